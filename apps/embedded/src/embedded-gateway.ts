@@ -1,0 +1,68 @@
+// Every stage in one process, on the in-memory bus, with analytics in PGlite (or Postgres when
+// DATABASE_URL is set). The same stage code as the distributed services; only the bus differs.
+import { startAnalyticsSink } from '@switchyard/analytics';
+import { InMemoryBus } from '@switchyard/bus';
+import { buildModelCatalog, type GatewayConfig } from '@switchyard/config';
+import { createGuardrailStage, rulesByName } from '@switchyard/guardrail';
+import { GatewayCore, startGrpcServer } from '@switchyard/ingress';
+import { createMeteringStage } from '@switchyard/metering';
+import { runStage } from '@switchyard/pipeline';
+import { buildPriceTable } from '@switchyard/pricing';
+import { createProviderWorker } from '@switchyard/provider-worker';
+import { createProviderRegistry } from '@switchyard/providers';
+import { createRouterStage } from '@switchyard/router';
+import { describeUsageEventsLayout, ensureAnalyticsSchema, openAnalyticsDatabase, type SqlClient } from '@switchyard/storage';
+import type { Logger } from '@switchyard/telemetry';
+
+export interface EmbeddedGatewayOptions {
+  config: GatewayConfig;
+  grpcAddress: string;
+  dataDir: string;
+  databaseUrl?: string;
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface EmbeddedGateway {
+  port: number;
+  core: GatewayCore;
+  db: SqlClient;
+  bus: InMemoryBus;
+  stop(): Promise<void>;
+}
+
+export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Promise<EmbeddedGateway> {
+  const { config, logger } = options;
+  const env = options.env ?? process.env;
+  const bus = new InMemoryBus();
+  const catalog = buildModelCatalog(config, env);
+
+  const db = await openAnalyticsDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir });
+  const layout = await ensureAnalyticsSchema(db);
+  logger.info(describeUsageEventsLayout(layout), { engine: db.engine });
+
+  const sink = await startAnalyticsSink({ bus, db, logger });
+  const worker = createProviderWorker(createProviderRegistry(config, env));
+  await runStage(bus, createRouterStage(catalog), { logger });
+  await runStage(bus, createGuardrailStage(rulesByName(config.guardrail.rules)), { logger });
+  await runStage(bus, worker.stage, { logger });
+  await runStage(bus, worker.cancellations, { logger });
+  await runStage(bus, createMeteringStage(buildPriceTable(config.pricing)), { logger });
+
+  const core = new GatewayCore({ bus, catalog, logger, defaultTimeoutMs: config.limits.default_timeout_ms, instanceId: 'embedded' });
+  await core.start();
+  const server = await startGrpcServer(core, { address: options.grpcAddress, maxRequestBytes: config.limits.max_request_bytes, logger });
+
+  return {
+    port: server.port,
+    core,
+    db,
+    bus,
+    async stop() {
+      await server.stop();
+      await bus.close();
+      sink.stop();
+      await db.close();
+    },
+  };
+}

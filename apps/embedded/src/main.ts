@@ -1,0 +1,26 @@
+// `npm start`: the whole gateway in one process, no servers needed.
+import { loadGatewayConfig, readServiceEnv } from '@switchyard/config';
+import { runService } from '@switchyard/pipeline';
+import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
+import { startEmbeddedGateway } from './embedded-gateway';
+
+const logger = createLogger('embedded');
+startTracing('switchyard-embedded');
+
+void runService('switchyard', logger, async () => {
+  const config = loadGatewayConfig();
+  const env = readServiceEnv();
+  const gateway = await startEmbeddedGateway({ config, grpcAddress: env.grpcAddress, dataDir: env.dataDir, databaseUrl: env.databaseUrl, logger });
+  const models = gateway.core.listModels().map((model) => model.id);
+  const analytics = env.databaseUrl ? 'Postgres at DATABASE_URL' : `PGlite in ${env.dataDir}/pglite`;
+  process.stdout.write(
+    [
+      `Switchyard is serving aigateway.v1.AiGateway on ${env.grpcAddress} (gRPC, with health and reflection)`,
+      `  models:    ${models.join(', ')}`,
+      `  analytics: usage_events in ${analytics}`,
+      `  try:       grpcurl -plaintext -d '{"model":"mock-echo","messages":[{"role":"user","content":"hello"}]}' ${env.grpcAddress} aigateway.v1.AiGateway/Chat`,
+      '',
+    ].join('\n'),
+  );
+  return { stop: async () => { await gateway.stop(); await stopTracing(); } };
+});

@@ -1,0 +1,29 @@
+// The ingress service: the gRPC front door. Publishes each call to the pipeline and answers it from
+// this instance's reply topic.
+import { connectKafkaBus } from '@switchyard/bus';
+import { buildModelCatalog, loadGatewayConfig, readServiceEnv } from '@switchyard/config';
+import { PIPELINE_TOPICS } from '@switchyard/contracts';
+import { GatewayCore, startGrpcServer } from '@switchyard/ingress';
+import { runService } from '@switchyard/pipeline';
+import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
+
+const logger = createLogger('ingress');
+startTracing('switchyard-ingress');
+
+void runService('ingress', logger, async () => {
+  const config = loadGatewayConfig();
+  const env = readServiceEnv();
+  const bus = await connectKafkaBus({ brokers: env.kafkaBrokers, clientId: 'switchyard-ingress', logger, topics: PIPELINE_TOPICS });
+  const core = new GatewayCore({ bus, catalog: buildModelCatalog(config), logger, defaultTimeoutMs: config.limits.default_timeout_ms });
+  await core.start();
+  const server = await startGrpcServer(core, { address: env.grpcAddress, maxRequestBytes: config.limits.max_request_bytes, logger });
+  logger.info('ingress ready', { grpc: env.grpcAddress, instance: core.instanceId });
+  return {
+    stop: async () => {
+      await server.stop();
+      await core.stop();
+      await bus.close();
+      await stopTracing();
+    },
+  };
+});

@@ -1,0 +1,25 @@
+// The provider-worker service: guarded -> completions, streaming chunks to the caller's ingress.
+import { randomUUID } from 'node:crypto';
+import { connectKafkaBus } from '@switchyard/bus';
+import { loadGatewayConfig, readServiceEnv } from '@switchyard/config';
+import { PIPELINE_TOPICS } from '@switchyard/contracts';
+import { runService, runStage } from '@switchyard/pipeline';
+import { createProviderWorker } from '@switchyard/provider-worker';
+import { createProviderRegistry } from '@switchyard/providers';
+import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
+
+const logger = createLogger('provider-worker');
+startTracing('switchyard-provider-worker');
+
+void runService('provider-worker', logger, async () => {
+  const config = loadGatewayConfig();
+  const env = readServiceEnv();
+  const providers = createProviderRegistry(config);
+  const bus = await connectKafkaBus({ brokers: env.kafkaBrokers, clientId: 'switchyard-provider-worker', logger, topics: PIPELINE_TOPICS });
+  const worker = createProviderWorker(providers);
+  // Every instance must hear every cancellation, so each reads them in a group of its own.
+  await runStage(bus, worker.cancellations, { logger, group: `switchyard-provider-worker-${randomUUID().slice(0, 8)}` });
+  await runStage(bus, worker.stage, { logger });
+  logger.info('provider-worker ready', { providers: [...providers.keys()] });
+  return { stop: async () => { await bus.close(); await stopTracing(); } };
+});

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Stops what infra/scripts/up.sh started. With --purge, also deletes their data.
+set -uo pipefail
+INFRA_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DATA_DIR="${SWITCHYARD_INFRA_DATA:-$INFRA_DIR/.data}"
+
+if [ -f "$DATA_DIR/kafka/kafka.pid" ]; then
+  pid=$(cat "$DATA_DIR/kafka/kafka.pid")
+  if kill "$pid" 2>/dev/null; then
+    for _ in $(seq 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$pid" 2>/dev/null
+    echo "[infra] kafka stopped"
+  fi
+  rm -f "$DATA_DIR/kafka/kafka.pid"
+fi
+if [ -f "$DATA_DIR/postgres/postmaster.pid" ]; then
+  bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  if [ "$(id -u)" = "0" ]; then
+    runuser -u postgres -- "$bindir/pg_ctl" -D "$DATA_DIR/postgres" -m fast stop >/dev/null
+  else
+    "$bindir/pg_ctl" -D "$DATA_DIR/postgres" -m fast stop >/dev/null
+  fi
+  echo "[infra] postgres stopped"
+fi
+rm -f "$INFRA_DIR/.env"
+if [ "${1:-}" = "--purge" ]; then rm -rf "$DATA_DIR"; echo "[infra] data removed"; fi

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Starts a single-node Apache Kafka (KRaft) and a throwaway PostgreSQL cluster on loopback,
+# each in a folder of its own under infra/.data, and writes their addresses to infra/.env.
+# Idempotent: services that already answer are reused.
+set -euo pipefail
+
+INFRA_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+DATA_DIR="${SWITCHYARD_INFRA_DATA:-$INFRA_DIR/.data}"
+CACHE_DIR="$INFRA_DIR/.cache"
+KAFKA_PORT="${SWITCHYARD_KAFKA_PORT:-19092}"
+KAFKA_CONTROLLER_PORT="${SWITCHYARD_KAFKA_CONTROLLER_PORT:-19093}"
+PG_PORT="${SWITCHYARD_PG_PORT:-55432}"
+PG_USER=switchyard
+PG_DB=switchyard
+mkdir -p "$DATA_DIR" "$CACHE_DIR"
+
+log() { echo "[infra] $*" >&2; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_for_port() {
+  local port=$1 what=$2 tries=${3:-120}
+  for _ in $(seq "$tries"); do
+    if port_open "$port"; then return 0; fi
+    sleep 0.5
+  done
+  log "$what did not open port $port in time"
+  return 1
+}
+
+start_kafka() {
+  local libs="$CACHE_DIR/kafka-libs"
+  if [ ! -f "$libs/.complete" ]; then
+    log "fetching Apache Kafka jars from Maven Central (once)"
+    rm -rf "$libs"
+    mvn -q -B -f "$INFRA_DIR/kafka/pom.xml" dependency:copy-dependencies \
+      -DoutputDirectory="$libs" -DincludeScope=runtime
+    touch "$libs/.complete"
+  fi
+  if port_open "$KAFKA_PORT"; then
+    log "kafka already listening on 127.0.0.1:$KAFKA_PORT"
+    return
+  fi
+  local dir="$DATA_DIR/kafka"
+  mkdir -p "$dir"
+  cat >"$dir/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$dir/logs
+num.partitions=6
+auto.create.topics.enable=true
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=6
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+log.retention.hours=24
+log.segment.bytes=67108864
+PROPS
+  local java_opts=(-Xms128m -Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1
+    -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Djava.awt.headless=true)
+  if [ ! -f "$dir/logs/meta.properties" ]; then
+    local cluster_id
+    cluster_id=$(node -e "process.stdout.write(require('crypto').randomBytes(16).toString('base64url'))")
+    java "${java_opts[@]}" -cp "$libs/*" kafka.tools.StorageTool format \
+      -t "$cluster_id" -c "$dir/server.properties" >"$dir/format.log" 2>&1 \
+      || { cat "$dir/format.log" >&2; return 1; }
+  fi
+  log "starting kafka (KRaft) on 127.0.0.1:$KAFKA_PORT"
+  nohup java "${java_opts[@]}" -cp "$libs/*" kafka.Kafka "$dir/server.properties" \
+    >"$dir/kafka.log" 2>&1 &
+  echo $! >"$dir/kafka.pid"
+  wait_for_port "$KAFKA_PORT" kafka 240 || { tail -50 "$dir/kafka.log" >&2; return 1; }
+}
+
+pg_bin() {
+  local bindir
+  bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  [ -n "$bindir" ] || { log "PostgreSQL is not installed (apt-get install postgresql)"; return 1; }
+  echo "$bindir"
+}
+
+# PostgreSQL refuses to run as root, so as root the cluster runs as the postgres user.
+as_pg_owner() {
+  if [ "$(id -u)" = "0" ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+start_postgres() {
+  local bindir dir="$DATA_DIR/postgres"
+  bindir=$(pg_bin)
+  if port_open "$PG_PORT"; then
+    log "postgres already listening on 127.0.0.1:$PG_PORT"
+    return
+  fi
+  mkdir -p "$dir"
+  if [ "$(id -u)" = "0" ]; then chown postgres "$dir"; chmod 700 "$dir"; fi
+  if [ ! -f "$dir/PG_VERSION" ]; then
+    as_pg_owner "$bindir/initdb" -D "$dir" -U "$PG_USER" --auth=trust -E UTF8 --no-locale >"$DATA_DIR/initdb.log" 2>&1 \
+      || { cat "$DATA_DIR/initdb.log" >&2; return 1; }
+  fi
+  log "starting postgres on 127.0.0.1:$PG_PORT"
+  as_pg_owner "$bindir/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 start \
+    -o "-h 127.0.0.1 -p $PG_PORT -k /tmp -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null
+  if ! "$bindir/psql" -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" -d postgres -tAc \
+    "SELECT 1 FROM pg_database WHERE datname='$PG_DB'" | grep -q 1; then
+    "$bindir/createdb" -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" "$PG_DB"
+  fi
+}
+
+start_kafka &
+kafka_job=$!
+start_postgres
+wait "$kafka_job"
+
+cat >"$INFRA_DIR/.env" <<ENV
+KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
+DATABASE_URL=postgres://$PG_USER@127.0.0.1:$PG_PORT/$PG_DB
+ENV
+log "ready; wrote $INFRA_DIR/.env"
+cat "$INFRA_DIR/.env"

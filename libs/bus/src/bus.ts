@@ -1,0 +1,49 @@
+// The message bus that connects the stages. Kafka in distributed mode, an in-process bus in embedded
+// mode; stages only see this interface, so the same stage code runs on both.
+
+export interface OutgoingMessage {
+  /** Partitioning key: the request id, so that all events of a request stay in order. */
+  key: string;
+  /** The event. Kafka carries it as JSON; a Buffer is sent as it is (dead letters keep the original bytes). */
+  value: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface IncomingMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string;
+  /** The decoded event; undefined when decoding failed (see decodeError). */
+  value: unknown;
+  headers: Record<string, string>;
+  /** Why the bytes could not be decoded as an event. */
+  decodeError?: string;
+  /** The original bytes, kept for dead-lettering. */
+  raw?: Buffer;
+}
+
+export interface Subscription {
+  topic: string;
+  /** Consumer group: instances in the same group share the topic's messages. */
+  group: string;
+  /** Handles one batch. The batch's offsets are committed only after the returned promise settles. */
+  handleBatch(messages: IncomingMessage[]): Promise<void>;
+  /**
+   * Batches of one partition handled at once. 1 (the default) handles a partition strictly in order;
+   * more lets slow work (a long provider stream) not hold up the messages behind it, while commits still
+   * wait for every earlier batch of the partition.
+   */
+  maxInFlightBatches?: number;
+}
+
+export interface Bus {
+  readonly kind: 'kafka' | 'in-memory';
+  publish(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  /** Starts consuming; resolves once the subscription receives messages. */
+  subscribe(subscription: Subscription): Promise<void>;
+  ensureTopics(topics: string[], partitions?: number): Promise<void>;
+  deleteTopics(topics: string[]): Promise<void>;
+  /** Stops consuming, waits for batches in flight, then flushes and closes the producer. */
+  close(): Promise<void>;
+}

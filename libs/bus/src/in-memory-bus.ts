@@ -1,0 +1,99 @@
+import type { Bus, IncomingMessage, OutgoingMessage, Subscription } from './bus';
+
+const MAX_BATCH = 1000;
+
+interface Consumer {
+  subscription: Subscription;
+  queue: IncomingMessage[];
+  inFlight: number;
+  scheduled: boolean;
+  idle: Array<() => void>;
+}
+
+/**
+ * The bus of embedded mode: topics and consumer groups in one process. Events pass as objects, not
+ * bytes, so there is nothing to decode. Each consumer group of a topic receives every message once.
+ */
+export class InMemoryBus implements Bus {
+  readonly kind = 'in-memory' as const;
+  private readonly groups = new Map<string, Map<string, Consumer[]>>();
+  private readonly roundRobin = new Map<string, number>();
+  private offset = 0;
+  private closed = false;
+
+  async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
+    if (this.closed) throw new Error('bus is closed');
+    const groups = this.groups.get(topic);
+    if (!groups) return;
+    for (const [group, consumers] of groups) {
+      for (const message of messages) {
+        const turn = this.roundRobin.get(group) ?? 0;
+        this.roundRobin.set(group, turn + 1);
+        const consumer = consumers[turn % consumers.length];
+        consumer.queue.push({
+          topic,
+          partition: 0,
+          offset: String(this.offset++),
+          key: message.key,
+          value: message.value,
+          headers: message.headers ?? {},
+        });
+        this.schedule(consumer);
+      }
+    }
+  }
+
+  async subscribe(subscription: Subscription): Promise<void> {
+    let groups = this.groups.get(subscription.topic);
+    if (!groups) this.groups.set(subscription.topic, (groups = new Map()));
+    const consumers = groups.get(subscription.group) ?? [];
+    consumers.push({ subscription, queue: [], inFlight: 0, scheduled: false, idle: [] });
+    groups.set(subscription.group, consumers);
+  }
+
+  async ensureTopics(): Promise<void> {
+    // Topics exist as soon as somebody subscribes.
+  }
+
+  async deleteTopics(topics: string[]): Promise<void> {
+    for (const topic of topics) this.groups.delete(topic);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const consumers = [...this.groups.values()].flatMap((groups) => [...groups.values()].flat());
+    await Promise.all(consumers.map((consumer) => this.drained(consumer)));
+  }
+
+  private schedule(consumer: Consumer): void {
+    if (consumer.scheduled) return;
+    consumer.scheduled = true;
+    setImmediate(() => {
+      consumer.scheduled = false;
+      this.deliver(consumer);
+    });
+  }
+
+  private deliver(consumer: Consumer): void {
+    const limit = consumer.subscription.maxInFlightBatches ?? 1;
+    while (consumer.queue.length > 0 && consumer.inFlight < limit) {
+      const batch = consumer.queue.splice(0, MAX_BATCH);
+      consumer.inFlight++;
+      consumer.subscription
+        .handleBatch(batch)
+        .catch((error) => {
+          process.stderr.write(`in-memory bus: handler of ${consumer.subscription.topic} failed: ${error}\n`);
+        })
+        .finally(() => {
+          consumer.inFlight--;
+          if (consumer.queue.length > 0) this.deliver(consumer);
+          else if (consumer.inFlight === 0) consumer.idle.splice(0).forEach((resolve) => resolve());
+        });
+    }
+  }
+
+  private drained(consumer: Consumer): Promise<void> {
+    if (consumer.inFlight === 0 && consumer.queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => consumer.idle.push(resolve));
+  }
+}

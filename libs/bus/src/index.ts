@@ -1,0 +1,3 @@
+export * from './bus';
+export * from './in-memory-bus';
+export * from './kafka-bus';

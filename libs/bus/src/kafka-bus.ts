@@ -1,0 +1,283 @@
+import { Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload, type Producer, type LogEntry } from 'kafkajs';
+import type { Logger } from '@switchyard/telemetry';
+import type { Bus, IncomingMessage, OutgoingMessage, Subscription } from './bus';
+
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+  /** Partitions of topics this bus creates. */
+  partitions?: number;
+  /** How long a fetch waits on an idle partition. Only idle consumers wait; data returns at once. */
+  maxWaitTimeMs?: number;
+}
+
+export class BusUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BusUnavailableError';
+  }
+}
+
+interface PendingSend {
+  topic: string;
+  messages: { key: string; value: Buffer; headers: Record<string, string> }[];
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/** Per-partition bookkeeping so that offsets are committed only up to the last finished batch. */
+class PartitionProgress {
+  private readonly pending: { end: bigint; done: boolean }[] = [];
+  private waiters: Array<() => void> = [];
+
+  start(end: bigint): { end: bigint; done: boolean } {
+    const entry = { end, done: false };
+    this.pending.push(entry);
+    return entry;
+  }
+
+  /** Marks a batch finished; returns the offset to commit (next to read) if it advanced. */
+  finish(entry: { end: bigint; done: boolean }): bigint | undefined {
+    entry.done = true;
+    this.waiters.splice(0).forEach((wake) => wake());
+    let committable: bigint | undefined;
+    while (this.pending.length > 0 && this.pending[0].done) committable = this.pending.shift()!.end + 1n;
+    return committable;
+  }
+
+  get inFlight(): number {
+    return this.pending.length;
+  }
+
+  /** Resolves when any batch of the partition finishes. */
+  changed(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
+/** The bus of distributed mode, on Kafka with kafkajs. Events travel as JSON. */
+export class KafkaBus implements Bus {
+  readonly kind = 'kafka' as const;
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly consumers: Consumer[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private admin?: Admin;
+  private producerReady?: Promise<void>;
+  private queue: PendingSend[] = [];
+  private flushScheduled = false;
+
+  constructor(private readonly options: KafkaBusOptions) {
+    if (options.brokers.length === 0) throw new BusUnavailableError('no Kafka brokers configured (set KAFKA_BROKERS)');
+    const logger = options.logger;
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      connectionTimeout: 3000,
+      requestTimeout: 10_000,
+      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 2000 },
+      logLevel: logLevel.WARN,
+      logCreator:
+        () =>
+        ({ level, log }: LogEntry) => {
+          const { message, ...fields } = log;
+          if (level <= logLevel.ERROR) logger.error(`kafka: ${message}`, fields);
+          else logger.warn(`kafka: ${message}`, fields);
+        },
+    });
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: true });
+  }
+
+  /** Connects the producer; call at start so that an unreachable Kafka is reported at once. */
+  async connect(): Promise<void> {
+    this.producerReady ??= this.producer.connect().catch((error) => {
+      this.producerReady = undefined;
+      throw new BusUnavailableError(`Kafka is unreachable at ${this.options.brokers.join(',')}: ${error.message}`, {
+        cause: error,
+      });
+    });
+    await this.producerReady;
+  }
+
+  publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
+    const encoded = messages.map((message) => ({
+      key: message.key,
+      value: Buffer.isBuffer(message.value) ? message.value : Buffer.from(JSON.stringify(message.value)),
+      headers: message.headers ?? {},
+    }));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ topic, messages: encoded, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        // Sends from the same turn of the event loop go to the broker as one request.
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    this.flushScheduled = false;
+    const sends = this.queue;
+    this.queue = [];
+    if (sends.length === 0) return;
+    const byTopic = new Map<string, PendingSend['messages']>();
+    for (const send of sends) {
+      const list = byTopic.get(send.topic);
+      if (list) list.push(...send.messages);
+      else byTopic.set(send.topic, [...send.messages]);
+    }
+    try {
+      await this.connect();
+      await this.producer.sendBatch({
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+      sends.forEach((send) => send.resolve());
+    } catch (error) {
+      const failure =
+        error instanceof BusUnavailableError
+          ? error
+          : new BusUnavailableError(`Kafka did not accept the message: ${(error as Error).message}`, { cause: error });
+      sends.forEach((send) => send.reject(failure));
+    }
+  }
+
+  async subscribe(subscription: Subscription): Promise<void> {
+    const consumer = this.kafka.consumer({
+      groupId: subscription.group,
+      maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 100,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3000,
+      allowAutoTopicCreation: true,
+    });
+    this.consumers.push(consumer);
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    await consumer.connect();
+    await consumer.subscribe({ topic: subscription.topic, fromBeginning: true });
+    const progress = new Map<number, PartitionProgress>();
+    const limit = subscription.maxInFlightBatches ?? 1;
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitions ?? 6,
+      eachBatch: (payload) => this.consumeBatch(consumer, subscription, payload, progress, limit),
+    });
+    await joined;
+  }
+
+  private async consumeBatch(
+    consumer: Consumer,
+    subscription: Subscription,
+    { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload,
+    progressByPartition: Map<number, PartitionProgress>,
+    limit: number,
+  ): Promise<void> {
+    if (batch.messages.length === 0) return;
+    let progress = progressByPartition.get(batch.partition);
+    if (!progress) progressByPartition.set(batch.partition, (progress = new PartitionProgress()));
+    const messages: IncomingMessage[] = batch.messages.map((message) => decode(batch.topic, batch.partition, message));
+    const entry = progress.start(BigInt(batch.lastOffset()));
+    // Reading moves on at once; committing waits until this batch and all before it are done.
+    resolveOffset(batch.lastOffset());
+    const work = subscription
+      .handleBatch(messages)
+      .catch((error) => this.options.logger.error('batch handler failed', { topic: batch.topic, error }))
+      .then(async () => {
+        const next = progress!.finish(entry);
+        if (next === undefined) return;
+        await consumer
+          .commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }])
+          .catch((error) => this.options.logger.warn('offset commit failed; the batch may be redelivered', { error }));
+      });
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+    // Back-pressure: stop fetching this partition while it has as many batches in flight as allowed.
+    while (progress.inFlight >= limit && isRunning() && !isStale()) {
+      await Promise.race([progress.changed(), delay(1000)]);
+      await heartbeat().catch(() => undefined);
+    }
+  }
+
+  async ensureTopics(topics: string[], partitions = this.options.partitions ?? 6): Promise<void> {
+    const admin = await this.connectAdmin();
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((topic) => !existing.has(topic));
+    if (missing.length === 0) return;
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+    });
+  }
+
+  async deleteTopics(topics: string[]): Promise<void> {
+    const admin = await this.connectAdmin();
+    await admin.deleteTopics({ topics, timeout: 5000 }).catch(() => undefined);
+  }
+
+  private async connectAdmin(): Promise<Admin> {
+    if (!this.admin) {
+      const admin = this.kafka.admin();
+      try {
+        await admin.connect();
+      } catch (error) {
+        throw new BusUnavailableError(
+          `Kafka is unreachable at ${this.options.brokers.join(',')}: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      this.admin = admin;
+    }
+    return this.admin;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.consumers.map((consumer) => consumer.stop().catch(() => undefined)));
+    await Promise.all([...this.inFlight]);
+    await Promise.all(this.consumers.map((consumer) => consumer.disconnect().catch(() => undefined)));
+    if (this.queue.length > 0) await this.flush();
+    await this.producer.disconnect().catch(() => undefined);
+    await this.admin?.disconnect().catch(() => undefined);
+  }
+}
+
+function decode(
+  topic: string,
+  partition: number,
+  message: { key: Buffer | null; value: Buffer | null; offset: string; headers?: Record<string, unknown> },
+): IncomingMessage {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? String(value[0]) : String(value);
+  }
+  const incoming: IncomingMessage = {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key?.toString() ?? '',
+    value: undefined,
+    headers,
+  };
+  if (!message.value) {
+    incoming.decodeError = 'message has no value';
+    return incoming;
+  }
+  try {
+    incoming.value = JSON.parse(message.value.toString('utf8'));
+  } catch (error) {
+    incoming.decodeError = `value is not JSON: ${(error as Error).message}`;
+    incoming.raw = message.value;
+  }
+  return incoming;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** A connected KafkaBus for a distributed service, with the pipeline's topics in place. */
+export async function connectKafkaBus(options: KafkaBusOptions & { topics: readonly string[] }): Promise<KafkaBus> {
+  const bus = new KafkaBus(options);
+  await bus.connect();
+  await bus.ensureTopics([...options.topics]);
+  return bus;
+}

@@ -1,0 +1,4 @@
+export * from './env';
+export * from './load';
+export * from './schema';
+export * from './catalog';

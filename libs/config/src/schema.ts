@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+export const CAPABILITIES = ['chat', 'streaming', 'tools', 'vision', 'embeddings'] as const;
+
+export const modelConfigSchema = z.object({
+  /** The name callers use. */
+  name: z.string().min(1),
+  provider: z.string().min(1),
+  /** The provider's own name for the model; defaults to `name`. */
+  upstream_model: z.string().min(1).optional(),
+  capabilities: z.array(z.enum(CAPABILITIES)).default(['chat', 'streaming']),
+});
+
+export const providerConfigSchema = z
+  .object({
+    base_url: z.string().url().optional(),
+    /** The name of the environment variable holding the key. The key itself never sits in the file. */
+    api_key_env: z.string().optional(),
+    timeout_ms: z.number().int().positive().optional(),
+  })
+  .catchall(z.unknown());
+
+export const pricingOverrideSchema = z.object({
+  input_per_mtok: z.number().nonnegative(),
+  output_per_mtok: z.number().nonnegative(),
+  cached_input_per_mtok: z.number().nonnegative().optional(),
+  cache_write_per_mtok: z.number().nonnegative().optional(),
+});
+
+export const gatewayConfigSchema = z.object({
+  models: z.array(modelConfigSchema).min(1),
+  providers: z.record(z.string(), providerConfigSchema).default({}),
+  limits: z
+    .object({
+      max_request_bytes: z.number().int().positive().default(4 * 1024 * 1024),
+      default_timeout_ms: z.number().int().positive().default(60_000),
+    })
+    .default({ max_request_bytes: 4 * 1024 * 1024, default_timeout_ms: 60_000 }),
+  /** Prices per million tokens keyed "<provider>/<upstream_model>", overriding the built-in table. */
+  pricing: z.record(z.string(), pricingOverrideSchema).default({}),
+  guardrail: z
+    .object({ rules: z.array(z.string()).default(['mask_email', 'mask_payment_card']) })
+    .default({ rules: ['mask_email', 'mask_payment_card'] }),
+});
+
+export type ModelConfig = z.infer<typeof modelConfigSchema>;
+export type ProviderConfig = z.infer<typeof providerConfigSchema>;
+export type PricingOverride = z.infer<typeof pricingOverrideSchema>;
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

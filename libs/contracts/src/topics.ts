@@ -1,0 +1,46 @@
+// Every Kafka topic of the pipeline, named once. Apps and libs never spell topic strings themselves.
+export const TOPICS = {
+  /** ingress -> router: RequestEvent as received. */
+  requests: 'switchyard.requests',
+  /** router -> guardrail: RequestEvent with `route` set. */
+  routed: 'switchyard.routed',
+  /** guardrail -> provider-worker: RequestEvent with `guardrail` set and the prompt rewritten by its rules. */
+  guarded: 'switchyard.guarded',
+  /** provider-worker (or an earlier stage that rejected the request) -> metering: CompletionEvent. */
+  completions: 'switchyard.completions',
+  /** metering -> analytics: UsageEvent, one per request. */
+  usage: 'switchyard.usage',
+  /** ingress -> every provider-worker: CancelEvent for a caller that went away. */
+  cancellations: 'switchyard.cancellations',
+  /** Events a stage could not parse, with the reason in the headers. */
+  deadLetter: 'switchyard.dead-letter',
+} as const;
+
+/** The topics of the pipeline proper, created by every distributed service at start. */
+export const PIPELINE_TOPICS: readonly string[] = Object.values(TOPICS);
+
+/** Replies (ReplyEvent) go to a topic of the ingress instance that holds the call. */
+export const REPLY_TOPIC_PREFIX = 'switchyard.replies.';
+
+export function replyTopicFor(ingressInstanceId: string): string {
+  return `${REPLY_TOPIC_PREFIX}${ingressInstanceId}`;
+}
+
+/** Consumer groups: one per stage, so instances of a stage share the work. */
+export const CONSUMER_GROUPS = {
+  router: 'switchyard-router',
+  guardrail: 'switchyard-guardrail',
+  providerWorker: 'switchyard-provider-worker',
+  metering: 'switchyard-metering',
+  analytics: 'switchyard-analytics',
+} as const;
+
+/** Headers every dead-lettered message carries. */
+export const DEAD_LETTER_HEADERS = {
+  originalTopic: 'x-dlq-original-topic',
+  originalPartition: 'x-dlq-original-partition',
+  originalOffset: 'x-dlq-original-offset',
+  stage: 'x-dlq-stage',
+  reason: 'x-dlq-reason',
+  attempts: 'x-dlq-attempts',
+} as const;

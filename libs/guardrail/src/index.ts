@@ -1,0 +1,2 @@
+export * from './guardrail';
+export * from './rules';

@@ -1,0 +1,199 @@
+// The front door's logic, independent of the wire: validate, publish the request into the pipeline,
+// and wait for this instance's replies. The gRPC server (and any other front door) is a thin layer
+// over it, so there is one path into the pipeline.
+import { createHash, randomUUID } from 'node:crypto';
+import type { Bus } from '@switchyard/bus';
+import type { CatalogEntry } from '@switchyard/config';
+import {
+  GatewayError,
+  TOPICS,
+  parseReplyEvent,
+  replyTopicFor,
+  validateChatRequest,
+  validateEmbedRequest,
+  type CancelEvent,
+  type ChatChunk,
+  type ChatRequest,
+  type ChatResponse,
+  type EmbedRequest,
+  type EmbedResponse,
+  type ModelInfo,
+  type ReplyEvent,
+  type RequestEvent,
+} from '@switchyard/contracts';
+import { headersForSpan, tracer, type Logger } from '@switchyard/telemetry';
+import { context, trace, SpanStatusCode, type Span } from '@opentelemetry/api';
+
+export interface CallOptions {
+  /** Epoch milliseconds; the configured default timeout applies when absent. */
+  deadline?: number;
+  /** The caller's credential (e.g. a bearer token); only a hash of it is kept, as api_key_id. */
+  credential?: string;
+  /** Aborted when the caller goes away. */
+  signal?: AbortSignal;
+}
+
+export interface GatewayCoreOptions {
+  bus: Bus;
+  catalog: Map<string, CatalogEntry>;
+  logger: Logger;
+  defaultTimeoutMs: number;
+  instanceId?: string;
+}
+
+interface PendingCall {
+  onReply(reply: ReplyEvent): void;
+  fail(error: GatewayError): void;
+}
+
+export class GatewayCore {
+  readonly instanceId: string;
+  readonly replyTopic: string;
+  private readonly pending = new Map<string, PendingCall>();
+
+  constructor(private readonly options: GatewayCoreOptions) {
+    this.instanceId = options.instanceId ?? randomUUID().slice(0, 8);
+    this.replyTopic = replyTopicFor(this.instanceId);
+  }
+
+  /** Creates this instance's reply topic and starts reading it. */
+  async start(): Promise<void> {
+    await this.options.bus.ensureTopics([this.replyTopic], 3);
+    await this.options.bus.subscribe({
+      topic: this.replyTopic,
+      group: `switchyard-ingress-${this.instanceId}`,
+      maxInFlightBatches: 1,
+      handleBatch: async (messages) => {
+        for (const message of messages) {
+          let reply: ReplyEvent;
+          try {
+            reply = parseReplyEvent(message.value);
+          } catch (error) {
+            this.options.logger.warn('ignoring a malformed reply', { reason: (error as Error).message });
+            continue;
+          }
+          this.pending.get(reply.request_id)?.onReply(reply);
+        }
+      },
+    });
+  }
+
+  /** Fails every call still waiting (on shutdown) and removes the reply topic. */
+  async stop(): Promise<void> {
+    for (const call of this.pending.values()) call.fail(new GatewayError('bus_unavailable', 'the gateway is shutting down'));
+    this.pending.clear();
+    await this.options.bus.deleteTopics([this.replyTopic]);
+  }
+
+  listModels(): ModelInfo[] {
+    return [...this.options.catalog.values()]
+      .filter((entry) => entry.enabled)
+      .map(({ id, provider, upstream_model, capabilities }) => ({ id, provider, upstream_model, capabilities }));
+  }
+
+  async chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResponse> {
+    validateChatRequest(request);
+    const reply = await this.exchange('chat', { chat: request }, false, options, () => undefined);
+    if (reply.type !== 'chat') throw new GatewayError('internal', `expected a chat reply, got ${reply.type}`);
+    return reply.response;
+  }
+
+  /** Streams chunks to `onChunk` as they arrive; resolves after the last chunk (which carries usage). */
+  async chatStream(request: ChatRequest, onChunk: (chunk: ChatChunk) => void, options: CallOptions = {}): Promise<void> {
+    validateChatRequest(request);
+    await this.exchange('chat', { chat: request }, true, options, onChunk);
+  }
+
+  async embed(request: EmbedRequest, options: CallOptions = {}): Promise<EmbedResponse> {
+    validateEmbedRequest(request);
+    const reply = await this.exchange('embed', { embed: request }, false, options, () => undefined);
+    if (reply.type !== 'embed') throw new GatewayError('internal', `expected an embed reply, got ${reply.type}`);
+    return reply.response;
+  }
+
+  private exchange(
+    kind: RequestEvent['kind'],
+    body: Pick<RequestEvent, 'chat' | 'embed'>,
+    stream: boolean,
+    options: CallOptions,
+    onChunk: (chunk: ChatChunk) => void,
+  ): Promise<ReplyEvent> {
+    const now = Date.now();
+    const requestId = randomUUID();
+    const deadline = options.deadline ?? now + this.options.defaultTimeoutMs;
+    const event: RequestEvent = {
+      request_id: requestId,
+      kind,
+      stream,
+      reply_to: this.replyTopic,
+      received_at: now,
+      deadline_at: deadline,
+      api_key_id: apiKeyIdOf(options.credential),
+      ...body,
+    };
+    const span = tracer().startSpan(`ingress ${kind}${stream ? ' stream' : ''}`, {
+      attributes: { 'switchyard.request_id': requestId, 'gen_ai.request.model': body.chat?.model ?? body.embed?.model },
+    });
+    return new Promise<ReplyEvent>((resolve, reject) => {
+      let settled = false;
+      const finish = (error?: GatewayError, reply?: ReplyEvent) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.pending.delete(requestId);
+        options.signal?.removeEventListener('abort', onAbort);
+        endSpan(span, error);
+        if (error) reject(error);
+        else resolve(reply!);
+      };
+      const cancelUpstream = (reason: CancelEvent['reason']) => {
+        const cancel: CancelEvent = { request_id: requestId, reason };
+        this.options.bus.publish(TOPICS.cancellations, [{ key: requestId, value: cancel }]).catch(() => undefined);
+      };
+      const timer = setTimeout(() => {
+        cancelUpstream('deadline_exceeded');
+        finish(new GatewayError('deadline_exceeded', `no answer within the deadline (${deadline - now} ms)`));
+      }, Math.max(0, deadline - now));
+      const onAbort = () => {
+        cancelUpstream('client_cancelled');
+        finish(new GatewayError('cancelled', 'the caller cancelled the request'));
+      };
+      if (options.signal?.aborted) return onAbort();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+
+      this.pending.set(requestId, {
+        onReply: (reply) => {
+          if (reply.type === 'error') return finish(GatewayError.fromBody(reply.error));
+          if (reply.type === 'chunk') {
+            onChunk(reply.chunk);
+            if (reply.chunk.finish_reason) finish(undefined, reply);
+            return;
+          }
+          finish(undefined, reply);
+        },
+        fail: (error) => finish(error),
+      });
+      const headers = headersForSpan(span);
+      context.with(trace.setSpan(context.active(), span), () =>
+        this.options.bus.publish(TOPICS.requests, [{ key: requestId, value: event, headers }]).catch((error) => {
+          this.options.logger.error('could not publish a request', { error: (error as Error).message });
+          finish(new GatewayError('bus_unavailable', `the pipeline is unavailable: ${(error as Error).message}`));
+        }),
+      );
+    });
+  }
+}
+
+function endSpan(span: Span, error?: GatewayError): void {
+  if (error) {
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+    span.setAttribute('switchyard.error_code', error.code);
+  }
+  span.end();
+}
+
+/** A stable, non-reversible id for a credential, so analytics can group by key without storing it. */
+export function apiKeyIdOf(credential: string | undefined): string {
+  if (!credential) return 'anonymous';
+  return 'key_' + createHash('sha256').update(credential).digest('hex').slice(0, 16);
+}

@@ -1,0 +1,217 @@
+// The gRPC front door: aigateway.v1.AiGateway over GatewayCore, plus grpc.health.v1 and server
+// reflection, loaded from proto/ at run time (the proto is the single source of truth).
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation } from 'grpc-health-check';
+import {
+  GATEWAY_PROTO,
+  GATEWAY_SERVICE,
+  GatewayError,
+  PROTO_LOADER_OPTIONS,
+  type ChatChunk,
+  type ChatMessage,
+  type ChatRequest,
+  type ContentPart,
+  type EmbedRequest,
+} from '@switchyard/contracts';
+import type { Logger } from '@switchyard/telemetry';
+import type { CallOptions, GatewayCore } from './gateway-core';
+
+export interface GrpcServerOptions {
+  address: string;
+  maxRequestBytes: number;
+  logger: Logger;
+}
+
+export interface RunningGrpcServer {
+  port: number;
+  health: HealthImplementation;
+  stop(): Promise<void>;
+}
+
+export async function startGrpcServer(core: GatewayCore, options: GrpcServerOptions): Promise<RunningGrpcServer> {
+  const definition = protoLoader.loadSync(GATEWAY_PROTO, PROTO_LOADER_OPTIONS);
+  const packageObject = grpc.loadPackageDefinition(definition) as unknown as {
+    aigateway: { v1: { AiGateway: grpc.ServiceClientConstructor } };
+  };
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': options.maxRequestBytes,
+    'grpc.max_send_message_length': 64 * 1024 * 1024,
+  });
+  server.addService(packageObject.aigateway.v1.AiGateway.service, createHandlers(core, options.logger));
+
+  const health = new HealthImplementation({ '': 'NOT_SERVING', [GATEWAY_SERVICE]: 'NOT_SERVING' });
+  health.addToServer(server);
+  new ReflectionService(definition).addToServer(server);
+
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(options.address, grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+  );
+  health.setStatus('', 'SERVING');
+  health.setStatus(GATEWAY_SERVICE, 'SERVING');
+  return {
+    port,
+    health,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        health.setStatus('', 'NOT_SERVING');
+        health.setStatus(GATEWAY_SERVICE, 'NOT_SERVING');
+        const force = setTimeout(() => server.forceShutdown(), 5000);
+        server.tryShutdown(() => {
+          clearTimeout(force);
+          resolve();
+        });
+      }),
+  };
+}
+
+type Call = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>;
+
+function callOptions(call: Call): CallOptions & { abort: AbortController } {
+  const abort = new AbortController();
+  call.on('cancelled', () => abort.abort());
+  const deadline = call.getDeadline();
+  const ms = deadline instanceof Date ? deadline.getTime() : Number(deadline);
+  const authorization = call.metadata.get('authorization')[0] ?? call.metadata.get('x-api-key')[0];
+  return {
+    abort,
+    signal: abort.signal,
+    deadline: Number.isFinite(ms) ? ms : undefined,
+    credential: authorization ? String(authorization).replace(/^Bearer\s+/i, '') : undefined,
+  };
+}
+
+function toServiceError(error: unknown): Partial<grpc.ServiceError> {
+  const failure = GatewayError.from(error);
+  const metadata = new grpc.Metadata();
+  metadata.set('switchyard-error-code', failure.code);
+  if (failure.retryAfterMs !== undefined) metadata.set('retry-after-ms', String(Math.round(failure.retryAfterMs)));
+  if (failure.providerStatus !== undefined) metadata.set('switchyard-provider-status', String(failure.providerStatus));
+  return { code: failure.grpcStatus, details: failure.message, metadata };
+}
+
+function createHandlers(core: GatewayCore, logger: Logger): grpc.UntypedServiceImplementation {
+  const unary =
+    <Req, Res>(run: (request: Req, options: CallOptions) => Promise<Res>) =>
+    (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => {
+      let request: Req;
+      try {
+        request = call.request;
+      } catch (error) {
+        return callback(toServiceError(error));
+      }
+      run(request, callOptions(call)).then(
+        (response) => callback(null, response),
+        (error) => {
+          if (!(error instanceof GatewayError)) logger.error('unexpected failure in a unary call', { error });
+          callback(toServiceError(error));
+        },
+      );
+    };
+
+  return {
+    Chat: unary((request: unknown, options) => core.chat(fromGrpcChatRequest(request), options)),
+    Embed: unary((request: unknown, options) => core.embed(fromGrpcEmbedRequest(request), options)),
+    ListModels: unary(async () => ({ models: core.listModels() })),
+    ChatStream: (call: grpc.ServerWritableStream<unknown, ChatChunk>) => {
+      const options = callOptions(call);
+      let request: ChatRequest;
+      try {
+        request = fromGrpcChatRequest(call.request);
+      } catch (error) {
+        call.emit('error', toServiceError(error));
+        return;
+      }
+      core.chatStream(request, (chunk) => call.write(chunk), options).then(
+        () => call.end(),
+        (error) => {
+          if (options.abort.signal.aborted) return;
+          call.emit('error', toServiceError(error));
+        },
+      );
+    },
+  };
+}
+
+// Decoded messages carry proto-loader's virtual oneof fields and defaults for unset message fields;
+// these turn them into clean unified requests (and inline image bytes into base64 for the bus).
+
+export function fromGrpcChatRequest(raw: unknown): ChatRequest {
+  const message = raw as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const request: ChatRequest = {
+    model: message.model ?? '',
+    messages: (message.messages ?? []).map(fromGrpcMessage),
+  };
+  if (message.max_tokens !== undefined && message.max_tokens !== null) request.max_tokens = message.max_tokens;
+  if (message.temperature !== undefined && message.temperature !== null) request.temperature = roundFloat(message.temperature);
+  if (message.top_p !== undefined && message.top_p !== null) request.top_p = roundFloat(message.top_p);
+  if (message.seed !== undefined && message.seed !== null) request.seed = Number(message.seed);
+  if (message.stop?.length) request.stop = message.stop;
+  if (message.user) request.user = message.user;
+  if (message.metadata && Object.keys(message.metadata).length > 0) request.metadata = { ...message.metadata };
+  if (message.tools?.length) {
+    request.tools = message.tools.map((tool: any) => ({ // eslint-disable-line @typescript-eslint/no-explicit-any
+      type: tool.type || 'function',
+      function: {
+        name: tool.function?.name ?? '',
+        ...(tool.function?.description ? { description: tool.function.description } : {}),
+        ...(tool.function?.parameters_json ? { parameters_json: tool.function.parameters_json } : {}),
+        ...(tool.function?.strict !== undefined && tool.function?.strict !== null ? { strict: tool.function.strict } : {}),
+      },
+    }));
+  }
+  if (message.tool_choice?.mode) {
+    request.tool_choice = { mode: message.tool_choice.mode, ...(message.tool_choice.function_name ? { function_name: message.tool_choice.function_name } : {}) };
+  }
+  if (message.response_format?.type) {
+    const format = message.response_format;
+    request.response_format = {
+      type: format.type,
+      ...(format.json_schema_name ? { json_schema_name: format.json_schema_name } : {}),
+      ...(format.json_schema ? { json_schema: format.json_schema } : {}),
+      ...(format.strict !== undefined && format.strict !== null ? { strict: format.strict } : {}),
+    };
+  }
+  return request;
+}
+
+// float32 on the wire: 0.7 arrives as 0.699999988; the nearest short decimal is what the caller meant.
+function roundFloat(value: number): number {
+  return Number(value.toPrecision(7));
+}
+
+function fromGrpcMessage(raw: any): ChatMessage { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const message: ChatMessage = { role: raw.role ?? '' };
+  if (raw.content) message.content = raw.content;
+  if (raw.content_parts?.length) message.content_parts = raw.content_parts.map(fromGrpcPart);
+  if (raw.name) message.name = raw.name;
+  if (raw.tool_calls?.length) {
+    message.tool_calls = raw.tool_calls.map((call: any) => ({ // eslint-disable-line @typescript-eslint/no-explicit-any
+      id: call.id,
+      type: call.type || 'function',
+      function: { name: call.function?.name ?? '', arguments: call.function?.arguments ?? '' },
+    }));
+  }
+  if (raw.tool_call_id) message.tool_call_id = raw.tool_call_id;
+  return message;
+}
+
+function fromGrpcPart(raw: any): ContentPart { // eslint-disable-line @typescript-eslint/no-explicit-any
+  if (raw.part === 'image_url' || raw.image_url) {
+    return { image_url: { url: raw.image_url.url, ...(raw.image_url.detail ? { detail: raw.image_url.detail } : {}) } };
+  }
+  if (raw.part === 'image' || raw.image) {
+    return { image: { mime_type: raw.image.mime_type, data: Buffer.from(raw.image.data).toString('base64') } };
+  }
+  return { text: raw.text ?? '' };
+}
+
+export function fromGrpcEmbedRequest(raw: unknown): EmbedRequest {
+  const message = raw as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const request: EmbedRequest = { model: message.model ?? '', input: message.input ?? [] };
+  if (message.dimensions !== undefined && message.dimensions !== null) request.dimensions = message.dimensions;
+  if (message.user) request.user = message.user;
+  if (message.metadata && Object.keys(message.metadata).length > 0) request.metadata = { ...message.metadata };
+  return request;
+}

@@ -1,0 +1,2 @@
+export * from './gateway-core';
+export * from './grpc-server';

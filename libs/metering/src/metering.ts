@@ -1,0 +1,133 @@
+// Metering: turns each outcome into usage and cost, answers the caller, and hands one usage row to
+// analytics. Tokens come from the provider's reported usage, or are counted here when it reported none.
+import {
+  CONSUMER_GROUPS,
+  TOPICS,
+  parseCompletionEvent,
+  type ChatChunk,
+  type ChatResponse,
+  type CompletionEvent,
+  type EmbedResponse,
+  type ReplyEvent,
+  type Usage,
+  type UsageEvent,
+} from '@switchyard/contracts';
+import type { Stage, StageOutput } from '@switchyard/pipeline';
+import { costOf, priceKey, type PriceTable } from '@switchyard/pricing';
+import { countCompletionTokens, countPromptTokens, countTextTokens } from './tokens';
+
+export interface Metered {
+  usage: Usage;
+  estimated: boolean;
+  cost_usd: number;
+}
+
+export function meter(completion: CompletionEvent, prices: PriceTable): Metered {
+  const { request } = completion;
+  let usage = completion.chat?.usage ?? completion.embed?.usage;
+  let estimated = false;
+  if (!usage && completion.status === 'ok') {
+    estimated = true;
+    const prompt = request.kind === 'chat'
+      ? countPromptTokens(request.chat!.messages)
+      : request.embed!.input.reduce((sum, text) => sum + countTextTokens(text), 0);
+    const output = completion.chat ? countCompletionTokens(completion.chat.choices) : 0;
+    usage = { prompt_tokens: prompt, completion_tokens: output, total_tokens: prompt + output };
+  }
+  usage ??= { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+  const route = request.route;
+  const { cost_usd } = route ? costOf(usage, prices[priceKey(route.provider, route.upstream_model)]) : { cost_usd: 0 };
+  return { usage, estimated, cost_usd };
+}
+
+export function toUsageEvent(completion: CompletionEvent, metered: Metered, now: number): UsageEvent {
+  const { request } = completion;
+  return {
+    request_id: request.request_id,
+    ts: new Date(request.received_at).toISOString(),
+    api_key_id: request.api_key_id,
+    kind: request.kind,
+    stream: request.stream,
+    model: request.kind === 'chat' ? request.chat!.model : request.embed!.model,
+    provider: request.route?.provider ?? null,
+    upstream_model: request.route?.upstream_model ?? null,
+    prompt_tokens: metered.usage.prompt_tokens,
+    completion_tokens: metered.usage.completion_tokens,
+    cached_prompt_tokens: metered.usage.cached_prompt_tokens ?? 0,
+    tokens_estimated: metered.estimated,
+    cost_usd: metered.cost_usd,
+    latency_ms: Math.max(0, now - request.received_at),
+    provider_latency_ms: completion.provider_latency_ms,
+    time_to_first_chunk_ms: completion.time_to_first_chunk_ms ?? null,
+    status: completion.status,
+    error_code: completion.error?.code ?? null,
+    finish_reason: completion.chat?.choices[0]?.finish_reason ?? null,
+    metadata: (request.kind === 'chat' ? request.chat!.metadata : request.embed!.metadata) ?? {},
+  };
+}
+
+/** The caller's answer: the response, the last stream chunk, or the error. */
+export function toReply(completion: CompletionEvent, metered: Metered): ReplyEvent {
+  const { request } = completion;
+  const request_id = request.request_id;
+  if (completion.status !== 'ok') return { request_id, type: 'error', error: completion.error! };
+  const provider = request.route!.provider;
+  if (request.kind === 'embed') {
+    const response: EmbedResponse = {
+      id: request_id,
+      model: request.embed!.model,
+      provider,
+      data: completion.embed!.data,
+      usage: metered.usage,
+      cost_usd: metered.cost_usd,
+    };
+    return { request_id, type: 'embed', response };
+  }
+  const chat = completion.chat!;
+  if (request.stream) {
+    const chunk: ChatChunk = {
+      id: request_id,
+      model: request.chat!.model,
+      provider,
+      index: 0,
+      delta: {},
+      finish_reason: chat.choices[0]?.finish_reason ?? 'stop',
+      usage: metered.usage,
+      cost_usd: metered.cost_usd,
+    };
+    return { request_id, type: 'chunk', chunk };
+  }
+  const response: ChatResponse = {
+    id: request_id,
+    model: request.chat!.model,
+    provider,
+    choices: chat.choices,
+    usage: metered.usage,
+    cost_usd: metered.cost_usd,
+  };
+  return { request_id, type: 'chat', response };
+}
+
+export function createMeteringStage(prices: PriceTable, now: () => number = Date.now): Stage<CompletionEvent> {
+  return {
+    name: 'metering',
+    input: TOPICS.completions,
+    group: CONSUMER_GROUPS.metering,
+    parse: parseCompletionEvent,
+    maxInFlightBatches: 8,
+    handle(completion) {
+      const metered = meter(completion, prices);
+      const key = completion.request.request_id;
+      const outputs: StageOutput[] = [{ topic: TOPICS.usage, key, value: toUsageEvent(completion, metered, now()) }];
+      // A cancelled caller is gone; nobody waits for a reply.
+      if (completion.status !== 'cancelled') {
+        outputs.push({ topic: completion.request.reply_to, key, value: toReply(completion, metered) });
+      }
+      return outputs;
+    },
+    onFailure(completion, error) {
+      const key = completion.request.request_id;
+      return [{ topic: completion.request.reply_to, key, value: { request_id: key, type: 'error', error: error.toBody() } satisfies ReplyEvent }];
+    },
+  };
+}

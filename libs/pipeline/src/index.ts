@@ -1,0 +1,3 @@
+export * from './service';
+export * from './stage';
+export * from './completions';

@@ -1,0 +1,156 @@
+// The stage framework: a stage is a function from one event to the events it produces; runStage puts
+// it on a bus. Everything a stage's logic does not need to know (decoding, dead letters, tracing,
+// retrying publishes) lives here, once.
+import type { Bus, IncomingMessage, OutgoingMessage } from '@switchyard/bus';
+import { DEAD_LETTER_HEADERS, GatewayError, InvalidEventError, TOPICS } from '@switchyard/contracts';
+import { contextFromHeaders, headersForSpan, inSpan, type Logger } from '@switchyard/telemetry';
+import type { Span } from '@opentelemetry/api';
+
+export interface StageOutput {
+  topic: string;
+  key: string;
+  value: unknown;
+}
+
+export interface StageContext {
+  /** Publishes an output before the stage finishes (streamed chunks), in the stage's trace. */
+  emit(output: StageOutput): Promise<void>;
+  span: Span;
+  logger: Logger;
+}
+
+export interface Stage<E> {
+  /** Names the stage in spans, logs and dead letters. */
+  name: string;
+  input: string;
+  group: string;
+  /** Checks the event's shape; throws InvalidEventError with a reason when it is not one. */
+  parse(value: unknown): E;
+  handle(event: E, context: StageContext): Promise<StageOutput[]> | StageOutput[];
+  /** The outputs that make a failure of `handle` visible (an error completion), so no request is lost. */
+  onFailure(event: E, error: GatewayError): StageOutput[];
+  /** See Subscription.maxInFlightBatches. */
+  maxInFlightBatches?: number;
+}
+
+export interface RunStageOptions {
+  logger: Logger;
+  /** Consumer group override (broadcast subscriptions use one group per instance). */
+  group?: string;
+  /** How long publishing may be retried before the input is dead-lettered. */
+  publishRetryMs?: number;
+}
+
+export async function runStage<E>(bus: Bus, stage: Stage<E>, options: RunStageOptions): Promise<void> {
+  const { logger } = options;
+  const publisher = new RetryingPublisher(bus, logger, options.publishRetryMs ?? 30_000);
+  await bus.subscribe({
+    topic: stage.input,
+    group: options.group ?? stage.group,
+    maxInFlightBatches: stage.maxInFlightBatches,
+    handleBatch: async (messages) => {
+      await Promise.all(messages.map((message) => processMessage(stage, message, publisher, logger)));
+    },
+  });
+}
+
+async function processMessage<E>(
+  stage: Stage<E>,
+  message: IncomingMessage,
+  publisher: RetryingPublisher,
+  logger: Logger,
+): Promise<void> {
+  if (message.decodeError) {
+    await deadLetter(publisher, stage.name, message, message.decodeError);
+    return;
+  }
+  let event: E;
+  try {
+    event = stage.parse(message.value);
+  } catch (error) {
+    const reason = error instanceof InvalidEventError ? error.message : `unparseable event: ${String(error)}`;
+    await deadLetter(publisher, stage.name, message, reason);
+    return;
+  }
+  await inSpan(stage.name, contextFromHeaders(message.headers), async (span) => {
+    const headers = headersForSpan(span);
+    const context: StageContext = {
+      span,
+      logger,
+      emit: (output) => publisher.publish(output.topic, [{ key: output.key, value: output.value, headers }]),
+    };
+    let outputs: StageOutput[];
+    try {
+      outputs = await stage.handle(event, context);
+    } catch (error) {
+      const failure = GatewayError.from(error);
+      logger.error(`${stage.name} failed on an event`, { key: message.key, error: failure.message, code: failure.code });
+      span.recordException(failure);
+      outputs = stage.onFailure(event, failure);
+    }
+    try {
+      await publishAll(publisher, outputs, headers);
+    } catch (error) {
+      logger.error(`${stage.name} could not publish its outputs; dead-lettering the input`, { key: message.key, error });
+      await deadLetter(publisher, stage.name, message, `outputs could not be published: ${(error as Error).message}`);
+    }
+  });
+}
+
+async function publishAll(publisher: RetryingPublisher, outputs: StageOutput[], headers: Record<string, string>) {
+  const byTopic = new Map<string, OutgoingMessage[]>();
+  for (const output of outputs) {
+    const list = byTopic.get(output.topic) ?? [];
+    list.push({ key: output.key, value: output.value, headers });
+    byTopic.set(output.topic, list);
+  }
+  await Promise.all([...byTopic].map(([topic, messages]) => publisher.publish(topic, messages)));
+}
+
+export async function deadLetter(
+  publisher: { publish(topic: string, messages: OutgoingMessage[]): Promise<void> },
+  stageName: string,
+  message: IncomingMessage,
+  reason: string,
+  attempts = 1,
+): Promise<void> {
+  await publisher.publish(TOPICS.deadLetter, [
+    {
+      key: message.key,
+      value: message.raw ?? message.value ?? null,
+      headers: {
+        ...message.headers,
+        [DEAD_LETTER_HEADERS.originalTopic]: message.topic,
+        [DEAD_LETTER_HEADERS.originalPartition]: String(message.partition),
+        [DEAD_LETTER_HEADERS.originalOffset]: message.offset,
+        [DEAD_LETTER_HEADERS.stage]: stageName,
+        [DEAD_LETTER_HEADERS.reason]: reason,
+        [DEAD_LETTER_HEADERS.attempts]: String(attempts),
+      },
+    },
+  ]);
+}
+
+/** Publishes, retrying with backoff while the bus is unavailable, for up to `retryMs`. */
+export class RetryingPublisher {
+  constructor(
+    private readonly bus: Bus,
+    private readonly logger: Logger,
+    private readonly retryMs: number,
+  ) {}
+
+  async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
+    const giveUpAt = Date.now() + this.retryMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.bus.publish(topic, messages);
+        return;
+      } catch (error) {
+        if (Date.now() >= giveUpAt) throw error;
+        const wait = Math.min(100 * 2 ** attempt, 2000);
+        this.logger.warn('publish failed; retrying', { topic, attempt, wait_ms: wait, error });
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+}

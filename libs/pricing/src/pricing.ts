@@ -1,0 +1,44 @@
+import type { Usage } from '@switchyard/contracts';
+import builtInPrices from './prices.json';
+
+export interface ModelPrice {
+  input_per_mtok: number;
+  output_per_mtok: number;
+  /** Price of prompt tokens read from the provider's cache; the input price when absent. */
+  cached_input_per_mtok?: number;
+  /** Price of prompt tokens written to the provider's cache; the input price when absent. */
+  cache_write_per_mtok?: number;
+}
+
+export type PriceTable = Record<string, ModelPrice>;
+
+export function priceKey(provider: string, upstreamModel: string): string {
+  return `${provider}/${upstreamModel}`;
+}
+
+/** The built-in table with the configuration's overrides on top. */
+export function buildPriceTable(overrides: PriceTable = {}): PriceTable {
+  const table: PriceTable = {};
+  for (const [key, value] of Object.entries(builtInPrices)) {
+    if (!key.startsWith('$')) table[key] = value as ModelPrice;
+  }
+  return { ...table, ...overrides };
+}
+
+/**
+ * Cost in USD. Cached and cache-write prompt tokens are subsets of prompt_tokens and are charged at
+ * their own prices; a model missing from the table costs 0 and is reported by `priced: false`.
+ */
+export function costOf(usage: Usage, price: ModelPrice | undefined): { cost_usd: number; priced: boolean } {
+  if (!price) return { cost_usd: 0, priced: false };
+  const cached = usage.cached_prompt_tokens ?? 0;
+  const written = usage.cache_creation_prompt_tokens ?? 0;
+  const plain = Math.max(0, usage.prompt_tokens - cached - written);
+  const micro =
+    plain * price.input_per_mtok +
+    cached * (price.cached_input_per_mtok ?? price.input_per_mtok) +
+    written * (price.cache_write_per_mtok ?? price.input_per_mtok) +
+    usage.completion_tokens * price.output_per_mtok;
+  // Rounded to 1e-10 USD so that sums in SQL are not littered with float noise.
+  return { cost_usd: Math.round(micro * 1e4) / 1e10, priced: true };
+}

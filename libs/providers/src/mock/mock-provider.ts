@@ -1,0 +1,143 @@
+// The built-in provider `mock`, so that the gateway works with no API keys. Model mock-echo answers
+// with the text of the last user message, verbatim; mock-embed returns deterministic embeddings.
+import { createHash } from 'node:crypto';
+import { GatewayError, type ChatMessage, type ChatRequest, type ChatResult, type EmbedResult } from '@switchyard/contracts';
+import type { ChatStreamEvent, ProviderAdapter, ProviderFactory } from '../provider';
+
+export const MOCK_EMBEDDING_DIMENSIONS = 16;
+
+export interface MockProviderOptions {
+  /** Added before every answer, to imitate a provider's think time. */
+  latencyMs: number;
+}
+
+export function createMockProvider(options: MockProviderOptions): ProviderAdapter {
+  return {
+    name: 'mock',
+
+    async chat(request, { signal }) {
+      await sleep(options.latencyMs, signal);
+      return mockAnswer(request);
+    },
+
+    async *chatStream(request, { signal }) {
+      await sleep(options.latencyMs, signal);
+      const answer = mockAnswer(request);
+      const message = answer.choices[0].message;
+      yield { index: 0, role: 'assistant' } satisfies ChatStreamEvent;
+      if (message.tool_calls) {
+        for (const [index, call] of message.tool_calls.entries()) {
+          yield { index: 0, tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.function.name, arguments: '' } }] };
+          for (const piece of splitIntoChunks(call.function.arguments, 3)) {
+            yield { index: 0, tool_calls: [{ index, function: { arguments: piece } }] };
+          }
+        }
+      } else {
+        for (const piece of splitIntoChunks(message.content ?? '', 4)) {
+          signal.throwIfAborted();
+          yield { index: 0, content: piece };
+        }
+      }
+      yield { index: 0, finish_reason: answer.choices[0].finish_reason as ChatStreamEvent['finish_reason'] };
+    },
+
+    async embed(request, { signal }) {
+      await sleep(options.latencyMs, signal);
+      const dimensions = request.dimensions || MOCK_EMBEDDING_DIMENSIONS;
+      return { data: request.input.map((text, index) => ({ index, embedding: mockEmbedding(text, dimensions) })) } satisfies EmbedResult;
+    },
+  };
+}
+
+export const mockProviderFactory: ProviderFactory = (config, env) =>
+  createMockProvider({ latencyMs: Number(env.SWITCHYARD_MOCK_LATENCY_MS ?? config.latency_ms ?? 0) });
+
+/**
+ * The answer of mock-echo: the last user message verbatim. When the caller requires a tool call, it
+ * calls the first (or the named) tool with {"text": <last user message>}; after a tool result it echoes
+ * the result, so a tool round trip can be exercised without a real model.
+ */
+export function mockAnswer(request: ChatRequest): ChatResult {
+  const last = request.messages[request.messages.length - 1];
+  const wantsTool = request.tools && request.tools.length > 0 && ['required', 'function'].includes(request.tool_choice?.mode ?? '');
+  if (wantsTool && last.role !== 'tool') {
+    const tool = request.tool_choice?.mode === 'function'
+      ? request.tools!.find((candidate) => candidate.function.name === request.tool_choice?.function_name) ?? request.tools![0]
+      : request.tools![0];
+    const id = 'call_' + createHash('sha256').update(messageText(lastUserMessage(request.messages))).digest('hex').slice(0, 24);
+    return {
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: '',
+            tool_calls: [{ id, type: 'function', function: { name: tool.function.name, arguments: JSON.stringify({ text: messageText(lastUserMessage(request.messages)) }) } }],
+          },
+          finish_reason: 'tool_calls',
+        },
+      ],
+    };
+  }
+  const text = last.role === 'tool' ? messageText(last) : messageText(lastUserMessage(request.messages));
+  const limited = request.max_tokens !== undefined && text.length > request.max_tokens * 4;
+  return {
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: limited ? text.slice(0, request.max_tokens! * 4) : text },
+        finish_reason: limited ? 'length' : 'stop',
+      },
+    ],
+  };
+}
+
+function lastUserMessage(messages: ChatMessage[]): ChatMessage | undefined {
+  for (let i = messages.length - 1; i >= 0; i--) if (messages[i].role === 'user') return messages[i];
+  return undefined;
+}
+
+function messageText(message: ChatMessage | undefined): string {
+  if (!message) return '';
+  if (message.content_parts && message.content_parts.length > 0) {
+    return message.content_parts.map((part) => part.text ?? '').join('');
+  }
+  return message.content ?? '';
+}
+
+/** Splits text into about `count` pieces that concatenate back to it exactly. */
+export function splitIntoChunks(text: string, count: number): string[] {
+  if (text.length === 0) return [];
+  const size = Math.max(1, Math.ceil(text.length / count));
+  const pieces: string[] = [];
+  for (let i = 0; i < text.length; i += size) pieces.push(text.slice(i, i + size));
+  return pieces;
+}
+
+export function mockEmbedding(text: string, dimensions: number): number[] {
+  const values: number[] = [];
+  for (let block = 0; values.length < dimensions; block++) {
+    const digest = createHash('sha256').update(`${block}:${text}`).digest();
+    for (let i = 0; i + 1 < digest.length && values.length < dimensions; i += 2) {
+      values.push(digest.readUInt16BE(i) / 32767.5 - 1);
+    }
+  }
+  const norm = Math.sqrt(values.reduce((sum, v) => sum + v * v, 0)) || 1;
+  return values.map((v) => v / norm);
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  signal.throwIfAborted();
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason ?? new GatewayError('cancelled', 'the call was aborted'));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,3 @@
+export * from './schema';
+export * from './sql-client';
+export * from './usage-events';

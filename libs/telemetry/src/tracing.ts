@@ -1,0 +1,66 @@
+// Tracing with @opentelemetry/api. Every process installs a real tracer provider, so spans have their
+// own ids and the W3C trace context (traceparent) travels in Kafka headers from stage to stage: one
+// request is one trace across all six services. Exporting is off unless OTEL_TRACES_EXPORTER says
+// otlp (OTEL_EXPORTER_OTLP_* configure where) or console.
+import { context, propagation, trace, SpanStatusCode, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  BatchSpanProcessor,
+  ConsoleSpanExporter,
+  NodeTracerProvider,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-node';
+
+let provider: NodeTracerProvider | undefined;
+
+/** Installs tracing for this process; later calls are no-ops. Extra span processors serve tests. */
+export function startTracing(serviceName: string, extraProcessors: SpanProcessor[] = []): void {
+  if (provider) return;
+  const processors: SpanProcessor[] = [...extraProcessors];
+  const exporter = (process.env.OTEL_TRACES_EXPORTER || 'none').toLowerCase();
+  if (exporter === 'otlp') processors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
+  if (exporter === 'console') processors.push(new BatchSpanProcessor(new ConsoleSpanExporter()));
+  provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': process.env.OTEL_SERVICE_NAME || serviceName }),
+    spanProcessors: processors,
+  });
+  provider.register({ propagator: new W3CTraceContextPropagator() });
+}
+
+export async function stopTracing(): Promise<void> {
+  await provider?.shutdown();
+  provider = undefined;
+}
+
+export function tracer(): Tracer {
+  return trace.getTracer('switchyard');
+}
+
+/** The trace context carried by a message's headers. */
+export function contextFromHeaders(headers: Record<string, string> | undefined): Context {
+  if (!headers) return context.active();
+  return propagation.extract(context.active(), headers);
+}
+
+/** Headers that carry the given span's trace context to the next stage. */
+export function headersForSpan(span: Span): Record<string, string> {
+  const headers: Record<string, string> = {};
+  propagation.inject(trace.setSpan(context.active(), span), headers);
+  return headers;
+}
+
+/** Runs `work` in a span that is a child of `parent`, recording a thrown error on the span. */
+export async function inSpan<T>(name: string, parent: Context, work: (span: Span) => Promise<T>): Promise<T> {
+  const span = tracer().startSpan(name, undefined, parent);
+  try {
+    return await context.with(trace.setSpan(parent, span), () => work(span));
+  } catch (error) {
+    span.recordException(error as Error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error).message });
+    throw error;
+  } finally {
+    span.end();
+  }
+}
