@@ -4,7 +4,7 @@ import { startAnalyticsSink } from '@switchyard/analytics';
 import { InMemoryBus } from '@switchyard/bus';
 import { buildModelCatalog, type GatewayConfig } from '@switchyard/config';
 import { createGuardrailStage, rulesByName } from '@switchyard/guardrail';
-import { GatewayCore, startGrpcServer } from '@switchyard/ingress';
+import { GatewayCore, gatewayKeysFrom, startGrpcServer, startHttpServer, type RunningHttpServer } from '@switchyard/ingress';
 import { createMeteringStage } from '@switchyard/metering';
 import { runStage } from '@switchyard/pipeline';
 import { buildPriceTable } from '@switchyard/pricing';
@@ -17,6 +17,8 @@ import type { Logger } from '@switchyard/telemetry';
 export interface EmbeddedGatewayOptions {
   config: GatewayConfig;
   grpcAddress: string;
+  /** host:port of the HTTP front door (OpenAI and Anthropic formats); without it there is none. */
+  httpAddress?: string;
   dataDir: string;
   databaseUrl?: string;
   logger: Logger;
@@ -25,6 +27,8 @@ export interface EmbeddedGatewayOptions {
 
 export interface EmbeddedGateway {
   port: number;
+  /** The HTTP front door's URL, when it was asked for. */
+  httpUrl?: string;
   core: GatewayCore;
   db: SqlClient;
   bus: InMemoryBus;
@@ -36,6 +40,7 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   const env = options.env ?? process.env;
   const bus = new InMemoryBus();
   const catalog = buildModelCatalog(config, env);
+  const apiKeys = gatewayKeysFrom(config.auth, env);
 
   const db = await openAnalyticsDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir });
   const layout = await ensureAnalyticsSchema(db);
@@ -49,17 +54,21 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   await runStage(bus, worker.cancellations, { logger });
   await runStage(bus, createMeteringStage(buildPriceTable(config.pricing)), { logger });
 
-  const core = new GatewayCore({ bus, catalog, logger, defaultTimeoutMs: config.limits.default_timeout_ms, instanceId: 'embedded' });
+  const core = new GatewayCore({ bus, catalog, logger, defaultTimeoutMs: config.limits.default_timeout_ms, instanceId: 'embedded', apiKeys });
   await core.start();
   const server = await startGrpcServer(core, { address: options.grpcAddress, maxRequestBytes: config.limits.max_request_bytes, logger });
+  let http: RunningHttpServer | undefined;
+  if (options.httpAddress) http = await startHttpServer(core, { address: options.httpAddress, maxRequestBytes: config.limits.max_request_bytes, logger });
 
   return {
     port: server.port,
+    httpUrl: http?.url,
     core,
     db,
     bus,
     async stop() {
-      await server.stop();
+      await Promise.all([server.stop(), http?.stop()]);
+      await core.stop();
       await bus.close();
       sink.stop();
       await db.close();

@@ -1,5 +1,6 @@
 // `npm start`: the whole gateway in one process, no servers needed.
 import { loadGatewayConfig, readServiceEnv } from '@switchyard/config';
+import { httpAddressFrom } from '@switchyard/ingress';
 import { runService } from '@switchyard/pipeline';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
 import { startEmbeddedGateway } from './embedded-gateway';
@@ -10,15 +11,24 @@ startTracing('switchyard-embedded');
 void runService('switchyard', logger, async () => {
   const config = loadGatewayConfig();
   const env = readServiceEnv();
-  const gateway = await startEmbeddedGateway({ config, grpcAddress: env.grpcAddress, dataDir: env.dataDir, databaseUrl: env.databaseUrl, logger });
-  const models = gateway.core.listModels().map((model) => model.id);
+  const gateway = await startEmbeddedGateway({
+    config,
+    grpcAddress: env.grpcAddress,
+    httpAddress: httpAddressFrom(),
+    dataDir: env.dataDir,
+    databaseUrl: env.databaseUrl,
+    logger,
+  });
+  const models = gateway.core.servedModels().map((model) => model.id);
   const analytics = env.databaseUrl ? 'Postgres at DATABASE_URL' : `PGlite in ${env.dataDir}/pglite`;
   process.stdout.write(
     [
       `Switchyard is serving aigateway.v1.AiGateway on ${env.grpcAddress} (gRPC, with health and reflection)`,
+      `  and the OpenAI and Anthropic HTTP APIs on ${gateway.httpUrl}/v1 (chat/completions, embeddings, models, messages)`,
       `  models:    ${models.join(', ')}`,
       `  analytics: usage_events in ${analytics}`,
       `  try:       grpcurl -plaintext -d '{"model":"mock-echo","messages":[{"role":"user","content":"hello"}]}' ${env.grpcAddress} aigateway.v1.AiGateway/Chat`,
+      `             curl ${gateway.httpUrl}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"mock-echo","messages":[{"role":"user","content":"hello"}]}'`,
       '',
     ].join('\n'),
   );

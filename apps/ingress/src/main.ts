@@ -1,9 +1,9 @@
-// The ingress service: the gRPC front door. Publishes each call to the pipeline and answers it from
-// this instance's reply topic.
+// The ingress service: the gRPC front door and the HTTP one (OpenAI and Anthropic formats). Publishes
+// each call to the pipeline and answers it from this instance's reply topic.
 import { connectKafkaBus } from '@switchyard/bus';
 import { buildModelCatalog, loadGatewayConfig, readServiceEnv } from '@switchyard/config';
 import { PIPELINE_TOPICS } from '@switchyard/contracts';
-import { GatewayCore, startGrpcServer } from '@switchyard/ingress';
+import { GatewayCore, gatewayKeysFrom, httpAddressFrom, startGrpcServer, startHttpServer } from '@switchyard/ingress';
 import { runService } from '@switchyard/pipeline';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
 
@@ -14,13 +14,15 @@ void runService('ingress', logger, async () => {
   const config = loadGatewayConfig();
   const env = readServiceEnv();
   const bus = await connectKafkaBus({ brokers: env.kafkaBrokers, clientId: 'switchyard-ingress', logger, topics: PIPELINE_TOPICS });
-  const core = new GatewayCore({ bus, catalog: buildModelCatalog(config), logger, defaultTimeoutMs: config.limits.default_timeout_ms });
+  const apiKeys = gatewayKeysFrom(config.auth);
+  const core = new GatewayCore({ bus, catalog: buildModelCatalog(config), logger, defaultTimeoutMs: config.limits.default_timeout_ms, apiKeys });
   await core.start();
   const server = await startGrpcServer(core, { address: env.grpcAddress, maxRequestBytes: config.limits.max_request_bytes, logger });
-  logger.info('ingress ready', { grpc: env.grpcAddress, instance: core.instanceId });
+  const http = await startHttpServer(core, { address: httpAddressFrom(), maxRequestBytes: config.limits.max_request_bytes, logger });
+  logger.info('ingress ready', { grpc: env.grpcAddress, http: http.url, instance: core.instanceId });
   return {
     stop: async () => {
-      await server.stop();
+      await Promise.all([server.stop(), http.stop()]);
       await core.stop();
       await bus.close();
       await stopTracing();

@@ -6,7 +6,8 @@ import type { Bus, IncomingMessage } from '@switchyard/bus';
 import { CONSUMER_GROUPS, InvalidEventError, TOPICS, parseUsageEvent, type UsageEvent } from '@switchyard/contracts';
 import { deadLetter, RetryingPublisher } from '@switchyard/pipeline';
 import { insertUsageEvents, type SqlClient } from '@switchyard/storage';
-import type { Logger } from '@switchyard/telemetry';
+import { contextFromHeaders, tracer, type Logger } from '@switchyard/telemetry';
+import type { Span } from '@opentelemetry/api';
 
 export interface AnalyticsSinkOptions {
   bus: Bus;
@@ -47,15 +48,21 @@ export async function startAnalyticsSink(options: AnalyticsSinkOptions): Promise
     maxInFlightBatches: 1,
     handleBatch: async (messages: IncomingMessage[]) => {
       const events: UsageEvent[] = [];
+      const spans: Span[] = [];
       for (const message of messages) {
         try {
           if (message.decodeError) throw new InvalidEventError(message.decodeError);
           events.push(parseUsageEvent(message.value));
+          spans.push(tracer().startSpan('analytics', { attributes: { 'switchyard.request_id': message.key } }, contextFromHeaders(message.headers)));
         } catch (error) {
           await deadLetter(publisher, 'analytics', message, (error as Error).message);
         }
       }
-      await writeWithRetry(events);
+      try {
+        await writeWithRetry(events);
+      } finally {
+        spans.forEach((span) => span.end());
+      }
     },
   });
 

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin, type Consumer, type EachBatchPayload, type Producer, type LogEntry } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type EachBatchPayload, type Producer, type LogEntry } from 'kafkajs';
 import type { Logger } from '@switchyard/telemetry';
 import type { Bus, IncomingMessage, OutgoingMessage, Subscription } from './bus';
 
@@ -86,7 +86,7 @@ export class KafkaBus implements Bus {
           else logger.warn(`kafka: ${message}`, fields);
         },
     });
-    this.producer = this.kafka.producer({ allowAutoTopicCreation: true });
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner });
   }
 
   /** Connects the producer; call at start so that an unreachable Kafka is reported at once. */
@@ -145,7 +145,7 @@ export class KafkaBus implements Bus {
   async subscribe(subscription: Subscription): Promise<void> {
     const consumer = this.kafka.consumer({
       groupId: subscription.group,
-      maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 100,
+      maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 500,
       sessionTimeout: 30_000,
       heartbeatInterval: 3000,
       allowAutoTopicCreation: true,

@@ -41,9 +41,17 @@ export const gatewayConfigSchema = z.object({
   guardrail: z
     .object({ rules: z.array(z.string()).default(['mask_email', 'mask_payment_card']) })
     .default({ rules: ['mask_email', 'mask_payment_card'] }),
+  /**
+   * Gateway keys. When present, every front door requires one of the keys held (comma-separated) in
+   * the named environment variable(s); the keys themselves never sit in the file.
+   */
+  auth: z
+    .object({ api_keys_env: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]) })
+    .optional(),
 });
 
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 export type ProviderConfig = z.infer<typeof providerConfigSchema>;
 export type PricingOverride = z.infer<typeof pricingOverrideSchema>;
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+export type AuthConfig = NonNullable<GatewayConfig['auth']>;

@@ -1,9 +1,9 @@
 // The front door's logic, independent of the wire: validate, publish the request into the pipeline,
 // and wait for this instance's replies. The gRPC server (and any other front door) is a thin layer
 // over it, so there is one path into the pipeline.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Bus } from '@switchyard/bus';
-import type { CatalogEntry } from '@switchyard/config';
+import type { AuthConfig, CatalogEntry } from '@switchyard/config';
 import {
   GatewayError,
   TOPICS,
@@ -39,6 +39,8 @@ export interface GatewayCoreOptions {
   logger: Logger;
   defaultTimeoutMs: number;
   instanceId?: string;
+  /** Accepted gateway keys; when non-empty, every call must present one (see gatewayKeysFrom). */
+  apiKeys?: readonly string[];
 }
 
 interface PendingCall {
@@ -50,10 +52,19 @@ export class GatewayCore {
   readonly instanceId: string;
   readonly replyTopic: string;
   private readonly pending = new Map<string, PendingCall>();
+  // Keys are compared as SHA-256 digests: equal lengths for timingSafeEqual, whatever was sent.
+  private readonly keyDigests: Buffer[];
+  private state: 'new' | 'started' | 'stopping' = 'new';
 
   constructor(private readonly options: GatewayCoreOptions) {
     this.instanceId = options.instanceId ?? randomUUID().slice(0, 8);
     this.replyTopic = replyTopicFor(this.instanceId);
+    this.keyDigests = (options.apiKeys ?? []).map(sha256);
+  }
+
+  /** True once started and until stop() begins: what a readiness probe reports. */
+  get ready(): boolean {
+    return this.state === 'started';
   }
 
   /** Creates this instance's reply topic and starts reading it. */
@@ -76,22 +87,31 @@ export class GatewayCore {
         }
       },
     });
+    this.state = 'started';
   }
 
   /** Fails every call still waiting (on shutdown) and removes the reply topic. */
   async stop(): Promise<void> {
+    this.state = 'stopping';
     for (const call of this.pending.values()) call.fail(new GatewayError('bus_unavailable', 'the gateway is shutting down'));
     this.pending.clear();
     await this.options.bus.deleteTopics([this.replyTopic]);
   }
 
-  listModels(): ModelInfo[] {
+  listModels(options: CallOptions = {}): ModelInfo[] {
+    this.authenticate(options.credential);
+    return this.servedModels();
+  }
+
+  /** The enabled models, for the gateway's own use (its start-up banner); callers use listModels. */
+  servedModels(): ModelInfo[] {
     return [...this.options.catalog.values()]
       .filter((entry) => entry.enabled)
       .map(({ id, provider, upstream_model, capabilities }) => ({ id, provider, upstream_model, capabilities }));
   }
 
   async chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResponse> {
+    this.authenticate(options.credential);
     validateChatRequest(request);
     const reply = await this.exchange('chat', { chat: request }, false, options, () => undefined);
     if (reply.type !== 'chat') throw new GatewayError('internal', `expected a chat reply, got ${reply.type}`);
@@ -100,15 +120,33 @@ export class GatewayCore {
 
   /** Streams chunks to `onChunk` as they arrive; resolves after the last chunk (which carries usage). */
   async chatStream(request: ChatRequest, onChunk: (chunk: ChatChunk) => void, options: CallOptions = {}): Promise<void> {
+    this.authenticate(options.credential);
     validateChatRequest(request);
     await this.exchange('chat', { chat: request }, true, options, onChunk);
   }
 
   async embed(request: EmbedRequest, options: CallOptions = {}): Promise<EmbedResponse> {
+    this.authenticate(options.credential);
     validateEmbedRequest(request);
     const reply = await this.exchange('embed', { embed: request }, false, options, () => undefined);
     if (reply.type !== 'embed') throw new GatewayError('internal', `expected an embed reply, got ${reply.type}`);
     return reply.response;
+  }
+
+  /**
+   * Throws `unauthenticated` unless no keys are configured or the credential is one of them. Every call
+   * checks it; a front door may also check early (before reading a large body).
+   */
+  authenticate(credential: string | undefined): void {
+    if (this.keyDigests.length === 0) return;
+    if (!credential) {
+      throw new GatewayError('unauthenticated', 'this gateway requires a key: send it as a bearer token (Authorization header or gRPC metadata) or in x-api-key');
+    }
+    const presented = sha256(credential);
+    let matched = false;
+    // Every key is compared, with no early exit, so the time taken says nothing about which key was close.
+    for (const key of this.keyDigests) matched = timingSafeEqual(presented, key) || matched;
+    if (!matched) throw new GatewayError('unauthenticated', 'the gateway key is not valid');
   }
 
   private exchange(
@@ -190,6 +228,27 @@ function endSpan(span: Span, error?: GatewayError): void {
     span.setAttribute('switchyard.error_code', error.code);
   }
   span.end();
+}
+
+/**
+ * The accepted gateway keys: the comma-separated values of the environment variable(s) that `auth`
+ * names, or none when `auth` is absent. A configured but empty variable is an error, so that a typo
+ * never leaves the gateway open.
+ */
+export function gatewayKeysFrom(auth: AuthConfig | undefined, env: NodeJS.ProcessEnv = process.env): string[] {
+  if (!auth) return [];
+  const names = Array.isArray(auth.api_keys_env) ? auth.api_keys_env : [auth.api_keys_env];
+  const keys: string[] = [];
+  for (const name of names) {
+    const found = (env[name] ?? '').split(',').map((key) => key.trim()).filter(Boolean);
+    if (found.length === 0) throw new Error(`auth.api_keys_env names ${name}, but ${name} holds no keys; set it to comma-separated gateway keys`);
+    keys.push(...found);
+  }
+  return keys;
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
 }
 
 /** A stable, non-reversible id for a credential, so analytics can group by key without storing it. */

@@ -113,7 +113,7 @@ function createHandlers(core: GatewayCore, logger: Logger): grpc.UntypedServiceI
   return {
     Chat: unary((request: unknown, options) => core.chat(fromGrpcChatRequest(request), options)),
     Embed: unary((request: unknown, options) => core.embed(fromGrpcEmbedRequest(request), options)),
-    ListModels: unary(async () => ({ models: core.listModels() })),
+    ListModels: unary(async (_request: unknown, options) => ({ models: core.listModels(options) })),
     ChatStream: (call: grpc.ServerWritableStream<unknown, ChatChunk>) => {
       const options = callOptions(call);
       let request: ChatRequest;

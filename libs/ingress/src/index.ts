@@ -1,2 +1,3 @@
 export * from './gateway-core';
 export * from './grpc-server';
+export * from './http/http-server';

@@ -52,20 +52,27 @@ export async function* sendForEvents(call: HttpCall): AsyncGenerator<EventSource
   if (!response.body) throw new GatewayError('provider_bad_response', `${call.provider} returned no stream body`);
   const events = response.body.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream());
   const reader = events.getReader();
+  let done = false;
   try {
     for (;;) {
       let next: Awaited<ReturnType<typeof reader.read>>;
       try {
         next = await reader.read();
       } catch (error) {
+        done = true;
         throw transportError(call, error);
       }
-      if (next.done) return;
+      if (next.done) {
+        done = true;
+        return;
+      }
       yield next.value;
     }
   } finally {
+    // A consumer that stops early must close the upstream connection, or the provider keeps generating
+    // (and billing). The body is locked by the pipes, so the cancel goes through the reader.
+    if (!done) await reader.cancel().catch(() => undefined);
     reader.releaseLock();
-    void response.body.cancel().catch(() => undefined);
   }
 }
 
@@ -104,10 +111,21 @@ export function extractProviderMessage(text: string): string {
     if (error && typeof error.message === 'string') return error.message;
     if (typeof body.message === 'string') return body.message;
     if (typeof body.Message === 'string') return body.Message;
+    // FastAPI validation errors (vLLM, and Mistral's 422 wraps them in `message`): { detail: string | [{ loc, msg }] }.
+    const detail = validationDetail(body.detail) ?? validationDetail((body.message as Record<string, unknown> | undefined)?.detail);
+    if (detail) return detail;
   } catch {
     // Not JSON: the text itself is the message.
   }
   return text.slice(0, 500);
+}
+
+function validationDetail(detail: unknown): string | undefined {
+  if (typeof detail === 'string') return detail;
+  if (!Array.isArray(detail) || detail.length === 0) return undefined;
+  return detail
+    .map((item: { loc?: unknown[]; msg?: string }) => (Array.isArray(item.loc) ? `${item.loc.join('.')}: ${item.msg}` : String(item.msg)))
+    .join('; ');
 }
 
 /** Retry-After in seconds or as an HTTP date, and the retry-after-ms some providers add. */

@@ -1,6 +1,21 @@
 import { providerDisabledReason, type GatewayConfig } from '@switchyard/config';
+import { anthropicProviderFactory } from './anthropic';
+import { bedrockProviderFactory } from './bedrock';
 import { mockProviderFactory } from './mock/mock-provider';
 import { openaiProviderFactory } from './openai';
+import { cohereProviderFactory } from './cohere';
+import { geminiProviderFactory } from './gemini';
+import { azureOpenAIProviderFactory } from './azure-openai';
+import { deepseekProviderFactory } from './deepseek';
+import { fireworksProviderFactory } from './fireworks';
+import { groqProviderFactory } from './groq';
+import { mistralProviderFactory } from './mistral';
+import { ollamaProviderFactory } from './ollama';
+import { openrouterProviderFactory } from './openrouter';
+import { perplexityProviderFactory } from './perplexity';
+import { togetherProviderFactory } from './together';
+import { vllmProviderFactory } from './vllm';
+import { xaiProviderFactory } from './xai';
 import type { ProviderAdapter, ProviderFactory } from './provider';
 
 /**
@@ -10,6 +25,21 @@ import type { ProviderAdapter, ProviderFactory } from './provider';
 export const PROVIDER_FACTORIES: Record<string, ProviderFactory> = {
   mock: mockProviderFactory,
   openai: openaiProviderFactory,
+  anthropic: anthropicProviderFactory,
+  bedrock: bedrockProviderFactory,
+  gemini: geminiProviderFactory,
+  cohere: cohereProviderFactory,
+  'azure-openai': azureOpenAIProviderFactory,
+  mistral: mistralProviderFactory,
+  groq: groqProviderFactory,
+  together: togetherProviderFactory,
+  fireworks: fireworksProviderFactory,
+  deepseek: deepseekProviderFactory,
+  xai: xaiProviderFactory,
+  openrouter: openrouterProviderFactory,
+  perplexity: perplexityProviderFactory,
+  ollama: ollamaProviderFactory,
+  vllm: vllmProviderFactory,
 };
 
 /** The adapters of every configured provider that has its credentials. */

@@ -1,6 +1,7 @@
 // One small interface over the two Postgres engines the gateway uses: a server through `pg`
 // (distributed mode, or DATABASE_URL), and PGlite, Postgres compiled to WebAssembly (embedded mode).
 import * as fs from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
 import { Pool } from 'pg';
 
 export interface SqlClient {
@@ -30,7 +31,6 @@ export function createPostgresClient(connectionString: string, maxConnections = 
 
 export async function createPgliteClient(dataDir: string): Promise<SqlClient> {
   fs.mkdirSync(dataDir, { recursive: true });
-  const { PGlite } = await import('@electric-sql/pglite');
   const db = await PGlite.create({ dataDir });
   return {
     engine: 'pglite',

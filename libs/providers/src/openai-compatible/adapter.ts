@@ -1,70 +1,98 @@
-// An adapter for any API that speaks OpenAI's chat completions format. OpenAI itself, and Groq,
-// Together, Fireworks, DeepSeek, xAI, OpenRouter, Perplexity, Ollama and vLLM are configurations of it.
-import { GatewayError } from '@switchyard/contracts';
-import { parseEventJson, sendForEvents, sendJson } from '../http';
+// An adapter for any API that speaks OpenAI's chat completions format. OpenAI itself, Azure OpenAI,
+// Mistral, Groq, Together, Fireworks, DeepSeek, xAI, OpenRouter, Perplexity, Ollama and vLLM are
+// configurations of it.
+import { GatewayError, type ChatRequest, type EmbedRequest } from '@switchyard/contracts';
+import { parseEventJson, sendForEvents, sendJson, type HttpCall } from '../http';
 import type { ChatStreamEvent, ProviderAdapter } from '../provider';
 import {
   fromOpenAIChatChunk,
   fromOpenAIChatResponse,
   fromOpenAIEmbeddingResponse,
+  StreamToolCallIndexer,
   toOpenAIChatRequest,
   toOpenAIEmbeddingRequest,
   type OpenAITranslateOptions,
 } from './translate';
-import type { OpenAIChatChunk, OpenAIChatResponse, OpenAIEmbeddingResponse } from './wire';
+import type { OpenAIChatChunk, OpenAIChatRequest, OpenAIChatResponse, OpenAIEmbeddingRequest, OpenAIEmbeddingResponse } from './wire';
+
+export type OpenAIOperation = 'chat' | 'embeddings';
 
 export interface OpenAICompatibleOptions extends Partial<OpenAITranslateOptions> {
   name: string;
   baseUrl: string;
   apiKey?: string;
+  /** How the key travels: `authorization: Bearer <key>` by default; Azure wants `api-key: <key>`. */
+  authHeader?: 'authorization' | 'api-key';
   /** Extra headers, e.g. OpenRouter's attribution headers. */
   headers?: Record<string, string>;
-  /** Whether the API offers /embeddings. */
+  /** Query parameters of every call, e.g. Azure's api-version. */
+  query?: Record<string, string>;
+  /** The path of a call under baseUrl; "/chat/completions" and "/embeddings" unless given (Azure names the deployment in it). */
+  path?: (operation: OpenAIOperation, model: string) => string;
+  /** Whether the API offers embeddings. */
   embeddings?: boolean;
+  /** Rewrites a translated chat body into a dialect (e.g. Mistral's); pure. */
+  chatBody?: (body: OpenAIChatRequest, request: ChatRequest) => object;
+  /** Rewrites a translated embedding body into a dialect; pure. */
+  embedBody?: (body: OpenAIEmbeddingRequest, request: EmbedRequest) => object;
 }
+
+const DEFAULT_PATHS: Record<OpenAIOperation, string> = { chat: '/chat/completions', embeddings: '/embeddings' };
 
 export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions): ProviderAdapter {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
-  const translate: OpenAITranslateOptions = { maxTokensField: options.maxTokensField ?? 'max_tokens' };
+  const translate: OpenAITranslateOptions = {
+    maxTokensField: options.maxTokensField ?? 'max_tokens',
+    streamUsage: options.streamUsage ?? true,
+  };
   const headers: Record<string, string> = { ...options.headers };
-  if (options.apiKey) headers.authorization = `Bearer ${options.apiKey}`;
+  if (options.apiKey) {
+    if (options.authHeader === 'api-key') headers['api-key'] = options.apiKey;
+    else headers.authorization = `Bearer ${options.apiKey}`;
+  }
   const secrets = options.apiKey ? [options.apiKey] : [];
-  const call = (path: string, body: unknown, signal: AbortSignal) => ({
+  const query = options.query && Object.keys(options.query).length > 0 ? `?${new URLSearchParams(options.query)}` : '';
+  const call = (operation: OpenAIOperation, model: string, body: unknown, signal: AbortSignal): HttpCall => ({
     provider: options.name,
-    url: `${baseUrl}${path}`,
+    url: `${baseUrl}${options.path ? options.path(operation, model) : DEFAULT_PATHS[operation]}${query}`,
     headers,
     body,
     signal,
     secrets,
   });
+  const chatBody = (request: ChatRequest, stream: boolean) => {
+    const body = toOpenAIChatRequest(request, stream, translate);
+    return options.chatBody ? options.chatBody(body, request) : body;
+  };
 
   const adapter: ProviderAdapter = {
     name: options.name,
 
     async chat(request, { signal }) {
-      const response = await sendJson<OpenAIChatResponse>(call('/chat/completions', toOpenAIChatRequest(request, false, translate), signal));
+      const response = await sendJson<OpenAIChatResponse>(call('chat', request.model, chatBody(request, false), signal));
       return fromOpenAIChatResponse(options.name, response);
     },
 
     async *chatStream(request, { signal }) {
-      let finished = false;
-      for await (const event of sendForEvents(call('/chat/completions', toOpenAIChatRequest(request, true, translate), signal))) {
-        if (event.data === '[DONE]') {
-          finished = true;
-          break;
-        }
+      const events = sendForEvents(call('chat', request.model, chatBody(request, true), signal));
+      const indexer = new StreamToolCallIndexer();
+      for await (const event of events) {
+        if (event.data === '[DONE]') return;
         const chunk = parseEventJson<OpenAIChatChunk & { error?: { message?: string } }>(options.name, event.data);
         if (chunk.error) {
           throw new GatewayError('provider_unavailable', `${options.name} reported an error mid-stream: ${chunk.error.message ?? 'unknown'}`);
         }
-        for (const unified of fromOpenAIChatChunk(chunk)) yield unified satisfies ChatStreamEvent;
+        for (const unified of fromOpenAIChatChunk(chunk, indexer)) yield unified satisfies ChatStreamEvent;
       }
-      if (!finished) throw new GatewayError('provider_bad_response', `${options.name} ended the stream before [DONE]`);
+      // Every compatible server ends a complete stream with [DONE]; without it the answer was cut short.
+      throw new GatewayError('provider_bad_response', `${options.name} ended the stream before [DONE]`);
     },
   };
   if (options.embeddings !== false) {
     adapter.embed = async (request, { signal }) => {
-      const response = await sendJson<OpenAIEmbeddingResponse>(call('/embeddings', toOpenAIEmbeddingRequest(request), signal));
+      const wire = toOpenAIEmbeddingRequest(request);
+      const body = options.embedBody ? options.embedBody(wire, request) : wire;
+      const response = await sendJson<OpenAIEmbeddingResponse>(call('embeddings', request.model, body, signal));
       return fromOpenAIEmbeddingResponse(options.name, response);
     };
   }

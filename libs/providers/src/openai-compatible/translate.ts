@@ -19,12 +19,15 @@ import type {
   OpenAIEmbeddingRequest,
   OpenAIEmbeddingResponse,
   OpenAIMessage,
+  OpenAIToolCallDelta,
   OpenAIUsage,
 } from './wire';
 
 export interface OpenAITranslateOptions {
   /** OpenAI itself takes max_completion_tokens; most compatible servers still only know max_tokens. */
   maxTokensField: 'max_tokens' | 'max_completion_tokens';
+  /** Whether to ask for the final usage chunk (stream_options); servers that always send usage reject it. */
+  streamUsage: boolean;
 }
 
 export function toOpenAIChatRequest(request: ChatRequest, stream: boolean, options: OpenAITranslateOptions): OpenAIChatRequest {
@@ -67,7 +70,7 @@ export function toOpenAIChatRequest(request: ChatRequest, stream: boolean, optio
   }
   if (stream) {
     body.stream = true;
-    body.stream_options = { include_usage: true };
+    if (options.streamUsage) body.stream_options = { include_usage: true };
   }
   return body;
 }
@@ -114,12 +117,15 @@ export function fromOpenAIFinishReason(reason: string | null | undefined): Finis
     case 'stop':
       return 'stop';
     case 'length':
+    case 'model_length':
       return 'length';
     case 'tool_calls':
     case 'function_call':
       return 'tool_calls';
     case 'content_filter':
       return 'content_filter';
+    case 'error':
+      return 'error';
     default:
       return 'stop';
   }
@@ -132,7 +138,8 @@ export function fromOpenAIUsage(usage: OpenAIUsage | null | undefined): Usage | 
     completion_tokens: usage.completion_tokens ?? 0,
     total_tokens: usage.total_tokens ?? (usage.prompt_tokens ?? 0) + (usage.completion_tokens ?? 0),
   };
-  const cached = usage.prompt_tokens_details?.cached_tokens;
+  // DeepSeek reports its cache hits in a field of its own.
+  const cached = usage.prompt_tokens_details?.cached_tokens || usage.prompt_cache_hit_tokens;
   if (cached) out.cached_prompt_tokens = cached;
   return out;
 }
@@ -144,7 +151,8 @@ export function fromOpenAIChatResponse(provider: string, response: OpenAIChatRes
   const result: ChatResult = {
     provider_response_id: response.id,
     choices: response.choices.map((choice) => {
-      const message: ChatMessage = { role: 'assistant', content: textOf(choice.message?.content) };
+      // A refusal comes instead of content; the unified model has no field for it, so it becomes the text.
+      const message: ChatMessage = { role: 'assistant', content: textOf(choice.message?.content) || (choice.message?.refusal ?? '') };
       if (choice.message?.tool_calls?.length) {
         message.tool_calls = choice.message.tool_calls.map((call) => ({
           id: call.id,
@@ -166,16 +174,42 @@ function textOf(content: OpenAIMessage['content']): string {
   return '';
 }
 
-/** One streamed chunk as unified stream events (none for a chunk that carries nothing). */
-export function fromOpenAIChatChunk(chunk: OpenAIChatChunk): ChatStreamEvent[] {
+/**
+ * Numbers the tool calls of one stream. OpenAI numbers parallel calls itself, but Mistral and Ollama
+ * send each call whole under index 0 (or none), which a reassembler would merge into one call: a
+ * fragment with an id the index has not carried yet starts a new call.
+ */
+export class StreamToolCallIndexer {
+  private readonly choices = new Map<number, { byWireIndex: Map<number, number>; ids: Map<number, string>; next: number }>();
+
+  index(choice: number, call: OpenAIToolCallDelta): number {
+    let state = this.choices.get(choice);
+    if (!state) this.choices.set(choice, (state = { byWireIndex: new Map(), ids: new Map(), next: 0 }));
+    const wireIndex = call.index ?? 0;
+    let unified = state.byWireIndex.get(wireIndex);
+    if (unified === undefined || (call.id && state.ids.get(unified) !== call.id)) {
+      unified = state.next++;
+      state.byWireIndex.set(wireIndex, unified);
+    }
+    if (call.id) state.ids.set(unified, call.id);
+    return unified;
+  }
+}
+
+/**
+ * One streamed chunk as unified stream events (none for a chunk that carries nothing). Pass the
+ * stream's indexer so that tool calls keep distinct indexes across chunks.
+ */
+export function fromOpenAIChatChunk(chunk: OpenAIChatChunk, indexer = new StreamToolCallIndexer()): ChatStreamEvent[] {
   const events: ChatStreamEvent[] = [];
   for (const choice of chunk.choices ?? []) {
     const event: ChatStreamEvent = { index: choice.index ?? 0, provider_response_id: chunk.id };
     if (choice.delta?.role) event.role = choice.delta.role;
     if (choice.delta?.content) event.content = choice.delta.content;
+    else if (choice.delta?.refusal) event.content = choice.delta.refusal;
     if (choice.delta?.tool_calls?.length) {
       event.tool_calls = choice.delta.tool_calls.map((call) => ({
-        index: call.index,
+        index: indexer.index(choice.index ?? 0, call),
         ...(call.id ? { id: call.id } : {}),
         ...(call.type ? { type: call.type } : {}),
         ...(call.function ? { function: { ...call.function } } : {}),
@@ -185,7 +219,8 @@ export function fromOpenAIChatChunk(chunk: OpenAIChatChunk): ChatStreamEvent[] {
     if (finish) event.finish_reason = finish;
     events.push(event);
   }
-  const usage = fromOpenAIUsage(chunk.usage);
+  // Groq reports streamed usage under x_groq rather than in the usual field.
+  const usage = fromOpenAIUsage(chunk.usage ?? chunk.x_groq?.usage);
   if (usage) events.push({ index: 0, usage, provider_response_id: chunk.id });
   return events;
 }

@@ -45,6 +45,8 @@ export interface OpenAIUsage {
   completion_tokens: number;
   total_tokens: number;
   prompt_tokens_details?: { cached_tokens?: number } | null;
+  /** DeepSeek's count of prompt tokens served from its context cache. */
+  prompt_cache_hit_tokens?: number;
 }
 
 export interface OpenAIChatResponse {
@@ -57,7 +59,8 @@ export interface OpenAIChatResponse {
 }
 
 export interface OpenAIToolCallDelta {
-  index: number;
+  /** Absent from Mistral's streamed calls, which come whole. */
+  index?: number;
   id?: string;
   type?: 'function';
   function?: { name?: string; arguments?: string };
@@ -74,6 +77,8 @@ export interface OpenAIChatChunk {
     finish_reason: string | null;
   }[];
   usage?: OpenAIUsage | null;
+  /** Groq's extension, carrying the usage of the last chunk. */
+  x_groq?: { id?: string; usage?: OpenAIUsage | null };
 }
 
 export interface OpenAIEmbeddingRequest {

@@ -1,0 +1,150 @@
+// The distributed mode end to end: six service processes, real Kafka, real Postgres.
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { KafkaBus } from '@switchyard/bus';
+import { createGatewayClient } from '@switchyard/client';
+import { parseGatewayConfig, buildModelCatalog } from '@switchyard/config';
+import { DEAD_LETTER_HEADERS, TOPICS } from '@switchyard/contracts';
+import { createLogger } from '@switchyard/telemetry';
+import {
+  chat,
+  describeGatewayEndToEnd,
+  e2eConfigYaml,
+  eventually,
+  freePort,
+  startDistributedGateway,
+  type RunningDistributedGateway,
+} from '@switchyard/testing';
+import { GatewayCore, startGrpcServer } from '@switchyard/ingress';
+
+jest.setTimeout(180_000);
+
+function writeConfig(yaml: string): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-config-')), 'switchyard.yaml');
+  fs.writeFileSync(file, yaml);
+  return file;
+}
+
+describeGatewayEndToEnd('distributed, six processes on Kafka and Postgres', async (configYaml, env) => {
+  const gateway = await startDistributedGateway({ SWITCHYARD_CONFIG: writeConfig(configYaml), ...env });
+  const db = new Client({ connectionString: process.env.DATABASE_URL });
+  await db.connect();
+  return {
+    grpcAddress: gateway.grpcAddress,
+    query: async (sql, params) => (await db.query(sql, params)).rows,
+    stop: async () => {
+      await db.end();
+      await gateway.stop();
+    },
+  };
+});
+
+describe('distributed pipeline guarantees', () => {
+  let gateway: RunningDistributedGateway;
+  let collector: http.Server;
+  const spans: { service: string; traceId: string; name: string }[] = [];
+
+  beforeAll(async () => {
+    // An OTLP/HTTP (JSON) collector: every service exports its spans here.
+    collector = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (data) => (body += data));
+      req.on('end', () => {
+        const payload = JSON.parse(body) as {
+          resourceSpans: { resource: { attributes: { key: string; value: { stringValue?: string } }[] }; scopeSpans: { spans: { traceId: string; name: string }[] }[] }[];
+        };
+        for (const resourceSpans of payload.resourceSpans ?? []) {
+          const service = resourceSpans.resource.attributes.find((attribute) => attribute.key === 'service.name')?.value.stringValue ?? '';
+          for (const scope of resourceSpans.scopeSpans) for (const span of scope.spans) spans.push({ service, traceId: span.traceId, name: span.name });
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
+    const { port } = collector.address() as AddressInfo;
+    gateway = await startDistributedGateway({
+      SWITCHYARD_CONFIG: writeConfig(e2eConfigYaml('http://127.0.0.1:9/v1')),
+      OTEL_TRACES_EXPORTER: 'otlp',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+    collector?.close();
+  });
+
+  it('makes one request one trace across all six services', async () => {
+    const client = createGatewayClient(gateway.grpcAddress);
+    const response = await chat(client, { model: 'mock-echo', messages: [{ role: 'user', content: 'trace me' }] });
+    client.close();
+    const ingressSpan = await eventually(
+      async () => spans.find((span) => span.service === 'switchyard-ingress' && span.name.startsWith('ingress chat')),
+      'the ingress span',
+    );
+    const services = await eventually(async () => {
+      const inTrace = new Set(spans.filter((span) => span.traceId === ingressSpan.traceId).map((span) => span.service));
+      return inTrace.size === 6 ? inTrace : undefined;
+    }, 'spans of all six services in one trace');
+    expect([...services].sort()).toEqual(
+      ['switchyard-analytics', 'switchyard-guardrail', 'switchyard-ingress', 'switchyard-metering', 'switchyard-provider-worker', 'switchyard-router'],
+    );
+    expect(response.id).toBeTruthy();
+  });
+
+  it('dead-letters an event a stage cannot parse, with the reason, and keeps serving', async () => {
+    const kafka = new Kafka({ brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    const consumer = kafka.consumer({ groupId: `dlq-reader-${Date.now()}` });
+    await Promise.all([producer.connect(), consumer.connect()]);
+    const key = `poison-${Date.now()}`;
+    const dead: { reason?: string; topic?: string; stage?: string }[] = [];
+    await consumer.subscribe({ topic: TOPICS.deadLetter, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        if (message.key?.toString() !== key) return;
+        dead.push({
+          reason: message.headers?.[DEAD_LETTER_HEADERS.reason]?.toString(),
+          topic: message.headers?.[DEAD_LETTER_HEADERS.originalTopic]?.toString(),
+          stage: message.headers?.[DEAD_LETTER_HEADERS.stage]?.toString(),
+        });
+      },
+    });
+    await producer.send({ topic: TOPICS.requests, messages: [{ key, value: '{"this is": not json' }, { key, value: JSON.stringify({ request_id: key }) }] });
+    await eventually(async () => (dead.length >= 2 ? dead : undefined), 'two dead letters', 30_000);
+    expect(dead.map((letter) => letter.reason)).toEqual(expect.arrayContaining([expect.stringMatching(/not JSON/), 'kind must be chat or embed, got undefined']));
+    expect(dead.every((letter) => letter.topic === TOPICS.requests && letter.stage === 'router')).toBe(true);
+    await Promise.all([producer.disconnect(), consumer.disconnect()]);
+
+    const client = createGatewayClient(gateway.grpcAddress);
+    const response = await chat(client, { model: 'mock-echo', messages: [{ role: 'user', content: 'still here' }] });
+    client.close();
+    expect(response.choices[0].message!.content).toBe('still here');
+  });
+
+  it('answers UNAVAILABLE, saying so, when Kafka cannot be reached', async () => {
+    const logger = createLogger('unreachable-kafka-test', 'error');
+    const deadPort = await freePort();
+    const bus = new KafkaBus({ brokers: [`127.0.0.1:${deadPort}`], clientId: 'unreachable-test', logger });
+    const config = parseGatewayConfig(e2eConfigYaml('http://127.0.0.1:9/v1'));
+    const core = new GatewayCore({ bus, catalog: buildModelCatalog(config), logger, defaultTimeoutMs: 10_000 });
+    const server = await startGrpcServer(core, { address: '127.0.0.1:0', maxRequestBytes: 65536, logger });
+    const client = createGatewayClient(`127.0.0.1:${server.port}`);
+    const error = await chat(client, { model: 'mock-echo', messages: [{ role: 'user', content: 'hello?' }] }).then(
+      () => undefined,
+      (failure: grpc.ServiceError) => failure,
+    );
+    client.close();
+    await server.stop();
+    expect(error?.code).toBe(grpc.status.UNAVAILABLE);
+    expect(error?.details).toContain(`Kafka is unreachable at 127.0.0.1:${deadPort}`);
+  });
+});

@@ -1,0 +1,85 @@
+// Original file: /work/main/proto/aigateway/v1/gateway.proto
+
+import type * as grpc from '@grpc/grpc-js'
+import type { MethodDefinition } from '@grpc/proto-loader'
+import type { ChatChunk as _aigateway_v1_ChatChunk, ChatChunk__Output as _aigateway_v1_ChatChunk__Output } from '../../aigateway/v1/ChatChunk';
+import type { ChatRequest as _aigateway_v1_ChatRequest, ChatRequest__Output as _aigateway_v1_ChatRequest__Output } from '../../aigateway/v1/ChatRequest';
+import type { ChatResponse as _aigateway_v1_ChatResponse, ChatResponse__Output as _aigateway_v1_ChatResponse__Output } from '../../aigateway/v1/ChatResponse';
+import type { EmbedRequest as _aigateway_v1_EmbedRequest, EmbedRequest__Output as _aigateway_v1_EmbedRequest__Output } from '../../aigateway/v1/EmbedRequest';
+import type { EmbedResponse as _aigateway_v1_EmbedResponse, EmbedResponse__Output as _aigateway_v1_EmbedResponse__Output } from '../../aigateway/v1/EmbedResponse';
+import type { ListModelsRequest as _aigateway_v1_ListModelsRequest, ListModelsRequest__Output as _aigateway_v1_ListModelsRequest__Output } from '../../aigateway/v1/ListModelsRequest';
+import type { ListModelsResponse as _aigateway_v1_ListModelsResponse, ListModelsResponse__Output as _aigateway_v1_ListModelsResponse__Output } from '../../aigateway/v1/ListModelsResponse';
+
+export interface AiGatewayClient extends grpc.Client {
+  /**
+   * One chat completion, answered when the provider has finished.
+   */
+  Chat(argument: _aigateway_v1_ChatRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_ChatResponse__Output>): grpc.ClientUnaryCall;
+  Chat(argument: _aigateway_v1_ChatRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_aigateway_v1_ChatResponse__Output>): grpc.ClientUnaryCall;
+  Chat(argument: _aigateway_v1_ChatRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_ChatResponse__Output>): grpc.ClientUnaryCall;
+  Chat(argument: _aigateway_v1_ChatRequest, callback: grpc.requestCallback<_aigateway_v1_ChatResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * One chat completion, answered when the provider has finished.
+   */
+  chat(argument: _aigateway_v1_ChatRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_ChatResponse__Output>): grpc.ClientUnaryCall;
+  chat(argument: _aigateway_v1_ChatRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_aigateway_v1_ChatResponse__Output>): grpc.ClientUnaryCall;
+  chat(argument: _aigateway_v1_ChatRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_ChatResponse__Output>): grpc.ClientUnaryCall;
+  chat(argument: _aigateway_v1_ChatRequest, callback: grpc.requestCallback<_aigateway_v1_ChatResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * The same completion streamed as the provider produces it. The last chunk
+   * carries finish_reason, usage and cost_usd.
+   */
+  ChatStream(argument: _aigateway_v1_ChatRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_aigateway_v1_ChatChunk__Output>;
+  ChatStream(argument: _aigateway_v1_ChatRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_aigateway_v1_ChatChunk__Output>;
+  /**
+   * The same completion streamed as the provider produces it. The last chunk
+   * carries finish_reason, usage and cost_usd.
+   */
+  chatStream(argument: _aigateway_v1_ChatRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_aigateway_v1_ChatChunk__Output>;
+  chatStream(argument: _aigateway_v1_ChatRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_aigateway_v1_ChatChunk__Output>;
+  
+  Embed(argument: _aigateway_v1_EmbedRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_EmbedResponse__Output>): grpc.ClientUnaryCall;
+  Embed(argument: _aigateway_v1_EmbedRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_aigateway_v1_EmbedResponse__Output>): grpc.ClientUnaryCall;
+  Embed(argument: _aigateway_v1_EmbedRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_EmbedResponse__Output>): grpc.ClientUnaryCall;
+  Embed(argument: _aigateway_v1_EmbedRequest, callback: grpc.requestCallback<_aigateway_v1_EmbedResponse__Output>): grpc.ClientUnaryCall;
+  embed(argument: _aigateway_v1_EmbedRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_EmbedResponse__Output>): grpc.ClientUnaryCall;
+  embed(argument: _aigateway_v1_EmbedRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_aigateway_v1_EmbedResponse__Output>): grpc.ClientUnaryCall;
+  embed(argument: _aigateway_v1_EmbedRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_EmbedResponse__Output>): grpc.ClientUnaryCall;
+  embed(argument: _aigateway_v1_EmbedRequest, callback: grpc.requestCallback<_aigateway_v1_EmbedResponse__Output>): grpc.ClientUnaryCall;
+  
+  ListModels(argument: _aigateway_v1_ListModelsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
+  ListModels(argument: _aigateway_v1_ListModelsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_aigateway_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
+  ListModels(argument: _aigateway_v1_ListModelsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
+  ListModels(argument: _aigateway_v1_ListModelsRequest, callback: grpc.requestCallback<_aigateway_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
+  listModels(argument: _aigateway_v1_ListModelsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
+  listModels(argument: _aigateway_v1_ListModelsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_aigateway_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
+  listModels(argument: _aigateway_v1_ListModelsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
+  listModels(argument: _aigateway_v1_ListModelsRequest, callback: grpc.requestCallback<_aigateway_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
+  
+}
+
+export interface AiGatewayHandlers extends grpc.UntypedServiceImplementation {
+  /**
+   * One chat completion, answered when the provider has finished.
+   */
+  Chat: grpc.handleUnaryCall<_aigateway_v1_ChatRequest__Output, _aigateway_v1_ChatResponse>;
+  
+  /**
+   * The same completion streamed as the provider produces it. The last chunk
+   * carries finish_reason, usage and cost_usd.
+   */
+  ChatStream: grpc.handleServerStreamingCall<_aigateway_v1_ChatRequest__Output, _aigateway_v1_ChatChunk>;
+  
+  Embed: grpc.handleUnaryCall<_aigateway_v1_EmbedRequest__Output, _aigateway_v1_EmbedResponse>;
+  
+  ListModels: grpc.handleUnaryCall<_aigateway_v1_ListModelsRequest__Output, _aigateway_v1_ListModelsResponse>;
+  
+}
+
+export interface AiGatewayDefinition extends grpc.ServiceDefinition {
+  Chat: MethodDefinition<_aigateway_v1_ChatRequest, _aigateway_v1_ChatResponse, _aigateway_v1_ChatRequest__Output, _aigateway_v1_ChatResponse__Output>
+  ChatStream: MethodDefinition<_aigateway_v1_ChatRequest, _aigateway_v1_ChatChunk, _aigateway_v1_ChatRequest__Output, _aigateway_v1_ChatChunk__Output>
+  Embed: MethodDefinition<_aigateway_v1_EmbedRequest, _aigateway_v1_EmbedResponse, _aigateway_v1_EmbedRequest__Output, _aigateway_v1_EmbedResponse__Output>
+  ListModels: MethodDefinition<_aigateway_v1_ListModelsRequest, _aigateway_v1_ListModelsResponse, _aigateway_v1_ListModelsRequest__Output, _aigateway_v1_ListModelsResponse__Output>
+}

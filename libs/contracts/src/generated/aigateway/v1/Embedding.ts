@@ -1,0 +1,12 @@
+// Original file: /work/main/proto/aigateway/v1/gateway.proto
+
+
+export interface Embedding {
+  'index'?: (number);
+  'embedding'?: (number | string)[];
+}
+
+export interface Embedding__Output {
+  'index': (number);
+  'embedding': (number)[];
+}

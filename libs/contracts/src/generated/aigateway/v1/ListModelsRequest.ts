@@ -1,0 +1,8 @@
+// Original file: /work/main/proto/aigateway/v1/gateway.proto
+
+
+export interface ListModelsRequest {
+}
+
+export interface ListModelsRequest__Output {
+}

@@ -1,0 +1,18 @@
+// Original file: /work/main/proto/aigateway/v1/gateway.proto
+
+
+export interface ModelCapabilities {
+  'chat'?: (boolean);
+  'streaming'?: (boolean);
+  'tools'?: (boolean);
+  'vision'?: (boolean);
+  'embeddings'?: (boolean);
+}
+
+export interface ModelCapabilities__Output {
+  'chat': (boolean);
+  'streaming': (boolean);
+  'tools': (boolean);
+  'vision': (boolean);
+  'embeddings': (boolean);
+}

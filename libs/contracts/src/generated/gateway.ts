@@ -1,0 +1,65 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { AiGatewayClient as _aigateway_v1_AiGatewayClient, AiGatewayDefinition as _aigateway_v1_AiGatewayDefinition } from './aigateway/v1/AiGateway';
+import type { ChatChunk as _aigateway_v1_ChatChunk, ChatChunk__Output as _aigateway_v1_ChatChunk__Output } from './aigateway/v1/ChatChunk';
+import type { ChatDelta as _aigateway_v1_ChatDelta, ChatDelta__Output as _aigateway_v1_ChatDelta__Output } from './aigateway/v1/ChatDelta';
+import type { ChatMessage as _aigateway_v1_ChatMessage, ChatMessage__Output as _aigateway_v1_ChatMessage__Output } from './aigateway/v1/ChatMessage';
+import type { ChatRequest as _aigateway_v1_ChatRequest, ChatRequest__Output as _aigateway_v1_ChatRequest__Output } from './aigateway/v1/ChatRequest';
+import type { ChatResponse as _aigateway_v1_ChatResponse, ChatResponse__Output as _aigateway_v1_ChatResponse__Output } from './aigateway/v1/ChatResponse';
+import type { Choice as _aigateway_v1_Choice, Choice__Output as _aigateway_v1_Choice__Output } from './aigateway/v1/Choice';
+import type { ContentPart as _aigateway_v1_ContentPart, ContentPart__Output as _aigateway_v1_ContentPart__Output } from './aigateway/v1/ContentPart';
+import type { EmbedRequest as _aigateway_v1_EmbedRequest, EmbedRequest__Output as _aigateway_v1_EmbedRequest__Output } from './aigateway/v1/EmbedRequest';
+import type { EmbedResponse as _aigateway_v1_EmbedResponse, EmbedResponse__Output as _aigateway_v1_EmbedResponse__Output } from './aigateway/v1/EmbedResponse';
+import type { Embedding as _aigateway_v1_Embedding, Embedding__Output as _aigateway_v1_Embedding__Output } from './aigateway/v1/Embedding';
+import type { FunctionCall as _aigateway_v1_FunctionCall, FunctionCall__Output as _aigateway_v1_FunctionCall__Output } from './aigateway/v1/FunctionCall';
+import type { FunctionDefinition as _aigateway_v1_FunctionDefinition, FunctionDefinition__Output as _aigateway_v1_FunctionDefinition__Output } from './aigateway/v1/FunctionDefinition';
+import type { ImageUrl as _aigateway_v1_ImageUrl, ImageUrl__Output as _aigateway_v1_ImageUrl__Output } from './aigateway/v1/ImageUrl';
+import type { InlineImage as _aigateway_v1_InlineImage, InlineImage__Output as _aigateway_v1_InlineImage__Output } from './aigateway/v1/InlineImage';
+import type { ListModelsRequest as _aigateway_v1_ListModelsRequest, ListModelsRequest__Output as _aigateway_v1_ListModelsRequest__Output } from './aigateway/v1/ListModelsRequest';
+import type { ListModelsResponse as _aigateway_v1_ListModelsResponse, ListModelsResponse__Output as _aigateway_v1_ListModelsResponse__Output } from './aigateway/v1/ListModelsResponse';
+import type { ModelCapabilities as _aigateway_v1_ModelCapabilities, ModelCapabilities__Output as _aigateway_v1_ModelCapabilities__Output } from './aigateway/v1/ModelCapabilities';
+import type { ModelInfo as _aigateway_v1_ModelInfo, ModelInfo__Output as _aigateway_v1_ModelInfo__Output } from './aigateway/v1/ModelInfo';
+import type { ResponseFormat as _aigateway_v1_ResponseFormat, ResponseFormat__Output as _aigateway_v1_ResponseFormat__Output } from './aigateway/v1/ResponseFormat';
+import type { Tool as _aigateway_v1_Tool, Tool__Output as _aigateway_v1_Tool__Output } from './aigateway/v1/Tool';
+import type { ToolCall as _aigateway_v1_ToolCall, ToolCall__Output as _aigateway_v1_ToolCall__Output } from './aigateway/v1/ToolCall';
+import type { ToolCallDelta as _aigateway_v1_ToolCallDelta, ToolCallDelta__Output as _aigateway_v1_ToolCallDelta__Output } from './aigateway/v1/ToolCallDelta';
+import type { ToolChoice as _aigateway_v1_ToolChoice, ToolChoice__Output as _aigateway_v1_ToolChoice__Output } from './aigateway/v1/ToolChoice';
+import type { Usage as _aigateway_v1_Usage, Usage__Output as _aigateway_v1_Usage__Output } from './aigateway/v1/Usage';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  aigateway: {
+    v1: {
+      AiGateway: SubtypeConstructor<typeof grpc.Client, _aigateway_v1_AiGatewayClient> & { service: _aigateway_v1_AiGatewayDefinition }
+      ChatChunk: MessageTypeDefinition<_aigateway_v1_ChatChunk, _aigateway_v1_ChatChunk__Output>
+      ChatDelta: MessageTypeDefinition<_aigateway_v1_ChatDelta, _aigateway_v1_ChatDelta__Output>
+      ChatMessage: MessageTypeDefinition<_aigateway_v1_ChatMessage, _aigateway_v1_ChatMessage__Output>
+      ChatRequest: MessageTypeDefinition<_aigateway_v1_ChatRequest, _aigateway_v1_ChatRequest__Output>
+      ChatResponse: MessageTypeDefinition<_aigateway_v1_ChatResponse, _aigateway_v1_ChatResponse__Output>
+      Choice: MessageTypeDefinition<_aigateway_v1_Choice, _aigateway_v1_Choice__Output>
+      ContentPart: MessageTypeDefinition<_aigateway_v1_ContentPart, _aigateway_v1_ContentPart__Output>
+      EmbedRequest: MessageTypeDefinition<_aigateway_v1_EmbedRequest, _aigateway_v1_EmbedRequest__Output>
+      EmbedResponse: MessageTypeDefinition<_aigateway_v1_EmbedResponse, _aigateway_v1_EmbedResponse__Output>
+      Embedding: MessageTypeDefinition<_aigateway_v1_Embedding, _aigateway_v1_Embedding__Output>
+      FunctionCall: MessageTypeDefinition<_aigateway_v1_FunctionCall, _aigateway_v1_FunctionCall__Output>
+      FunctionDefinition: MessageTypeDefinition<_aigateway_v1_FunctionDefinition, _aigateway_v1_FunctionDefinition__Output>
+      ImageUrl: MessageTypeDefinition<_aigateway_v1_ImageUrl, _aigateway_v1_ImageUrl__Output>
+      InlineImage: MessageTypeDefinition<_aigateway_v1_InlineImage, _aigateway_v1_InlineImage__Output>
+      ListModelsRequest: MessageTypeDefinition<_aigateway_v1_ListModelsRequest, _aigateway_v1_ListModelsRequest__Output>
+      ListModelsResponse: MessageTypeDefinition<_aigateway_v1_ListModelsResponse, _aigateway_v1_ListModelsResponse__Output>
+      ModelCapabilities: MessageTypeDefinition<_aigateway_v1_ModelCapabilities, _aigateway_v1_ModelCapabilities__Output>
+      ModelInfo: MessageTypeDefinition<_aigateway_v1_ModelInfo, _aigateway_v1_ModelInfo__Output>
+      ResponseFormat: MessageTypeDefinition<_aigateway_v1_ResponseFormat, _aigateway_v1_ResponseFormat__Output>
+      Tool: MessageTypeDefinition<_aigateway_v1_Tool, _aigateway_v1_Tool__Output>
+      ToolCall: MessageTypeDefinition<_aigateway_v1_ToolCall, _aigateway_v1_ToolCall__Output>
+      ToolCallDelta: MessageTypeDefinition<_aigateway_v1_ToolCallDelta, _aigateway_v1_ToolCallDelta__Output>
+      ToolChoice: MessageTypeDefinition<_aigateway_v1_ToolChoice, _aigateway_v1_ToolChoice__Output>
+      Usage: MessageTypeDefinition<_aigateway_v1_Usage, _aigateway_v1_Usage__Output>
+    }
+  }
+}
+

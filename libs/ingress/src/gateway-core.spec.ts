@@ -1,0 +1,44 @@
+import { InMemoryBus } from '@switchyard/bus';
+import { createLogger } from '@switchyard/telemetry';
+import { GatewayCore, gatewayKeysFrom } from './gateway-core';
+
+const core = (apiKeys?: string[]) => new GatewayCore({ bus: new InMemoryBus(), catalog: new Map(), logger: createLogger('core-test', 'error'), defaultTimeoutMs: 1000, apiKeys });
+
+describe('gateway keys', () => {
+  it('reads comma-separated keys from every variable auth names, and none without auth', () => {
+    expect(gatewayKeysFrom(undefined, { KEYS: 'a' })).toEqual([]);
+    expect(gatewayKeysFrom({ api_keys_env: 'KEYS' }, { KEYS: ' sk-one, sk-two ,' })).toEqual(['sk-one', 'sk-two']);
+    expect(gatewayKeysFrom({ api_keys_env: ['KEYS', 'MORE'] }, { KEYS: 'sk-one', MORE: 'sk-three' })).toEqual(['sk-one', 'sk-three']);
+  });
+
+  it('refuses to start open when auth names a variable that holds no keys', () => {
+    expect(() => gatewayKeysFrom({ api_keys_env: 'SWITCHYARD_API_KEYS' }, {})).toThrow(
+      'auth.api_keys_env names SWITCHYARD_API_KEYS, but SWITCHYARD_API_KEYS holds no keys; set it to comma-separated gateway keys',
+    );
+    expect(() => gatewayKeysFrom({ api_keys_env: 'KEYS' }, { KEYS: ' , ' })).toThrow(/holds no keys/);
+  });
+
+  it('lets everyone in when no keys are configured', () => {
+    expect(() => core().authenticate(undefined)).not.toThrow();
+    expect(() => core([]).listModels()).not.toThrow();
+  });
+
+  it('accepts any configured key and refuses a missing, wrong or near-miss one as unauthenticated', () => {
+    const guarded = core(['sk-alpha', 'sk-beta']);
+    expect(() => guarded.authenticate('sk-alpha')).not.toThrow();
+    expect(() => guarded.authenticate('sk-beta')).not.toThrow();
+    for (const credential of [undefined, '', 'sk-alph', 'sk-alphaa', 'SK-ALPHA']) {
+      expect(() => guarded.authenticate(credential)).toThrow(expect.objectContaining({ code: 'unauthenticated' }));
+    }
+    expect(() => guarded.listModels({ credential: 'nope' })).toThrow('the gateway key is not valid');
+    expect(guarded.servedModels()).toEqual([]);
+  });
+
+  it('checks the key before anything else on every call', async () => {
+    const guarded = core(['sk-alpha']);
+    await expect(guarded.chat({ model: '', messages: [] }, { credential: 'wrong' })).rejects.toMatchObject({ code: 'unauthenticated' });
+    await expect(guarded.chatStream({ model: '', messages: [] }, () => undefined)).rejects.toMatchObject({ code: 'unauthenticated' });
+    await expect(guarded.embed({ model: '', input: [] }, { credential: 'wrong' })).rejects.toMatchObject({ code: 'unauthenticated' });
+    await expect(guarded.chat({ model: '', messages: [] }, { credential: 'sk-alpha' })).rejects.toMatchObject({ code: 'invalid_request' });
+  });
+});

@@ -1,0 +1,290 @@
+// The HTTP front door: OpenAI's and Anthropic's wire formats over the same GatewayCore as gRPC, so
+// routing, guardrails and metering happen once, in the pipeline. Built on node:http rather than a
+// framework: five routes need no router, and node:http gives the direct control over body reading
+// (the size limit while bytes arrive), server-sent events and client disconnects that this needs.
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { GatewayError } from '@switchyard/contracts';
+import type { Logger } from '@switchyard/telemetry';
+import type { CallOptions, GatewayCore } from '../gateway-core';
+import {
+  AnthropicStreamEncoder,
+  fromAnthropicRequest,
+  toAnthropicError,
+  toAnthropicMessage,
+  toAnthropicModelList,
+  type AnthropicEvent,
+} from './anthropic-format';
+import {
+  OpenAIChunkEncoder,
+  fromOpenAIChatRequest,
+  fromOpenAIEmbeddingsRequest,
+  toOpenAIChatCompletion,
+  toOpenAIEmbeddings,
+  toOpenAIError,
+  toOpenAIModelList,
+} from './openai-format';
+import { declaredTooLarge, readJsonBody, tooLarge } from './request-body';
+
+export const DEFAULT_HTTP_ADDRESS = '127.0.0.1:8080';
+
+/** host:port of the HTTP front door: GATEWAY_HTTP_ADDR, or 127.0.0.1:8080. */
+export function httpAddressFrom(env: NodeJS.ProcessEnv = process.env): string {
+  return env.GATEWAY_HTTP_ADDR || DEFAULT_HTTP_ADDRESS;
+}
+
+export interface HttpServerOptions {
+  /** host:port; port 0 picks a free one. */
+  address: string;
+  maxRequestBytes: number;
+  logger: Logger;
+  /** How long stop() lets running requests finish before closing their connections. */
+  shutdownGraceMs?: number;
+}
+
+export interface RunningHttpServer {
+  port: number;
+  /** e.g. http://127.0.0.1:8080 */
+  url: string;
+  stop(): Promise<void>;
+}
+
+type Format = 'openai' | 'anthropic';
+
+export async function startHttpServer(core: GatewayCore, options: HttpServerOptions): Promise<RunningHttpServer> {
+  const { host, port } = parseAddress(options.address);
+  const startedAt = new Date();
+  let draining = false;
+  const handler = createHandler(core, options, startedAt, () => draining);
+  const server = http.createServer((req, res) => void handler(req, res));
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = (server.address() as AddressInfo).port;
+  return {
+    port: bound,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        draining = true;
+        // Running requests may finish; streams still open after the grace period are cut, which
+        // cancels their calls like any other client that goes away.
+        const force = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs ?? 5000);
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
+      }),
+  };
+}
+
+export function parseAddress(address: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(address.trim());
+  if (!match) throw new Error(`HTTP address ${JSON.stringify(address)} is not host:port (e.g. 127.0.0.1:8080)`);
+  return { host: match[1] ?? (match[2] || '0.0.0.0'), port: Number(match[3]) };
+}
+
+function createHandler(core: GatewayCore, options: HttpServerOptions, startedAt: Date, draining: () => boolean) {
+  const { logger, maxRequestBytes } = options;
+  const createdSeconds = Math.floor(startedAt.getTime() / 1000);
+
+  return async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const path = new URL(req.url ?? '/', 'http://gateway').pathname.replace(/\/+$/, '') || '/';
+    const format: Format = path === '/v1/messages' || req.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai';
+    // The caller going away (closing the connection before the whole answer was written) cancels the
+    // call: GatewayCore broadcasts the cancellation so the provider-worker stops the upstream request.
+    const abort = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) abort.abort();
+    });
+    const call: CallOptions = { credential: credentialOf(req), signal: abort.signal };
+    const created = Math.floor(Date.now() / 1000);
+
+    try {
+      switch (`${req.method} ${path}`) {
+        case 'GET /healthz':
+          return sendJson(res, 200, { status: 'ok' });
+        case 'GET /readyz':
+          return core.ready && !draining()
+            ? sendJson(res, 200, { status: 'ready' })
+            : sendJson(res, 503, { status: 'not ready', reason: draining() ? 'the HTTP server is shutting down' : 'the gateway core is not running' });
+        case 'GET /v1/models': {
+          const models = core.listModels(call);
+          return sendJson(res, 200, format === 'anthropic' ? toAnthropicModelList(models, startedAt.toISOString()) : toOpenAIModelList(models, createdSeconds));
+        }
+        case 'POST /v1/chat/completions': {
+          const { request, stream, includeUsage } = fromOpenAIChatRequest(await readRequest(req, core, call, maxRequestBytes));
+          if (!stream) return sendJson(res, 200, toOpenAIChatCompletion(await core.chat(request, call), created));
+          const encoder = new OpenAIChunkEncoder(includeUsage, created);
+          const events = new EventStream(res);
+          const completed = await streamOrFail(events, format, abort.signal, () =>
+            core.chatStream(request, (chunk) => encoder.encode(chunk).forEach((data) => events.send({ data })), call),
+          );
+          if (completed) events.end('data: [DONE]\n\n');
+          return;
+        }
+        case 'POST /v1/embeddings': {
+          const { request, encoding } = fromOpenAIEmbeddingsRequest(await readRequest(req, core, call, maxRequestBytes));
+          return sendJson(res, 200, toOpenAIEmbeddings(await core.embed(request, call), encoding));
+        }
+        case 'POST /v1/messages': {
+          const { request, stream } = fromAnthropicRequest(await readRequest(req, core, call, maxRequestBytes));
+          if (!stream) return sendJson(res, 200, toAnthropicMessage(await core.chat(request, call)));
+          const encoder = new AnthropicStreamEncoder();
+          const events = new EventStream(res);
+          const completed = await streamOrFail(events, format, abort.signal, () =>
+            core.chatStream(request, (chunk) => encoder.encode(chunk).forEach((event) => events.send(event)), call),
+          );
+          if (completed) events.end();
+          return;
+        }
+        default:
+          return sendError(res, format, routeError(req.method ?? '', path));
+      }
+    } catch (error) {
+      if (abort.signal.aborted) return;
+      if (!(error instanceof GatewayError)) logger.error('unexpected failure in an HTTP request', { path, error });
+      const failure = GatewayError.from(error);
+      sendError(res, format, failure);
+      if (failure.code === 'request_too_large') discardRest(req);
+    }
+  };
+}
+
+/**
+ * The gateway key is checked before the body is read, so that a caller without one cannot make the
+ * gateway take in megabytes; GatewayCore holds the one implementation of the check.
+ */
+async function readRequest(req: http.IncomingMessage, core: GatewayCore, call: CallOptions, limit: number): Promise<unknown> {
+  core.authenticate(call.credential);
+  if (declaredTooLarge(req, limit)) throw tooLarge(limit);
+  return readJsonBody(req, limit);
+}
+
+/**
+ * Runs a streamed call and says whether it completed. A failure before the first event is thrown, to
+ * be answered with its status; a later one ends the stream with the format's error event.
+ */
+async function streamOrFail(events: EventStream, format: Format, signal: AbortSignal, run: () => Promise<void>): Promise<boolean> {
+  try {
+    await run();
+    return true;
+  } catch (error) {
+    if (signal.aborted || !events.started) throw error;
+    const failure = GatewayError.from(error);
+    if (format === 'anthropic') events.send({ event: 'error', data: toAnthropicError(failure) });
+    else events.send({ data: toOpenAIError(failure) });
+    events.end();
+    return false;
+  }
+}
+
+/** Server-sent events; the 200 and its headers go out with the first event, so earlier failures can still be an error status. */
+class EventStream {
+  started = false;
+
+  constructor(private readonly res: http.ServerResponse) {}
+
+  send(event: { event?: string; data: object } | AnthropicEvent): void {
+    this.start();
+    // No back-pressure to apply: the pipeline produces at the provider's pace, and node buffers a slow reader.
+    this.res.write(`${event.event ? `event: ${event.event}\n` : ''}data: ${JSON.stringify(event.data)}\n\n`);
+  }
+
+  end(last?: string): void {
+    this.start();
+    this.res.end(last);
+  }
+
+  private start(): void {
+    if (this.started) return;
+    this.started = true;
+    // x-accel-buffering: proxies such as nginx would otherwise hold events back.
+    this.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+  }
+}
+
+function credentialOf(req: http.IncomingMessage): string | undefined {
+  const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  if (bearer) return bearer[1];
+  const apiKey = req.headers['x-api-key'];
+  return typeof apiKey === 'string' && apiKey ? apiKey : undefined;
+}
+
+const ROUTES: Record<string, string> = {
+  '/healthz': 'GET',
+  '/readyz': 'GET',
+  '/v1/models': 'GET',
+  '/v1/chat/completions': 'POST',
+  '/v1/embeddings': 'POST',
+  '/v1/messages': 'POST',
+};
+
+/** An unknown path (404) or a wrong method (405): statuses no gateway error code stands for. */
+class RouteError extends GatewayError {
+  constructor(
+    private readonly status: number,
+    message: string,
+    readonly allow?: string,
+  ) {
+    super('invalid_request', message);
+  }
+
+  override get httpStatus(): number {
+    return this.status;
+  }
+}
+
+function routeError(method: string, path: string): RouteError {
+  const allowed = ROUTES[path];
+  if (allowed) return new RouteError(405, `${path} takes ${allowed}, not ${method}`, allowed);
+  return new RouteError(404, `no route ${method} ${path}; this gateway serves ${Object.entries(ROUTES).map(([route, verb]) => `${verb} ${route}`).join(', ')}`);
+}
+
+/**
+ * After a 413, reads and throws away whatever the client is still uploading, for a few seconds at most.
+ * Closing at once would reset the connection under a client that is mid-upload, and it would report a
+ * network error instead of the 413.
+ */
+function discardRest(req: http.IncomingMessage): void {
+  const socket = req.socket;
+  const giveUp = setTimeout(() => socket.destroy(), DISCARD_MS);
+  // The request object is detached once its response is sent, so the end of the upload or of the
+  // connection is what ends the wait.
+  const done = () => {
+    clearTimeout(giveUp);
+    socket.off('close', done);
+  };
+  req.once('end', done);
+  socket.once('close', done);
+  req.on('data', () => undefined);
+  req.resume();
+}
+
+const DISCARD_MS = 5000;
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers }).end(text);
+}
+
+function sendError(res: http.ServerResponse, format: Format, error: GatewayError): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const headers: http.OutgoingHttpHeaders = {};
+  if (error.retryAfterMs !== undefined) {
+    headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
+    headers['retry-after-ms'] = String(Math.round(error.retryAfterMs));
+  }
+  if (error.code === 'unauthenticated') headers['www-authenticate'] = 'Bearer';
+  if (error instanceof RouteError && error.allow) headers.allow = error.allow;
+  sendJson(res, error.httpStatus, format === 'anthropic' ? toAnthropicError(error) : toOpenAIError(error), headers);
+}

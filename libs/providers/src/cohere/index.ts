@@ -1,0 +1,3 @@
+export * from './adapter';
+export * from './translate';
+export type * from './wire';

@@ -1,0 +1,17 @@
+// Mistral La Plateforme: chat completions and embeddings in a dialect of OpenAI's format (see
+// ./translate.ts). Streams always end with usage, so stream_options is not sent.
+import { compatibleProviderFactory } from '../openai-compatible';
+import { toMistralChatRequest, toMistralEmbeddingRequest } from './translate';
+
+export const MISTRAL_DEFAULT_BASE_URL = 'https://api.mistral.ai/v1';
+
+export const mistralProviderFactory = compatibleProviderFactory(
+  { name: 'mistral', baseUrl: MISTRAL_DEFAULT_BASE_URL, apiKeyEnv: 'MISTRAL_API_KEY', streamUsage: false },
+  (config) => {
+    const safePrompt = config.safe_prompt === true;
+    return {
+      chatBody: (body) => toMistralChatRequest(body, { safePrompt }),
+      embedBody: toMistralEmbeddingRequest,
+    };
+  },
+);

@@ -1,0 +1,48 @@
+// Starts the distributed gateway exactly as `npm run start:distributed` does: six processes on Kafka.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+import { freePort, WORKSPACE_ROOT } from './infrastructure';
+
+export interface RunningDistributedGateway {
+  grpcAddress: string;
+  /** Everything the services printed so far. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export async function startDistributedGateway(env: Record<string, string> = {}, readyTimeoutMs = 120_000): Promise<RunningDistributedGateway> {
+  const grpcAddress = `127.0.0.1:${await freePort()}`;
+  const child: ChildProcess = spawn(process.execPath, [path.join(WORKSPACE_ROOT, 'tools/start-distributed.mjs')], {
+    cwd: WORKSPACE_ROOT,
+    env: { ...process.env, GATEWAY_GRPC_ADDR: grpcAddress, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (data) => (output += data.toString()));
+  child.stderr!.on('data', (data) => (output += data.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`distributed gateway not ready in ${readyTimeoutMs} ms:\n${output.slice(-4000)}`)), readyTimeoutMs);
+    const check = () => {
+      if (output.includes('all 6 services ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`distributed gateway exited (${code}) before it was ready:\n${output.slice(-4000)}`));
+    });
+  });
+
+  return {
+    grpcAddress,
+    output: () => output,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -1,0 +1,5 @@
+export * from './distributed';
+export * from './gateway-scenarios';
+export * from './infrastructure';
+export * from './openai-upstream';
+export * from './waiting';

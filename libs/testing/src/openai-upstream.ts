@@ -1,0 +1,57 @@
+// A local server that answers as OpenAI's chat completions API does (JSON, and server-sent events
+// ending in `data: [DONE]`), for end-to-end tests through the whole gateway. A stream can be held open
+// after its first chunk until the test releases it, which proves chunks reach the caller as they are
+// produced rather than when the provider finishes.
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface OpenAIUpstream {
+  baseUrl: string;
+  requests: { path: string; body: Record<string, unknown>; authorization?: string }[];
+  /** Lets streams that are waiting after their first chunk finish. */
+  release(): void;
+  close(): Promise<void>;
+}
+
+export async function startOpenAIUpstream(options: { holdStreams?: boolean } = {}): Promise<OpenAIUpstream> {
+  const requests: OpenAIUpstream['requests'] = [];
+  let releaseAll: () => void = () => undefined;
+  let released = new Promise<void>((resolve) => (releaseAll = resolve));
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (data) => (raw += data));
+    req.on('end', async () => {
+      const body = JSON.parse(raw || '{}') as Record<string, unknown>;
+      requests.push({ path: req.url ?? '', body, authorization: req.headers.authorization });
+      const messages = (body.messages as { role: string; content: string }[]) ?? [];
+      const text = `upstream says: ${messages[messages.length - 1]?.content ?? ''}`;
+      const usage = { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18, prompt_tokens_details: { cached_tokens: 2 } };
+      const base = { id: 'chatcmpl-e2e', created: 1_700_000_000, model: body.model };
+      if (!body.stream) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ...base, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage }));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      const send = (chunk: unknown) => res.write(`data: ${JSON.stringify(chunk)}\n\n`);
+      const chunk = (delta: unknown, finish: string | null = null) => ({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] });
+      send(chunk({ role: 'assistant', content: text.slice(0, 8) }));
+      if (options.holdStreams) await released;
+      send(chunk({ content: text.slice(8) }));
+      send(chunk({}, 'stop'));
+      send({ ...base, object: 'chat.completion.chunk', choices: [], usage });
+      res.end('data: [DONE]\n\n');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    requests,
+    release: () => {
+      releaseAll();
+      released = Promise.resolve();
+    },
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+  };
+}
