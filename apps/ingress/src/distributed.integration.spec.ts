@@ -144,6 +144,7 @@ describe('distributed pipeline guarantees', () => {
     );
     client.close();
     await server.stop();
+    await bus.close();
     expect(error?.code).toBe(grpc.status.UNAVAILABLE);
     expect(error?.details).toContain(`Kafka is unreachable at 127.0.0.1:${deadPort}`);
   });

@@ -144,7 +144,7 @@ export class GatewayCore {
     }
     const presented = sha256(credential);
     let matched = false;
-    // Every key is compared, with no early exit, so the time taken says nothing about which key was close.
+    // Every key is compared, with no early exit, so the time taken does not tell whether or which key matched.
     for (const key of this.keyDigests) matched = timingSafeEqual(presented, key) || matched;
     if (!matched) throw new GatewayError('unauthenticated', 'the gateway key is not valid');
   }

@@ -5,6 +5,8 @@ import { freePort, WORKSPACE_ROOT } from './infrastructure';
 
 export interface RunningDistributedGateway {
   grpcAddress: string;
+  /** host:port of the OpenAI- and Anthropic-compatible HTTP front door. */
+  httpAddress: string;
   /** Everything the services printed so far. */
   output(): string;
   stop(): Promise<void>;
@@ -12,9 +14,10 @@ export interface RunningDistributedGateway {
 
 export async function startDistributedGateway(env: Record<string, string> = {}, readyTimeoutMs = 120_000): Promise<RunningDistributedGateway> {
   const grpcAddress = `127.0.0.1:${await freePort()}`;
+  const httpAddress = `127.0.0.1:${await freePort()}`;
   const child: ChildProcess = spawn(process.execPath, [path.join(WORKSPACE_ROOT, 'tools/start-distributed.mjs')], {
     cwd: WORKSPACE_ROOT,
-    env: { ...process.env, GATEWAY_GRPC_ADDR: grpcAddress, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env },
+    env: { ...process.env, GATEWAY_GRPC_ADDR: grpcAddress, GATEWAY_HTTP_ADDR: httpAddress, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -22,7 +25,7 @@ export async function startDistributedGateway(env: Record<string, string> = {}, 
   child.stderr!.on('data', (data) => (output += data.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
-  await new Promise<void>((resolve, reject) => {
+  const ready = new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`distributed gateway not ready in ${readyTimeoutMs} ms:\n${output.slice(-4000)}`)), readyTimeoutMs);
     const check = () => {
       if (output.includes('all 6 services ready')) {
@@ -31,14 +34,23 @@ export async function startDistributedGateway(env: Record<string, string> = {}, 
       }
     };
     child.stdout!.on('data', check);
+    child.stderr!.on('data', check);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`distributed gateway exited (${code}) before it was ready:\n${output.slice(-4000)}`));
     });
   });
+  try {
+    await ready;
+  } catch (error) {
+    child.kill('SIGTERM');
+    await exited;
+    throw error;
+  }
 
   return {
     grpcAddress,
+    httpAddress,
     output: () => output,
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');

@@ -238,7 +238,7 @@ export function describeGatewayEndToEnd(mode: string, start: StartGateway): void
       expect(status.status).toBe('SERVING');
 
       const reflectionProto = grpc.loadPackageDefinition(
-        loadSync(path.join(modules, '@grpc/reflection/build/proto/grpc/reflection/v1alpha/reflection.proto')),
+        loadSync(path.join(modules, '@grpc/reflection/build/proto/grpc/reflection/v1alpha/reflection.proto'), { keepCase: true }),
       ) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
       const reflection = new reflectionProto.grpc.reflection.v1alpha.ServerReflection(gateway.grpcAddress, grpc.credentials.createInsecure());
       const services = await new Promise<string[]>((resolve, reject) => {

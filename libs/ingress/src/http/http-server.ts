@@ -1,6 +1,6 @@
 // The HTTP front door: OpenAI's and Anthropic's wire formats over the same GatewayCore as gRPC, so
 // routing, guardrails and metering happen once, in the pipeline. Built on node:http rather than a
-// framework: five routes need no router, and node:http gives the direct control over body reading
+// framework: six routes need no router, and node:http gives the direct control over body reading
 // (the size limit while bytes arrive), server-sent events and client disconnects that this needs.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -56,7 +56,14 @@ export async function startHttpServer(core: GatewayCore, options: HttpServerOpti
   const startedAt = new Date();
   let draining = false;
   const handler = createHandler(core, options, startedAt, () => draining);
-  const server = http.createServer((req, res) => void handler(req, res));
+  const server = http.createServer((req, res) =>
+    // The handler answers its own failures; this only keeps a fault in it from taking the process down.
+    handler(req, res).catch((error) => {
+      options.logger.error('HTTP request handler failed', { error });
+      if (res.headersSent) res.end();
+      else res.writeHead(500).end();
+    }),
+  );
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -95,8 +102,8 @@ function createHandler(core: GatewayCore, options: HttpServerOptions, startedAt:
   const createdSeconds = Math.floor(startedAt.getTime() / 1000);
 
   return async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
-    const path = new URL(req.url ?? '/', 'http://gateway').pathname.replace(/\/+$/, '') || '/';
-    const format: Format = path === '/v1/messages' || req.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai';
+    const path = (req.url ?? '/').split('?')[0].replace(/\/+$/, '') || '/';
+    const format = formatOf(path, req);
     // The caller going away (closing the connection before the whole answer was written) cancels the
     // call: GatewayCore broadcasts the cancellation so the provider-worker stops the upstream request.
     const abort = new AbortController();
@@ -210,6 +217,13 @@ class EventStream {
   }
 }
 
+/** Whose error shape a route answers in; shared routes follow the SDK that calls them (Anthropic's sends anthropic-version). */
+function formatOf(path: string, req: http.IncomingMessage): Format {
+  if (path === '/v1/messages') return 'anthropic';
+  if (path === '/v1/chat/completions' || path === '/v1/embeddings') return 'openai';
+  return req.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai';
+}
+
 function credentialOf(req: http.IncomingMessage): string | undefined {
   const bearer = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
   if (bearer) return bearer[1];
@@ -275,6 +289,7 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
 }
 
 function sendError(res: http.ServerResponse, format: Format, error: GatewayError): void {
+  // A response already under way cannot change its status; ending it is all that is left.
   if (res.headersSent) {
     res.end();
     return;

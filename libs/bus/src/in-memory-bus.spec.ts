@@ -1,0 +1,54 @@
+import { InMemoryBus } from './in-memory-bus';
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
+
+describe('InMemoryBus', () => {
+  it('gives every consumer group each message once, and shares it within a group', async () => {
+    const bus = new InMemoryBus();
+    const seen: Record<string, string[]> = { a1: [], a2: [], b: [] };
+    const record = (name: string) => async (messages: { key: string }[]) => void seen[name].push(...messages.map((m) => m.key));
+    await bus.subscribe({ topic: 't', group: 'a', handleBatch: record('a1') });
+    await bus.subscribe({ topic: 't', group: 'a', handleBatch: record('a2') });
+    await bus.subscribe({ topic: 't', group: 'b', handleBatch: record('b') });
+    await bus.publish('t', [1, 2, 3, 4].map((n) => ({ key: `k${n}`, value: n })));
+    await settle();
+    expect([...seen.a1, ...seen.a2].sort()).toEqual(['k1', 'k2', 'k3', 'k4']);
+    expect(seen.a1.length).toBe(2);
+    expect(seen.b).toEqual(['k1', 'k2', 'k3', 'k4']);
+  });
+
+  it('holds a partition to one batch at a time unless more are allowed', async () => {
+    const bus = new InMemoryBus();
+    let running = 0;
+    let most = 0;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    await bus.subscribe({
+      topic: 't',
+      group: 'g',
+      handleBatch: async () => {
+        most = Math.max(most, ++running);
+        await gate;
+        running--;
+      },
+    });
+    await bus.publish('t', [{ key: '1', value: 1 }]);
+    await settle();
+    await bus.publish('t', [{ key: '2', value: 2 }]);
+    await settle();
+    expect(most).toBe(1);
+    release();
+    await bus.close();
+  });
+
+  it('waits for batches in flight when closed', async () => {
+    const bus = new InMemoryBus();
+    let done = false;
+    await bus.subscribe({ topic: 't', group: 'g', handleBatch: () => new Promise((resolve) => setTimeout(() => resolve(void (done = true)), 30)) });
+    await bus.publish('t', [{ key: '1', value: 1 }]);
+    await settle();
+    await bus.close();
+    expect(done).toBe(true);
+    await expect(bus.publish('t', [{ key: '2', value: 2 }])).rejects.toThrow('bus is closed');
+  });
+});

@@ -1,0 +1,91 @@
+import { TOPICS, type CompletionEvent, type RequestEvent } from '@switchyard/contracts';
+import { buildPriceTable } from '@switchyard/pricing';
+import { createMeteringStage, meter } from './metering';
+import { countPromptTokens, countTextTokens } from './tokens';
+
+const request: RequestEvent = {
+  request_id: 'req-1',
+  kind: 'chat',
+  stream: false,
+  reply_to: 'switchyard.replies.i1',
+  received_at: Date.parse('2026-11-25T10:00:00Z'),
+  deadline_at: Date.parse('2026-11-25T10:01:00Z'),
+  api_key_id: 'key_abc',
+  chat: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello there' }], metadata: { team: 'a' } },
+  route: { provider: 'openai', upstream_model: 'gpt-4o-mini' },
+};
+
+const ok = (overrides: Partial<CompletionEvent> = {}): CompletionEvent => ({
+  request,
+  status: 'ok',
+  chat: {
+    choices: [{ index: 0, message: { role: 'assistant', content: 'General Kenobi' }, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500, cached_prompt_tokens: 200 },
+  },
+  provider_latency_ms: 120,
+  stage: 'provider-worker',
+  ...overrides,
+});
+
+describe('metering', () => {
+  const prices = buildPriceTable();
+  const stage = createMeteringStage(prices, () => Date.parse('2026-11-25T10:00:00.250Z'));
+
+  it('prices the provider-reported usage', () => {
+    // 800 plain * 0.15 + 200 cached * 0.075 + 500 output * 0.6, per million.
+    expect(meter(ok(), prices)).toEqual({ usage: ok().chat!.usage, estimated: false, cost_usd: 0.000435 });
+  });
+
+  it('counts tokens with the tokenizer when the provider reported none', () => {
+    const completion = ok();
+    delete completion.chat!.usage;
+    const metered = meter(completion, prices);
+    expect(metered.estimated).toBe(true);
+    expect(metered.usage.prompt_tokens).toBe(countPromptTokens(request.chat!.messages));
+    expect(metered.usage.completion_tokens).toBe(countTextTokens('General Kenobi'));
+    expect(metered.usage.completion_tokens).toBeGreaterThan(1);
+  });
+
+  it('answers the caller and hands one usage row to analytics', async () => {
+    const [usage, reply] = await stage.handle(ok(), {} as never);
+    expect(usage).toMatchObject({
+      topic: TOPICS.usage,
+      key: 'req-1',
+      value: {
+        request_id: 'req-1',
+        ts: '2026-11-25T10:00:00.000Z',
+        model: 'gpt-4o-mini',
+        provider: 'openai',
+        prompt_tokens: 1000,
+        completion_tokens: 500,
+        cached_prompt_tokens: 200,
+        cost_usd: 0.000435,
+        latency_ms: 250,
+        provider_latency_ms: 120,
+        status: 'ok',
+        error_code: null,
+        finish_reason: 'stop',
+        metadata: { team: 'a' },
+      },
+    });
+    expect(reply).toMatchObject({ topic: 'switchyard.replies.i1', value: { type: 'chat', response: { id: 'req-1', cost_usd: 0.000435, provider: 'openai' } } });
+  });
+
+  it('ends a stream with a last chunk that carries finish reason, usage and cost', async () => {
+    const [, reply] = await stage.handle(ok({ request: { ...request, stream: true } }), {} as never);
+    expect(reply.value).toMatchObject({ type: 'chunk', chunk: { finish_reason: 'stop', usage: { total_tokens: 1500 }, cost_usd: 0.000435, delta: {} } });
+  });
+
+  it('records a failure and answers it with the error', async () => {
+    const failed: CompletionEvent = { request, status: 'error', error: { code: 'provider_rate_limited', message: 'slow down', retry_after_ms: 2000 }, provider_latency_ms: 30, stage: 'provider-worker' };
+    const [usage, reply] = await stage.handle(failed, {} as never);
+    expect(usage.value).toMatchObject({ status: 'error', error_code: 'provider_rate_limited', prompt_tokens: 0, cost_usd: 0 });
+    expect(reply.value).toEqual({ request_id: 'req-1', type: 'error', error: failed.error });
+  });
+
+  it('records a cancelled call without answering anybody', async () => {
+    const cancelled: CompletionEvent = { request, status: 'cancelled', error: { code: 'cancelled', message: 'gone' }, provider_latency_ms: 5, stage: 'provider-worker' };
+    const outputs = await stage.handle(cancelled, {} as never);
+    expect(outputs.map((output) => output.topic)).toEqual([TOPICS.usage]);
+  });
+});

@@ -1,0 +1,92 @@
+import { InMemoryBus, type IncomingMessage } from '@switchyard/bus';
+import { DEAD_LETTER_HEADERS, GatewayError, InvalidEventError, TOPICS } from '@switchyard/contracts';
+import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
+import { failedCompletion } from './completions';
+import { runStage, type Stage } from './stage';
+
+interface Ping {
+  request_id: string;
+  n: number;
+}
+
+const logger = createLogger('stage-test', 'error');
+
+function collect(bus: InMemoryBus, topic: string): IncomingMessage[] {
+  const seen: IncomingMessage[] = [];
+  void bus.subscribe({ topic, group: `collector-${topic}`, handleBatch: async (messages) => void seen.push(...messages) });
+  return seen;
+}
+
+/** Waits until `done` holds (the bus delivers asynchronously), then a little longer for stragglers. */
+async function settle(done: () => boolean): Promise<void> {
+  for (let waited = 0; !done() && waited < 2000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+describe('runStage', () => {
+  beforeAll(() => startTracing('stage-test'));
+  afterAll(() => stopTracing());
+
+  const stage: Stage<Ping> = {
+    name: 'doubler',
+    input: 'in',
+    group: 'doublers',
+    parse(value) {
+      const event = value as Ping;
+      if (typeof event?.n !== 'number') throw new InvalidEventError('n is not a number');
+      return event;
+    },
+    handle(event) {
+      if (event.n < 0) throw new Error('negative numbers are not supported');
+      return [{ topic: 'out', key: event.request_id, value: { ...event, n: event.n * 2 } }];
+    },
+    onFailure: (event, error) => [{ topic: 'failures', key: event.request_id, value: { request_id: event.request_id, code: error.code, message: error.message } }],
+  };
+
+  it('publishes what the stage returns, with the trace context in the headers', async () => {
+    const bus = new InMemoryBus();
+    const out = collect(bus, 'out');
+    await runStage(bus, stage, { logger });
+    await bus.publish('in', [{ key: 'a', value: { request_id: 'a', n: 21 } }]);
+    await settle(() => out.length > 0);
+    expect(out.map((message) => message.value)).toEqual([{ request_id: 'a', n: 42 }]);
+    expect(out[0].headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+  });
+
+  it('dead-letters an event it cannot parse, with the reason, and goes on', async () => {
+    const bus = new InMemoryBus();
+    const dead = collect(bus, TOPICS.deadLetter);
+    const out = collect(bus, 'out');
+    await runStage(bus, stage, { logger });
+    await bus.publish('in', [
+      { key: 'bad', value: { request_id: 'bad', n: 'seven' } },
+      { key: 'good', value: { request_id: 'good', n: 1 } },
+    ]);
+    await settle(() => dead.length > 0 && out.length > 0);
+    expect(dead).toHaveLength(1);
+    expect(dead[0].headers).toMatchObject({
+      [DEAD_LETTER_HEADERS.reason]: 'n is not a number',
+      [DEAD_LETTER_HEADERS.stage]: 'doubler',
+      [DEAD_LETTER_HEADERS.originalTopic]: 'in',
+    });
+    expect(dead[0].value).toEqual({ request_id: 'bad', n: 'seven' });
+    expect(out.map((message) => message.key)).toEqual(['good']);
+  });
+
+  it('turns a failing handler into the outputs that make the failure visible', async () => {
+    const bus = new InMemoryBus();
+    const failures = collect(bus, 'failures');
+    await runStage(bus, stage, { logger });
+    await bus.publish('in', [{ key: 'neg', value: { request_id: 'neg', n: -1 } }]);
+    await settle(() => failures.length > 0);
+    expect(failures.map((message) => message.value)).toEqual([{ request_id: 'neg', code: 'internal', message: 'negative numbers are not supported' }]);
+  });
+});
+
+describe('failedCompletion', () => {
+  it('marks cancellations as cancelled and everything else as an error', () => {
+    const request = { request_id: 'r', kind: 'chat', stream: false, reply_to: 't', received_at: 0, deadline_at: 1, api_key_id: 'a', chat: { model: 'm', messages: [] } } as const;
+    expect(failedCompletion(request, new GatewayError('cancelled', 'gone'), 'x').value).toMatchObject({ status: 'cancelled' });
+    expect(failedCompletion(request, new GatewayError('internal', 'boom'), 'x').value).toMatchObject({ status: 'error', error: { code: 'internal', message: 'boom' } });
+  });
+});

@@ -1,0 +1,36 @@
+import { buildPriceTable, costOf, priceKey } from './pricing';
+
+describe('pricing', () => {
+  it('charges plain, cached, cache-written and output tokens at their own prices', () => {
+    const price = { input_per_mtok: 3, output_per_mtok: 15, cached_input_per_mtok: 0.3, cache_write_per_mtok: 3.75 };
+    const usage = { prompt_tokens: 1_000_000, completion_tokens: 100_000, total_tokens: 1_100_000, cached_prompt_tokens: 200_000, cache_creation_prompt_tokens: 100_000 };
+    // 700k plain * 3 + 200k cached * 0.3 + 100k written * 3.75 + 100k output * 15, per million.
+    expect(costOf(usage, price)).toEqual({ cost_usd: 2.1 + 0.06 + 0.375 + 1.5, priced: true });
+  });
+
+  it('falls back to the input price when no cache price is given', () => {
+    const usage = { prompt_tokens: 10, completion_tokens: 0, total_tokens: 10, cached_prompt_tokens: 10 };
+    expect(costOf(usage, { input_per_mtok: 1, output_per_mtok: 0 }).cost_usd).toBeCloseTo(0.00001, 12);
+  });
+
+  it('reports an unpriced model instead of guessing', () => {
+    expect(costOf({ prompt_tokens: 5, completion_tokens: 5, total_tokens: 10 }, undefined)).toEqual({ cost_usd: 0, priced: false });
+  });
+
+  it('lets configuration override the built-in table', () => {
+    const table = buildPriceTable({ [priceKey('openai', 'gpt-4o-mini')]: { input_per_mtok: 9, output_per_mtok: 9 } });
+    expect(table['openai/gpt-4o-mini']).toEqual({ input_per_mtok: 9, output_per_mtok: 9 });
+    expect(table['openai/gpt-4o']).toBeDefined();
+    expect(Object.keys(table).some((key) => key.startsWith('$'))).toBe(false);
+  });
+
+  it('prices every model of the default configuration', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { loadGatewayConfig } = require('@switchyard/config');
+    const table = buildPriceTable();
+    const missing = loadGatewayConfig()
+      .models.map((model: { provider: string; name: string; upstream_model?: string }) => priceKey(model.provider, model.upstream_model ?? model.name))
+      .filter((key: string) => !table[key]);
+    expect(missing).toEqual([]);
+  });
+});
