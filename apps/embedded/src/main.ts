@@ -1,6 +1,5 @@
 // `npm start`: the whole gateway in one process, no servers needed.
 import { loadGatewayConfig, readServiceEnv } from '@switchyard/config';
-import { httpAddressFrom } from '@switchyard/ingress';
 import { runService } from '@switchyard/pipeline';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
 import { startEmbeddedGateway } from './embedded-gateway';
@@ -14,7 +13,7 @@ void runService('switchyard', logger, async () => {
   const gateway = await startEmbeddedGateway({
     config,
     grpcAddress: env.grpcAddress,
-    httpAddress: httpAddressFrom(),
+    httpAddress: env.httpAddress,
     dataDir: env.dataDir,
     databaseUrl: env.databaseUrl,
     logger,

@@ -3,7 +3,7 @@
 import { connectKafkaBus } from '@switchyard/bus';
 import { buildModelCatalog, loadGatewayConfig, readServiceEnv } from '@switchyard/config';
 import { PIPELINE_TOPICS } from '@switchyard/contracts';
-import { GatewayCore, gatewayKeysFrom, httpAddressFrom, startGrpcServer, startHttpServer } from '@switchyard/ingress';
+import { GatewayCore, gatewayKeysFrom, startGrpcServer, startHttpServer } from '@switchyard/ingress';
 import { runService } from '@switchyard/pipeline';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
 
@@ -18,7 +18,7 @@ void runService('ingress', logger, async () => {
   const core = new GatewayCore({ bus, catalog: buildModelCatalog(config), logger, defaultTimeoutMs: config.limits.default_timeout_ms, apiKeys });
   await core.start();
   const server = await startGrpcServer(core, { address: env.grpcAddress, maxRequestBytes: config.limits.max_request_bytes, logger });
-  const http = await startHttpServer(core, { address: httpAddressFrom(), maxRequestBytes: config.limits.max_request_bytes, logger });
+  const http = await startHttpServer(core, { address: env.httpAddress, maxRequestBytes: config.limits.max_request_bytes, logger });
   logger.info('ingress ready', { grpc: env.grpcAddress, http: http.url, instance: core.instanceId });
   return {
     stop: async () => {

@@ -1,5 +1,5 @@
 import { InMemoryBus, type IncomingMessage } from '@switchyard/bus';
-import { DEAD_LETTER_HEADERS, GatewayError, InvalidEventError, TOPICS } from '@switchyard/contracts';
+import { DEAD_LETTER_HEADERS, GatewayError, InvalidEventError, TOPICS, type RequestEvent } from '@switchyard/contracts';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
 import { failedCompletion } from './completions';
 import { runStage, type Stage } from './stage';
@@ -85,7 +85,7 @@ describe('runStage', () => {
 
 describe('failedCompletion', () => {
   it('marks cancellations as cancelled and everything else as an error', () => {
-    const request = { request_id: 'r', kind: 'chat', stream: false, reply_to: 't', received_at: 0, deadline_at: 1, api_key_id: 'a', chat: { model: 'm', messages: [] } } as const;
+    const request: RequestEvent = { request_id: 'r', kind: 'chat', stream: false, reply_to: 't', received_at: 0, deadline_at: 1, api_key_id: 'a', chat: { model: 'm', messages: [] } };
     expect(failedCompletion(request, new GatewayError('cancelled', 'gone'), 'x').value).toMatchObject({ status: 'cancelled' });
     expect(failedCompletion(request, new GatewayError('internal', 'boom'), 'x').value).toMatchObject({ status: 'error', error: { code: 'internal', message: 'boom' } });
   });

@@ -25,7 +25,7 @@ describe('pricing', () => {
   });
 
   it('prices every model of the default configuration', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+     
     const { loadGatewayConfig } = require('@switchyard/config');
     const table = buildPriceTable();
     const missing = loadGatewayConfig()

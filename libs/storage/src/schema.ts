@@ -65,8 +65,8 @@ export async function ensureMonthlyPartitions(client: SqlClient, now = new Date(
     const from = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1));
     const to = new Date(Date.UTC(from.getUTCFullYear(), from.getUTCMonth() + 1, 1));
     const name = `usage_events_y${from.getUTCFullYear()}m${String(from.getUTCMonth() + 1).padStart(2, '0')}`;
-    const exists = await client.query(`SELECT 1 FROM pg_class WHERE relname = $1`, [name]);
-    if (exists.rows.length > 0) continue;
+    const exists = await client.query<{ found: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS found`, [name]);
+    if (exists.rows[0]?.found) continue;
     try {
       await client.exec(
         `CREATE TABLE ${name} PARTITION OF usage_events FOR VALUES FROM ('${from.toISOString()}') TO ('${to.toISOString()}')`,

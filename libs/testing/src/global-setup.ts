@@ -3,7 +3,7 @@
 import { provisionInfrastructure, type Infrastructure } from './infrastructure';
 
 declare global {
-  // eslint-disable-next-line no-var
+   
   var __SWITCHYARD_INFRA__: Infrastructure | undefined;
 }
 

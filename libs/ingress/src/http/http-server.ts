@@ -26,13 +26,6 @@ import {
 } from './openai-format';
 import { declaredTooLarge, readJsonBody, tooLarge } from './request-body';
 
-export const DEFAULT_HTTP_ADDRESS = '127.0.0.1:8080';
-
-/** host:port of the HTTP front door: GATEWAY_HTTP_ADDR, or 127.0.0.1:8080. */
-export function httpAddressFrom(env: NodeJS.ProcessEnv = process.env): string {
-  return env.GATEWAY_HTTP_ADDR || DEFAULT_HTTP_ADDRESS;
-}
-
 export interface HttpServerOptions {
   /** host:port; port 0 picks a free one. */
   address: string;

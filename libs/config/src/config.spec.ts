@@ -1,0 +1,33 @@
+import { buildModelCatalog } from './catalog';
+import { readServiceEnv } from './env';
+import { ConfigError, loadGatewayConfig, parseGatewayConfig } from './load';
+
+describe('gateway configuration', () => {
+  it('loads the default file', () => {
+    const config = loadGatewayConfig();
+    expect(config.models.map((model) => model.name)).toContain('mock-echo');
+    expect(config.limits.max_request_bytes).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['models: [', /not valid YAML/],
+    ['models: []', /models: Too small/i],
+    ['models: [{ name: a }]', /models\.0\.provider/],
+    ['models: [{ name: a, provider: mock }, { name: a, provider: mock }]', /model a is configured twice/],
+  ])('says what is wrong with %j', (text, message) => {
+    expect(() => parseGatewayConfig(text, 'test.yaml')).toThrow(ConfigError);
+    expect(() => parseGatewayConfig(text, 'test.yaml')).toThrow(message);
+  });
+
+  it('serves a model only when its provider has its key', () => {
+    const config = parseGatewayConfig('models: [{ name: g, provider: openai, capabilities: [chat] }]\nproviders: { openai: { api_key_env: K } }');
+    expect(buildModelCatalog(config, {}).get('g')).toMatchObject({ enabled: false, disabled_reason: 'provider openai is not enabled: set K' });
+    expect(buildModelCatalog(config, { K: 'sk' }).get('g')).toMatchObject({ enabled: true, upstream_model: 'g', capabilities: { chat: true, streaming: false } });
+  });
+});
+
+describe('service environment', () => {
+  it('reads defaults and lists', () => {
+    expect(readServiceEnv({ KAFKA_BROKERS: 'a:1, b:2' })).toMatchObject({ grpcAddress: '127.0.0.1:50051', kafkaBrokers: ['a:1', 'b:2'], dataDir: './data' });
+  });
+});

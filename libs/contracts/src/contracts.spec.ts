@@ -1,0 +1,82 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ERROR_CODES, GatewayError, GRPC_STATUS } from './errors';
+import { InvalidEventError, parseCompletionEvent, parseRequestEvent, parseUsageEvent } from './parse';
+import { PIPELINE_TOPICS, replyTopicFor, TOPICS } from './topics';
+import { validateChatRequest, validateEmbedRequest } from './validate';
+
+const root = path.resolve(__dirname, '../../..');
+
+describe('generated gRPC types', () => {
+  it('match proto/ (run `npm run proto:gen` after changing the proto)', () => {
+    const fresh = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-proto-'));
+    execFileSync(process.execPath, [path.join(root, 'tools/proto-gen.mjs'), fresh], { stdio: 'pipe' });
+    const committed = path.join(__dirname, 'generated');
+    const list = (dir: string): string[] =>
+      fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile()).map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name))).sort();
+    expect(list(committed)).toEqual(list(fresh));
+    for (const file of list(fresh)) {
+      expect({ file, text: fs.readFileSync(path.join(committed, file), 'utf8') }).toEqual({ file, text: fs.readFileSync(path.join(fresh, file), 'utf8') });
+    }
+  });
+});
+
+describe('validateChatRequest', () => {
+  const ok = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
+  it.each([
+    [{ ...ok, model: '' }, 'model is required'],
+    [{ ...ok, messages: [] }, 'messages must contain at least one message'],
+    [{ ...ok, messages: [{ role: 'robot', content: 'x' }] }, 'messages[0].role is "robot"; expected one of system, user, assistant, tool'],
+    [{ ...ok, messages: [{ role: 'tool', content: 'x' }] }, 'messages[0] has role tool but no tool_call_id'],
+    [{ ...ok, temperature: 3 }, 'temperature must be between 0 and 2'],
+    [{ ...ok, top_p: 1.5 }, 'top_p must be between 0 and 1'],
+    [{ ...ok, max_tokens: 0 }, 'max_tokens must be at least 1'],
+    [{ ...ok, tools: [{ type: 'function', function: { name: 'f', parameters_json: '{nope' } }] }, 'tools[0].function.parameters_json is not valid JSON'],
+  ])('refuses %j', (request, message) => {
+    expect(() => validateChatRequest(request)).toThrow(new GatewayError('invalid_request', message));
+  });
+
+  it('accepts a well-formed request', () => {
+    expect(() => validateChatRequest(ok)).not.toThrow();
+  });
+
+  it('refuses embeddings without input', () => {
+    expect(() => validateEmbedRequest({ model: 'e', input: [] })).toThrow('input must contain at least one string');
+  });
+});
+
+describe('event parsing', () => {
+  const request = { request_id: 'r', kind: 'chat', stream: false, reply_to: 't', received_at: 1, deadline_at: 2, api_key_id: 'a', chat: { model: 'm', messages: [] } };
+
+  it('accepts events of the documented shape', () => {
+    expect(parseRequestEvent(request)).toBe(request);
+    expect(parseCompletionEvent({ request, status: 'ok', provider_latency_ms: 1, stage: 's' })).toBeTruthy();
+  });
+
+  it.each([
+    [() => parseRequestEvent('text'), 'event is not a JSON object'],
+    [() => parseRequestEvent({ ...request, kind: 'image' }), 'kind must be chat or embed, got "image"'],
+    [() => parseRequestEvent({ ...request, chat: undefined }), 'chat.messages is missing'],
+    [() => parseCompletionEvent({ request, status: 'error' }), 'error is missing on a failed completion'],
+    [() => parseUsageEvent({ request_id: 'r', ts: 'yesterday', model: 'm', status: 'ok' }), 'ts is not an ISO 8601 time'],
+  ])('says what is wrong with a malformed event (%#)', (parse, reason) => {
+    expect(parse).toThrow(new InvalidEventError(reason));
+  });
+});
+
+describe('contracts', () => {
+  it('names every topic once', () => {
+    expect(new Set(PIPELINE_TOPICS).size).toBe(Object.keys(TOPICS).length);
+    expect(replyTopicFor('abc')).toBe('switchyard.replies.abc');
+  });
+
+  it('maps the documented error codes onto gRPC and HTTP statuses', () => {
+    expect(ERROR_CODES.model_not_found).toEqual({ grpc: GRPC_STATUS.NOT_FOUND, http: 404 });
+    expect(new GatewayError('deadline_exceeded', 'late').grpcStatus).toBe(GRPC_STATUS.DEADLINE_EXCEEDED);
+    const body = new GatewayError('provider_rate_limited', 'slow down', { providerStatus: 429, retryAfterMs: 1500 }).toBody();
+    expect(GatewayError.fromBody(body)).toMatchObject({ code: 'provider_rate_limited', retryAfterMs: 1500, providerStatus: 429 });
+    expect(GatewayError.from(new Error('boom'))).toMatchObject({ code: 'internal', message: 'boom' });
+  });
+});

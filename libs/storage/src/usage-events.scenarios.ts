@@ -1,0 +1,70 @@
+// The usage_events checks, run on PGlite (embedded) and on a Postgres server (integration run).
+import type { UsageEvent } from '@switchyard/contracts';
+import { ensureAnalyticsSchema } from './schema';
+import type { SqlClient } from './sql-client';
+import { insertUsageEvents } from './usage-events';
+
+function usageEvent(overrides: Partial<UsageEvent> = {}): UsageEvent {
+  return {
+    request_id: 'req-1',
+    ts: '2026-11-25T10:00:00.000Z',
+    api_key_id: 'key_1',
+    kind: 'chat',
+    stream: false,
+    model: 'gpt-4o-mini',
+    provider: 'openai',
+    upstream_model: 'gpt-4o-mini',
+    prompt_tokens: 10,
+    completion_tokens: 5,
+    cached_prompt_tokens: 2,
+    tokens_estimated: false,
+    cost_usd: 0.0000045,
+    latency_ms: 12.5,
+    provider_latency_ms: 10,
+    time_to_first_chunk_ms: null,
+    status: 'ok',
+    error_code: null,
+    finish_reason: 'stop',
+    metadata: { team: 'search', "quote's": 'a "b"' },
+    ...overrides,
+  };
+}
+
+export function describeUsageEventsStore(engine: string, open: () => Promise<SqlClient>, close: (db: SqlClient) => Promise<void>): void {
+  describe(`usage_events on ${engine}`, () => {
+    let db: SqlClient;
+
+    beforeAll(async () => {
+      db = await open();
+    }, 30_000);
+
+    afterAll(() => close(db));
+
+  it('is partitioned by month where TimescaleDB is absent, and the schema step is repeatable', async () => {
+      expect(await ensureAnalyticsSchema(db, new Date('2026-11-25T00:00:00Z'))).toBe('postgres-partitioned');
+      expect(await ensureAnalyticsSchema(db, new Date('2026-11-25T00:00:00Z'))).toBe('postgres-partitioned');
+      const partitions = await db.query<{ name: string }>(
+        `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'usage_events'::regclass ORDER BY 1`,
+      );
+      expect(partitions.rows.map((row) => row.name)).toEqual([
+        'usage_events_default',
+        'usage_events_y2026m10',
+        'usage_events_y2026m11',
+        'usage_events_y2026m12',
+        'usage_events_y2027m01',
+        'usage_events_y2027m02',
+      ]);
+    });
+
+    it('writes a batch in one statement and ignores a redelivered request', async () => {
+      const batch = [usageEvent(), usageEvent({ request_id: 'req-2', status: 'error', error_code: 'model_not_found', provider: null, upstream_model: null })];
+      expect(await insertUsageEvents(db, batch)).toBe(2);
+      expect(await insertUsageEvents(db, [usageEvent()])).toBe(0);
+      const rows = await db.query(`SELECT * FROM usage_events ORDER BY request_id`);
+      expect(rows.rows).toHaveLength(2);
+      expect(rows.rows[0]).toMatchObject({ request_id: 'req-1', prompt_tokens: 10, cost_usd: '0.0000045000', metadata: { team: 'search', "quote's": 'a "b"' } });
+      expect(rows.rows[1]).toMatchObject({ status: 'error', error_code: 'model_not_found', provider: null });
+      expect(new Date(rows.rows[0].ts as string).toISOString()).toBe('2026-11-25T10:00:00.000Z');
+    });
+  });
+}
