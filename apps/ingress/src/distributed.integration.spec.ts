@@ -10,7 +10,7 @@ import { Client } from 'pg';
 import { KafkaBus } from '@switchyard/bus';
 import { createGatewayClient } from '@switchyard/client';
 import { parseGatewayConfig, buildModelCatalog } from '@switchyard/config';
-import { DEAD_LETTER_HEADERS, TOPICS } from '@switchyard/contracts';
+import { DEAD_LETTER_HEADERS, TOPICS, type ReplyEvent, type RequestEvent } from '@switchyard/contracts';
 import { createLogger } from '@switchyard/telemetry';
 import {
   chat,
@@ -128,6 +128,40 @@ describe('distributed pipeline guarantees', () => {
     const response = await chat(client, { model: 'mock-echo', messages: [{ role: 'user', content: 'still here' }] });
     client.close();
     expect(response.choices[0].message!.content).toBe('still here');
+  });
+
+  it('serves batch inference produced straight to the requests topic, answering on the batch\'s own topic', async () => {
+    const kafka = new Kafka({ brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
+    const producer = kafka.producer();
+    const consumer = kafka.consumer({ groupId: `batch-reader-${Date.now()}` });
+    const resultsTopic = `batch.results.${Date.now()}`;
+    const admin = kafka.admin();
+    await Promise.all([producer.connect(), consumer.connect(), admin.connect()]);
+    await admin.createTopics({ topics: [{ topic: resultsTopic, numPartitions: 1 }], waitForLeaders: true });
+    const replies = new Map<string, ReplyEvent>();
+    await consumer.subscribe({ topic: resultsTopic, fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => void replies.set(message.key!.toString(), JSON.parse(message.value!.toString())) });
+    const now = Date.now();
+    const requests: RequestEvent[] = ['first', 'second', 'third'].map((text, i) => ({
+      request_id: `batch-${now}-${i}`,
+      kind: 'chat',
+      stream: false,
+      reply_to: resultsTopic,
+      received_at: now,
+      deadline_at: now + 60_000,
+      api_key_id: 'batch-job',
+      chat: { model: 'mock-echo', messages: [{ role: 'user', content: `batch item ${text}` }] },
+    }));
+    await producer.send({ topic: TOPICS.requests, messages: requests.map((request) => ({ key: request.request_id, value: JSON.stringify(request) })) });
+    await eventually(async () => (replies.size === 3 ? replies : undefined), 'three batch answers', 30_000);
+    for (const [i, text] of ['first', 'second', 'third'].entries()) {
+      const reply = replies.get(`batch-${now}-${i}`)!;
+      expect(reply.type).toBe('chat');
+      expect(reply.type === 'chat' && reply.response.choices[0].message.content).toBe(`batch item ${text}`);
+    }
+    await Promise.all([producer.disconnect(), consumer.disconnect()]);
+    await admin.deleteTopics({ topics: [resultsTopic] });
+    await admin.disconnect();
   });
 
   it('answers UNAVAILABLE, saying so, when Kafka cannot be reached', async () => {
