@@ -39,6 +39,7 @@ function flakyDatabase(failures: number): SqlClient & { written: string[][]; att
       db.attempts++;
       if (db.attempts <= failures) throw new Error('connection refused');
       const ids = (params![0] as string[]).slice();
+      if (ids.includes('huge')) throw Object.assign(new Error('value "99999999999" is out of range for type integer'), { code: '22003' });
       db.written.push(ids);
       return { rows: [{ n: ids.length }] as R[] };
     },
@@ -86,5 +87,18 @@ describe('analytics sink', () => {
     expect(db.written).toEqual([['good']]);
     expect(dead[0].headers[DEAD_LETTER_HEADERS.reason]).toBe('prompt_tokens is not a number');
     expect(dead[0].headers[DEAD_LETTER_HEADERS.stage]).toBe('analytics');
+  });
+
+  it('dead-letters a row the database refuses, instead of retrying it forever', async () => {
+    const bus = new InMemoryBus();
+    const db = flakyDatabase(0);
+    const dead: IncomingMessage[] = [];
+    await bus.subscribe({ topic: TOPICS.deadLetter, group: 'dlq', handleBatch: async (messages) => void dead.push(...messages) });
+    const sink = await startAnalyticsSink({ bus, db, logger });
+    await bus.publish(TOPICS.usage, ['a', 'huge', 'b'].map((id) => ({ key: id, value: row(id) })));
+    await until(() => sink.rowsWritten() === 2 && dead.length === 1);
+    expect(db.written).toEqual([['a'], ['b']]);
+    expect(dead[0].key).toBe('huge');
+    expect(dead[0].headers[DEAD_LETTER_HEADERS.reason]).toMatch(/^the database refused the row: value "99999999999" is out of range/);
   });
 });

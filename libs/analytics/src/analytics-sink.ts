@@ -28,15 +28,28 @@ export async function startAnalyticsSink(options: AnalyticsSinkOptions): Promise
   let written = 0;
   let stopping = false;
 
-  async function writeWithRetry(events: UsageEvent[]): Promise<void> {
+  /**
+   * Writes the rows, retrying while the database is unavailable. A row the database refuses as data
+   * (SQLSTATE classes 22 and 23) would be refused forever, so the batch is split to find it and it is
+   * dead-lettered instead of stalling every row behind it.
+   */
+  async function write(rows: { event: UsageEvent; message: IncomingMessage }[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        written += await insertUsageEvents(db, events);
+        written += await insertUsageEvents(db, rows.map((row) => row.event));
         return;
       } catch (error) {
+        if (isDataError(error)) {
+          if (rows.length === 1) {
+            await deadLetter(publisher, 'analytics', rows[0].message, `the database refused the row: ${(error as Error).message}`);
+            return;
+          }
+          for (const row of rows) await write([row]);
+          return;
+        }
         if (stopping) throw error;
         const wait = Math.min(100 * 2 ** attempt, options.maxRetryDelayMs ?? 5000);
-        logger.warn('writing usage events failed; retrying', { rows: events.length, attempt, wait_ms: wait, error });
+        logger.warn('writing usage events failed; retrying', { rows: rows.length, attempt, wait_ms: wait, error });
         await new Promise((resolve) => setTimeout(resolve, wait));
       }
     }
@@ -47,19 +60,19 @@ export async function startAnalyticsSink(options: AnalyticsSinkOptions): Promise
     group: CONSUMER_GROUPS.analytics,
     maxInFlightBatches: 1,
     handleBatch: async (messages: IncomingMessage[]) => {
-      const events: UsageEvent[] = [];
+      const rows: { event: UsageEvent; message: IncomingMessage }[] = [];
       const spans: Span[] = [];
       for (const message of messages) {
         try {
           if (message.decodeError) throw new InvalidEventError(message.decodeError);
-          events.push(parseUsageEvent(message.value));
+          rows.push({ event: parseUsageEvent(message.value), message });
           spans.push(tracer().startSpan('analytics', { attributes: { 'switchyard.request_id': message.key } }, contextFromHeaders(message.headers)));
         } catch (error) {
           await deadLetter(publisher, 'analytics', message, (error as Error).message);
         }
       }
       try {
-        await writeWithRetry(events);
+        await write(rows);
       } finally {
         spans.forEach((span) => span.end());
       }
@@ -72,4 +85,9 @@ export async function startAnalyticsSink(options: AnalyticsSinkOptions): Promise
       stopping = true;
     },
   };
+}
+
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }
