@@ -14,6 +14,7 @@ import type {
   AnthropicToolChoice,
   AnthropicUsage,
 } from './wire';
+import { usageWithSeparateCacheCounts } from '../usage';
 
 /** Anthropic requires max_tokens; this is what the gateway asks for when the caller sets none. */
 export const ANTHROPIC_DEFAULT_MAX_TOKENS = 4096;
@@ -181,14 +182,7 @@ export function fromAnthropicStopReason(reason: string | null | undefined): Fini
 /** Anthropic's input_tokens excludes cache reads and writes; the unified prompt_tokens is their sum. */
 export function fromAnthropicUsage(usage: AnthropicUsage | null | undefined): Usage | undefined {
   if (!usage) return undefined;
-  const cacheRead = usage.cache_read_input_tokens ?? 0;
-  const cacheWrite = usage.cache_creation_input_tokens ?? 0;
-  const prompt = (usage.input_tokens ?? 0) + cacheRead + cacheWrite;
-  const completion = usage.output_tokens ?? 0;
-  const out: Usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
-  if (cacheRead) out.cached_prompt_tokens = cacheRead;
-  if (cacheWrite) out.cache_creation_prompt_tokens = cacheWrite;
-  return out;
+  return usageWithSeparateCacheCounts({ input: usage.input_tokens, output: usage.output_tokens, cacheRead: usage.cache_read_input_tokens, cacheWrite: usage.cache_creation_input_tokens });
 }
 
 export function fromAnthropicResponse(provider: string, response: AnthropicResponse): ChatResult {

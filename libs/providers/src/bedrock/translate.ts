@@ -16,6 +16,7 @@ import type {
   TitanEmbedRequest,
   TitanEmbedResponse,
 } from './wire';
+import { usageWithSeparateCacheCounts } from '../usage';
 
 const IMAGE_FORMATS: Record<string, ConverseImageFormat> = {
   'image/png': 'png',
@@ -172,14 +173,7 @@ export function fromConverseStopReason(reason: string | null | undefined): Finis
 /** Bedrock's inputTokens excludes cache reads and writes; the unified prompt_tokens is their sum. */
 export function fromConverseUsage(usage: ConverseUsage | null | undefined): Usage | undefined {
   if (!usage) return undefined;
-  const cacheRead = usage.cacheReadInputTokens ?? 0;
-  const cacheWrite = usage.cacheWriteInputTokens ?? 0;
-  const prompt = (usage.inputTokens ?? 0) + cacheRead + cacheWrite;
-  const completion = usage.outputTokens ?? 0;
-  const out: Usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
-  if (cacheRead) out.cached_prompt_tokens = cacheRead;
-  if (cacheWrite) out.cache_creation_prompt_tokens = cacheWrite;
-  return out;
+  return usageWithSeparateCacheCounts({ input: usage.inputTokens, output: usage.outputTokens, cacheRead: usage.cacheReadInputTokens, cacheWrite: usage.cacheWriteInputTokens });
 }
 
 export function fromConverseResponse(provider: string, response: ConverseResponse, requestId?: string): ChatResult {
