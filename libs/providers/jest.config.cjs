@@ -3,5 +3,6 @@ module.exports = {
   displayName: 'providers',
   rootDir: __dirname,
   testMatch: ['<rootDir>/src/**/*.spec.ts'],
-  testPathIgnorePatterns: ['\\.integration\\.spec\\.ts$'],
+  // Live specs call the real providers; only `npm run test:live` runs them.
+  testPathIgnorePatterns: ['\\.integration\\.spec\\.ts$', '\\.live\\.spec\\.ts$'],
 };

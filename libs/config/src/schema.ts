@@ -16,7 +16,6 @@ export const providerConfigSchema = z
     base_url: z.string().url().optional(),
     /** The name of the environment variable holding the key. The key itself never sits in the file. */
     api_key_env: z.string().optional(),
-    timeout_ms: z.number().int().positive().optional(),
   })
   .catchall(z.unknown());
 

@@ -45,7 +45,7 @@ export const ERROR_CODES = {
   provider_auth_failed: { grpc: GRPC_STATUS.FAILED_PRECONDITION, http: 502 },
   /** The provider's rate limit (its 429). */
   provider_rate_limited: { grpc: GRPC_STATUS.RESOURCE_EXHAUSTED, http: 429 },
-  /** The provider timed out (its 408, or no answer in time). */
+  /** The provider timed out (its 408 or 504, or no answer in time). */
   provider_timeout: { grpc: GRPC_STATUS.DEADLINE_EXCEEDED, http: 504 },
   /** The provider failed (its 5xx) or could not be reached. */
   provider_unavailable: { grpc: GRPC_STATUS.UNAVAILABLE, http: 503 },

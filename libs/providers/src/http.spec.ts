@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extractProviderMessage, sendForEvents } from './http';
+import { GatewayError } from '@switchyard/contracts';
+import { extractProviderMessage, parseRetryInfo, send, sendForEvents, statusToErrorCode } from './http';
 
 describe('sendForEvents', () => {
   let server: Server;
@@ -50,5 +51,80 @@ describe('extractProviderMessage', () => {
     ['plain text', 'upstream connect error', 'upstream connect error'],
   ])('reads %s error bodies', (_name, body, message) => {
     expect(extractProviderMessage(body)).toBe(message);
+  });
+});
+
+describe('statusToErrorCode', () => {
+  it.each([
+    [408, 'provider_timeout'],
+    // A gateway timeout in front of the model (Anthropic's timeout_error, Google's DEADLINE_EXCEEDED).
+    [504, 'provider_timeout'],
+    [502, 'provider_unavailable'],
+    [503, 'provider_unavailable'],
+  ])('maps %s to %s', (status, code) => {
+    expect(statusToErrorCode(status)).toBe(code);
+  });
+});
+
+describe('retry delay of an error answer', () => {
+  const retryInfo = (retryDelay: string) =>
+    JSON.stringify({
+      error: {
+        code: 429,
+        status: 'RESOURCE_EXHAUSTED',
+        message: 'You exceeded your current quota.',
+        details: [
+          { '@type': 'type.googleapis.com/google.rpc.QuotaFailure', violations: [] },
+          { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay },
+        ],
+      },
+    });
+
+  it.each([
+    ['37s', 37_000],
+    ['0.5s', 500],
+    ['1.000340012s', 1000],
+  ])('reads a RetryInfo retryDelay of %s as %s ms', (delay, ms) => {
+    expect(parseRetryInfo(retryInfo(delay))).toBe(ms);
+  });
+
+  it.each([
+    ['no RetryInfo', JSON.stringify({ error: { code: 429, details: [{ '@type': 'type.googleapis.com/google.rpc.QuotaFailure' }] } })],
+    ['a delay that is not a Duration', retryInfo('soon')],
+    ['no details', '{"error":{"message":"Rate limit reached"}}'],
+    ['a body that is not JSON', 'Too Many Requests'],
+    ['a JSON null', 'null'],
+  ])('finds nothing in a body with %s', (_name, body) => {
+    expect(parseRetryInfo(body)).toBeUndefined();
+  });
+
+  describe('on a 429 answer', () => {
+    let server: Server;
+    let answer: { headers: Record<string, string>; body: string };
+    beforeAll(async () => {
+      server = createServer((_request, response) => {
+        response.writeHead(429, { 'content-type': 'application/json', ...answer.headers });
+        response.end(answer.body);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    });
+    afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+    async function failure(): Promise<GatewayError> {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      const error = await send({ provider: 'test', url, headers: {}, body: {}, signal: AbortSignal.timeout(5000) }).catch((thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(GatewayError);
+      return error as GatewayError;
+    }
+
+    it('takes the delay from the body when no header gives one', async () => {
+      answer = { headers: {}, body: retryInfo('37s') };
+      expect((await failure()).toBody()).toMatchObject({ code: 'provider_rate_limited', retry_after_ms: 37_000 });
+    });
+
+    it('prefers the Retry-After header to the body', async () => {
+      answer = { headers: { 'retry-after': '5' }, body: retryInfo('37s') };
+      expect((await failure()).toBody().retry_after_ms).toBe(5000);
+    });
   });
 });

@@ -88,7 +88,7 @@ export function parseEventJson<T>(provider: string, data: string): T {
 export function statusToErrorCode(status: number): ErrorCode {
   if (status === 400 || status === 404 || status === 413 || status === 422) return 'provider_invalid_request';
   if (status === 401 || status === 403) return 'provider_auth_failed';
-  if (status === 408) return 'provider_timeout';
+  if (status === 408 || status === 504) return 'provider_timeout';
   if (status === 429) return 'provider_rate_limited';
   return 'provider_unavailable';
 }
@@ -98,7 +98,7 @@ async function httpStatusError(call: HttpCall, response: Response): Promise<Gate
   const message = scrub(extractProviderMessage(text) || response.statusText || 'no message', call.secrets);
   return new GatewayError(statusToErrorCode(response.status), `${call.provider} returned ${response.status}: ${message}`, {
     providerStatus: response.status,
-    retryAfterMs: parseRetryAfter(response.headers),
+    retryAfterMs: parseRetryAfter(response.headers) ?? parseRetryInfo(text),
   });
 }
 
@@ -138,6 +138,27 @@ export function parseRetryAfter(headers: Headers): number | undefined {
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/**
+ * The delay of a google.rpc.RetryInfo detail in Google's error model, which Gemini sends on a 429
+ * instead of a Retry-After header: {"error":{"details":[{"@type":".../google.rpc.RetryInfo","retryDelay":"37s"}]}}.
+ * retryDelay is a protobuf Duration in JSON form: seconds, possibly fractional, suffixed with "s".
+ */
+export function parseRetryInfo(text: string): number | undefined {
+  let details: unknown;
+  try {
+    details = (JSON.parse(text) as { error?: { details?: unknown } } | null)?.error?.details;
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(details)) return undefined;
+  for (const detail of details as { '@type'?: unknown; retryDelay?: unknown }[]) {
+    if (typeof detail?.['@type'] !== 'string' || !detail['@type'].endsWith('google.rpc.RetryInfo')) continue;
+    const match = typeof detail.retryDelay === 'string' ? /^(\d+(?:\.\d+)?)s$/.exec(detail.retryDelay) : null;
+    if (match) return Math.round(Number(match[1]) * 1000);
+  }
+  return undefined;
 }
 
 export function transportError(call: Pick<HttpCall, 'provider' | 'signal' | 'secrets'>, error: unknown): GatewayError {

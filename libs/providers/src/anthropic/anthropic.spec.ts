@@ -324,7 +324,7 @@ describe('anthropic adapter', () => {
 
   it.each([
     [529, 'overloaded_error', 'Overloaded', 'provider_unavailable'],
-    [504, 'timeout_error', 'Request timed out', 'provider_unavailable'],
+    [504, 'timeout_error', 'Request timed out', 'provider_timeout'],
   ])('maps a %s %s answer (%s) to %s, keeping the message', async (status, type, text, code) => {
     server.on('POST', PATH, reply.error(status, anthropicErrorBody(type, text)));
     const error = await failure(adapter.chat!(request, { signal: signal() }));

@@ -225,7 +225,8 @@ runConformanceSuite({
     error_404: errorFixture(404, 'ResourceNotFoundException', 'Could not resolve the foundation model from the provided model identifier.'),
     error_408: errorFixture(408, 'ModelTimeoutException', 'Model has timed out in processing the request. Try your request again.'),
     error_413: unsupported('Bedrock documents no 413; an oversized input is a 400 ValidationException'),
-    error_429: unsupported('Bedrock documents no Retry-After; its 429 ThrottlingException is covered in bedrock.spec.ts'),
+    // Bedrock documents no Retry-After, so the suite checks that no delay is invented.
+    error_429: errorFixture(429, 'ThrottlingException', 'Too many requests, please wait before trying again.'),
     error_500: errorFixture(500, 'InternalServerException', 'An internal server error occurred. Retry your request.'),
     error_503: errorFixture(503, 'ServiceUnavailableException', 'Bedrock is unable to process your request.'),
     timeout: true,

@@ -216,7 +216,8 @@ runConformanceSuite({
     error_404: error(404),
     error_408: error(408),
     error_413: error(413),
-    error_429: { ...error(429, { 'retry-after': '37' }), retryAfterMs: 37_000 },
+    // No Retry-After header: the delay comes from the body's google.rpc.RetryInfo (retryDelay "37s").
+    error_429: { ...error(429), retryAfterMs: 37_000 },
     error_500: error(500),
     error_503: error(503),
     timeout: true,

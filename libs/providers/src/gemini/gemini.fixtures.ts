@@ -105,8 +105,8 @@ export function geminiError(code: number, status: string, message: string, detai
 
 /**
  * Each error class. The Gemini troubleshooting guide lists 400, 403, 404, 429, 500, 503 and 504; the
- * 401, 408 and 413 come from Google's front end in the same error model. A 429 documents its delay
- * in a google.rpc.RetryInfo detail; the Retry-After header is added for the suite's 429 scenario.
+ * 401, 408 and 413 come from Google's front end in the same error model. A 429 gives its delay in a
+ * google.rpc.RetryInfo detail, not in a Retry-After header.
  */
 export const GEMINI_ERRORS = {
   400: geminiError(400, 'INVALID_ARGUMENT', '* GenerateContentRequest.contents: contents is not specified\n'),
