@@ -13,7 +13,10 @@ export interface StageOutput {
 }
 
 export interface StageContext {
-  /** Publishes an output before the stage finishes (streamed chunks), in the stage's trace. */
+  /**
+   * Publishes an output before the stage finishes (streamed chunks), in the stage's trace. Outputs are
+   * published in the order emitted; the caller need not wait for one before emitting the next.
+   */
   emit(output: StageOutput): Promise<void>;
   span: Span;
   logger: Logger;
@@ -74,11 +77,8 @@ async function processMessage<E>(
   }
   await inSpan(stage.name, contextFromHeaders(message.headers), async (span) => {
     const headers = headersForSpan(span);
-    const context: StageContext = {
-      span,
-      logger,
-      emit: (output) => publisher.publish(output.topic, [{ key: output.key, value: output.value, headers }]),
-    };
+    const emitter = new OrderedEmitter(publisher, headers);
+    const context: StageContext = { span, logger, emit: (output) => emitter.emit(output) };
     let outputs: StageOutput[];
     try {
       outputs = await stage.handle(event, context);
@@ -105,6 +105,46 @@ async function publishAll(publisher: RetryingPublisher, outputs: StageOutput[], 
     byTopic.set(output.topic, list);
   }
   await Promise.all([...byTopic].map(([topic, messages]) => publisher.publish(topic, messages)));
+}
+
+/**
+ * A stage's early outputs, published in the order emitted: one publish at a time, and the outputs
+ * emitted while it is in flight go together in the next, so a fast stream needs no round trip per
+ * chunk and a retried publish can never overtake a later one.
+ */
+class OrderedEmitter {
+  private waiting: { output: StageOutput; sent: () => void; failed: (error: unknown) => void }[] = [];
+  private sending = false;
+  private failure: unknown;
+
+  constructor(
+    private readonly publisher: RetryingPublisher,
+    private readonly headers: Record<string, string>,
+  ) {}
+
+  emit(output: StageOutput): Promise<void> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((sent, failed) => {
+      this.waiting.push({ output, sent, failed });
+      if (!this.sending) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.sending = true;
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.splice(0);
+      try {
+        await publishAll(this.publisher, batch.map((entry) => entry.output), this.headers);
+        batch.forEach((entry) => entry.sent());
+      } catch (error) {
+        // Nothing after a lost output may be published, or the caller would see a gap.
+        this.failure = error;
+        [...batch, ...this.waiting.splice(0)].forEach((entry) => entry.failed(error));
+      }
+    }
+    this.sending = false;
+  }
 }
 
 export async function deadLetter(

@@ -33,9 +33,12 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, no
     const remaining = request.deadline_at - now();
     if (remaining <= 0) throw new GatewayError('deadline_exceeded', 'the deadline passed before the provider was called');
 
+    // One controller serves both the caller's cancellation and the deadline: AbortSignal.any and
+    // AbortSignal.timeout cost several transferable signals and a tracked timer per call.
     const cancel = new AbortController();
     running.set(request.request_id, cancel);
-    const signal = AbortSignal.any([cancel.signal, AbortSignal.timeout(remaining)]);
+    const deadline = setTimeout(() => cancel.abort(new DOMException('the deadline passed', 'TimeoutError')), remaining);
+    const signal = cancel.signal;
     const started = now();
     let firstChunkAt: number | undefined;
     context.span.setAttributes({ 'gen_ai.system': route.provider, 'gen_ai.request.model': route.upstream_model });
@@ -46,7 +49,12 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, no
         completion.embed = await provider.embed({ ...request.embed!, model: route.upstream_model }, { signal });
       } else if (request.stream && provider.chatStream) {
         const accumulator = new StreamAccumulator();
+        // Chunks are emitted without waiting for each to be published: reading the provider goes on
+        // while the bus carries earlier chunks, which the stage context publishes in order.
+        const emitted: Promise<void>[] = [];
+        let emitFailure: unknown;
         for await (const event of provider.chatStream({ ...request.chat!, model: route.upstream_model }, { signal })) {
+          if (emitFailure) throw emitFailure;
           accumulator.add(event);
           if (!event.role && !event.content && !event.tool_calls) continue;
           firstChunkAt ??= now();
@@ -62,8 +70,12 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, no
             },
           };
           const reply: ReplyEvent = { request_id: request.request_id, type: 'chunk', chunk };
-          await context.emit({ topic: request.reply_to, key: request.request_id, value: reply });
+          const sent = context.emit({ topic: request.reply_to, key: request.request_id, value: reply });
+          sent.catch((error: unknown) => (emitFailure ??= error));
+          emitted.push(sent);
         }
+        // The completion (and so the caller's last chunk, from metering) follows every chunk.
+        await Promise.all(emitted);
         completion.chat = accumulator.result();
       } else {
         if (!provider.chat) throw new GatewayError('unsupported_capability', `provider ${route.provider} does not offer chat`);
@@ -76,6 +88,7 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, no
       const failure = signal.aborted || !(error instanceof GatewayError) ? transportError({ provider: route.provider, signal }, error) : error;
       return [failedCompletion(request, failure, 'provider-worker', now() - started)];
     } finally {
+      clearTimeout(deadline);
       running.delete(request.request_id);
     }
   }
