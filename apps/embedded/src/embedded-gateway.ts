@@ -21,6 +21,8 @@ export interface EmbeddedGatewayOptions {
   httpAddress?: string;
   dataDir: string;
   databaseUrl?: string;
+  /** host:port where PGlite answers Postgres clients (psql); without it, only the gateway reads it. */
+  sqlAddress?: string;
   logger: Logger;
   env?: NodeJS.ProcessEnv;
 }
@@ -42,7 +44,7 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   const catalog = buildModelCatalog(config, env);
   const apiKeys = gatewayKeysFrom(config.auth, env);
 
-  const db = await openAnalyticsDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir });
+  const db = await openAnalyticsDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir, sqlAddress: options.sqlAddress });
   const layout = await ensureAnalyticsSchema(db);
   logger.info(describeUsageEventsLayout(layout), { engine: db.engine });
 

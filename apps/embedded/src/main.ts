@@ -16,10 +16,13 @@ void runService('switchyard', logger, async () => {
     httpAddress: env.httpAddress,
     dataDir: env.dataDir,
     databaseUrl: env.databaseUrl,
+    sqlAddress: env.sqlAddress,
     logger,
   });
   const models = gateway.core.servedModels().map((model) => model.id);
-  const analytics = env.databaseUrl ? 'Postgres at DATABASE_URL' : `PGlite in ${env.dataDir}/pglite`;
+  const analytics = env.databaseUrl
+    ? 'Postgres at DATABASE_URL'
+    : `PGlite in ${env.dataDir}/pglite; query it live: psql "postgres://postgres@${gateway.db.sqlAddress}/postgres?sslmode=disable"`;
   process.stdout.write(
     [
       `Switchyard is serving aigateway.v1.AiGateway on ${env.grpcAddress} (gRPC, with health and reflection)`,

@@ -11,6 +11,8 @@ export interface ServiceEnv {
   databaseUrl: string | undefined;
   /** Folder of embedded-mode data (PGlite). */
   dataDir: string;
+  /** Embedded mode: host:port where PGlite answers Postgres clients such as psql. */
+  sqlAddress: string;
 }
 
 export function readServiceEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
@@ -23,5 +25,6 @@ export function readServiceEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv
       .filter(Boolean),
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.GATEWAY_DATA_DIR || './data',
+    sqlAddress: env.GATEWAY_SQL_ADDR || '127.0.0.1:54320',
   };
 }

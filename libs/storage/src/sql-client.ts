@@ -2,6 +2,7 @@
 // (distributed mode, or DATABASE_URL), and PGlite, Postgres compiled to WebAssembly (embedded mode).
 import * as fs from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Pool } from 'pg';
 
 export interface SqlClient {
@@ -10,6 +11,8 @@ export interface SqlClient {
   /** Runs several statements in one go (migrations). */
   exec(sql: string): Promise<void>;
   close(): Promise<void>;
+  /** PGlite only: host:port where Postgres clients (psql, BI tools) can query the database live. */
+  readonly sqlAddress?: string;
 }
 
 export function createPostgresClient(connectionString: string, maxConnections = 4): SqlClient {
@@ -29,11 +32,24 @@ export function createPostgresClient(connectionString: string, maxConnections = 
   };
 }
 
-export async function createPgliteClient(dataDir: string): Promise<SqlClient> {
+/**
+ * PGlite under `dataDir`. With `sqlAddress` (host:port, port 0 for any), it also speaks the Postgres
+ * wire protocol there through pglite-socket, so analytics can be queried with psql while the gateway
+ * runs. PGlite is one connection underneath: a client that holds a transaction open holds up the
+ * gateway's own writes until it ends.
+ */
+export async function createPgliteClient(dataDir: string, options: { sqlAddress?: string } = {}): Promise<SqlClient> {
   fs.mkdirSync(dataDir, { recursive: true });
   const db = await PGlite.create({ dataDir });
+  let server: PGLiteSocketServer | undefined;
+  if (options.sqlAddress) {
+    const [host, port] = splitAddress(options.sqlAddress);
+    server = new PGLiteSocketServer({ db, host, port, maxConnections: 16 });
+    await server.start();
+  }
   return {
     engine: 'pglite',
+    sqlAddress: server?.getServerConn(),
     async query(text, params) {
       const result = await db.query(text, params as unknown[]);
       return { rows: result.rows as never[] };
@@ -41,12 +57,22 @@ export async function createPgliteClient(dataDir: string): Promise<SqlClient> {
     async exec(sql) {
       await db.exec(sql);
     },
-    close: () => db.close(),
+    async close() {
+      await server?.stop();
+      await db.close();
+    },
   };
 }
 
+function splitAddress(address: string): [string, number] {
+  const colon = address.lastIndexOf(':');
+  const port = Number(address.slice(colon + 1));
+  if (colon < 0 || !Number.isInteger(port)) throw new Error(`${address} is not host:port`);
+  return [address.slice(0, colon), port];
+}
+
 /** A Postgres server when DATABASE_URL is set; otherwise PGlite under the data folder. */
-export async function openAnalyticsDatabase(options: { databaseUrl?: string; dataDir: string }): Promise<SqlClient> {
+export async function openAnalyticsDatabase(options: { databaseUrl?: string; dataDir: string; sqlAddress?: string }): Promise<SqlClient> {
   if (options.databaseUrl) return createPostgresClient(options.databaseUrl);
-  return createPgliteClient(`${options.dataDir.replace(/\/+$/, '')}/pglite`);
+  return createPgliteClient(`${options.dataDir.replace(/\/+$/, '')}/pglite`, { sqlAddress: options.sqlAddress });
 }
