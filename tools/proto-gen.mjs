@@ -15,6 +15,8 @@ const GEN_ARGS = ['--keepCase', '--longs=Number', '--enums=String', '--defaults'
 rmSync(outDir, { recursive: true, force: true });
 execFileSync(
   path.join(root, 'node_modules/.bin/proto-loader-gen-types'),
-  ['aigateway/v1/gateway.proto', ...GEN_ARGS, '--includeComments', `--outDir=${outDir}`, `--includeDirs=${path.join(root, 'proto')}`],
-  { stdio: 'inherit' },
+  ['aigateway/v1/gateway.proto', ...GEN_ARGS, '--includeComments', `--outDir=${outDir}`, '--includeDirs=proto'],
+  // Run from the root with a relative include path, so the generated headers name proto/... and not
+  // the folder of this clone.
+  { stdio: 'inherit', cwd: root },
 );

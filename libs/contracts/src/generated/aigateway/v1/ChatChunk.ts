@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/aigateway/v1/gateway.proto
+// Original file: proto/aigateway/v1/gateway.proto
 
 import type { ChatDelta as _aigateway_v1_ChatDelta, ChatDelta__Output as _aigateway_v1_ChatDelta__Output } from '../../aigateway/v1/ChatDelta';
 import type { Usage as _aigateway_v1_Usage, Usage__Output as _aigateway_v1_Usage__Output } from '../../aigateway/v1/Usage';

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/aigateway/v1/gateway.proto
+// Original file: proto/aigateway/v1/gateway.proto
 
 import type { ToolCallDelta as _aigateway_v1_ToolCallDelta, ToolCallDelta__Output as _aigateway_v1_ToolCallDelta__Output } from '../../aigateway/v1/ToolCallDelta';
 

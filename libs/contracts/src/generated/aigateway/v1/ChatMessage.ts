@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/aigateway/v1/gateway.proto
+// Original file: proto/aigateway/v1/gateway.proto
 
 import type { ContentPart as _aigateway_v1_ContentPart, ContentPart__Output as _aigateway_v1_ContentPart__Output } from '../../aigateway/v1/ContentPart';
 import type { ToolCall as _aigateway_v1_ToolCall, ToolCall__Output as _aigateway_v1_ToolCall__Output } from '../../aigateway/v1/ToolCall';

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/aigateway/v1/gateway.proto
+// Original file: proto/aigateway/v1/gateway.proto
 
 import type { ChatMessage as _aigateway_v1_ChatMessage, ChatMessage__Output as _aigateway_v1_ChatMessage__Output } from '../../aigateway/v1/ChatMessage';
 import type { Tool as _aigateway_v1_Tool, Tool__Output as _aigateway_v1_Tool__Output } from '../../aigateway/v1/Tool';

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/aigateway/v1/gateway.proto
+// Original file: proto/aigateway/v1/gateway.proto
 
 import type { Choice as _aigateway_v1_Choice, Choice__Output as _aigateway_v1_Choice__Output } from '../../aigateway/v1/Choice';
 import type { Usage as _aigateway_v1_Usage, Usage__Output as _aigateway_v1_Usage__Output } from '../../aigateway/v1/Usage';

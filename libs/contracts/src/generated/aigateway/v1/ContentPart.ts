@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/aigateway/v1/gateway.proto
+// Original file: proto/aigateway/v1/gateway.proto
 
 import type { ImageUrl as _aigateway_v1_ImageUrl, ImageUrl__Output as _aigateway_v1_ImageUrl__Output } from '../../aigateway/v1/ImageUrl';
 import type { InlineImage as _aigateway_v1_InlineImage, InlineImage__Output as _aigateway_v1_InlineImage__Output } from '../../aigateway/v1/InlineImage';

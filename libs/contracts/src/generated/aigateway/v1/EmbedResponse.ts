@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/aigateway/v1/gateway.proto
+// Original file: proto/aigateway/v1/gateway.proto
 
 import type { Embedding as _aigateway_v1_Embedding, Embedding__Output as _aigateway_v1_Embedding__Output } from '../../aigateway/v1/Embedding';
 import type { Usage as _aigateway_v1_Usage, Usage__Output as _aigateway_v1_Usage__Output } from '../../aigateway/v1/Usage';

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/aigateway/v1/gateway.proto
+// Original file: proto/aigateway/v1/gateway.proto
 
 import type { ModelInfo as _aigateway_v1_ModelInfo, ModelInfo__Output as _aigateway_v1_ModelInfo__Output } from '../../aigateway/v1/ModelInfo';
 

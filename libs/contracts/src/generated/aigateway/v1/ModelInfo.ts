@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/aigateway/v1/gateway.proto
+// Original file: proto/aigateway/v1/gateway.proto
 
 import type { ModelCapabilities as _aigateway_v1_ModelCapabilities, ModelCapabilities__Output as _aigateway_v1_ModelCapabilities__Output } from '../../aigateway/v1/ModelCapabilities';
 

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/aigateway/v1/gateway.proto
+// Original file: proto/aigateway/v1/gateway.proto
 
 import type { FunctionDefinition as _aigateway_v1_FunctionDefinition, FunctionDefinition__Output as _aigateway_v1_FunctionDefinition__Output } from '../../aigateway/v1/FunctionDefinition';
 

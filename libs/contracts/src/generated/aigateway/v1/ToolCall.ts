@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/aigateway/v1/gateway.proto
+// Original file: proto/aigateway/v1/gateway.proto
 
 import type { FunctionCall as _aigateway_v1_FunctionCall, FunctionCall__Output as _aigateway_v1_FunctionCall__Output } from '../../aigateway/v1/FunctionCall';
 
