@@ -23,7 +23,7 @@ type Row = { event: UsageEvent; message: IncomingMessage };
 // spent most of the sink's time (and of the embedded gateway's, whose PGlite runs on its own thread)
 // on the fixed part. Rows wait up to LINGER_MS for company; a statement takes at most as many rows as
 // keeps it short: PGlite blocks the event loop while it writes, a Postgres server does not.
-const LINGER_MS = 20;
+const LINGER_MS = 100;
 const MAX_ROWS_PER_STATEMENT = { pglite: 64, postgres: 5000 } as const;
 
 export interface AnalyticsSink {

@@ -1,6 +1,28 @@
 import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type EachBatchPayload, type Producer, type LogEntry } from 'kafkajs';
+import { createRequire } from 'node:module';
 import type { Logger } from '@switchyard/telemetry';
 import type { Bus, IncomingMessage, OutgoingMessage, Subscription } from './bus';
+
+/**
+ * kafkajs 2.2.4 re-arms a timer in every connection's request queue each time it checks the queue,
+ * even when nothing waits: a 1 ms timer loop per broker connection, for ever. With a producer, an
+ * admin and a consumer or two per service that was most of an idle service's CPU (600 ms/s across
+ * the six services) and a timer storm under every request. The timer only matters while requests
+ * wait (client-side throttling), so it is armed only then.
+ */
+function stopIdleRequestQueueTimers(): void {
+  const RequestQueue = createRequire(require.resolve('kafkajs'))('./src/network/requestQueue') as {
+    prototype: { pending: unknown[]; scheduleCheckPendingRequests(): void; __armsOnlyWhenPending?: true };
+  };
+  const prototype = RequestQueue.prototype;
+  if (prototype.__armsOnlyWhenPending) return;
+  const schedule = prototype.scheduleCheckPendingRequests;
+  prototype.scheduleCheckPendingRequests = function (this: typeof prototype) {
+    if (this.pending.length > 0) schedule.call(this);
+  };
+  prototype.__armsOnlyWhenPending = true;
+}
+stopIdleRequestQueueTimers();
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -56,12 +78,50 @@ class PartitionProgress {
   }
 }
 
+/**
+ * Offsets a consumer may commit, sent together every COMMIT_INTERVAL_MS rather than one OffsetCommit
+ * request per batch: at a few hundred events a second, a commit per batch doubled the requests each
+ * consumer and the broker handle. Commits stay in order (one in flight at a time) and only ever move
+ * forward; a crash redelivers at most the last interval's events, which every stage tolerates.
+ */
+class OffsetCommitter {
+  private readonly pending = new Map<string, { topic: string; partition: number; offset: string }>();
+  private timer?: NodeJS.Timeout;
+  private committing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly consumer: Consumer,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Records the next offset to read of a partition; it is committed with the next flush. */
+  add(topic: string, partition: number, offset: bigint): void {
+    this.pending.set(`${topic}:${partition}`, { topic, partition, offset: offset.toString() });
+    this.timer ??= setTimeout(() => void this.flush(), COMMIT_INTERVAL_MS);
+  }
+
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.size === 0) return this.committing;
+    const offsets = [...this.pending.values()];
+    this.pending.clear();
+    this.committing = this.committing.then(() =>
+      this.consumer.commitOffsets(offsets).catch((error) => this.logger.warn('offset commit failed; the batches may be redelivered', { error })),
+    );
+    return this.committing;
+  }
+}
+
+const COMMIT_INTERVAL_MS = 100;
+
 /** The bus of distributed mode, on Kafka with kafkajs. Events travel as JSON. */
 export class KafkaBus implements Bus {
   readonly kind = 'kafka' as const;
   private readonly kafka: Kafka;
   private readonly producer: Producer;
   private readonly consumers: Consumer[] = [];
+  private readonly committers: OffsetCommitter[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private admin?: Admin;
   private producerReady?: Promise<void>;
@@ -156,17 +216,19 @@ export class KafkaBus implements Bus {
     await consumer.subscribe({ topic: subscription.topic, fromBeginning: true });
     const progress = new Map<number, PartitionProgress>();
     const limit = subscription.maxInFlightBatches ?? 1;
+    const committer = new OffsetCommitter(consumer, this.options.logger);
+    this.committers.push(committer);
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitions ?? 6,
-      eachBatch: (payload) => this.consumeBatch(consumer, subscription, payload, progress, limit),
+      eachBatch: (payload) => this.consumeBatch(committer, subscription, payload, progress, limit),
     });
     await joined;
   }
 
   private async consumeBatch(
-    consumer: Consumer,
+    committer: OffsetCommitter,
     subscription: Subscription,
     { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload,
     progressByPartition: Map<number, PartitionProgress>,
@@ -182,12 +244,9 @@ export class KafkaBus implements Bus {
     const work = subscription
       .handleBatch(messages)
       .catch((error) => this.options.logger.error('batch handler failed', { topic: batch.topic, error }))
-      .then(async () => {
+      .then(() => {
         const next = progress!.finish(entry);
-        if (next === undefined) return;
-        await consumer
-          .commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next.toString() }])
-          .catch((error) => this.options.logger.warn('offset commit failed; the batch may be redelivered', { error }));
+        if (next !== undefined) committer.add(batch.topic, batch.partition, next);
       });
     this.inFlight.add(work);
     void work.finally(() => this.inFlight.delete(work));
@@ -233,6 +292,7 @@ export class KafkaBus implements Bus {
   async close(): Promise<void> {
     await Promise.all(this.consumers.map((consumer) => consumer.stop().catch(() => undefined)));
     await Promise.all([...this.inFlight]);
+    await Promise.all(this.committers.map((committer) => committer.flush()));
     await Promise.all(this.consumers.map((consumer) => consumer.disconnect().catch(() => undefined)));
     if (this.queue.length > 0) await this.flush();
     await this.producer.disconnect().catch(() => undefined);

@@ -1,0 +1,252 @@
+// `npm run bench`: Switchyard's overhead and capacity against a mock OpenAI upstream, beside the floors
+// (the least a Node server can do per call) and other gateways, all measured in the same run.
+//   --quick                       shorter steps (a smoke run, ~5 minutes)
+//   --only=embedded|distributed|competitors   one part (comma-separated for several)
+//   --duration=<s>                seconds per load step (default 5)
+// Writes bench/results/latest.json and latest.md. See BENCHMARKS.md for what is measured and how.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import * as path from 'node:path';
+import { measureDirectInserts, measurePgliteInserts, measurePipelineInserts, type DirectInsertResult, type PipelineInsertResult } from './analytics';
+import { COMPETITORS } from './competitors';
+import { grpcChatClient, httpChatClient } from './load';
+import { measureGroup, type Endpoint, type EndpointResult, type GroupOptions } from './measure';
+import { busiestProcesses, loadAverage } from './proc';
+import { renderMarkdown, checkTargets } from './report';
+import { BENCH_DIR, CACHE_DIR } from './services';
+import { ensureInfrastructure, startDistributed, startEmbedded, startFloor, startMockUpstream, type RunningSystem } from './systems';
+
+type Part = 'embedded' | 'distributed' | 'competitors';
+
+interface Options {
+  quick: boolean;
+  parts: Part[];
+  stepMs: number;
+}
+
+function parseOptions(argv: string[]): Options {
+  const quick = argv.includes('--quick');
+  const only = argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+  const parts = (only ? only.split(',') : ['embedded', 'distributed', 'competitors']) as Part[];
+  for (const part of parts) if (!['embedded', 'distributed', 'competitors'].includes(part)) throw new Error(`--only takes embedded, distributed or competitors, not ${part}`);
+  const duration = argv.find((arg) => arg.startsWith('--duration='))?.slice('--duration='.length);
+  const stepMs = duration ? Number(duration) * 1000 : quick ? 2000 : 5000;
+  if (!Number.isFinite(stepMs) || stepMs < 500 || stepMs > 10_000) throw new Error('--duration takes 0.5 to 10 seconds per step (a cap that keeps the machine usable)');
+  const unknown = argv.filter((arg) => arg !== '--quick' && !arg.startsWith('--only=') && !arg.startsWith('--duration='));
+  if (unknown.length > 0) throw new Error(`unknown arguments: ${unknown.join(' ')}`);
+  return { quick, parts, stepMs };
+}
+
+export interface CompetitorStatus {
+  name: string;
+  status: 'measured' | 'unavailable';
+  reason?: string;
+}
+
+export interface GroupResult {
+  name: 'embedded' | 'distributed';
+  referenceRate: number;
+  p99LimitMs: number;
+  endpoints: EndpointResult[];
+  /** Resident memory of each process when idle, in MB (the distributed services' per-service target). */
+  idleRssByProcessMb: Record<string, number>;
+}
+
+export interface BenchResults {
+  generatedAt: string;
+  command: string;
+  durationSeconds: number;
+  options: { quick: boolean; parts: Part[]; stepMs: number };
+  machine: { cpu: string; cores: number; memoryGb: number; node: string; platform: string };
+  loadBefore: { loadAverage: string; busiest: { pid: number; command: string; cpuPct: number }[] };
+  loadAfter?: { loadAverage: string; busiest: { pid: number; command: string; cpuPct: number }[] };
+  competitors: CompetitorStatus[];
+  groups: GroupResult[];
+  analytics?: { direct?: DirectInsertResult[]; pglite?: DirectInsertResult; pipeline?: PipelineInsertResult; error?: string };
+  targets?: ReturnType<typeof checkTargets>;
+}
+
+const log = (line: string) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const started = Date.now();
+  const running: RunningSystem[] = [];
+  const stopRunning = async () => void (await Promise.all(running.splice(0).map((system) => system.stop().catch(() => undefined))));
+  let stopMock: () => Promise<void> = async () => undefined;
+  process.once('SIGINT', () => void Promise.all([stopRunning(), stopMock()]).then(() => process.exit(130)));
+
+  const results: BenchResults = {
+    generatedAt: new Date().toISOString(),
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+    durationSeconds: 0,
+    options,
+    machine: {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      memoryGb: Math.round(totalmem() / 2 ** 30),
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+    },
+    loadBefore: { loadAverage: loadAverage(), busiest: await busiestProcesses([process.pid], 2000) },
+    competitors: [],
+    groups: [],
+  };
+  log(`load before: ${results.loadBefore.loadAverage}; busy processes: ${JSON.stringify(results.loadBefore.busiest)}`);
+
+  const mock = await startMockUpstream();
+  stopMock = () => mock.stop();
+  const common = {
+    stepMs: options.stepMs,
+    concurrency1Ms: options.quick ? 1500 : 3000,
+    warmupMs: options.quick ? 1000 : 2000,
+    mockPid: mock.processes[0].pid,
+    log,
+  };
+  const direct = (): Endpoint => ({ id: 'direct (mock)', protocol: 'http', client: httpChatClient(mock.http!), processes: mock.processes, streams: true });
+
+  try {
+    if (options.parts.includes('embedded') || options.parts.includes('competitors')) {
+      results.groups.push(await runEmbeddedGroup(options, mock, running, results, { ...common, direct }));
+      if (options.parts.includes('embedded')) {
+        const dataDir = path.join(CACHE_DIR, 'run/pglite-bench');
+        const pglite = await measurePgliteInserts(dataDir, options.quick ? 5000 : 20_000, 1000).catch((error: Error) => {
+          log(`PGlite insert measurement failed: ${error.message}`);
+          return undefined;
+        });
+        results.analytics = { ...results.analytics, pglite };
+      }
+      await stopRunning();
+    }
+    if (options.parts.includes('distributed')) {
+      results.groups.push(await runDistributedGroup(options, mock, running, results, { ...common, direct }));
+    }
+  } finally {
+    await stopRunning();
+    await mock.stop();
+  }
+
+  results.loadAfter = { loadAverage: loadAverage(), busiest: await busiestProcesses([process.pid], 2000) };
+  log(`load after: ${results.loadAfter.loadAverage}; busy processes: ${JSON.stringify(results.loadAfter.busiest)}`);
+  results.durationSeconds = Math.round((Date.now() - started) / 1000);
+  results.targets = checkTargets(results);
+  mkdirSync(path.join(BENCH_DIR, 'results'), { recursive: true });
+  writeFileSync(path.join(BENCH_DIR, 'results/latest.json'), JSON.stringify(results, null, 2) + '\n');
+  const markdown = renderMarkdown(results);
+  writeFileSync(path.join(BENCH_DIR, 'results/latest.md'), markdown);
+  process.stdout.write('\n' + markdown);
+  log(`done in ${results.durationSeconds} s; wrote bench/results/latest.md and latest.json`);
+}
+
+type CommonOptions = Omit<GroupOptions, 'referenceRate' | 'ladderRates' | 'p99LimitMs'> & { direct: () => Endpoint };
+
+const endpointOf = (id: string, system: RunningSystem, protocol: 'http' | 'grpc', streams: boolean, infrastructurePids?: number[]): Endpoint => ({
+  id,
+  protocol,
+  client: protocol === 'http' ? httpChatClient(system.http!) : grpcChatClient(system.grpc!),
+  processes: system.processes,
+  infrastructurePids,
+  streams,
+});
+
+// Single-process targets (the floors, Switchyard embedded, the other gateways) are held to one core,
+// the same for each; the generator and the mock may use both, so they never starve one another.
+const TARGET_CPUS = '1';
+const LARGE_YOUNG_GENERATION = '--max-semi-space-size=32';
+
+async function runEmbeddedGroup(options: Options, mock: RunningSystem & { baseUrl: string }, running: RunningSystem[], results: BenchResults, common: CommonOptions): Promise<GroupResult> {
+  log(`starting the floors and Switchyard embedded, each held to CPU ${TARGET_CPUS}`);
+  const floorHttp = await startFloor('http', mock.baseUrl, TARGET_CPUS);
+  running.push(floorHttp);
+  const floorGrpc = await startFloor('grpc', mock.baseUrl, TARGET_CPUS);
+  running.push(floorGrpc);
+  const embedded = await startEmbedded(mock.baseUrl, [], TARGET_CPUS);
+  running.push(embedded);
+  // The gRPC tail: node:http2 allocates a good deal per call, and young-generation collections that
+  // promote in-flight calls turn into old-generation pauses. The same gateway with a larger young
+  // generation shows how much of the tail that is.
+  const embeddedLargeYoung = await startEmbedded(mock.baseUrl, [LARGE_YOUNG_GENERATION], TARGET_CPUS, 'embedded-data-large-young');
+  running.push(embeddedLargeYoung);
+
+  const competitorEndpoints: Endpoint[] = [];
+  if (options.parts.includes('competitors')) {
+    for (const competitor of COMPETITORS) {
+      try {
+        await competitor.install(log);
+        const started = await competitor.start(mock.baseUrl, TARGET_CPUS);
+        running.push({ processes: [started.process], http: started.http, stop: () => started.process.stop() });
+        competitorEndpoints.push({ id: `${competitor.name}/http`, protocol: 'http', client: httpChatClient(started.http), processes: [started.process], streams: true });
+        results.competitors.push({ name: competitor.name, status: 'measured' });
+        log(`${competitor.name} is up`);
+      } catch (error) {
+        // The first line says what failed; the last lines of the output say why.
+        const lines = (error as Error).message.split('\n').map((line) => line.trim()).filter(Boolean);
+        const reason = [...new Set([lines[0], ...lines.slice(-2)])].join(' | ').slice(0, 600);
+        results.competitors.push({ name: competitor.name, status: 'unavailable', reason });
+        log(`${competitor.name} is unavailable: ${reason}`);
+      }
+    }
+  }
+
+  // Switchyard sits between the floor and the competitors; gRPC follows HTTP.
+  const endpoints: Endpoint[] = [
+    common.direct(),
+    endpointOf('floor/http', floorHttp, 'http', false),
+    endpointOf('switchyard-embedded/http', embedded, 'http', true),
+    ...competitorEndpoints,
+    endpointOf('floor/grpc', floorGrpc, 'grpc', false),
+    endpointOf('switchyard-embedded/grpc', embedded, 'grpc', true),
+    endpointOf(`switchyard-embedded/grpc ${LARGE_YOUNG_GENERATION}`, embeddedLargeYoung, 'grpc', false),
+  ];
+  const group = await measureGroup(endpoints, {
+    ...common,
+    referenceRate: 500,
+    ladderRates: [100, 250, 500, 1000, 1500, 2000, 3000, 4000],
+    p99LimitMs: 5,
+  });
+  endpoints.forEach((endpoint) => endpoint.client.close());
+  return { name: 'embedded', referenceRate: 500, p99LimitMs: 5, endpoints: group, idleRssByProcessMb: idleByProcess(group) };
+}
+
+async function runDistributedGroup(options: Options, mock: RunningSystem & { baseUrl: string }, running: RunningSystem[], results: BenchResults, common: CommonOptions): Promise<GroupResult> {
+  // Six services, Kafka and Postgres share both cores with the generator and the mock.
+  const infrastructure = await ensureInfrastructure(log);
+  log('starting Switchyard distributed (six services)');
+  const distributed = await startDistributed(mock.baseUrl, infrastructure);
+  running.push(distributed);
+  const endpoints: Endpoint[] = [
+    common.direct(),
+    endpointOf('switchyard-distributed/http', distributed, 'http', true, infrastructure.pids),
+    endpointOf('switchyard-distributed/grpc', distributed, 'grpc', true, infrastructure.pids),
+  ];
+  const group = await measureGroup(endpoints, {
+    ...common,
+    referenceRate: 200,
+    ladderRates: [100, 200, 400, 700, 1000, 1500, 2000],
+    p99LimitMs: 50,
+  });
+  endpoints.forEach((endpoint) => endpoint.client.close());
+
+  log('analytics: direct inserts into Postgres, then through Kafka and the analytics service');
+  const rows = options.quick ? 20_000 : 100_000;
+  const analytics: NonNullable<BenchResults['analytics']> = { ...results.analytics };
+  try {
+    analytics.direct = await measureDirectInserts(infrastructure.databaseUrl, rows, [1000, 5000]);
+    analytics.pipeline = await measurePipelineInserts(infrastructure.kafkaBrokers, infrastructure.databaseUrl, rows, 60_000);
+    log(`analytics: direct ${analytics.direct.map((r) => `${r.rowsPerSecond.toFixed(0)} rows/s (batch ${r.batchSize})`).join(', ')}; pipeline ${analytics.pipeline.rowsPerSecond.toFixed(0)} rows/s`);
+  } catch (error) {
+    analytics.error = (error as Error).message;
+    log(`analytics measurement failed: ${analytics.error}`);
+  }
+  results.analytics = analytics;
+  return { name: 'distributed', referenceRate: 200, p99LimitMs: 50, endpoints: group, idleRssByProcessMb: idleByProcess(group) };
+}
+
+function idleByProcess(endpoints: EndpointResult[]): Record<string, number> {
+  return Object.assign({}, ...endpoints.map((endpoint) => endpoint.idleRssByProcessMb ?? {}));
+}
+
+main().catch((error) => {
+  process.stderr.write(`bench failed: ${(error as Error).stack ?? error}\n`);
+  process.exit(1);
+});

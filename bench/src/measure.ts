@@ -1,0 +1,224 @@
+// One group of endpoints measured phase by phase: every phase runs against every endpoint before the
+// next phase starts, so Switchyard's runs are interleaved with the floors' and competitors' and a
+// change in the machine's load touches all of them alike. Each step reads the CPU and memory of the
+// endpoint's processes (and of the rest of the machine, to note other load).
+import { closedLoop, firstChunkLoop, openLoop, type ChatClient, type StepResult } from './load';
+import { cpuMs, machineTicks, rssMb } from './proc';
+import type { ServiceProcess } from './services';
+import { sleep } from './services';
+import type { Percentiles } from './stats';
+
+export interface Endpoint {
+  /** e.g. switchyard-embedded/http */
+  id: string;
+  protocol: 'http' | 'grpc';
+  client: ChatClient;
+  /** The processes that serve it: their CPU and memory are the endpoint's. */
+  processes: ServiceProcess[];
+  /** Processes it relies on that are reported apart (Kafka, Postgres). */
+  infrastructurePids?: number[];
+  streams: boolean;
+}
+
+export interface StepCost {
+  /** CPU ms of the endpoint's processes per answered request. */
+  cpuMsPerRequest: number;
+  /** CPU ms of Kafka and Postgres per answered request, where the endpoint uses them. */
+  infrastructureCpuMsPerRequest?: number;
+  /** Cores busy with processes outside this measurement (other users of the machine). */
+  otherLoadCores: number;
+}
+
+export type MeasuredStep = StepResult & StepCost & { passed?: boolean };
+
+export interface EndpointResult {
+  id: string;
+  protocol: 'http' | 'grpc';
+  probe?: string;
+  idleRssMb?: number;
+  idleRssByProcessMb?: Record<string, number>;
+  loadRssMb?: number;
+  concurrency1?: { latency: Percentiles; errors: number; errorSamples: string[] };
+  reference?: MeasuredStep;
+  firstChunk?: { firstChunk: Percentiles; errors: number; errorSamples: string[] };
+  ladder: MeasuredStep[];
+  /** Highest rate of the ladder held within the p99 and error limits; 0 when none was. */
+  maxRate?: number;
+  error?: string;
+}
+
+export interface GroupOptions {
+  stepMs: number;
+  concurrency1Ms: number;
+  warmupMs: number;
+  referenceRate: number;
+  ladderRates: number[];
+  /** p99 of latency over the upstream delay that a ladder step must stay under. */
+  p99LimitMs: number;
+  /** The mock upstream's pid: its CPU, like the generator's own, is part of every step but no endpoint's. */
+  mockPid: number;
+  log(line: string): void;
+}
+
+/** Upstream delay for capacity steps: 20-60 ms, the same sequence for every endpoint. */
+export function capacityDelay(index: number): number {
+  return 20 + (Math.imul(index + 1, 2654435761) >>> 0) % 41;
+}
+
+const MAX_ERROR_RATE = 0.001;
+
+export async function measureGroup(endpoints: Endpoint[], options: GroupOptions): Promise<EndpointResult[]> {
+  const { log } = options;
+  const results = new Map<string, EndpointResult>(endpoints.map((endpoint) => [endpoint.id, { id: endpoint.id, protocol: endpoint.protocol, ladder: [] }]));
+  const live = () => endpoints.filter((endpoint) => !results.get(endpoint.id)!.error);
+  const guard = async (endpoint: Endpoint, phase: string, work: (result: EndpointResult) => Promise<void>) => {
+    const result = results.get(endpoint.id)!;
+    try {
+      await work(result);
+    } catch (error) {
+      result.error = `${phase}: ${(error as Error).message}`;
+      log(`  ${endpoint.id}: ${result.error}`);
+    }
+  };
+
+  // Before every step, every process of the group must be idle again: an overloaded target (LiteLLM
+  // queues thousands of requests at 500 rps) otherwise works off its backlog during the next target's step.
+  const groupPids = [...new Set(endpoints.flatMap((endpoint) => endpoint.processes.map((p) => p.pid)))];
+  const quiet = async () => {
+    const waited = await waitUntilIdle(groupPids, 30_000);
+    if (waited > 2000) log(`  (waited ${(waited / 1000).toFixed(1)} s for the targets to go idle)`);
+  };
+
+  log('phase: probe, idle memory, warm-up');
+  for (const endpoint of endpoints) {
+    await guard(endpoint, 'probe', async (result) => {
+      result.probe = await endpoint.client.probe();
+      if (!result.probe.includes('Bench reply')) throw new Error(`the answer did not come from the mock: ${result.probe.slice(0, 200)}`);
+      result.idleRssByProcessMb = Object.fromEntries(endpoint.processes.map((p) => [p.name, round1(rssMb(p.pid))]));
+      result.idleRssMb = round1(Object.values(result.idleRssByProcessMb).reduce((sum, mb) => sum + mb, 0));
+      // Warm-up one request at a time: it warms the JIT of fast targets without queueing up slow ones.
+      await closedLoop(() => endpoint.client.chat(0), options.warmupMs);
+    });
+  }
+
+  log('phase: concurrency 1, upstream delay 0 ms');
+  for (const endpoint of live()) {
+    await guard(endpoint, 'concurrency 1', async (result) => {
+      await quiet();
+      const measured = await closedLoop(() => endpoint.client.chat(0), options.concurrency1Ms);
+      result.concurrency1 = measured;
+      log(`  ${endpoint.id}: p50 ${measured.latency.p50.toFixed(2)} ms, p99 ${measured.latency.p99.toFixed(2)} ms`);
+    });
+  }
+
+  log(`phase: open loop at ${options.referenceRate} rps, upstream delay 0 ms`);
+  for (const endpoint of live()) {
+    await guard(endpoint, 'reference load', async (result) => {
+      await quiet();
+      result.reference = await measuredStep(endpoint, result, options, () => openLoop(endpoint.client, { rate: options.referenceRate, durationMs: options.stepMs, delayOf: () => 0 }));
+      log(`  ${endpoint.id}: ${describeStep(result.reference)}`);
+    });
+  }
+
+  log('phase: time to first streamed chunk, concurrency 1');
+  for (const endpoint of live().filter((endpoint) => endpoint.streams)) {
+    await guard(endpoint, 'first chunk', async (result) => {
+      await quiet();
+      result.firstChunk = await firstChunkLoop(endpoint.client, options.concurrency1Ms);
+      log(`  ${endpoint.id}: p50 ${result.firstChunk.firstChunk.p50.toFixed(2)} ms, p99 ${result.firstChunk.firstChunk.p99.toFixed(2)} ms`);
+    });
+  }
+
+  log(`phase: capacity ladder, upstream delay 20-60 ms, limit p99 < ${options.p99LimitMs} ms over the delay and < ${MAX_ERROR_RATE * 100}% errors`);
+  for (const endpoint of live()) {
+    await guard(endpoint, 'capacity', async (result) => {
+      const run = async (rate: number) => {
+        await quiet();
+        const step: MeasuredStep = await measuredStep(endpoint, result, options, () => openLoop(endpoint.client, { rate, durationMs: options.stepMs, delayOf: capacityDelay }));
+        step.passed = step.excess.p99 < options.p99LimitMs && step.errorRate < MAX_ERROR_RATE && step.achievedRate >= 0.95 * rate;
+        result.ladder.push(step);
+        log(`  ${endpoint.id}: ${describeStep(step)} ${step.passed ? 'held' : 'NOT held'}`);
+        return step.passed;
+      };
+      let held = 0;
+      let failedAt: number | undefined;
+      for (const rate of options.ladderRates) {
+        if (await run(rate)) held = rate;
+        else {
+          failedAt = rate;
+          break;
+        }
+      }
+      // One step between the last rate held and the first missed narrows the answer.
+      if (failedAt !== undefined && held > 0) {
+        const between = Math.round(Math.sqrt(held * failedAt) / 10) * 10;
+        if (await run(between)) held = between;
+      }
+      result.maxRate = held;
+    });
+  }
+  return [...results.values()];
+}
+
+async function measuredStep(endpoint: Endpoint, result: EndpointResult, options: GroupOptions, work: () => Promise<StepResult>): Promise<StepResult & StepCost> {
+  const pids = endpoint.processes.map((p) => p.pid);
+  const infrastructure = endpoint.infrastructurePids ?? [];
+  const cpuBefore = cpuMs(pids);
+  const infrastructureBefore = cpuMs(infrastructure);
+  // The generator's own process only (the processes under test are its children), and the mock unless it is the endpoint.
+  const harnessPids = pids.includes(options.mockPid) ? [] : [options.mockPid];
+  const harnessBefore = cpuMs(harnessPids) + ownCpuMs();
+  const machineBefore = machineTicks();
+  const wallBefore = performance.now();
+  // Memory under load: the highest total seen while the step runs.
+  const sampler = setInterval(() => {
+    const total = endpoint.processes.reduce((sum, p) => sum + rssMb(p.pid), 0);
+    result.loadRssMb = round1(Math.max(result.loadRssMb ?? 0, total));
+  }, 500);
+  let step: StepResult;
+  try {
+    step = await work();
+  } finally {
+    clearInterval(sampler);
+  }
+  const wallMs = performance.now() - wallBefore;
+  const used = cpuMs(pids) - cpuBefore;
+  const infrastructureUsed = cpuMs(infrastructure) - infrastructureBefore;
+  const harnessUsed = cpuMs(harnessPids) + ownCpuMs() - harnessBefore;
+  const machineAfter = machineTicks();
+  const machineBusyMs = (machineAfter.busy - machineBefore.busy) * 10;
+  const answered = Math.max(1, step.ok);
+  return {
+    ...step,
+    cpuMsPerRequest: used / answered,
+    ...(infrastructure.length > 0 ? { infrastructureCpuMsPerRequest: infrastructureUsed / answered } : {}),
+    otherLoadCores: Math.max(0, (machineBusyMs - used - infrastructureUsed - harnessUsed) / wallMs),
+  };
+}
+
+function describeStep(step: MeasuredStep): string {
+  return (
+    `${step.targetRate} rps: achieved ${step.achievedRate.toFixed(0)}, p50 ${step.excess.p50.toFixed(2)} ms, p99 ${step.excess.p99.toFixed(2)} ms, ` +
+    `errors ${step.errors}, cpu ${step.cpuMsPerRequest.toFixed(3)} ms/req, generator ${step.generatorCpuPct.toFixed(0)}% of a core, other load ${step.otherLoadCores.toFixed(2)} cores` +
+    (step.errorSamples.length ? ` (${step.errorSamples[0]})` : '')
+  );
+}
+
+/** Waits until the processes together use under a tenth of a core; returns how long that took (ms). */
+async function waitUntilIdle(pids: number[], timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const before = cpuMs(pids);
+    await sleep(300);
+    if (cpuMs(pids) - before <= 30 || performance.now() - started > timeoutMs) return performance.now() - started;
+  }
+}
+
+function ownCpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+function round1(value: number): number {
+  return Math.round(value * 10) / 10;
+}

@@ -1,0 +1,123 @@
+// `npx tsx bench/src/profile.ts [--mode=embedded|distributed] [--protocol=http|grpc] [--rate=400] [--duration=8] [--delay=0|capacity] [--profile=false] [--output=true] [--node-args='--max-semi-space-size=32']`
+// Starts Switchyard under `node --cpu-prof`, drives open-loop load at it, stops it, and prints its CPU
+// per request and where that CPU went: self time by function and by package, per process. The
+// .cpuprofile files stay in bench/.cache/profiles for Chrome DevTools or speedscope. --profile=false
+// measures without the profiler's own overhead, to compare a change's effect; --output=true
+// prints what the gateway's processes printed.
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { grpcChatClient, httpChatClient, openLoop } from './load';
+import { capacityDelay } from './measure';
+import { cpuMs } from './proc';
+import { CACHE_DIR, sleep } from './services';
+import { ensureInfrastructure, startDistributed, startEmbedded, startMockUpstream } from './systems';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+const argument = (name: string, fallback: string) => process.argv.find((arg) => arg.startsWith(`--${name}=`))?.split('=')[1] ?? fallback;
+
+/** Where a function lives, shortened: the workspace file or the npm package. */
+function placeOf(url: string): string {
+  if (!url) return '(native)';
+  const packageMatch = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (packageMatch) return packageMatch[1];
+  if (url.startsWith('node:')) return url;
+  const workspace = /\/(libs|apps)\/(.*)$/.exec(url);
+  return workspace ? `${workspace[1]}/${workspace[2]}` : url.replace(/^file:\/\//, '');
+}
+
+/** Microseconds on the monotonic clock, the clock V8 stamps profile samples with on Linux. */
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/** Self time by function over the samples taken within [fromUs, toUs]: the load, not start-up or shutdown. */
+function summarize(file: string, top: number, fromUs: number, toUs: number): string {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const selfUs = new Map<number, number>();
+  let at = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    at += profile.timeDeltas[i] ?? 0;
+    if (at >= fromUs && at <= toUs) selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  });
+  const parentOf = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parentOf.set(child, node.id);
+  const byFunction = new Map<string, number>();
+  const byPlace = new Map<string, number>();
+  // Inclusive time of each workspace file: samples with the file anywhere on the stack, counted once.
+  const inclusive = new Map<string, number>();
+  let total = 0;
+  for (const [id, us] of selfUs) {
+    const frame = byId.get(id)!.callFrame;
+    if (frame.functionName === '(idle)') continue;
+    total += us;
+    const place = placeOf(frame.url);
+    const file = frame.url.includes('node_modules/') ? frame.url.slice(frame.url.lastIndexOf('node_modules/') + 'node_modules/'.length) : place;
+    const name = `${frame.functionName || '(anonymous)'} ${file}${frame.url ? `:${frame.lineNumber + 1}` : ''}`;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + us);
+    byPlace.set(place, (byPlace.get(place) ?? 0) + us);
+    const onStack = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at)) {
+      const url = byId.get(at)!.callFrame.url;
+      if (/\/(libs|apps)\//.test(url) && !url.includes('node_modules')) onStack.add(placeOf(url));
+    }
+    for (const file of onStack) inclusive.set(file, (inclusive.get(file) ?? 0) + us);
+  }
+  const share = (us: number) => `${((us / total) * 100).toFixed(1).padStart(5)}%`;
+  const list = (map: Map<string, number>) => [...map].sort((a, b) => b[1] - a[1]).slice(0, top).map(([name, us]) => `  ${share(us)} ${name}`);
+  return [`${path.basename(file)}: ${(total / 1000).toFixed(0)} ms busy during the load`, 'self time by package or file:', ...list(byPlace), 'self time by function:', ...list(byFunction), 'inclusive time by workspace file:', ...list(inclusive)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const mode = argument('mode', 'embedded');
+  const protocol = argument('protocol', 'http');
+  const rate = Number(argument('rate', '400'));
+  const durationMs = Number(argument('duration', '8')) * 1000;
+  const delay = argument('delay', '0');
+  const profileDir = path.join(CACHE_DIR, 'profiles');
+  rmSync(profileDir, { recursive: true, force: true });
+  mkdirSync(profileDir, { recursive: true });
+  const extraNodeArgs = process.argv.find((arg) => arg.startsWith('--node-args='))?.slice('--node-args='.length).split(' ').filter(Boolean) ?? [];
+  const nodeArgs = [...extraNodeArgs, ...(argument('profile', 'true') === 'false' ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`])];
+
+  const mock = await startMockUpstream();
+  const gateway =
+    mode === 'distributed'
+      ? await startDistributed(mock.baseUrl, await ensureInfrastructure((line) => console.log(line)), nodeArgs)
+      : await startEmbedded(mock.baseUrl, nodeArgs);
+  let loadFromUs = 0;
+  let loadToUs = 0;
+  try {
+    const client = protocol === 'grpc' ? grpcChatClient(gateway.grpc!) : httpChatClient(gateway.http!);
+    await openLoop(client, { rate: 100, durationMs: 2000, delayOf: () => 0 });
+    const pids = gateway.processes.map((p) => p.pid);
+    const cpuBefore = cpuMs(pids);
+    loadFromUs = monotonicUs();
+    const step = await openLoop(client, { rate, durationMs, delayOf: delay === 'capacity' ? capacityDelay : () => Number(delay) });
+    loadToUs = monotonicUs();
+    const perRequest = (cpuMs(pids) - cpuBefore) / Math.max(1, step.ok);
+    console.log(`${rate} rps for ${durationMs} ms: p50 ${step.excess.p50.toFixed(2)} ms, p99 ${step.excess.p99.toFixed(2)} ms, errors ${step.errors}, CPU ${perRequest.toFixed(3)} ms/request`);
+    client.close();
+  } finally {
+    if (argument('output', 'false') === 'true') for (const p of gateway.processes) console.log(`--- ${p.name} printed:\n${p.output().slice(-1500)}`);
+    await gateway.stop();
+    await mock.stop();
+  }
+  await sleep(500);
+  for (const file of readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile'))) {
+    console.log('\n' + summarize(path.join(profileDir, file), Number(argument('top', '25')), loadFromUs, loadToUs));
+  }
+}
+
+void main();

@@ -1,0 +1,174 @@
+// The issue's targets checked against one run's figures, and the markdown report. Added latency is the
+// endpoint's latency minus the direct-to-mock latency of the same phase, percentile by percentile.
+import type { BenchResults, GroupResult } from './main';
+import type { EndpointResult } from './measure';
+import { round } from './stats';
+
+export interface TargetCheck {
+  area: string;
+  target: string;
+  value: number | null;
+  limit: number | null;
+  unit: string;
+  /** null when a figure it needs was not measured in this run. */
+  met: boolean | null;
+}
+
+type Phase = 'concurrency1' | 'reference' | 'firstChunk';
+
+function endpoint(results: BenchResults, group: GroupResult['name'], id: string): EndpointResult | undefined {
+  return results.groups.find((g) => g.name === group)?.endpoints.find((e) => e.id === id && !e.error);
+}
+
+function phaseValue(result: EndpointResult | undefined, phase: Phase, q: 'p50' | 'p99'): number | undefined {
+  if (!result) return undefined;
+  if (phase === 'concurrency1') return result.concurrency1?.latency[q];
+  if (phase === 'reference') return result.reference?.excess[q];
+  return result.firstChunk?.firstChunk[q];
+}
+
+/** The endpoint's latency over the direct-to-mock latency in the same group and phase. */
+export function added(results: BenchResults, group: GroupResult['name'], id: string, phase: Phase, q: 'p50' | 'p99'): number | undefined {
+  const through = phaseValue(endpoint(results, group, id), phase, q);
+  const direct = phaseValue(endpoint(results, group, 'direct (mock)'), phase, q);
+  return through === undefined || direct === undefined ? undefined : through - direct;
+}
+
+export function checkTargets(results: BenchResults): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const check = (area: string, target: string, unit: string, value: number | undefined, limit: number | undefined, atMost: boolean) => {
+    const known = value !== undefined && limit !== undefined && Number.isFinite(value) && Number.isFinite(limit);
+    checks.push({ area, target, unit, value: value ?? null, limit: limit ?? null, met: known ? (atMost ? value! <= limit! : value! >= limit!) : null });
+  };
+  const times = (factor: number, value: number | undefined) => (value === undefined ? undefined : factor * value);
+  const cpu = (group: GroupResult['name'], id: string) => endpoint(results, group, id)?.reference?.cpuMsPerRequest;
+  const maxRate = (group: GroupResult['name'], id: string) => endpoint(results, group, id)?.maxRate;
+
+  const http = 'switchyard-embedded/http';
+  check('embedded HTTP', 'added latency p50 at concurrency 1 <= 2x the HTTP floor', 'ms', added(results, 'embedded', http, 'concurrency1', 'p50'), times(2, added(results, 'embedded', 'floor/http', 'concurrency1', 'p50')), true);
+  check('embedded HTTP', 'added latency p99 at concurrency 1 <= 2x the HTTP floor', 'ms', added(results, 'embedded', http, 'concurrency1', 'p99'), times(2, added(results, 'embedded', 'floor/http', 'concurrency1', 'p99')), true);
+  check('embedded HTTP', 'CPU per request <= 2x the HTTP floor', 'ms', cpu('embedded', http), times(2, cpu('embedded', 'floor/http')), true);
+  check('embedded HTTP', 'highest rate with p99 < 5 ms >= 1/2 the HTTP floor', 'rps', maxRate('embedded', http), times(0.5, maxRate('embedded', 'floor/http')), false);
+  check('embedded HTTP', "throughput >= 4x Portkey's", 'rps', maxRate('embedded', http), times(4, maxRate('embedded', 'portkey/http')), false);
+  check('embedded HTTP', "added p99 at concurrency 1 <= 1/4 of Portkey's", 'ms', added(results, 'embedded', http, 'concurrency1', 'p99'), times(0.25, added(results, 'embedded', 'portkey/http', 'concurrency1', 'p99')), true);
+
+  const grpc = 'switchyard-embedded/grpc';
+  check('embedded gRPC', 'added latency p50 at concurrency 1 <= 2x the grpc-js floor', 'ms', added(results, 'embedded', grpc, 'concurrency1', 'p50'), times(2, added(results, 'embedded', 'floor/grpc', 'concurrency1', 'p50')), true);
+  check('embedded gRPC', 'added latency p99 at concurrency 1 <= 2x the grpc-js floor', 'ms', added(results, 'embedded', grpc, 'concurrency1', 'p99'), times(2, added(results, 'embedded', 'floor/grpc', 'concurrency1', 'p99')), true);
+  check('embedded gRPC', 'CPU per request <= 2x the grpc-js floor', 'ms', cpu('embedded', grpc), times(2, cpu('embedded', 'floor/grpc')), true);
+  check('embedded gRPC', 'highest rate with p99 < 5 ms >= 1/2 the grpc-js floor', 'rps', maxRate('embedded', grpc), times(0.5, maxRate('embedded', 'floor/grpc')), false);
+
+  for (const protocol of ['http', 'grpc']) {
+    const id = `switchyard-distributed/${protocol}`;
+    const area = `distributed ${protocol === 'http' ? 'HTTP' : 'gRPC'}`;
+    check(area, 'added latency p50 at 200 rps <= 8 ms', 'ms', added(results, 'distributed', id, 'reference', 'p50'), 8, true);
+    check(area, 'added latency p99 at 200 rps <= 25 ms', 'ms', added(results, 'distributed', id, 'reference', 'p99'), 25, true);
+    check(area, 'sustains >= 1,000 rps (p99 < 50 ms, < 0.1% errors)', 'rps', maxRate('distributed', id), 1000, false);
+    check(area, 'added time to first chunk p50 <= 10 ms', 'ms', added(results, 'distributed', id, 'firstChunk', 'p50'), 10, true);
+  }
+  const distributed = results.groups.find((g) => g.name === 'distributed');
+  if (distributed) {
+    for (const [service, mb] of Object.entries(distributed.idleRssByProcessMb)) {
+      if (service !== 'mock-upstream') check('distributed memory', `${service} idle RSS < 100 MB`, 'MB', mb, 100, true);
+    }
+  }
+  const direct = results.analytics?.direct;
+  if (direct?.length) check('analytics', 'direct insertUsageEvents into Postgres >= 50,000 rows/s', 'rows/s', Math.max(...direct.map((r) => r.rowsPerSecond)), 50_000, false);
+  if (results.analytics?.pipeline) check('analytics', 'through Kafka and the analytics service >= 50,000 rows/s', 'rows/s', results.analytics.pipeline.rowsPerSecond, 50_000, false);
+  return checks;
+}
+
+const fmt = (value: number | null | undefined, unit = '') => (value === null || value === undefined || !Number.isFinite(value) ? '–' : `${round(value)}${unit}`);
+
+/** "value (SY n×)": how Switchyard's figure compares with this endpoint's, beside it. */
+function withRatio(value: number | undefined, switchyard: number | undefined, isSwitchyard: boolean): string {
+  if (value === undefined || !Number.isFinite(value)) return '–';
+  if (isSwitchyard || switchyard === undefined || !Number.isFinite(switchyard) || value === 0) return fmt(value);
+  return `${fmt(value)} (SY ${round(switchyard / value)}×)`;
+}
+
+function groupTable(results: BenchResults, group: GroupResult): string[] {
+  const lines: string[] = [];
+  const limit = group.p99LimitMs;
+  lines.push(
+    `| endpoint | c=1 p50 / p99 ms | added c=1 p50 | added c=1 p99 | added @${group.referenceRate} rps p50 / p99 | CPU ms/req @${group.referenceRate} rps | max rps (p99 < ${limit} ms) | added first chunk p50 | RSS idle / load MB |`,
+    '|---|---|---|---|---|---|---|---|---|',
+  );
+  for (const e of group.endpoints) {
+    if (e.error) {
+      lines.push(`| ${e.id} | failed: ${e.error.replace(/\|/g, '/').slice(0, 200)} | | | | | | | |`);
+      continue;
+    }
+    const isDirect = e.id === 'direct (mock)';
+    const switchyardId = group.name === 'embedded' ? `switchyard-embedded/${e.protocol}` : undefined;
+    const isSwitchyard = e.id.startsWith('switchyard') || isDirect || !switchyardId;
+    const sy = (phase: Phase, q: 'p50' | 'p99') => (switchyardId ? added(results, group.name, switchyardId, phase, q) : undefined);
+    const syEndpoint = switchyardId ? endpoint(results, group.name, switchyardId) : undefined;
+    const a = (phase: Phase, q: 'p50' | 'p99') => (isDirect ? undefined : added(results, group.name, e.id, phase, q));
+    lines.push(
+      [
+        e.id,
+        `${fmt(e.concurrency1?.latency.p50)} / ${fmt(e.concurrency1?.latency.p99)}`,
+        withRatio(a('concurrency1', 'p50'), sy('concurrency1', 'p50'), isSwitchyard),
+        withRatio(a('concurrency1', 'p99'), sy('concurrency1', 'p99'), isSwitchyard),
+        `${fmt(a('reference', 'p50'))} / ${fmt(a('reference', 'p99'))}${e.reference && e.reference.errors > 0 ? ` (${e.reference.errors} errors)` : ''}`,
+        withRatio(e.reference?.cpuMsPerRequest, syEndpoint?.reference?.cpuMsPerRequest, isSwitchyard) +
+          (e.reference?.infrastructureCpuMsPerRequest !== undefined ? ` + ${fmt(e.reference.infrastructureCpuMsPerRequest)} Kafka/PG` : ''),
+        withRatio(e.maxRate, syEndpoint?.maxRate, isSwitchyard),
+        e.firstChunk && e.firstChunk.firstChunk.count === 0
+          ? `failed: ${(e.firstChunk.errorSamples[0] ?? '').replace(/\|/g, '/').slice(0, 80)}`
+          : withRatio(a('firstChunk', 'p50'), sy('firstChunk', 'p50'), isSwitchyard),
+        `${fmt(e.idleRssMb)} / ${fmt(e.loadRssMb)}`,
+      ].join(' | ').replace(/^/, '| ') + ' |',
+    );
+  }
+  lines.push('', `Capacity ladder (open loop, upstream delay 20-60 ms; rate: p99 over the delay in ms, ✓ held / ✗ not; generator CPU % of a core; other load in cores):`, '');
+  for (const e of group.endpoints.filter((e) => e.ladder.length > 0)) {
+    const steps = e.ladder.map((s) => `${s.targetRate}: ${fmt(s.excess.p99)}${s.errors ? ` (${s.errors} err)` : ''} ${s.passed ? '✓' : '✗'} [gen ${Math.round(s.generatorCpuPct)}%, other ${s.otherLoadCores.toFixed(2)}]`);
+    lines.push(`- ${e.id}: ${steps.join('; ')}`);
+  }
+  return lines;
+}
+
+export function renderMarkdown(results: BenchResults): string {
+  const lines: string[] = [
+    `# Switchyard benchmark: ${results.generatedAt}`,
+    '',
+    `Command: \`${results.command}\` (${results.durationSeconds} s). Machine: ${results.machine.cpu}, ${results.machine.cores} cores, ${results.machine.memoryGb} GB, Node ${results.machine.node}, ${results.machine.platform}.`,
+    `Load average before ${results.loadBefore.loadAverage}, after ${results.loadAfter?.loadAverage ?? '?'}; other busy processes before: ${describeBusy(results.loadBefore.busiest)}; after: ${describeBusy(results.loadAfter?.busiest ?? [])}.`,
+    '',
+    'Latencies in ms. "Added" = through the endpoint minus direct to the mock, same phase, same percentile. c=1: closed loop, one request at a time, upstream delay 0.',
+    'Open-loop rates are constant arrival rates; latency counts from each request\'s due time. "(SY n×)" = Switchyard\'s figure (same protocol) over this one\'s.',
+    '',
+  ];
+  for (const group of results.groups) {
+    lines.push(`## ${group.name === 'embedded' ? 'Embedded mode (one process), floors and other gateways' : 'Distributed mode (six processes on Kafka and Postgres)'}`, '');
+    lines.push(...groupTable(results, group), '');
+    if (group.name === 'distributed') {
+      lines.push(`Idle RSS per service (MB): ${Object.entries(group.idleRssByProcessMb).map(([name, mb]) => `${name} ${fmt(mb)}`).join(', ')}.`, '');
+    }
+  }
+  if (results.competitors.length > 0) {
+    lines.push('## Other gateways', '');
+    for (const c of results.competitors) lines.push(`- ${c.name}: ${c.status}${c.reason ? ` — ${c.reason}` : ''}`);
+    lines.push('');
+  }
+  if (results.analytics) {
+    const a = results.analytics;
+    lines.push('## Analytics writes', '');
+    for (const r of a.direct ?? []) lines.push(`- insertUsageEvents into Postgres, batches of ${r.batchSize}: ${fmt(r.rowsPerSecond)} rows/s (${r.rows} rows)`);
+    if (a.pglite) lines.push(`- insertUsageEvents into PGlite (embedded), batches of ${a.pglite.batchSize}: ${fmt(a.pglite.rowsPerSecond)} rows/s (${a.pglite.rows} rows)`);
+    if (a.pipeline) lines.push(`- through Kafka and the analytics service: ${fmt(a.pipeline.rowsPerSecond)} rows/s (${a.pipeline.rowsWritten} of ${a.pipeline.rows} rows in ${fmt(a.pipeline.seconds)} s)`);
+    if (a.error) lines.push(`- failed: ${a.error}`);
+    lines.push('');
+  }
+  lines.push('## Targets', '', '| area | target | value | limit | met |', '|---|---|---|---|---|');
+  for (const t of results.targets ?? []) {
+    lines.push(`| ${t.area} | ${t.target} | ${fmt(t.value)} ${t.unit} | ${fmt(t.limit)} ${t.unit} | ${t.met === null ? 'not measured' : t.met ? 'yes' : 'no'} |`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function describeBusy(busy: { command: string; cpuPct: number }[]): string {
+  return busy.length === 0 ? 'none' : busy.map((b) => `${b.command.split(' ').slice(0, 3).join(' ')} ${b.cpuPct}%`).join(', ');
+}

@@ -1,0 +1,177 @@
+// The systems under test and how to start them, each in processes of its own so that their CPU and
+// memory are read apart from the load generator's: the mock upstream, the two floors, Switchyard
+// embedded (one process, its real front doors) and distributed (six processes on Kafka and Postgres).
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import type { GrpcTarget, HttpTarget } from './load';
+import { CACHE_DIR, WORKSPACE_ROOT, freePort, portOpen, startTsService, type ServiceProcess } from './services';
+
+const RUN_DIR = path.join(CACHE_DIR, 'run');
+/** The model name callers use for Switchyard; it routes to the mock as upstream model gpt-bench. */
+export const SWITCHYARD_MODEL = 'bench-gpt';
+
+export interface RunningSystem {
+  processes: ServiceProcess[];
+  http?: HttpTarget;
+  grpc?: GrpcTarget;
+  stop(): Promise<void>;
+}
+
+const stopAll = (processes: ServiceProcess[]) => async () => void (await Promise.all(processes.map((p) => p.stop())));
+
+export async function startMockUpstream(): Promise<RunningSystem & { baseUrl: string }> {
+  const port = await freePort();
+  const mock = await startTsService({ name: 'mock-upstream', entry: 'bench/src/mock-upstream.ts', env: { ...process.env, MOCK_PORT: String(port) }, port });
+  const baseUrl = `http://127.0.0.1:${port}/v1`;
+  return { processes: [mock], baseUrl, http: { baseUrl, model: 'gpt-bench' }, stop: stopAll([mock]) };
+}
+
+export async function startFloor(kind: 'http' | 'grpc', upstreamBaseUrl: string, cpus?: string): Promise<RunningSystem> {
+  const port = await freePort();
+  const floor = await startTsService({
+    name: `floor-${kind}`,
+    cpus,
+    entry: 'bench/src/floor-servers.ts',
+    env: { ...process.env, FLOOR_KIND: kind, FLOOR_PORT: String(port), UPSTREAM_URL: upstreamBaseUrl },
+    readyLine: /listening on/,
+  });
+  const address = `127.0.0.1:${port}`;
+  return {
+    processes: [floor],
+    ...(kind === 'http' ? { http: { baseUrl: `http://${address}/v1`, model: 'gpt-bench' } } : { grpc: { address, model: 'gpt-bench' } }),
+    stop: stopAll([floor]),
+  };
+}
+
+/** Switchyard's configuration for the bench: one OpenAI-kind provider, the mock, and the default guardrail rules. */
+function writeSwitchyardConfig(upstreamBaseUrl: string): string {
+  mkdirSync(RUN_DIR, { recursive: true });
+  const file = path.join(RUN_DIR, 'switchyard.yaml');
+  writeFileSync(
+    file,
+    `models:
+  - { name: ${SWITCHYARD_MODEL}, provider: bench-upstream, upstream_model: gpt-bench, capabilities: [chat, streaming] }
+providers:
+  bench-upstream: { kind: openai, base_url: "${upstreamBaseUrl}", api_key_env: BENCH_UPSTREAM_KEY }
+limits: { max_request_bytes: 65536, default_timeout_ms: 20000 }
+guardrail: { rules: [mask_email, mask_payment_card] }
+`,
+  );
+  return file;
+}
+
+function switchyardEnv(upstreamBaseUrl: string, grpcAddress: string, httpAddress: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    SWITCHYARD_CONFIG: writeSwitchyardConfig(upstreamBaseUrl),
+    GATEWAY_GRPC_ADDR: grpcAddress,
+    GATEWAY_HTTP_ADDR: httpAddress,
+    BENCH_UPSTREAM_KEY: 'sk-bench',
+    LOG_LEVEL: 'warn',
+    KAFKAJS_NO_PARTITIONER_WARNING: '1',
+  };
+}
+
+/** `npm start`'s entry point, run by node directly (not through npm and the tsx CLI) so that it is one process. */
+export async function startEmbedded(upstreamBaseUrl: string, nodeArgs: string[] = [], cpus?: string, dataFolder = 'embedded-data'): Promise<RunningSystem> {
+  const grpcAddress = `127.0.0.1:${await freePort()}`;
+  const httpAddress = `127.0.0.1:${await freePort()}`;
+  const dataDir = path.join(RUN_DIR, dataFolder);
+  rmSync(dataDir, { recursive: true, force: true });
+  const gateway = await startTsService({
+    name: `switchyard-embedded${nodeArgs.length ? ` ${nodeArgs.join(' ')}` : ''}`,
+    entry: 'apps/embedded/src/main.ts',
+    nodeArgs,
+    cpus,
+    // Its own port for the SQL (PGlite wire protocol) endpoint too, so that two instances can run.
+    env: { ...switchyardEnv(upstreamBaseUrl, grpcAddress, httpAddress), GATEWAY_DATA_DIR: dataDir, GATEWAY_SQL_ADDR: `127.0.0.1:${await freePort()}` },
+    readyLine: /Switchyard is serving/,
+    timeoutMs: 120_000,
+  });
+  return {
+    processes: [gateway],
+    http: { baseUrl: `http://${httpAddress}/v1`, model: SWITCHYARD_MODEL },
+    grpc: { address: grpcAddress, model: SWITCHYARD_MODEL },
+    stop: stopAll([gateway]),
+  };
+}
+
+export const DISTRIBUTED_SERVICES = ['analytics', 'metering', 'provider-worker', 'guardrail', 'router', 'ingress'];
+
+export interface Infrastructure {
+  kafkaBrokers: string[];
+  databaseUrl: string;
+  /** The broker's and Postgres's pids, whose CPU is reported beside the services'. */
+  pids: number[];
+}
+
+/** Kafka and Postgres from `npm run infra:up`, started by the same script when they are not answering. */
+export async function ensureInfrastructure(log: (line: string) => void): Promise<Infrastructure> {
+  const envFile = path.join(WORKSPACE_ROOT, 'infra/.env');
+  if (!existsSync(envFile) || !(await portOpen(19092)) || !(await portOpen(55432))) {
+    log('starting Kafka and Postgres with infra/scripts/up.sh');
+    await promisify(execFile)('bash', [path.join(WORKSPACE_ROOT, 'infra/scripts/up.sh')], { timeout: 600_000 });
+  }
+  const env = Object.fromEntries(
+    readFileSync(envFile, 'utf8')
+      .split('\n')
+      .map((line) => /^\s*([A-Z_]+)=(.*)$/.exec(line))
+      .filter((match): match is RegExpExecArray => match !== null)
+      .map((match) => [match[1], match[2].trim()]),
+  );
+  const pidIn = (file: string) => {
+    try {
+      return Number(readFileSync(path.join(WORKSPACE_ROOT, file), 'utf8').split('\n')[0]);
+    } catch {
+      return NaN;
+    }
+  };
+  return {
+    kafkaBrokers: String(env.KAFKA_BROKERS).split(','),
+    databaseUrl: String(env.DATABASE_URL),
+    pids: [pidIn('infra/.data/kafka/kafka.pid'), pidIn('infra/.data/postgres/postmaster.pid')].filter(Number.isInteger),
+  };
+}
+
+/** The six services of `npm run start:distributed`, one process each, started as that script does. */
+export async function startDistributed(upstreamBaseUrl: string, infrastructure: Infrastructure, nodeArgs: string[] = []): Promise<RunningSystem> {
+  const grpcAddress = `127.0.0.1:${await freePort()}`;
+  const httpAddress = `127.0.0.1:${await freePort()}`;
+  const env = {
+    ...switchyardEnv(upstreamBaseUrl, grpcAddress, httpAddress),
+    // Each service says it is ready at info level; nothing is logged per request at that level.
+    LOG_LEVEL: 'info',
+    KAFKA_BROKERS: infrastructure.kafkaBrokers.join(','),
+    DATABASE_URL: infrastructure.databaseUrl,
+  };
+  const started = await Promise.allSettled(
+    DISTRIBUTED_SERVICES.map((service) =>
+      startTsService({
+        name: service,
+        entry: `apps/${service}/src/main.ts`,
+        nodeArgs: ['--enable-source-maps', ...nodeArgs],
+        env,
+        readyLine: new RegExp(`"${service} ready"`),
+        timeoutMs: 180_000,
+      }),
+    ),
+  );
+  const processes = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+  const failure = started.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failure) {
+    await stopAll(processes)();
+    throw failure.reason;
+  }
+  return {
+    processes,
+    http: { baseUrl: `http://${httpAddress}/v1`, model: SWITCHYARD_MODEL },
+    grpc: { address: grpcAddress, model: SWITCHYARD_MODEL },
+    // Front door first, so no new work enters while the stages drain.
+    stop: async () => {
+      await processes.find((p) => p.name === 'ingress')?.stop();
+      await stopAll(processes)();
+    },
+  };
+}
