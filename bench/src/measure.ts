@@ -29,7 +29,7 @@ export interface StepCost {
   otherLoadCores: number;
 }
 
-export type MeasuredStep = StepResult & StepCost & { passed?: boolean };
+export type MeasuredStep = StepResult & StepCost & { passed?: boolean; retried?: boolean };
 
 export interface EndpointResult {
   id: string;
@@ -55,6 +55,12 @@ export interface GroupOptions {
   ladderRates: number[];
   /** p99 of latency over the upstream delay that a ladder step must stay under. */
   p99LimitMs: number;
+  /**
+   * Stop (SIGSTOP) the other endpoints' processes while one is measured. Targets that share a core
+   * otherwise preempt each other with their idle timers and collections, which a 5 ms p99 shows.
+   * Not for processes that share the measured one's state (Kafka consumers would lose their group).
+   */
+  freezeOthers: boolean;
   /** The mock upstream's pid: its CPU, like the generator's own, is part of every step but no endpoint's. */
   mockPid: number;
   log(line: string): void;
@@ -88,24 +94,37 @@ export async function measureGroup(endpoints: Endpoint[], options: GroupOptions)
     const waited = await waitUntilIdle(groupPids, 30_000);
     if (waited > 2000) log(`  (waited ${(waited / 1000).toFixed(1)} s for the targets to go idle)`);
   };
+  /** Runs one measurement of the endpoint once the group is idle, the other targets frozen if asked. */
+  const alone = async <T>(endpoint: Endpoint, work: () => Promise<T>): Promise<T> => {
+    await quiet();
+    const own = new Set(endpoint.processes.map((p) => p.pid));
+    const others = options.freezeOthers ? groupPids.filter((pid) => !own.has(pid) && pid !== options.mockPid) : [];
+    signalGroups(others, 'SIGSTOP');
+    try {
+      return await work();
+    } finally {
+      signalGroups(others, 'SIGCONT');
+    }
+  };
 
   log('phase: probe, idle memory, warm-up');
   for (const endpoint of endpoints) {
     await guard(endpoint, 'probe', async (result) => {
       result.probe = await endpoint.client.probe();
       if (!result.probe.includes('Bench reply')) throw new Error(`the answer did not come from the mock: ${result.probe.slice(0, 200)}`);
-      result.idleRssByProcessMb = Object.fromEntries(endpoint.processes.map((p) => [p.name, round1(rssMb(p.pid))]));
-      result.idleRssMb = round1(Object.values(result.idleRssByProcessMb).reduce((sum, mb) => sum + mb, 0));
       // Warm-up one request at a time: it warms the JIT of fast targets without queueing up slow ones.
       await closedLoop(() => endpoint.client.chat(0), options.warmupMs);
+      // Idle memory: warmed up and serving nothing (right after start it still holds start-up garbage).
+      await quiet();
+      result.idleRssByProcessMb = Object.fromEntries(endpoint.processes.map((p) => [p.name, round1(rssMb(p.pid))]));
+      result.idleRssMb = round1(Object.values(result.idleRssByProcessMb).reduce((sum, mb) => sum + mb, 0));
     });
   }
 
   log('phase: concurrency 1, upstream delay 0 ms');
   for (const endpoint of live()) {
     await guard(endpoint, 'concurrency 1', async (result) => {
-      await quiet();
-      const measured = await closedLoop(() => endpoint.client.chat(0), options.concurrency1Ms);
+      const measured = await alone(endpoint, () => closedLoop(() => endpoint.client.chat(0), options.concurrency1Ms));
       result.concurrency1 = measured;
       log(`  ${endpoint.id}: p50 ${measured.latency.p50.toFixed(2)} ms, p99 ${measured.latency.p99.toFixed(2)} ms`);
     });
@@ -114,8 +133,9 @@ export async function measureGroup(endpoints: Endpoint[], options: GroupOptions)
   log(`phase: open loop at ${options.referenceRate} rps, upstream delay 0 ms`);
   for (const endpoint of live()) {
     await guard(endpoint, 'reference load', async (result) => {
-      await quiet();
-      result.reference = await measuredStep(endpoint, result, options, () => openLoop(endpoint.client, { rate: options.referenceRate, durationMs: options.stepMs, delayOf: () => 0 }));
+      result.reference = await alone(endpoint, () =>
+        measuredStep(endpoint, result, options, () => openLoop(endpoint.client, { rate: options.referenceRate, durationMs: options.stepMs, delayOf: () => 0 })),
+      );
       log(`  ${endpoint.id}: ${describeStep(result.reference)}`);
     });
   }
@@ -123,8 +143,7 @@ export async function measureGroup(endpoints: Endpoint[], options: GroupOptions)
   log('phase: time to first streamed chunk, concurrency 1');
   for (const endpoint of live().filter((endpoint) => endpoint.streams)) {
     await guard(endpoint, 'first chunk', async (result) => {
-      await quiet();
-      result.firstChunk = await firstChunkLoop(endpoint.client, options.concurrency1Ms);
+      result.firstChunk = await alone(endpoint, () => firstChunkLoop(endpoint.client, options.concurrency1Ms));
       log(`  ${endpoint.id}: p50 ${result.firstChunk.firstChunk.p50.toFixed(2)} ms, p99 ${result.firstChunk.firstChunk.p99.toFixed(2)} ms`);
     });
   }
@@ -132,26 +151,43 @@ export async function measureGroup(endpoints: Endpoint[], options: GroupOptions)
   log(`phase: capacity ladder, upstream delay 20-60 ms, limit p99 < ${options.p99LimitMs} ms over the delay and < ${MAX_ERROR_RATE * 100}% errors`);
   for (const endpoint of live()) {
     await guard(endpoint, 'capacity', async (result) => {
-      const run = async (rate: number) => {
-        await quiet();
-        const step: MeasuredStep = await measuredStep(endpoint, result, options, () => openLoop(endpoint.client, { rate, durationMs: options.stepMs, delayOf: capacityDelay }));
+      const attempt = async (rate: number) => {
+        const step: MeasuredStep = await alone(endpoint, () =>
+          measuredStep(endpoint, result, options, () => openLoop(endpoint.client, { rate, durationMs: options.stepMs, delayOf: capacityDelay })),
+        );
         step.passed = step.excess.p99 < options.p99LimitMs && step.errorRate < MAX_ERROR_RATE && step.achievedRate >= 0.95 * rate;
-        result.ladder.push(step);
         log(`  ${endpoint.id}: ${describeStep(step)} ${step.passed ? 'held' : 'NOT held'}`);
+        return step;
+      };
+      // At a few hundred requests a second a p99 rests on a handful of requests, and one hiccup of the
+      // VM decides it: a missed step is run once more, and the better of the two counts.
+      const run = async (rate: number) => {
+        let step = await attempt(rate);
+        if (!step.passed) {
+          const again = await attempt(rate);
+          if (again.passed || again.excess.p99 < step.excess.p99) step = again;
+          step.retried = true;
+        }
+        result.ladder.push(step);
         return step.passed;
       };
+      // The ladder climbs until two rates in a row are missed, so one unlucky rate does not end it.
       let held = 0;
-      let failedAt: number | undefined;
+      let missedInARow = 0;
+      let firstMissAfterHeld: number | undefined;
       for (const rate of options.ladderRates) {
-        if (await run(rate)) held = rate;
-        else {
-          failedAt = rate;
-          break;
+        if (await run(rate)) {
+          held = rate;
+          missedInARow = 0;
+          firstMissAfterHeld = undefined;
+        } else {
+          firstMissAfterHeld ??= rate;
+          if (++missedInARow === 2) break;
         }
       }
-      // One step between the last rate held and the first missed narrows the answer.
-      if (failedAt !== undefined && held > 0) {
-        const between = Math.round(Math.sqrt(held * failedAt) / 10) * 10;
+      // One step between the highest rate held and the next one, if missed, narrows the answer.
+      if (held > 0 && firstMissAfterHeld !== undefined) {
+        const between = Math.round(Math.sqrt(held * firstMissAfterHeld) / 10) * 10;
         if (await run(between)) held = between;
       }
       result.maxRate = held;
@@ -202,6 +238,16 @@ function describeStep(step: MeasuredStep): string {
     `errors ${step.errors}, cpu ${step.cpuMsPerRequest.toFixed(3)} ms/req, generator ${step.generatorCpuPct.toFixed(0)}% of a core, other load ${step.otherLoadCores.toFixed(2)} cores` +
     (step.errorSamples.length ? ` (${step.errorSamples[0]})` : '')
   );
+}
+
+function signalGroups(pids: number[], signal: 'SIGSTOP' | 'SIGCONT'): void {
+  for (const pid of pids) {
+    try {
+      process.kill(-pid, signal); // each target leads a process group of its own (see services.ts)
+    } catch {
+      // already gone
+    }
+  }
 }
 
 /** Waits until the processes together use under a tenth of a core; returns how long that took (ms). */

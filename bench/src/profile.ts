@@ -1,4 +1,4 @@
-// `npx tsx bench/src/profile.ts [--mode=embedded|distributed] [--protocol=http|grpc] [--rate=400] [--duration=8] [--delay=0|capacity] [--profile=false] [--output=true] [--node-args='--max-semi-space-size=32']`
+// `npx tsx bench/src/profile.ts [--mode=embedded|distributed] [--protocol=http|grpc] [--rate=400] [--duration=8] [--delay=0|capacity] [--profile=false] [--output=true] [--node-args='--max-semi-space-size=32'] [--cpus=1]`
 // Starts Switchyard under `node --cpu-prof`, drives open-loop load at it, stops it, and prints its CPU
 // per request and where that CPU went: self time by function and by package, per process. The
 // .cpuprofile files stay in bench/.cache/profiles for Chrome DevTools or speedscope. --profile=false
@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   const gateway =
     mode === 'distributed'
       ? await startDistributed(mock.baseUrl, await ensureInfrastructure((line) => console.log(line)), nodeArgs)
-      : await startEmbedded(mock.baseUrl, nodeArgs);
+      : await startEmbedded(mock.baseUrl, nodeArgs, process.argv.find((arg) => arg.startsWith('--cpus='))?.slice('--cpus='.length));
   let loadFromUs = 0;
   let loadToUs = 0;
   try {

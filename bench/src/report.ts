@@ -37,7 +37,8 @@ export function added(results: BenchResults, group: GroupResult['name'], id: str
 export function checkTargets(results: BenchResults): TargetCheck[] {
   const checks: TargetCheck[] = [];
   const check = (area: string, target: string, unit: string, value: number | undefined, limit: number | undefined, atMost: boolean) => {
-    const known = value !== undefined && limit !== undefined && Number.isFinite(value) && Number.isFinite(limit);
+    // Two rates of zero (neither held the lowest step) say nothing about their ratio.
+    const known = value !== undefined && limit !== undefined && Number.isFinite(value) && Number.isFinite(limit) && !(value === 0 && limit === 0);
     checks.push({ area, target, unit, value: value ?? null, limit: limit ?? null, met: known ? (atMost ? value! <= limit! : value! >= limit!) : null });
   };
   const times = (factor: number, value: number | undefined) => (value === undefined ? undefined : factor * value);
@@ -122,9 +123,9 @@ function groupTable(results: BenchResults, group: GroupResult): string[] {
       ].join(' | ').replace(/^/, '| ') + ' |',
     );
   }
-  lines.push('', `Capacity ladder (open loop, upstream delay 20-60 ms; rate: p99 over the delay in ms, ✓ held / ✗ not; generator CPU % of a core; other load in cores):`, '');
+  lines.push('', `Capacity ladder (open loop, upstream delay 20-60 ms; rate: p99 over the delay in ms, ✓ held / ✗ not, a missed step is tried twice; generator CPU % of a core; other load in cores):`, '');
   for (const e of group.endpoints.filter((e) => e.ladder.length > 0)) {
-    const steps = e.ladder.map((s) => `${s.targetRate}: ${fmt(s.excess.p99)}${s.errors ? ` (${s.errors} err)` : ''} ${s.passed ? '✓' : '✗'} [gen ${Math.round(s.generatorCpuPct)}%, other ${s.otherLoadCores.toFixed(2)}]`);
+    const steps = e.ladder.map((s) => `${s.targetRate}: ${fmt(s.excess.p99)}${s.errors ? ` (${s.errors} err)` : ''} ${s.passed ? '✓' : '✗'}${s.retried ? ' (2nd try)' : ''} [gen ${Math.round(s.generatorCpuPct)}%, other ${s.otherLoadCores.toFixed(2)}]`);
     lines.push(`- ${e.id}: ${steps.join('; ')}`);
   }
   return lines;
@@ -164,7 +165,7 @@ export function renderMarkdown(results: BenchResults): string {
   }
   lines.push('## Targets', '', '| area | target | value | limit | met |', '|---|---|---|---|---|');
   for (const t of results.targets ?? []) {
-    lines.push(`| ${t.area} | ${t.target} | ${fmt(t.value)} ${t.unit} | ${fmt(t.limit)} ${t.unit} | ${t.met === null ? 'not measured' : t.met ? 'yes' : 'no'} |`);
+    lines.push(`| ${t.area} | ${t.target} | ${fmt(t.value)} ${t.unit} | ${fmt(t.limit)} ${t.unit} | ${t.met === null ? 'not measurable' : t.met ? 'yes' : 'no'} |`);
   }
   return lines.join('\n') + '\n';
 }

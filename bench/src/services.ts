@@ -61,6 +61,7 @@ export async function startService(options: StartOptions): Promise<ServiceProces
     output: () => output,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
+      signalGroup(child, 'SIGCONT'); // in case a measurement of another target froze it
       signalGroup(child, 'SIGTERM');
       const force = setTimeout(() => signalGroup(child, 'SIGKILL'), 10_000);
       await exited;
