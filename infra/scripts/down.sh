@@ -13,14 +13,16 @@ if [ -f "$DATA_DIR/kafka/kafka.pid" ]; then
   fi
   rm -f "$DATA_DIR/kafka/kafka.pid"
 fi
-if [ -f "$DATA_DIR/postgres/postmaster.pid" ]; then
+PG_DIR="$DATA_DIR/postgres"
+[ -f "$DATA_DIR/postgres-dir" ] && PG_DIR=$(cat "$DATA_DIR/postgres-dir")
+if [ -f "$PG_DIR/postmaster.pid" ]; then
   bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
   if [ "$(id -u)" = "0" ]; then
-    runuser -u postgres -- "$bindir/pg_ctl" -D "$DATA_DIR/postgres" -m fast stop >/dev/null
+    (cd / && runuser -u postgres -- "$bindir/pg_ctl" -D "$PG_DIR" -m fast stop >/dev/null)
   else
-    "$bindir/pg_ctl" -D "$DATA_DIR/postgres" -m fast stop >/dev/null
+    "$bindir/pg_ctl" -D "$PG_DIR" -m fast stop >/dev/null
   fi
   echo "[infra] postgres stopped"
 fi
 rm -f "$INFRA_DIR/.env"
-if [ "${1:-}" = "--purge" ]; then rm -rf "$DATA_DIR"; echo "[infra] data removed"; fi
+if [ "${1:-}" = "--purge" ]; then rm -rf "$DATA_DIR" "$PG_DIR"; echo "[infra] data removed"; fi

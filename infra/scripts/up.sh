@@ -33,7 +33,7 @@ start_kafka() {
   if [ ! -f "$libs/.complete" ]; then
     log "fetching Apache Kafka jars from Maven Central (once)"
     rm -rf "$libs"
-    mvn -q -B -f "$INFRA_DIR/kafka/pom.xml" dependency:copy-dependencies \
+    mvn -q -B -Dstyle.color=never -f "$INFRA_DIR/kafka/pom.xml" dependency:copy-dependencies \
       -DoutputDirectory="$libs" -DincludeScope=runtime
     touch "$libs/.complete"
   fi
@@ -88,14 +88,28 @@ pg_bin() {
   echo "$bindir"
 }
 
-# PostgreSQL refuses to run as root, so as root the cluster runs as the postgres user.
+# PostgreSQL refuses to run as root, so as root the cluster runs as the postgres user (from /, which
+# it can always enter).
 as_pg_owner() {
-  if [ "$(id -u)" = "0" ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" = "0" ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
+}
+
+# The cluster's folder: infra/.data/postgres, unless the postgres user cannot reach it (a clone under a
+# private folder such as mktemp's); then a folder of its own in /tmp, named after this clone. The
+# choice is recorded for down.sh.
+pg_data_dir() {
+  local dir="$DATA_DIR/postgres"
+  if [ "$(id -u)" = "0" ] && ! (cd / && runuser -u postgres -- test -x "$DATA_DIR"); then
+    dir="/tmp/switchyard-postgres-$(printf '%s' "$INFRA_DIR" | md5sum | cut -c1-12)"
+  fi
+  echo "$dir"
 }
 
 start_postgres() {
-  local bindir dir="$DATA_DIR/postgres"
+  local bindir dir
   bindir=$(pg_bin)
+  dir=$(pg_data_dir)
+  echo "$dir" >"$DATA_DIR/postgres-dir"
   if port_open "$PG_PORT"; then
     log "postgres already listening on 127.0.0.1:$PG_PORT"
     return
