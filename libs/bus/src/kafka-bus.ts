@@ -213,7 +213,7 @@ export class KafkaBus implements Bus {
     this.consumers.push(consumer);
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     await consumer.connect();
-    await consumer.subscribe({ topic: subscription.topic, fromBeginning: true });
+    await whileKafkaSettles(() => consumer.subscribe({ topic: subscription.topic, fromBeginning: true }), this.options.logger);
     const progress = new Map<number, PartitionProgress>();
     const limit = subscription.maxInFlightBatches ?? 1;
     const committer = new OffsetCommitter(consumer, this.options.logger);
@@ -259,13 +259,15 @@ export class KafkaBus implements Bus {
 
   async ensureTopics(topics: string[], partitions = this.options.partitions ?? 6): Promise<void> {
     const admin = await this.connectAdmin();
-    const existing = new Set(await admin.listTopics());
-    const missing = topics.filter((topic) => !existing.has(topic));
-    if (missing.length === 0) return;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
-    });
+    await whileKafkaSettles(async () => {
+      const existing = new Set(await admin.listTopics());
+      const missing = topics.filter((topic) => !existing.has(topic));
+      if (missing.length === 0) return;
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+      });
+    }, this.options.logger);
   }
 
   async deleteTopics(topics: string[]): Promise<void> {
@@ -340,4 +342,24 @@ export async function connectKafkaBus(options: KafkaBusOptions & { topics: reado
   await bus.connect();
   await bus.ensureTopics([...options.topics]);
   return bus;
+}
+
+/**
+ * Retries a start-up step while Kafka answers with a retriable error. A broker that has just started,
+ * or topics that several services create at once, answer "does not host this topic-partition" or
+ * "coordinator is loading" for a few seconds; a service must wait that out, not exit.
+ */
+async function whileKafkaSettles<T>(step: () => Promise<T>, logger: Logger, giveUpAfterMs = 60_000): Promise<T> {
+  const giveUpAt = Date.now() + giveUpAfterMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (error) {
+      const retriable =
+        (error as { retriable?: boolean }).retriable === true || /already exists|topic creation errors/i.test((error as Error).message);
+      if (!retriable || Date.now() > giveUpAt) throw error;
+      logger.warn('Kafka is not ready yet; retrying', { attempt, error: (error as Error).message });
+      await delay(Math.min(200 * attempt, 2000));
+    }
+  }
 }
