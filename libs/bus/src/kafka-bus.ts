@@ -209,6 +209,15 @@ export class KafkaBus implements Bus {
       sessionTimeout: 30_000,
       heartbeatInterval: 3000,
       allowAutoTopicCreation: true,
+      // kafkajs stops a consumer for good after errors it deems fatal, such as no group coordinator
+      // yet on a broker that has just started; a stage must keep consuming, so it always restarts.
+      retry: {
+        retries: 5,
+        restartOnFailure: async (error: Error) => {
+          this.options.logger.warn('consumer failed; restarting it', { group: subscription.group, error: error.message });
+          return true;
+        },
+      },
     });
     this.consumers.push(consumer);
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
