@@ -14,7 +14,7 @@ import { measureGroup, type Endpoint, type EndpointResult, type GroupOptions } f
 import { busiestProcesses, loadAverage } from './proc';
 import { renderMarkdown, checkTargets } from './report';
 import { BENCH_DIR, CACHE_DIR } from './services';
-import { ensureInfrastructure, startDistributed, startEmbedded, startFloor, startMockUpstream, type RunningSystem } from './systems';
+import { startDistributed, startEmbedded, startFloor, startMockUpstream, startPrivateInfrastructure, type RunningSystem } from './systems';
 
 type Part = 'embedded' | 'distributed' | 'competitors';
 
@@ -72,7 +72,10 @@ async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   const started = Date.now();
   const running: RunningSystem[] = [];
-  const stopRunning = async () => void (await Promise.all(running.splice(0).map((system) => system.stop().catch(() => undefined))));
+  // Last started, first stopped: the distributed services before the Kafka and Postgres they drain into.
+  const stopRunning = async () => {
+    for (const system of running.splice(0).reverse()) await system.stop().catch(() => undefined);
+  };
   let stopMock: () => Promise<void> = async () => undefined;
   process.once('SIGINT', () => void Promise.all([stopRunning(), stopMock()]).then(() => process.exit(130)));
 
@@ -212,7 +215,8 @@ async function runEmbeddedGroup(options: Options, mock: RunningSystem & { baseUr
 
 async function runDistributedGroup(options: Options, mock: RunningSystem & { baseUrl: string }, running: RunningSystem[], results: BenchResults, common: CommonOptions): Promise<GroupResult> {
   // Six services, Kafka and Postgres share both cores with the generator and the mock.
-  const infrastructure = await ensureInfrastructure(log);
+  const infrastructure = await startPrivateInfrastructure(log);
+  running.push({ processes: [], stop: infrastructure.stop });
   log('starting Switchyard distributed (six services)');
   const distributed = await startDistributed(mock.baseUrl, infrastructure);
   running.push(distributed);

@@ -10,7 +10,7 @@ import { grpcChatClient, httpChatClient, openLoop } from './load';
 import { capacityDelay } from './measure';
 import { cpuMs } from './proc';
 import { CACHE_DIR, sleep } from './services';
-import { ensureInfrastructure, startDistributed, startEmbedded, startMockUpstream } from './systems';
+import { startDistributed, startEmbedded, startMockUpstream, startPrivateInfrastructure, type Infrastructure } from './systems';
 
 interface ProfileNode {
   id: number;
@@ -92,9 +92,11 @@ async function main(): Promise<void> {
   const nodeArgs = [...extraNodeArgs, ...(argument('profile', 'true') === 'false' ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`])];
 
   const mock = await startMockUpstream();
+  let infrastructure: Infrastructure | undefined;
+  if (mode === 'distributed') infrastructure = await startPrivateInfrastructure((line) => console.log(line));
   const gateway =
-    mode === 'distributed'
-      ? await startDistributed(mock.baseUrl, await ensureInfrastructure((line) => console.log(line)), nodeArgs)
+    infrastructure
+      ? await startDistributed(mock.baseUrl, infrastructure, nodeArgs)
       : await startEmbedded(mock.baseUrl, nodeArgs, process.argv.find((arg) => arg.startsWith('--cpus='))?.slice('--cpus='.length));
   let loadFromUs = 0;
   let loadToUs = 0;
@@ -112,6 +114,7 @@ async function main(): Promise<void> {
   } finally {
     if (argument('output', 'false') === 'true') for (const p of gateway.processes) console.log(`--- ${p.name} printed:\n${p.output().slice(-1500)}`);
     await gateway.stop();
+    await infrastructure?.stop();
     await mock.stop();
   }
   await sleep(500);

@@ -2,11 +2,11 @@
 // memory are read apart from the load generator's: the mock upstream, the two floors, Switchyard
 // embedded (one process, its real front doors) and distributed (six processes on Kafka and Postgres).
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import type { GrpcTarget, HttpTarget } from './load';
-import { CACHE_DIR, WORKSPACE_ROOT, freePort, portOpen, startTsService, type ServiceProcess } from './services';
+import { CACHE_DIR, WORKSPACE_ROOT, freePort, startTsService, type ServiceProcess } from './services';
 
 const RUN_DIR = path.join(CACHE_DIR, 'run');
 /** The model name callers use for Switchyard; it routes to the mock as upstream model gpt-bench. */
@@ -105,33 +105,58 @@ export interface Infrastructure {
   databaseUrl: string;
   /** The broker's and Postgres's pids, whose CPU is reported beside the services'. */
   pids: number[];
+  stop(): Promise<void>;
 }
 
-/** Kafka and Postgres from `npm run infra:up`, started by the same script when they are not answering. */
-export async function ensureInfrastructure(log: (line: string) => void): Promise<Infrastructure> {
-  const envFile = path.join(WORKSPACE_ROOT, 'infra/.env');
-  if (!existsSync(envFile) || !(await portOpen(19092)) || !(await portOpen(55432))) {
-    log('starting Kafka and Postgres with infra/scripts/up.sh');
-    await promisify(execFile)('bash', [path.join(WORKSPACE_ROOT, 'infra/scripts/up.sh')], { timeout: 600_000 });
+const PRIVATE_INFRA_DIR = path.join(CACHE_DIR, 'infra');
+
+/**
+ * A Kafka and a Postgres of the bench's own, started by infra/scripts/up.sh on ports of their own with
+ * their data under bench/.cache/infra, and removed afterwards. The shared ones of `npm run infra:up` are
+ * started and stopped by whoever runs the tests meanwhile, which would stop a run half-way; here every
+ * process on them is the bench's, so their CPU is the distributed gateway's alone. The scripts run from
+ * a copy beside the data because they write their .env next to themselves.
+ */
+export async function startPrivateInfrastructure(log: (line: string) => void): Promise<Infrastructure> {
+  const run = promisify(execFile);
+  rmSync(PRIVATE_INFRA_DIR, { recursive: true, force: true });
+  for (const file of ['scripts/up.sh', 'scripts/down.sh', 'kafka/pom.xml']) {
+    mkdirSync(path.dirname(path.join(PRIVATE_INFRA_DIR, file)), { recursive: true });
+    copyFileSync(path.join(WORKSPACE_ROOT, 'infra', file), path.join(PRIVATE_INFRA_DIR, file));
   }
-  const env = Object.fromEntries(
-    readFileSync(envFile, 'utf8')
+  // Kafka's jars, once fetched by `npm run infra:up`, need not be fetched again.
+  const sharedJars = path.join(WORKSPACE_ROOT, 'infra/.cache/kafka-libs');
+  if (existsSync(path.join(sharedJars, '.complete'))) {
+    mkdirSync(path.join(PRIVATE_INFRA_DIR, '.cache'), { recursive: true });
+    symlinkSync(sharedJars, path.join(PRIVATE_INFRA_DIR, '.cache/kafka-libs'));
+  }
+  const env = {
+    ...process.env,
+    SWITCHYARD_KAFKA_PORT: String(await freePort()),
+    SWITCHYARD_KAFKA_CONTROLLER_PORT: String(await freePort()),
+    SWITCHYARD_PG_PORT: String(await freePort()),
+  };
+  log(`starting a Kafka (127.0.0.1:${env.SWITCHYARD_KAFKA_PORT}) and a Postgres (127.0.0.1:${env.SWITCHYARD_PG_PORT}) of the bench's own`);
+  const stop = async () => void (await run('bash', [path.join(PRIVATE_INFRA_DIR, 'scripts/down.sh'), '--purge'], { env }).catch(() => undefined));
+  try {
+    await run('bash', [path.join(PRIVATE_INFRA_DIR, 'scripts/up.sh')], { env, timeout: 600_000 });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const values = Object.fromEntries(
+    readFileSync(path.join(PRIVATE_INFRA_DIR, '.env'), 'utf8')
       .split('\n')
       .map((line) => /^\s*([A-Z_]+)=(.*)$/.exec(line))
       .filter((match): match is RegExpExecArray => match !== null)
       .map((match) => [match[1], match[2].trim()]),
   );
-  const pidIn = (file: string) => {
-    try {
-      return Number(readFileSync(path.join(WORKSPACE_ROOT, file), 'utf8').split('\n')[0]);
-    } catch {
-      return NaN;
-    }
-  };
+  const pidIn = (file: string) => Number(readFileSync(path.join(PRIVATE_INFRA_DIR, '.data', file), 'utf8').split('\n')[0]);
   return {
-    kafkaBrokers: String(env.KAFKA_BROKERS).split(','),
-    databaseUrl: String(env.DATABASE_URL),
-    pids: [pidIn('infra/.data/kafka/kafka.pid'), pidIn('infra/.data/postgres/postmaster.pid')].filter(Number.isInteger),
+    kafkaBrokers: String(values.KAFKA_BROKERS).split(','),
+    databaseUrl: String(values.DATABASE_URL),
+    pids: [pidIn('kafka/kafka.pid'), pidIn('postgres/postmaster.pid')],
+    stop,
   };
 }
 
