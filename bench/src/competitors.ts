@@ -21,7 +21,7 @@ export interface Competitor {
   name: string;
   /** Installs when missing; throws with the reason when it cannot be had here. */
   install(log: (line: string) => void): Promise<void>;
-  start(upstreamBaseUrl: string, cpus?: string): Promise<RunningCompetitor>;
+  start(upstreamBaseUrl: string): Promise<RunningCompetitor>;
 }
 
 /** The last lines of a failed command's output: the part that says why. */
@@ -52,11 +52,10 @@ export const portkey: Competitor = {
     writeFileSync(path.join(portkeyDir, 'package.json'), '{ "private": true }\n');
     await installStep('npm', ['install', '--no-audit', '--no-fund', `@portkey-ai/gateway@${PORTKEY_VERSION}`], { cwd: portkeyDir, timeoutMs: 300_000 });
   },
-  async start(upstreamBaseUrl, cpus) {
+  async start(upstreamBaseUrl) {
     const port = await freePort();
     const process_ = await startService({
       name: 'portkey',
-      cpus,
       command: process.execPath,
       args: [portkeyServer, `--port=${port}`, '--headless'],
       cwd: portkeyDir,
@@ -82,7 +81,7 @@ export const litellm: Competitor = {
     await installStep('python3', ['-m', 'venv', litellmVenv], { timeoutMs: 120_000 });
     await installStep(path.join(litellmVenv, 'bin/pip'), ['install', '--quiet', 'litellm[proxy]'], { timeoutMs: 900_000 });
   },
-  async start(upstreamBaseUrl, cpus) {
+  async start(upstreamBaseUrl) {
     const port = await freePort();
     const configPath = path.join(CACHE_DIR, 'run/litellm.yaml');
     const masterKey = `sk-bench-${randomBytes(24).toString('hex')}`;
@@ -107,7 +106,6 @@ export const litellm: Competitor = {
     );
     const process_ = await startService({
       name: 'litellm',
-      cpus,
       command: litellmBin,
       args: ['--config', configPath, '--host', '127.0.0.1', '--port', String(port), '--num_workers', '1'],
       env: { ...process.env, LITELLM_LOG: 'ERROR', LITELLM_TELEMETRY: 'False', DISABLE_SCHEMA_UPDATE: 'true' },
@@ -132,7 +130,7 @@ export const bifrost: Competitor = {
       timeoutMs: 900_000,
     });
   },
-  async start(upstreamBaseUrl, cpus) {
+  async start(upstreamBaseUrl) {
     const port = await freePort();
     const appDir = path.join(CACHE_DIR, 'run/bifrost');
     mkdirSync(appDir, { recursive: true });
@@ -150,7 +148,7 @@ export const bifrost: Competitor = {
         config_store: { enabled: false },
       }),
     );
-    const process_ = await startService({ name: 'bifrost', cpus, command: bifrostBin, args: ['-app-dir', appDir, '-port', String(port), '-host', '127.0.0.1', '-log-level', 'error'], port });
+    const process_ = await startService({ name: 'bifrost', command: bifrostBin, args: ['-app-dir', appDir, '-port', String(port), '-host', '127.0.0.1', '-log-level', 'error'], port });
     return { process: process_, http: { baseUrl: `http://127.0.0.1:${port}/v1`, model: 'openai/gpt-bench' } };
   },
 };

@@ -155,21 +155,20 @@ const endpointOf = (id: string, system: RunningSystem, protocol: 'http' | 'grpc'
 // Targets are not pinned to a core: in this VM a process held to one core waits for that core to wake
 // on every request (the floors then missed a 5 ms p99 at 100 rps). Instead the targets not being
 // measured are frozen (GroupOptions.freezeOthers), so each one competes only with the generator and the mock.
-const TARGET_CPUS = undefined;
 const LARGE_YOUNG_GENERATION = '--max-semi-space-size=32';
 
 async function runEmbeddedGroup(options: Options, mock: RunningSystem & { baseUrl: string }, running: RunningSystem[], results: BenchResults, common: CommonOptions): Promise<GroupResult> {
   log('starting the floors, Switchyard embedded and the other gateways');
-  const floorHttp = await startFloor('http', mock.baseUrl, TARGET_CPUS);
+  const floorHttp = await startFloor('http', mock.baseUrl);
   running.push(floorHttp);
-  const floorGrpc = await startFloor('grpc', mock.baseUrl, TARGET_CPUS);
+  const floorGrpc = await startFloor('grpc', mock.baseUrl);
   running.push(floorGrpc);
-  const embedded = await startEmbedded(mock.baseUrl, [], TARGET_CPUS);
+  const embedded = await startEmbedded(mock.baseUrl);
   running.push(embedded);
   // The gRPC tail: node:http2 allocates a good deal per call, and young-generation collections that
   // promote in-flight calls turn into old-generation pauses. The same gateway with a larger young
   // generation shows how much of the tail that is.
-  const embeddedLargeYoung = await startEmbedded(mock.baseUrl, [LARGE_YOUNG_GENERATION], TARGET_CPUS, 'embedded-data-large-young');
+  const embeddedLargeYoung = await startEmbedded(mock.baseUrl, [LARGE_YOUNG_GENERATION], undefined, 'embedded-data-large-young');
   running.push(embeddedLargeYoung);
 
   const competitorEndpoints: Endpoint[] = [];
@@ -177,7 +176,7 @@ async function runEmbeddedGroup(options: Options, mock: RunningSystem & { baseUr
     for (const competitor of COMPETITORS) {
       try {
         await competitor.install(log);
-        const started = await competitor.start(mock.baseUrl, TARGET_CPUS);
+        const started = await competitor.start(mock.baseUrl);
         running.push({ processes: [started.process], http: started.http, stop: () => started.process.stop() });
         competitorEndpoints.push({ id: `${competitor.name}/http`, protocol: 'http', client: httpChatClient(started.http), processes: [started.process], streams: true });
         results.competitors.push({ name: competitor.name, status: 'measured' });

@@ -28,11 +28,10 @@ export async function startMockUpstream(): Promise<RunningSystem & { baseUrl: st
   return { processes: [mock], baseUrl, http: { baseUrl, model: 'gpt-bench' }, stop: stopAll([mock]) };
 }
 
-export async function startFloor(kind: 'http' | 'grpc', upstreamBaseUrl: string, cpus?: string): Promise<RunningSystem> {
+export async function startFloor(kind: 'http' | 'grpc', upstreamBaseUrl: string): Promise<RunningSystem> {
   const port = await freePort();
   const floor = await startTsService({
     name: `floor-${kind}`,
-    cpus,
     entry: 'bench/src/floor-servers.ts',
     env: { ...process.env, FLOOR_KIND: kind, FLOOR_PORT: String(port), UPSTREAM_URL: upstreamBaseUrl },
     readyLine: /listening on/,
