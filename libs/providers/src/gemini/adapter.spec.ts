@@ -9,7 +9,6 @@ import {
   reply,
   ReplayServer,
   runConformanceSuite,
-  unsupported,
   type ErrorExchange,
   type RecordedRequest,
 } from '../testing';
@@ -95,6 +94,31 @@ function error(status: keyof typeof GEMINI_ERRORS, headers: Record<string, strin
 const TEXT_USAGE = { prompt_tokens: 8, completion_tokens: 28, total_tokens: 36 };
 const CACHED_USAGE = { prompt_tokens: 2152, completion_tokens: 37, total_tokens: 2189, cached_prompt_tokens: 2048 };
 
+const TOOL_CALL_ANSWER: ChatResult = {
+  provider_response_id: 'p5JmaPXlMsmMz7IPsLf9wQ4',
+  choices: [
+    {
+      index: 0,
+      message: {
+        role: 'assistant',
+        content: '',
+        tool_calls: [
+          { id: PARIS_CALL_ID, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+          { id: BERLIN_CALL_ID, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Berlin"}' } },
+        ],
+      },
+      finish_reason: 'tool_calls',
+    },
+  ],
+  usage: { prompt_tokens: 71, completion_tokens: 36, total_tokens: 107 },
+};
+
+const TOOL_CALL_REQUEST = {
+  contents: [{ role: 'user', parts: [{ text: 'What is the weather like in Paris and in Berlin today?' }] }],
+  tools: WEATHER_TOOLS,
+  toolConfig: { functionCallingConfig: { mode: 'AUTO' } },
+};
+
 runConformanceSuite({
   name: 'gemini',
   createAdapter: (baseUrl) => geminiProviderFactory({ base_url: `${baseUrl}/v1beta` }, { GEMINI_API_KEY: KEY }),
@@ -132,33 +156,14 @@ runConformanceSuite({
       expected: answer('mZJmaMnUGpWpz7IP-5-lqAo', 'The capital of France is Paris.', TEXT_USAGE),
       expectRequest: expectStream(QUESTION),
     },
-    tool_call: {
-      reply: reply.json(GEMINI_TOOL_CALL_RESPONSE),
-      expected: {
-        provider_response_id: 'p5JmaPXlMsmMz7IPsLf9wQ4',
-        choices: [
-          {
-            index: 0,
-            message: {
-              role: 'assistant',
-              content: '',
-              tool_calls: [
-                { id: PARIS_CALL_ID, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
-                { id: BERLIN_CALL_ID, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Berlin"}' } },
-              ],
-            },
-            finish_reason: 'tool_calls',
-          },
-        ],
-        usage: { prompt_tokens: 71, completion_tokens: 36, total_tokens: 107 },
-      },
-      expectRequest: expectChat({
-        contents: [{ role: 'user', parts: [{ text: 'What is the weather like in Paris and in Berlin today?' }] }],
-        tools: WEATHER_TOOLS,
-        toolConfig: { functionCallingConfig: { mode: 'AUTO' } },
-      }),
+    tool_call: { reply: reply.json(GEMINI_TOOL_CALL_RESPONSE), expected: TOOL_CALL_ANSWER, expectRequest: expectChat(TOOL_CALL_REQUEST) },
+    // Gemini streams each function call whole, in one chunk: the suite checks the calls arrive intact.
+    tool_call_stream: {
+      reply: reply.sse(GEMINI_TOOL_CALL_STREAM),
+      expected: TOOL_CALL_ANSWER,
+      expectRequest: expectStream(TOOL_CALL_REQUEST),
+      argumentsArriveWhole: true,
     },
-    tool_call_stream: unsupported('Gemini streams each function call whole, in one chunk; its arguments never arrive in fragments (streamed calls are tested below)'),
     tool_result_round_trip: {
       reply: reply.json(GEMINI_TOOL_RESULT_RESPONSE),
       expected: answer('q5JmaKvDOOKAz7IP-Ia0mA0', 'It is sunny and 18°C in Paris today.', { prompt_tokens: 95, completion_tokens: 12, total_tokens: 107 }),
