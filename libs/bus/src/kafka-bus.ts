@@ -279,6 +279,15 @@ export class KafkaBus implements Bus {
     }, this.options.logger);
   }
 
+  /**
+   * Waits until the broker can coordinate consumer groups. A broker that has just started has no group
+   * coordinator until its offsets topic is ready, and kafkajs gives up on a consumer that joins before.
+   */
+  async awaitGroupCoordinator(group: string): Promise<void> {
+    const admin = await this.connectAdmin();
+    await whileKafkaSettles(() => admin.describeGroups([group]), this.options.logger);
+  }
+
   async deleteTopics(topics: string[]): Promise<void> {
     const admin = await this.connectAdmin();
     await admin.deleteTopics({ topics, timeout: 5000 }).catch(() => undefined);
@@ -350,6 +359,7 @@ export async function connectKafkaBus(options: KafkaBusOptions & { topics: reado
   const bus = new KafkaBus(options);
   await bus.connect();
   await bus.ensureTopics([...options.topics]);
+  await bus.awaitGroupCoordinator(options.clientId);
   return bus;
 }
 
@@ -365,7 +375,8 @@ async function whileKafkaSettles<T>(step: () => Promise<T>, logger: Logger, give
       return await step();
     } catch (error) {
       const retriable =
-        (error as { retriable?: boolean }).retriable === true || /already exists|topic creation errors/i.test((error as Error).message);
+        (error as { retriable?: boolean }).retriable === true ||
+        /already exists|topic creation errors|coordinator/i.test(`${(error as Error).name} ${(error as Error).message}`);
       if (!retriable || Date.now() > giveUpAt) throw error;
       logger.warn('Kafka is not ready yet; retrying', { attempt, error: (error as Error).message });
       await delay(Math.min(200 * attempt, 2000));
