@@ -1,4 +1,6 @@
-import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type EachBatchPayload, type Producer, type LogEntry } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type EachBatchPayload, type ISocketFactory, type Producer, type LogEntry } from 'kafkajs';
+import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { createRequire } from 'node:module';
 import type { Logger } from '@switchyard/telemetry';
 import type { Bus, IncomingMessage, OutgoingMessage, Subscription } from './bus';
@@ -23,6 +25,20 @@ function stopIdleRequestQueueTimers(): void {
   prototype.__armsOnlyWhenPending = true;
 }
 stopIdleRequestQueueTimers();
+
+/**
+ * kafkajs leaves Nagle's algorithm on. A connection carries several requests at once (a fetch waiting
+ * beside produce, heartbeat and commit requests), and a small request written while another is
+ * unacknowledged could then wait for the broker's delayed ACK. Kafka's own clients set TCP_NODELAY.
+ */
+const noDelaySocket: ISocketFactory = ({ host, port, ssl, onConnect }) => {
+  const socket = ssl
+    ? tls.connect({ host, port, ...(net.isIP(host) ? {} : { servername: host }), ...ssl }, onConnect)
+    : net.connect({ host, port, noDelay: true }, onConnect);
+  socket.setNoDelay(true);
+  socket.setKeepAlive(true, 60_000);
+  return socket;
+};
 
 export interface KafkaBusOptions {
   brokers: string[];
@@ -126,7 +142,7 @@ export class KafkaBus implements Bus {
   private admin?: Admin;
   private producerReady?: Promise<void>;
   private queue: PendingSend[] = [];
-  private flushScheduled = false;
+  private sending = false;
 
   constructor(private readonly options: KafkaBusOptions) {
     if (options.brokers.length === 0) throw new BusUnavailableError('no Kafka brokers configured (set KAFKA_BROKERS)');
@@ -138,6 +154,7 @@ export class KafkaBus implements Bus {
       requestTimeout: 10_000,
       retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 2000 },
       logLevel: logLevel.WARN,
+      socketFactory: noDelaySocket,
       logCreator:
         () =>
         ({ level, log }: LogEntry) => {
@@ -168,19 +185,28 @@ export class KafkaBus implements Bus {
     }));
     return new Promise((resolve, reject) => {
       this.queue.push({ topic, messages: encoded, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        // Sends from the same turn of the event loop go to the broker as one request.
-        setImmediate(() => void this.flush());
-      }
+      if (!this.sending) void this.sendQueued();
     });
   }
 
-  private async flush(): Promise<void> {
-    this.flushScheduled = false;
-    const sends = this.queue;
-    this.queue = [];
-    if (sends.length === 0) return;
+  /**
+   * One produce request in flight at a time; what is published meanwhile goes in the next one. A Kafka
+   * request costs far more CPU than a message in it (two process wake-ups and a round trip through
+   * kafkajs), so under load this batches by itself, while an idle producer sends at once.
+   */
+  private async sendQueued(): Promise<void> {
+    this.sending = true;
+    // Publishes made in the same turn of the event loop start out together.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.queue.length > 0) {
+      const sends = this.queue;
+      this.queue = [];
+      await this.send(sends);
+    }
+    this.sending = false;
+  }
+
+  private async send(sends: PendingSend[]): Promise<void> {
     const byTopic = new Map<string, PendingSend['messages']>();
     for (const send of sends) {
       const list = byTopic.get(send.topic);
@@ -314,7 +340,8 @@ export class KafkaBus implements Bus {
     await Promise.all([...this.inFlight]);
     await Promise.all(this.committers.map((committer) => committer.flush()));
     await Promise.all(this.consumers.map((consumer) => consumer.disconnect().catch(() => undefined)));
-    if (this.queue.length > 0) await this.flush();
+    while (this.sending) await delay(5);
+    if (this.queue.length > 0) await this.send(this.queue.splice(0));
     await this.producer.disconnect().catch(() => undefined);
     await this.admin?.disconnect().catch(() => undefined);
   }
