@@ -2,7 +2,8 @@
 // ids and the W3C trace context (traceparent) travels in Kafka headers from stage to stage: one request
 // is one trace across all six services. Exporting is off unless OTEL_TRACES_EXPORTER says otlp
 // (OTEL_EXPORTER_OTLP_* configure where) or console. With nothing to export to, spans are not sampled:
-// they still get ids and carry the context, but record nothing (recording cost ~10% of a stage's CPU).
+// they still get ids and carry the context, but record nothing (recording cost ~10% of a stage's CPU),
+// and no context manager tracks the active span.
 import { context, propagation, trace, SpanStatusCode, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -26,7 +27,9 @@ export function startTracing(serviceName: string, extraProcessors: SpanProcessor
     spanProcessors: processors,
     ...(processors.length === 0 ? { sampler: new AlwaysOffSampler() } : {}),
   });
-  provider.register({ propagator: new W3CTraceContextPropagator() });
+  // The active context (AsyncLocalStorage, a hook on every promise) only nests spans that are recorded;
+  // unrecorded spans get their parents explicitly (inSpan, headersForSpan), so it is left out then.
+  provider.register({ propagator: new W3CTraceContextPropagator(), ...(processors.length === 0 ? { contextManager: null } : {}) });
 }
 
 export async function stopTracing(): Promise<void> {
