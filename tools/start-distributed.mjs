@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // `npm run start:distributed`: the six services, each its own process, on the Kafka and Postgres that
 // `npm run infra:up` started (read from infra/.env). Output is prefixed by service; Ctrl-C stops all.
-// Scale a stage by starting more processes of it: `node --import tsx apps/<service>/src/main.ts`.
+// Each runs from its bundle, dist/<service>/main.js, rebuilt first (see tools/build-services.mjs).
+// Scale a stage by starting more processes of it: `node ${SERVICE_NODE_ARGS} dist/<service>/main.js`.
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildServices, SERVICE_NODE_ARGS, SERVICES } from './build-services.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const SERVICES = ['analytics', 'metering', 'provider-worker', 'guardrail', 'router', 'ingress'];
+export { SERVICES };
 
 const envFile = path.join(root, 'infra/.env');
 const env = { ...process.env };
@@ -23,12 +25,14 @@ if (!env.KAFKA_BROKERS || !env.DATABASE_URL) {
   process.exit(1);
 }
 
+await buildServices();
+
 const children = new Map();
 const ready = new Set();
 let stopping = false;
 
 for (const service of SERVICES) {
-  const child = spawn(process.execPath, ['--enable-source-maps', '--import', 'tsx', path.join(root, `apps/${service}/src/main.ts`)], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, path.join(root, `dist/${service}/main.js`)], {
     cwd: root,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,39 +7,7 @@ import * as http from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { GATEWAY_PROTO, PROTO_LOADER_OPTIONS } from '@switchyard/contracts';
-
-interface UpstreamAnswer {
-  model: string;
-  choices: { index: number; message: { role: string; content: string }; finish_reason: string }[];
-  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
-}
-
-const upstream = new URL(`${process.env.UPSTREAM_URL}/chat/completions`);
-const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
-
-/** One POST of OpenAI JSON to the mock over a kept-alive connection. */
-function callUpstream(body: unknown): Promise<UpstreamAnswer> {
-  const text = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { agent, host: upstream.hostname, port: upstream.port, path: upstream.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          try {
-            resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-          } catch (error) {
-            reject(error);
-          }
-        });
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(text);
-  });
-}
+import { callUpstream } from './floor-upstream';
 
 function startGrpcFloor(port: number): void {
   const definition = protoLoader.loadSync(GATEWAY_PROTO, PROTO_LOADER_OPTIONS);

@@ -1,7 +1,9 @@
 // `npm run bench`: Switchyard's overhead and capacity against a mock OpenAI upstream, beside the floors
 // (the least a Node server can do per call) and other gateways, all measured in the same run.
 //   --quick                       shorter steps (a smoke run, ~5 minutes)
-//   --only=embedded|distributed|competitors   one part (comma-separated for several)
+//   --only=embedded|distributed|competitors|analytics   one part (comma-separated for several);
+//                                 analytics alone: the analytics writes on a Kafka, a Postgres and an
+//                                 analytics service of their own (~30 s), into latest-analytics.*
 //   --duration=<s>                seconds per load step (default 5)
 // Writes bench/results/latest.json and latest.md. See BENCHMARKS.md for what is measured and how.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,9 +16,10 @@ import { measureGroup, type Endpoint, type EndpointResult, type GroupOptions } f
 import { busiestProcesses, loadAverage } from './proc';
 import { renderMarkdown, checkTargets } from './report';
 import { BENCH_DIR, CACHE_DIR } from './services';
-import { startDistributed, startEmbedded, startFloor, startMockUpstream, startPrivateInfrastructure, type RunningSystem } from './systems';
+import { startAnalyticsService, startDistributed, startKafkaFloor, startEmbedded, startFloor, startMockUpstream, startPrivateInfrastructure, type RunningSystem } from './systems';
 
-type Part = 'embedded' | 'distributed' | 'competitors';
+type Part = 'embedded' | 'distributed' | 'competitors' | 'analytics';
+const PARTS: Part[] = ['embedded', 'distributed', 'competitors', 'analytics'];
 
 interface Options {
   quick: boolean;
@@ -27,8 +30,9 @@ interface Options {
 function parseOptions(argv: string[]): Options {
   const quick = argv.includes('--quick');
   const only = argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+  // Everything: the distributed part measures the analytics writes too.
   const parts = (only ? only.split(',') : ['embedded', 'distributed', 'competitors']) as Part[];
-  for (const part of parts) if (!['embedded', 'distributed', 'competitors'].includes(part)) throw new Error(`--only takes embedded, distributed or competitors, not ${part}`);
+  for (const part of parts) if (!PARTS.includes(part)) throw new Error(`--only takes ${PARTS.join(', ')}, not ${part}`);
   const duration = argv.find((arg) => arg.startsWith('--duration='))?.slice('--duration='.length);
   const stepMs = duration ? Number(duration) * 1000 : quick ? 2000 : 5000;
   if (!Number.isFinite(stepMs) || stepMs < 500 || stepMs > 10_000) throw new Error('--duration takes 0.5 to 10 seconds per step (a cap that keeps the machine usable)');
@@ -62,7 +66,7 @@ export interface BenchResults {
   loadAfter?: { loadAverage: string; busiest: { pid: number; command: string; cpuPct: number }[] };
   competitors: CompetitorStatus[];
   groups: GroupResult[];
-  analytics?: { direct?: DirectInsertResult[]; pglite?: DirectInsertResult; pipeline?: PipelineInsertResult; error?: string };
+  analytics?: { direct?: DirectInsertResult[]; pglite?: DirectInsertResult; pipeline?: PipelineInsertResult; pipelineBacklog?: PipelineInsertResult; error?: string };
   targets?: ReturnType<typeof checkTargets>;
 }
 
@@ -97,6 +101,16 @@ async function main(): Promise<void> {
   };
   log(`load before: ${results.loadBefore.loadAverage}; busy processes: ${JSON.stringify(results.loadBefore.busiest)}`);
 
+  // The analytics writes alone need no mock upstream, no gateway and no load generator.
+  if (options.parts.length === 1 && options.parts[0] === 'analytics') {
+    try {
+      await runAnalyticsOnly(options, running, results);
+    } finally {
+      await stopRunning();
+    }
+    return finish(results, started);
+  }
+
   const mock = await startMockUpstream();
   stopMock = () => mock.stop();
   const common = {
@@ -123,22 +137,30 @@ async function main(): Promise<void> {
     }
     if (options.parts.includes('distributed')) {
       results.groups.push(await runDistributedGroup(options, mock, running, results, { ...common, direct }));
+    } else if (options.parts.includes('analytics')) {
+      await runAnalyticsOnly(options, running, results);
     }
   } finally {
     await stopRunning();
     await mock.stop();
   }
+  await finish(results, started);
+}
 
+async function finish(results: BenchResults, started: number): Promise<void> {
   results.loadAfter = { loadAverage: loadAverage(), busiest: await busiestProcesses([process.pid], 2000) };
   log(`load after: ${results.loadAfter.loadAverage}; busy processes: ${JSON.stringify(results.loadAfter.busiest)}`);
   results.durationSeconds = Math.round((Date.now() - started) / 1000);
-  results.targets = checkTargets(results);
+  // An analytics-only run checks only the analytics targets, and does not replace the last full run's tables.
+  const analyticsOnly = results.options.parts.length === 1 && results.options.parts[0] === 'analytics';
+  results.targets = checkTargets(results).filter((check) => !analyticsOnly || check.area === 'analytics');
+  const name = analyticsOnly ? 'latest-analytics' : 'latest';
   mkdirSync(path.join(BENCH_DIR, 'results'), { recursive: true });
-  writeFileSync(path.join(BENCH_DIR, 'results/latest.json'), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(path.join(BENCH_DIR, `results/${name}.json`), JSON.stringify(results, null, 2) + '\n');
   const markdown = renderMarkdown(results);
-  writeFileSync(path.join(BENCH_DIR, 'results/latest.md'), markdown);
+  writeFileSync(path.join(BENCH_DIR, `results/${name}.md`), markdown);
   process.stdout.write('\n' + markdown);
-  log(`done in ${results.durationSeconds} s; wrote bench/results/latest.md and latest.json`);
+  log(`done in ${results.durationSeconds} s; wrote bench/results/${name}.md and ${name}.json`);
 }
 
 type CommonOptions = Omit<GroupOptions, 'referenceRate' | 'ladderRates' | 'p99LimitMs' | 'freezeOthers'> & { direct: () => Endpoint };
@@ -216,11 +238,15 @@ async function runDistributedGroup(options: Options, mock: RunningSystem & { bas
   // Six services, Kafka and Postgres share both cores with the generator and the mock.
   const infrastructure = await startPrivateInfrastructure(log);
   running.push({ processes: [], stop: infrastructure.stop });
+  log('starting the Kafka floor (five plain kafkajs processes)');
+  const kafkaFloor = await startKafkaFloor(mock.baseUrl, infrastructure);
+  running.push(kafkaFloor);
   log('starting Switchyard distributed (six services)');
   const distributed = await startDistributed(mock.baseUrl, infrastructure);
   running.push(distributed);
   const endpoints: Endpoint[] = [
     common.direct(),
+    endpointOf('floor/kafka-http', kafkaFloor, 'http', false, infrastructure.pids),
     endpointOf('switchyard-distributed/http', distributed, 'http', true, infrastructure.pids),
     endpointOf('switchyard-distributed/grpc', distributed, 'grpc', true, infrastructure.pids),
   ];
@@ -233,19 +259,50 @@ async function runDistributedGroup(options: Options, mock: RunningSystem & { bas
   });
   endpoints.forEach((endpoint) => endpoint.client.close());
 
+  await measureAnalytics(options, infrastructure, results, distributed.processes.find((p) => p.name === 'analytics')?.pid);
+  return { name: 'distributed', referenceRate: 200, p99LimitMs: 50, endpoints: group, idleRssByProcessMb: idleByProcess(group) };
+}
+
+/**
+ * Direct inserts into Postgres, then through Kafka and the analytics service (already running on
+ * `infrastructure`, as `analyticsPid`): events published while it runs, and a backlog published while
+ * it is stopped, drained once it resumes.
+ */
+async function measureAnalytics(options: Options, infrastructure: { kafkaBrokers: string[]; databaseUrl: string; pids: number[] }, results: BenchResults, analyticsPid?: number): Promise<void> {
   log('analytics: direct inserts into Postgres, then through Kafka and the analytics service');
   const rows = options.quick ? 20_000 : 100_000;
   const analytics: NonNullable<BenchResults['analytics']> = { ...results.analytics };
   try {
-    analytics.direct = await measureDirectInserts(infrastructure.databaseUrl, rows, [1000, 5000]);
-    analytics.pipeline = await measurePipelineInserts(infrastructure.kafkaBrokers, infrastructure.databaseUrl, rows, 60_000);
-    log(`analytics: direct ${analytics.direct.map((r) => `${r.rowsPerSecond.toFixed(0)} rows/s (batch ${r.batchSize})`).join(', ')}; pipeline ${analytics.pipeline.rowsPerSecond.toFixed(0)} rows/s`);
+    analytics.direct = await measureDirectInserts(infrastructure.databaseUrl, rows, [1000, 5000], infrastructure.pids);
+    const pipeline = { servicePid: analyticsPid, infrastructurePids: infrastructure.pids };
+    // Warms the service up (its JIT, its connections), as the direct figures warm theirs.
+    await measurePipelineInserts(infrastructure.kafkaBrokers, infrastructure.databaseUrl, Math.min(rows, 20_000), 60_000, pipeline);
+    analytics.pipeline = await measurePipelineInserts(infrastructure.kafkaBrokers, infrastructure.databaseUrl, rows, 60_000, pipeline);
+    if (analyticsPid !== undefined) analytics.pipelineBacklog = await measurePipelineInserts(infrastructure.kafkaBrokers, infrastructure.databaseUrl, rows, 60_000, { ...pipeline, backlog: true });
+    log(
+      `analytics: direct ${analytics.direct.map((r) => `${r.rowsPerSecond.toFixed(0)} rows/s (batch ${r.batchSize})`).join(', ')}; ` +
+        `pipeline ${analytics.pipeline.rowsPerSecond.toFixed(0)} rows/s (published in ${analytics.pipeline.publishSeconds.toFixed(2)} s); backlog ${analytics.pipelineBacklog?.rowsPerSecond.toFixed(0)} rows/s`,
+    );
   } catch (error) {
     analytics.error = (error as Error).message;
     log(`analytics measurement failed: ${analytics.error}`);
   }
   results.analytics = analytics;
-  return { name: 'distributed', referenceRate: 200, p99LimitMs: 50, endpoints: group, idleRssByProcessMb: idleByProcess(group) };
+}
+
+/** `--only=analytics`: a Kafka and a Postgres of the bench's own, the analytics service alone on them, and PGlite. */
+async function runAnalyticsOnly(options: Options, running: RunningSystem[], results: BenchResults): Promise<void> {
+  const infrastructure = await startPrivateInfrastructure(log);
+  running.push({ processes: [], stop: infrastructure.stop });
+  log('starting the analytics service');
+  const service = await startAnalyticsService(infrastructure);
+  running.push(service);
+  await measureAnalytics(options, infrastructure, results, service.processes[0].pid);
+  const pglite = await measurePgliteInserts(path.join(CACHE_DIR, 'run/pglite-bench'), options.quick ? 5000 : 20_000, 1000).catch((error: Error) => {
+    log(`PGlite insert measurement failed: ${error.message}`);
+    return undefined;
+  });
+  results.analytics = { ...results.analytics, pglite };
 }
 
 function idleByProcess(endpoints: EndpointResult[]): Record<string, number> {

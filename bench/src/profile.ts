@@ -1,4 +1,4 @@
-// `npx tsx bench/src/profile.ts [--mode=embedded|distributed] [--protocol=http|grpc] [--rate=400] [--duration=8] [--delay=0|capacity] [--profile=false] [--output=true] [--node-args='--max-semi-space-size=32'] [--cpus=1]`
+// `npx tsx bench/src/profile.ts [--mode=embedded|distributed|kafka-floor] [--protocol=http|grpc] [--rate=400] [--duration=8] [--delay=0|capacity] [--profile=false] [--output=true] [--node-args='--max-semi-space-size=32'] [--cpus=1]`
 // Starts Switchyard under `node --cpu-prof`, drives open-loop load at it, stops it, and prints its CPU
 // per request and where that CPU went: self time by function and by package, per process. The
 // .cpuprofile files stay in bench/.cache/profiles for Chrome DevTools or speedscope. --profile=false
@@ -10,7 +10,7 @@ import { grpcChatClient, httpChatClient, openLoop } from './load';
 import { capacityDelay } from './measure';
 import { cpuMs } from './proc';
 import { CACHE_DIR, sleep } from './services';
-import { startDistributed, startEmbedded, startMockUpstream, startPrivateInfrastructure, type Infrastructure } from './systems';
+import { startDistributed, startEmbedded, startKafkaFloor, startMockUpstream, startPrivateInfrastructure, type Infrastructure } from './systems';
 
 interface ProfileNode {
   id: number;
@@ -93,10 +93,12 @@ async function main(): Promise<void> {
 
   const mock = await startMockUpstream();
   let infrastructure: Infrastructure | undefined;
-  if (mode === 'distributed') infrastructure = await startPrivateInfrastructure((line) => console.log(line));
+  if (mode === 'distributed' || mode === 'kafka-floor') infrastructure = await startPrivateInfrastructure((line) => console.log(line));
   const gateway =
     infrastructure
-      ? await startDistributed(mock.baseUrl, infrastructure, nodeArgs)
+      ? mode === 'kafka-floor'
+        ? await startKafkaFloor(mock.baseUrl, infrastructure)
+        : await startDistributed(mock.baseUrl, infrastructure, nodeArgs)
       : await startEmbedded(mock.baseUrl, nodeArgs, process.argv.find((arg) => arg.startsWith('--cpus='))?.slice('--cpus='.length));
   let loadFromUs = 0;
   let loadToUs = 0;

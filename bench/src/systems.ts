@@ -4,9 +4,10 @@
 import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { GrpcTarget, HttpTarget } from './load';
-import { CACHE_DIR, WORKSPACE_ROOT, freePort, startTsService, type ServiceProcess } from './services';
+import { CACHE_DIR, WORKSPACE_ROOT, freePort, startService, startTsService, type ServiceProcess, type StartOptions } from './services';
 
 const RUN_DIR = path.join(CACHE_DIR, 'run');
 /** The model name callers use for Switchyard; it routes to the mock as upstream model gpt-bench. */
@@ -107,11 +108,13 @@ export interface Infrastructure {
   stop(): Promise<void>;
 }
 
-const PRIVATE_INFRA_DIR = path.join(CACHE_DIR, 'infra');
+// One folder per bench process: a second run at the same time (a profile, `--only=analytics`) that
+// shared it would remove the first one's Kafka and Postgres from under it.
+const PRIVATE_INFRA_DIR = path.join(CACHE_DIR, `infra-${process.pid}`);
 
 /**
  * A Kafka and a Postgres of the bench's own, started by infra/scripts/up.sh on ports of their own with
- * their data under bench/.cache/infra, and removed afterwards. The shared ones of `npm run infra:up` are
+ * their data under bench/.cache/infra-<pid>, and removed afterwards. The shared ones of `npm run infra:up` are
  * started and stopped by whoever runs the tests meanwhile, which would stop a run half-way; here every
  * process on them is the bench's, so their CPU is the distributed gateway's alone. The scripts run from
  * a copy beside the data because they write their .env next to themselves.
@@ -136,7 +139,10 @@ export async function startPrivateInfrastructure(log: (line: string) => void): P
     SWITCHYARD_PG_PORT: String(await freePort()),
   };
   log(`starting a Kafka (127.0.0.1:${env.SWITCHYARD_KAFKA_PORT}) and a Postgres (127.0.0.1:${env.SWITCHYARD_PG_PORT}) of the bench's own`);
-  const stop = async () => void (await run('bash', [path.join(PRIVATE_INFRA_DIR, 'scripts/down.sh'), '--purge'], { env }).catch(() => undefined));
+  const stop = async () => {
+    await run('bash', [path.join(PRIVATE_INFRA_DIR, 'scripts/down.sh'), '--purge'], { env }).catch(() => undefined);
+    rmSync(PRIVATE_INFRA_DIR, { recursive: true, force: true });
+  };
   try {
     await run('bash', [path.join(PRIVATE_INFRA_DIR, 'scripts/up.sh')], { env, timeout: 600_000 });
   } catch (error) {
@@ -159,6 +165,38 @@ export async function startPrivateInfrastructure(log: (line: string) => void): P
   };
 }
 
+let bundlesBuilt: Promise<{ SERVICE_NODE_ARGS: string[] }> | undefined;
+
+/**
+ * One distributed service, run as `npm run start:distributed` runs it: from its bundle,
+ * dist/<service>/main.js, which tools/build-services.mjs builds (once per bench run).
+ */
+async function startServiceBundle(options: Omit<StartOptions, 'command' | 'args'> & { name: string; nodeArgs?: string[] }): Promise<ServiceProcess> {
+  bundlesBuilt ??= (async () => {
+    const tools = (await import(pathToFileURL(path.join(WORKSPACE_ROOT, 'tools/build-services.mjs')).href)) as { buildServices(): Promise<void>; SERVICE_NODE_ARGS: string[] };
+    await tools.buildServices();
+    return tools;
+  })();
+  const tools = await bundlesBuilt;
+  return startService({
+    ...options,
+    command: process.execPath,
+    args: [...tools.SERVICE_NODE_ARGS, ...(options.nodeArgs ?? []), path.join(WORKSPACE_ROOT, `dist/${options.name}/main.js`)],
+  });
+}
+
+/** The analytics service alone on `infrastructure`, started as `npm run start:distributed` starts it. */
+export async function startAnalyticsService(infrastructure: Infrastructure, nodeArgs: string[] = []): Promise<RunningSystem> {
+  const analytics = await startServiceBundle({
+    name: 'analytics',
+    nodeArgs,
+    env: { ...process.env, LOG_LEVEL: 'info', KAFKAJS_NO_PARTITIONER_WARNING: '1', KAFKA_BROKERS: infrastructure.kafkaBrokers.join(','), DATABASE_URL: infrastructure.databaseUrl },
+    readyLine: /"analytics ready"/,
+    timeoutMs: 180_000,
+  });
+  return { processes: [analytics], stop: stopAll([analytics]) };
+}
+
 /** The six services of `npm run start:distributed`, one process each, started as that script does. */
 export async function startDistributed(upstreamBaseUrl: string, infrastructure: Infrastructure, nodeArgs: string[] = []): Promise<RunningSystem> {
   const grpcAddress = `127.0.0.1:${await freePort()}`;
@@ -172,10 +210,9 @@ export async function startDistributed(upstreamBaseUrl: string, infrastructure: 
   };
   const started = await Promise.allSettled(
     DISTRIBUTED_SERVICES.map((service) =>
-      startTsService({
+      startServiceBundle({
         name: service,
-        entry: `apps/${service}/src/main.ts`,
-        nodeArgs: ['--enable-source-maps', ...nodeArgs],
+        nodeArgs,
         env,
         readyLine: new RegExp(`"${service} ready"`),
         timeoutMs: 180_000,
@@ -198,4 +235,24 @@ export async function startDistributed(upstreamBaseUrl: string, infrastructure: 
       await stopAll(processes)();
     },
   };
+}
+
+/**
+ * The distributed floor (bench/src/kafka-floor.ts): six plain kafkajs processes passing each call along
+ * the pipeline's five Kafka hops, on the same Kafka. The front starts first: it creates the topics.
+ */
+export async function startKafkaFloor(upstreamBaseUrl: string, infrastructure: Infrastructure): Promise<RunningSystem> {
+  const port = await freePort();
+  const env = { ...process.env, KAFKA_BROKERS: infrastructure.kafkaBrokers.join(','), UPSTREAM_URL: upstreamBaseUrl, FLOOR_PORT: String(port), KAFKA_FLOOR_RUN: `bench.kafka-floor.${Date.now()}` };
+  const start = (role: string, hop: number) =>
+    startTsService({ name: `kafka-floor-${role}-${hop}`, entry: 'bench/src/kafka-floor.ts', env: { ...env, KAFKA_FLOOR_ROLE: role, KAFKA_FLOOR_HOP: String(hop) }, readyLine: /listening on|ready/, timeoutMs: 120_000 });
+  const processes = [await start('front', 0)];
+  try {
+    // Router, guardrail, worker (the one upstream call), metering: the pipeline's positions.
+    for (const [hop, role] of ['relay', 'relay', 'caller', 'relay'].entries()) processes.push(await start(role, hop));
+  } catch (error) {
+    await stopAll(processes)();
+    throw error;
+  }
+  return { processes, http: { baseUrl: `http://127.0.0.1:${port}/v1`, model: 'gpt-bench' }, stop: stopAll(processes) };
 }

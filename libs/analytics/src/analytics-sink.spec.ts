@@ -1,4 +1,7 @@
-import { InMemoryBus, type IncomingMessage } from '@switchyard/bus';
+import { propagation, trace, type Span, type Tracer } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { InMemoryBus, type Bus, type IncomingMessage, type Subscription } from '@switchyard/bus';
 import { DEAD_LETTER_HEADERS, TOPICS, type UsageEvent } from '@switchyard/contracts';
 import type { SqlClient } from '@switchyard/storage';
 import { createLogger } from '@switchyard/telemetry';
@@ -100,5 +103,158 @@ describe('analytics sink', () => {
     expect(db.written).toEqual([['a'], ['b']]);
     expect(dead[0].key).toBe('huge');
     expect(dead[0].headers[DEAD_LETTER_HEADERS.reason]).toMatch(/^the database refused the row: value "99999999999" is out of range/);
+  });
+});
+
+/** A bus that hands the test the sink's subscription, to deliver batches and see when each settles. */
+function directBus(): Bus & { deliver(messages: IncomingMessage[]): Promise<void>; published: IncomingMessage[] } {
+  let subscription: Subscription | undefined;
+  const published: IncomingMessage[] = [];
+  return {
+    kind: 'in-memory',
+    published,
+    async subscribe(s) {
+      subscription = s;
+    },
+    async publish(topic, messages) {
+      for (const m of messages) published.push({ topic, partition: 0, offset: '0', key: m.key, value: m.value, headers: m.headers ?? {} });
+    },
+    ensureTopics: async () => undefined,
+    deleteTopics: async () => undefined,
+    close: async () => undefined,
+    deliver: (messages) => subscription!.handleBatch(messages),
+  };
+}
+
+let offset = 0;
+const message = (id: string, headers: Record<string, string> = {}): IncomingMessage => ({ topic: TOPICS.usage, partition: 0, offset: String(offset++), key: id, value: row(id), headers });
+
+/** A database whose statements wait until the test lets them finish, in any order. */
+function gatedDatabase(engine: 'postgres' | 'pglite') {
+  const statements: { ids: string[]; finish: () => void }[] = [];
+  let inFlight = 0;
+  let mostInFlight = 0;
+  const db: SqlClient = {
+    engine,
+    async query<R>(_sql: string, params?: unknown[]) {
+      const ids = (params![0] as string[]).slice();
+      inFlight++;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      await new Promise<void>((finish) => statements.push({ ids, finish }));
+      inFlight--;
+      return { rows: [{ n: ids.length }] as R[] };
+    },
+    exec: async () => undefined,
+    close: async () => undefined,
+  };
+  return { db, statements, mostInFlight: () => mostInFlight };
+}
+
+const settled = (promise: Promise<unknown>) => {
+  let done = false;
+  void promise.then(() => (done = true));
+  return () => done;
+};
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('analytics sink, statements', () => {
+  it('halves a batch the database refuses to find the bad row: a few statements, not one a row', async () => {
+    const bus = new InMemoryBus();
+    const db = flakyDatabase(0);
+    const dead: IncomingMessage[] = [];
+    await bus.subscribe({ topic: TOPICS.deadLetter, group: 'dlq', handleBatch: async (messages) => void dead.push(...messages) });
+    const sink = await startAnalyticsSink({ bus, db, logger });
+    const ids = Array.from({ length: 64 }, (_, i) => (i === 37 ? 'huge' : `r${i}`));
+    await bus.publish(TOPICS.usage, ids.map((id) => ({ key: id, value: row(id) })));
+    await until(() => sink.rowsWritten() === 63 && dead.length === 1);
+    expect(dead.map((m) => m.key)).toEqual(['huge']);
+    expect(db.written.flat().sort()).toEqual(ids.filter((id) => id !== 'huge').sort());
+    expect(db.attempts).toBeLessThanOrEqual(1 + 2 * Math.log2(64));
+  });
+
+  it('keeps two statements in flight on a Postgres server, and settles a batch only once its rows are written', async () => {
+    const bus = directBus();
+    const { db, statements, mostInFlight } = gatedDatabase('postgres');
+    await startAnalyticsSink({ bus, db, logger, maxRowsPerStatement: 2 });
+    const first = settled(bus.deliver([message('a1'), message('a2')]));
+    const second = settled(bus.deliver([message('b1'), message('b2')]));
+    const third = settled(bus.deliver([message('c1'), message('c2')]));
+    await turn();
+    expect(statements.map((s) => s.ids)).toEqual([['a1', 'a2'], ['b1', 'b2']]);
+    statements[1].finish();
+    await turn();
+    expect([first(), second(), third()]).toEqual([false, true, false]);
+    expect(statements.map((s) => s.ids)).toEqual([['a1', 'a2'], ['b1', 'b2'], ['c1', 'c2']]);
+    statements[0].finish();
+    statements[2].finish();
+    await turn();
+    expect([first(), second(), third()]).toEqual([true, true, true]);
+    expect(mostInFlight()).toBe(2);
+  });
+
+  it('writes one statement at a time on PGlite, and a batch larger than a statement in parts', async () => {
+    const bus = directBus();
+    const { db, statements, mostInFlight } = gatedDatabase('pglite');
+    await startAnalyticsSink({ bus, db, logger, maxRowsPerStatement: 64 });
+    const ids = Array.from({ length: 150 }, (_, i) => `p${i}`);
+    const batch = settled(bus.deliver(ids.map((id) => message(id))));
+    for (let i = 0; i < 3; i++) {
+      await until(() => statements.length === i + 1);
+      await turn();
+      expect(statements).toHaveLength(i + 1);
+      expect(batch()).toBe(false);
+      statements[i].finish();
+    }
+    await until(batch);
+    expect(statements.map((s) => s.ids.length)).toEqual([64, 64, 22]);
+    expect(statements.flatMap((s) => s.ids)).toEqual(ids);
+    expect(mostInFlight()).toBe(1);
+  });
+});
+
+describe('analytics sink, tracing', () => {
+  afterEach(() => {
+    trace.disable();
+    propagation.disable();
+    jest.restoreAllMocks();
+  });
+
+  const traceparent = (traceId: string, sampled: boolean) => ({ traceparent: `00-${traceId}-${'1'.repeat(16)}-${sampled ? '01' : '00'}` });
+
+  it("records a span a row in the row's request trace where the request is sampled", async () => {
+    const exporter = new InMemorySpanExporter();
+    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+    const bus = directBus();
+    await startAnalyticsSink({ bus, db: flakyDatabase(0), logger });
+    await bus.deliver([
+      message('s1', traceparent('a'.repeat(32), true)),
+      message('u1', traceparent('b'.repeat(32), false)),
+      message('s2', traceparent('c'.repeat(32), true)),
+      message('u2', traceparent('d'.repeat(32), false)),
+    ]);
+    const spans = exporter.getFinishedSpans();
+    expect(spans.map((span) => [span.name, span.attributes['switchyard.request_id'], span.spanContext().traceId])).toEqual([
+      ['analytics', 's1', 'a'.repeat(32)],
+      ['analytics', 's2', 'c'.repeat(32)],
+    ]);
+  });
+
+  it('starts no span a row while tracing records nothing: one a batch decides', async () => {
+    const started: string[] = [];
+    const nonRecording = { isRecording: () => false, end: () => undefined } as unknown as Span;
+    jest.spyOn(trace, 'getTracer').mockReturnValue({
+      startSpan: (_name: string, options?: { attributes?: Record<string, unknown> }) => {
+        started.push(String(options?.attributes?.['switchyard.request_id']));
+        return nonRecording;
+      },
+    } as unknown as Tracer);
+    const bus = directBus();
+    const db = flakyDatabase(0);
+    await startAnalyticsSink({ bus, db, logger });
+    await bus.deliver(['a', 'b', 'c', 'd'].map((id) => message(id)));
+    await bus.deliver([message('e', traceparent('e'.repeat(32), false)), message('f', traceparent('f'.repeat(32), false)), message('g')]);
+    expect(db.written).toEqual([['a', 'b', 'c', 'd'], ['e', 'f', 'g']]);
+    expect(started).toEqual(['a', 'e', 'g']);
   });
 });

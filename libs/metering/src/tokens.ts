@@ -1,13 +1,21 @@
 // Token counting for providers that report no usage. js-tiktoken is OpenAI's tokenizer in pure
 // JavaScript; o200k_base is the encoding of OpenAI's current models, and a fair estimate for others.
 // Counts made here are marked `tokens_estimated` in analytics.
-import { getEncoding, type Tiktoken } from 'js-tiktoken';
+import type { Tiktoken, TiktokenBPE } from 'js-tiktoken/lite';
 import type { ChatMessage, Choice } from '@switchyard/contracts';
 
 let encoding: Tiktoken | undefined;
 
+/**
+ * Loaded on first use only: js-tiktoken's main entry point holds the ranks of every encoding
+ * (about 20 MB of a service's memory once imported), and most providers report usage, so a
+ * metering service may never count a token. This loads o200k_base's ranks alone, when needed.
+ */
 function encoder(): Tiktoken {
-  encoding ??= getEncoding('o200k_base');
+  if (!encoding) {
+    const { Tiktoken } = require('js-tiktoken/lite') as typeof import('js-tiktoken/lite');
+    encoding = new Tiktoken(require('js-tiktoken/ranks/o200k_base') as TiktokenBPE);
+  }
   return encoding;
 }
 

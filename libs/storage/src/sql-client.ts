@@ -1,7 +1,7 @@
 // One small interface over the two Postgres engines the gateway uses: a server through `pg`
 // (distributed mode, or DATABASE_URL), and PGlite, Postgres compiled to WebAssembly (embedded mode).
 import * as fs from 'node:fs';
-import { Pool } from 'pg';
+import { DatabaseError, Pool } from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
 import { startPgliteThread } from './pglite-thread';
 
@@ -45,8 +45,8 @@ export function createPostgresClient(connectionString: string, maxConnections = 
         });
         return copy.rowCount;
       } catch (error) {
-        // An error the server reports (it has a SQLSTATE) leaves the connection usable; any other may not.
-        if (typeof (error as { code?: unknown }).code !== 'string') broken = error as Error;
+        // An error the server reports (a refused row, say) leaves the connection usable; any other may not.
+        if (!(error instanceof DatabaseError)) broken = error as Error;
         throw error;
       } finally {
         client.release(broken);

@@ -66,5 +66,38 @@ export function describeUsageEventsStore(engine: string, open: () => Promise<Sql
       expect(rows.rows[1]).toMatchObject({ status: 'error', error_code: 'model_not_found', provider: null });
       expect(new Date(rows.rows[0].ts as string).toISOString()).toBe('2026-11-25T10:00:00.000Z');
     });
+
+    it('writes the new rows of a batch that repeats rows, within itself or already written', async () => {
+      const at = { ts: '2026-11-25T11:00:00.000Z' };
+      expect(await insertUsageEvents(db, [usageEvent({ ...at, request_id: 'dup-1' }), usageEvent({ ...at, request_id: 'dup-2' })])).toBe(2);
+      const again = [usageEvent({ ...at, request_id: 'dup-2' }), usageEvent({ ...at, request_id: 'dup-3' }), usageEvent({ ...at, request_id: 'dup-3' })];
+      expect(await insertUsageEvents(db, again)).toBe(1);
+      const rows = await db.query<{ request_id: string }>(`SELECT request_id FROM usage_events WHERE request_id LIKE 'dup-%' ORDER BY 1`);
+      expect(rows.rows.map((row) => row.request_id)).toEqual(['dup-1', 'dup-2', 'dup-3']);
+    });
+
+    it('keeps text exactly as sent: tabs, newlines, backslashes, quotes, \\N and non-ASCII', async () => {
+      const awkward = 'tab\there, newline\nthere, return\r, backslash \\ and \\N, "quotes", \'single\', é ✓ 🚀';
+      const event = usageEvent({
+        request_id: 'awkward\t1',
+        model: '\\N',
+        error_code: awkward,
+        finish_reason: '',
+        metadata: { note: awkward, 'key with \\ and \t': 'value' },
+      });
+      expect(await insertUsageEvents(db, [event])).toBe(1);
+      const rows = await db.query(`SELECT request_id, model, error_code, finish_reason, metadata FROM usage_events WHERE request_id = $1`, ['awkward\t1']);
+      expect(rows.rows).toEqual([{ request_id: 'awkward\t1', model: '\\N', error_code: awkward, finish_reason: '', metadata: event.metadata }]);
+    });
+
+    it('refuses a batch with a row the database cannot take, writing none of it, with the SQLSTATE', async () => {
+      const batch = [usageEvent({ request_id: 'refused-1' }), usageEvent({ request_id: 'refused-2', prompt_tokens: 99_999_999_999 })];
+      const refusal = await insertUsageEvents(db, batch).then(
+        () => undefined,
+        (error: { code?: string }) => error,
+      );
+      expect(refusal?.code).toBe('22003');
+      expect((await db.query(`SELECT count(*)::int AS n FROM usage_events WHERE request_id LIKE 'refused-%'`)).rows).toEqual([{ n: 0 }]);
+    });
   });
 }
