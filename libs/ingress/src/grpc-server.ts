@@ -68,14 +68,18 @@ export async function startGrpcServer(core: GatewayCore, options: GrpcServerOpti
 
 type Call = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>;
 
-function callOptions(call: Call): CallOptions & { abort: AbortController } {
+function callOptions(call: Call): CallOptions & { abort: AbortController; answered(): void } {
   const abort = new AbortController();
-  call.on('cancelled', () => abort.abort());
+  // grpc-js reports the close of every call's stream as 'cancelled', answered calls included; only a
+  // call still being answered is cancelled (an abort costs a DOMException and its stack trace).
+  const onCancelled = () => abort.abort();
+  call.on('cancelled', onCancelled);
   const deadline = call.getDeadline();
   const ms = deadline instanceof Date ? deadline.getTime() : Number(deadline);
   const authorization = call.metadata.get('authorization')[0] ?? call.metadata.get('x-api-key')[0];
   return {
     abort,
+    answered: () => call.off('cancelled', onCancelled),
     signal: abort.signal,
     deadline: Number.isFinite(ms) ? ms : undefined,
     credential: authorization ? String(authorization).replace(/^Bearer\s+/i, '') : undefined,
@@ -101,9 +105,14 @@ function createHandlers(core: GatewayCore, logger: Logger): grpc.UntypedServiceI
       } catch (error) {
         return callback(toServiceError(error));
       }
-      run(request, callOptions(call)).then(
-        (response) => callback(null, response),
+      const options = callOptions(call);
+      run(request, options).then(
+        (response) => {
+          options.answered();
+          callback(null, response);
+        },
         (error) => {
+          options.answered();
           if (!(error instanceof GatewayError)) logger.error('unexpected failure in a unary call', { error });
           callback(toServiceError(error));
         },
@@ -124,9 +133,13 @@ function createHandlers(core: GatewayCore, logger: Logger): grpc.UntypedServiceI
         return;
       }
       core.chatStream(request, (chunk) => call.write(chunk), options).then(
-        () => call.end(),
+        () => {
+          options.answered();
+          call.end();
+        },
         (error) => {
           if (options.abort.signal.aborted) return;
+          options.answered();
           call.emit('error', toServiceError(error));
         },
       );
