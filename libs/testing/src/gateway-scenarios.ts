@@ -131,6 +131,21 @@ export function describeGatewayEndToEnd(mode: string, start: StartGateway): void
       expect(row).toMatchObject({ stream: true, status: 'ok', completion_tokens: last.usage!.completion_tokens });
     });
 
+    it('stops the provider call when the caller cancels a ChatStream, and records it as cancelled', async () => {
+      const started = new Date();
+      const call = client.ChatStream({ model: 'mock-slow', messages: [{ role: 'user', content: 'cancel me' }] }, { deadline: Date.now() + 20_000 });
+      const ended = new Promise<grpc.ServiceError>((resolve) => call.on('error', resolve));
+      // mock-slow answers after 3 s; the call has long reached the provider stage after 1 s.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      call.cancel();
+      expect((await ended).code).toBe(grpc.status.CANCELLED);
+      const row = await eventually(
+        async () => (await gateway.query(`SELECT * FROM usage_events WHERE model = 'mock-slow' AND status = 'cancelled' AND ts >= $1`, [started]))[0],
+        'a cancelled usage row',
+      );
+      expect(row).toMatchObject({ error_code: 'cancelled', stream: true });
+    });
+
     it('delivers streamed chunks while the provider is still producing them', async () => {
       let release: () => void = () => undefined;
       const firstChunk = new Promise<void>((resolve) => (release = resolve));
@@ -219,7 +234,7 @@ export function describeGatewayEndToEnd(mode: string, start: StartGateway): void
       expect(error.code).toBe(grpc.status.DEADLINE_EXCEEDED);
       expect(Date.now() - started).toBeLessThan(2900);
       const rows = await eventually(async () => {
-        const found = await gateway.query(`SELECT * FROM usage_events WHERE model = 'mock-slow' AND ts >= $1`, [since]);
+        const found = await gateway.query(`SELECT * FROM usage_events WHERE model = 'mock-slow' AND status <> 'cancelled' AND ts >= $1`, [since]);
         return found.length > 0 ? found : undefined;
       }, 'deadline row');
       expect(rows[0].status).toBe('error');
