@@ -13,7 +13,7 @@ import { callUpstream } from './floor-upstream';
 
 const prefix = process.env.KAFKA_FLOOR_RUN ?? 'bench.kafka-floor';
 /** The five hops, in the pipeline's order; the last one is the front's reply topic. */
-export const KAFKA_FLOOR_TOPICS = ['requests', 'routed', 'guarded', 'completions', 'replies'].map((name) => `${prefix}.${name}`);
+const KAFKA_FLOOR_TOPICS = ['requests', 'routed', 'guarded', 'completions', 'replies'].map((name) => `${prefix}.${name}`);
 const PARTITIONS = 6;
 
 // TCP_NODELAY as Kafka's own clients set it (and Switchyard's bus): kafkajs leaves Nagle's algorithm on.
