@@ -47,7 +47,7 @@ describe('metering', () => {
   });
 
   it('answers the caller and hands one usage row to analytics', async () => {
-    const [usage, reply] = await stage.handle(ok(), {} as never);
+    const [reply, usage] = await stage.handle(ok(), {} as never);
     expect(usage).toMatchObject({
       topic: TOPICS.usage,
       key: 'req-1',
@@ -72,13 +72,13 @@ describe('metering', () => {
   });
 
   it('ends a stream with a last chunk that carries finish reason, usage and cost', async () => {
-    const [, reply] = await stage.handle(ok({ request: { ...request, stream: true } }), {} as never);
+    const [reply] = await stage.handle(ok({ request: { ...request, stream: true } }), {} as never);
     expect(reply.value).toMatchObject({ type: 'chunk', chunk: { finish_reason: 'stop', usage: { total_tokens: 1500 }, cost_usd: 0.000435, delta: {} } });
   });
 
   it('records a failure and answers it with the error', async () => {
     const failed: CompletionEvent = { request, status: 'error', error: { code: 'provider_rate_limited', message: 'slow down', retry_after_ms: 2000 }, provider_latency_ms: 30, stage: 'provider-worker' };
-    const [usage, reply] = await stage.handle(failed, {} as never);
+    const [reply, usage] = await stage.handle(failed, {} as never);
     expect(usage.value).toMatchObject({ status: 'error', error_code: 'provider_rate_limited', prompt_tokens: 0, cost_usd: 0 });
     expect(reply.value).toEqual({ request_id: 'req-1', type: 'error', error: failed.error });
   });

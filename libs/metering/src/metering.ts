@@ -118,11 +118,13 @@ export function createMeteringStage(prices: PriceTable, now: () => number = Date
     handle(completion) {
       const metered = meter(completion, prices);
       const key = completion.request.request_id;
-      const outputs: StageOutput[] = [{ topic: TOPICS.usage, key, value: toUsageEvent(completion, metered, now()) }];
-      // A cancelled caller is gone; nobody waits for a reply.
+      const outputs: StageOutput[] = [];
+      // A cancelled caller is gone; nobody waits for a reply. The reply goes first: on the in-memory bus
+      // consumers run in the order published, so the caller is answered before the row is queued.
       if (completion.status !== 'cancelled') {
         outputs.push({ topic: completion.request.reply_to, key, value: toReply(completion, metered) });
       }
+      outputs.push({ topic: TOPICS.usage, key, value: toUsageEvent(completion, metered, now()) });
       return outputs;
     },
     onFailure(completion, error) {
