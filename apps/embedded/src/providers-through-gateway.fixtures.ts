@@ -365,6 +365,7 @@ export const PROVIDER_CASES: ProviderCase[] = [
     basePath: '/api/v1',
     keyEnv: 'OPENROUTER_API_KEY',
     model: 'openai/gpt-4o-mini',
+    embedModel: 'openai/text-embedding-3-small',
     capabilities: ['chat', 'streaming', 'tools', 'vision'],
   }),
   compatible({ provider: 'perplexity', basePath: '', keyEnv: 'PERPLEXITY_API_KEY', model: 'sonar', capabilities: ['chat', 'streaming'] }),

@@ -33,7 +33,7 @@ const LIVE_TARGETS: Record<string, LiveTarget> = {
   fireworks: { chat: 'accounts/fireworks/models/llama-v3p1-8b-instruct', embed: 'nomic-ai/nomic-embed-text-v1.5' },
   deepseek: { chat: 'deepseek-chat' },
   xai: { chat: 'grok-3-mini' },
-  openrouter: { chat: 'openai/gpt-4o-mini' },
+  openrouter: { chat: 'openai/gpt-4o-mini', embed: 'openai/text-embedding-3-small' },
   perplexity: { chat: 'sonar' },
   // Local servers have no key to opt in with: setting the model they serve is the opt-in.
   ollama: { embed: 'nomic-embed-text' },

@@ -74,13 +74,13 @@ const CASES: Case[] = [
     name: 'openrouter',
     basePath: '/api/v1',
     chatModel: 'openai/gpt-4o-mini',
+    embedModel: 'openai/text-embedding-3-small',
     keyEnv: 'OPENROUTER_API_KEY',
     config: { app_url: 'https://switchyard.example', app_name: 'Switchyard' },
     expectHeaders: (request) => {
       expect(request.headers['http-referer']).toBe('https://switchyard.example');
       expect(request.headers['x-title']).toBe('Switchyard');
     },
-    overrides: { embeddings: NO_EMBEDDINGS('This adapter of OpenRouter') },
   },
   {
     name: 'perplexity',
