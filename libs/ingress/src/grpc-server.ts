@@ -70,12 +70,17 @@ type Call = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<u
 
 function callOptions(call: Call): CallOptions & { abort: AbortController; answered(): void } {
   const abort = new AbortController();
-  // grpc-js reports the close of every call's stream as 'cancelled', answered calls included; only a
-  // call still being answered is cancelled (an abort costs a DOMException and its stack trace).
-  const onCancelled = () => abort.abort();
-  call.on('cancelled', onCancelled);
   const deadline = call.getDeadline();
   const ms = deadline instanceof Date ? deadline.getTime() : Number(deadline);
+  // grpc-js reports the close of every call's stream as 'cancelled', answered calls included; only a
+  // call still being answered is cancelled (an abort costs a DOMException and its stack trace). Nor is a
+  // call whose deadline has passed: grpc-js closes it itself, and GatewayCore's deadline timer answers
+  // and records it as a deadline, not as a caller that went away.
+  const onCancelled = () => {
+    const deadlinePassed = Number.isFinite(ms) && Date.now() >= ms;
+    if (!deadlinePassed) abort.abort();
+  };
+  call.on('cancelled', onCancelled);
   const authorization = call.metadata.get('authorization')[0] ?? call.metadata.get('x-api-key')[0];
   return {
     abort,
