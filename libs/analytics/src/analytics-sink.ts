@@ -15,7 +15,7 @@ export interface AnalyticsSinkOptions {
   logger: Logger;
   /** Longest wait between write attempts while the database is down. */
   maxRetryDelayMs?: number;
-  /** Rows of one statement at most (default: 64 on PGlite, 2,000 on a Postgres server). */
+  /** Rows of one statement at most (default: 1,000 on PGlite, 2,000 on a Postgres server). */
   maxRowsPerStatement?: number;
   /** Statements written at once (default: 1 on PGlite, 2 on a Postgres server). */
   statementsInFlight?: number;
@@ -94,7 +94,7 @@ export async function startAnalyticsSink(options: AnalyticsSinkOptions): Promise
   /** Resolves once the rows are written, in statements shared with the batches queued beside them. */
   function enqueue(rows: Row[]): Promise<void> {
     const parts: Promise<void>[] = [];
-    // A batch larger than a statement is written in parts, so that a PGlite statement stays short.
+    // A batch larger than a statement is written in parts.
     for (let at = 0; at < rows.length; at += maxRows) {
       const part = rows.slice(at, at + maxRows);
       parts.push(new Promise((written, failed) => queue.push({ rows: part, written, failed })));

@@ -34,7 +34,7 @@ stopIdleRequestQueueTimers();
 const noDelaySocket: ISocketFactory = ({ host, port, ssl, onConnect }) => {
   const socket = ssl
     ? tls.connect({ host, port, ...(net.isIP(host) ? {} : { servername: host }), ...ssl }, onConnect)
-    : net.connect({ host, port, noDelay: true }, onConnect);
+    : net.connect({ host, port }, onConnect);
   socket.setNoDelay(true);
   socket.setKeepAlive(true, 60_000);
   return socket;
@@ -142,7 +142,8 @@ export class KafkaBus implements Bus {
   private admin?: Admin;
   private producerReady?: Promise<void>;
   private queue: PendingSend[] = [];
-  private sending = false;
+  /** The loop sending queued publishes, while one runs. */
+  private sending?: Promise<void>;
 
   constructor(private readonly options: KafkaBusOptions) {
     if (options.brokers.length === 0) throw new BusUnavailableError('no Kafka brokers configured (set KAFKA_BROKERS)');
@@ -185,7 +186,7 @@ export class KafkaBus implements Bus {
     }));
     return new Promise((resolve, reject) => {
       this.queue.push({ topic, messages: encoded, resolve, reject });
-      if (!this.sending) void this.sendQueued();
+      this.sending ??= this.sendQueued();
     });
   }
 
@@ -195,7 +196,6 @@ export class KafkaBus implements Bus {
    * kafkajs), so under load this batches by itself, while an idle producer sends at once.
    */
   private async sendQueued(): Promise<void> {
-    this.sending = true;
     // Publishes made in the same turn of the event loop start out together.
     await new Promise((resolve) => setImmediate(resolve));
     while (this.queue.length > 0) {
@@ -203,7 +203,7 @@ export class KafkaBus implements Bus {
       this.queue = [];
       await this.send(sends);
     }
-    this.sending = false;
+    this.sending = undefined;
   }
 
   private async send(sends: PendingSend[]): Promise<void> {
@@ -340,7 +340,7 @@ export class KafkaBus implements Bus {
     await Promise.all([...this.inFlight]);
     await Promise.all(this.committers.map((committer) => committer.flush()));
     await Promise.all(this.consumers.map((consumer) => consumer.disconnect().catch(() => undefined)));
-    while (this.sending) await delay(5);
+    await this.sending;
     if (this.queue.length > 0) await this.send(this.queue.splice(0));
     await this.producer.disconnect().catch(() => undefined);
     await this.admin?.disconnect().catch(() => undefined);

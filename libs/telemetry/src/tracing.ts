@@ -22,14 +22,15 @@ export function startTracing(serviceName: string, extraProcessors: SpanProcessor
     processors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
   }
   if (exporter === 'console') processors.push(new BatchSpanProcessor(new ConsoleSpanExporter()));
+  const recording = processors.length > 0;
   provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': process.env.OTEL_SERVICE_NAME || serviceName }),
     spanProcessors: processors,
-    ...(processors.length === 0 ? { sampler: new AlwaysOffSampler() } : {}),
+    ...(recording ? {} : { sampler: new AlwaysOffSampler() }),
   });
   // The active context (AsyncLocalStorage, a hook on every promise) only nests spans that are recorded;
   // unrecorded spans get their parents explicitly (inSpan, headersForSpan), so it is left out then.
-  provider.register({ propagator: new W3CTraceContextPropagator(), ...(processors.length === 0 ? { contextManager: null } : {}) });
+  provider.register({ propagator: new W3CTraceContextPropagator(), ...(recording ? {} : { contextManager: null }) });
 }
 
 export async function stopTracing(): Promise<void> {
