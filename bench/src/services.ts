@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect } from 'node:net';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export const WORKSPACE_ROOT = path.resolve(__dirname, '../..');
 export const BENCH_DIR = path.join(WORKSPACE_ROOT, 'bench');
@@ -91,13 +92,26 @@ function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-/** A node process running a TypeScript entry point through tsx, as the workspace's own scripts do. */
-export function startTsService(options: Omit<StartOptions, 'command' | 'args'> & { entry: string; nodeArgs?: string[] }): Promise<ServiceProcess> {
-  return startService({
-    ...options,
-    command: process.execPath,
-    args: [...(options.nodeArgs ?? []), '--import', 'tsx', path.resolve(WORKSPACE_ROOT, options.entry)],
-  });
+const scriptBuilds = new Map<string, Promise<string>>();
+
+/**
+ * A node process running one of the bench's TypeScript entry points (the mock, the floors), bundled
+ * first into bench/.cache/build as the apps are (tools/build-services.mjs): plain node, as Switchyard
+ * runs, so that no process pays for a TypeScript loader the others do not (tsx's wrappers cost the
+ * embedded gateway ~10% of its CPU a request).
+ */
+export async function startBenchScript(options: Omit<StartOptions, 'command' | 'args'> & { entry: string; nodeArgs?: string[] }): Promise<ServiceProcess> {
+  let built = scriptBuilds.get(options.entry);
+  if (!built) {
+    const outdir = path.join(CACHE_DIR, 'build', path.dirname(options.entry));
+    built = (async () => {
+      const tools = (await import(pathToFileURL(path.join(WORKSPACE_ROOT, 'tools/build-services.mjs')).href)) as { bundle(entry: string, outdir: string): Promise<void> };
+      await tools.bundle(path.resolve(WORKSPACE_ROOT, options.entry), outdir);
+      return path.join(outdir, path.basename(options.entry).replace(/\.ts$/, '.js'));
+    })();
+    scriptBuilds.set(options.entry, built);
+  }
+  return startService({ ...options, command: process.execPath, args: ['--enable-source-maps', ...(options.nodeArgs ?? []), await built] });
 }
 
 export function freePort(): Promise<number> {

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { GrpcTarget, HttpTarget } from './load';
-import { CACHE_DIR, WORKSPACE_ROOT, freePort, startService, startTsService, type ServiceProcess, type StartOptions } from './services';
+import { CACHE_DIR, WORKSPACE_ROOT, freePort, startService, startBenchScript, type ServiceProcess, type StartOptions } from './services';
 
 const RUN_DIR = path.join(CACHE_DIR, 'run');
 /** The model name callers use for Switchyard; it routes to the mock as upstream model gpt-bench. */
@@ -24,14 +24,14 @@ const stopAll = (processes: ServiceProcess[]) => async () => void (await Promise
 
 export async function startMockUpstream(): Promise<RunningSystem & { baseUrl: string }> {
   const port = await freePort();
-  const mock = await startTsService({ name: 'mock-upstream', entry: 'bench/src/mock-upstream.ts', env: { ...process.env, MOCK_PORT: String(port) }, port });
+  const mock = await startBenchScript({ name: 'mock-upstream', entry: 'bench/src/mock-upstream.ts', env: { ...process.env, MOCK_PORT: String(port) }, port });
   const baseUrl = `http://127.0.0.1:${port}/v1`;
   return { processes: [mock], baseUrl, http: { baseUrl, model: 'gpt-bench' }, stop: stopAll([mock]) };
 }
 
 export async function startFloor(kind: 'http' | 'grpc', upstreamBaseUrl: string): Promise<RunningSystem> {
   const port = await freePort();
-  const floor = await startTsService({
+  const floor = await startBenchScript({
     name: `floor-${kind}`,
     entry: 'bench/src/floor-servers.ts',
     env: { ...process.env, FLOOR_KIND: kind, FLOOR_PORT: String(port), UPSTREAM_URL: upstreamBaseUrl },
@@ -80,9 +80,9 @@ export async function startEmbedded(upstreamBaseUrl: string, nodeArgs: string[] 
   const httpAddress = `127.0.0.1:${await freePort()}`;
   const dataDir = path.join(RUN_DIR, dataFolder);
   rmSync(dataDir, { recursive: true, force: true });
-  const gateway = await startTsService({
+  const gateway = await startBundle({
+    app: 'embedded',
     name: `switchyard-embedded${nodeArgs.length ? ` ${nodeArgs.join(' ')}` : ''}`,
-    entry: 'apps/embedded/src/main.ts',
     nodeArgs,
     cpus,
     // Its own port for the SQL (PGlite wire protocol) endpoint too, so that two instances can run.
@@ -165,29 +165,32 @@ export async function startPrivateInfrastructure(log: (line: string) => void): P
   };
 }
 
-let bundlesBuilt: Promise<{ SERVICE_NODE_ARGS: string[] }> | undefined;
+type BuildTools = { buildServices(): Promise<void>; SERVICE_NODE_ARGS: string[]; EMBEDDED_NODE_ARGS: string[] };
+let bundlesBuilt: Promise<BuildTools> | undefined;
 
 /**
- * One distributed service, run as `npm run start:distributed` runs it: from its bundle,
- * dist/<service>/main.js, which tools/build-services.mjs builds (once per bench run).
+ * One app run as `npm start` or `npm run start:distributed` runs it: from its bundle,
+ * dist/<app>/main.js, which tools/build-services.mjs builds (once per bench run).
  */
-async function startServiceBundle(options: Omit<StartOptions, 'command' | 'args'> & { name: string; nodeArgs?: string[] }): Promise<ServiceProcess> {
+async function startBundle(options: Omit<StartOptions, 'command' | 'args'> & { app: string; nodeArgs?: string[] }): Promise<ServiceProcess> {
   bundlesBuilt ??= (async () => {
-    const tools = (await import(pathToFileURL(path.join(WORKSPACE_ROOT, 'tools/build-services.mjs')).href)) as { buildServices(): Promise<void>; SERVICE_NODE_ARGS: string[] };
+    const tools = (await import(pathToFileURL(path.join(WORKSPACE_ROOT, 'tools/build-services.mjs')).href)) as BuildTools;
     await tools.buildServices();
     return tools;
   })();
   const tools = await bundlesBuilt;
+  const appNodeArgs = options.app === 'embedded' ? tools.EMBEDDED_NODE_ARGS : tools.SERVICE_NODE_ARGS;
   return startService({
     ...options,
     command: process.execPath,
-    args: [...tools.SERVICE_NODE_ARGS, ...(options.nodeArgs ?? []), path.join(WORKSPACE_ROOT, `dist/${options.name}/main.js`)],
+    args: [...appNodeArgs, ...(options.nodeArgs ?? []), path.join(WORKSPACE_ROOT, `dist/${options.app}/main.js`)],
   });
 }
 
 /** The analytics service alone on `infrastructure`, started as `npm run start:distributed` starts it. */
 export async function startAnalyticsService(infrastructure: Infrastructure, nodeArgs: string[] = []): Promise<RunningSystem> {
-  const analytics = await startServiceBundle({
+  const analytics = await startBundle({
+    app: 'analytics',
     name: 'analytics',
     nodeArgs,
     env: { ...process.env, LOG_LEVEL: 'info', KAFKAJS_NO_PARTITIONER_WARNING: '1', KAFKA_BROKERS: infrastructure.kafkaBrokers.join(','), DATABASE_URL: infrastructure.databaseUrl },
@@ -210,7 +213,8 @@ export async function startDistributed(upstreamBaseUrl: string, infrastructure: 
   };
   const started = await Promise.allSettled(
     DISTRIBUTED_SERVICES.map((service) =>
-      startServiceBundle({
+      startBundle({
+        app: service,
         name: service,
         nodeArgs,
         env,
@@ -245,7 +249,7 @@ export async function startKafkaFloor(upstreamBaseUrl: string, infrastructure: I
   const port = await freePort();
   const env = { ...process.env, KAFKA_BROKERS: infrastructure.kafkaBrokers.join(','), UPSTREAM_URL: upstreamBaseUrl, FLOOR_PORT: String(port), KAFKA_FLOOR_RUN: `bench.kafka-floor.${Date.now()}` };
   const start = (role: string, hop: number) =>
-    startTsService({ name: `kafka-floor-${role}-${hop}`, entry: 'bench/src/kafka-floor.ts', env: { ...env, KAFKA_FLOOR_ROLE: role, KAFKA_FLOOR_HOP: String(hop) }, readyLine: /listening on|ready/, timeoutMs: 120_000 });
+    startBenchScript({ name: `kafka-floor-${role}-${hop}`, entry: 'bench/src/kafka-floor.ts', env: { ...env, KAFKA_FLOOR_ROLE: role, KAFKA_FLOOR_HOP: String(hop) }, readyLine: /listening on|ready/, timeoutMs: 120_000 });
   const processes = [await start('front', 0)];
   try {
     // Router, guardrail, worker (the one upstream call), metering: the pipeline's positions.

@@ -17,6 +17,16 @@ describe('InMemoryBus', () => {
     expect(seen.b).toEqual(['k1', 'k2', 'k3', 'k4']);
   });
 
+  it('delivers within the turn of the event loop that published, in one batch per turn', async () => {
+    const bus = new InMemoryBus();
+    const batches: string[][] = [];
+    await bus.subscribe({ topic: 't', group: 'g', handleBatch: async (messages) => void batches.push(messages.map((m) => m.key)) });
+    const loopTurned = new Promise<string[][]>((resolve) => setImmediate(() => resolve(batches.map((batch) => [...batch]))));
+    void bus.publish('t', [{ key: 'a', value: 1 }]);
+    void bus.publish('t', [{ key: 'b', value: 2 }]);
+    expect(await loopTurned).toEqual([['a', 'b']]);
+  });
+
   it('holds a partition to one batch at a time unless more are allowed', async () => {
     const bus = new InMemoryBus();
     let running = 0;

@@ -1,6 +1,7 @@
 import { InMemoryBus, type IncomingMessage } from '@switchyard/bus';
 import { DEAD_LETTER_HEADERS, GatewayError, InvalidEventError, TOPICS, type RequestEvent } from '@switchyard/contracts';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { failedCompletion } from './completions';
 import { runStage, type Stage } from './stage';
 
@@ -43,14 +44,37 @@ describe('runStage', () => {
     onFailure: (event, error) => [{ topic: 'failures', key: event.request_id, value: { request_id: event.request_id, code: error.code, message: error.message } }],
   };
 
-  it('publishes what the stage returns, with the trace context in the headers', async () => {
+  const traceId = 'ab'.repeat(16);
+  const incomingTrace = { traceparent: `00-${traceId}-${'cd'.repeat(8)}-00`, tracestate: 'vendor=1' };
+
+  it('publishes what the stage returns, handing the trace context on as it came while spans are not recorded', async () => {
     const bus = new InMemoryBus();
     const out = collect(bus, 'out');
     await runStage(bus, stage, { logger });
-    await bus.publish('in', [{ key: 'a', value: { request_id: 'a', n: 21 } }]);
+    await bus.publish('in', [{ key: 'a', value: { request_id: 'a', n: 21 }, headers: { ...incomingTrace, other: 'not a trace header' } }]);
     await settle(() => out.length > 0);
     expect(out.map((message) => message.value)).toEqual([{ request_id: 'a', n: 42 }]);
-    expect(out[0].headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+    expect(out[0].headers).toEqual(incomingTrace);
+  });
+
+  it('publishes in a child span of the incoming trace while spans are recorded', async () => {
+    await stopTracing();
+    const exporter = new InMemorySpanExporter();
+    startTracing('stage-test', [new SimpleSpanProcessor(exporter)]);
+    try {
+      const bus = new InMemoryBus();
+      const out = collect(bus, 'out');
+      await runStage(bus, stage, { logger });
+      await bus.publish('in', [{ key: 'a', value: { request_id: 'a', n: 21 }, headers: { traceparent: `00-${traceId}-${'cd'.repeat(8)}-01` } }]);
+      await settle(() => out.length > 0);
+      const [span] = exporter.getFinishedSpans();
+      expect(span.name).toBe('doubler');
+      expect(span.spanContext().traceId).toBe(traceId);
+      expect(out[0].headers.traceparent).toBe(`00-${traceId}-${span.spanContext().spanId}-01`);
+    } finally {
+      await stopTracing();
+      startTracing('stage-test');
+    }
   });
 
   it('dead-letters an event it cannot parse, with the reason, and goes on', async () => {

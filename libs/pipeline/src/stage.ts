@@ -3,7 +3,7 @@
 // retrying publishes) lives here, once.
 import type { Bus, IncomingMessage, OutgoingMessage } from '@switchyard/bus';
 import { DEAD_LETTER_HEADERS, GatewayError, InvalidEventError, TOPICS } from '@switchyard/contracts';
-import { contextFromHeaders, headersForSpan, inSpan, type Logger } from '@switchyard/telemetry';
+import { inMessageSpan, type Logger } from '@switchyard/telemetry';
 import type { Span } from '@opentelemetry/api';
 
 export interface StageOutput {
@@ -75,10 +75,10 @@ async function processMessage<E>(
     await deadLetter(publisher, stage.name, message, reason);
     return;
   }
-  await inSpan(stage.name, contextFromHeaders(message.headers), async (span) => {
-    const headers = headersForSpan(span);
-    const emitter = new OrderedEmitter(publisher, headers);
-    const context: StageContext = { span, logger, emit: (output) => emitter.emit(output) };
+  await inMessageSpan(stage.name, message.headers, async (span, headers) => {
+    // Made on first use: most stages never emit early.
+    let emitter: OrderedEmitter | undefined;
+    const context: StageContext = { span, logger, emit: (output) => (emitter ??= new OrderedEmitter(publisher, headers)).emit(output) };
     let outputs: StageOutput[];
     try {
       outputs = await stage.handle(event, context);
