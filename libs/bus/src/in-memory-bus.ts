@@ -81,16 +81,15 @@ export class InMemoryBus implements Bus {
     while (consumer.queue.length > 0 && consumer.inFlight < limit) {
       const batch = consumer.queue.splice(0, MAX_BATCH);
       consumer.inFlight++;
-      consumer.subscription
-        .handleBatch(batch)
-        .catch((error) => {
-          process.stderr.write(`in-memory bus: handler of ${consumer.subscription.topic} failed: ${error}\n`);
-        })
-        .finally(() => {
-          consumer.inFlight--;
-          if (consumer.queue.length > 0) this.deliver(consumer);
-          else if (consumer.inFlight === 0) consumer.idle.splice(0).forEach((resolve) => resolve());
-        });
+      const settled = () => {
+        consumer.inFlight--;
+        if (consumer.queue.length > 0) this.deliver(consumer);
+        else if (consumer.inFlight === 0) consumer.idle.splice(0).forEach((resolve) => resolve());
+      };
+      consumer.subscription.handleBatch(batch).then(settled, (error) => {
+        process.stderr.write(`in-memory bus: handler of ${consumer.subscription.topic} failed: ${error}\n`);
+        settled();
+      });
     }
   }
 

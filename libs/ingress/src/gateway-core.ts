@@ -22,7 +22,7 @@ import {
   type RequestEvent,
 } from '@switchyard/contracts';
 import { headersForSpan, tracer, type Logger } from '@switchyard/telemetry';
-import { context, trace, SpanStatusCode, type Span } from '@opentelemetry/api';
+import { SpanStatusCode, type Span } from '@opentelemetry/api';
 
 export interface CallOptions {
   /** Epoch milliseconds; the configured default timeout applies when absent. */
@@ -211,13 +211,11 @@ export class GatewayCore {
         },
         fail: (error) => finish(error),
       });
-      const headers = headersForSpan(span);
-      context.with(trace.setSpan(context.active(), span), () =>
-        this.options.bus.publish(TOPICS.requests, [{ key: requestId, value: event, headers }]).catch((error) => {
-          this.options.logger.error('could not publish a request', { error: (error as Error).message });
-          finish(new GatewayError('bus_unavailable', `the pipeline is unavailable: ${(error as Error).message}`));
-        }),
-      );
+      // The span reaches the stages through the headers; nothing here starts spans of its own.
+      this.options.bus.publish(TOPICS.requests, [{ key: requestId, value: event, headers: headersForSpan(span) }]).catch((error) => {
+        this.options.logger.error('could not publish a request', { error: (error as Error).message });
+        finish(new GatewayError('bus_unavailable', `the pipeline is unavailable: ${(error as Error).message}`));
+      });
     });
   }
 }

@@ -3,7 +3,7 @@ import { DEAD_LETTER_HEADERS, GatewayError, InvalidEventError, TOPICS, type Requ
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
 import { failedCompletion } from './completions';
-import { runStage, type Stage } from './stage';
+import { RetryingPublisher, runStage, type Stage } from './stage';
 
 interface Ping {
   request_id: string;
@@ -104,6 +104,33 @@ describe('runStage', () => {
     await bus.publish('in', [{ key: 'neg', value: { request_id: 'neg', n: -1 } }]);
     await settle(() => failures.length > 0);
     expect(failures.map((message) => message.value)).toEqual([{ request_id: 'neg', code: 'internal', message: 'negative numbers are not supported' }]);
+  });
+});
+
+describe('RetryingPublisher', () => {
+  /** A bus whose first `failures` publishes fail, as a broker that is down for a while. */
+  function flakyBus(failures: number) {
+    const published: string[] = [];
+    let calls = 0;
+    const bus = new InMemoryBus();
+    bus.publish = async (topic) => {
+      if (++calls <= failures) throw new Error(`broker down (call ${calls})`);
+      published.push(topic);
+    };
+    return { bus, published, calls: () => calls };
+  }
+
+  it('retries a failed publish until the bus takes it', async () => {
+    const { bus, published, calls } = flakyBus(2);
+    await new RetryingPublisher(bus, logger, 5_000).publish('t', [{ key: 'k', value: 1 }]);
+    expect(published).toEqual(['t']);
+    expect(calls()).toBe(3);
+  });
+
+  it('gives up with the last error once its time is spent', async () => {
+    const { bus, calls } = flakyBus(Infinity);
+    await expect(new RetryingPublisher(bus, logger, 300).publish('t', [{ key: 'k', value: 1 }])).rejects.toThrow(/broker down \(call [23]\)/);
+    expect(calls()).toBeGreaterThan(1);
   });
 });
 

@@ -51,9 +51,11 @@ export async function runStage<E>(bus: Bus, stage: Stage<E>, options: RunStageOp
     topic: stage.input,
     group: options.group ?? stage.group,
     maxInFlightBatches: stage.maxInFlightBatches,
-    handleBatch: async (messages) => {
-      await Promise.all(messages.map((message) => processMessage(stage, message, publisher, logger)));
-    },
+    // One message is the usual batch in embedded mode: no array of promises for it.
+    handleBatch: (messages) =>
+      messages.length === 1
+        ? processMessage(stage, messages[0], publisher, logger)
+        : Promise.all(messages.map((message) => processMessage(stage, message, publisher, logger))).then(() => undefined),
   });
 }
 
@@ -97,14 +99,16 @@ async function processMessage<E>(
   });
 }
 
-async function publishAll(publisher: RetryingPublisher, outputs: StageOutput[], headers: Record<string, string>) {
+function publishAll(publisher: RetryingPublisher, outputs: StageOutput[], headers: Record<string, string>): Promise<void> {
+  // Most stages produce one output a message: published without grouping.
+  if (outputs.length === 1) return publisher.publish(outputs[0].topic, [{ key: outputs[0].key, value: outputs[0].value, headers }]);
   const byTopic = new Map<string, OutgoingMessage[]>();
   for (const output of outputs) {
     const list = byTopic.get(output.topic) ?? [];
     list.push({ key: output.key, value: output.value, headers });
     byTopic.set(output.topic, list);
   }
-  await Promise.all([...byTopic].map(([topic, messages]) => publisher.publish(topic, messages)));
+  return Promise.all([...byTopic].map(([topic, messages]) => publisher.publish(topic, messages))).then(() => undefined);
 }
 
 /**
@@ -179,17 +183,23 @@ export class RetryingPublisher {
     private readonly retryMs: number,
   ) {}
 
-  async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
+  publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
     const giveUpAt = Date.now() + this.retryMs;
+    return this.bus.publish(topic, messages).catch((error) => this.retry(topic, messages, giveUpAt, error));
+  }
+
+  private async retry(topic: string, messages: OutgoingMessage[], giveUpAt: number, firstError: unknown): Promise<void> {
+    let error = firstError;
     for (let attempt = 1; ; attempt++) {
+      if (Date.now() >= giveUpAt) throw error;
+      const wait = Math.min(100 * 2 ** attempt, 2000);
+      this.logger.warn('publish failed; retrying', { topic, attempt, wait_ms: wait, error });
+      await new Promise((resolve) => setTimeout(resolve, wait));
       try {
         await this.bus.publish(topic, messages);
         return;
-      } catch (error) {
-        if (Date.now() >= giveUpAt) throw error;
-        const wait = Math.min(100 * 2 ** attempt, 2000);
-        this.logger.warn('publish failed; retrying', { topic, attempt, wait_ms: wait, error });
-        await new Promise((resolve) => setTimeout(resolve, wait));
+      } catch (next) {
+        error = next;
       }
     }
   }
