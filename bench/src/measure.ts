@@ -185,6 +185,12 @@ export async function measureGroup(endpoints: Endpoint[], options: GroupOptions)
           if (++missedInARow === 2) break;
         }
       }
+      // Nothing held: half the lowest rate, so that an endpoint held only below it is not reported as
+      // holding nothing (with no rate to compare, "half the floor's rate" could not be checked).
+      if (held === 0 && (await run(options.ladderRates[0] / 2))) {
+        held = options.ladderRates[0] / 2;
+        firstMissAfterHeld = options.ladderRates[0];
+      }
       // One step between the highest rate held and the next one, if missed, narrows the answer.
       if (held > 0 && firstMissAfterHeld !== undefined) {
         const between = Math.round(Math.sqrt(held * firstMissAfterHeld) / 10) * 10;
