@@ -32,7 +32,7 @@ export interface StartOptions {
   cpus?: string;
 }
 
-const OUTPUT_KEPT = 5_000_000;
+const OUTPUT_KEPT = 8000;
 
 export async function startService(options: StartOptions): Promise<ServiceProcess> {
   // taskset execs the command in place, so the pid stays the service's own.
