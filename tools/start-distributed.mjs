@@ -25,7 +25,7 @@ if (!env.KAFKA_BROKERS || !env.DATABASE_URL) {
   process.exit(1);
 }
 
-await buildServices();
+await buildServices(SERVICES);
 
 const children = new Map();
 const ready = new Set();
