@@ -245,6 +245,13 @@ export function describeHttpFrontDoor(mode: string, start: StartHttpGateway): vo
         }
         expect(ids).toEqual(expect.arrayContaining(['mock-echo', 'mock-embed', 'upstream-echo']));
       });
+
+      it('retrieves one model, and an unknown one is NotFoundError', async () => {
+        expect(await openai.models.retrieve('mock-echo')).toMatchObject({ id: 'mock-echo', object: 'model', owned_by: expect.any(String) });
+        const missing = await failure(openai.models.retrieve('no-such-model'));
+        expect(missing).toBeInstanceOf(OpenAI.NotFoundError);
+        expect(missing.error).toMatchObject({ code: 'model_not_found' });
+      });
     });
 
     describe('Anthropic SDK', () => {
@@ -309,6 +316,7 @@ export function describeHttpFrontDoor(mode: string, start: StartHttpGateway): vo
         const page = await anthropic.models.list();
         expect(page.data.map((model) => model.id)).toEqual(expect.arrayContaining(['mock-echo', 'mock-embed']));
         expect(page.data[0].type).toBe('model');
+        expect(await anthropic.models.retrieve('mock-embed')).toMatchObject({ type: 'model', id: 'mock-embed' });
       });
     });
 

@@ -103,6 +103,14 @@ export class GatewayCore {
     return this.servedModels();
   }
 
+  /** One served model; model_not_found (404) for an id the gateway does not serve. */
+  getModel(id: string, options: CallOptions = {}): ModelInfo {
+    this.authenticate(options.credential);
+    const model = this.servedModels().find((served) => served.id === id);
+    if (!model) throw new GatewayError('model_not_found', `model ${JSON.stringify(id)} is not served by this gateway; GET /v1/models lists the models it serves`);
+    return model;
+  }
+
   /** The enabled models, for the gateway's own use (its start-up banner); callers use listModels. */
   servedModels(): ModelInfo[] {
     return [...this.options.catalog.values()]

@@ -308,8 +308,12 @@ export class AnthropicStreamEncoder {
 }
 
 /** Anthropic's list of models (GET /v1/models with an anthropic-version header). */
+export function toAnthropicModel(model: ModelInfo, createdAt: string) {
+  return { type: 'model' as const, id: model.id, display_name: model.id, created_at: createdAt };
+}
+
 export function toAnthropicModelList(models: ModelInfo[], createdAt: string) {
-  const data = models.map((model) => ({ type: 'model' as const, id: model.id, display_name: model.id, created_at: createdAt }));
+  const data = models.map((model) => toAnthropicModel(model, createdAt));
   return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null };
 }
 

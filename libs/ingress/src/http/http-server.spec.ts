@@ -1,5 +1,6 @@
 // The HTTP plumbing over a real GatewayCore, with a scripted stand-in for the pipeline on the in-memory
 // bus: body limits, key checks before reading, readiness, routes, stream failures and disconnects.
+import type { CatalogEntry } from '@switchyard/config';
 import * as http from 'node:http';
 import { InMemoryBus } from '@switchyard/bus';
 import { TOPICS, type CancelEvent, type ReplyEvent, type RequestEvent } from '@switchyard/contracts';
@@ -52,7 +53,11 @@ async function startHarness(apiKeys: string[] = []): Promise<Harness> {
   });
   await bus.subscribe({ topic: TOPICS.cancellations, group: 'fake-worker', handleBatch: async (messages) => void cancellations.push(...messages.map((m) => m.value as CancelEvent)) });
   const logger = createLogger('http-server-test', 'error');
-  const core = new GatewayCore({ bus, catalog: new Map(), logger, defaultTimeoutMs: 10_000, apiKeys });
+  const catalog = new Map<string, CatalogEntry>([
+    ['team/echo', { id: 'team/echo', provider: 'fake', upstream_model: 'echo-1', capabilities: ['chat'], enabled: true }],
+    ['unkeyed', { id: 'unkeyed', provider: 'other', upstream_model: 'x', capabilities: ['chat'], enabled: false, disabled_reason: 'set OTHER_API_KEY' }],
+  ]);
+  const core = new GatewayCore({ bus, catalog, logger, defaultTimeoutMs: 10_000, apiKeys });
   const server = await startHttpServer(core, { address: '127.0.0.1:0', maxRequestBytes: LIMIT, logger, shutdownGraceMs: 200 });
   return { bus, core, server, requests, cancellations };
 }
@@ -139,6 +144,22 @@ describe('HTTP front door plumbing', () => {
     const wrongMethod = await fetch(`${harness.server.url}/v1/chat/completions`);
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('POST');
+  });
+
+  it('retrieves one served model in each API\'s shape, its id slashes and all, and answers 404 for one it does not serve', async () => {
+    const openai = await fetch(`${harness.server.url}/v1/models/team/echo`);
+    expect(openai.status).toBe(200);
+    expect(await openai.json()).toEqual({ id: 'team/echo', object: 'model', created: expect.any(Number), owned_by: 'fake' });
+    const anthropic = await fetch(`${harness.server.url}/v1/models/team%2Fecho`, { headers: { 'anthropic-version': '2023-06-01' } });
+    expect(await anthropic.json()).toEqual({ type: 'model', id: 'team/echo', display_name: 'team/echo', created_at: expect.any(String) });
+    for (const id of ['nope', 'unkeyed']) {
+      const missing = await fetch(`${harness.server.url}/v1/models/${id}`);
+      expect(missing.status).toBe(404);
+      expect(await errorOf(missing)).toMatchObject({ type: 'invalid_request_error', code: 'model_not_found', message: expect.stringContaining(`"${id}" is not served`) });
+    }
+    const wrongMethod = await fetch(`${harness.server.url}/v1/models/team/echo`, { method: 'DELETE' });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('GET');
   });
 
   it('reports live always, and ready only while the core is started', async () => {

@@ -12,6 +12,7 @@ import {
   fromAnthropicRequest,
   toAnthropicError,
   toAnthropicMessage,
+  toAnthropicModel,
   toAnthropicModelList,
   type AnthropicEvent,
 } from './anthropic-format';
@@ -22,6 +23,7 @@ import {
   toOpenAIChatCompletion,
   toOpenAIEmbeddings,
   toOpenAIError,
+  toOpenAIModel,
   toOpenAIModelList,
 } from './openai-format';
 import { declaredTooLarge, readJsonBody, tooLarge } from './request-body';
@@ -107,6 +109,11 @@ function createHandler(core: GatewayCore, options: HttpServerOptions, startedAt:
     const created = Math.floor(Date.now() / 1000);
 
     try {
+      if (path.startsWith(MODEL_PATH_PREFIX) && req.method === 'GET') {
+        // The id is the rest of the path: gateway model ids may hold slashes, and SDKs do not escape them.
+        const model = core.getModel(decodeURIComponent(path.slice(MODEL_PATH_PREFIX.length)), call);
+        return sendJson(res, 200, format === 'anthropic' ? toAnthropicModel(model, startedAt.toISOString()) : toOpenAIModel(model, createdSeconds));
+      }
       switch (`${req.method} ${path}`) {
         case 'GET /healthz':
           return sendJson(res, 200, { status: 'ok' });
@@ -224,10 +231,13 @@ function credentialOf(req: http.IncomingMessage): string | undefined {
   return typeof apiKey === 'string' && apiKey ? apiKey : undefined;
 }
 
+const MODEL_PATH_PREFIX = '/v1/models/';
+
 const ROUTES: Record<string, string> = {
   '/healthz': 'GET',
   '/readyz': 'GET',
   '/v1/models': 'GET',
+  '/v1/models/{model}': 'GET',
   '/v1/chat/completions': 'POST',
   '/v1/embeddings': 'POST',
   '/v1/messages': 'POST',
@@ -249,7 +259,7 @@ class RouteError extends GatewayError {
 }
 
 function routeError(method: string, path: string): RouteError {
-  const allowed = ROUTES[path];
+  const allowed = ROUTES[path] ?? (path.startsWith(MODEL_PATH_PREFIX) ? ROUTES['/v1/models/{model}'] : undefined);
   if (allowed) return new RouteError(405, `${path} takes ${allowed}, not ${method}`, allowed);
   return new RouteError(404, `no route ${method} ${path}; this gateway serves ${Object.entries(ROUTES).map(([route, verb]) => `${verb} ${route}`).join(', ')}`);
 }

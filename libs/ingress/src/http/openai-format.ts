@@ -299,8 +299,12 @@ export function float32Base64(values: number[]): string {
 }
 
 /** `created` is the Unix time (seconds) at which the gateway loaded its model catalog. */
+export function toOpenAIModel(model: ModelInfo, created: number) {
+  return { id: model.id, object: 'model' as const, created, owned_by: model.provider };
+}
+
 export function toOpenAIModelList(models: ModelInfo[], created: number) {
-  return { object: 'list' as const, data: models.map((model) => ({ id: model.id, object: 'model' as const, created, owned_by: model.provider })) };
+  return { object: 'list' as const, data: models.map((model) => toOpenAIModel(model, created)) };
 }
 
 function openAIErrorType(status: number): string {
