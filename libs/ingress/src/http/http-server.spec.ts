@@ -53,9 +53,10 @@ async function startHarness(apiKeys: string[] = []): Promise<Harness> {
   });
   await bus.subscribe({ topic: TOPICS.cancellations, group: 'fake-worker', handleBatch: async (messages) => void cancellations.push(...messages.map((m) => m.value as CancelEvent)) });
   const logger = createLogger('http-server-test', 'error');
+  const capabilities = { chat: true, streaming: true, tools: false, vision: false, embeddings: false };
   const catalog = new Map<string, CatalogEntry>([
-    ['team/echo', { id: 'team/echo', provider: 'fake', upstream_model: 'echo-1', capabilities: ['chat'], enabled: true }],
-    ['unkeyed', { id: 'unkeyed', provider: 'other', upstream_model: 'x', capabilities: ['chat'], enabled: false, disabled_reason: 'set OTHER_API_KEY' }],
+    ['team/echo', { id: 'team/echo', provider: 'fake', upstream_model: 'echo-1', capabilities, enabled: true }],
+    ['unkeyed', { id: 'unkeyed', provider: 'other', upstream_model: 'x', capabilities, enabled: false, disabled_reason: 'set OTHER_API_KEY' }],
   ]);
   const core = new GatewayCore({ bus, catalog, logger, defaultTimeoutMs: 10_000, apiKeys });
   const server = await startHttpServer(core, { address: '127.0.0.1:0', maxRequestBytes: LIMIT, logger, shutdownGraceMs: 200 });
