@@ -66,6 +66,8 @@ export interface GroupOptions {
   log(line: string): void;
 }
 
+const REWARM_MS = 3000;
+
 /** Upstream delay for capacity steps: 20-60 ms, the same sequence for every endpoint. */
 export function capacityDelay(index: number): number {
   return 20 + (Math.imul(index + 1, 2654435761) >>> 0) % 41;
@@ -94,11 +96,22 @@ export async function measureGroup(endpoints: Endpoint[], options: GroupOptions)
     const waited = await waitUntilIdle(groupPids, 30_000);
     if (waited > 2000) log(`  (waited ${(waited / 1000).toFixed(1)} s for the targets to go idle)`);
   };
+  // A process frozen while others were measured (40 s and more behind LiteLLM's steps) spent ~50% more
+  // CPU per request in its next 5 s step, even after a 1 s warm-up: Switchyard over gRPC 0.95-0.97 ms
+  // against 0.61-0.69 ms when not frozen before (embedded, 500 rps). After 3 s of requests one at a time
+  // it was back to 0.65 ms. So a frozen endpoint is warmed up again before it is measured.
+  const frozenSinceMeasured = new Set<number>();
   /** Runs one measurement of the endpoint once the group is idle, the other targets frozen if asked. */
   const alone = async <T>(endpoint: Endpoint, work: () => Promise<T>): Promise<T> => {
     await quiet();
     const own = new Set(endpoint.processes.map((p) => p.pid));
+    if (endpoint.processes.some((p) => frozenSinceMeasured.has(p.pid))) {
+      await closedLoop(() => endpoint.client.chat(0), REWARM_MS);
+      own.forEach((pid) => frozenSinceMeasured.delete(pid));
+      await quiet();
+    }
     const others = options.freezeOthers ? groupPids.filter((pid) => !own.has(pid) && pid !== options.mockPid) : [];
+    others.forEach((pid) => frozenSinceMeasured.add(pid));
     signalGroups(others, 'SIGSTOP');
     try {
       return await work();
