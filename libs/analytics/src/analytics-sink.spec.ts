@@ -56,6 +56,16 @@ async function until(done: () => boolean): Promise<void> {
   for (let waited = 0; !done() && waited < 5000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
+/** A sink on a database that never fails, with the dead letters it publishes collected. */
+async function sinkWithDeadLetters() {
+  const bus = new InMemoryBus();
+  const db = flakyDatabase(0);
+  const dead: IncomingMessage[] = [];
+  await bus.subscribe({ topic: TOPICS.deadLetter, group: 'dlq', handleBatch: async (messages) => void dead.push(...messages) });
+  const sink = await startAnalyticsSink({ bus, db, logger });
+  return { bus, db, dead, sink };
+}
+
 describe('analytics sink', () => {
   it('writes each batch of usage events in one statement', async () => {
     const bus = new InMemoryBus();
@@ -77,11 +87,7 @@ describe('analytics sink', () => {
   });
 
   it('dead-letters an event that is not a usage row and writes the rest', async () => {
-    const bus = new InMemoryBus();
-    const db = flakyDatabase(0);
-    const dead: IncomingMessage[] = [];
-    await bus.subscribe({ topic: TOPICS.deadLetter, group: 'dlq', handleBatch: async (messages) => void dead.push(...messages) });
-    const sink = await startAnalyticsSink({ bus, db, logger });
+    const { bus, db, dead, sink } = await sinkWithDeadLetters();
     await bus.publish(TOPICS.usage, [
       { key: 'bad', value: { ...row('bad'), prompt_tokens: 'many' } },
       { key: 'good', value: row('good') },
@@ -93,11 +99,7 @@ describe('analytics sink', () => {
   });
 
   it('dead-letters a row the database refuses, instead of retrying it forever', async () => {
-    const bus = new InMemoryBus();
-    const db = flakyDatabase(0);
-    const dead: IncomingMessage[] = [];
-    await bus.subscribe({ topic: TOPICS.deadLetter, group: 'dlq', handleBatch: async (messages) => void dead.push(...messages) });
-    const sink = await startAnalyticsSink({ bus, db, logger });
+    const { bus, db, dead, sink } = await sinkWithDeadLetters();
     await bus.publish(TOPICS.usage, ['a', 'huge', 'b'].map((id) => ({ key: id, value: row(id) })));
     await until(() => sink.rowsWritten() === 2 && dead.length === 1);
     expect(db.written).toEqual([['a'], ['b']]);
@@ -159,11 +161,7 @@ const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('analytics sink, statements', () => {
   it('halves a batch the database refuses to find the bad row: a few statements, not one a row', async () => {
-    const bus = new InMemoryBus();
-    const db = flakyDatabase(0);
-    const dead: IncomingMessage[] = [];
-    await bus.subscribe({ topic: TOPICS.deadLetter, group: 'dlq', handleBatch: async (messages) => void dead.push(...messages) });
-    const sink = await startAnalyticsSink({ bus, db, logger });
+    const { bus, db, dead, sink } = await sinkWithDeadLetters();
     const ids = Array.from({ length: 64 }, (_, i) => (i === 37 ? 'huge' : `r${i}`));
     await bus.publish(TOPICS.usage, ids.map((id) => ({ key: id, value: row(id) })));
     await until(() => sink.rowsWritten() === 63 && dead.length === 1);
