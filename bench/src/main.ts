@@ -11,7 +11,7 @@ import { cpus, totalmem } from 'node:os';
 import * as path from 'node:path';
 import { measureDirectInserts, measurePgliteInserts, measurePipelineInserts, type DirectInsertResult, type PipelineInsertResult } from './analytics';
 import { COMPETITORS } from './competitors';
-import { grpcChatClient, httpChatClient } from './load';
+import { grpcChatClient, httpChatClient, openLoop } from './load';
 import { measureGroup, type Endpoint, type EndpointResult, type GroupOptions } from './measure';
 import { busiestProcesses, loadAverage } from './proc';
 import { renderMarkdown, checkTargets } from './report';
@@ -252,6 +252,12 @@ async function runDistributedGroup(options: Options, mock: RunningSystem & { bas
     endpointOf('switchyard-distributed/http', distributed, 'http', true, infrastructure.pids),
     endpointOf('switchyard-distributed/grpc', distributed, 'grpc', true, infrastructure.pids),
   ];
+  // The broker runs with the JVM's usual compilation (see startPrivateInfrastructure): a light load
+  // through the floor and through Switchyard lets it compile its request path before either is measured.
+  if (!options.quick) {
+    log('warming the broker up: 10 s at 100 rps through the Kafka floor, then through Switchyard');
+    for (const endpoint of endpoints.slice(1, 3)) await openLoop(endpoint.client, { rate: 100, durationMs: 10_000, delayOf: () => 0 });
+  }
   const group = await measureGroup(endpoints, {
     ...common,
     referenceRate: 200,

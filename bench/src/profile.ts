@@ -1,4 +1,4 @@
-// `npx tsx bench/src/profile.ts [--mode=embedded|distributed|kafka-floor] [--protocol=http|grpc] [--rate=400] [--duration=8] [--delay=0|capacity] [--profile=false] [--output=true] [--node-args='--max-semi-space-size=32'] [--cpus=1]`
+// `npx tsx bench/src/profile.ts [--mode=embedded|distributed|kafka-floor] [--protocol=http|grpc] [--rate=400] [--duration=8] [--delay=0|capacity] [--warmup=3] [--profile=false] [--output=true] [--node-args='--max-semi-space-size=32'] [--cpus=1]`
 // Starts Switchyard under `node --cpu-prof`, drives open-loop load at it, stops it, and prints its CPU
 // per request and where that CPU went: self time by function and by package, per process. The
 // .cpuprofile files stay in bench/.cache/profiles for Chrome DevTools or speedscope. --profile=false
@@ -106,14 +106,16 @@ async function main(): Promise<void> {
     const client = protocol === 'grpc' ? grpcChatClient(gateway.grpc!) : httpChatClient(gateway.http!);
     await openLoop(client, { rate: 100, durationMs: 2000, delayOf: () => 0 });
     // At the measured rate too, so that the code is compiled for it before the measurement.
-    await openLoop(client, { rate, durationMs: 3000, delayOf: () => 0 });
+    await openLoop(client, { rate, durationMs: Number(argument('warmup', '3')) * 1000, delayOf: () => 0 });
     const pids = gateway.processes.map((p) => p.pid);
     const cpuBefore = cpuMs(pids);
+    const infrastructureCpuBefore = infrastructure ? cpuMs(infrastructure.pids) : 0;
     loadFromUs = monotonicUs();
     const step = await openLoop(client, { rate, durationMs, delayOf: delay === 'capacity' ? capacityDelay : () => Number(delay) });
     loadToUs = monotonicUs();
     const perRequest = (cpuMs(pids) - cpuBefore) / Math.max(1, step.ok);
-    console.log(`${rate} rps for ${durationMs} ms: p50 ${step.excess.p50.toFixed(2)} ms, p99 ${step.excess.p99.toFixed(2)} ms, errors ${step.errors}, CPU ${perRequest.toFixed(3)} ms/request`);
+    const infrastructurePerRequest = infrastructure ? ` + ${((cpuMs(infrastructure.pids) - infrastructureCpuBefore) / Math.max(1, step.ok)).toFixed(3)} Kafka/Postgres` : '';
+    console.log(`${rate} rps for ${durationMs} ms: p50 ${step.excess.p50.toFixed(2)} ms, p99 ${step.excess.p99.toFixed(2)} ms, errors ${step.errors}, CPU ${perRequest.toFixed(3)}${infrastructurePerRequest} ms/request`);
     client.close();
   } finally {
     if (argument('output', 'false') === 'true') for (const p of gateway.processes) console.log(`--- ${p.name} printed:\n${p.output().slice(-1500)}`);

@@ -137,6 +137,8 @@ export async function startPrivateInfrastructure(log: (line: string) => void): P
     SWITCHYARD_KAFKA_PORT: String(await freePort()),
     SWITCHYARD_KAFKA_CONTROLLER_PORT: String(await freePort()),
     SWITCHYARD_PG_PORT: String(await freePort()),
+    // The JVM's usual compilation, as a broker in service runs (the tests' broker compiles with C1 only).
+    SWITCHYARD_KAFKA_JIT: 'full',
   };
   log(`starting a Kafka (127.0.0.1:${env.SWITCHYARD_KAFKA_PORT}) and a Postgres (127.0.0.1:${env.SWITCHYARD_PG_PORT}) of the bench's own`);
   const stop = async () => {

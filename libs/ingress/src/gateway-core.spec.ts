@@ -1,6 +1,7 @@
 import { InMemoryBus } from '@switchyard/bus';
 import { createLogger } from '@switchyard/telemetry';
-import { GatewayCore, gatewayKeysFrom } from './gateway-core';
+import { createHash } from 'node:crypto';
+import { apiKeyIdOf, GatewayCore, gatewayKeysFrom } from './gateway-core';
 
 const core = (apiKeys?: string[]) => new GatewayCore({ bus: new InMemoryBus(), catalog: new Map(), logger: createLogger('core-test', 'error'), defaultTimeoutMs: 1000, apiKeys });
 
@@ -40,5 +41,23 @@ describe('gateway keys', () => {
     await expect(guarded.chatStream({ model: '', messages: [] }, () => undefined)).rejects.toMatchObject({ code: 'unauthenticated' });
     await expect(guarded.embed({ model: '', input: [] }, { credential: 'wrong' })).rejects.toMatchObject({ code: 'unauthenticated' });
     await expect(guarded.chat({ model: '', messages: [] }, { credential: 'sk-alpha' })).rejects.toMatchObject({ code: 'invalid_request' });
+  });
+});
+
+describe('apiKeyIdOf', () => {
+  const digestId = (key: string) => 'key_' + createHash('sha256').update(key).digest('hex').slice(0, 16);
+
+  it('names a key by the start of its SHA-256 and a call without one anonymous', () => {
+    expect(apiKeyIdOf('sk-alpha')).toBe(digestId('sk-alpha'));
+    expect(apiKeyIdOf('sk-alpha')).toBe(digestId('sk-alpha'));
+    expect(apiKeyIdOf('sk-beta')).not.toBe(apiKeyIdOf('sk-alpha'));
+    expect(apiKeyIdOf(undefined)).toBe('anonymous');
+    expect(apiKeyIdOf('')).toBe('anonymous');
+  });
+
+  it('still names every key right after more keys than it keeps ids of', () => {
+    const keys = Array.from({ length: 3000 }, (_, i) => `sk-${i}`);
+    for (const key of keys) apiKeyIdOf(key);
+    for (const key of [keys[0], keys[1500], keys[2999]]) expect(apiKeyIdOf(key)).toBe(digestId(key));
   });
 });
