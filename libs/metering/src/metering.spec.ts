@@ -46,6 +46,14 @@ describe('metering', () => {
     expect(metered.usage.completion_tokens).toBeGreaterThan(1);
   });
 
+  it('answers a prompt holding a special-token string when it has to count the tokens itself', async () => {
+    const completion = ok({ request: { ...request, chat: { ...request.chat!, messages: [{ role: 'user', content: 'What is <|endoftext|> for?' }] } } });
+    delete completion.chat!.usage;
+    const [reply, usage] = await stage.handle(completion, {} as never);
+    expect(reply.value).toMatchObject({ type: 'chat', response: { choices: [{ message: { content: 'General Kenobi' } }] } });
+    expect(usage.value).toMatchObject({ status: 'ok', tokens_estimated: true });
+  });
+
   it('answers the caller and hands one usage row to analytics', async () => {
     const [reply, usage] = await stage.handle(ok(), {} as never);
     expect(usage).toMatchObject({
