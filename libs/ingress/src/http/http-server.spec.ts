@@ -147,6 +147,14 @@ describe('HTTP front door plumbing', () => {
     expect(wrongMethod.headers.get('allow')).toBe('POST');
   });
 
+  it('reads a path with trailing slashes as the path without them, and a path of slashes alone as /', async () => {
+    expect((await fetch(`${harness.server.url}/healthz//`)).status).toBe(200);
+    expect(((await (await fetch(`${harness.server.url}/v1/models/`)).json()) as { object: string }).object).toBe('list');
+    // Thousands of slashes (the most a request line may hold) are read in one pass: the root, not found.
+    const slashes = await fetch(`${harness.server.url}/${'/'.repeat(12_000)}`);
+    expect(slashes.status).toBe(404);
+  });
+
   it('retrieves one served model in each API\'s shape, its id slashes and all, and answers 404 for one it does not serve', async () => {
     const openai = await fetch(`${harness.server.url}/v1/models/team/echo`);
     expect(openai.status).toBe(200);
