@@ -21,8 +21,34 @@ function countTokens(text: string): number {
   return counter(text, NO_SPECIAL_TOKENS);
 }
 
+// Byte-pair merging takes time quadratic in the length of each piece the tokenizer's own split leaves
+// whole: a word, a run of spaces, or a caller's 100 KB of letters (7 s of the event loop; 4 MB, the
+// default request limit, for hours). Text is counted in pieces of at most MAX_PIECE characters, cut
+// before a space that starts a word, where the tokenizer splits anyway, so prose counts the same; a
+// longer run without one is cut where it must be, which may count a token more or fewer at each cut.
+export const MAX_PIECE = 256;
+
+/** The text in pieces of at most MAX_PIECE characters, cut before word-starting spaces where it can be. */
+export function piecesOf(text: string): string[] {
+  const pieces: string[] = [];
+  let start = 0;
+  while (text.length - start > MAX_PIECE) {
+    let cut = start + MAX_PIECE;
+    while (cut > start && !(text.charCodeAt(cut) === 0x20 && text.charCodeAt(cut - 1) !== 0x20)) cut--;
+    if (cut === start) cut = start + MAX_PIECE;
+    pieces.push(text.slice(start, cut));
+    start = cut;
+  }
+  pieces.push(text.slice(start));
+  return pieces;
+}
+
 export function countTextTokens(text: string): number {
-  return text.length === 0 ? 0 : countTokens(text);
+  if (text.length === 0) return 0;
+  if (text.length <= MAX_PIECE) return countTokens(text);
+  let total = 0;
+  for (const piece of piecesOf(text)) total += countTokens(piece);
+  return total;
 }
 
 function messageText(message: ChatMessage): string {
