@@ -9,6 +9,7 @@ DATA_DIR="${SWITCHYARD_INFRA_DATA:-$INFRA_DIR/.data}"
 CACHE_DIR="$INFRA_DIR/.cache"
 KAFKA_PORT="${SWITCHYARD_KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${SWITCHYARD_KAFKA_CONTROLLER_PORT:-19093}"
+KAFKA_MAX_MESSAGE_BYTES=16777216
 PG_PORT="${SWITCHYARD_PG_PORT:-55432}"
 PG_USER=switchyard
 PG_DB=switchyard
@@ -68,6 +69,9 @@ log.segment.bytes=67108864
 # with the services, fewer threads hand each request on with fewer wake-ups.
 num.network.threads=1
 num.io.threads=2
+# Requests up to limits.max_request_bytes (4 MiB by default) travel as events with room to spare
+# (Kafka's default is 1 MiB); the services are told the same figure through infra/.env.
+message.max.bytes=$KAFKA_MAX_MESSAGE_BYTES
 PROPS
   # C1 only by default: the broker starts in seconds and compiles little while tests run beside it.
   # SWITCHYARD_KAFKA_JIT=full keeps the JVM's usual tiered compilation, as a long-running broker has it
@@ -145,6 +149,7 @@ wait "$kafka_job"
 
 cat >"$INFRA_DIR/.env" <<ENV
 KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
+KAFKA_MAX_MESSAGE_BYTES=$KAFKA_MAX_MESSAGE_BYTES
 DATABASE_URL=postgres://$PG_USER@127.0.0.1:$PG_PORT/$PG_DB
 ENV
 log "ready; wrote $INFRA_DIR/.env"

@@ -16,7 +16,7 @@ void runService('analytics', logger, async () => {
   const db = createPostgresClient(env.databaseUrl);
   const layout = await ensureAnalyticsSchema(db);
   logger.info(describeUsageEventsLayout(layout));
-  const bus = await connectKafkaBus({ brokers: env.kafkaBrokers, clientId: 'switchyard-analytics', logger, topics: PIPELINE_TOPICS });
+  const bus = await connectKafkaBus({ brokers: env.kafkaBrokers, maxMessageBytes: env.kafkaMaxMessageBytes, clientId: 'switchyard-analytics', logger, topics: PIPELINE_TOPICS });
   const sink = await startAnalyticsSink({ bus, db, logger });
   logger.info('analytics ready');
   return {

@@ -12,7 +12,7 @@ startTracing('switchyard-guardrail');
 void runService('guardrail', logger, async () => {
   const config = loadGatewayConfig();
   const env = readServiceEnv();
-  const bus = await connectKafkaBus({ brokers: env.kafkaBrokers, clientId: 'switchyard-guardrail', logger, topics: PIPELINE_TOPICS });
+  const bus = await connectKafkaBus({ brokers: env.kafkaBrokers, maxMessageBytes: env.kafkaMaxMessageBytes, clientId: 'switchyard-guardrail', logger, topics: PIPELINE_TOPICS });
   await runStage(bus, createGuardrailStage(rulesByName(config.guardrail.rules)), { logger });
   logger.info('guardrail ready', { rules: config.guardrail.rules });
   return { stop: async () => { await bus.close(); await stopTracing(); } };

@@ -74,6 +74,8 @@ describe('distributed pipeline guarantees', () => {
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
       OTEL_BSP_SCHEDULE_DELAY: '200',
+      // Below the front doors' own limit, so a request can pass them and still be too large for Kafka.
+      KAFKA_MAX_MESSAGE_BYTES: '32768',
     });
   });
 
@@ -162,6 +164,19 @@ describe('distributed pipeline guarantees', () => {
     await Promise.all([producer.disconnect(), consumer.disconnect()]);
     await admin.deleteTopics({ topics: [resultsTopic] });
     await admin.disconnect();
+  });
+
+  it('answers a request too large for Kafka with RESOURCE_EXHAUSTED, saying so, and serves the ones beside it', async () => {
+    const client = createGatewayClient(gateway.grpcAddress);
+    const [large, small] = await Promise.allSettled([
+      chat(client, { model: 'mock-echo', messages: [{ role: 'user', content: 'z'.repeat(40_000) }] }),
+      chat(client, { model: 'mock-echo', messages: [{ role: 'user', content: 'small beside it' }] }),
+    ]);
+    client.close();
+    const failure = (large as PromiseRejectedResult).reason as grpc.ServiceError;
+    expect(failure.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect(failure.details).toMatch(/^the request is \d+ bytes as an event; the pipeline's Kafka carries at most 32768 \(its message\.max\.bytes, and KAFKA_MAX_MESSAGE_BYTES for the services\)$/);
+    expect(small.status).toBe('fulfilled');
   });
 
   it('answers UNAVAILABLE, saying so, when Kafka cannot be reached', async () => {

@@ -13,7 +13,7 @@ startTracing('switchyard-ingress');
 void runService('ingress', logger, async () => {
   const config = loadGatewayConfig();
   const env = readServiceEnv();
-  const bus = await connectKafkaBus({ brokers: env.kafkaBrokers, clientId: 'switchyard-ingress', logger, topics: PIPELINE_TOPICS });
+  const bus = await connectKafkaBus({ brokers: env.kafkaBrokers, maxMessageBytes: env.kafkaMaxMessageBytes, clientId: 'switchyard-ingress', logger, topics: PIPELINE_TOPICS });
   const apiKeys = gatewayKeysFrom(config.auth);
   const core = new GatewayCore({ bus, catalog: buildModelCatalog(config), logger, defaultTimeoutMs: config.limits.default_timeout_ms, apiKeys });
   await core.start();

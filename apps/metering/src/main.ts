@@ -13,7 +13,7 @@ startTracing('switchyard-metering');
 void runService('metering', logger, async () => {
   const config = loadGatewayConfig();
   const env = readServiceEnv();
-  const bus = await connectKafkaBus({ brokers: env.kafkaBrokers, clientId: 'switchyard-metering', logger, topics: PIPELINE_TOPICS });
+  const bus = await connectKafkaBus({ brokers: env.kafkaBrokers, maxMessageBytes: env.kafkaMaxMessageBytes, clientId: 'switchyard-metering', logger, topics: PIPELINE_TOPICS });
   await runStage(bus, createMeteringStage(buildPriceTable(config.pricing)), { logger });
   logger.info('metering ready');
   return { stop: async () => { await bus.close(); await stopTracing(); } };

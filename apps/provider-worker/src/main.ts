@@ -15,7 +15,7 @@ void runService('provider-worker', logger, async () => {
   const config = loadGatewayConfig();
   const env = readServiceEnv();
   const providers = createProviderRegistry(config);
-  const bus = await connectKafkaBus({ brokers: env.kafkaBrokers, clientId: 'switchyard-provider-worker', logger, topics: PIPELINE_TOPICS });
+  const bus = await connectKafkaBus({ brokers: env.kafkaBrokers, maxMessageBytes: env.kafkaMaxMessageBytes, clientId: 'switchyard-provider-worker', logger, topics: PIPELINE_TOPICS });
   const worker = createProviderWorker(providers);
   // Every instance must hear every cancellation, so each reads them in a group of its own.
   await runStage(bus, worker.cancellations, { logger, group: `switchyard-provider-worker-${randomUUID().slice(0, 8)}` });

@@ -12,7 +12,7 @@ startTracing('switchyard-router');
 void runService('router', logger, async () => {
   const config = loadGatewayConfig();
   const env = readServiceEnv();
-  const bus = await connectKafkaBus({ brokers: env.kafkaBrokers, clientId: 'switchyard-router', logger, topics: PIPELINE_TOPICS });
+  const bus = await connectKafkaBus({ brokers: env.kafkaBrokers, maxMessageBytes: env.kafkaMaxMessageBytes, clientId: 'switchyard-router', logger, topics: PIPELINE_TOPICS });
   await runStage(bus, createRouterStage(buildModelCatalog(config)), { logger });
   logger.info('router ready', { models: config.models.length });
   return { stop: async () => { await bus.close(); await stopTracing(); } };

@@ -47,3 +47,18 @@ export interface Bus {
   /** Stops consuming, waits for batches in flight, then flushes and closes the producer. */
   close(): Promise<void>;
 }
+
+/**
+ * A message larger than the bus carries (Kafka's `message.max.bytes`). It is refused before it is sent,
+ * so it fails alone: sent, it would have made the broker refuse every message of its produce request.
+ */
+export class MessageTooLargeError extends Error {
+  constructor(
+    readonly topic: string,
+    readonly bytes: number,
+    readonly limitBytes: number,
+  ) {
+    super(`a message of ${bytes} bytes for ${topic} is larger than the ${limitBytes} bytes the bus carries`);
+    this.name = 'MessageTooLargeError';
+  }
+}

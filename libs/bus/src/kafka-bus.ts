@@ -3,7 +3,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { createRequire } from 'node:module';
 import type { Logger } from '@switchyard/telemetry';
-import type { Bus, IncomingMessage, OutgoingMessage, Subscription } from './bus';
+import { MessageTooLargeError, type Bus, type IncomingMessage, type OutgoingMessage, type Subscription } from './bus';
 
 /**
  * kafkajs 2.2.4 re-arms a timer in every connection's request queue each time it checks the queue,
@@ -48,6 +48,19 @@ export interface KafkaBusOptions {
   partitions?: number;
   /** How long a fetch waits on an idle partition. Only idle consumers wait; data returns at once. */
   maxWaitTimeMs?: number;
+  /** The broker's `message.max.bytes` (default: Kafka's own, 1 MiB). */
+  maxMessageBytes?: number;
+}
+
+/** Kafka's default `message.max.bytes` (1,048,588), rounded down. */
+export const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_576;
+// What a record batch and a record take beside the key, value and headers (at most ~100 bytes).
+const RECORD_BATCH_OVERHEAD_BYTES = 512;
+
+function recordBytes(message: { key: string; value: Buffer; headers: Record<string, string> }): number {
+  let bytes = message.value.length + Buffer.byteLength(message.key);
+  for (const name in message.headers) bytes += Buffer.byteLength(name) + Buffer.byteLength(message.headers[name]);
+  return bytes;
 }
 
 export class BusUnavailableError extends Error {
@@ -60,6 +73,7 @@ export class BusUnavailableError extends Error {
 interface PendingSend {
   topic: string;
   messages: { key: string; value: Buffer; headers: Record<string, string> }[];
+  bytes: number;
   resolve: () => void;
   reject: (error: Error) => void;
 }
@@ -184,10 +198,20 @@ export class KafkaBus implements Bus {
       value: Buffer.isBuffer(message.value) ? message.value : Buffer.from(JSON.stringify(message.value)),
       headers: message.headers ?? {},
     }));
+    let bytes = 0;
+    for (const message of encoded) {
+      const size = recordBytes(message);
+      if (size > this.maxMessageBytes - RECORD_BATCH_OVERHEAD_BYTES) return Promise.reject(new MessageTooLargeError(topic, size, this.maxMessageBytes));
+      bytes += size;
+    }
     return new Promise((resolve, reject) => {
-      this.queue.push({ topic, messages: encoded, resolve, reject });
+      this.queue.push({ topic, messages: encoded, bytes, resolve, reject });
       this.sending ??= this.sendQueued();
     });
+  }
+
+  private get maxMessageBytes(): number {
+    return this.options.maxMessageBytes ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
   }
 
   /**
@@ -199,9 +223,12 @@ export class KafkaBus implements Bus {
     // Publishes made in the same turn of the event loop start out together.
     await new Promise((resolve) => setImmediate(resolve));
     while (this.queue.length > 0) {
-      const sends = this.queue;
-      this.queue = [];
-      await this.send(sends);
+      // A produce request of at most maxMessageBytes: the messages of a partition go as one record
+      // batch, which the broker refuses (with the whole request) when it is over the limit.
+      let count = 1;
+      let bytes = this.queue[0].bytes;
+      while (count < this.queue.length && bytes + this.queue[count].bytes <= this.maxMessageBytes - RECORD_BATCH_OVERHEAD_BYTES) bytes += this.queue[count++].bytes;
+      await this.send(this.queue.splice(0, count));
     }
     this.sending = undefined;
   }

@@ -30,4 +30,10 @@ describe('service environment', () => {
   it('reads defaults and lists', () => {
     expect(readServiceEnv({ KAFKA_BROKERS: 'a:1, b:2' })).toMatchObject({ grpcAddress: '127.0.0.1:50051', kafkaBrokers: ['a:1', 'b:2'], dataDir: './data' });
   });
+
+  it('reads the brokers\' message size limit, and refuses one that is not a number of bytes', () => {
+    expect(readServiceEnv({}).kafkaMaxMessageBytes).toBeUndefined();
+    expect(readServiceEnv({ KAFKA_MAX_MESSAGE_BYTES: '16777216' }).kafkaMaxMessageBytes).toBe(16_777_216);
+    expect(() => readServiceEnv({ KAFKA_MAX_MESSAGE_BYTES: '16MB' })).toThrow('KAFKA_MAX_MESSAGE_BYTES is "16MB"; expected a whole number of bytes, such as 1048576');
+  });
 });

@@ -13,6 +13,8 @@ export interface ServiceEnv {
   dataDir: string;
   /** Embedded mode: host:port where PGlite answers Postgres clients such as psql. */
   sqlAddress: string;
+  /** The largest message the Kafka brokers take (their `message.max.bytes`); unset: Kafka's default. */
+  kafkaMaxMessageBytes: number | undefined;
 }
 
 export function readServiceEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
@@ -26,5 +28,13 @@ export function readServiceEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.GATEWAY_DATA_DIR || './data',
     sqlAddress: env.GATEWAY_SQL_ADDR || '127.0.0.1:54320',
+    kafkaMaxMessageBytes: positiveIntegerOf('KAFKA_MAX_MESSAGE_BYTES', env.KAFKA_MAX_MESSAGE_BYTES),
   };
+}
+
+function positiveIntegerOf(name: string, value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number <= 0) throw new Error(`${name} is ${JSON.stringify(value)}; expected a whole number of bytes, such as 1048576`);
+  return number;
 }

@@ -2,7 +2,7 @@
 // and wait for this instance's replies. The gRPC server (and any other front door) is a thin layer
 // over it, so there is one path into the pipeline.
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { Bus } from '@switchyard/bus';
+import { MessageTooLargeError, type Bus } from '@switchyard/bus';
 import type { AuthConfig, CatalogEntry } from '@switchyard/config';
 import {
   GatewayError,
@@ -221,6 +221,14 @@ export class GatewayCore {
       });
       // The span reaches the stages through the headers; nothing here starts spans of its own.
       this.options.bus.publish(TOPICS.requests, [{ key: requestId, value: event, headers: headersForSpan(span) }]).catch((error) => {
+        if (error instanceof MessageTooLargeError) {
+          return finish(
+            new GatewayError(
+              'request_too_large',
+              `the request is ${error.bytes} bytes as an event; the pipeline's Kafka carries at most ${error.limitBytes} (its message.max.bytes, and KAFKA_MAX_MESSAGE_BYTES for the services)`,
+            ),
+          );
+        }
         this.options.logger.error('could not publish a request', { error: (error as Error).message });
         finish(new GatewayError('bus_unavailable', `the pipeline is unavailable: ${(error as Error).message}`));
       });

@@ -1,4 +1,4 @@
-import { InMemoryBus, type IncomingMessage } from '@switchyard/bus';
+import { InMemoryBus, MessageTooLargeError, type IncomingMessage } from '@switchyard/bus';
 import { DEAD_LETTER_HEADERS, GatewayError, InvalidEventError, TOPICS, type RequestEvent } from '@switchyard/contracts';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
@@ -131,6 +131,17 @@ describe('RetryingPublisher', () => {
     const { bus, calls } = flakyBus(Infinity);
     await expect(new RetryingPublisher(bus, logger, 300).publish('t', [{ key: 'k', value: 1 }])).rejects.toThrow(/broker down \(call [23]\)/);
     expect(calls()).toBeGreaterThan(1);
+  });
+
+  it('does not retry a message too large for the bus: it would be refused again', async () => {
+    const bus = new InMemoryBus();
+    let calls = 0;
+    bus.publish = async (topic) => {
+      calls++;
+      throw new MessageTooLargeError(topic, 2_000_000, 1_048_576);
+    };
+    await expect(new RetryingPublisher(bus, logger, 5_000).publish('t', [{ key: 'k', value: 1 }])).rejects.toBeInstanceOf(MessageTooLargeError);
+    expect(calls).toBe(1);
   });
 });
 

@@ -1,7 +1,7 @@
 // The stage framework: a stage is a function from one event to the events it produces; runStage puts
 // it on a bus. Everything a stage's logic does not need to know (decoding, dead letters, tracing,
 // retrying publishes) lives here, once.
-import type { Bus, IncomingMessage, OutgoingMessage } from '@switchyard/bus';
+import { MessageTooLargeError, type Bus, type IncomingMessage, type OutgoingMessage } from '@switchyard/bus';
 import { DEAD_LETTER_HEADERS, GatewayError, InvalidEventError, TOPICS } from '@switchyard/contracts';
 import { inMessageSpan, type Logger } from '@switchyard/telemetry';
 import type { Span } from '@opentelemetry/api';
@@ -185,7 +185,11 @@ export class RetryingPublisher {
 
   publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
     const giveUpAt = Date.now() + this.retryMs;
-    return this.bus.publish(topic, messages).catch((error) => this.retry(topic, messages, giveUpAt, error));
+    return this.bus.publish(topic, messages).catch((error) => {
+      // Too large stays too large: no retry.
+      if (error instanceof MessageTooLargeError) throw error;
+      return this.retry(topic, messages, giveUpAt, error);
+    });
   }
 
   private async retry(topic: string, messages: OutgoingMessage[], giveUpAt: number, firstError: unknown): Promise<void> {
