@@ -179,6 +179,18 @@ describe('distributed pipeline guarantees', () => {
     expect(small.status).toBe('fulfilled');
   });
 
+  it('answers RESOURCE_EXHAUSTED when the request fits Kafka but its completion does not', async () => {
+    // mock-echo answers with the prompt: a 20 KB request makes a completion of 40 KB, over the 32 KB limit.
+    const client = createGatewayClient(gateway.grpcAddress);
+    const failure = await chat(client, { model: 'mock-echo', messages: [{ role: 'user', content: 'e'.repeat(20_000) }] }).then(
+      () => undefined,
+      (error: grpc.ServiceError) => error,
+    );
+    client.close();
+    expect(failure?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+    expect(failure?.details).toMatch(/^provider-worker could not pass the request on: a message of \d+ bytes for switchyard\.completions is larger than the 32768 bytes the bus carries$/);
+  });
+
   it('answers UNAVAILABLE, saying so, when Kafka cannot be reached', async () => {
     const logger = createLogger('unreachable-kafka-test', 'error');
     const deadPort = await freePort();

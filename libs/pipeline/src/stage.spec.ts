@@ -105,6 +105,26 @@ describe('runStage', () => {
     await settle(() => failures.length > 0);
     expect(failures.map((message) => message.value)).toEqual([{ request_id: 'neg', code: 'internal', message: 'negative numbers are not supported' }]);
   });
+
+  it('answers with the failure outputs when an output is too large for the bus', async () => {
+    const bus = new InMemoryBus();
+    const failures = collect(bus, 'failures');
+    const publish = bus.publish.bind(bus);
+    bus.publish = async (topic, messages) => {
+      if (topic === 'out') throw new MessageTooLargeError('out', 2_000_000, 1_048_576);
+      return publish(topic, messages);
+    };
+    await runStage(bus, stage, { logger });
+    await bus.publish('in', [{ key: 'big', value: { request_id: 'big', n: 1 } }]);
+    await settle(() => failures.length > 0);
+    expect(failures.map((message) => message.value)).toEqual([
+      {
+        request_id: 'big',
+        code: 'request_too_large',
+        message: 'doubler could not pass the request on: a message of 2000000 bytes for out is larger than the 1048576 bytes the bus carries',
+      },
+    ]);
+  });
 });
 
 describe('RetryingPublisher', () => {

@@ -93,6 +93,13 @@ async function processMessage<E>(
     try {
       await publishAll(publisher, outputs, headers);
     } catch (error) {
+      // An output the bus cannot carry (a completion holding a large request and a large answer) fails
+      // the request visibly, with the failure's own outputs, rather than leaving the caller to its deadline.
+      if (error instanceof MessageTooLargeError) {
+        const failure = new GatewayError('request_too_large', `${stage.name} could not pass the request on: ${error.message}`);
+        const published = await publishAll(publisher, stage.onFailure(event, failure), headers).then(() => true, () => false);
+        if (published) return;
+      }
       logger.error(`${stage.name} could not publish its outputs; dead-lettering the input`, { key: message.key, error });
       await deadLetter(publisher, stage.name, message, `outputs could not be published: ${(error as Error).message}`);
     }
