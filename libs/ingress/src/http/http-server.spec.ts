@@ -20,7 +20,7 @@ interface Harness {
 
 // Answers by model name: "echo" replies at once, "chunk-then-fail" streams a chunk and then fails,
 // "fail" fails before any chunk, anything else never answers.
-async function startHarness(apiKeys: string[] = []): Promise<Harness> {
+async function startHarness(apiKeys: string[] = [], maxRequestBytes = LIMIT): Promise<Harness> {
   const bus = new InMemoryBus();
   const requests: RequestEvent[] = [];
   const cancellations: CancelEvent[] = [];
@@ -59,7 +59,7 @@ async function startHarness(apiKeys: string[] = []): Promise<Harness> {
     ['unkeyed', { id: 'unkeyed', provider: 'other', upstream_model: 'x', capabilities, enabled: false, disabled_reason: 'set OTHER_API_KEY' }],
   ]);
   const core = new GatewayCore({ bus, catalog, logger, defaultTimeoutMs: 10_000, apiKeys });
-  const server = await startHttpServer(core, { address: '127.0.0.1:0', maxRequestBytes: LIMIT, logger, shutdownGraceMs: 200 });
+  const server = await startHttpServer(core, { address: '127.0.0.1:0', maxRequestBytes, logger, shutdownGraceMs: 200 });
   return { bus, core, server, requests, cancellations };
 }
 
@@ -136,6 +136,19 @@ describe('HTTP front door plumbing', () => {
     const empty = await post(harness.server, '/v1/embeddings', '');
     expect(empty.status).toBe(400);
     expect((await errorOf(empty)).message).toBe('the request body is empty; send a JSON object');
+  });
+
+  it('answers JSON nested too deeply to convert with 400 in either API\'s shape', async () => {
+    await stopHarness(harness);
+    harness = await startHarness([], 1024 * 1024);
+    await harness.core.start();
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    const openai = await post(harness.server, '/v1/chat/completions', `{"model":"echo","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"a":${deep}}}}]}`);
+    expect(openai.status).toBe(400);
+    expect(await errorOf(openai)).toMatchObject({ code: 'invalid_request', message: 'the request body is nested too deeply (thousands of levels) to be read' });
+    const anthropic = await post(harness.server, '/v1/messages', `{"model":"echo","max_tokens":8,"messages":[{"role":"user","content":"hi"}],"tools":[{"name":"f","input_schema":{"a":${deep}}}]}`, { 'anthropic-version': '2023-06-01' });
+    expect(anthropic.status).toBe(400);
+    expect(((await anthropic.json()) as { error: { type: string; message: string } }).error).toEqual({ type: 'invalid_request_error', message: 'the request body is nested too deeply (thousands of levels) to be read' });
   });
 
   it('answers unknown paths with 404 and wrong methods with 405 and Allow', async () => {

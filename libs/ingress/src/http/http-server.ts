@@ -156,8 +156,10 @@ function createHandler(core: GatewayCore, options: HttpServerOptions, startedAt:
       }
     } catch (error) {
       if (abort.signal.aborted) return;
-      if (!(error instanceof GatewayError)) logger.error('unexpected failure in an HTTP request', { path, error });
-      const failure = GatewayError.from(error);
+      const failure = overflowedStack(error)
+        ? new GatewayError('invalid_request', 'the request body is nested too deeply (thousands of levels) to be read')
+        : GatewayError.from(error);
+      if (!(error instanceof GatewayError) && failure.code !== 'invalid_request') logger.error('unexpected failure in an HTTP request', { path, error });
       sendError(res, format, failure);
       if (failure.code === 'request_too_large') discardRest(req);
     }
@@ -222,6 +224,14 @@ function formatOf(path: string, req: http.IncomingMessage): Format {
   if (path === '/v1/messages') return 'anthropic';
   if (path === '/v1/chat/completions' || path === '/v1/embeddings') return 'openai';
   return req.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai';
+}
+
+/**
+ * JSON nested thousands of levels deep (a tool's parameters, a response schema) parses, but writing it
+ * back as text, as the request's conversion does, overflows the stack: the caller's input, not a fault.
+ */
+function overflowedStack(error: unknown): boolean {
+  return error instanceof RangeError && error.message.includes('call stack');
 }
 
 /**
