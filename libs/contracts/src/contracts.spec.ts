@@ -34,12 +34,22 @@ describe('validateChatRequest', () => {
     [{ ...ok, top_p: 1.5 }, 'top_p must be between 0 and 1'],
     [{ ...ok, max_tokens: 0 }, 'max_tokens must be at least 1'],
     [{ ...ok, tools: [{ type: 'function', function: { name: 'f', parameters_json: '{nope' } }] }, 'tools[0].function.parameters_json is not valid JSON'],
+    [
+      { ...ok, tools: [{ type: 'function', function: { name: 'f', parameters_json: '{"a":' + '['.repeat(10_000) + ']'.repeat(10_000) + '}' } }] },
+      'tools[0].function.parameters_json is nested more than 256 levels deep',
+    ],
+    [{ ...ok, response_format: { type: 'json_schema', json_schema: '['.repeat(300) + ']'.repeat(300) } }, 'response_format.json_schema is nested more than 256 levels deep'],
   ])('refuses %j', (request, message) => {
     expect(() => validateChatRequest(request)).toThrow(new GatewayError('invalid_request', message));
   });
 
   it('accepts a well-formed request', () => {
     expect(() => validateChatRequest(ok)).not.toThrow();
+  });
+
+  it('counts only brackets outside strings when it measures how deep a schema nests', () => {
+    const schema = JSON.stringify({ type: 'object', description: '['.repeat(1000) + '\\"[', properties: { a: { type: 'array', items: { type: 'string' } } } });
+    expect(() => validateChatRequest({ ...ok, tools: [{ type: 'function', function: { name: 'f', parameters_json: schema } }] })).not.toThrow();
   });
 
   it('refuses embeddings without input', () => {

@@ -29,14 +29,39 @@ export function validateChatRequest(request: ChatRequest): void {
   }
   request.tools?.forEach((tool, i) => {
     if (!tool.function?.name) throw new GatewayError('invalid_request', `tools[${i}].function.name is required`);
-    if (tool.function.parameters_json) {
-      try {
-        JSON.parse(tool.function.parameters_json);
-      } catch {
-        throw new GatewayError('invalid_request', `tools[${i}].function.parameters_json is not valid JSON`);
-      }
-    }
+    if (tool.function.parameters_json) checkJsonText(tool.function.parameters_json, `tools[${i}].function.parameters_json`);
   });
+  if (request.response_format?.json_schema) checkJsonText(request.response_format.json_schema, 'response_format.json_schema');
+}
+
+// JSON Schemas are a few levels deep. Thousands of levels parse, but every provider adapter writes them
+// back as text, which recurses once a level and overflows the stack.
+const MAX_JSON_DEPTH = 256;
+
+function checkJsonText(text: string, field: string): void {
+  try {
+    JSON.parse(text);
+  } catch {
+    throw new GatewayError('invalid_request', `${field} is not valid JSON`);
+  }
+  if (jsonDepth(text) > MAX_JSON_DEPTH) throw new GatewayError('invalid_request', `${field} is nested more than ${MAX_JSON_DEPTH} levels deep`);
+}
+
+/** How deeply a JSON text nests arrays and objects, read in one pass (no recursion to overflow). */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) deepest = Math.max(deepest, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
 }
 
 export function validateEmbedRequest(request: EmbedRequest): void {
