@@ -156,10 +156,9 @@ function createHandler(core: GatewayCore, options: HttpServerOptions, startedAt:
       }
     } catch (error) {
       if (abort.signal.aborted) return;
-      const failure = overflowedStack(error)
-        ? new GatewayError('invalid_request', 'the request body is nested too deeply (thousands of levels) to be read')
-        : GatewayError.from(error);
-      if (!(error instanceof GatewayError) && failure.code !== 'invalid_request') logger.error('unexpected failure in an HTTP request', { path, error });
+      const tooDeep = overflowedStack(error);
+      if (!(error instanceof GatewayError) && !tooDeep) logger.error('unexpected failure in an HTTP request', { path, error });
+      const failure = tooDeep ? new GatewayError('invalid_request', 'the request body is nested too deeply (thousands of levels) to be read') : GatewayError.from(error);
       sendError(res, format, failure);
       if (failure.code === 'request_too_large') discardRest(req);
     }
