@@ -29,8 +29,36 @@ export interface CallOptions {
   deadline?: number;
   /** The caller's credential (e.g. a bearer token); only a hash of it is kept, as api_key_id. */
   credential?: string;
-  /** Aborted when the caller goes away. */
-  signal?: AbortSignal;
+  /** Cancelled by the front door when the caller goes away. */
+  cancellation?: Cancellation;
+}
+
+/**
+ * A caller's going away, told to its call. An AbortSignal would do the same, but every front-door
+ * request would then make an AbortController and register a listener on it: 4-6% of the embedded
+ * gateway's CPU in a profile at 500 requests/s, for an event that almost never happens.
+ */
+export class Cancellation {
+  private listener: (() => void) | undefined;
+  private done = false;
+
+  get cancelled(): boolean {
+    return this.done;
+  }
+
+  /** Runs the listener, if any, once; later calls do nothing. */
+  cancel(): void {
+    if (this.done) return;
+    this.done = true;
+    const listener = this.listener;
+    this.listener = undefined;
+    listener?.();
+  }
+
+  /** Sets the one listener (the call's), run when the caller goes away; undefined removes it. */
+  listen(listener: (() => void) | undefined): void {
+    this.listener = listener;
+  }
 }
 
 export interface GatewayCoreOptions {
@@ -187,7 +215,7 @@ export class GatewayCore {
         settled = true;
         clearTimeout(timer);
         this.pending.delete(requestId);
-        options.signal?.removeEventListener('abort', onAbort);
+        options.cancellation?.listen(undefined);
         endSpan(span, error);
         if (error) reject(error);
         else resolve(reply!);
@@ -200,12 +228,12 @@ export class GatewayCore {
         cancelUpstream('deadline_exceeded');
         finish(new GatewayError('deadline_exceeded', `no answer within the deadline (${deadline - now} ms)`));
       }, Math.max(0, deadline - now));
-      const onAbort = () => {
+      const onCancel = () => {
         cancelUpstream('client_cancelled');
         finish(new GatewayError('cancelled', 'the caller cancelled the request'));
       };
-      if (options.signal?.aborted) return onAbort();
-      options.signal?.addEventListener('abort', onAbort, { once: true });
+      if (options.cancellation?.cancelled) return onCancel();
+      options.cancellation?.listen(onCancel);
 
       this.pending.set(requestId, {
         onReply: (reply) => {

@@ -16,7 +16,7 @@ import {
   type EmbedRequest,
 } from '@switchyard/contracts';
 import type { Logger } from '@switchyard/telemetry';
-import type { CallOptions, GatewayCore } from './gateway-core';
+import { Cancellation, type CallOptions, type GatewayCore } from './gateway-core';
 
 export interface GrpcServerOptions {
   address: string;
@@ -68,24 +68,23 @@ export async function startGrpcServer(core: GatewayCore, options: GrpcServerOpti
 
 type Call = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>;
 
-function callOptions(call: Call): CallOptions & { abort: AbortController; answered(): void } {
-  const abort = new AbortController();
+function callOptions(call: Call): CallOptions & { cancellation: Cancellation; answered(): void } {
+  const cancellation = new Cancellation();
   const deadline = call.getDeadline();
   const ms = deadline instanceof Date ? deadline.getTime() : Number(deadline);
   // grpc-js reports the close of every call's stream as 'cancelled', answered calls included; only a
-  // call still being answered is cancelled (an abort costs a DOMException and its stack trace). Nor is a
+  // call still being answered is cancelled. Nor is a
   // call whose deadline has passed: grpc-js closes it itself, and GatewayCore's deadline timer answers
   // and records it as a deadline, not as a caller that went away.
   const onCancelled = () => {
     const deadlinePassed = Number.isFinite(ms) && Date.now() >= ms;
-    if (!deadlinePassed) abort.abort();
+    if (!deadlinePassed) cancellation.cancel();
   };
   call.on('cancelled', onCancelled);
   const authorization = call.metadata.get('authorization')[0] ?? call.metadata.get('x-api-key')[0];
   return {
-    abort,
+    cancellation,
     answered: () => call.off('cancelled', onCancelled),
-    signal: abort.signal,
     deadline: Number.isFinite(ms) ? ms : undefined,
     credential: authorization ? String(authorization).replace(/^Bearer\s+/i, '') : undefined,
   };
@@ -143,7 +142,7 @@ function createHandlers(core: GatewayCore, logger: Logger): grpc.UntypedServiceI
           call.end();
         },
         (error) => {
-          if (options.abort.signal.aborted) return;
+          if (options.cancellation.cancelled) return;
           options.answered();
           call.emit('error', toServiceError(error));
         },

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GatewayError } from '@switchyard/contracts';
-import { extractProviderMessage, parseRetryInfo, send, sendForEvents, statusToErrorCode } from './http';
+import { extractProviderMessage, parseRetryInfo, send, sendForEvents, sendJson, statusToErrorCode } from './http';
 
 describe('sendForEvents', () => {
   let server: Server;
@@ -33,6 +33,44 @@ describe('sendForEvents', () => {
     const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('upstream connection left open')), 2000)));
     await expect(Promise.race([closed, timeout])).resolves.toBeUndefined();
     clearTimeout(timer);
+  });
+});
+
+describe('sendJson', () => {
+  let server: Server;
+  const seen: { url?: string; authorization?: string }[] = [];
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      seen.push({ url: request.url, authorization: request.headers.authorization });
+      response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '::', () => resolve()));
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+  beforeEach(() => (seen.length = 0));
+
+  const call = (url: string, signal = AbortSignal.timeout(5000)) => sendJson({ provider: 'test', url, headers: {}, body: {}, signal });
+  const port = () => (server.address() as AddressInfo).port;
+
+  // Provider URLs are parsed once and kept: each of these forms must reach the server as written.
+  it.each([
+    ['an IPv6 literal', () => `http://[::1]:${port()}/v1/chat`, '/v1/chat', undefined],
+    ['a query string', () => `http://127.0.0.1:${port()}/v1beta/models/m:streamGenerateContent?alt=sse`, '/v1beta/models/m:streamGenerateContent?alt=sse', undefined],
+    ['credentials', () => `http://us%40er:p%3Ass@localhost:${port()}/api`, '/api', `Basic ${Buffer.from('us@er:p:ss').toString('base64')}`],
+  ])('calls a URL with %s', async (_form, url, path, authorization) => {
+    for (let i = 0; i < 2; i++) await expect(call(url())).resolves.toEqual({ ok: true });
+    expect(seen).toEqual([{ url: path, authorization }, { url: path, authorization }]);
+  });
+
+  it('fails a call whose signal is already aborted without sending it', async () => {
+    const controller = new AbortController();
+    controller.abort(new GatewayError('cancelled', 'the caller cancelled the request'));
+    await expect(call(`http://127.0.0.1:${port()}/`, controller.signal)).rejects.toMatchObject({ code: 'cancelled' });
+    expect(seen).toEqual([]);
   });
 });
 

@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GatewayError } from '@switchyard/contracts';
 import type { Logger } from '@switchyard/telemetry';
-import type { CallOptions, GatewayCore } from '../gateway-core';
+import { Cancellation, type CallOptions, type GatewayCore } from '../gateway-core';
 import {
   AnthropicStreamEncoder,
   fromAnthropicRequest,
@@ -101,11 +101,11 @@ function createHandler(core: GatewayCore, options: HttpServerOptions, startedAt:
     const format = formatOf(path, req);
     // The caller going away (closing the connection before the whole answer was written) cancels the
     // call: GatewayCore broadcasts the cancellation so the provider-worker stops the upstream request.
-    const abort = new AbortController();
+    const cancellation = new Cancellation();
     res.on('close', () => {
-      if (!res.writableFinished) abort.abort();
+      if (!res.writableFinished) cancellation.cancel();
     });
-    const call: CallOptions = { credential: credentialOf(req), signal: abort.signal };
+    const call: CallOptions = { credential: credentialOf(req), cancellation };
     const created = Math.floor(Date.now() / 1000);
 
     try {
@@ -130,7 +130,7 @@ function createHandler(core: GatewayCore, options: HttpServerOptions, startedAt:
           if (!stream) return sendJson(res, 200, toOpenAIChatCompletion(await core.chat(request, call), created));
           const encoder = new OpenAIChunkEncoder(includeUsage, created);
           const events = new EventStream(res);
-          const completed = await streamOrFail(events, format, abort.signal, () =>
+          const completed = await streamOrFail(events, format, cancellation, () =>
             core.chatStream(request, (chunk) => encoder.encode(chunk).forEach((data) => events.send({ data })), call),
           );
           if (completed) events.end('data: [DONE]\n\n');
@@ -145,7 +145,7 @@ function createHandler(core: GatewayCore, options: HttpServerOptions, startedAt:
           if (!stream) return sendJson(res, 200, toAnthropicMessage(await core.chat(request, call)));
           const encoder = new AnthropicStreamEncoder();
           const events = new EventStream(res);
-          const completed = await streamOrFail(events, format, abort.signal, () =>
+          const completed = await streamOrFail(events, format, cancellation, () =>
             core.chatStream(request, (chunk) => encoder.encode(chunk).forEach((event) => events.send(event)), call),
           );
           if (completed) events.end();
@@ -155,7 +155,7 @@ function createHandler(core: GatewayCore, options: HttpServerOptions, startedAt:
           return sendError(res, format, routeError(req.method ?? '', path));
       }
     } catch (error) {
-      if (abort.signal.aborted) return;
+      if (cancellation.cancelled) return;
       const tooDeep = overflowedStack(error);
       if (!(error instanceof GatewayError) && !tooDeep) logger.error('unexpected failure in an HTTP request', { path, error });
       const failure = tooDeep ? new GatewayError('invalid_request', 'the request body is nested too deeply (thousands of levels) to be read') : GatewayError.from(error);
@@ -179,12 +179,12 @@ async function readRequest(req: http.IncomingMessage, core: GatewayCore, call: C
  * Runs a streamed call and says whether it completed. A failure before the first event is thrown, to
  * be answered with its status; a later one ends the stream with the format's error event.
  */
-async function streamOrFail(events: EventStream, format: Format, signal: AbortSignal, run: () => Promise<void>): Promise<boolean> {
+async function streamOrFail(events: EventStream, format: Format, cancellation: Cancellation, run: () => Promise<void>): Promise<boolean> {
   try {
     await run();
     return true;
   } catch (error) {
-    if (signal.aborted || !events.started) throw error;
+    if (cancellation.cancelled || !events.started) throw error;
     const failure = GatewayError.from(error);
     if (format === 'anthropic') events.send({ event: 'error', data: toAnthropicError(failure) });
     else events.send({ data: toOpenAIError(failure) });
