@@ -1,7 +1,8 @@
 import { InMemoryBus } from '@switchyard/bus';
+import { TOPICS, type CancelEvent, type RequestEvent } from '@switchyard/contracts';
 import { createLogger } from '@switchyard/telemetry';
 import { createHash } from 'node:crypto';
-import { apiKeyIdOf, GatewayCore, gatewayKeysFrom } from './gateway-core';
+import { apiKeyIdOf, Cancellation, GatewayCore, gatewayKeysFrom } from './gateway-core';
 
 const core = (apiKeys?: string[]) => new GatewayCore({ bus: new InMemoryBus(), catalog: new Map(), logger: createLogger('core-test', 'error'), defaultTimeoutMs: 1000, apiKeys });
 
@@ -59,5 +60,43 @@ describe('apiKeyIdOf', () => {
     const keys = Array.from({ length: 3000 }, (_, i) => `sk-${i}`);
     for (const key of keys) apiKeyIdOf(key);
     for (const key of [keys[0], keys[1500], keys[2999]]) expect(apiKeyIdOf(key)).toBe(digestId(key));
+  });
+});
+
+describe('a caller that goes away', () => {
+  // A pipeline that takes requests and never answers, and records the cancellations it is sent.
+  async function unanswered() {
+    const bus = new InMemoryBus();
+    const requests: RequestEvent[] = [];
+    const cancellations: CancelEvent[] = [];
+    await bus.subscribe({ topic: TOPICS.requests, group: 'silent', handleBatch: async (messages) => void requests.push(...messages.map((m) => m.value as RequestEvent)) });
+    await bus.subscribe({ topic: TOPICS.cancellations, group: 'worker', handleBatch: async (messages) => void cancellations.push(...messages.map((m) => m.value as CancelEvent)) });
+    const gateway = new GatewayCore({ bus, catalog: new Map(), logger: createLogger('core-test', 'error'), defaultTimeoutMs: 10_000 });
+    await gateway.start();
+    return { gateway, requests, cancellations };
+  }
+  const request = { model: 'm', messages: [{ role: 'user' as const, content: 'x' }] };
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('cancels the call and tells the pipeline, once', async () => {
+    const { gateway, requests, cancellations } = await unanswered();
+    const cancellation = new Cancellation();
+    const call = gateway.chat(request, { cancellation });
+    await settle();
+    expect(requests).toHaveLength(1);
+    cancellation.cancel();
+    cancellation.cancel();
+    await expect(call).rejects.toMatchObject({ code: 'cancelled' });
+    await settle();
+    expect(cancellations).toEqual([{ request_id: requests[0].request_id, reason: 'client_cancelled' }]);
+  });
+
+  it('fails a call whose caller had already gone', async () => {
+    const { gateway, cancellations } = await unanswered();
+    const cancellation = new Cancellation();
+    cancellation.cancel();
+    await expect(gateway.chat(request, { cancellation })).rejects.toMatchObject({ code: 'cancelled' });
+    await settle();
+    expect(cancellations).toHaveLength(1);
   });
 });

@@ -35,8 +35,8 @@ export interface CallOptions {
 
 /**
  * A caller's going away, told to its call. An AbortSignal would do the same, but every front-door
- * request would then make an AbortController and register a listener on it: 4-6% of the embedded
- * gateway's CPU in a profile at 500 requests/s, for an event that almost never happens.
+ * request would then make an AbortController and register a listener on it: about 2% of the embedded
+ * gateway's main thread in a profile at 500 requests/s, for an event that seldom happens.
  */
 export class Cancellation {
   private listener: (() => void) | undefined;

@@ -73,9 +73,9 @@ function callOptions(call: Call): CallOptions & { cancellation: Cancellation; an
   const deadline = call.getDeadline();
   const ms = deadline instanceof Date ? deadline.getTime() : Number(deadline);
   // grpc-js reports the close of every call's stream as 'cancelled', answered calls included; only a
-  // call still being answered is cancelled. Nor is a
-  // call whose deadline has passed: grpc-js closes it itself, and GatewayCore's deadline timer answers
-  // and records it as a deadline, not as a caller that went away.
+  // call still being answered is cancelled. Nor is a call whose deadline has passed: grpc-js closes it
+  // itself, and GatewayCore's deadline timer answers and records it as a deadline, not as a caller
+  // that went away.
   const onCancelled = () => {
     const deadlinePassed = Number.isFinite(ms) && Date.now() >= ms;
     if (!deadlinePassed) cancellation.cancel();
