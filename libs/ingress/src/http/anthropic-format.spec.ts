@@ -84,6 +84,18 @@ describe('fromAnthropicRequest', () => {
     expect(request.messages[0]).toEqual({ role: 'system', content_parts: [{ text: 'one' }, { text: 'two' }] });
   });
 
+  it('carries output_config.format as a strict JSON Schema response format, and refuses another format type', () => {
+    const base = { model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] };
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+    expect(fromAnthropicRequest({ ...base, output_config: { format: { type: 'json_schema', schema } } }).request.response_format).toEqual({
+      type: 'json_schema',
+      json_schema: JSON.stringify(schema),
+      strict: true,
+    });
+    expect(fromAnthropicRequest({ ...base, output_config: { effort: 'low' } }).request.response_format).toBeUndefined();
+    expect(refusal({ ...base, output_config: { format: { type: 'grammar', schema } } }).message).toBe('output_config.format.type must be json_schema');
+  });
+
   it('names the field that is wrong, as Anthropic requires it', () => {
     expect(refusal({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }).message).toBe('max_tokens is required');
     expect(refusal({ model: 'm', max_tokens: 5, messages: [{ role: 'system', content: 'hi' }] }).message).toMatch(/^messages\[0\]\.role must be user or assistant/);

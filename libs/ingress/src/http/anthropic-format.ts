@@ -71,6 +71,10 @@ const requestSchema = z.object({
       { error: 'must be one of auto, any, tool, none' },
     )
     .optional(),
+  // Structured outputs. output_config's other settings (effort) are hints the gateway does not carry.
+  output_config: z
+    .object({ format: z.object({ type: z.literal('json_schema', { error: 'must be json_schema' }), schema: z.record(z.string(), z.unknown()) }).optional() })
+    .optional(),
   stream: z.boolean().optional(),
 });
 
@@ -103,6 +107,9 @@ export function fromAnthropicRequest(body: unknown): AnthropicCall {
     }));
   }
   if (parsed.tool_choice) request.tool_choice = fromAnthropicToolChoice(parsed.tool_choice);
+  // Anthropic constrains the answer to the schema: strict, in OpenAI's terms.
+  const format = parsed.output_config?.format;
+  if (format) request.response_format = { type: 'json_schema', json_schema: JSON.stringify(format.schema), strict: true };
   return { request, stream: parsed.stream === true };
 }
 

@@ -363,6 +363,23 @@ describe('anthropic adapter', () => {
     expect(server.onlyRequest().rawBody).not.toContain(KEY);
   });
 
+  it('sends a JSON Schema response format as output_config and returns the JSON text it answers', async () => {
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+    server.on('POST', PATH, reply.json(message([{ type: 'text', text: '{"city":"Paris"}' }], 'end_turn')));
+    const result = await adapter.chat!(
+      { ...request, response_format: { type: 'json_schema', json_schema_name: 'place', json_schema: JSON.stringify(schema) } },
+      { signal: signal() },
+    );
+    expect((server.onlyRequest().body as { output_config: unknown }).output_config).toEqual({ format: { type: 'json_schema', schema } });
+    expect(result.choices[0].message.content).toBe('{"city":"Paris"}');
+  });
+
+  it('refuses a JSON object response format without calling Anthropic', async () => {
+    const error = await failure(adapter.chat!({ ...request, response_format: { type: 'json_object' } }, { signal: signal() }));
+    expect(error.code).toBe('unsupported_capability');
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('uses default_max_tokens from the provider block', async () => {
     const configured = anthropicProviderFactory({ base_url: `${server.baseUrl}/v1`, default_max_tokens: 8192 }, { ANTHROPIC_API_KEY: KEY });
     server.on('POST', PATH, reply.json(message([{ type: 'text', text: 'ok' }], 'end_turn')));

@@ -214,6 +214,22 @@ describe('toAnthropicRequest', () => {
     expect(body.tool_choice).toEqual(expected);
   });
 
+  it('asks for a JSON Schema response through output_config, and sends nothing for text', () => {
+    const format = { type: 'json_schema', json_schema_name: 'weather', json_schema: JSON.stringify(weatherSchema), strict: true };
+    const body = toAnthropicRequest({ model: MODEL, messages: [{ role: 'user', content: 'x' }], response_format: format }, false);
+    expect(body.output_config).toEqual({ format: { type: 'json_schema', schema: weatherSchema } });
+    expect(toAnthropicRequest({ model: MODEL, messages: [{ role: 'user', content: 'x' }], response_format: { type: 'text' } }, false).output_config).toBeUndefined();
+  });
+
+  // Regression: response_format was dropped for Anthropic, and a caller expecting JSON got prose.
+  it.each([[{ type: 'json_object' }], [{ type: 'json_schema', json_schema_name: 'weather' }], [{ type: 'grammar' }]])(
+    'refuses response_format %j, which Anthropic cannot honour, as unsupported_capability',
+    (format) => {
+      const attempt = () => toAnthropicRequest({ model: MODEL, messages: [{ role: 'user', content: 'x' }], response_format: format }, false);
+      expect(attempt).toThrow(expect.objectContaining({ code: 'unsupported_capability' }));
+    },
+  );
+
   it('uses the configured default max_tokens', () => {
     expect(toAnthropicRequest({ model: MODEL, messages: [{ role: 'user', content: 'x' }] }, false, { defaultMaxTokens: 1024 }).max_tokens).toBe(1024);
   });

@@ -14,6 +14,7 @@ import type {
   AnthropicToolChoice,
   AnthropicUsage,
 } from './wire';
+import { requiredJsonSchema } from '../response-format';
 import { usageWithSeparateCacheCounts } from '../usage';
 
 /** Anthropic requires max_tokens; this is what the gateway asks for when the caller sets none. */
@@ -67,6 +68,8 @@ export function toAnthropicRequest(
   }
   const choice = toAnthropicToolChoice(request.tool_choice?.mode, request.tool_choice?.function_name);
   if (choice) body.tool_choice = choice;
+  const schema = requiredJsonSchema('anthropic', request.response_format);
+  if (schema) body.output_config = { format: { type: 'json_schema', schema: parseJson(schema, 'response_format.json_schema') } };
   if (stream) body.stream = true;
   return body;
 }

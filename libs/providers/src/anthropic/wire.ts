@@ -42,6 +42,8 @@ export interface AnthropicRequest {
   metadata?: { user_id?: string };
   tools?: AnthropicTool[];
   tool_choice?: AnthropicToolChoice;
+  /** Structured outputs: the answer's text is JSON following the schema. */
+  output_config?: { format: { type: 'json_schema'; schema: unknown } };
   stream?: boolean;
 }
 

@@ -376,6 +376,21 @@ describe('bedrock adapter', () => {
     expect(server.onlyRequest().headers.authorization).toMatch(/Credential=AKIAIOSFODNN7EXAMPLE\/\d{8}\/ap-northeast-1\/bedrock\/aws4_request,/);
   });
 
+  it('sends a JSON Schema response format as outputConfig.textFormat and returns the JSON text it answers', async () => {
+    const schema = '{"type":"object","properties":{"city":{"type":"string"}},"required":["city"],"additionalProperties":false}';
+    server.on('POST', CONVERSE, converseJson(answer([{ text: '{"city":"Paris"}' }], 'end_turn')));
+    const result = await adapter.chat!({ ...request, response_format: { type: 'json_schema', json_schema_name: 'place', json_schema: schema } }, { signal: signal() });
+    expect((server.onlyRequest().body as { outputConfig: unknown }).outputConfig).toEqual({
+      textFormat: { type: 'json_schema', structure: { jsonSchema: { schema, name: 'place' } } },
+    });
+    expect(result.choices[0].message.content).toBe('{"city":"Paris"}');
+  });
+
+  it('refuses a JSON object response format with unsupported_capability, sending nothing', async () => {
+    expect(await failure(adapter.chat!({ ...request, response_format: { type: 'json_object' } }, { signal: signal() }))).toMatchObject({ code: 'unsupported_capability' });
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('refuses an image by web URL with unsupported_capability, sending nothing', async () => {
     const byUrl = { model: MODEL, messages: [{ role: 'user', content_parts: [{ image_url: { url: 'https://example.com/cat.png' } }] }] };
     expect(await failure(adapter.chat!(byUrl, { signal: signal() }))).toMatchObject({ code: 'unsupported_capability' });

@@ -162,6 +162,19 @@ describe('toConverseRequest', () => {
     });
   });
 
+  it('asks for a JSON Schema response through outputConfig.textFormat, the schema as text', () => {
+    const schema = '{"type":"object","properties":{"city":{"type":"string"}},"required":["city"],"additionalProperties":false}';
+    const body = toConverseRequest({ model: MODEL, messages: [{ role: 'user', content: 'x' }], response_format: { type: 'json_schema', json_schema_name: 'place', json_schema: schema } });
+    expect(body.outputConfig).toEqual({ textFormat: { type: 'json_schema', structure: { jsonSchema: { schema, name: 'place' } } } });
+    expect(toConverseRequest({ model: MODEL, messages: [{ role: 'user', content: 'x' }], response_format: { type: 'text' } }).outputConfig).toBeUndefined();
+  });
+
+  // Regression: response_format was dropped for Bedrock, and a caller expecting JSON got prose.
+  it('refuses a JSON object response without a schema as unsupported_capability', () => {
+    const attempt = () => toConverseRequest({ model: MODEL, messages: [{ role: 'user', content: 'x' }], response_format: { type: 'json_object' } });
+    expect(attempt).toThrow(expect.objectContaining({ code: 'unsupported_capability' }));
+  });
+
   it.each([
     ['an image by web URL', { role: 'user', content_parts: [{ image_url: { url: 'https://example.com/a.png' } }] }, 'unsupported_capability'],
     ['an image type Converse does not take', { role: 'user', content_parts: [{ image: { mime_type: 'image/tiff', data: 'AAAA' } }] }, 'invalid_request'],

@@ -16,6 +16,7 @@ import type {
   TitanEmbedRequest,
   TitanEmbedResponse,
 } from './wire';
+import { requiredJsonSchema } from '../response-format';
 import { usageWithSeparateCacheCounts } from '../usage';
 
 const IMAGE_FORMATS: Record<string, ConverseImageFormat> = {
@@ -70,6 +71,11 @@ export function toConverseRequest(request: ChatRequest): ConverseRequest {
     };
     const choice = toConverseToolChoice(mode, request.tool_choice?.function_name);
     if (choice) body.toolConfig.toolChoice = choice;
+  }
+  const schema = requiredJsonSchema('bedrock', request.response_format);
+  if (schema) {
+    const name = request.response_format?.json_schema_name;
+    body.outputConfig = { textFormat: { type: 'json_schema', structure: { jsonSchema: { schema, ...(name ? { name } : {}) } } } };
   }
   return body;
 }

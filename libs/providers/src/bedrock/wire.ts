@@ -43,6 +43,8 @@ export interface ConverseRequest {
   system?: { text: string }[];
   inferenceConfig?: { maxTokens?: number; temperature?: number; topP?: number; stopSequences?: string[] };
   toolConfig?: { tools: ConverseTool[]; toolChoice?: ConverseToolChoice };
+  /** Structured outputs: the answer's text is JSON following the schema, which Converse takes as text. */
+  outputConfig?: { textFormat: { type: 'json_schema'; structure: { jsonSchema: { schema: string; name?: string } } } };
 }
 
 export type ConverseStopReason =
