@@ -4,6 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
 import { createGatewayClient, type AiGatewayClient } from '@switchyard/client';
 import { parseGatewayConfig } from '@switchyard/config';
 import type { Usage } from '@switchyard/contracts';
@@ -205,6 +206,30 @@ describe('every provider adapter through the embedded gateway', () => {
         testCase.stream.usage,
       );
     });
+
+    // Regression: Anthropic and Bedrock dropped response_format, answering prose to a caller expecting JSON.
+    if (testCase.provider === 'anthropic' || testCase.provider === 'bedrock') {
+      it('refuses a JSON object response format, which it has no mode for, as unsupported_capability, calling nothing', async () => {
+        const server = servers.get(testCase.provider)!;
+        server.reset();
+        const error = await chat(client, { ...question, response_format: { type: 'json_object' } }).then(
+          () => undefined,
+          (thrown: grpc.ServiceError) => thrown,
+        );
+        expect(error).toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: expect.stringContaining('no JSON mode without a schema') });
+        expect(error!.metadata.get('switchyard-error-code')).toEqual(['unsupported_capability']);
+        expect(server.requests).toHaveLength(0);
+      });
+
+      it('passes a JSON Schema response format on in its own API\'s field', async () => {
+        const server = program(testCase, testCase.chat);
+        const schema = '{"type":"object","properties":{"answer":{"type":"string"}},"required":["answer"],"additionalProperties":false}';
+        await chat(client, { ...question, response_format: { type: 'json_schema', json_schema_name: 'reply', json_schema: schema } });
+        const body = server.requests[0].body as Record<string, unknown>;
+        if (testCase.provider === 'anthropic') expect(body.output_config).toEqual({ format: { type: 'json_schema', schema: JSON.parse(schema) } });
+        else expect(body.outputConfig).toEqual({ textFormat: { type: 'json_schema', structure: { jsonSchema: { schema, name: 'reply' } } } });
+      });
+    }
 
     const embed = testCase.embed;
     if (embed) {
