@@ -8,6 +8,7 @@ import {
   geminiModelName,
   geminiToolCallId,
   GeminiStreamTranslator,
+  thoughtSignatureOf,
   toGeminiEmbedRequest,
   toGeminiRequest,
 } from './translate';
@@ -338,6 +339,61 @@ describe('fromGeminiResponse', () => {
       ],
     });
     expect(fromGeminiResponse('gemini', response)).toEqual(result);
+  });
+
+  // Regression: Gemini 3 refuses a turn whose history returns a function call without its
+  // thoughtSignature, and the gateway dropped it, so every second tool-calling turn failed with 400.
+  describe('thought signatures', () => {
+    const signed: GeminiGenerateContentResponse = {
+      candidates: [
+        {
+          content: {
+            role: 'model',
+            parts: [
+              { functionCall: { name: 'get_weather', args: { city: 'Paris' } }, thoughtSignature: 'CiQB+/9x' },
+              { functionCall: { name: 'now' } },
+            ],
+          },
+          finishReason: 'STOP',
+          index: 0,
+        },
+      ],
+      responseId: 'resp-3',
+    };
+
+    it('carry a function call\'s signature in its id, within the characters Anthropic allows in ids', () => {
+      const [first, second] = fromGeminiResponse('gemini', signed).choices[0].message.tool_calls!;
+      expect(first.id).toBe(`${geminiToolCallId('resp-3', 0, 0, { name: 'get_weather', args: { city: 'Paris' } })}__thought__CiQB-_9x`);
+      expect(first.id).toMatch(/^[A-Za-z0-9_-]+$/);
+      expect(second.id).toBe(geminiToolCallId('resp-3', 0, 1, { name: 'now' }));
+      const streamed = new GeminiStreamTranslator().translate(signed).flatMap((event) => event.tool_calls ?? []);
+      expect(streamed.map((call) => call.id)).toEqual([first.id, second.id]);
+    });
+
+    it('go back on the function call part when the call returns in the history', () => {
+      const [first, second] = fromGeminiResponse('gemini', signed).choices[0].message.tool_calls!;
+      const body = toGeminiRequest({
+        model: 'gemini-3-pro-preview',
+        messages: [
+          { role: 'user', content: 'Weather and time in Paris?' },
+          { role: 'assistant', tool_calls: [first, second] },
+          { role: 'tool', tool_call_id: first.id, content: '{"temp":18}' },
+          { role: 'tool', tool_call_id: second.id, content: '{"time":"12:00"}' },
+        ],
+      });
+      expect(body.contents[1].parts).toEqual([
+        { functionCall: { name: 'get_weather', args: { city: 'Paris' } }, thoughtSignature: 'CiQB+/9x' },
+        { functionCall: { name: 'now', args: {} } },
+      ]);
+      expect(body.contents[2].parts.map((part) => part.functionResponse?.name)).toEqual(['get_weather', 'now']);
+    });
+
+    it.each(['QQ==', 'QUI=', 'QUJD', 'a+b/c+d/eA=='])('round-trip %s, whatever its padding', (signature) => {
+      const [call] = fromGeminiResponse('gemini', {
+        candidates: [{ content: { role: 'model', parts: [{ functionCall: { name: 'f' }, thoughtSignature: signature }] }, finishReason: 'STOP', index: 0 }],
+      }).choices[0].message.tool_calls!;
+      expect(thoughtSignatureOf(call.id)).toBe(signature);
+    });
   });
 
   it("keeps Gemini's own call id when it gives one", () => {

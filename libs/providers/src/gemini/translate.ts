@@ -88,7 +88,8 @@ function toGeminiContents(messages: ChatMessage[]): GeminiContent[] {
         const text = textOf(message);
         if (text) parts.push({ text });
         for (const call of message.tool_calls ?? []) {
-          parts.push({ functionCall: { name: call.function.name, args: parseToolArguments(call) } });
+          const signature = thoughtSignatureOf(call.id);
+          parts.push({ functionCall: { name: call.function.name, args: parseToolArguments(call) }, ...(signature ? { thoughtSignature: signature } : {}) });
         }
         contents.push({ role: 'model', parts: parts.length > 0 ? parts : [{ text: '' }] });
         break;
@@ -238,13 +239,36 @@ export function geminiToolCallId(responseId: string | undefined, candidate: numb
   return `call_${digest.slice(0, 24)}`;
 }
 
-function toToolCall(responseId: string | undefined, candidate: number, position: number, call: GeminiFunctionCall): ToolCall {
+// Gemini 3 signs the reasoning behind a function call (a thoughtSignature on the call's part) and
+// refuses a later turn whose history returns the call without it (400 "Function call is missing a
+// thought_signature"). Callers of an OpenAI- or Anthropic-shaped API keep nothing but the call's id,
+// so the signature travels in the id, base64url-encoded to keep ids within [A-Za-z0-9_-] as Anthropic
+// requires, and is put back on the part when the call comes back in a request.
+const SIGNATURE_MARK = '__thought__';
+
+function withThoughtSignature(id: string, signature: string | undefined): string {
+  if (!signature) return id;
+  return id + SIGNATURE_MARK + signature.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+/** The thought signature a tool call id carries, in the base64 Gemini sent; undefined when none. */
+export function thoughtSignatureOf(id: string): string | undefined {
+  const at = id.indexOf(SIGNATURE_MARK);
+  if (at < 0) return undefined;
+  const encoded = id.slice(at + SIGNATURE_MARK.length).replace(/-/g, '+').replace(/_/g, '/');
+  return encoded ? encoded + '='.repeat((4 - (encoded.length % 4)) % 4) : undefined;
+}
+
+function toToolCall(responseId: string | undefined, candidate: number, position: number, part: GeminiPart & { functionCall: GeminiFunctionCall }): ToolCall {
+  const call = part.functionCall;
   return {
-    id: geminiToolCallId(responseId, candidate, position, call),
+    id: withThoughtSignature(geminiToolCallId(responseId, candidate, position, call), part.thoughtSignature),
     type: 'function',
     function: { name: call.name, arguments: JSON.stringify(call.args ?? {}) },
   };
 }
+
+const isFunctionCall = (part: GeminiPart): part is GeminiPart & { functionCall: GeminiFunctionCall } => part.functionCall !== undefined;
 
 /** The answer text of a candidate: its text parts, without thought summaries. */
 function answerText(parts: GeminiPart[]): string {
@@ -258,7 +282,7 @@ export function fromGeminiResponse(provider: string, response: GeminiGenerateCon
     choices = response.candidates.map((candidate, position) => {
       const index = candidate.index ?? position;
       const parts = candidate.content?.parts ?? [];
-      const toolCalls = parts.filter((part) => part.functionCall).map((part, call) => toToolCall(response.responseId, index, call, part.functionCall!));
+      const toolCalls = parts.filter(isFunctionCall).map((part, call) => toToolCall(response.responseId, index, call, part));
       const message: ChatMessage = { role: 'assistant', content: answerText(parts) };
       if (toolCalls.length > 0) message.tool_calls = toolCalls;
       const finish = fromGeminiFinishReason(candidate.finishReason, toolCalls.length > 0) ?? (toolCalls.length > 0 ? 'tool_calls' : 'stop');
@@ -304,10 +328,10 @@ export class GeminiStreamTranslator {
       const text = answerText(parts);
       if (text) event.content = text;
       for (const part of parts) {
-        if (!part.functionCall) continue;
+        if (!isFunctionCall(part)) continue;
         const call = this.calls.get(index)!;
         this.calls.set(index, call + 1);
-        const unified = toToolCall(chunk.responseId, index, call, part.functionCall);
+        const unified = toToolCall(chunk.responseId, index, call, part);
         (event.tool_calls ??= []).push({ index: call, id: unified.id, type: 'function', function: { ...unified.function } });
       }
       const finish = fromGeminiFinishReason(candidate.finishReason, this.calls.get(index)! > 0);
