@@ -13,7 +13,7 @@ import { measureDirectInserts, measurePgliteInserts, measurePipelineInserts, typ
 import { COMPETITORS } from './competitors';
 import { grpcChatClient, httpChatClient, openLoop } from './load';
 import { measureGroup, type Endpoint, type EndpointResult, type GroupOptions } from './measure';
-import { busiestProcesses, loadAverage } from './proc';
+import { busiestProcesses, calibrationMs, loadAverage } from './proc';
 import { renderMarkdown, checkTargets } from './report';
 import { BENCH_DIR, CACHE_DIR } from './services';
 import { startAnalyticsService, startDistributed, startKafkaFloor, startEmbedded, startFloor, startMockUpstream, startPrivateInfrastructure, type RunningSystem } from './systems';
@@ -62,12 +62,23 @@ export interface BenchResults {
   durationSeconds: number;
   options: { quick: boolean; parts: Part[]; stepMs: number };
   machine: { cpu: string; cores: number; memoryGb: number; node: string; platform: string };
-  loadBefore: { loadAverage: string; busiest: { pid: number; command: string; cpuPct: number }[] };
-  loadAfter?: { loadAverage: string; busiest: { pid: number; command: string; cpuPct: number }[] };
+  loadBefore: MachineState;
+  loadAfter?: MachineState;
   competitors: CompetitorStatus[];
   groups: GroupResult[];
   analytics?: { direct?: DirectInsertResult[]; pglite?: DirectInsertResult; pipeline?: PipelineInsertResult; pipelineBacklog?: PipelineInsertResult; error?: string };
   targets?: ReturnType<typeof checkTargets>;
+}
+
+interface MachineState {
+  loadAverage: string;
+  busiest: { pid: number; command: string; cpuPct: number }[];
+  /** See calibrationMs in proc.ts: the host's speed at the time (absent in runs from before it was taken). */
+  calibrationMs?: number;
+}
+
+async function machineState(): Promise<MachineState> {
+  return { loadAverage: loadAverage(), busiest: await busiestProcesses([process.pid], 2000), calibrationMs: calibrationMs() };
 }
 
 const log = (line: string) => process.stdout.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -95,11 +106,11 @@ async function main(): Promise<void> {
       node: process.version,
       platform: `${process.platform} ${process.arch}`,
     },
-    loadBefore: { loadAverage: loadAverage(), busiest: await busiestProcesses([process.pid], 2000) },
+    loadBefore: await machineState(),
     competitors: [],
     groups: [],
   };
-  log(`load before: ${results.loadBefore.loadAverage}; busy processes: ${JSON.stringify(results.loadBefore.busiest)}`);
+  log(`load before: ${results.loadBefore.loadAverage}; busy processes: ${JSON.stringify(results.loadBefore.busiest)}; calibration loop ${results.loadBefore.calibrationMs} ms`);
 
   // The analytics writes alone need no mock upstream, no gateway and no load generator.
   if (options.parts.length === 1 && options.parts[0] === 'analytics') {
@@ -150,8 +161,8 @@ async function main(): Promise<void> {
 }
 
 async function finish(results: BenchResults, started: number): Promise<void> {
-  results.loadAfter = { loadAverage: loadAverage(), busiest: await busiestProcesses([process.pid], 2000) };
-  log(`load after: ${results.loadAfter.loadAverage}; busy processes: ${JSON.stringify(results.loadAfter.busiest)}`);
+  results.loadAfter = await machineState();
+  log(`load after: ${results.loadAfter.loadAverage}; busy processes: ${JSON.stringify(results.loadAfter.busiest)}; calibration loop ${results.loadAfter.calibrationMs} ms`);
   results.durationSeconds = Math.round((Date.now() - started) / 1000);
   // An analytics-only run checks only the analytics targets, and does not replace the last full run's tables.
   const analyticsOnly = results.options.parts.length === 1 && results.options.parts[0] === 'analytics';

@@ -1,6 +1,7 @@
 // CPU time and resident memory of processes, read from /proc as the issue asks: utime+stime of
 // /proc/<pid>/stat and VmRSS of /proc/<pid>/status. A measured process counts with all of its
 // descendants (uvicorn workers, esbuild helpers), so nothing a target spawns escapes the accounting.
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** Linux reports CPU time in clock ticks; CLK_TCK is 100 on every x86-64 and arm64 kernel we run on. */
@@ -75,6 +76,18 @@ export function machineTicks(): { busy: number; total: number } {
   const idle = numbers[3] + (numbers[4] ?? 0); // idle + iowait
   const total = numbers.slice(0, 8).reduce((sum, value) => sum + value, 0); // guest time is already in user
   return { busy: total - idle, total };
+}
+
+// A fixed piece of CPU work, timed by itself in a fresh node. A VM's host can slow everything down
+// with nothing busy inside the VM and no steal time reported (it happened on 2026-11-26: the same
+// work took 1.5-2x as long for hours); this figure, taken before and after each run, says how fast
+// the host was, so runs are compared only when it matches.
+const CALIBRATION_LOOP = 'const t=process.hrtime.bigint();let x=0;for(let i=0;i<3e8;i++)x+=i%7;process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6|0)+(x>0?"":"!"))';
+
+/** The least of three timings of the calibration loop, in ms. */
+export function calibrationMs(): number {
+  const timings = [0, 1, 2].map(() => Number(spawnSync(process.execPath, ['-e', CALIBRATION_LOOP], { encoding: 'utf8' }).stdout));
+  return Math.min(...timings);
 }
 
 export function loadAverage(): string {

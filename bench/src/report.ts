@@ -150,6 +150,9 @@ export function renderMarkdown(results: BenchResults): string {
     '',
     `Command: \`${results.command}\` (${results.durationSeconds} s). Machine: ${results.machine.cpu}, ${results.machine.cores} cores, ${results.machine.memoryGb} GB, Node ${results.machine.node}, ${results.machine.platform}.`,
     `Load average before ${results.loadBefore.loadAverage}, after ${results.loadAfter?.loadAverage ?? '?'}; other busy processes before: ${describeBusy(results.loadBefore.busiest)}; after: ${describeBusy(results.loadAfter?.busiest ?? [])}.`,
+    ...(results.loadBefore.calibrationMs
+      ? [`Host speed: the calibration loop (a fixed CPU loop in a fresh node) took ${results.loadBefore.calibrationMs} ms before the run and ${results.loadAfter?.calibrationMs ?? '?'} ms after; compare absolute figures only between runs where it is alike.`]
+      : []),
     '',
     'Latencies in ms. "Added" = through the endpoint minus direct to the mock, same phase, same percentile. c=1: closed loop, one request at a time, upstream delay 0.',
     'Open-loop rates are constant arrival rates; latency counts from each request\'s due time. "(SY n×)" = Switchyard\'s figure (same protocol) over this one\'s.',
