@@ -17,6 +17,7 @@ import { togetherProviderFactory } from './together';
 import { vllmProviderFactory } from './vllm';
 import { xaiProviderFactory } from './xai';
 import type { ProviderAdapter, ProviderFactory } from './provider';
+import { forgettingThoughtSignatures } from './thought-signatures';
 
 /**
  * Adapters by the name configurations use. A provider block may set `kind` to use one of these under
@@ -52,7 +53,9 @@ export function createProviderRegistry(config: GatewayConfig, env: NodeJS.Proces
     const kind = typeof providerConfig.kind === 'string' ? providerConfig.kind : name;
     const factory = PROVIDER_FACTORIES[kind];
     if (!factory) throw new Error(`provider ${name}: no adapter named ${kind} (known: ${Object.keys(PROVIDER_FACTORIES).join(', ')})`);
-    registry.set(name, factory(providerConfig, env));
+    const adapter = factory(providerConfig, env);
+    // Only Gemini reads the thought signatures that Gemini's tool call ids carry; see thought-signatures.ts.
+    registry.set(name, kind === 'gemini' ? adapter : forgettingThoughtSignatures(adapter));
   }
   return registry;
 }

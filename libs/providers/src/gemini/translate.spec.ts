@@ -8,11 +8,11 @@ import {
   geminiModelName,
   geminiToolCallId,
   GeminiStreamTranslator,
-  thoughtSignatureOf,
   toGeminiEmbedRequest,
   toGeminiRequest,
 } from './translate';
 import type { GeminiGenerateContentResponse } from './wire';
+import { thoughtSignatureOf } from '../thought-signatures';
 
 const weatherTool = {
   type: 'function',

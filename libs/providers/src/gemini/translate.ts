@@ -15,6 +15,7 @@ import type {
 import { GatewayError } from '@switchyard/contracts';
 import { base64Of } from '../openai-compatible/translate';
 import type { ChatStreamEvent } from '../provider';
+import { thoughtSignatureOf, withThoughtSignature } from '../thought-signatures';
 import type {
   GeminiBatchEmbedContentsRequest,
   GeminiBatchEmbedContentsResponse,
@@ -237,26 +238,6 @@ export function geminiToolCallId(responseId: string | undefined, candidate: numb
     .update(JSON.stringify([responseId ?? '', candidate, position, call.name, call.args ?? {}]))
     .digest('hex');
   return `call_${digest.slice(0, 24)}`;
-}
-
-// Gemini 3 signs the reasoning behind a function call (a thoughtSignature on the call's part) and
-// refuses a later turn whose history returns the call without it (400 "Function call is missing a
-// thought_signature"). Callers of an OpenAI- or Anthropic-shaped API keep nothing but the call's id,
-// so the signature travels in the id, base64url-encoded to keep ids within [A-Za-z0-9_-] as Anthropic
-// requires, and is put back on the part when the call comes back in a request.
-const SIGNATURE_MARK = '__thought__';
-
-function withThoughtSignature(id: string, signature: string | undefined): string {
-  if (!signature) return id;
-  return id + SIGNATURE_MARK + signature.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-/** The thought signature a tool call id carries, in the base64 Gemini sent; undefined when none. */
-export function thoughtSignatureOf(id: string): string | undefined {
-  const at = id.indexOf(SIGNATURE_MARK);
-  if (at < 0) return undefined;
-  const encoded = id.slice(at + SIGNATURE_MARK.length).replace(/-/g, '+').replace(/_/g, '/');
-  return encoded ? encoded + '='.repeat((4 - (encoded.length % 4)) % 4) : undefined;
 }
 
 function toToolCall(responseId: string | undefined, candidate: number, position: number, part: GeminiPart & { functionCall: GeminiFunctionCall }): ToolCall {
