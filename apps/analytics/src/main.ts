@@ -1,9 +1,7 @@
 // The analytics service: usage -> the usage_events table in Postgres.
 import { startAnalyticsSink } from '@switchyard/analytics';
-import { connectKafkaBus } from '@switchyard/bus';
 import { readServiceEnv } from '@switchyard/config';
-import { PIPELINE_TOPICS } from '@switchyard/contracts';
-import { runService } from '@switchyard/pipeline';
+import { connectServiceBus, runService } from '@switchyard/pipeline';
 import { createPostgresClient, describeUsageEventsLayout, ensureAnalyticsSchema } from '@switchyard/storage';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
 
@@ -16,7 +14,7 @@ void runService('analytics', logger, async () => {
   const db = createPostgresClient(env.databaseUrl);
   const layout = await ensureAnalyticsSchema(db);
   logger.info(describeUsageEventsLayout(layout));
-  const bus = await connectKafkaBus({ brokers: env.kafkaBrokers, maxMessageBytes: env.kafkaMaxMessageBytes, clientId: 'switchyard-analytics', logger, topics: PIPELINE_TOPICS });
+  const bus = await connectServiceBus('analytics', env, logger);
   const sink = await startAnalyticsSink({ bus, db, logger });
   logger.info('analytics ready');
   return {

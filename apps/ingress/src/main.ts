@@ -1,10 +1,8 @@
 // The ingress service: the gRPC front door and the HTTP one (OpenAI and Anthropic formats). Publishes
 // each call to the pipeline and answers it from this instance's reply topic.
-import { connectKafkaBus } from '@switchyard/bus';
 import { buildModelCatalog, loadGatewayConfig, readServiceEnv } from '@switchyard/config';
-import { PIPELINE_TOPICS } from '@switchyard/contracts';
 import { GatewayCore, gatewayKeysFrom, startGrpcServer, startHttpServer } from '@switchyard/ingress';
-import { runService } from '@switchyard/pipeline';
+import { connectServiceBus, runService } from '@switchyard/pipeline';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
 
 const logger = createLogger('ingress');
@@ -13,7 +11,7 @@ startTracing('switchyard-ingress');
 void runService('ingress', logger, async () => {
   const config = loadGatewayConfig();
   const env = readServiceEnv();
-  const bus = await connectKafkaBus({ brokers: env.kafkaBrokers, maxMessageBytes: env.kafkaMaxMessageBytes, clientId: 'switchyard-ingress', logger, topics: PIPELINE_TOPICS });
+  const bus = await connectServiceBus('ingress', env, logger);
   const apiKeys = gatewayKeysFrom(config.auth);
   const core = new GatewayCore({ bus, catalog: buildModelCatalog(config), logger, defaultTimeoutMs: config.limits.default_timeout_ms, apiKeys });
   await core.start();

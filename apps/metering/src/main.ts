@@ -1,9 +1,7 @@
 // The metering service: completions -> usage, and the caller's answer to its ingress.
-import { connectKafkaBus } from '@switchyard/bus';
 import { loadGatewayConfig, readServiceEnv } from '@switchyard/config';
-import { PIPELINE_TOPICS } from '@switchyard/contracts';
 import { createMeteringStage } from '@switchyard/metering';
-import { runService, runStage } from '@switchyard/pipeline';
+import { connectServiceBus, runService, runStage } from '@switchyard/pipeline';
 import { buildPriceTable } from '@switchyard/pricing';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
 
@@ -13,7 +11,7 @@ startTracing('switchyard-metering');
 void runService('metering', logger, async () => {
   const config = loadGatewayConfig();
   const env = readServiceEnv();
-  const bus = await connectKafkaBus({ brokers: env.kafkaBrokers, maxMessageBytes: env.kafkaMaxMessageBytes, clientId: 'switchyard-metering', logger, topics: PIPELINE_TOPICS });
+  const bus = await connectServiceBus('metering', env, logger);
   await runStage(bus, createMeteringStage(buildPriceTable(config.pricing)), { logger });
   logger.info('metering ready');
   return { stop: async () => { await bus.close(); await stopTracing(); } };

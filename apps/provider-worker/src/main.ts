@@ -1,9 +1,7 @@
 // The provider-worker service: guarded -> completions, streaming chunks to the caller's ingress.
 import { randomUUID } from 'node:crypto';
-import { connectKafkaBus } from '@switchyard/bus';
 import { loadGatewayConfig, readServiceEnv } from '@switchyard/config';
-import { PIPELINE_TOPICS } from '@switchyard/contracts';
-import { runService, runStage } from '@switchyard/pipeline';
+import { connectServiceBus, runService, runStage } from '@switchyard/pipeline';
 import { createProviderWorker } from '@switchyard/provider-worker';
 import { createProviderRegistry } from '@switchyard/providers';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
@@ -15,7 +13,7 @@ void runService('provider-worker', logger, async () => {
   const config = loadGatewayConfig();
   const env = readServiceEnv();
   const providers = createProviderRegistry(config);
-  const bus = await connectKafkaBus({ brokers: env.kafkaBrokers, maxMessageBytes: env.kafkaMaxMessageBytes, clientId: 'switchyard-provider-worker', logger, topics: PIPELINE_TOPICS });
+  const bus = await connectServiceBus('provider-worker', env, logger);
   const worker = createProviderWorker(providers);
   // Every instance must hear every cancellation, so each reads them in a group of its own.
   await runStage(bus, worker.cancellations, { logger, group: `switchyard-provider-worker-${randomUUID().slice(0, 8)}` });

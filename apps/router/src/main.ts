@@ -1,8 +1,6 @@
 // The router service: requests -> routed.
-import { connectKafkaBus } from '@switchyard/bus';
 import { buildModelCatalog, loadGatewayConfig, readServiceEnv } from '@switchyard/config';
-import { PIPELINE_TOPICS } from '@switchyard/contracts';
-import { runService, runStage } from '@switchyard/pipeline';
+import { connectServiceBus, runService, runStage } from '@switchyard/pipeline';
 import { createRouterStage } from '@switchyard/router';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
 
@@ -12,7 +10,7 @@ startTracing('switchyard-router');
 void runService('router', logger, async () => {
   const config = loadGatewayConfig();
   const env = readServiceEnv();
-  const bus = await connectKafkaBus({ brokers: env.kafkaBrokers, maxMessageBytes: env.kafkaMaxMessageBytes, clientId: 'switchyard-router', logger, topics: PIPELINE_TOPICS });
+  const bus = await connectServiceBus('router', env, logger);
   await runStage(bus, createRouterStage(buildModelCatalog(config)), { logger });
   logger.info('router ready', { models: config.models.length });
   return { stop: async () => { await bus.close(); await stopTracing(); } };

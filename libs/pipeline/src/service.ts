@@ -1,5 +1,7 @@
 // Process lifecycle shared by every app: start, then on SIGTERM or SIGINT stop in order (stop consuming,
 // drain in-flight work, flush producers, close servers and pools) and exit.
+import { connectKafkaBus, type KafkaBus } from '@switchyard/bus';
+import { PIPELINE_TOPICS } from '@switchyard/contracts';
 import type { Logger } from '@switchyard/telemetry';
 
 export interface RunningService {
@@ -35,4 +37,12 @@ export async function runService(name: string, logger: Logger, start: () => Prom
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+/**
+ * The Kafka bus of a distributed service, its pipeline topics ensured, with the brokers and message size
+ * limit of the service's environment (readServiceEnv).
+ */
+export function connectServiceBus(service: string, env: { kafkaBrokers: string[]; kafkaMaxMessageBytes: number | undefined }, logger: Logger): Promise<KafkaBus> {
+  return connectKafkaBus({ brokers: env.kafkaBrokers, maxMessageBytes: env.kafkaMaxMessageBytes, clientId: `switchyard-${service}`, logger, topics: PIPELINE_TOPICS });
 }
