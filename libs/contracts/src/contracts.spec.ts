@@ -29,16 +29,16 @@ describe('validateChatRequest', () => {
     [{ ...ok, model: '' }, 'model is required'],
     [{ ...ok, messages: [] }, 'messages must contain at least one message'],
     [{ ...ok, messages: [{ role: 'robot', content: 'x' }] }, 'messages[0].role is "robot"; expected one of system, user, assistant, tool'],
-    [{ ...ok, messages: [{ role: 'tool', content: 'x' }] }, 'messages[0] has role tool but no tool_call_id'],
-    [{ ...ok, temperature: 3 }, 'temperature must be between 0 and 2'],
-    [{ ...ok, top_p: 1.5 }, 'top_p must be between 0 and 1'],
-    [{ ...ok, max_tokens: 0 }, 'max_tokens must be at least 1'],
+    [{ ...ok, messages: [{ role: 'tool', content: 'x' }] }, 'messages[0].tool_call_id is required on a message with role tool'],
+    [{ ...ok, temperature: 3 }, 'temperature is 3; it must be between 0 and 2'],
+    [{ ...ok, top_p: 1.5 }, 'top_p is 1.5; it must be between 0 and 1'],
+    [{ ...ok, max_tokens: 0 }, 'max_tokens is 0; it must be between 1 and 1000000'],
     [{ ...ok, tools: [{ type: 'function', function: { name: 'f', parameters_json: '{nope' } }] }, 'tools[0].function.parameters_json is not valid JSON'],
     [
       { ...ok, tools: [{ type: 'function', function: { name: 'f', parameters_json: '{"a":' + '['.repeat(10_000) + ']'.repeat(10_000) + '}' } }] },
       'tools[0].function.parameters_json is nested more than 256 levels deep',
     ],
-    [{ ...ok, response_format: { type: 'json_schema', json_schema: '['.repeat(300) + ']'.repeat(300) } }, 'response_format.json_schema is nested more than 256 levels deep'],
+    [{ ...ok, response_format: { type: 'json_schema', json_schema: '{"a":' + '['.repeat(300) + ']'.repeat(300) + '}' } }, 'response_format.json_schema is nested more than 256 levels deep'],
   ])('refuses %j', (request, message) => {
     expect(() => validateChatRequest(request)).toThrow(new GatewayError('invalid_request', message));
   });

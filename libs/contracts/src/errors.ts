@@ -65,19 +65,23 @@ export interface GatewayErrorBody {
   provider_status?: number;
   /** Milliseconds the caller should wait before retrying, when known (Retry-After). */
   retry_after_ms?: number;
+  /** The request field at fault, for invalid_request, as a path (e.g. messages[0].content). */
+  param?: string;
 }
 
 export class GatewayError extends Error {
   readonly code: ErrorCode;
   readonly providerStatus?: number;
   readonly retryAfterMs?: number;
+  readonly param?: string;
 
-  constructor(code: ErrorCode, message: string, options: { providerStatus?: number; retryAfterMs?: number; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, message: string, options: { providerStatus?: number; retryAfterMs?: number; param?: string; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GatewayError';
     this.code = code;
     this.providerStatus = options.providerStatus;
     this.retryAfterMs = options.retryAfterMs;
+    this.param = options.param;
   }
 
   get grpcStatus(): number {
@@ -92,12 +96,13 @@ export class GatewayError extends Error {
     const body: GatewayErrorBody = { code: this.code, message: this.message };
     if (this.providerStatus !== undefined) body.provider_status = this.providerStatus;
     if (this.retryAfterMs !== undefined) body.retry_after_ms = this.retryAfterMs;
+    if (this.param !== undefined) body.param = this.param;
     return body;
   }
 
   static fromBody(body: GatewayErrorBody): GatewayError {
     const code = body.code in ERROR_CODES ? body.code : 'internal';
-    return new GatewayError(code, body.message, { providerStatus: body.provider_status, retryAfterMs: body.retry_after_ms });
+    return new GatewayError(code, body.message, { providerStatus: body.provider_status, retryAfterMs: body.retry_after_ms, param: body.param });
   }
 
   /** Any thrown value as a GatewayError; unknown faults become `internal` with their message kept. */
@@ -105,5 +110,15 @@ export class GatewayError extends Error {
     if (error instanceof GatewayError) return error;
     const message = error instanceof Error ? error.message : String(error);
     return new GatewayError('internal', message, { cause: error });
+  }
+}
+
+/** An invalid_request about one field of a request; `param` is its path, e.g. messages[0].content. */
+export class InvalidFieldError extends GatewayError {
+  declare readonly param: string;
+
+  constructor(param: string, problem: string) {
+    // "model is required" reads on; zod's own messages ("Invalid input: ...") follow a colon.
+    super('invalid_request', /^[a-z]/.test(problem) ? `${param} ${problem}` : `${param}: ${problem}`, { param });
   }
 }

@@ -1,6 +1,7 @@
 // Shape checks for events read off the bus. They are deliberately small: they catch what would make a
 // stage misbehave (a foreign or corrupted message), and say what is wrong, so the message can be
 // dead-lettered with a reason a person understands.
+import { LIMITS } from './limits';
 import type { CancelEvent, CompletionEvent, ReplyEvent, RequestEvent, UsageEvent } from './events';
 
 export class InvalidEventError extends Error {
@@ -10,58 +11,68 @@ export class InvalidEventError extends Error {
   }
 }
 
+// What a request id or key id may be: they key messages and rows, and are logged.
+const ID = new RegExp(`^[A-Za-z0-9._:-]{1,${LIMITS.eventIdChars}}$`);
+const TOPIC_NAME = new RegExp(`^[A-Za-z0-9._-]{1,${LIMITS.topicChars}}$`);
+
+function isId(value: unknown): boolean {
+  return typeof value === 'string' && ID.test(value);
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function require(cond: unknown, what: string): asserts cond {
+function ensure(cond: unknown, what: string): asserts cond {
   if (!cond) throw new InvalidEventError(what);
 }
 
 export function parseRequestEvent(value: unknown): RequestEvent {
-  require(isObject(value), 'event is not a JSON object');
-  require(typeof value.request_id === 'string' && value.request_id.length > 0, 'request_id is missing');
-  require(value.kind === 'chat' || value.kind === 'embed', `kind must be chat or embed, got ${JSON.stringify(value.kind)}`);
-  require(typeof value.reply_to === 'string', 'reply_to is missing');
-  require(typeof value.received_at === 'number', 'received_at is missing');
-  require(typeof value.deadline_at === 'number', 'deadline_at is missing');
+  ensure(isObject(value), 'event is not a JSON object');
+  ensure(isId(value.request_id), `request_id must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
+  ensure(value.kind === 'chat' || value.kind === 'embed', `kind must be chat or embed, got ${JSON.stringify(value.kind)?.slice(0, 64)}`);
+  ensure(typeof value.reply_to === 'string' && TOPIC_NAME.test(value.reply_to), 'reply_to must be a Kafka topic name');
+  ensure(typeof value.received_at === 'number' && Number.isFinite(value.received_at), 'received_at must be epoch milliseconds');
+  ensure(typeof value.deadline_at === 'number' && Number.isFinite(value.deadline_at), 'deadline_at must be epoch milliseconds');
+  ensure(value.stream === undefined || typeof value.stream === 'boolean', 'stream must be true or false');
+  ensure(value.api_key_id === undefined || isId(value.api_key_id), `api_key_id must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
   if (value.kind === 'chat') {
-    require(isObject(value.chat) && Array.isArray(value.chat.messages), 'chat.messages is missing');
+    ensure(isObject(value.chat) && Array.isArray(value.chat.messages), 'chat.messages is missing');
   } else {
-    require(isObject(value.embed) && Array.isArray(value.embed.input), 'embed.input is missing');
+    ensure(isObject(value.embed) && Array.isArray(value.embed.input), 'embed.input is missing');
   }
   return value as unknown as RequestEvent;
 }
 
 export function parseCompletionEvent(value: unknown): CompletionEvent {
-  require(isObject(value), 'event is not a JSON object');
+  ensure(isObject(value), 'event is not a JSON object');
   parseRequestEvent(value.request);
-  require(value.status === 'ok' || value.status === 'error' || value.status === 'cancelled', 'status must be ok, error or cancelled');
-  if (value.status !== 'ok') require(isObject(value.error), 'error is missing on a failed completion');
+  ensure(value.status === 'ok' || value.status === 'error' || value.status === 'cancelled', 'status must be ok, error or cancelled');
+  if (value.status !== 'ok') ensure(isObject(value.error), 'error is missing on a failed completion');
   return value as unknown as CompletionEvent;
 }
 
 export function parseUsageEvent(value: unknown): UsageEvent {
-  require(isObject(value), 'event is not a JSON object');
-  require(typeof value.request_id === 'string' && value.request_id.length > 0, 'request_id is missing');
-  require(typeof value.ts === 'string' && !Number.isNaN(Date.parse(value.ts)), 'ts is not an ISO 8601 time');
-  require(typeof value.model === 'string', 'model is missing');
-  require(typeof value.status === 'string', 'status is missing');
+  ensure(isObject(value), 'event is not a JSON object');
+  ensure(typeof value.request_id === 'string' && value.request_id.length > 0, 'request_id is missing');
+  ensure(typeof value.ts === 'string' && !Number.isNaN(Date.parse(value.ts)), 'ts is not an ISO 8601 time');
+  ensure(typeof value.model === 'string', 'model is missing');
+  ensure(typeof value.status === 'string', 'status is missing');
   for (const field of ['prompt_tokens', 'completion_tokens', 'cost_usd', 'latency_ms'] as const) {
-    require(typeof value[field] === 'number' && Number.isFinite(value[field]), `${field} is not a number`);
+    ensure(typeof value[field] === 'number' && Number.isFinite(value[field]), `${field} is not a number`);
   }
   return value as unknown as UsageEvent;
 }
 
 export function parseReplyEvent(value: unknown): ReplyEvent {
-  require(isObject(value), 'event is not a JSON object');
-  require(typeof value.request_id === 'string', 'request_id is missing');
-  require(['chunk', 'chat', 'embed', 'error'].includes(value.type as string), 'type is not a reply type');
+  ensure(isObject(value), 'event is not a JSON object');
+  ensure(typeof value.request_id === 'string', 'request_id is missing');
+  ensure(['chunk', 'chat', 'embed', 'error'].includes(value.type as string), 'type is not a reply type');
   return value as unknown as ReplyEvent;
 }
 
 export function parseCancelEvent(value: unknown): CancelEvent {
-  require(isObject(value), 'event is not a JSON object');
-  require(typeof value.request_id === 'string', 'request_id is missing');
+  ensure(isObject(value), 'event is not a JSON object');
+  ensure(typeof value.request_id === 'string', 'request_id is missing');
   return value as unknown as CancelEvent;
 }

@@ -1,50 +1,205 @@
-// Validation of what callers send, shared by every front door (gRPC today, HTTP beside it).
+// Validation of what callers send, shared by every front door: the gRPC and HTTP servers call it on the
+// unified request they decoded, and the router calls it on every request event, so producers writing
+// straight to the requests topic are held to the same rules. It reads values as `unknown` at every
+// step: an event off Kafka is whatever its producer wrote. Bounds are in limits.ts.
 import { ROLES, type ChatRequest, type EmbedRequest } from './chat';
-import { GatewayError } from './errors';
+import { InvalidFieldError } from './errors';
+import { IMAGE_DETAILS, IMAGE_MIME_TYPES, LIMITS, RESPONSE_FORMAT_TYPES, TOOL_CHOICE_MODES } from './limits';
+
+type Fields = Record<string, unknown>;
 
 export function validateChatRequest(request: ChatRequest): void {
-  if (!request.model) throw new GatewayError('invalid_request', 'model is required');
-  if (!request.messages || request.messages.length === 0) {
-    throw new GatewayError('invalid_request', 'messages must contain at least one message');
+  const fields = request as unknown as Fields;
+  checkModel(fields.model);
+  const messages = fields.messages;
+  if (!Array.isArray(messages) || messages.length === 0) throw new InvalidFieldError('messages', 'must contain at least one message');
+  if (messages.length > LIMITS.messages) throw new InvalidFieldError('messages', `holds ${messages.length} messages; at most ${LIMITS.messages} are accepted`);
+  for (let i = 0; i < messages.length; i++) checkMessage(messages[i], `messages[${i}]`);
+
+  const toolNames = checkTools(fields.tools);
+  checkToolChoice(fields.tool_choice, toolNames);
+  checkResponseFormat(fields.response_format);
+  checkNumber(fields.temperature, 'temperature', 0, 2, false);
+  checkNumber(fields.top_p, 'top_p', 0, 1, false);
+  checkNumber(fields.max_tokens, 'max_tokens', 1, LIMITS.maxTokens, true);
+  // int64 on the gRPC wire; JSON numbers beyond 2^63 are not seeds any provider takes.
+  checkNumber(fields.seed, 'seed', -(2 ** 63), 2 ** 63, true);
+  if (fields.stop !== undefined && fields.stop !== null) {
+    const stop = fields.stop;
+    if (!Array.isArray(stop)) throw new InvalidFieldError('stop', 'must be an array of strings');
+    if (stop.length > LIMITS.stopSequences) throw new InvalidFieldError('stop', `holds ${stop.length} sequences; at most ${LIMITS.stopSequences} are accepted`);
+    // A stop sequence may be a newline or a tab, so only NUL is refused among control characters.
+    stop.forEach((sequence, i) => checkString(sequence, `stop[${i}]`, { min: 1, max: LIMITS.stopSequenceChars, text: true }));
   }
-  request.messages.forEach((message, i) => {
-    if (!ROLES.includes(message.role as (typeof ROLES)[number])) {
-      throw new GatewayError(
-        'invalid_request',
-        `messages[${i}].role is ${JSON.stringify(message.role)}; expected one of ${ROLES.join(', ')}`,
-      );
-    }
-    if (message.role === 'tool' && !message.tool_call_id) {
-      throw new GatewayError('invalid_request', `messages[${i}] has role tool but no tool_call_id`);
-    }
-  });
-  if (request.temperature !== undefined && (request.temperature < 0 || request.temperature > 2)) {
-    throw new GatewayError('invalid_request', 'temperature must be between 0 and 2');
-  }
-  if (request.top_p !== undefined && (request.top_p < 0 || request.top_p > 1)) {
-    throw new GatewayError('invalid_request', 'top_p must be between 0 and 1');
-  }
-  if (request.max_tokens !== undefined && request.max_tokens < 1) {
-    throw new GatewayError('invalid_request', 'max_tokens must be at least 1');
-  }
-  request.tools?.forEach((tool, i) => {
-    if (!tool.function?.name) throw new GatewayError('invalid_request', `tools[${i}].function.name is required`);
-    if (tool.function.parameters_json) checkJsonText(tool.function.parameters_json, `tools[${i}].function.parameters_json`);
-  });
-  if (request.response_format?.json_schema) checkJsonText(request.response_format.json_schema, 'response_format.json_schema');
+  checkUserAndMetadata(fields);
 }
 
-// JSON Schemas are a few levels deep. Thousands of levels parse, but every provider adapter writes them
-// back as text, which recurses once a level and overflows the stack.
-const MAX_JSON_DEPTH = 256;
+export function validateEmbedRequest(request: EmbedRequest): void {
+  const fields = request as unknown as Fields;
+  checkModel(fields.model);
+  const input = fields.input;
+  if (!Array.isArray(input) || input.length === 0) throw new InvalidFieldError('input', 'must contain at least one string');
+  if (input.length > LIMITS.embedInputs) throw new InvalidFieldError('input', `holds ${input.length} strings; at most ${LIMITS.embedInputs} are accepted`);
+  input.forEach((text, i) => checkText(text, `input[${i}]`, 1));
+  checkNumber(fields.dimensions, 'dimensions', 1, LIMITS.embedDimensions, true);
+  checkUserAndMetadata(fields);
+}
 
-function checkJsonText(text: string, field: string): void {
-  try {
-    JSON.parse(text);
-  } catch {
-    throw new GatewayError('invalid_request', `${field} is not valid JSON`);
+function checkModel(model: unknown): void {
+  if (model === undefined || model === null || model === '') throw new InvalidFieldError('model', 'is required');
+  checkString(model, 'model', { max: LIMITS.modelChars });
+}
+
+function checkMessage(value: unknown, path: string): void {
+  const message = objectAt(value, path);
+  if (typeof message.role !== 'string' || !ROLES.includes(message.role as (typeof ROLES)[number])) {
+    throw new InvalidFieldError(`${path}.role`, `is ${JSON.stringify(message.role)}; expected one of ${ROLES.join(', ')}`);
   }
-  if (jsonDepth(text) > MAX_JSON_DEPTH) throw new GatewayError('invalid_request', `${field} is nested more than ${MAX_JSON_DEPTH} levels deep`);
+  optionalText(message.content, `${path}.content`);
+  if (message.name !== undefined && message.name !== null && message.name !== '') checkString(message.name, `${path}.name`, { max: LIMITS.nameChars });
+  if (message.content_parts !== undefined && message.content_parts !== null) {
+    const parts = arrayAt(message.content_parts, `${path}.content_parts`, LIMITS.contentPartsPerMessage);
+    for (let i = 0; i < parts.length; i++) checkContentPart(parts[i], `${path}.content_parts[${i}]`);
+  }
+  if (message.tool_calls !== undefined && message.tool_calls !== null) {
+    const calls = arrayAt(message.tool_calls, `${path}.tool_calls`, LIMITS.toolCallsPerMessage);
+    for (let i = 0; i < calls.length; i++) {
+      const call = objectAt(calls[i], `${path}.tool_calls[${i}]`);
+      checkString(call.id, `${path}.tool_calls[${i}].id`, { min: 1, max: LIMITS.toolCallIdChars });
+      const fn = objectAt(call.function, `${path}.tool_calls[${i}].function`);
+      checkString(fn.name, `${path}.tool_calls[${i}].function.name`, { min: 1, max: LIMITS.functionNameChars });
+      checkText(fn.arguments, `${path}.tool_calls[${i}].function.arguments`);
+    }
+  }
+  if (message.role === 'tool') {
+    if (!message.tool_call_id) throw new InvalidFieldError(`${path}.tool_call_id`, 'is required on a message with role tool');
+    checkString(message.tool_call_id, `${path}.tool_call_id`, { max: LIMITS.toolCallIdChars });
+  } else if (message.tool_call_id !== undefined && message.tool_call_id !== null && message.tool_call_id !== '') {
+    checkString(message.tool_call_id, `${path}.tool_call_id`, { max: LIMITS.toolCallIdChars });
+  }
+}
+
+function checkContentPart(value: unknown, path: string): void {
+  const part = objectAt(value, path);
+  const kinds = (part.text !== undefined ? 1 : 0) + (part.image_url !== undefined ? 1 : 0) + (part.image !== undefined ? 1 : 0);
+  if (kinds !== 1) throw new InvalidFieldError(path, 'must hold exactly one of text, image_url, image');
+  if (part.text !== undefined) return checkText(part.text, `${path}.text`);
+  if (part.image_url !== undefined) {
+    const image = objectAt(part.image_url, `${path}.image_url`);
+    checkImageUrl(image.url, `${path}.image_url.url`);
+    if (image.detail !== undefined && image.detail !== '') checkOneOf(image.detail, `${path}.image_url.detail`, IMAGE_DETAILS);
+    return;
+  }
+  const image = objectAt(part.image, `${path}.image`);
+  checkOneOf(image.mime_type, `${path}.image.mime_type`, IMAGE_MIME_TYPES);
+  const data = image.data;
+  if (data instanceof Uint8Array) {
+    if (data.length === 0) throw new InvalidFieldError(`${path}.image.data`, 'is empty');
+  } else if (typeof data !== 'string' || data.length === 0 || !BASE64.test(data)) {
+    throw new InvalidFieldError(`${path}.image.data`, 'must be the image\'s bytes in base64');
+  }
+}
+
+// One character class and a fixed tail: linear in the length of the data, which may be megabytes.
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * Image URLs go to providers that fetch them, a self-hosted one from inside the caller's network:
+ * only https, and no address that names the machine or its private network directly. A public name
+ * that resolves to a private address is the provider's to refuse; the gateway does not resolve names.
+ */
+function checkImageUrl(value: unknown, path: string): void {
+  checkString(value, path, { min: 1, max: LIMITS.imageUrlChars });
+  let url: URL;
+  try {
+    url = new URL(value as string);
+  } catch {
+    throw new InvalidFieldError(path, 'is not a URL');
+  }
+  if (url.protocol !== 'https:') throw new InvalidFieldError(path, 'must be an https:// URL (or, over HTTP, a base64 data: URL)');
+  if (url.username || url.password) throw new InvalidFieldError(path, 'must not carry credentials');
+  if (isPrivateHost(url.hostname)) throw new InvalidFieldError(path, 'must not point at a loopback, private or link-local address');
+}
+
+function isPrivateHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.internal') || host.endsWith('.local')) return true;
+  const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host);
+  if (v4) {
+    const [a, b] = [Number(v4[1]), Number(v4[2])];
+    return a === 0 || a === 10 || a === 127 || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || a >= 224;
+  }
+  if (!host.includes(':')) return false;
+  // IPv6: loopback, unspecified, unique-local (fc00::/7), link-local (fe80::/10), and IPv4 mapped or compatible.
+  return host === '::1' || host === '::' || /^f[cd]/.test(host) || /^fe[89ab]/.test(host) || host.startsWith('::ffff:') || /^::\d/.test(host);
+}
+
+function checkTools(value: unknown): Set<string> {
+  const names = new Set<string>();
+  if (value === undefined || value === null) return names;
+  const tools = arrayAt(value, 'tools', LIMITS.tools);
+  for (let i = 0; i < tools.length; i++) {
+    const tool = objectAt(tools[i], `tools[${i}]`);
+    if (tool.type !== undefined && tool.type !== 'function') throw new InvalidFieldError(`tools[${i}].type`, 'must be function (only function tools are supported)');
+    const fn = objectAt(tool.function, `tools[${i}].function`);
+    if (fn.name === undefined || fn.name === '') throw new InvalidFieldError(`tools[${i}].function.name`, 'is required');
+    checkString(fn.name, `tools[${i}].function.name`, { max: LIMITS.functionNameChars });
+    names.add(fn.name as string);
+    optionalText(fn.description, `tools[${i}].function.description`);
+    if (fn.parameters_json !== undefined && fn.parameters_json !== '') checkJsonText(fn.parameters_json, `tools[${i}].function.parameters_json`);
+    checkBoolean(fn.strict, `tools[${i}].function.strict`);
+  }
+  return names;
+}
+
+function checkToolChoice(value: unknown, toolNames: Set<string>): void {
+  if (value === undefined || value === null) return;
+  const choice = objectAt(value, 'tool_choice');
+  checkOneOf(choice.mode, 'tool_choice.mode', TOOL_CHOICE_MODES);
+  if (choice.mode === 'function') {
+    if (!choice.function_name) throw new InvalidFieldError('tool_choice.function_name', 'is required when tool_choice.mode is function');
+    checkString(choice.function_name, 'tool_choice.function_name', { max: LIMITS.functionNameChars });
+    if (!toolNames.has(choice.function_name as string)) throw new InvalidFieldError('tool_choice.function_name', `names ${JSON.stringify(choice.function_name)}, which is not one of the request's tools`);
+  } else if (choice.mode === 'required' && toolNames.size === 0) {
+    throw new InvalidFieldError('tool_choice.mode', 'is required, but the request has no tools');
+  }
+}
+
+function checkResponseFormat(value: unknown): void {
+  if (value === undefined || value === null) return;
+  const format = objectAt(value, 'response_format');
+  checkOneOf(format.type, 'response_format.type', RESPONSE_FORMAT_TYPES);
+  if (format.json_schema_name !== undefined && format.json_schema_name !== '') checkString(format.json_schema_name, 'response_format.json_schema_name', { max: LIMITS.nameChars });
+  if (format.json_schema !== undefined && format.json_schema !== '') {
+    if (format.type !== 'json_schema') throw new InvalidFieldError('response_format.json_schema', 'is only for response_format.type json_schema');
+    checkJsonText(format.json_schema, 'response_format.json_schema');
+  }
+  checkBoolean(format.strict, 'response_format.strict');
+}
+
+function checkUserAndMetadata(fields: Fields): void {
+  if (fields.user !== undefined && fields.user !== null && fields.user !== '') checkString(fields.user, 'user', { max: LIMITS.userChars });
+  const metadata = fields.metadata;
+  if (metadata === undefined || metadata === null) return;
+  const pairs = objectAt(metadata, 'metadata');
+  const keys = Object.keys(pairs);
+  if (keys.length > LIMITS.metadataPairs) throw new InvalidFieldError('metadata', `holds ${keys.length} pairs; at most ${LIMITS.metadataPairs} are accepted`);
+  for (const key of keys) {
+    checkString(key, 'metadata', { min: 1, max: LIMITS.metadataKeyChars, what: `key ${JSON.stringify(key.slice(0, 64))}` });
+    checkString(pairs[key], `metadata.${key}`, { max: LIMITS.metadataValueChars });
+  }
+}
+
+function checkJsonText(text: unknown, path: string): void {
+  checkText(text, path);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text as string);
+  } catch {
+    throw new InvalidFieldError(path, 'is not valid JSON');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidFieldError(path, 'must be a JSON object (a JSON Schema)');
+  if (jsonDepth(text as string) > LIMITS.jsonDepth) throw new InvalidFieldError(path, `is nested more than ${LIMITS.jsonDepth} levels deep`);
 }
 
 /** How deeply a JSON text nests arrays and objects, read in one pass (no recursion to overflow). */
@@ -64,9 +219,63 @@ function jsonDepth(text: string): number {
   return deepest;
 }
 
-export function validateEmbedRequest(request: EmbedRequest): void {
-  if (!request.model) throw new GatewayError('invalid_request', 'model is required');
-  if (!request.input || request.input.length === 0) {
-    throw new GatewayError('invalid_request', 'input must contain at least one string');
+// Names, ids and tags are logged, stored in rows and sent in headers: no control characters. Prose
+// (`text`) may hold any character but NUL, which Postgres text refuses and no provider reads.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+interface StringRule {
+  min?: number;
+  max?: number;
+  /** Prose rather than a name: control characters other than NUL are allowed. */
+  text?: boolean;
+  /** What the problem is about, when it is not the field's value (e.g. a metadata key). */
+  what?: string;
+}
+
+function checkString(value: unknown, path: string, rule: StringRule): void {
+  const subject = rule.what ? `${rule.what} ` : '';
+  if (typeof value !== 'string') throw new InvalidFieldError(path, `${subject}must be a string`);
+  if (rule.min !== undefined && value.length < rule.min) throw new InvalidFieldError(path, `${subject}must not be empty`);
+  if (rule.max !== undefined && value.length > rule.max) throw new InvalidFieldError(path, `${subject}is ${value.length} characters long; at most ${rule.max} are accepted`);
+  if (rule.text ? value.includes('\u0000') : CONTROL_CHARACTERS.test(value)) {
+    throw new InvalidFieldError(path, `${subject}must not hold ${rule.text ? 'NUL (\\u0000)' : 'control characters'}`);
   }
+  if (!value.isWellFormed()) throw new InvalidFieldError(path, `${subject}is not well-formed Unicode (it holds a lone surrogate)`);
+}
+
+function checkText(value: unknown, path: string, min?: number): void {
+  checkString(value, path, { min, text: true });
+}
+
+function optionalText(value: unknown, path: string): void {
+  if (value !== undefined && value !== null) checkText(value, path);
+}
+
+function checkOneOf(value: unknown, path: string, allowed: readonly string[]): void {
+  if (typeof value !== 'string' || !allowed.includes(value)) {
+    throw new InvalidFieldError(path, `is ${JSON.stringify(typeof value === 'string' ? value.slice(0, 64) : value)}; expected one of ${allowed.join(', ')}`);
+  }
+}
+
+function checkNumber(value: unknown, path: string, min: number, max: number, integer: boolean): void {
+  if (value === undefined || value === null) return;
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new InvalidFieldError(path, 'must be a finite number');
+  if (integer && !Number.isInteger(value)) throw new InvalidFieldError(path, 'must be an integer');
+  if (value < min || value > max) throw new InvalidFieldError(path, `is ${value}; it must be between ${min} and ${max}`);
+}
+
+function checkBoolean(value: unknown, path: string): void {
+  if (value !== undefined && value !== null && typeof value !== 'boolean') throw new InvalidFieldError(path, 'must be true or false');
+}
+
+function objectAt(value: unknown, path: string): Fields {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidFieldError(path, 'must be an object');
+  return value as Fields;
+}
+
+function arrayAt(value: unknown, path: string, max: number): unknown[] {
+  if (!Array.isArray(value)) throw new InvalidFieldError(path, 'must be an array');
+  if (value.length > max) throw new InvalidFieldError(path, `holds ${value.length} items; at most ${max} are accepted`);
+  return value;
 }

@@ -39,7 +39,7 @@ export async function startGrpcServer(core: GatewayCore, options: GrpcServerOpti
     'grpc.max_receive_message_length': options.maxRequestBytes,
     'grpc.max_send_message_length': 64 * 1024 * 1024,
   });
-  server.addService(packageObject.aigateway.v1.AiGateway.service, createHandlers(core, options.logger));
+  server.addService(undecodableAsValues(packageObject.aigateway.v1.AiGateway.service), createHandlers(core, options.logger));
 
   const health = new HealthImplementation({ '': 'NOT_SERVING', [GATEWAY_SERVICE]: 'NOT_SERVING' });
   health.addToServer(server);
@@ -64,6 +64,44 @@ export async function startGrpcServer(core: GatewayCore, options: GrpcServerOpti
         });
       }),
   };
+}
+
+/** A request whose bytes are not a message of its method's type, handed to the handler to refuse. */
+class UndecodableRequest {
+  constructor(
+    readonly messageType: string,
+    readonly reason: string,
+  ) {}
+}
+
+/**
+ * grpc-js answers a request it cannot decode with INTERNAL and no error code, as if the gateway were at
+ * fault. Decoding failures become values instead, so each handler refuses them as invalid_request.
+ */
+function undecodableAsValues(service: grpc.ServiceDefinition): grpc.ServiceDefinition {
+  const wrapped: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+  for (const [name, method] of Object.entries(service)) {
+    const messageType = `aigateway.v1.${name === 'ChatStream' ? 'Chat' : name}Request`;
+    wrapped[name] = {
+      ...method,
+      requestDeserialize: (bytes: Buffer) => {
+        try {
+          return method.requestDeserialize(bytes);
+        } catch (error) {
+          return new UndecodableRequest(messageType, (error as Error).message);
+        }
+      },
+    };
+  }
+  return wrapped;
+}
+
+/** The decoded request, or invalid_request for bytes that are not a message of the method's type. */
+function decodedRequest(request: unknown): unknown {
+  if (request instanceof UndecodableRequest) {
+    throw new GatewayError('invalid_request', `the request is not a valid ${request.messageType} message (${request.reason})`);
+  }
+  return request;
 }
 
 type Call = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerWritableStream<unknown, unknown>;
@@ -109,7 +147,7 @@ function createHandlers(core: GatewayCore, logger: Logger): grpc.UntypedServiceI
     (call: grpc.ServerUnaryCall<Req, Res>, callback: grpc.sendUnaryData<Res>) => {
       let request: Req;
       try {
-        request = call.request;
+        request = decodedRequest(call.request) as Req;
       } catch (error) {
         return callback(toServiceError(error));
       }
@@ -135,7 +173,7 @@ function createHandlers(core: GatewayCore, logger: Logger): grpc.UntypedServiceI
       const options = callOptions(call);
       let request: ChatRequest;
       try {
-        request = fromGrpcChatRequest(call.request);
+        request = fromGrpcChatRequest(decodedRequest(call.request));
       } catch (error) {
         call.emit('error', toServiceError(error));
         return;

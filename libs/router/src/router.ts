@@ -1,6 +1,6 @@
 // The router: resolves the requested model name to a provider and the provider's own model name.
 import type { CatalogEntry } from '@switchyard/config';
-import { GatewayError, TOPICS, parseRequestEvent, CONSUMER_GROUPS, type RequestEvent, type Route } from '@switchyard/contracts';
+import { GatewayError, TOPICS, parseRequestEvent, CONSUMER_GROUPS, validateChatRequest, validateEmbedRequest, type RequestEvent, type Route } from '@switchyard/contracts';
 import { failedCompletion, type Stage } from '@switchyard/pipeline';
 
 /** The route of a request, or the error that says why it has none. */
@@ -35,6 +35,9 @@ export function createRouterStage(catalog: Map<string, CatalogEntry>, now: () =>
         return [failedCompletion(request, new GatewayError('deadline_exceeded', 'the deadline passed before the request was routed'), 'router')];
       }
       try {
+        // Requests produced straight to the topic (batch inference) meet the same rules as the front doors'.
+        if (request.kind === 'chat') validateChatRequest(request.chat!);
+        else validateEmbedRequest(request.embed!);
         const route = resolveRoute(request, catalog);
         return [{ topic: TOPICS.routed, key: request.request_id, value: { ...request, route } }];
       } catch (error) {

@@ -3,6 +3,7 @@
 // content the gateway cannot carry (documents, thinking blocks, server tools) is refused with a 400.
 import {
   GatewayError,
+  InvalidFieldError,
   type ChatChunk,
   type ChatMessage,
   type ChatRequest,
@@ -13,7 +14,7 @@ import {
   type Usage,
 } from '@switchyard/contracts';
 import { z } from 'zod';
-import { InvalidFieldError, parseBody } from './validation';
+import { parseBody } from './validation';
 
 const textBlock = z.object({ type: z.literal('text'), text: z.string() });
 const imageBlock = z.object({
@@ -55,6 +56,8 @@ const requestSchema = z.object({
   stop_sequences: z.array(z.string()).optional(),
   temperature: z.number().optional(),
   top_p: z.number().optional(),
+  // Accepted and ignored (the unified model has no top_k), but held to a sane bound.
+  top_k: z.number().int().min(0).max(1_000_000).optional(),
   metadata: z.object({ user_id: z.string().nullish() }).optional(),
   tools: z
     .array(z.object({ name: z.string().min(1), description: z.string().optional(), input_schema: z.record(z.string(), z.unknown()) }))

@@ -4,7 +4,7 @@
 // (the size limit while bytes arrive), server-sent events and client disconnects that this needs.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GatewayError } from '@switchyard/contracts';
+import { GatewayError, InvalidFieldError } from '@switchyard/contracts';
 import type { Logger } from '@switchyard/telemetry';
 import { Cancellation, type CallOptions, type GatewayCore } from '../gateway-core';
 import {
@@ -111,7 +111,8 @@ function createHandler(core: GatewayCore, options: HttpServerOptions, startedAt:
     try {
       if (path.startsWith(MODEL_PATH_PREFIX) && req.method === 'GET') {
         // The id is the rest of the path: gateway model ids may hold slashes, and SDKs do not escape them.
-        const model = core.getModel(decodeURIComponent(path.slice(MODEL_PATH_PREFIX.length)), call);
+        core.authenticate(call.credential);
+        const model = core.getModel(modelIdOf(path), call);
         return sendJson(res, 200, format === 'anthropic' ? toAnthropicModel(model, startedAt.toISOString()) : toOpenAIModel(model, createdSeconds));
       }
       switch (`${req.method} ${path}`) {
@@ -251,6 +252,15 @@ function credentialOf(req: http.IncomingMessage): string | undefined {
 }
 
 const MODEL_PATH_PREFIX = '/v1/models/';
+
+/** The model id of a /v1/models/{model} path; invalid_request when its percent-encoding is broken. */
+function modelIdOf(path: string): string {
+  try {
+    return decodeURIComponent(path.slice(MODEL_PATH_PREFIX.length));
+  } catch {
+    throw new InvalidFieldError('model', 'in the path is not valid percent-encoding');
+  }
+}
 
 const ROUTES: Record<string, string> = {
   '/healthz': 'GET',

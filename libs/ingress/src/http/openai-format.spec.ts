@@ -1,4 +1,4 @@
-import { GatewayError, type ChatChunk } from '@switchyard/contracts';
+import { GatewayError, InvalidFieldError, type ChatChunk } from '@switchyard/contracts';
 import {
   OpenAIChunkEncoder,
   float32Base64,
@@ -9,7 +9,6 @@ import {
   toOpenAIError,
   toOpenAIModelList,
 } from './openai-format';
-import { InvalidFieldError } from './validation';
 
 function invalid(body: unknown): InvalidFieldError | GatewayError {
   try {

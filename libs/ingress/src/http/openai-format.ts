@@ -5,6 +5,7 @@
 // are refused with a 400 that says so.
 import {
   GatewayError,
+  InvalidFieldError,
   type ChatChunk,
   type ChatMessage,
   type ChatRequest,
@@ -17,7 +18,7 @@ import {
   type Usage,
 } from '@switchyard/contracts';
 import { z } from 'zod';
-import { InvalidFieldError, parseBody } from './validation';
+import { parseBody } from './validation';
 
 const contentPartSchema = z.discriminatedUnion(
   'type',
@@ -50,6 +51,12 @@ const chatRequestSchema = z.object({
   user: z.string().optional(),
   metadata: z.record(z.string(), z.string()).nullish(),
   n: z.number().int().nullish(),
+  // Accepted and ignored, but held to OpenAI's own bounds.
+  presence_penalty: z.number().min(-2).max(2).nullish(),
+  frequency_penalty: z.number().min(-2).max(2).nullish(),
+  logprobs: z.boolean().nullish(),
+  top_logprobs: z.number().int().min(0).max(20).nullish(),
+  logit_bias: z.record(z.string(), z.number().min(-100).max(100)).nullish(),
   tools: z
     .array(
       z.object({
@@ -321,7 +328,7 @@ export function toOpenAIError(error: GatewayError) {
     error: {
       message: error.message,
       type: openAIErrorType(error.httpStatus),
-      param: error instanceof InvalidFieldError ? error.param : null,
+      param: error.param ?? null,
       code: error.code,
     },
   };

@@ -1,18 +1,7 @@
 // Checks a parsed JSON body against a wire-format schema and reports the first problem as a 400 that
 // names the field, as OpenAI's `param` does, in words a person can act on.
-import { GatewayError } from '@switchyard/contracts';
+import { GatewayError, InvalidFieldError } from '@switchyard/contracts';
 import type { z } from 'zod';
-
-/** An invalid_request about one field of the body; `param` is its path, e.g. messages[0].content. */
-export class InvalidFieldError extends GatewayError {
-  constructor(
-    readonly param: string,
-    problem: string,
-  ) {
-    // "model is required" reads on; zod's own messages ("Invalid input: ...") follow a colon.
-    super('invalid_request', /^[a-z]/.test(problem) ? `${param} ${problem}` : `${param}: ${problem}`);
-  }
-}
 
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {

@@ -1,0 +1,46 @@
+// The bounds of every caller-supplied value, named once. Every front door (gRPC, the OpenAI and Anthropic
+// HTTP APIs, and producers writing straight to the requests topic) is held to them by validate.ts, so a
+// value that passes one door passes them all. Where a provider documents a bound, it is that bound (or
+// the widest among the providers that share the field); the others keep what the gateway itself stores
+// or logs (model names, metadata, key ids) small enough to index and read. docs/limits.md lists them.
+export const LIMITS = {
+  /** Model names, e.g. an Azure deployment or a Bedrock inference-profile ARN. */
+  modelChars: 256,
+  messages: 10_000,
+  contentPartsPerMessage: 1_000,
+  /** A message's author name and a response format's schema name. */
+  nameChars: 256,
+  /** Function names: OpenAI allows 64, Anthropic and Gemini 128. */
+  functionNameChars: 128,
+  /** Tool call ids carry Gemini's thought signatures, which run to kilobytes. */
+  toolCallIdChars: 65_536,
+  toolCallsPerMessage: 1_000,
+  /** OpenAI's maximum. */
+  tools: 128,
+  /** OpenAI allows 4 stop sequences, Anthropic more. */
+  stopSequences: 16,
+  stopSequenceChars: 256,
+  userChars: 256,
+  /** OpenAI's metadata allows 16 pairs; the gateway's rows hold more for tagging, but not without end. */
+  metadataPairs: 64,
+  metadataKeyChars: 64,
+  metadataValueChars: 512,
+  imageUrlChars: 8_192,
+  /** Above every provider's output ceiling; the provider refuses what its model cannot do. */
+  maxTokens: 1_000_000,
+  /** OpenAI's maximum number of inputs in one embeddings request. */
+  embedInputs: 2_048,
+  /** The widest embedding any provider serves is 3,072 numbers; 8,192 leaves room for newer models. */
+  embedDimensions: 8_192,
+  /** Tool parameters and response schemas are a few levels deep; deeper overflows adapters' stacks. */
+  jsonDepth: 256,
+  /** Request ids, reply topics and key ids on events produced to the requests topic. */
+  eventIdChars: 128,
+  /** Kafka's own limit on topic names. */
+  topicChars: 249,
+} as const;
+
+export const IMAGE_MIME_TYPES: readonly string[] = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
+export const IMAGE_DETAILS: readonly string[] = ['auto', 'low', 'high'];
+export const TOOL_CHOICE_MODES: readonly string[] = ['auto', 'none', 'required', 'function'];
+export const RESPONSE_FORMAT_TYPES: readonly string[] = ['text', 'json_object', 'json_schema'];

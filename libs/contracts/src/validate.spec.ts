@@ -1,0 +1,133 @@
+import { InvalidFieldError } from './errors';
+import { LIMITS } from './limits';
+import { validateChatRequest, validateEmbedRequest } from './validate';
+
+const ok = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
+const image = (url: string) => ({ ...ok, messages: [{ role: 'user', content_parts: [{ image_url: { url } }] }] });
+const tool = (name: string) => ({ type: 'function', function: { name } });
+
+function refusal(run: () => void): { param: string; message: string } {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof InvalidFieldError) return { param: error.param, message: error.message };
+    throw error;
+  }
+  throw new Error('accepted');
+}
+
+describe('validateChatRequest refuses what no front door may pass on', () => {
+  it.each([
+    // A model name of kilobytes stopped analytics (its row's index entry was over Postgres' limit).
+    ['a 9 KB model name', { ...ok, model: 'm'.repeat(9000) }, 'model', 'model is 9000 characters long; at most 256 are accepted'],
+    ['NUL in metadata', { ...ok, metadata: { team: 'a\u0000b' } }, 'metadata.team', 'metadata.team must not hold control characters'],
+    ['a lone surrogate in metadata', { ...ok, metadata: { team: '\ud800' } }, 'metadata.team', 'metadata.team is not well-formed Unicode (it holds a lone surrogate)'],
+    ['a lone surrogate in a metadata key', { ...ok, metadata: { ['\udc00']: 'x' } }, 'metadata', 'metadata key "\\udc00" is not well-formed Unicode (it holds a lone surrogate)'],
+    ['a metadata value of 10 KB', { ...ok, metadata: { team: 'x'.repeat(10_240) } }, 'metadata.team', 'metadata.team is 10240 characters long; at most 512 are accepted'],
+    ['a metadata key of 65 characters', { ...ok, metadata: { ['k'.repeat(65)]: 'x' } }, 'metadata', `metadata key "${'k'.repeat(64)}" is 65 characters long; at most 64 are accepted`],
+    ['65 metadata pairs', { ...ok, metadata: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 'v'])) }, 'metadata', 'metadata holds 65 pairs; at most 64 are accepted'],
+    ['metadata that is not an object', { ...ok, metadata: ['x'] }, 'metadata', 'metadata must be an object'],
+    ['a metadata value that is not a string', { ...ok, metadata: { n: 1 } }, 'metadata.n', 'metadata.n must be a string'],
+    ['a user of 1 MB', { ...ok, user: 'u'.repeat(1 << 20) }, 'user', `user is ${1 << 20} characters long; at most 256 are accepted`],
+    ['a newline in user', { ...ok, user: 'a\nb' }, 'user', 'user must not hold control characters'],
+    ['17 stop sequences', { ...ok, stop: Array.from({ length: 17 }, () => 'x') }, 'stop', 'stop holds 17 sequences; at most 16 are accepted'],
+    ['an empty stop sequence', { ...ok, stop: [''] }, 'stop[0]', 'stop[0] must not be empty'],
+    ['a stop sequence of 10 KB', { ...ok, stop: ['s'.repeat(10_240)] }, 'stop[0]', 'stop[0] is 10240 characters long; at most 256 are accepted'],
+    ['NUL in a stop sequence', { ...ok, stop: ['\u0000'] }, 'stop[0]', 'stop[0] must not hold NUL (\\u0000)'],
+    ['a tool name of 129 characters', { ...ok, tools: [tool('f'.repeat(129))] }, 'tools[0].function.name', 'tools[0].function.name is 129 characters long; at most 128 are accepted'],
+    ['129 tools', { ...ok, tools: Array.from({ length: 129 }, (_, i) => tool(`f${i}`)) }, 'tools', 'tools holds 129 items; at most 128 are accepted'],
+    ['a tool that is not a function', { ...ok, tools: [{ type: 'retrieval', function: { name: 'f' } }] }, 'tools[0].type', 'tools[0].type must be function (only function tools are supported)'],
+    ['tool parameters that are not an object', { ...ok, tools: [{ type: 'function', function: { name: 'f', parameters_json: '[1]' } }] }, 'tools[0].function.parameters_json', 'tools[0].function.parameters_json must be a JSON object (a JSON Schema)'],
+    ['a called function name of 10 KB', { ...ok, messages: [{ role: 'assistant', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f'.repeat(10_240), arguments: '{}' } }] }] }, 'messages[0].tool_calls[0].function.name', 'messages[0].tool_calls[0].function.name is 10240 characters long; at most 128 are accepted'],
+    ['a made-up tool_choice', { ...ok, tool_choice: { mode: 'sometimes' } }, 'tool_choice.mode', 'tool_choice.mode is "sometimes"; expected one of auto, none, required, function'],
+    ['a tool_choice naming no tool of the request', { ...ok, tools: [tool('f')], tool_choice: { mode: 'function', function_name: 'g' } }, 'tool_choice.function_name', 'tool_choice.function_name names "g", which is not one of the request\'s tools'],
+    ['tool_choice required without tools', { ...ok, tool_choice: { mode: 'required' } }, 'tool_choice.mode', 'tool_choice.mode is required, but the request has no tools'],
+    ['a made-up response_format', { ...ok, response_format: { type: 'yaml' } }, 'response_format.type', 'response_format.type is "yaml"; expected one of text, json_object, json_schema'],
+    ['a NaN temperature', { ...ok, temperature: NaN }, 'temperature', 'temperature must be a finite number'],
+    ['an infinite top_p', { ...ok, top_p: Infinity }, 'top_p', 'top_p must be a finite number'],
+    ['a negative temperature', { ...ok, temperature: -1 }, 'temperature', 'temperature is -1; it must be between 0 and 2'],
+    ['max_tokens of 1e308', { ...ok, max_tokens: 1e308 }, 'max_tokens', 'max_tokens is 1e+308; it must be between 1 and 1000000'],
+    ['a fractional max_tokens', { ...ok, max_tokens: 1.5 }, 'max_tokens', 'max_tokens must be an integer'],
+    ['max_tokens as text', { ...ok, max_tokens: '5' }, 'max_tokens', 'max_tokens must be a finite number'],
+    ['a seed of 1e308', { ...ok, seed: 1e308 }, 'seed', 'seed is 1e+308; it must be between -9223372036854776000 and 9223372036854776000'],
+    ['a lone surrogate in content', { ...ok, messages: [{ role: 'user', content: 'a\udfffb' }] }, 'messages[0].content', 'messages[0].content is not well-formed Unicode (it holds a lone surrogate)'],
+    ['NUL in content', { ...ok, messages: [{ role: 'user', content: 'a\u0000b' }] }, 'messages[0].content', 'messages[0].content must not hold NUL (\\u0000)'],
+    ['a message that is not an object', { ...ok, messages: ['hi'] }, 'messages[0]', 'messages[0] must be an object'],
+    ['an author name with a control character', { ...ok, messages: [{ role: 'user', content: 'x', name: 'a\tb' }] }, 'messages[0].name', 'messages[0].name must not hold control characters'],
+    ['a content part with two kinds', { ...ok, messages: [{ role: 'user', content_parts: [{ text: 'x', image_url: { url: 'https://example.com/a.png' } }] }] }, 'messages[0].content_parts[0]', 'messages[0].content_parts[0] must hold exactly one of text, image_url, image'],
+    ['an inline image that is not an image', { ...ok, messages: [{ role: 'user', content_parts: [{ image: { mime_type: 'text/html', data: 'AAAA' } }] }] }, 'messages[0].content_parts[0].image.mime_type', 'messages[0].content_parts[0].image.mime_type is "text/html"; expected one of image/png, image/jpeg, image/gif, image/webp'],
+    ['inline image data that is not base64', { ...ok, messages: [{ role: 'user', content_parts: [{ image: { mime_type: 'image/png', data: 'not base64!' } }] }] }, 'messages[0].content_parts[0].image.data', "messages[0].content_parts[0].image.data must be the image's bytes in base64"],
+    ['an image detail that is made up', { ...ok, messages: [{ role: 'user', content_parts: [{ image_url: { url: 'https://example.com/a.png', detail: 'ultra' } }] }] }, 'messages[0].content_parts[0].image_url.detail', 'messages[0].content_parts[0].image_url.detail is "ultra"; expected one of auto, low, high'],
+  ])('%s', (_name, request, param, message) => {
+    expect(refusal(() => validateChatRequest(request as never))).toEqual({ param, message });
+  });
+
+  // A self-hosted model server would fetch these from inside the network it runs in.
+  it.each([
+    ['http://169.254.169.254/latest/meta-data/', 'must be an https:// URL (or, over HTTP, a base64 data: URL)'],
+    ['file:///etc/passwd', 'must be an https:// URL (or, over HTTP, a base64 data: URL)'],
+    ['gopher://example.com/', 'must be an https:// URL (or, over HTTP, a base64 data: URL)'],
+    ['https://169.254.169.254/latest/meta-data/', 'must not point at a loopback, private or link-local address'],
+    ['https://127.0.0.1/a.png', 'must not point at a loopback, private or link-local address'],
+    ['https://10.1.2.3/a.png', 'must not point at a loopback, private or link-local address'],
+    ['https://172.16.0.1/a.png', 'must not point at a loopback, private or link-local address'],
+    ['https://192.168.1.1/a.png', 'must not point at a loopback, private or link-local address'],
+    ['https://0.0.0.0/a.png', 'must not point at a loopback, private or link-local address'],
+    ['https://2130706433/a.png', 'must not point at a loopback, private or link-local address'],
+    ['https://0x7f000001/a.png', 'must not point at a loopback, private or link-local address'],
+    ['https://localhost/a.png', 'must not point at a loopback, private or link-local address'],
+    ['https://metadata.google.internal/computeMetadata/v1/', 'must not point at a loopback, private or link-local address'],
+    ['https://[::1]/a.png', 'must not point at a loopback, private or link-local address'],
+    ['https://[fd00::1]/a.png', 'must not point at a loopback, private or link-local address'],
+    ['https://[fe80::1]/a.png', 'must not point at a loopback, private or link-local address'],
+    ['https://[::ffff:127.0.0.1]/a.png', 'must not point at a loopback, private or link-local address'],
+    ['https://user:secret@example.com/a.png', 'must not carry credentials'],
+    ['not a url', 'is not a URL'],
+  ])('refuses the image URL %s', (url, problem) => {
+    const param = 'messages[0].content_parts[0].image_url.url';
+    expect(refusal(() => validateChatRequest(image(url) as never))).toEqual({ param, message: `${param} ${problem}` });
+  });
+
+  it.each(['https://example.com/cat.png', 'https://8.8.8.8/cat.png', 'https://[2001:db8::1]/cat.png'])('accepts the public image URL %s', (url) => {
+    expect(() => validateChatRequest(image(url) as never)).not.toThrow();
+  });
+
+  it('accepts every field at its bound', () => {
+    const request = {
+      model: 'm'.repeat(LIMITS.modelChars),
+      messages: [
+        { role: 'system', content: 'tabs\tand\nnewlines are prose' },
+        { role: 'assistant', tool_calls: [{ id: 'c'.repeat(LIMITS.toolCallIdChars), type: 'function', function: { name: 'f'.repeat(LIMITS.functionNameChars), arguments: '{}' } }] },
+        { role: 'tool', tool_call_id: 'c'.repeat(LIMITS.toolCallIdChars), content: 'done' },
+      ],
+      temperature: 2,
+      top_p: 0,
+      max_tokens: LIMITS.maxTokens,
+      seed: -(2 ** 53),
+      stop: Array.from({ length: LIMITS.stopSequences }, () => '\n'.repeat(LIMITS.stopSequenceChars)),
+      user: 'u'.repeat(LIMITS.userChars),
+      metadata: Object.fromEntries(Array.from({ length: LIMITS.metadataPairs }, (_, i) => [`${i}`.padEnd(LIMITS.metadataKeyChars, 'k'), 'v'.repeat(LIMITS.metadataValueChars)])),
+      tools: Array.from({ length: LIMITS.tools }, (_, i) => tool(`f${i}`)),
+      tool_choice: { mode: 'function', function_name: 'f7' },
+      response_format: { type: 'json_schema', json_schema_name: 'answer', json_schema: '{"type":"object"}', strict: true },
+    };
+    expect(() => validateChatRequest(request as never)).not.toThrow();
+  });
+});
+
+describe('validateEmbedRequest', () => {
+  const embed = { model: 'e', input: ['hello'] };
+  it.each([
+    // dimensions 100,000,000 froze the gateway for minutes, then ran it out of memory.
+    ['dimensions of 100,000,000', { ...embed, dimensions: 100_000_000 }, 'dimensions', 'dimensions is 100000000; it must be between 1 and 8192'],
+    ['negative dimensions', { ...embed, dimensions: -1 }, 'dimensions', 'dimensions is -1; it must be between 1 and 8192'],
+    ['NaN dimensions', { ...embed, dimensions: NaN }, 'dimensions', 'dimensions must be a finite number'],
+    ['2,049 inputs', { ...embed, input: Array.from({ length: 2049 }, () => 'x') }, 'input', 'input holds 2049 strings; at most 2048 are accepted'],
+    ['an empty input', { ...embed, input: [''] }, 'input[0]', 'input[0] must not be empty'],
+    ['an input that is not text', { ...embed, input: [[1, 2]] }, 'input[0]', 'input[0] must be a string'],
+    ['a 9 KB model name', { ...embed, model: 'e'.repeat(9000) }, 'model', 'model is 9000 characters long; at most 256 are accepted'],
+    ['NUL in metadata', { ...embed, metadata: { a: '\u0000' } }, 'metadata.a', 'metadata.a must not hold control characters'],
+  ])('refuses %s', (_name, request, param, message) => {
+    expect(refusal(() => validateEmbedRequest(request as never))).toEqual({ param, message });
+  });
+});
