@@ -139,6 +139,30 @@ const settled = (promise: Promise<unknown>) => {
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('analytics sink, statements', () => {
+  it('regression: writes a row refused with SQLSTATE 54000 (a 9 KB model name) sanitised, and the rows beside it, without retrying it', async () => {
+    const bus = new InMemoryBus();
+    const statements: string[][] = [];
+    const db: SqlClient = {
+      engine: 'pglite',
+      async query<R>(_sql: string, params?: unknown[]) {
+        const [ids, models, sanitised] = [params![0], params![5], params![20]] as string[][];
+        statements.push(ids.map((id, i) => `${id}:${sanitised[i] ?? 'as sent'}`));
+        if (models.some((model) => model.length > 2000)) throw Object.assign(new Error('index row requires 9088 bytes, maximum size is 8191'), { code: '54000' });
+        return { rows: [{ n: ids.length }] as R[] };
+      },
+      exec: async () => undefined,
+      close: async () => undefined,
+    };
+    const sink = await startAnalyticsSink({ bus, db, logger });
+    await bus.publish(TOPICS.usage, [
+      { key: 'a', value: usageRow('a') },
+      { key: 'huge', value: usageRow('huge', { model: 'm'.repeat(9 * 1024) }) },
+    ]);
+    await until(() => sink.rowsWritten() === 2);
+    expect(statements).toEqual([['a:as sent', 'huge:as sent'], ['a:as sent'], ['huge:as sent'], ['huge:model']]);
+    expect(sink.rowsSanitised()).toBe(1);
+  });
+
   it('halves a batch the database refuses to find the bad row: a few statements, not one a row', async () => {
     const { bus, db, dead, sink } = await sinkWithDeadLetters();
     const ids = Array.from({ length: 64 }, (_, i) => (i === 37 ? 'huge' : `r${i}`));

@@ -58,12 +58,11 @@ function fixValue(type: (typeof USAGE_ROW_COLUMNS)[number][1], value: unknown): 
   }
 }
 
-const NUL = /\u0000/g;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /** The string without NUL (Postgres text and jsonb take none) and with lone surrogates as U+FFFD. */
 export function cleanString(value: string): string {
-  return value.replace(NUL, '').replace(LONE_SURROGATE, '\ufffd');
+  return value.replaceAll('\u0000', '').replace(LONE_SURROGATE, '\ufffd');
 }
 
 /** At most `bytes` bytes of UTF-8, cut between characters. */
