@@ -6,7 +6,8 @@ import { buildModelCatalog, type GatewayConfig } from '@switchyard/config';
 import { createGuardrailStage, rulesByName } from '@switchyard/guardrail';
 import { GatewayCore, gatewayKeysFrom, startGrpcServer, startHttpServer, type RunningHttpServer } from '@switchyard/ingress';
 import { createMeteringStage } from '@switchyard/metering';
-import { runStage } from '@switchyard/pipeline';
+import * as path from 'node:path';
+import { DEAD_LETTER_FILE, recordDeadLetters, runStage } from '@switchyard/pipeline';
 import { buildPriceTable } from '@switchyard/pricing';
 import { createProviderWorker } from '@switchyard/provider-worker';
 import { createProviderRegistry } from '@switchyard/providers';
@@ -48,6 +49,8 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   const layout = await ensureAnalyticsSchema(db);
   logger.info(describeUsageEventsLayout(layout), { engine: db.engine });
 
+  // The in-memory bus keeps nothing: dead letters go to a file in the data folder instead.
+  await recordDeadLetters(bus, path.join(options.dataDir, DEAD_LETTER_FILE), logger);
   const sink = await startAnalyticsSink({ bus, db, logger });
   const worker = createProviderWorker(createProviderRegistry(config, env));
   await runStage(bus, createRouterStage(catalog), { logger });

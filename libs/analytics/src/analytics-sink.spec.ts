@@ -2,35 +2,14 @@ import { propagation, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { InMemoryBus, type Bus, type IncomingMessage, type Subscription } from '@switchyard/bus';
-import { DEAD_LETTER_HEADERS, TOPICS, type UsageEvent } from '@switchyard/contracts';
+import { DEAD_LETTER_HEADERS, TOPICS } from '@switchyard/contracts';
 import type { SqlClient } from '@switchyard/storage';
 import { createLogger } from '@switchyard/telemetry';
 import { startAnalyticsSink } from './analytics-sink';
+import { usageRow } from './analytics-sink.fixtures';
 
 const logger = createLogger('analytics-test', 'error');
 
-const row = (request_id: string): UsageEvent => ({
-  request_id,
-  ts: '2026-11-25T10:00:00.000Z',
-  api_key_id: 'anonymous',
-  kind: 'chat',
-  stream: false,
-  model: 'mock-echo',
-  provider: 'mock',
-  upstream_model: 'mock-echo',
-  prompt_tokens: 3,
-  completion_tokens: 2,
-  cached_prompt_tokens: 0,
-  tokens_estimated: true,
-  cost_usd: 0,
-  latency_ms: 1,
-  provider_latency_ms: 0,
-  time_to_first_chunk_ms: null,
-  status: 'ok',
-  error_code: null,
-  finish_reason: 'stop',
-  metadata: {},
-});
 
 /** A database that fails its first `failures` writes, then keeps what it is given. */
 function flakyDatabase(failures: number): SqlClient & { written: string[][]; attempts: number } {
@@ -71,7 +50,7 @@ describe('analytics sink', () => {
     const bus = new InMemoryBus();
     const db = flakyDatabase(0);
     const sink = await startAnalyticsSink({ bus, db, logger });
-    await bus.publish(TOPICS.usage, ['a', 'b', 'c'].map((id) => ({ key: id, value: row(id) })));
+    await bus.publish(TOPICS.usage, ['a', 'b', 'c'].map((id) => ({ key: id, value: usageRow(id) })));
     await until(() => sink.rowsWritten() === 3);
     expect(db.written).toEqual([['a', 'b', 'c']]);
   });
@@ -80,7 +59,7 @@ describe('analytics sink', () => {
     const bus = new InMemoryBus();
     const db = flakyDatabase(2);
     const sink = await startAnalyticsSink({ bus, db, logger, maxRetryDelayMs: 20 });
-    await bus.publish(TOPICS.usage, [{ key: 'a', value: row('a') }]);
+    await bus.publish(TOPICS.usage, [{ key: 'a', value: usageRow('a') }]);
     await until(() => sink.rowsWritten() === 1);
     expect(db.attempts).toBe(3);
     expect(db.written).toEqual([['a']]);
@@ -89,8 +68,8 @@ describe('analytics sink', () => {
   it('dead-letters an event that is not a usage row and writes the rest', async () => {
     const { bus, db, dead, sink } = await sinkWithDeadLetters();
     await bus.publish(TOPICS.usage, [
-      { key: 'bad', value: { ...row('bad'), prompt_tokens: 'many' } },
-      { key: 'good', value: row('good') },
+      { key: 'bad', value: { ...usageRow('bad'), prompt_tokens: 'many' } },
+      { key: 'good', value: usageRow('good') },
     ]);
     await until(() => sink.rowsWritten() === 1 && dead.length === 1);
     expect(db.written).toEqual([['good']]);
@@ -100,7 +79,7 @@ describe('analytics sink', () => {
 
   it('dead-letters a row the database refuses, instead of retrying it forever', async () => {
     const { bus, db, dead, sink } = await sinkWithDeadLetters();
-    await bus.publish(TOPICS.usage, ['a', 'huge', 'b'].map((id) => ({ key: id, value: row(id) })));
+    await bus.publish(TOPICS.usage, ['a', 'huge', 'b'].map((id) => ({ key: id, value: usageRow(id) })));
     await until(() => sink.rowsWritten() === 2 && dead.length === 1);
     expect(db.written).toEqual([['a'], ['b']]);
     expect(dead[0].key).toBe('huge');
@@ -129,7 +108,7 @@ function directBus(): Bus & { deliver(messages: IncomingMessage[]): Promise<void
 }
 
 let offset = 0;
-const message = (id: string, headers: Record<string, string> = {}): IncomingMessage => ({ topic: TOPICS.usage, partition: 0, offset: String(offset++), key: id, value: row(id), headers });
+const message = (id: string, headers: Record<string, string> = {}): IncomingMessage => ({ topic: TOPICS.usage, partition: 0, offset: String(offset++), key: id, value: usageRow(id), headers });
 
 /** A database whose statements wait until the test lets them finish, in any order. */
 function gatedDatabase(engine: 'postgres' | 'pglite') {
@@ -160,10 +139,34 @@ const settled = (promise: Promise<unknown>) => {
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('analytics sink, statements', () => {
+  it('regression: writes a row refused with SQLSTATE 54000 (a 9 KB model name) sanitised, and the rows beside it, without retrying it', async () => {
+    const bus = new InMemoryBus();
+    const statements: string[][] = [];
+    const db: SqlClient = {
+      engine: 'pglite',
+      async query<R>(_sql: string, params?: unknown[]) {
+        const [ids, models, sanitised] = [params![0], params![5], params![20]] as string[][];
+        statements.push(ids.map((id, i) => `${id}:${sanitised[i] ?? 'as sent'}`));
+        if (models.some((model) => model.length > 2000)) throw Object.assign(new Error('index row requires 9088 bytes, maximum size is 8191'), { code: '54000' });
+        return { rows: [{ n: ids.length }] as R[] };
+      },
+      exec: async () => undefined,
+      close: async () => undefined,
+    };
+    const sink = await startAnalyticsSink({ bus, db, logger });
+    await bus.publish(TOPICS.usage, [
+      { key: 'a', value: usageRow('a') },
+      { key: 'huge', value: usageRow('huge', { model: 'm'.repeat(9 * 1024) }) },
+    ]);
+    await until(() => sink.rowsWritten() === 2);
+    expect(statements).toEqual([['a:as sent', 'huge:as sent'], ['a:as sent'], ['huge:as sent'], ['huge:model']]);
+    expect(sink.rowsSanitised()).toBe(1);
+  });
+
   it('halves a batch the database refuses to find the bad row: a few statements, not one a row', async () => {
     const { bus, db, dead, sink } = await sinkWithDeadLetters();
     const ids = Array.from({ length: 64 }, (_, i) => (i === 37 ? 'huge' : `r${i}`));
-    await bus.publish(TOPICS.usage, ids.map((id) => ({ key: id, value: row(id) })));
+    await bus.publish(TOPICS.usage, ids.map((id) => ({ key: id, value: usageRow(id) })));
     await until(() => sink.rowsWritten() === 63 && dead.length === 1);
     expect(dead.map((m) => m.key)).toEqual(['huge']);
     expect(db.written.flat().sort()).toEqual(ids.filter((id) => id !== 'huge').sort());

@@ -1,11 +1,14 @@
 // Analytics: writes usage events to usage_events, the rows of batches that arrive close together in one
 // statement (group commit). A batch's offsets are committed only after its rows are written (the bus
-// commits when handleBatch settles), and a failed write is retried until it succeeds, so no row is
-// lost; rows are keyed by (request_id, ts), so a retry or a redelivery never counts a request twice.
+// commits when handleBatch settles). A write that fails because the database is away is retried until
+// it succeeds; a row the database refuses is written with the refused fields replaced (every answer a
+// caller got is billed), and dead-lettered only if even that is refused. So no row is lost and none
+// stalls the rows behind it; rows are keyed by (request_id, ts), so a retry or a redelivery never
+// counts a request twice.
 import type { Bus, IncomingMessage } from '@switchyard/bus';
 import { CONSUMER_GROUPS, InvalidEventError, TOPICS, parseUsageEvent, type UsageEvent } from '@switchyard/contracts';
 import { deadLetter, RetryingPublisher } from '@switchyard/pipeline';
-import { insertUsageEvents, type SqlClient } from '@switchyard/storage';
+import { classifyDatabaseError, insertUsageEvents, sanitiseUsageRow, type SqlClient, type UsageRow } from '@switchyard/storage';
 import { contextFromHeaders, tracer, type Logger } from '@switchyard/telemetry';
 import type { Span } from '@opentelemetry/api';
 
@@ -21,7 +24,14 @@ export interface AnalyticsSinkOptions {
   statementsInFlight?: number;
 }
 
-type Row = { event: UsageEvent; message: IncomingMessage };
+interface Row {
+  event: UsageEvent;
+  message: IncomingMessage;
+  /** What is written: the event, or once the database refused it, the event sanitised. */
+  row: UsageRow;
+  /** 0: as sent; 1: sanitised; 2: sanitised with its metadata replaced. */
+  sanitising: 0 | 1 | 2;
+}
 
 // A statement costs a fixed 0.5-1 ms whatever its size and ~0.03 ms a row, so one statement per request
 // spent most of the sink's time on the fixed part. Rows wait up to LINGER_MS for company. PGlite runs on
@@ -39,6 +49,8 @@ const STATEMENTS_IN_FLIGHT = { pglite: 1, postgres: 2 } as const;
 
 export interface AnalyticsSink {
   rowsWritten(): number;
+  /** Rows written with fields replaced because the database refused them as sent. */
+  rowsSanitised(): number;
   stop(): void;
 }
 
@@ -52,25 +64,24 @@ export async function startAnalyticsSink(options: AnalyticsSinkOptions): Promise
   const { bus, db, logger } = options;
   const publisher = new RetryingPublisher(bus, logger, 30_000);
   let written = 0;
+  let sanitised = 0;
   let stopping = false;
 
   /**
-   * Writes the rows, retrying while the database is unavailable. A row the database refuses as data
-   * (SQLSTATE classes 22 and 23) would be refused forever, so the rows are halved until it is found
-   * (a few statements for one bad row among thousands) and it is dead-lettered instead of stalling
-   * every row behind it.
+   * Writes the rows, retrying with backoff while the database is unavailable. A row the database
+   * refuses would be refused forever, so the rows are halved until it is found (a few statements for
+   * one bad row among thousands) and it goes its own way instead of stalling every row behind it.
    */
   async function write(rows: Row[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        written += await insertUsageEvents(db, rows.map((row) => row.event));
+        const added = await insertUsageEvents(db, rows.map((row) => row.row));
+        written += added;
+        if (rows.length === 1 && rows[0].sanitising > 0) sanitised += added;
         return;
       } catch (error) {
-        if (isDataError(error)) {
-          if (rows.length === 1) {
-            await deadLetter(publisher, 'analytics', rows[0].message, `the database refused the row: ${(error as Error).message}`);
-            return;
-          }
+        if (classifyDatabaseError(error) === 'refused') {
+          if (rows.length === 1) return writeRefused(rows[0], error);
           const half = Math.ceil(rows.length / 2);
           await write(rows.slice(0, half));
           await write(rows.slice(half));
@@ -82,6 +93,23 @@ export async function startAnalyticsSink(options: AnalyticsSinkOptions): Promise
         await new Promise((resolve) => setTimeout(resolve, wait));
       }
     }
+  }
+
+  /**
+   * A row the database refused: written again sanitised, then with its metadata replaced too, and
+   * dead-lettered only when even that is refused.
+   */
+  async function writeRefused(refused: Row, error: unknown): Promise<void> {
+    const reason = `the database refused the row: ${(error as Error).message}`;
+    for (let sanitising = refused.sanitising + 1; sanitising <= 2; sanitising++) {
+      const row = sanitiseUsageRow(refused.event, { replaceMetadata: sanitising === 2 });
+      // A row that sanitising leaves as it was would be refused again.
+      if (row.sanitised === null || row.sanitised === refused.row.sanitised) continue;
+      const { topic, partition, offset, key } = refused.message;
+      logger.warn('the database refused a usage row; writing it with fields replaced', { key, fields: row.sanitised, reason, topic, partition, offset });
+      return write([{ ...refused, row, sanitising: sanitising as 1 | 2 }]);
+    }
+    await deadLetter(publisher, logger, 'analytics', refused.message, reason);
   }
 
   const maxRows = options.maxRowsPerStatement ?? MAX_ROWS_PER_STATEMENT[db.engine];
@@ -153,9 +181,10 @@ export async function startAnalyticsSink(options: AnalyticsSinkOptions): Promise
       for (const message of messages) {
         try {
           if (message.decodeError) throw new InvalidEventError(message.decodeError);
-          rows.push({ event: parseUsageEvent(message.value), message });
+          const event = parseUsageEvent(message.value);
+          rows.push({ event, message, row: event, sanitising: 0 });
         } catch (error) {
-          await deadLetter(publisher, 'analytics', message, (error as Error).message);
+          await deadLetter(publisher, logger, 'analytics', message, (error as Error).message);
         }
       }
       if (rows.length === 0) return;
@@ -170,6 +199,7 @@ export async function startAnalyticsSink(options: AnalyticsSinkOptions): Promise
 
   return {
     rowsWritten: () => written,
+    rowsSanitised: () => sanitised,
     stop: () => {
       stopping = true;
     },
@@ -194,9 +224,4 @@ function rowSpans(rows: Row[]): Span[] {
     if (span.isRecording()) spans.push(span);
   }
   return spans;
-}
-
-function isDataError(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }

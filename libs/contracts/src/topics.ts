@@ -43,4 +43,6 @@ export const DEAD_LETTER_HEADERS = {
   stage: 'x-dlq-stage',
   reason: 'x-dlq-reason',
   attempts: 'x-dlq-attempts',
+  /** On a dead letter sent back to its topic: the dead letter's `topic:partition:offset`. */
+  replayedFrom: 'x-dlq-replayed-from',
 } as const;

@@ -1,3 +1,4 @@
 export * from './service';
 export * from './stage';
 export * from './completions';
+export * from './dead-letters';

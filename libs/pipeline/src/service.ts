@@ -3,6 +3,7 @@
 import { connectKafkaBus, type KafkaBus } from '@switchyard/bus';
 import { PIPELINE_TOPICS } from '@switchyard/contracts';
 import type { Logger } from '@switchyard/telemetry';
+import { deadLetterCounts } from './dead-letters';
 
 export interface RunningService {
   stop(): Promise<void>;
@@ -20,7 +21,7 @@ export async function runService(name: string, logger: Logger, start: () => Prom
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info(`${name} stopping`, { signal });
+    logger.info(`${name} stopping`, { signal, dead_letters: deadLetterCounts() });
     const force = setTimeout(() => {
       logger.error(`${name} did not stop within 15 s; exiting`);
       process.exit(1);

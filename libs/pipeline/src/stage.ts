@@ -2,9 +2,10 @@
 // it on a bus. Everything a stage's logic does not need to know (decoding, dead letters, tracing,
 // retrying publishes) lives here, once.
 import { MessageTooLargeError, type Bus, type IncomingMessage, type OutgoingMessage } from '@switchyard/bus';
-import { DEAD_LETTER_HEADERS, GatewayError, InvalidEventError, TOPICS } from '@switchyard/contracts';
+import { GatewayError, InvalidEventError } from '@switchyard/contracts';
 import { inMessageSpan, type Logger } from '@switchyard/telemetry';
 import type { Span } from '@opentelemetry/api';
+import { deadLetter } from './dead-letters';
 
 export interface StageOutput {
   topic: string;
@@ -66,7 +67,7 @@ async function processMessage<E>(
   logger: Logger,
 ): Promise<void> {
   if (message.decodeError) {
-    await deadLetter(publisher, stage.name, message, message.decodeError);
+    await deadLetter(publisher, logger, stage.name, message, message.decodeError);
     return;
   }
   let event: E;
@@ -74,7 +75,7 @@ async function processMessage<E>(
     event = stage.parse(message.value);
   } catch (error) {
     const reason = error instanceof InvalidEventError ? error.message : `unparseable event: ${String(error)}`;
-    await deadLetter(publisher, stage.name, message, reason);
+    await deadLetter(publisher, logger, stage.name, message, reason);
     return;
   }
   await inMessageSpan(stage.name, message.headers, async (span, headers) => {
@@ -101,7 +102,7 @@ async function processMessage<E>(
         if (published) return;
       }
       logger.error(`${stage.name} could not publish its outputs; dead-lettering the input`, { key: message.key, error });
-      await deadLetter(publisher, stage.name, message, `outputs could not be published: ${(error as Error).message}`);
+      await deadLetter(publisher, logger, stage.name, message, `outputs could not be published: ${(error as Error).message}`);
     }
   });
 }
@@ -156,30 +157,6 @@ class OrderedEmitter {
     }
     this.sending = false;
   }
-}
-
-export async function deadLetter(
-  publisher: { publish(topic: string, messages: OutgoingMessage[]): Promise<void> },
-  stageName: string,
-  message: IncomingMessage,
-  reason: string,
-  attempts = 1,
-): Promise<void> {
-  await publisher.publish(TOPICS.deadLetter, [
-    {
-      key: message.key,
-      value: message.raw ?? message.value ?? null,
-      headers: {
-        ...message.headers,
-        [DEAD_LETTER_HEADERS.originalTopic]: message.topic,
-        [DEAD_LETTER_HEADERS.originalPartition]: String(message.partition),
-        [DEAD_LETTER_HEADERS.originalOffset]: message.offset,
-        [DEAD_LETTER_HEADERS.stage]: stageName,
-        [DEAD_LETTER_HEADERS.reason]: reason,
-        [DEAD_LETTER_HEADERS.attempts]: String(attempts),
-      },
-    },
-  ]);
 }
 
 /** Publishes, retrying with backoff while the bus is unavailable, for up to `retryMs`. */

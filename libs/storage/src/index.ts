@@ -1,3 +1,5 @@
+export * from './database-errors';
+export * from './sanitise';
 export * from './schema';
 export * from './sql-client';
 export * from './usage-events';

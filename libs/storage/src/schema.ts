@@ -25,6 +25,7 @@ const COLUMNS = `
   error_code             text,
   finish_reason          text,
   metadata               jsonb            NOT NULL DEFAULT '{}'::jsonb,
+  sanitised              text,
   PRIMARY KEY (request_id, ts)`;
 
 /** Creates what is missing and reports the layout of usage_events. Safe to run at every start. */
@@ -47,7 +48,9 @@ export async function ensureAnalyticsSchema(client: SqlClient, now = new Date())
     layout = 'postgres-partitioned';
   }
   if (layout === 'postgres-partitioned') await ensureMonthlyPartitions(client, now);
+  // A table made before a column was added gains it here.
   await client.exec(`
+    ALTER TABLE usage_events ADD COLUMN IF NOT EXISTS sanitised text;
     CREATE INDEX IF NOT EXISTS usage_events_ts_idx ON usage_events (ts DESC);
     CREATE INDEX IF NOT EXISTS usage_events_api_key_ts_idx ON usage_events (api_key_id, ts DESC);
     CREATE INDEX IF NOT EXISTS usage_events_model_ts_idx ON usage_events (model, ts DESC);`);

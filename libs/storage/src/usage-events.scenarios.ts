@@ -4,7 +4,7 @@ import { ensureAnalyticsSchema } from './schema';
 import type { SqlClient } from './sql-client';
 import { insertUsageEvents } from './usage-events';
 
-function usageEvent(overrides: Partial<UsageEvent> = {}): UsageEvent {
+export function usageEvent(overrides: Partial<UsageEvent> = {}): UsageEvent {
   return {
     request_id: 'req-1',
     ts: '2026-11-25T10:00:00.000Z',
@@ -88,6 +88,15 @@ export function describeUsageEventsStore(engine: string, open: () => Promise<Sql
       expect(await insertUsageEvents(db, [event])).toBe(1);
       const rows = await db.query(`SELECT request_id, model, error_code, finish_reason, metadata FROM usage_events WHERE request_id = $1`, ['awkward\t1']);
       expect(rows.rows).toEqual([{ request_id: 'awkward\t1', model: '\\N', error_code: awkward, finish_reason: '', metadata: event.metadata }]);
+    });
+
+    it('writes which fields of a row were sanitised, and null for a row written as sent', async () => {
+      expect(await insertUsageEvents(db, [{ ...usageEvent({ request_id: 'sanitised-1' }), sanitised: 'model,metadata' }, usageEvent({ request_id: 'sanitised-2' })])).toBe(2);
+      const rows = await db.query(`SELECT request_id, sanitised FROM usage_events WHERE request_id LIKE 'sanitised-%' ORDER BY 1`);
+      expect(rows.rows).toEqual([
+        { request_id: 'sanitised-1', sanitised: 'model,metadata' },
+        { request_id: 'sanitised-2', sanitised: null },
+      ]);
     });
 
     it('refuses a batch with a row the database cannot take, writing none of it, with the SQLSTATE', async () => {

@@ -45,8 +45,8 @@ describe('usage rows by COPY', () => {
   it('writes a line a row in COPY text format: tabs between columns, \\N for null, specials escaped', () => {
     expect(copyText([event(), event({ request_id: 'req-2', metadata: undefined as never, finish_reason: undefined as never })])).toBe(
       [
-        'req-1\t2026-11-25T10:00:00.000Z\tkey_1\tchat\tt\tgpt-4o-mini\t\\N\tgpt-4o-mini\t10\t5\t0\tf\t1e-7\t12.5\t10\t\\N\tok\ta\\tb\\nc\\rd\\\\e\tstop\t{"note":"x\\\\ny"}',
-        'req-2\t2026-11-25T10:00:00.000Z\tkey_1\tchat\tt\tgpt-4o-mini\t\\N\tgpt-4o-mini\t10\t5\t0\tf\t1e-7\t12.5\t10\t\\N\tok\ta\\tb\\nc\\rd\\\\e\t\\N\t{}',
+        'req-1\t2026-11-25T10:00:00.000Z\tkey_1\tchat\tt\tgpt-4o-mini\t\\N\tgpt-4o-mini\t10\t5\t0\tf\t1e-7\t12.5\t10\t\\N\tok\ta\\tb\\nc\\rd\\\\e\tstop\t{"note":"x\\\\ny"}\t\\N',
+        'req-2\t2026-11-25T10:00:00.000Z\tkey_1\tchat\tt\tgpt-4o-mini\t\\N\tgpt-4o-mini\t10\t5\t0\tf\t1e-7\t12.5\t10\t\\N\tok\ta\\tb\\nc\\rd\\\\e\t\\N\t{}\t\\N',
         '',
       ].join('\n'),
     );
@@ -64,7 +64,7 @@ describe('usage rows by COPY', () => {
       async copyFrom(sql: string, data: string) {
         calls.push('copy');
         if (copyError) throw copyError;
-        expect(sql).toMatch(/^COPY usage_events \(request_id, ts, .*, metadata\) FROM STDIN$/);
+        expect(sql).toMatch(/^COPY usage_events \(request_id, ts, .*, metadata, sanitised\) FROM STDIN$/);
         return data.split('\n').length - 1;
       },
       exec: async () => undefined,
