@@ -1,5 +1,6 @@
 // The HTTP side of adapters, shared: JSON calls, server-sent-event streams, and the mapping of every
-// way a provider call can fail onto the documented gateway error codes.
+// way a provider call can fail onto the documented gateway error codes. Messages quote what the provider
+// sent as it is: credentials are hidden where errors leave an adapter (see credentials.ts).
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
@@ -12,8 +13,6 @@ export interface HttpCall {
   body?: unknown;
   method?: 'POST' | 'GET';
   signal: AbortSignal;
-  /** Credentials to scrub from any message that could reach a caller or a log. */
-  secrets?: string[];
 }
 
 /** Sends the request and returns the response when its status is 2xx; throws a GatewayError otherwise. */
@@ -95,7 +94,7 @@ const succeeded = (response: http.IncomingMessage) => response.statusCode! >= 20
 /** A body that stops before its end: the provider (or the network) dropped the connection mid-answer. */
 function midAnswerError(call: HttpCall, error: unknown): GatewayError {
   if (call.signal.aborted) return transportError(call, error);
-  return new GatewayError('provider_bad_response', `${call.provider} closed the connection mid-answer (${scrub((error as Error).message, call.secrets)})`);
+  return new GatewayError('provider_bad_response', `${call.provider} closed the connection mid-answer (${(error as Error).message})`);
 }
 
 function readText(call: HttpCall, response: http.IncomingMessage): Promise<string> {
@@ -120,7 +119,7 @@ export async function sendJson<T>(call: HttpCall): Promise<T> {
   try {
     return JSON.parse(text) as T;
   } catch {
-    throw new GatewayError('provider_bad_response', `${call.provider} returned a body that is not JSON: ${scrub(text.slice(0, 200), call.secrets)}`);
+    throw new GatewayError('provider_bad_response', `${call.provider} returned a body that is not JSON: ${text.slice(0, 200)}`);
   }
 }
 
@@ -168,7 +167,7 @@ async function httpStatusError(call: HttpCall, response: Response): Promise<Gate
 }
 
 function statusError(call: HttpCall, status: number, statusText: string, headers: Headers, text: string): GatewayError {
-  const message = scrub(extractProviderMessage(text) || statusText || 'no message', call.secrets);
+  const message = extractProviderMessage(text) || statusText || 'no message';
   return new GatewayError(statusToErrorCode(status), `${call.provider} returned ${status}: ${message}`, {
     providerStatus: status,
     retryAfterMs: parseRetryAfter(headers) ?? parseRetryInfo(text),
@@ -234,7 +233,7 @@ export function parseRetryInfo(text: string): number | undefined {
   return undefined;
 }
 
-export function transportError(call: Pick<HttpCall, 'provider' | 'signal' | 'secrets'>, error: unknown): GatewayError {
+export function transportError(call: Pick<HttpCall, 'provider' | 'signal'>, error: unknown): GatewayError {
   if (error instanceof GatewayError) return error;
   if (call.signal.aborted) {
     const reason = call.signal.reason;
@@ -250,14 +249,7 @@ export function transportError(call: Pick<HttpCall, 'provider' | 'signal' | 'sec
     return new GatewayError('provider_timeout', `${call.provider} timed out (${detail})`);
   }
   if (cause?.code === 'UND_ERR_SOCKET' || (error as Error).message === 'terminated') {
-    return new GatewayError('provider_bad_response', `${call.provider} closed the connection mid-answer (${scrub(detail, call.secrets)})`);
+    return new GatewayError('provider_bad_response', `${call.provider} closed the connection mid-answer (${detail})`);
   }
-  return new GatewayError('provider_unavailable', `${call.provider} could not be reached: ${scrub(detail, call.secrets)}`);
-}
-
-/** Removes credentials from text; a key is never shown, even in part. */
-export function scrub(text: string, secrets: string[] = []): string {
-  let out = text;
-  for (const secret of secrets) if (secret && secret.length >= 4) out = out.split(secret).join('[REDACTED]');
-  return out;
+  return new GatewayError('provider_unavailable', `${call.provider} could not be reached: ${detail}`);
 }

@@ -2,6 +2,7 @@ export * from './anthropic';
 export * from './azure-openai';
 export * from './bedrock';
 export * from './cohere';
+export * from './credentials';
 export * from './deepseek';
 export * from './fireworks';
 export * from './gemini';

@@ -1,6 +1,7 @@
 import { providerDisabledReason, type GatewayConfig } from '@switchyard/config';
 import { anthropicProviderFactory } from './anthropic';
 import { bedrockProviderFactory } from './bedrock';
+import { scrubsCredentials } from './credentials';
 import { mockProviderFactory } from './mock/mock-provider';
 import { openaiProviderFactory } from './openai';
 import { cohereProviderFactory } from './cohere';
@@ -54,6 +55,7 @@ export function createProviderRegistry(config: GatewayConfig, env: NodeJS.Proces
     const factory = PROVIDER_FACTORIES[kind];
     if (!factory) throw new Error(`provider ${name}: no adapter named ${kind} (known: ${Object.keys(PROVIDER_FACTORIES).join(', ')})`);
     const adapter = factory(providerConfig, env);
+    if (!scrubsCredentials(adapter)) throw new Error(`provider ${name}: the ${kind} adapter must pass its errors through scrubbingCredentials, or they could show its credentials`);
     // Only Gemini reads the thought signatures that Gemini's tool call ids carry; see thought-signatures.ts.
     registry.set(name, kind === 'gemini' ? adapter : forgettingThoughtSignatures(adapter));
   }

@@ -1,3 +1,4 @@
+export * from './credential-scan';
 export * from './distributed';
 export * from './gateway-scenarios';
 export * from './infrastructure';

@@ -1,6 +1,7 @@
 // Anthropic's Messages API over HTTP. Translation lives in translate.ts; this file only calls.
 // Anthropic offers no embeddings API, so the adapter has no embed method.
 import { GatewayError } from '@switchyard/contracts';
+import { scrubbingCredentials, credentialsOf } from '../credentials';
 import { parseEventJson, sendForEvents, sendJson, type HttpCall } from '../http';
 import type { ProviderAdapter, ProviderFactory } from '../provider';
 import { ANTHROPIC_DEFAULT_MAX_TOKENS, AnthropicStreamTranslator, fromAnthropicResponse, toAnthropicRequest } from './translate';
@@ -28,10 +29,9 @@ export function createAnthropicProvider(options: AnthropicOptions): ProviderAdap
     headers,
     body,
     signal,
-    secrets: options.apiKey ? [options.apiKey] : [],
   });
 
-  return {
+  return scrubbingCredentials({
     name,
 
     async chat(request, { signal }) {
@@ -47,7 +47,7 @@ export function createAnthropicProvider(options: AnthropicOptions): ProviderAdap
       }
       throw new GatewayError('provider_bad_response', `${name} ended the stream before message_stop`);
     },
-  };
+  }, credentialsOf(url, options.apiKey));
 }
 
 export const anthropicProviderFactory: ProviderFactory = (config, env) => {

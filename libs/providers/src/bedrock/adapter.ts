@@ -2,7 +2,8 @@
 // text embeddings, InvokeModel. Requests are signed with SigV4. Translation lives in translate.ts.
 // Errors are read here rather than by http.ts's send, because Bedrock names them in x-amzn-ErrorType.
 import { GatewayError } from '@switchyard/contracts';
-import { extractProviderMessage, parseRetryAfter, scrub, statusToErrorCode, transportError } from '../http';
+import { credentialsOf, scrubbingCredentials } from '../credentials';
+import { extractProviderMessage, parseRetryAfter, statusToErrorCode, transportError } from '../http';
 import type { ProviderAdapter, ProviderFactory } from '../provider';
 import { EventStreamDecoder } from './eventstream';
 import { signAwsRequest, type AwsCredentials } from './sigv4';
@@ -39,8 +40,7 @@ export function createBedrockProvider(options: BedrockOptions): ProviderAdapter 
   const name = options.name ?? 'bedrock';
   const baseUrl = (options.baseUrl ?? `https://bedrock-runtime.${options.region}.amazonaws.com`).replace(/\/+$/, '');
   const credentials = options.credentials;
-  const secrets = credentials ? [credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken ?? ''] : [];
-  const failure = { provider: name, secrets };
+  const failure = { provider: name };
 
   async function post({ path, body, signal, accept }: Call): Promise<Response> {
     if (!credentials) throw new GatewayError('provider_auth_failed', `${name} has no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`);
@@ -75,7 +75,7 @@ export function createBedrockProvider(options: BedrockOptions): ProviderAdapter 
       body = undefined;
     }
     const type = bedrockErrorType(response.headers.get('x-amzn-errortype'), body);
-    const message = scrub(extractProviderMessage(text) || response.statusText || 'no message', secrets);
+    const message = extractProviderMessage(text) || response.statusText || 'no message';
     return new GatewayError(bedrockErrorCode(type) ?? statusToErrorCode(response.status), `${name} returned ${response.status}${type ? ` ${type}` : ''}: ${message}`, {
       providerStatus: response.status,
       retryAfterMs: parseRetryAfter(response.headers),
@@ -93,13 +93,13 @@ export function createBedrockProvider(options: BedrockOptions): ProviderAdapter 
     try {
       return { body: JSON.parse(text) as T, requestId: response.headers.get('x-amzn-requestid') ?? undefined };
     } catch {
-      throw new GatewayError('provider_bad_response', `${name} returned a body that is not JSON: ${scrub(text.slice(0, 200), secrets)}`);
+      throw new GatewayError('provider_bad_response', `${name} returned a body that is not JSON: ${text.slice(0, 200)}`);
     }
   }
 
   const modelPath = (model: string, action: string) => `/model/${encodeURIComponent(model)}/${action}`;
 
-  return {
+  return scrubbingCredentials({
     name,
 
     async chat(request, { signal }) {
@@ -138,7 +138,7 @@ export function createBedrockProvider(options: BedrockOptions): ProviderAdapter 
               continue;
             }
             const type = frame.kind === 'exception' ? frame.exceptionType : frame.errorCode;
-            throw new GatewayError(bedrockErrorCode(type) ?? 'provider_unavailable', `${name} reported an error mid-stream: ${type}: ${scrub(frame.message, secrets)}`);
+            throw new GatewayError(bedrockErrorCode(type) ?? 'provider_unavailable', `${name} reported an error mid-stream: ${type}: ${frame.message}`);
           }
         }
       } finally {
@@ -160,7 +160,7 @@ export function createBedrockProvider(options: BedrockOptions): ProviderAdapter 
       }
       return fromTitanEmbedResponses(name, answers);
     },
-  };
+  }, credentialsOf(baseUrl, credentials?.accessKeyId, credentials?.secretAccessKey, credentials?.sessionToken));
 }
 
 export const bedrockProviderFactory: ProviderFactory = (config, env) => {

@@ -1,6 +1,7 @@
 // Cohere: Chat v2 (streamed as server-sent events, one per typed event) and Embed v2.
 import { GatewayError } from '@switchyard/contracts';
-import { parseEventJson, scrub, sendForEvents, sendJson, type HttpCall } from '../http';
+import { credentialsOf, scrubbingCredentials } from '../credentials';
+import { parseEventJson, sendForEvents, sendJson, type HttpCall } from '../http';
 import type { ProviderAdapter, ProviderFactory } from '../provider';
 import { CohereStreamTranslator, fromCohereChatResponse, fromCohereEmbedResponse, toCohereChatRequest, toCohereEmbedRequest } from './translate';
 import type { CohereChatResponse, CohereEmbedResponse, CohereStreamEvent } from './wire';
@@ -19,10 +20,9 @@ export interface CohereOptions {
 export function createCohereProvider(options: CohereOptions): ProviderAdapter {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const headers: Record<string, string> = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {};
-  const secrets = options.apiKey ? [options.apiKey] : [];
-  const call = (path: string, body: unknown, signal: AbortSignal): HttpCall => ({ provider: options.name, url: `${baseUrl}${path}`, headers, body, signal, secrets });
+  const call = (path: string, body: unknown, signal: AbortSignal): HttpCall => ({ provider: options.name, url: `${baseUrl}${path}`, headers, body, signal });
 
-  return {
+  return scrubbingCredentials({
     name: options.name,
 
     async chat(request, { signal }) {
@@ -37,7 +37,7 @@ export function createCohereProvider(options: CohereOptions): ProviderAdapter {
         if (message.data === '[DONE]') continue;
         const event = parseEventJson<CohereStreamEvent>(options.name, message.data);
         if (event.type === 'message-end' && event.delta?.error) {
-          throw new GatewayError('provider_unavailable', `${options.name} reported an error mid-stream: ${scrub(event.delta.error, secrets)}`);
+          throw new GatewayError('provider_unavailable', `${options.name} reported an error mid-stream: ${event.delta.error}`);
         }
         yield* translator.translate(event);
       }
@@ -49,7 +49,7 @@ export function createCohereProvider(options: CohereOptions): ProviderAdapter {
       const response = await sendJson<CohereEmbedResponse>(call('/embed', body, signal));
       return fromCohereEmbedResponse(options.name, response, request.input.length);
     },
-  };
+  }, credentialsOf(baseUrl, options.apiKey));
 }
 
 export const cohereProviderFactory: ProviderFactory = (config, env) => {

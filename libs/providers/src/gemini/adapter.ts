@@ -2,7 +2,8 @@
 // batchEmbedContents. The key goes in the x-goog-api-key header, never in the URL, so that it cannot
 // end up in a log line that prints the URL.
 import { GatewayError } from '@switchyard/contracts';
-import { parseEventJson, scrub, sendForEvents, sendJson, statusToErrorCode, type HttpCall } from '../http';
+import { credentialsOf, scrubbingCredentials } from '../credentials';
+import { parseEventJson, sendForEvents, sendJson, statusToErrorCode, type HttpCall } from '../http';
 import type { ProviderAdapter, ProviderFactory } from '../provider';
 import {
   fromGeminiEmbedResponse,
@@ -25,17 +26,15 @@ export interface GeminiOptions {
 export function createGeminiProvider(options: GeminiOptions): ProviderAdapter {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const headers: Record<string, string> = options.apiKey ? { 'x-goog-api-key': options.apiKey } : {};
-  const secrets = options.apiKey ? [options.apiKey] : [];
   const call = (model: string, method: string, body: unknown, signal: AbortSignal, query = ''): HttpCall => ({
     provider: options.name,
     url: `${baseUrl}/${geminiModelName(model)}:${method}${query}`,
     headers,
     body,
     signal,
-    secrets,
   });
 
-  return {
+  return scrubbingCredentials({
     name: options.name,
 
     async chat(request, { signal }) {
@@ -49,7 +48,7 @@ export function createGeminiProvider(options: GeminiOptions): ProviderAdapter {
         const chunk = parseEventJson<GeminiGenerateContentResponse & Partial<GeminiErrorBody>>(options.name, event.data);
         if (chunk.error) {
           const status = typeof chunk.error.code === 'number' ? chunk.error.code : 500;
-          throw new GatewayError(statusToErrorCode(status), `${options.name} reported an error mid-stream: ${scrub(chunk.error.message ?? 'unknown', secrets)}`, {
+          throw new GatewayError(statusToErrorCode(status), `${options.name} reported an error mid-stream: ${chunk.error.message ?? 'unknown'}`, {
             providerStatus: status,
           });
         }
@@ -63,7 +62,7 @@ export function createGeminiProvider(options: GeminiOptions): ProviderAdapter {
       const response = await sendJson<GeminiBatchEmbedContentsResponse>(call(request.model, 'batchEmbedContents', toGeminiEmbedRequest(request), signal));
       return fromGeminiEmbedResponse(options.name, response, request.input.length);
     },
-  };
+  }, credentialsOf(baseUrl, options.apiKey));
 }
 
 export const geminiProviderFactory: ProviderFactory = (config, env) => {

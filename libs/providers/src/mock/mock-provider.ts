@@ -2,6 +2,7 @@
 // with the text of the last user message, verbatim; mock-embed returns deterministic embeddings.
 import { createHash } from 'node:crypto';
 import { GatewayError, type ChatMessage, type ChatRequest, type ChatResult, type EmbedResult } from '@switchyard/contracts';
+import { scrubbingCredentials } from '../credentials';
 import type { ChatStreamEvent, ProviderAdapter, ProviderFactory } from '../provider';
 
 export const MOCK_EMBEDDING_DIMENSIONS = 16;
@@ -12,7 +13,8 @@ export interface MockProviderOptions {
 }
 
 export function createMockProvider(options: MockProviderOptions): ProviderAdapter {
-  return {
+  // It has no credentials, but its errors go the way of every adapter's.
+  return scrubbingCredentials({
     name: 'mock',
 
     async chat(request, { signal }) {
@@ -46,7 +48,7 @@ export function createMockProvider(options: MockProviderOptions): ProviderAdapte
       const dimensions = request.dimensions || MOCK_EMBEDDING_DIMENSIONS;
       return { data: request.input.map((text, index) => ({ index, embedding: mockEmbedding(text, dimensions) })) } satisfies EmbedResult;
     },
-  };
+  }, []);
 }
 
 export const mockProviderFactory: ProviderFactory = (config, env) =>

@@ -2,6 +2,7 @@
 // Mistral, Groq, Together, Fireworks, DeepSeek, xAI, OpenRouter, Perplexity, Ollama and vLLM are
 // configurations of it.
 import { GatewayError, type ChatRequest, type EmbedRequest } from '@switchyard/contracts';
+import { credentialsOf, scrubbingCredentials } from '../credentials';
 import { parseEventJson, sendForEvents, sendJson, type HttpCall } from '../http';
 import type { ChatStreamEvent, ProviderAdapter } from '../provider';
 import {
@@ -50,7 +51,6 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
     if (options.authHeader === 'api-key') headers['api-key'] = options.apiKey;
     else headers.authorization = `Bearer ${options.apiKey}`;
   }
-  const secrets = options.apiKey ? [options.apiKey] : [];
   const query = options.query && Object.keys(options.query).length > 0 ? `?${new URLSearchParams(options.query)}` : '';
   const call = (operation: OpenAIOperation, model: string, body: unknown, signal: AbortSignal): HttpCall => ({
     provider: options.name,
@@ -58,7 +58,6 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
     headers,
     body,
     signal,
-    secrets,
   });
   const chatBody = (request: ChatRequest, stream: boolean) => {
     const body = toOpenAIChatRequest(request, stream, translate);
@@ -96,5 +95,5 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
       return fromOpenAIEmbeddingResponse(options.name, response);
     };
   }
-  return adapter;
+  return scrubbingCredentials(adapter, credentialsOf(baseUrl, options.apiKey));
 }

@@ -418,6 +418,11 @@ const RUNNERS: { [S in Scenario]: (ctx: Context, fixture: ScenarioFixtures[S]) =
       const error = await failure(refused.chat!(ctx.requests.single_turn_chat, callOptions()));
       expectGatewayError(ctx, error, 'provider_unavailable');
     });
+    it('fails with provider_unavailable when the connection is reset before any answer', async () => {
+      program(ctx, 'chat', reply.reset());
+      const error = await failure(adapterChat(ctx)(ctx.requests.single_turn_chat, callOptions()));
+      expectGatewayError(ctx, error, 'provider_unavailable');
+    });
     whenStreaming(ctx, 'stream refused', () => {
       it('fails a stream with provider_unavailable when nothing listens', async () => {
         const error = await failure(collect(refused.chatStream!(ctx.requests.stream_reassembles, callOptions())));

@@ -27,6 +27,8 @@ export interface Reply {
   delayMs?: number;
   /** Destroys the connection after this many body bytes, mid-answer. */
   truncateAfter?: number;
+  /** Destroys the connection without answering at all: a reset before the status line. */
+  reset?: boolean;
 }
 
 export type ReplyInit = Partial<Pick<Reply, 'status' | 'headers' | 'chunkSize' | 'delayMs'>>;
@@ -73,6 +75,11 @@ export const reply = {
   /** A 200 that claims to be JSON but is not, as a misbehaving proxy or load balancer sends. */
   notJson(text = '<html><body><h1>502 Bad Gateway</h1></body></html>', init: ReplyInit = {}): Reply {
     return { status: 200, ...init, headers: { 'content-type': 'application/json', ...init.headers }, body: text };
+  },
+
+  /** No answer: the connection is reset as soon as the request has arrived. */
+  reset(): Reply {
+    return { status: 0, headers: {}, body: '', reset: true };
   },
 
   /** The same reply, answered only after `ms` milliseconds. */
@@ -185,6 +192,10 @@ export class ReplayServer {
   private async write(response: ServerResponse, answer: Reply): Promise<void> {
     if (answer.delayMs) await waitOrClose(response, answer.delayMs);
     if (response.destroyed) return;
+    if (answer.reset) {
+      response.socket?.resetAndDestroy();
+      return;
+    }
     const body = typeof answer.body === 'string' ? Buffer.from(answer.body, 'utf8') : Buffer.from(answer.body);
     const headers = { ...answer.headers };
     // A truncated answer announces its full length, so the client knows it was cut rather than finished.
