@@ -53,7 +53,7 @@ function checkModel(model: unknown): void {
 function checkMessage(value: unknown, path: string): void {
   const message = objectAt(value, path);
   if (typeof message.role !== 'string' || !ROLES.includes(message.role as (typeof ROLES)[number])) {
-    throw new InvalidFieldError(`${path}.role`, `is ${JSON.stringify(message.role)}; expected one of ${ROLES.join(', ')}`);
+    throw new InvalidFieldError(`${path}.role`, `is ${quoted(message.role)}; expected one of ${ROLES.join(', ')}`);
   }
   optionalText(message.content, `${path}.content`);
   if (message.name !== undefined && message.name !== null && message.name !== '') checkString(message.name, `${path}.name`, { max: LIMITS.nameChars });
@@ -254,8 +254,14 @@ function optionalText(value: unknown, path: string): void {
 
 function checkOneOf(value: unknown, path: string, allowed: readonly string[]): void {
   if (typeof value !== 'string' || !allowed.includes(value)) {
-    throw new InvalidFieldError(path, `is ${JSON.stringify(typeof value === 'string' ? value.slice(0, 64) : value)}; expected one of ${allowed.join(', ')}`);
+    throw new InvalidFieldError(path, `is ${quoted(value)}; expected one of ${allowed.join(', ')}`);
   }
+}
+
+/** A caller's value as an error message quotes it: short, whatever was sent. */
+function quoted(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 64 ? `${text.slice(0, 64)}...` : text;
 }
 
 function checkNumber(value: unknown, path: string, min: number, max: number, integer: boolean): void {

@@ -138,8 +138,12 @@ function toServiceError(error: unknown): Partial<grpc.ServiceError> {
   metadata.set('switchyard-error-code', failure.code);
   if (failure.retryAfterMs !== undefined) metadata.set('retry-after-ms', String(Math.round(failure.retryAfterMs)));
   if (failure.providerStatus !== undefined) metadata.set('switchyard-provider-status', String(failure.providerStatus));
-  return { code: failure.grpcStatus, details: failure.message, metadata };
+  return { code: failure.grpcStatus, details: failure.message.length > MAX_DETAILS_CHARS ? `${failure.message.slice(0, MAX_DETAILS_CHARS)}...` : failure.message, metadata };
 }
+
+// Details travel in a trailer (grpc-message): one of a megabyte broke the caller's connection, and
+// the calls behind it on the same connection waited for their deadlines.
+const MAX_DETAILS_CHARS = 2048;
 
 function createHandlers(core: GatewayCore, logger: Logger): grpc.UntypedServiceImplementation {
   const unary =
