@@ -4,7 +4,8 @@
 // Each runs from its bundle, dist/<service>/main.js, rebuilt first (see tools/build-services.mjs).
 // Scale a stage by starting more processes of it: `node ${SERVICE_NODE_ARGS} dist/<service>/main.js`.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildServices, SERVICE_NODE_ARGS, SERVICES } from './build-services.mjs';
@@ -23,6 +24,13 @@ if (existsSync(envFile)) {
 if (!env.KAFKA_BROKERS || !env.DATABASE_URL) {
   console.error('KAFKA_BROKERS and DATABASE_URL are not set and infra/.env is missing: run `npm run infra:up` first.');
   process.exit(1);
+}
+// Ingress refuses to start without the secret api_key_id is keyed with. `infra:up` writes one; Kafka and
+// Postgres given some other way get a development one here, kept in infra/.env for the next start.
+if (!env.GATEWAY_KEY_ID_SECRET) {
+  env.GATEWAY_KEY_ID_SECRET = randomBytes(32).toString('hex');
+  appendFileSync(envFile, `GATEWAY_KEY_ID_SECRET=${env.GATEWAY_KEY_ID_SECRET}\n`, { mode: 0o600 });
+  console.error(`GATEWAY_KEY_ID_SECRET was not set: wrote a development one to ${path.relative(root, envFile)}`);
 }
 
 await buildServices(SERVICES);

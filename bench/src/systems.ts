@@ -85,8 +85,7 @@ export async function startEmbedded(upstreamBaseUrl: string, nodeArgs: string[] 
     name: `switchyard-embedded${nodeArgs.length ? ` ${nodeArgs.join(' ')}` : ''}`,
     nodeArgs,
     cpus,
-    // Its own port for the SQL (PGlite wire protocol) endpoint too, so that two instances can run.
-    env: { ...switchyardEnv(upstreamBaseUrl, grpcAddress, httpAddress), GATEWAY_DATA_DIR: dataDir, GATEWAY_SQL_ADDR: `127.0.0.1:${await freePort()}` },
+    env: { ...switchyardEnv(upstreamBaseUrl, grpcAddress, httpAddress), GATEWAY_DATA_DIR: dataDir },
     readyLine: /Switchyard is serving/,
     timeoutMs: 120_000,
   });
@@ -212,6 +211,8 @@ export async function startDistributed(upstreamBaseUrl: string, infrastructure: 
     LOG_LEVEL: 'info',
     KAFKA_BROKERS: infrastructure.kafkaBrokers.join(','),
     DATABASE_URL: infrastructure.databaseUrl,
+    // Ingress refuses to start without it (api_key_id is keyed with it).
+    GATEWAY_KEY_ID_SECRET: 'bench-secret-for-api-key-ids-0123456789',
   };
   const started = await Promise.allSettled(
     DISTRIBUTED_SERVICES.map((service) =>

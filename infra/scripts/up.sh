@@ -147,10 +147,18 @@ kafka_job=$!
 start_postgres
 wait "$kafka_job"
 
+# A development secret for api_key_id, made once and kept with the data, so that ids stay the same
+# while the rows do. Production sets GATEWAY_KEY_ID_SECRET itself; ingress refuses to start without it.
+KEY_ID_SECRET_FILE="$DATA_DIR/key-id-secret"
+if [ ! -s "$KEY_ID_SECRET_FILE" ]; then
+  (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$KEY_ID_SECRET_FILE")
+fi
+
 cat >"$INFRA_DIR/.env" <<ENV
 KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
 KAFKA_MAX_MESSAGE_BYTES=$KAFKA_MAX_MESSAGE_BYTES
 DATABASE_URL=postgres://$PG_USER@127.0.0.1:$PG_PORT/$PG_DB
+GATEWAY_KEY_ID_SECRET=$(cat "$KEY_ID_SECRET_FILE")
 ENV
 log "ready; wrote $INFRA_DIR/.env"
 cat "$INFRA_DIR/.env"

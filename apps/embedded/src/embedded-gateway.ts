@@ -1,8 +1,11 @@
 // Every stage in one process, on the in-memory bus, with analytics in PGlite (or Postgres when
 // DATABASE_URL is set). The same stage code as the distributed services; only the bus differs.
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { startAnalyticsSink } from '@switchyard/analytics';
 import { InMemoryBus } from '@switchyard/bus';
-import { buildModelCatalog, type GatewayConfig } from '@switchyard/config';
+import { buildModelCatalog, readServiceEnv, type GatewayConfig, type SqlPortSettings } from '@switchyard/config';
 import { createGuardrailStage, rulesByName } from '@switchyard/guardrail';
 import { GatewayCore, gatewayKeysFrom, startGrpcServer, startHttpServer, type RunningHttpServer } from '@switchyard/ingress';
 import { createMeteringStage } from '@switchyard/metering';
@@ -22,8 +25,8 @@ export interface EmbeddedGatewayOptions {
   httpAddress?: string;
   dataDir: string;
   databaseUrl?: string;
-  /** host:port where PGlite answers Postgres clients (psql); without it, only the gateway reads it. */
-  sqlAddress?: string;
+  /** Where PGlite answers Postgres clients (psql), read-only, to a password; without it, only the gateway reads it. */
+  sql?: SqlPortSettings;
   logger: Logger;
   env?: NodeJS.ProcessEnv;
 }
@@ -44,8 +47,9 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   const bus = new InMemoryBus();
   const catalog = buildModelCatalog(config, env);
   const apiKeys = gatewayKeysFrom(config.auth, env);
+  const keyIdSecret = readServiceEnv(env).keyIdSecret ?? keyIdSecretIn(options.dataDir);
 
-  const db = await openAnalyticsDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir, sqlAddress: options.sqlAddress });
+  const db = await openAnalyticsDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir, sql: options.sql });
   const layout = await ensureAnalyticsSchema(db);
   logger.info(describeUsageEventsLayout(layout), { engine: db.engine });
 
@@ -59,7 +63,7 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   await runStage(bus, worker.cancellations, { logger });
   await runStage(bus, createMeteringStage(buildPriceTable(config.pricing)), { logger });
 
-  const core = new GatewayCore({ bus, catalog, logger, defaultTimeoutMs: config.limits.default_timeout_ms, instanceId: 'embedded', apiKeys });
+  const core = new GatewayCore({ bus, catalog, logger, defaultTimeoutMs: config.limits.default_timeout_ms, instanceId: 'embedded', apiKeys, keyIdSecret });
   await core.start();
   const server = await startGrpcServer(core, { address: options.grpcAddress, maxRequestBytes: config.limits.max_request_bytes, logger });
   let http: RunningHttpServer | undefined;
@@ -79,4 +83,19 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
       await db.close();
     },
   };
+}
+
+/**
+ * The api_key_id secret of a data folder without GATEWAY_KEY_ID_SECRET: made on its first start and kept
+ * there, readable by its owner only, so that a key keeps its id across restarts.
+ */
+function keyIdSecretIn(dataDir: string): string {
+  const file = path.join(dataDir, 'key-id-secret');
+  fs.mkdirSync(dataDir, { recursive: true });
+  try {
+    fs.writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  return fs.readFileSync(file, 'utf8').trim();
 }

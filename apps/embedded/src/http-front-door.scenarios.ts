@@ -9,7 +9,7 @@ import * as grpc from '@grpc/grpc-js';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { createGatewayClient } from '@switchyard/client';
-import { apiKeyIdOf } from '@switchyard/ingress';
+import { apiKeyIdsUnder } from '@switchyard/ingress';
 import { mockEmbedding } from '@switchyard/providers';
 import { eventually, freePort } from '@switchyard/testing';
 
@@ -24,6 +24,7 @@ export interface HttpGatewayUnderTest {
 export type StartHttpGateway = (configYaml: string, env: Record<string, string>) => Promise<HttpGatewayUnderTest>;
 
 const GATEWAY_KEY = 'sk-gateway-one';
+const KEY_ID_SECRET = 'http-front-door-key-id-secret-0123456789';
 // Long enough for a request through Kafka, short enough to wait for the 504.
 const REQUEST_TIMEOUT_MS = 5000;
 const NO_RETRY = { maxRetries: 0 };
@@ -118,7 +119,7 @@ export function describeHttpFrontDoor(mode: string, start: StartHttpGateway): vo
 
     beforeAll(async () => {
       upstream = await startUpstream();
-      gateway = await start(configYaml(upstream.baseUrl, await freePort()), { FAKE_UPSTREAM_KEY: 'sk-upstream', TEST_GATEWAY_KEYS: `${GATEWAY_KEY}, sk-gateway-two` });
+      gateway = await start(configYaml(upstream.baseUrl, await freePort()), { FAKE_UPSTREAM_KEY: 'sk-upstream', TEST_GATEWAY_KEYS: `${GATEWAY_KEY}, sk-gateway-two`, GATEWAY_KEY_ID_SECRET: KEY_ID_SECRET });
       openai = new OpenAI({ baseURL: `${gateway.httpUrl}/v1`, apiKey: GATEWAY_KEY });
       anthropic = new Anthropic({ baseURL: gateway.httpUrl, apiKey: 'sk-gateway-two' });
     });
@@ -129,7 +130,7 @@ export function describeHttpFrontDoor(mode: string, start: StartHttpGateway): vo
     });
 
     describe('OpenAI SDK', () => {
-      it('chats, and analytics records the call under a hash of the key', async () => {
+      it('chats, and analytics records the call under a keyed hash of the key', async () => {
         const completion = await openai.chat.completions.create({
           model: 'mock-echo',
           messages: [
@@ -142,7 +143,7 @@ export function describeHttpFrontDoor(mode: string, start: StartHttpGateway): vo
         expect(completion.choices[0].finish_reason).toBe('stop');
         expect(completion.usage!.total_tokens).toBe(completion.usage!.prompt_tokens + completion.usage!.completion_tokens);
         const row = await usageRow(completion.id);
-        expect(row).toMatchObject({ model: 'mock-echo', status: 'ok', stream: false, api_key_id: apiKeyIdOf(GATEWAY_KEY) });
+        expect(row).toMatchObject({ model: 'mock-echo', status: 'ok', stream: false, api_key_id: apiKeyIdsUnder(KEY_ID_SECRET)(GATEWAY_KEY) });
       });
 
       it('streams text that reassembles to the answer, with usage on a final chunk without choices', async () => {

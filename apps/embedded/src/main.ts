@@ -16,13 +16,15 @@ void runService('switchyard', logger, async () => {
     httpAddress: env.httpAddress,
     dataDir: env.dataDir,
     databaseUrl: env.databaseUrl,
-    sqlAddress: env.sqlAddress,
+    sql: env.sql,
     logger,
   });
   const models = gateway.core.servedModels().map((model) => model.id);
   const analytics = env.databaseUrl
     ? 'Postgres at DATABASE_URL'
-    : `PGlite in ${env.dataDir}/pglite; query it live: psql "postgres://postgres@${gateway.db.sqlAddress}/postgres?sslmode=disable"`;
+    : gateway.db.sqlAddress
+      ? `PGlite in ${env.dataDir}/pglite; read it live (password: GATEWAY_SQL_PASSWORD): psql "postgres://reader@${gateway.db.sqlAddress}/postgres?sslmode=disable"`
+      : `PGlite in ${env.dataDir}/pglite (set GATEWAY_SQL_ADDR and GATEWAY_SQL_PASSWORD to read it live with psql)`;
   process.stdout.write(
     [
       `Switchyard is serving aigateway.v1.AiGateway on ${env.grpcAddress} (gRPC, with health and reflection)`,

@@ -11,9 +11,15 @@ startTracing('switchyard-ingress');
 void runService('ingress', logger, async () => {
   const config = loadGatewayConfig();
   const env = readServiceEnv();
+  // Every instance must key api_key_id alike, or one key would have an id per instance: no default here.
+  if (!env.keyIdSecret) {
+    throw new Error(
+      'GATEWAY_KEY_ID_SECRET is not set: api_key_id is keyed with it, and every ingress instance must share it; set one (e.g. `openssl rand -hex 32`), or for development use the one `npm run infra:up` writes to infra/.env',
+    );
+  }
   const bus = await connectServiceBus('ingress', env, logger);
   const apiKeys = gatewayKeysFrom(config.auth);
-  const core = new GatewayCore({ bus, catalog: buildModelCatalog(config), logger, defaultTimeoutMs: config.limits.default_timeout_ms, apiKeys });
+  const core = new GatewayCore({ bus, catalog: buildModelCatalog(config), logger, defaultTimeoutMs: config.limits.default_timeout_ms, apiKeys, keyIdSecret: env.keyIdSecret });
   await core.start();
   const server = await startGrpcServer(core, { address: env.grpcAddress, maxRequestBytes: config.limits.max_request_bytes, logger });
   const http = await startHttpServer(core, { address: env.httpAddress, maxRequestBytes: config.limits.max_request_bytes, logger });

@@ -1,5 +1,5 @@
 import { buildModelCatalog } from './catalog';
-import { readServiceEnv } from './env';
+import { KEY_ID_SECRET_MIN_LENGTH, readServiceEnv } from './env';
 import { ConfigError, loadGatewayConfig, parseGatewayConfig } from './load';
 
 describe('gateway configuration', () => {
@@ -35,5 +35,21 @@ describe('service environment', () => {
     expect(readServiceEnv({}).kafkaMaxMessageBytes).toBeUndefined();
     expect(readServiceEnv({ KAFKA_MAX_MESSAGE_BYTES: '16777216' }).kafkaMaxMessageBytes).toBe(16_777_216);
     expect(() => readServiceEnv({ KAFKA_MAX_MESSAGE_BYTES: '16MB' })).toThrow('KAFKA_MAX_MESSAGE_BYTES is "16MB"; expected a whole number of bytes, such as 1048576');
+  });
+
+  it('serves no SQL port unless asked, and none without a password', () => {
+    expect(readServiceEnv({}).sql).toBeUndefined();
+    expect(readServiceEnv({ GATEWAY_SQL_PASSWORD: 'pw' }).sql).toBeUndefined();
+    expect(readServiceEnv({ GATEWAY_SQL_ADDR: '127.0.0.1:0', GATEWAY_SQL_PASSWORD: 'pw' }).sql).toEqual({ address: '127.0.0.1:0', password: 'pw' });
+    expect(() => readServiceEnv({ GATEWAY_SQL_ADDR: '127.0.0.1:54320' })).toThrow(
+      'GATEWAY_SQL_ADDR asks for the SQL port on 127.0.0.1:54320, but GATEWAY_SQL_PASSWORD is not set; set the password clients must give (psql prompts for it), or unset GATEWAY_SQL_ADDR',
+    );
+  });
+
+  it('reads the api_key_id secret, and refuses one short enough to guess', () => {
+    const secret = 'k'.repeat(KEY_ID_SECRET_MIN_LENGTH);
+    expect(readServiceEnv({}).keyIdSecret).toBeUndefined();
+    expect(readServiceEnv({ GATEWAY_KEY_ID_SECRET: secret }).keyIdSecret).toBe(secret);
+    expect(() => readServiceEnv({ GATEWAY_KEY_ID_SECRET: 'hunter2' })).toThrow(`GATEWAY_KEY_ID_SECRET is 7 characters; use at least ${KEY_ID_SECRET_MIN_LENGTH}`);
   });
 });

@@ -11,11 +11,26 @@ export interface ServiceEnv {
   databaseUrl: string | undefined;
   /** Folder of embedded-mode data (PGlite). */
   dataDir: string;
-  /** Embedded mode: host:port where PGlite answers Postgres clients such as psql. */
-  sqlAddress: string;
+  /**
+   * Embedded mode: where PGlite answers Postgres clients such as psql, read-only, to the password
+   * given; unset, no SQL port (GATEWAY_SQL_ADDR, GATEWAY_SQL_PASSWORD).
+   */
+  sql: SqlPortSettings | undefined;
+  /** The secret api_key_id is keyed with (GATEWAY_KEY_ID_SECRET); every ingress instance must share it. */
+  keyIdSecret: string | undefined;
   /** The largest message the Kafka brokers take (their `message.max.bytes`); unset: Kafka's default. */
   kafkaMaxMessageBytes: number | undefined;
 }
+
+/** Where and to whom embedded mode serves PGlite over the Postgres protocol. */
+export interface SqlPortSettings {
+  /** host:port, port 0 for any free one. */
+  address: string;
+  password: string;
+}
+
+/** The shortest GATEWAY_KEY_ID_SECRET taken: one guessable offline would defeat keying the hash. */
+export const KEY_ID_SECRET_MIN_LENGTH = 32;
 
 export function readServiceEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv {
   return {
@@ -27,7 +42,8 @@ export function readServiceEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv
       .filter(Boolean),
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.GATEWAY_DATA_DIR || './data',
-    sqlAddress: env.GATEWAY_SQL_ADDR || '127.0.0.1:54320',
+    sql: sqlPortOf(env),
+    keyIdSecret: keyIdSecretOf(env.GATEWAY_KEY_ID_SECRET),
     kafkaMaxMessageBytes: positiveIntegerOf('KAFKA_MAX_MESSAGE_BYTES', env.KAFKA_MAX_MESSAGE_BYTES),
   };
 }
@@ -37,4 +53,22 @@ function positiveIntegerOf(name: string, value: string | undefined): number | un
   const number = Number(value);
   if (!Number.isInteger(number) || number <= 0) throw new Error(`${name} is ${JSON.stringify(value)}; expected a whole number of bytes, such as 1048576`);
   return number;
+}
+
+function sqlPortOf(env: NodeJS.ProcessEnv): SqlPortSettings | undefined {
+  if (!env.GATEWAY_SQL_ADDR) return undefined;
+  if (!env.GATEWAY_SQL_PASSWORD) {
+    throw new Error(
+      `GATEWAY_SQL_ADDR asks for the SQL port on ${env.GATEWAY_SQL_ADDR}, but GATEWAY_SQL_PASSWORD is not set; set the password clients must give (psql prompts for it), or unset GATEWAY_SQL_ADDR`,
+    );
+  }
+  return { address: env.GATEWAY_SQL_ADDR, password: env.GATEWAY_SQL_PASSWORD };
+}
+
+function keyIdSecretOf(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (value.length < KEY_ID_SECRET_MIN_LENGTH) {
+    throw new Error(`GATEWAY_KEY_ID_SECRET is ${value.length} characters; use at least ${KEY_ID_SECRET_MIN_LENGTH}, such as the output of \`openssl rand -hex 32\``);
+  }
+  return value;
 }

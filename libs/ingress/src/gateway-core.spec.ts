@@ -1,8 +1,8 @@
 import { InMemoryBus } from '@switchyard/bus';
 import { TOPICS, type CancelEvent, type RequestEvent } from '@switchyard/contracts';
 import { createLogger } from '@switchyard/telemetry';
-import { createHash } from 'node:crypto';
-import { apiKeyIdOf, Cancellation, GatewayCore, gatewayKeysFrom } from './gateway-core';
+import { createHash, createHmac } from 'node:crypto';
+import { apiKeyIdsUnder, Cancellation, GatewayCore, gatewayKeysFrom } from './gateway-core';
 
 const core = (apiKeys?: string[]) => new GatewayCore({ bus: new InMemoryBus(), catalog: new Map(), logger: createLogger('core-test', 'error'), defaultTimeoutMs: 1000, apiKeys });
 
@@ -45,21 +45,35 @@ describe('gateway keys', () => {
   });
 });
 
-describe('apiKeyIdOf', () => {
-  const digestId = (key: string) => 'key_' + createHash('sha256').update(key).digest('hex').slice(0, 16);
+describe('apiKeyIdsUnder', () => {
+  const SECRET = 'a-server-secret-of-thirty-two-characters';
+  const keyedId = (key: string, secret = SECRET) => 'key_' + createHmac('sha256', secret).update(key).digest('hex').slice(0, 16);
 
-  it('names a key by the start of its SHA-256 and a call without one anonymous', () => {
-    expect(apiKeyIdOf('sk-alpha')).toBe(digestId('sk-alpha'));
-    expect(apiKeyIdOf('sk-alpha')).toBe(digestId('sk-alpha'));
+  it('names a key by the start of its HMAC-SHA-256 under the secret, the same each time, and a call without one anonymous', () => {
+    const apiKeyIdOf = apiKeyIdsUnder(SECRET);
+    expect(apiKeyIdOf('sk-alpha')).toBe(keyedId('sk-alpha'));
+    expect(apiKeyIdOf('sk-alpha')).toBe(keyedId('sk-alpha'));
+    expect(apiKeyIdsUnder(SECRET)('sk-alpha')).toBe(keyedId('sk-alpha'));
     expect(apiKeyIdOf('sk-beta')).not.toBe(apiKeyIdOf('sk-alpha'));
     expect(apiKeyIdOf(undefined)).toBe('anonymous');
     expect(apiKeyIdOf('')).toBe('anonymous');
   });
 
+  it('gives a key another id under another secret', () => {
+    expect(apiKeyIdsUnder('another-server-secret-of-32-characters')('sk-alpha')).toBe(keyedId('sk-alpha', 'another-server-secret-of-32-characters'));
+    expect(apiKeyIdsUnder('another-server-secret-of-32-characters')('sk-alpha')).not.toBe(apiKeyIdsUnder(SECRET)('sk-alpha'));
+  });
+
+  it('a row cannot confirm a guessed key without the secret: the id is no longer the unsalted SHA-256 of the key', () => {
+    const unsalted = 'key_' + createHash('sha256').update('sk-alpha').digest('hex').slice(0, 16);
+    expect(apiKeyIdsUnder(SECRET)('sk-alpha')).not.toBe(unsalted);
+  });
+
   it('still names every key right after more keys than it keeps ids of', () => {
+    const apiKeyIdOf = apiKeyIdsUnder(SECRET);
     const keys = Array.from({ length: 3000 }, (_, i) => `sk-${i}`);
     for (const key of keys) apiKeyIdOf(key);
-    for (const key of [keys[0], keys[1500], keys[2999]]) expect(apiKeyIdOf(key)).toBe(digestId(key));
+    for (const key of [keys[0], keys[1500], keys[2999]]) expect(apiKeyIdOf(key)).toBe(keyedId(key));
   });
 });
 

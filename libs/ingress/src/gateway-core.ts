@@ -1,7 +1,7 @@
 // The front door's logic, independent of the wire: validate, publish the request into the pipeline,
 // and wait for this instance's replies. The gRPC server (and any other front door) is a thin layer
 // over it, so there is one path into the pipeline.
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { MessageTooLargeError, type Bus } from '@switchyard/bus';
 import type { AuthConfig, CatalogEntry } from '@switchyard/config';
 import {
@@ -27,7 +27,7 @@ import { SpanStatusCode, type Span } from '@opentelemetry/api';
 export interface CallOptions {
   /** Epoch milliseconds; the configured default timeout applies when absent. */
   deadline?: number;
-  /** The caller's credential (e.g. a bearer token); only a hash of it is kept, as api_key_id. */
+  /** The caller's credential (e.g. a bearer token); only a keyed hash of it is kept, as api_key_id. */
   credential?: string;
   /** Cancelled by the front door when the caller goes away. */
   cancellation?: Cancellation;
@@ -69,6 +69,11 @@ export interface GatewayCoreOptions {
   instanceId?: string;
   /** Accepted gateway keys; when non-empty, every call must present one (see gatewayKeysFrom). */
   apiKeys?: readonly string[];
+  /**
+   * The server secret api_key_id is keyed with (see apiKeyIdsUnder); every instance must share it for
+   * one key to have one id. Without it, a secret of this instance's own, so ids last only its lifetime.
+   */
+  keyIdSecret?: string;
 }
 
 interface PendingCall {
@@ -82,12 +87,14 @@ export class GatewayCore {
   private readonly pending = new Map<string, PendingCall>();
   // Keys are compared as SHA-256 digests: equal lengths for timingSafeEqual, whatever was sent.
   private readonly keyDigests: Buffer[];
+  private readonly apiKeyIdOf: (credential: string | undefined) => string;
   private state: 'new' | 'started' | 'stopping' = 'new';
 
   constructor(private readonly options: GatewayCoreOptions) {
     this.instanceId = options.instanceId ?? randomUUID().slice(0, 8);
     this.replyTopic = replyTopicFor(this.instanceId);
     this.keyDigests = (options.apiKeys ?? []).map(sha256);
+    this.apiKeyIdOf = apiKeyIdsUnder(options.keyIdSecret ?? randomBytes(32).toString('hex'));
   }
 
   /** True once started and until stop() begins: what a readiness probe reports. */
@@ -202,7 +209,7 @@ export class GatewayCore {
       reply_to: this.replyTopic,
       received_at: now,
       deadline_at: deadline,
-      api_key_id: apiKeyIdOf(options.credential),
+      api_key_id: this.apiKeyIdOf(options.credential),
       ...body,
     };
     const span = tracer().startSpan(`ingress ${kind}${stream ? ' stream' : ''}`, {
@@ -296,16 +303,21 @@ function sha256(text: string): Buffer {
 // A gateway serves few keys and hashes one per request (~1% of the embedded gateway's CPU): the ids of
 // the keys seen are kept, up to a bound, so a caller cycling through made-up keys cannot grow it.
 const API_KEY_IDS_KEPT = 1024;
-const apiKeyIds = new Map<string, string>();
 
-/** A stable, non-reversible id for a credential, so analytics can group by key without storing it. */
-export function apiKeyIdOf(credential: string | undefined): string {
-  if (!credential) return 'anonymous';
-  let id = apiKeyIds.get(credential);
-  if (id === undefined) {
-    id = 'key_' + createHash('sha256').update(credential).digest('hex').slice(0, 16);
-    if (apiKeyIds.size >= API_KEY_IDS_KEPT) apiKeyIds.clear();
-    apiKeyIds.set(credential, id);
-  }
-  return id;
+/**
+ * Names credentials for analytics without storing them: api_key_id is the start of an HMAC-SHA-256 of
+ * the key under `secret`, so a row cannot confirm a guessed key without the server's secret.
+ */
+export function apiKeyIdsUnder(secret: string): (credential: string | undefined) => string {
+  const ids = new Map<string, string>();
+  return (credential) => {
+    if (!credential) return 'anonymous';
+    let id = ids.get(credential);
+    if (id === undefined) {
+      id = 'key_' + createHmac('sha256', secret).update(credential).digest('hex').slice(0, 16);
+      if (ids.size >= API_KEY_IDS_KEPT) ids.clear();
+      ids.set(credential, id);
+    }
+    return id;
+  };
 }

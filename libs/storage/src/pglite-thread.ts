@@ -5,26 +5,21 @@
 //
 // The worker's code is a string evaluated by the worker (not a file beside this one) so that it runs
 // the same under tsx, jest and bundled builds, where a module's own path differs; it requires only
-// PGlite and pglite-socket, resolved here.
+// PGlite, resolved here. The SQL port (sql-port.ts) runs on the calling thread and sends the worker
+// protocol messages to run together.
 import { Worker } from 'node:worker_threads';
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { PGlite } = require(workerData.pglitePath);
-const { PGLiteSocketServer } = require(workerData.socketPath);
 
 const errorBody = (error) => ({ message: error.message, code: error.code, detail: error.detail, severity: error.severity });
 
 (async () => {
   let db;
-  let server;
   try {
     db = await PGlite.create({ dataDir: workerData.dataDir });
-    if (workerData.sqlHost !== undefined) {
-      server = new PGLiteSocketServer({ db, host: workerData.sqlHost, port: workerData.sqlPort, maxConnections: 16 });
-      await server.start();
-    }
-    parentPort.postMessage({ ready: true, sqlAddress: server ? server.getServerConn() : undefined });
+    parentPort.postMessage({ ready: true });
   } catch (error) {
     parentPort.postMessage({ ready: false, error: errorBody(error) });
     return;
@@ -33,8 +28,15 @@ const errorBody = (error) => ({ message: error.message, code: error.code, detail
     try {
       if (op === 'query') parentPort.postMessage({ id, rows: (await db.query(text, params)).rows });
       else if (op === 'exec') parentPort.postMessage({ id, rows: (await db.exec(text), []) });
-      else if (op === 'close') {
-        if (server) await server.stop();
+      else if (op === 'protocol') {
+        // Raw messages, in one exclusive turn: nothing the gateway runs comes in between them.
+        const outputs = await db.runExclusive(async () => {
+          const outputs = [];
+          for (const message of params) outputs.push(await db.execProtocolRaw(message, { syncToFs: false }));
+          return outputs;
+        });
+        parentPort.postMessage({ id, rows: outputs });
+      } else if (op === 'close') {
         await db.close();
         parentPort.postMessage({ id, rows: [] });
         parentPort.close();
@@ -62,20 +64,17 @@ export class PgliteError extends Error {
 type Reply = { id: number; rows?: unknown[]; error?: ConstructorParameters<typeof PgliteError>[0] };
 
 export interface PgliteThread {
-  run(op: 'query' | 'exec' | 'close', text?: string, params?: unknown[]): Promise<unknown[]>;
-  sqlAddress?: string;
+  /** `protocol`: `params` are wire protocol messages, run in order with nothing between; resolves with their outputs. */
+  run(op: 'query' | 'exec' | 'protocol' | 'close', text?: string, params?: unknown[]): Promise<unknown[]>;
 }
 
-/** Opens PGlite under `dataDir` on a worker thread; with `sql`, also serves it over the Postgres protocol. */
-export async function startPgliteThread(dataDir: string, sql?: { host: string; port: number }): Promise<PgliteThread> {
+/** Opens PGlite under `dataDir` on a worker thread. */
+export async function startPgliteThread(dataDir: string): Promise<PgliteThread> {
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
     workerData: {
       dataDir,
       pglitePath: require.resolve('@electric-sql/pglite'),
-      socketPath: require.resolve('@electric-sql/pglite-socket'),
-      sqlHost: sql?.host,
-      sqlPort: sql?.port,
     },
   });
   const pending = new Map<number, { resolve: (rows: unknown[]) => void; reject: (error: Error) => void }>();
@@ -89,7 +88,7 @@ export async function startPgliteThread(dataDir: string, sql?: { host: string; p
   worker.on('error', (error) => failAll(new Error(`the PGlite thread failed: ${error.message}`, { cause: error })));
   worker.on('exit', (code) => failAll(new Error(`the PGlite thread has exited (code ${code})`)));
 
-  const ready = await new Promise<{ ready: boolean; sqlAddress?: string; error?: Reply['error'] }>((resolve, reject) => {
+  const ready = await new Promise<{ ready: boolean; error?: Reply['error'] }>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
   });
@@ -106,7 +105,6 @@ export async function startPgliteThread(dataDir: string, sql?: { host: string; p
   });
 
   return {
-    sqlAddress: ready.sqlAddress,
     run(op, text, params) {
       if (failure) return Promise.reject(failure);
       const id = nextId++;

@@ -1,9 +1,11 @@
 // One small interface over the two Postgres engines the gateway uses: a server through `pg`
 // (distributed mode, or DATABASE_URL), and PGlite, Postgres compiled to WebAssembly (embedded mode).
 import * as fs from 'node:fs';
+import type { SqlPortSettings } from '@switchyard/config';
 import { DatabaseError, Pool } from 'pg';
 import { from as copyFromStdin } from 'pg-copy-streams';
 import { startPgliteThread } from './pglite-thread';
+import { SQL_READER_SETUP, startSqlPort, type SqlPort } from './sql-port';
 
 export interface SqlClient {
   readonly engine: 'postgres' | 'pglite';
@@ -16,7 +18,7 @@ export interface SqlClient {
    * resolves with the number of rows copied. A server's fastest way in for many rows.
    */
   copyFrom?(sql: string, data: string): Promise<number>;
-  /** PGlite only: host:port where Postgres clients (psql, BI tools) can query the database live. */
+  /** PGlite with a SQL port only: host:port where Postgres clients (psql, BI tools) can read the database live. */
   readonly sqlAddress?: string;
 }
 
@@ -57,19 +59,29 @@ export function createPostgresClient(connectionString: string, maxConnections = 
 }
 
 /**
- * PGlite under `dataDir`, on a worker thread of its own (see pglite-thread.ts). With `sqlAddress`
- * (host:port, port 0 for any), it also speaks the Postgres wire protocol there through pglite-socket,
- * so analytics can be queried with psql while the gateway runs. PGlite is one connection underneath:
- * a client that holds a transaction open holds up the gateway's own writes until it ends.
+ * PGlite under `dataDir`, on a worker thread of its own (see pglite-thread.ts). With `sql`, it also
+ * speaks the Postgres wire protocol there, read-only and to the password only (see sql-port.ts), so
+ * analytics can be queried with psql while the gateway runs. PGlite is one connection underneath: a
+ * long query holds up the gateway's own writes until it ends.
  */
-export async function createPgliteClient(dataDir: string, options: { sqlAddress?: string } = {}): Promise<SqlClient> {
+export async function createPgliteClient(dataDir: string, options: { sql?: SqlPortSettings } = {}): Promise<SqlClient> {
   fs.mkdirSync(dataDir, { recursive: true });
-  const sql = options.sqlAddress ? splitAddress(options.sqlAddress) : undefined;
-  const thread = await startPgliteThread(dataDir, sql && { host: sql[0], port: sql[1] });
+  const thread = await startPgliteThread(dataDir);
+  let port: SqlPort | undefined;
+  if (options.sql) {
+    const [host, portNumber] = splitAddress(options.sql.address);
+    try {
+      await thread.run('exec', SQL_READER_SETUP);
+      port = await startSqlPort({ host, port: portNumber, password: options.sql.password, run: (messages) => thread.run('protocol', undefined, messages) as Promise<Uint8Array[]> });
+    } catch (error) {
+      await thread.run('close');
+      throw error;
+    }
+  }
   let closed: Promise<void> | undefined;
   return {
     engine: 'pglite',
-    sqlAddress: thread.sqlAddress,
+    sqlAddress: port?.address,
     async query(text, params) {
       return { rows: (await thread.run('query', text, params)) as never[] };
     },
@@ -77,7 +89,10 @@ export async function createPgliteClient(dataDir: string, options: { sqlAddress?
       await thread.run('exec', sql);
     },
     close() {
-      closed ??= thread.run('close').then(() => undefined);
+      closed ??= (async () => {
+        await port?.stop();
+        await thread.run('close');
+      })();
       return closed;
     },
   };
@@ -91,7 +106,7 @@ function splitAddress(address: string): [string, number] {
 }
 
 /** A Postgres server when DATABASE_URL is set; otherwise PGlite under the data folder. */
-export async function openAnalyticsDatabase(options: { databaseUrl?: string; dataDir: string; sqlAddress?: string }): Promise<SqlClient> {
+export async function openAnalyticsDatabase(options: { databaseUrl?: string; dataDir: string; sql?: SqlPortSettings }): Promise<SqlClient> {
   if (options.databaseUrl) return createPostgresClient(options.databaseUrl);
-  return createPgliteClient(`${options.dataDir.replace(/\/+$/, '')}/pglite`, { sqlAddress: options.sqlAddress });
+  return createPgliteClient(`${options.dataDir.replace(/\/+$/, '')}/pglite`, { sql: options.sql });
 }
