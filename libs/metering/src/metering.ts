@@ -14,7 +14,7 @@ import {
 } from '@switchyard/contracts';
 import type { Stage, StageOutput } from '@switchyard/pipeline';
 import { costOf, priceKey, type PriceTable } from '@switchyard/pricing';
-import { countCompletionTokens, countPromptTokens, countTextTokens } from './tokens';
+import { countCompletionTokens, countPromptTokens, countTexts, countingDeadline } from './tokens';
 
 export interface Metered {
   usage: Usage;
@@ -28,10 +28,10 @@ export function meter(completion: CompletionEvent, prices: PriceTable): Metered 
   let estimated = false;
   if (!usage && completion.status === 'ok') {
     estimated = true;
-    const prompt = request.kind === 'chat'
-      ? countPromptTokens(request.chat!.messages)
-      : request.embed!.input.reduce((sum, text) => sum + countTextTokens(text), 0);
-    const output = completion.chat ? countCompletionTokens(completion.chat.choices) : 0;
+    // One budget of exact counting for the whole request, prompt and completion.
+    const deadline = countingDeadline();
+    const prompt = request.kind === 'chat' ? countPromptTokens(request.chat!.messages, deadline) : countTexts(request.embed!.input, deadline);
+    const output = completion.chat ? countCompletionTokens(completion.chat.choices, deadline) : 0;
     usage = { prompt_tokens: prompt, completion_tokens: output, total_tokens: prompt + output };
   }
   usage ??= { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };

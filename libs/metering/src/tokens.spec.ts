@@ -2,9 +2,12 @@ import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
-import { countCompletionTokens, countPromptTokens, countTextTokens, MAX_PIECE, piecesOf } from './tokens';
+import { cjk, emojiOrCjk, printable, randomText, seeded } from './testing';
+import { countCompletionTokens, countPromptTokens, countTexts, countTextTokens, estimateTokens, MAX_PIECE, piecesOf } from './tokens';
 
 const whole = (text: string) => countTokens(text, { disallowedSpecial: new Set() });
+
+const PROSE = 'The quick brown fox jumps over the lazy dog,  and then\n\nit runs   into the forest. ';
 
 describe('token counting (o200k_base)', () => {
   it("counts as OpenAI's o200k_base tokenizer does", () => {
@@ -29,7 +32,7 @@ describe('token counting (o200k_base)', () => {
   });
 
   it('counts long prose exactly as one pass over it would', () => {
-    const prose = 'The quick brown fox jumps over the lazy dog,  and then\n\nit runs   into the forest. '.repeat(200) + '漢字かな交じり文。'.repeat(20);
+    const prose = PROSE.repeat(200) + '漢字かな交じり文。'.repeat(20);
     expect(prose.length).toBeGreaterThan(10 * MAX_PIECE);
     expect(countTextTokens(prose)).toBe(whole(prose));
   });
@@ -53,4 +56,55 @@ describe('token counting (o200k_base)', () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '-e', script], { timeout: 30_000 });
     expect(Number(stdout)).toBeGreaterThan(100_000);
   }, 40_000);
+
+  it.each([
+    ['prose', PROSE.repeat(800)],
+    ['random printable characters', randomText(64_000, 1, printable)],
+    ['CJK ideographs', randomText(64_000, 2, cjk)],
+    ['emoji and CJK', randomText(64_000, 3, emojiOrCjk)],
+    ['prose, CJK and random characters in turn', [PROSE.repeat(100), randomText(8_000, 4, cjk), randomText(8_000, 5, printable)].join('').repeat(2)],
+  ])('estimates %s from samples within 3% of the exact count', (_, text) => {
+    const exact = countTextTokens(text, Infinity);
+    const estimate = estimateTokens(text, seeded(7));
+    expect(Math.abs(estimate - exact) / exact).toBeLessThan(0.03);
+  });
+
+  it('counts exactly until the deadline and estimates the rest of all texts', () => {
+    const texts = [PROSE.repeat(100), 'a@'.repeat(5_000), PROSE.repeat(100)];
+    const exact = texts.reduce((sum, text) => sum + countTextTokens(text, Infinity), 0);
+    expect(countTexts(texts, Infinity)).toBe(exact);
+    const estimate = countTexts(texts, -Infinity);
+    expect(Math.abs(estimate - exact) / exact).toBeLessThan(0.03);
+  });
+
+  // Each of these held the event loop for seconds to minutes: random text runs through the tokenizer's
+  // slowest paths (byte-pair merges of long runs of CJK, emoji and U+FFFD), and once its merge cache was
+  // full, `a@a@...` made every lookup walk the deleted entries V8 keeps in a Map (69 s for 256 KB).
+  // Counting is now exact for a bounded time and estimated beyond, so all of these together finish far
+  // inside the child's timeout; each count is checked against the exact count of a part of the same
+  // text scaled to its length (the inputs are uniform, so that is close), `a@` against its exact count.
+  it('counts megabytes of random, malformed, emoji and CJK text, and `a@` after filling the cache, without holding the event loop', async () => {
+    const script = `
+      const { countTextTokens } = require(${JSON.stringify(path.join(__dirname, 'tokens.ts'))});
+      const { ADVERSARIAL_TEXTS, printable, randomText } = require(${JSON.stringify(path.join(__dirname, 'testing.ts'))});
+      const results = [];
+      for (const [kind, make] of ADVERSARIAL_TEXTS) {
+        const part = make(32_000);
+        const perChar = countTextTokens(part, Infinity) / part.length;
+        for (const size of [1_000_000, 4_000_000]) {
+          const text = make(size);
+          results.push({ case: kind + ' ' + size, count: countTextTokens(text), expected: Math.round(perChar * text.length) });
+        }
+      }
+      for (let i = 0; i < 200; i++) countTextTokens(randomText(20_000, 100 + i, printable));
+      results.push({ case: 'a@ after filling the cache', count: countTextTokens('a@'.repeat(128_000)), expected: 256_000 });
+      process.stdout.write(JSON.stringify(results));`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '-e', script], { timeout: 120_000, maxBuffer: 1 << 20 });
+    const results = JSON.parse(stdout) as { case: string; count: number; expected: number }[];
+    expect(results.map((result) => result.case)).toEqual([
+      ...['random printable characters', 'random bytes decoded as UTF-8', 'emoji and CJK', '`a@` repeated'].flatMap((kind) => [`${kind} 1000000`, `${kind} 4000000`]),
+      'a@ after filling the cache',
+    ]);
+    expect(results.filter((result) => !(Math.abs(result.count - result.expected) / result.expected < 0.03))).toEqual([]);
+  }, 150_000);
 });
