@@ -9,7 +9,6 @@ import { buildModelCatalog, readServiceEnv, type GatewayConfig, type SqlPortSett
 import { createGuardrailStage, rulesByName } from '@switchyard/guardrail';
 import { GatewayCore, gatewayKeysFrom, startGrpcServer, startHttpServer, type RunningHttpServer } from '@switchyard/ingress';
 import { createMeteringStage } from '@switchyard/metering';
-import * as path from 'node:path';
 import { DEAD_LETTER_FILE, recordDeadLetters, runStage } from '@switchyard/pipeline';
 import { buildPriceTable } from '@switchyard/pricing';
 import { createProviderWorker } from '@switchyard/provider-worker';
