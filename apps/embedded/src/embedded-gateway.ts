@@ -49,7 +49,7 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   logger.info(describeUsageEventsLayout(layout), { engine: db.engine });
 
   const sink = await startAnalyticsSink({ bus, db, logger });
-  const worker = createProviderWorker(createProviderRegistry(config, env));
+  const worker = createProviderWorker(createProviderRegistry(config, env), config.provider_calls);
   await runStage(bus, createRouterStage(catalog), { logger });
   await runStage(bus, createGuardrailStage(rulesByName(config.guardrail.rules)), { logger });
   await runStage(bus, worker.stage, { logger });
