@@ -7,7 +7,7 @@ describe('gateway configuration', () => {
     const config = loadGatewayConfig();
     expect(config.models.map((model) => model.name)).toContain('mock-echo');
     expect(config.limits.max_request_bytes).toBeGreaterThan(0);
-    expect(config.provider_calls).toEqual({ max_in_flight_per_route: 64, max_queued_per_route: 256 });
+    expect(config.provider_calls).toEqual({ max_in_flight_per_route: 256, max_queued_per_route: 256 });
   });
 
   it.each([

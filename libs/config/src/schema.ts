@@ -28,7 +28,8 @@ export const pricingOverrideSchema = z.object({
 
 /** The provider-worker's calls to one route (a provider and its own model name), and the requests waiting for them. */
 export const providerCallsSchema = z.object({
-  max_in_flight_per_route: z.number().int().positive().default(64),
+  /** By default as many as the worker allowed over all models before, so that no model is refused work it used to get. */
+  max_in_flight_per_route: z.number().int().positive().default(256),
   /** Beyond this many waiting, a request is answered `overloaded` at once. */
   max_queued_per_route: z.number().int().nonnegative().default(256),
 });

@@ -206,7 +206,7 @@ describe('provider-worker limits per route', () => {
 
     expect(await completionOf(worker.stage.handle(routed('third', 'fake', 'slow'), context()))).toMatchObject({
       status: 'error',
-      error: { code: 'overloaded', retry_after_ms: OVERLOADED_RETRY_AFTER_MS, message: 'fake model slow has 1 calls in flight and 1 waiting, as many as this gateway allows (provider_calls); retry later' },
+      error: { code: 'overloaded', retry_after_ms: OVERLOADED_RETRY_AFTER_MS, message: 'too many calls to fake model slow: 1 in flight and 1 waiting, the most provider_calls allows; retry later' },
     });
     expect(fake.calls).toEqual(['slow']);
     fake.release();

@@ -195,7 +195,7 @@ export function createProviderWorker(
 function overloaded(route: Route, queue: RouteQueue): GatewayError {
   return new GatewayError(
     'overloaded',
-    `${route.provider} model ${route.upstream_model} has ${queue.inFlight} calls in flight and ${queue.queued} waiting, as many as this gateway allows (provider_calls); retry later`,
+    `too many calls to ${route.provider} model ${route.upstream_model}: ${queue.inFlight} in flight and ${queue.queued} waiting, the most provider_calls allows; retry later`,
     { retryAfterMs: OVERLOADED_RETRY_AFTER_MS },
   );
 }
