@@ -55,7 +55,7 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   // The in-memory bus keeps nothing: dead letters go to a file in the data folder instead.
   await recordDeadLetters(bus, path.join(options.dataDir, DEAD_LETTER_FILE), logger);
   const sink = await startAnalyticsSink({ bus, db, logger });
-  const worker = createProviderWorker(createProviderRegistry(config, env));
+  const worker = createProviderWorker(createProviderRegistry(config, env), config.provider_calls);
   await runStage(bus, createRouterStage(catalog), { logger });
   await runStage(bus, createGuardrailStage(rulesByName(config.guardrail.rules)), { logger });
   await runStage(bus, worker.stage, { logger });

@@ -14,7 +14,7 @@ void runService('provider-worker', logger, async () => {
   const env = readServiceEnv();
   const providers = createProviderRegistry(config);
   const bus = await connectServiceBus('provider-worker', env, logger);
-  const worker = createProviderWorker(providers);
+  const worker = createProviderWorker(providers, config.provider_calls);
   // Every instance must hear every cancellation, so each reads them in a group of its own.
   await runStage(bus, worker.cancellations, { logger, group: `switchyard-provider-worker-${randomUUID().slice(0, 8)}` });
   await runStage(bus, worker.stage, { logger });

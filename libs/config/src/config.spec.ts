@@ -7,12 +7,14 @@ describe('gateway configuration', () => {
     const config = loadGatewayConfig();
     expect(config.models.map((model) => model.name)).toContain('mock-echo');
     expect(config.limits.max_request_bytes).toBeGreaterThan(0);
+    expect(config.provider_calls).toEqual({ max_in_flight_per_route: 256, max_queued_per_route: 256 });
   });
 
   it.each([
     ['models: [', /not valid YAML/],
     ['models: []', /models: Too small/i],
     ['models: [{ name: a }]', /models\.0\.provider/],
+    ['models: [{ name: a, provider: mock }]\nprovider_calls: { max_in_flight_per_route: 0 }', /provider_calls\.max_in_flight_per_route/],
     ['models: [{ name: a, provider: mock }, { name: a, provider: mock }]', /model a is configured twice/],
   ])('says what is wrong with %j', (text, message) => {
     expect(() => parseGatewayConfig(text, 'test.yaml')).toThrow(ConfigError);

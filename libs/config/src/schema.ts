@@ -26,6 +26,14 @@ export const pricingOverrideSchema = z.object({
   cache_write_per_mtok: z.number().nonnegative().optional(),
 });
 
+/** The provider-worker's calls to one route (a provider and its own model name), and the requests waiting for them. */
+export const providerCallsSchema = z.object({
+  /** By default as many as the worker allowed over all models before, so that no model is refused work it used to get. */
+  max_in_flight_per_route: z.number().int().positive().default(256),
+  /** Beyond this many waiting, a request is answered `overloaded` at once. */
+  max_queued_per_route: z.number().int().nonnegative().default(256),
+});
+
 export const gatewayConfigSchema = z.object({
   models: z.array(modelConfigSchema).min(1),
   providers: z.record(z.string(), providerConfigSchema).default({}),
@@ -35,6 +43,7 @@ export const gatewayConfigSchema = z.object({
       default_timeout_ms: z.number().int().positive().default(60_000),
     })
     .default({ max_request_bytes: 4 * 1024 * 1024, default_timeout_ms: 60_000 }),
+  provider_calls: providerCallsSchema.prefault({}),
   /** Prices per million tokens keyed "<provider>/<upstream_model>", overriding the built-in table. */
   pricing: z.record(z.string(), pricingOverrideSchema).default({}),
   guardrail: z
@@ -51,6 +60,7 @@ export const gatewayConfigSchema = z.object({
 
 export type ModelConfig = z.infer<typeof modelConfigSchema>;
 export type ProviderConfig = z.infer<typeof providerConfigSchema>;
+export type ProviderCallLimits = z.infer<typeof providerCallsSchema>;
 export type PricingOverride = z.infer<typeof pricingOverrideSchema>;
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 export type AuthConfig = NonNullable<GatewayConfig['auth']>;

@@ -39,6 +39,8 @@ export const ERROR_CODES = {
   cancelled: { grpc: GRPC_STATUS.CANCELLED, http: 499 },
   /** The message bus (Kafka) cannot be reached. */
   bus_unavailable: { grpc: GRPC_STATUS.UNAVAILABLE, http: 503 },
+  /** Too many calls to the model are in flight and waiting in this gateway; retry after `retry_after_ms`. */
+  overloaded: { grpc: GRPC_STATUS.UNAVAILABLE, http: 503 },
   /** The provider rejected the request as invalid (its 400, 404 or 413). */
   provider_invalid_request: { grpc: GRPC_STATUS.INVALID_ARGUMENT, http: 400 },
   /** The provider refused the gateway's credentials (its 401 or 403). */

@@ -1,7 +1,9 @@
-import { GatewayError, TOPICS, type ChatResult, type RequestEvent } from '@switchyard/contracts';
-import type { StageContext, StageOutput } from '@switchyard/pipeline';
+import { InMemoryBus } from '@switchyard/bus';
+import { GatewayError, TOPICS, type ChatResult, type CompletionEvent, type RequestEvent } from '@switchyard/contracts';
+import { runStage, type StageContext, type StageOutput } from '@switchyard/pipeline';
 import { createMockProvider, type ChatStreamEvent, type ProviderAdapter } from '@switchyard/providers';
-import { createProviderWorker } from './provider-worker';
+import { createLogger } from '@switchyard/telemetry';
+import { OVERLOADED_RETRY_AFTER_MS, createProviderWorker } from './provider-worker';
 
 const request = (overrides: Partial<RequestEvent> = {}): RequestEvent => ({
   request_id: 'r1',
@@ -89,5 +91,153 @@ describe('provider-worker', () => {
     const worker = createProviderWorker(new Map([['mock', failing]]));
     const [output] = await worker.stage.handle(request(), context());
     expect(output.value).toMatchObject({ status: 'error', error: { code: 'provider_rate_limited', message: 'mock returned 429: slow down', retry_after_ms: 1000, provider_status: 429 } });
+  });
+});
+
+/** A provider whose calls to the models in `hanging` wait until the test releases them; it counts every call it gets. */
+function hangingProvider(models: string[]) {
+  let hanging = models;
+  const calls: string[] = [];
+  const held: (() => void)[] = [];
+  const adapter: ProviderAdapter = {
+    name: 'fake',
+    async chat(chat, { signal }) {
+      calls.push(chat.model);
+      if (hanging.includes(chat.model)) {
+        await new Promise<void>((resolve, reject) => {
+          held.push(resolve);
+          signal.addEventListener('abort', () => reject(signal.reason));
+        });
+      }
+      return { choices: [{ index: 0, message: { role: 'assistant', content: chat.model }, finish_reason: 'stop' }] } satisfies ChatResult;
+    },
+  };
+  return {
+    adapter,
+    calls,
+    /** Answers the calls waiting, and every later call at once. */
+    release: () => {
+      hanging = [];
+      held.splice(0).forEach((resolve) => resolve());
+    },
+  };
+}
+
+const routed = (id: string, provider: string, model: string, overrides: Partial<RequestEvent> = {}) =>
+  request({ request_id: id, route: { provider, upstream_model: model }, ...overrides });
+
+async function completionOf(handling: Promise<StageOutput[]> | StageOutput[]): Promise<CompletionEvent> {
+  const [output] = await handling;
+  return output.value as CompletionEvent;
+}
+
+describe('provider-worker limits per route', () => {
+  it('a model with 300 hanging calls holds up no request to another model, on the bus', async () => {
+    const fake = hangingProvider(['slow']);
+    const worker = createProviderWorker(new Map([['fake', fake.adapter]]), { max_in_flight_per_route: 64, max_queued_per_route: 256 });
+    const bus = new InMemoryBus();
+    await runStage(bus, worker.stage, { logger: createLogger('provider-worker-test', 'error') });
+    const completions = new Map<string, CompletionEvent>();
+    const arrived: (() => void)[] = [];
+    await bus.subscribe({
+      topic: TOPICS.completions,
+      group: 'test',
+      handleBatch: async (messages) => {
+        messages.forEach((message) => completions.set(message.key, message.value as CompletionEvent));
+        arrived.splice(0).forEach((wake) => wake());
+      },
+    });
+    const completionFor = async (id: string) => {
+      while (!completions.has(id)) await new Promise<void>((wake) => arrived.push(wake));
+      return completions.get(id)!;
+    };
+    // One batch each, as requests from separate callers arrive: the bus limits batches in flight, not messages.
+    for (let i = 0; i < 300; i++) {
+      await bus.publish(TOPICS.guarded, [{ key: `slow-${i}`, value: routed(`slow-${i}`, 'fake', 'slow') }]);
+      await new Promise(setImmediate);
+    }
+    await bus.publish(TOPICS.guarded, [{ key: 'fast', value: routed('fast', 'fake', 'fast') }]);
+
+    expect(await completionFor('fast')).toMatchObject({ status: 'ok', chat: { choices: [{ message: { content: 'fast' } }] } });
+    expect(fake.calls.filter((model) => model === 'slow')).toHaveLength(64);
+    expect(worker.load()).toEqual([{ provider: 'fake', upstream_model: 'slow', in_flight: 64, queued: 236 }]);
+    fake.release();
+    expect(await completionFor('slow-299')).toMatchObject({ status: 'ok' });
+    expect(fake.calls).toHaveLength(301);
+    await bus.close();
+    expect(worker.load()).toEqual([]);
+    expect(worker.inFlight()).toBe(0);
+  });
+
+  it('never sends a waiting request whose caller cancelled, and answers it cancelled', async () => {
+    const fake = hangingProvider(['slow']);
+    const worker = createProviderWorker(new Map([['fake', fake.adapter]]), { max_in_flight_per_route: 1, max_queued_per_route: 10 });
+    const first = worker.stage.handle(routed('first', 'fake', 'slow'), context());
+    const waiting = worker.stage.handle(routed('waiting', 'fake', 'slow'), context());
+    expect(worker.load()).toEqual([{ provider: 'fake', upstream_model: 'slow', in_flight: 1, queued: 1 }]);
+
+    await worker.cancellations.handle({ request_id: 'waiting', reason: 'client_cancelled' }, context());
+    expect(await completionOf(waiting)).toMatchObject({ status: 'cancelled', error: { code: 'cancelled' } });
+    fake.release();
+    expect(await completionOf(first)).toMatchObject({ status: 'ok' });
+    expect(fake.calls).toEqual(['slow']);
+  });
+
+  it('never sends a waiting request whose deadline passed, and answers it deadline_exceeded', async () => {
+    const fake = hangingProvider(['slow']);
+    const worker = createProviderWorker(new Map([['fake', fake.adapter]]), { max_in_flight_per_route: 1, max_queued_per_route: 10 });
+    const first = worker.stage.handle(routed('first', 'fake', 'slow'), context());
+    const late = worker.stage.handle(routed('late', 'fake', 'slow', { deadline_at: Date.now() + 30 }), context());
+    const next = worker.stage.handle(routed('next', 'fake', 'slow'), context());
+
+    expect(await completionOf(late)).toMatchObject({ status: 'error', error: { code: 'deadline_exceeded' } });
+    expect(fake.calls).toEqual(['slow']);
+    fake.release();
+    expect(await completionOf(first)).toMatchObject({ status: 'ok' });
+    expect(await completionOf(next)).toMatchObject({ status: 'ok' });
+    expect(fake.calls).toEqual(['slow', 'slow']);
+  });
+
+  it('answers overloaded at once when the line is full, saying when to retry', async () => {
+    const fake = hangingProvider(['slow']);
+    const worker = createProviderWorker(new Map([['fake', fake.adapter]]), { max_in_flight_per_route: 1, max_queued_per_route: 1 });
+    const first = worker.stage.handle(routed('first', 'fake', 'slow'), context());
+    const second = worker.stage.handle(routed('second', 'fake', 'slow'), context());
+
+    expect(await completionOf(worker.stage.handle(routed('third', 'fake', 'slow'), context()))).toMatchObject({
+      status: 'error',
+      error: { code: 'overloaded', retry_after_ms: OVERLOADED_RETRY_AFTER_MS, message: 'too many calls to fake model slow: 1 in flight and 1 waiting, the most provider_calls allows; retry later' },
+    });
+    expect(fake.calls).toEqual(['slow']);
+    fake.release();
+    expect((await Promise.all([first, second].map(completionOf))).map((completion) => completion.status)).toEqual(['ok', 'ok']);
+    expect(fake.calls).toEqual(['slow', 'slow']);
+  });
+
+  it('limits each route apart: the same provider\'s other model, and another provider\'s model of the same name', async () => {
+    const fake = hangingProvider(['slow', 'slow-too']);
+    const other = hangingProvider(['slow']);
+    const worker = createProviderWorker(new Map([['fake', fake.adapter], ['other', other.adapter]]), { max_in_flight_per_route: 1, max_queued_per_route: 0 });
+    const held = [
+      worker.stage.handle(routed('a', 'fake', 'slow'), context()),
+      worker.stage.handle(routed('b', 'fake', 'slow-too'), context()),
+      worker.stage.handle(routed('c', 'other', 'slow'), context()),
+    ];
+    expect(await completionOf(worker.stage.handle(routed('d', 'fake', 'slow'), context()))).toMatchObject({ error: { code: 'overloaded' } });
+    expect(fake.calls).toEqual(['slow', 'slow-too']);
+    expect(other.calls).toEqual(['slow']);
+    expect(worker.inFlight()).toBe(3);
+    fake.release();
+    other.release();
+    expect((await Promise.all(held.map(completionOf))).map((completion) => completion.status)).toEqual(['ok', 'ok', 'ok']);
+    expect(worker.load()).toEqual([]);
+  });
+
+  it('never sends a request whose cancellation arrived before it', async () => {
+    const fake = hangingProvider([]);
+    const worker = createProviderWorker(new Map([['fake', fake.adapter]]));
+    await worker.cancellations.handle({ request_id: 'gone', reason: 'deadline_exceeded' }, context());
+    expect(await completionOf(worker.stage.handle(routed('gone', 'fake', 'fast'), context()))).toMatchObject({ status: 'error', error: { code: 'deadline_exceeded' } });
+    expect(fake.calls).toEqual([]);
   });
 });
