@@ -1,5 +1,6 @@
 // Starts the distributed gateway exactly as `npm run start:distributed` does: six processes on Kafka.
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { freePort, WORKSPACE_ROOT } from './infrastructure';
 
@@ -9,6 +10,8 @@ export interface RunningDistributedGateway {
   httpAddress: string;
   /** Everything the services printed so far. */
   output(): string;
+  /** The resident memory of each service process, in bytes, by service name (Linux: read from /proc). */
+  serviceMemory(): Record<string, number>;
   stop(): Promise<void>;
 }
 
@@ -52,9 +55,21 @@ export async function startDistributedGateway(env: Record<string, string> = {}, 
     grpcAddress,
     httpAddress,
     output: () => output,
+    serviceMemory: () => serviceMemory(child.pid!),
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
     },
   };
+}
+
+function serviceMemory(launcherPid: number): Record<string, number> {
+  const memory: Record<string, number> = {};
+  const children = fs.readFileSync(`/proc/${launcherPid}/task/${launcherPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  for (const pid of children) {
+    const service = /dist\/([\w-]+)\/main\.js/.exec(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1];
+    const rssKb = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    if (service && rssKb) memory[service] = Number(rssKb) * 1024;
+  }
+  return memory;
 }

@@ -525,3 +525,106 @@ export function statusesOf(expect: Expected): { http: number; grpc: number } {
   if (expect.code === 'ok') return { http: 200, grpc: 0 };
   return { http: expect.httpStatus ?? ERROR_CODES[expect.code].http, grpc: ERROR_CODES[expect.code].grpc };
 }
+
+/** An event produced straight to the requests topic, as a batch job would, and what must come of it. */
+export interface RequestEventCase {
+  name: string;
+  /** The message key, and the request id where the event has a usable one. */
+  key: string;
+  value: string;
+  /** 'dead-letter': the event cannot be answered (no usable id or reply topic), so it is dead-lettered with a reason. */
+  expect: Expected | 'dead-letter';
+}
+
+/**
+ * Request events for the requests topic. Those whose envelope is broken are dead-lettered; those whose
+ * request is invalid are answered on their reply topic with invalid_request and recorded, like a front
+ * door's; the valid ones are served.
+ */
+export function requestEventCorpus(replyTo: string, runId: string, now = Date.now()): RequestEventCase[] {
+  const cases: RequestEventCase[] = [];
+  let n = 0;
+  const nextId = () => `corpus-${runId}-${n++}`;
+  const envelope = (id: string, kind: 'chat' | 'embed', body: object) => ({
+    request_id: id,
+    kind,
+    stream: false,
+    reply_to: replyTo,
+    received_at: now,
+    deadline_at: now + 120_000,
+    api_key_id: 'batch-corpus',
+    [kind]: body,
+  });
+  const broken = (name: string, value: (id: string) => string) => {
+    const key = nextId();
+    cases.push({ name, key, value: value(key), expect: 'dead-letter' });
+  };
+  const served = (name: string, kind: 'chat' | 'embed', body: object, expect: Expected, change: (event: Record<string, unknown>) => void = () => undefined) => {
+    const key = nextId();
+    const event = envelope(key, kind, body);
+    change(event);
+    cases.push({ name, key, value: json(event), expect });
+  };
+  const chat = (name: string, body: object, expect: Expected = { code: 'invalid_request' }) => served(name, 'chat', body, expect);
+  const embed = (name: string, body: object, expect: Expected = { code: 'invalid_request' }) => served(name, 'embed', body, expect);
+  // On the topic, inline image bytes are base64 text, as the front doors write them.
+  const eventWithTools = withValue(grpcWithTools, ['messages', 3, 'content_parts', 2, 'image', 'data'], Buffer.from('png').toString('base64'));
+  const withEnvelope = (id: string, change: (event: Record<string, unknown>) => void) => {
+    const event = envelope(id, 'chat', grpcChat) as Record<string, unknown>;
+    change(event);
+    return json(event);
+  };
+
+  broken('not JSON', () => '{"request_id": ');
+  broken('a JSON array', () => '[]');
+  broken('JSON null', () => 'null');
+  broken('a JSON number', () => '42');
+  broken('a JSON string', () => '"hello"');
+  broken('an empty object', () => '{}');
+  broken('nested 100,000 deep', () => DEEP_ARRAY.repeat(10));
+  broken('a megabyte of bytes that are not JSON', () => '\u00ff'.repeat(ONE_MB));
+  broken('no request_id', (id) => withEnvelope(id, (event) => delete event.request_id));
+  broken('a request_id of 10 KB', (id) => withEnvelope(id, (event) => (event.request_id = 'r'.repeat(TEN_KB))));
+  broken('a request_id with a space and a control character', (id) => withEnvelope(id, (event) => (event.request_id = `${id} \u0007`)));
+  broken('a request_id that is a number', (id) => withEnvelope(id, (event) => (event.request_id = 42)));
+  broken('a made-up kind', (id) => withEnvelope(id, (event) => (event.kind = 'image')));
+  broken('no reply_to', (id) => withEnvelope(id, (event) => delete event.reply_to));
+  broken('a reply_to that is not a topic name', (id) => withEnvelope(id, (event) => (event.reply_to = 'no such/topic')));
+  broken('a reply_to of 300 characters', (id) => withEnvelope(id, (event) => (event.reply_to = 't'.repeat(300))));
+  broken('received_at as text', (id) => withEnvelope(id, (event) => (event.received_at = 'yesterday')));
+  broken('deadline_at as text', (id) => withEnvelope(id, (event) => (event.deadline_at = 'soon')));
+  broken('deadline_at of Infinity', (id) => withEnvelope(id, (event) => (event.deadline_at = RAW)).replace(json(RAW), '1e999'));
+  broken('stream as text', (id) => withEnvelope(id, (event) => (event.stream = 'yes')));
+  broken('an api_key_id of 10 KB', (id) => withEnvelope(id, (event) => (event.api_key_id = 'k'.repeat(TEN_KB))));
+  broken('a chat request without chat', (id) => withEnvelope(id, (event) => delete event.chat));
+  broken('chat.messages that is not an array', (id) => withEnvelope(id, (event) => (event.chat = { model: CHAT_MODEL, messages: 'hello' })));
+  broken('an embed request without embed', (id) => withEnvelope(id, (event) => (event.kind = 'embed')));
+
+  chat('a 9 KB model name', withValue(grpcChat, ['model'], 'm'.repeat(9 * 1024)));
+  chat('NUL in metadata', withValue(grpcChat, ['metadata'], { team: 'a\u0000b' }));
+  chat('a lone surrogate in metadata', withValue(grpcChat, ['metadata'], { team: 'a\ud800b' }));
+  chat('a metadata value that is a number', withValue(grpcChat, ['metadata'], { team: 7 }));
+  chat('a user of 1 MB', withValue(grpcChat, ['user'], filler(ONE_MB)));
+  chat('NUL in content', withValue(grpcChat, ['messages', 0, 'content'], 'a\u0000b'));
+  chat('temperature of 5', withValue(grpcChat, ['temperature'], 5));
+  chat('temperature as text', withValue(grpcChat, ['temperature'], '0.5'));
+  chat('max_tokens of -1', withValue(grpcChat, ['max_tokens'], -1));
+  chat('an image from a file URL', withValue(eventWithTools, ['messages', 3, 'content_parts', 1, 'image_url', 'url'], 'file:///etc/passwd'));
+  chat('an image from the metadata service', withValue(eventWithTools, ['messages', 3, 'content_parts', 1, 'image_url', 'url'], 'http://169.254.169.254/latest/meta-data/'));
+  chat('inline image data that is not base64', withValue(eventWithTools, ['messages', 3, 'content_parts', 2, 'image', 'data'], 'not base64!'));
+  chat('a made-up tool_choice', withValue(grpcChat, ['tool_choice'], { mode: 'sometimes' }));
+  chat('no messages', withValue(grpcChat, ['messages'], []));
+  chat('a made-up role', withValue(grpcChat, ['messages', 0, 'role'], 'robot'));
+  chat('a message that is a string', withValue(grpcChat, ['messages'], ['hello']));
+  chat('tool parameters nested 10,000 deep', withValue(eventWithTools, ['tools', 0, 'function', 'parameters_json'], DEEP_OBJECT));
+  embed('dimensions of 100,000,000', withValue(grpcEmbed, ['dimensions'], 100_000_000));
+  embed('dimensions of -1', withValue(grpcEmbed, ['dimensions'], -1));
+  embed('2,049 inputs', withValue(grpcEmbed, ['input'], Array.from({ length: 2049 }, () => 'x')));
+  embed('an input that is not text', withValue(grpcEmbed, ['input'], [[1, 2]]));
+  chat('an unknown model', withValue(grpcChat, ['model'], 'no-such-model'), { code: 'model_not_found' });
+  embed('embeddings from a chat model', withValue(grpcEmbed, ['model'], CHAT_MODEL), { code: 'unsupported_capability' });
+  served('a deadline already passed', 'chat', grpcChat, { code: 'deadline_exceeded' }, (event) => (event.deadline_at = now - 1000));
+  chat('a well-formed chat request with every optional part', eventWithTools, { code: 'ok' });
+  embed('a well-formed embeddings request', grpcEmbed, { code: 'ok' });
+  return cases;
+}
