@@ -3,7 +3,7 @@
 // commits when handleBatch settles), and a failed write is retried until it succeeds, so no row is
 // lost; rows are keyed by (request_id, ts), so a retry or a redelivery never counts a request twice.
 import type { Bus, IncomingMessage } from '@switchyard/bus';
-import { CONSUMER_GROUPS, InvalidEventError, TOPICS, parseUsageEvent, type UsageEvent } from '@switchyard/contracts';
+import { CONSUMER_GROUPS, InvalidEventError, TOPICS, parseUsageTopicEvent, type UsageTopicEvent } from '@switchyard/contracts';
 import { deadLetter, RetryingPublisher } from '@switchyard/pipeline';
 import { insertUsageEvents, type SqlClient } from '@switchyard/storage';
 import { contextFromHeaders, tracer, type Logger } from '@switchyard/telemetry';
@@ -21,7 +21,7 @@ export interface AnalyticsSinkOptions {
   statementsInFlight?: number;
 }
 
-type Row = { event: UsageEvent; message: IncomingMessage };
+type Row = { event: UsageTopicEvent; message: IncomingMessage };
 
 // A statement costs a fixed 0.5-1 ms whatever its size and ~0.03 ms a row, so one statement per request
 // spent most of the sink's time on the fixed part. Rows wait up to LINGER_MS for company. PGlite runs on
@@ -153,7 +153,7 @@ export async function startAnalyticsSink(options: AnalyticsSinkOptions): Promise
       for (const message of messages) {
         try {
           if (message.decodeError) throw new InvalidEventError(message.decodeError);
-          rows.push({ event: parseUsageEvent(message.value), message });
+          rows.push({ event: parseUsageTopicEvent(message.value), message });
         } catch (error) {
           await deadLetter(publisher, 'analytics', message, (error as Error).message);
         }

@@ -4,6 +4,11 @@ import type { SqlClient } from './sql-client';
 
 export type UsageEventsLayout = 'timescaledb-hypertable' | 'postgres-partitioned';
 
+// A request's row merges metering's usage with, for the few calls the ingress ended itself, what the
+// caller got: metered is false until metering's part arrives (tokens and cost are then 0), and
+// caller_outcome true when status and error_code are the caller's rather than the pipeline's.
+const CALLER_OUTCOME_COLUMNS = ['metered boolean NOT NULL DEFAULT true', 'caller_outcome boolean NOT NULL DEFAULT false'];
+
 const COLUMNS = `
   request_id             text             NOT NULL,
   ts                     timestamptz      NOT NULL,
@@ -25,6 +30,7 @@ const COLUMNS = `
   error_code             text,
   finish_reason          text,
   metadata               jsonb            NOT NULL DEFAULT '{}'::jsonb,
+  ${CALLER_OUTCOME_COLUMNS.join(',\n  ')},
   PRIMARY KEY (request_id, ts)`;
 
 /** Creates what is missing and reports the layout of usage_events. Safe to run at every start. */
@@ -36,6 +42,8 @@ export async function ensureAnalyticsSchema(client: SqlClient, now = new Date())
   let layout: UsageEventsLayout;
   if (existing.rows.length > 0) {
     layout = existing.rows[0].relkind === 'p' ? 'postgres-partitioned' : 'timescaledb-hypertable';
+    // A table made before these columns existed gets them; its rows are metering's alone.
+    await client.exec(`ALTER TABLE usage_events ${CALLER_OUTCOME_COLUMNS.map((column) => `ADD COLUMN IF NOT EXISTS ${column}`).join(', ')}`);
   } else if (await timescaleAvailable(client)) {
     await client.exec(`CREATE EXTENSION IF NOT EXISTS timescaledb;
       CREATE TABLE usage_events (${COLUMNS});
