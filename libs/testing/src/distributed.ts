@@ -1,5 +1,5 @@
 // Starts the distributed gateway exactly as `npm run start:distributed` does: six processes on Kafka.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { freePort, WORKSPACE_ROOT } from './infrastructure';
 
@@ -9,6 +9,8 @@ export interface RunningDistributedGateway {
   httpAddress: string;
   /** Everything the services printed so far. */
   output(): string;
+  /** Sends a signal to one service's process (e.g. SIGSTOP, then SIGCONT, for a stage that lags). */
+  signal(service: string, signal: NodeJS.Signals): void;
   stop(): Promise<void>;
 }
 
@@ -52,6 +54,13 @@ export async function startDistributedGateway(env: Record<string, string> = {}, 
     grpcAddress,
     httpAddress,
     output: () => output,
+    signal: (service, signal) => {
+      // The services are the children of the script, each running dist/<service>/main.js.
+      const children = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(child.pid)], { encoding: 'utf8' }).split('\n');
+      const line = children.find((args) => args.includes(`dist/${service}/main.js`));
+      if (!line) throw new Error(`no ${service} process among ${children.join('; ')}`);
+      process.kill(Number.parseInt(line, 10), signal);
+    },
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
