@@ -42,8 +42,8 @@ describe('usage rows by COPY', () => {
     ...overrides,
   });
 
-  it('writes a line a row in COPY text format: tabs between columns, \\N for null, specials escaped', () => {
-    expect(copyText([event(), event({ request_id: 'req-2', metadata: undefined as never, finish_reason: undefined as never })].map(usageRowOf))).toBe(
+  it('writes a line a row in COPY text format: tabs between columns, \\N for null, specials escaped, metering\'s part alone', () => {
+    expect(copyText([event(), event({ request_id: 'req-2', metadata: undefined as never, finish_reason: undefined as never })])).toBe(
       [
         'req-1\t2026-11-25T10:00:00.000Z\tkey_1\tchat\tt\tgpt-4o-mini\t\\N\tgpt-4o-mini\t10\t5\t0\tf\t1e-7\t12.5\t10\t\\N\tok\ta\\tb\\nc\\rd\\\\e\tstop\t{"note":"x\\\\ny"}\tt\tf',
         'req-2\t2026-11-25T10:00:00.000Z\tkey_1\tchat\tt\tgpt-4o-mini\t\\N\tgpt-4o-mini\t10\t5\t0\tf\t1e-7\t12.5\t10\t\\N\tok\ta\\tb\\nc\\rd\\\\e\t\\N\t{}\tt\tf',

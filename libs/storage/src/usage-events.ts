@@ -70,8 +70,9 @@ WHERE (EXCLUDED.metered AND NOT usage_events.metered) OR (EXCLUDED.caller_outcom
 export async function insertUsageEvents(client: SqlClient, events: UsageTopicEvent[]): Promise<number> {
   if (events.length === 0) return 0;
   // One statement's ON CONFLICT DO UPDATE may not touch a row twice (SQLSTATE 21000), and COPY refuses a
-  // key twice: a request's parts in one batch are merged first.
-  const rows = mergeBatch(events);
+  // key twice: a request's parts in one batch are merged first. The usual batch, metering's rows alone,
+  // is written as it is, without copying each row into a merged one.
+  const rows = needsMerge(events) ? mergeBatch(events) : (events as UsageEvent[]);
   if (client.copyFrom) {
     try {
       return await client.copyFrom(COPY_SQL, copyText(rows));
@@ -82,7 +83,7 @@ export async function insertUsageEvents(client: SqlClient, events: UsageTopicEve
   const columns: unknown[][] = COLUMNS.map(() => new Array(rows.length));
   rows.forEach((row, index) => {
     COLUMNS.forEach(([name], column) => {
-      const value = row[name];
+      const value = columnValue(row, name);
       columns[column][index] = name === 'metadata' ? JSON.stringify(value ?? {}) : value ?? null;
     });
   });
@@ -140,6 +141,23 @@ export function mergeUsageRows(stored: UsageRow, incoming: UsageRow): UsageRow {
   };
 }
 
+/** A row's value of a column; a UsageEvent on its own is metering's part alone. */
+function columnValue(row: UsageEvent | UsageRow, name: (typeof COLUMNS)[number][0]): unknown {
+  if (name === 'metered') return (row as Partial<UsageRow>).metered ?? true;
+  if (name === 'caller_outcome') return (row as Partial<UsageRow>).caller_outcome ?? false;
+  return row[name];
+}
+
+/** Whether the batch holds a caller outcome or a request twice. */
+function needsMerge(events: UsageTopicEvent[]): boolean {
+  const requests = new Set<string>();
+  for (const event of events) {
+    if (isCallerOutcome(event) || requests.has(event.request_id)) return true;
+    requests.add(event.request_id);
+  }
+  return false;
+}
+
 /** The batch's rows, one a request, merged in the order they came. */
 function mergeBatch(events: UsageTopicEvent[]): UsageRow[] {
   const rows = new Map<string, UsageRow>();
@@ -160,13 +178,13 @@ const UNIQUE_VIOLATION = '23505';
  * tab, newline and carriage return escaped. Values are turned into text as pg does for the INSERT's
  * parameters, so both paths accept and refuse the same rows.
  */
-export function copyText(rows: UsageRow[]): string {
+export function copyText(rows: (UsageEvent | UsageRow)[]): string {
   let text = '';
   for (const row of rows) {
     let line = '';
     for (let column = 0; column < COLUMNS.length; column++) {
       const name = COLUMNS[column][0];
-      const value = row[name];
+      const value = columnValue(row, name);
       if (column > 0) line += '\t';
       line += name === 'metadata' ? copyField(JSON.stringify(value ?? {})) : copyField(value);
     }
