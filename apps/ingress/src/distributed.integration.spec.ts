@@ -19,6 +19,8 @@ import {
   eventually,
   freePort,
   startDistributedGateway,
+  startOpenAIUpstream,
+  type OpenAIUpstream,
   type RunningDistributedGateway,
 } from '@switchyard/testing';
 import { GatewayCore, startGrpcServer } from '@switchyard/ingress';
@@ -47,6 +49,7 @@ describeGatewayEndToEnd('distributed, six processes on Kafka and Postgres', asyn
 
 describe('distributed pipeline guarantees', () => {
   let gateway: RunningDistributedGateway;
+  let upstream: OpenAIUpstream;
   let collector: http.Server;
   const spans: { service: string; traceId: string; name: string }[] = [];
 
@@ -68,8 +71,10 @@ describe('distributed pipeline guarantees', () => {
     });
     await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
     const { port } = collector.address() as AddressInfo;
+    upstream = await startOpenAIUpstream();
     gateway = await startDistributedGateway({
-      SWITCHYARD_CONFIG: writeConfig(e2eConfigYaml('http://127.0.0.1:9/v1')),
+      SWITCHYARD_CONFIG: writeConfig(e2eConfigYaml(upstream.baseUrl)),
+      E2E_OPENAI_KEY: 'sk-upstream',
       OTEL_TRACES_EXPORTER: 'otlp',
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
@@ -81,7 +86,50 @@ describe('distributed pipeline guarantees', () => {
 
   afterAll(async () => {
     await gateway?.stop();
+    await upstream?.close();
     collector?.close();
+  });
+
+  // Regression: callers got 504 and their rows said ok.
+  it('records an answer that reached metering after the caller\'s deadline as the DEADLINE_EXCEEDED the caller got, with the tokens and cost billed', async () => {
+    const started = new Date();
+    const client = createGatewayClient(gateway.grpcAddress);
+    const db = new Client({ connectionString: process.env.DATABASE_URL });
+    await db.connect();
+    const rowsWhere = (condition: string, param: unknown, what: string) =>
+      eventually(async () => {
+        const found = await db.query(
+          `SELECT request_id, status, error_code, prompt_tokens, completion_tokens, cost_usd, metered, caller_outcome FROM usage_events WHERE model = 'upstream-gpt' AND ${condition}`,
+          [param],
+        );
+        return found.rows.length > 0 ? found.rows : undefined;
+      }, what, 60_000);
+    // A stopped metering lags as a loaded one would: the provider answers at once, and the answer waits.
+    gateway.signal('metering', 'SIGSTOP');
+    let failure: grpc.ServiceError | undefined;
+    let early: Record<string, unknown>[];
+    try {
+      failure = await chat(client, { model: 'upstream-gpt', messages: [{ role: 'user', content: 'too late' }] }, 3000).then(
+        () => undefined,
+        (error: grpc.ServiceError) => error,
+      );
+      // The caller's outcome comes first, and stands alone until metering's part joins it.
+      early = await rowsWhere('NOT metered AND ts >= $1', started, 'the caller outcome\'s row');
+    } finally {
+      gateway.signal('metering', 'SIGCONT');
+      client.close();
+    }
+    expect(failure?.code).toBe(grpc.status.DEADLINE_EXCEEDED);
+    const requestId = early[0].request_id as string;
+    expect(early).toEqual([
+      { request_id: requestId, status: 'error', error_code: 'deadline_exceeded', prompt_tokens: 0, completion_tokens: 0, cost_usd: '0.0000000000', metered: false, caller_outcome: true },
+    ]);
+    const merged = await rowsWhere('metered AND request_id = $1', requestId, 'the late answer\'s usage row');
+    await db.end();
+    // 11 prompt tokens (2 cached) and 7 completion tokens, at the e2e prices.
+    expect(merged).toEqual([
+      { request_id: requestId, status: 'error', error_code: 'deadline_exceeded', prompt_tokens: 11, completion_tokens: 7, cost_usd: '0.0000240000', metered: true, caller_outcome: true },
+    ]);
   });
 
   it('makes one request one trace across all six services', async () => {

@@ -6,9 +6,9 @@
 // stalls the rows behind it; rows are keyed by (request_id, ts), so a retry or a redelivery never
 // counts a request twice.
 import type { Bus, IncomingMessage } from '@switchyard/bus';
-import { CONSUMER_GROUPS, InvalidEventError, TOPICS, parseUsageEvent, type UsageEvent } from '@switchyard/contracts';
+import { CONSUMER_GROUPS, InvalidEventError, TOPICS, parseUsageTopicEvent, type UsageTopicEvent } from '@switchyard/contracts';
 import { deadLetter, RetryingPublisher } from '@switchyard/pipeline';
-import { classifyDatabaseError, insertUsageEvents, sanitiseUsageRow, type SqlClient, type UsageRow } from '@switchyard/storage';
+import { classifyDatabaseError, insertUsageEvents, sanitiseUsageRow, usageRowOf, type SqlClient, type UsageRow } from '@switchyard/storage';
 import { contextFromHeaders, tracer, type Logger } from '@switchyard/telemetry';
 import type { Span } from '@opentelemetry/api';
 
@@ -25,10 +25,10 @@ export interface AnalyticsSinkOptions {
 }
 
 interface Row {
-  event: UsageEvent;
+  event: UsageTopicEvent;
   message: IncomingMessage;
   /** What is written: the event, or once the database refused it, the event sanitised. */
-  row: UsageRow;
+  row: UsageTopicEvent | UsageRow;
   /** 0: as sent; 1: sanitised; 2: sanitised with its metadata replaced. */
   sanitising: 0 | 1 | 2;
 }
@@ -102,9 +102,9 @@ export async function startAnalyticsSink(options: AnalyticsSinkOptions): Promise
   async function writeRefused(refused: Row, error: unknown): Promise<void> {
     const reason = `the database refused the row: ${(error as Error).message}`;
     for (let sanitising = refused.sanitising + 1; sanitising <= 2; sanitising++) {
-      const row = sanitiseUsageRow(refused.event, { replaceMetadata: sanitising === 2 });
+      const row = sanitiseUsageRow(usageRowOf(refused.event), { replaceMetadata: sanitising === 2 });
       // A row that sanitising leaves as it was would be refused again.
-      if (row.sanitised === null || row.sanitised === refused.row.sanitised) continue;
+      if (row.sanitised === null || row.sanitised === (refused.row as Partial<UsageRow>).sanitised) continue;
       const { topic, partition, offset, key } = refused.message;
       logger.warn('the database refused a usage row; writing it with fields replaced', { key, fields: row.sanitised, reason, topic, partition, offset });
       return write([{ ...refused, row, sanitising: sanitising as 1 | 2 }]);
@@ -181,7 +181,7 @@ export async function startAnalyticsSink(options: AnalyticsSinkOptions): Promise
       for (const message of messages) {
         try {
           if (message.decodeError) throw new InvalidEventError(message.decodeError);
-          const event = parseUsageEvent(message.value);
+          const event = parseUsageTopicEvent(message.value);
           rows.push({ event, message, row: event, sanitising: 0 });
         } catch (error) {
           await deadLetter(publisher, logger, 'analytics', message, (error as Error).message);

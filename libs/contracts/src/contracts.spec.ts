@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ERROR_CODES, GatewayError, GRPC_STATUS } from './errors';
-import { InvalidEventError, parseCompletionEvent, parseRequestEvent, parseUsageEvent } from './parse';
+import { InvalidEventError, parseCompletionEvent, parseRequestEvent, parseUsageEvent, parseUsageTopicEvent } from './parse';
 import { PIPELINE_TOPICS, replyTopicFor, TOPICS } from './topics';
 import { validateChatRequest, validateEmbedRequest } from './validate';
 
@@ -60,9 +60,17 @@ describe('validateChatRequest', () => {
 describe('event parsing', () => {
   const request = { request_id: 'r', kind: 'chat', stream: false, reply_to: 't', received_at: 1, deadline_at: 2, api_key_id: 'a', chat: { model: 'm', messages: [] } };
 
+  const outcome = { type: 'caller_outcome', request_id: 'r', ts: '2026-11-25T10:00:00.000Z', api_key_id: 'a', kind: 'chat', stream: false, model: 'm', status: 'error', error_code: 'deadline_exceeded' };
+  const usage = { request_id: 'r', ts: '2026-11-25T10:00:00.000Z', model: 'm', status: 'ok', prompt_tokens: 1, completion_tokens: 2, cost_usd: 0, latency_ms: 3 };
+
   it('accepts events of the documented shape', () => {
     expect(parseRequestEvent(request)).toBe(request);
     expect(parseCompletionEvent({ request, status: 'ok', provider_latency_ms: 1, stage: 's' })).toBeTruthy();
+  });
+
+  it('reads topic usage as a caller outcome when its type says so, and as a usage row otherwise', () => {
+    expect(parseUsageTopicEvent(outcome)).toBe(outcome);
+    expect(parseUsageTopicEvent(usage)).toBe(usage);
   });
 
   it.each([
@@ -71,6 +79,10 @@ describe('event parsing', () => {
     [() => parseRequestEvent({ ...request, chat: undefined }), 'chat.messages is missing'],
     [() => parseCompletionEvent({ request, status: 'error' }), 'error is missing on a failed completion'],
     [() => parseUsageEvent({ request_id: 'r', ts: 'yesterday', model: 'm', status: 'ok' }), 'ts is not an ISO 8601 time'],
+    [() => parseUsageTopicEvent({ ...usage, latency_ms: 'slow' }), 'latency_ms is not a number'],
+    [() => parseUsageTopicEvent({ ...outcome, ts: 12 }), 'ts is not an ISO 8601 time'],
+    [() => parseUsageTopicEvent({ ...outcome, status: 'ok', error_code: null }), 'status and error_code must be error and deadline_exceeded, or cancelled and cancelled'],
+    [() => parseUsageTopicEvent({ ...outcome, error_code: 'cancelled' }), 'status and error_code must be error and deadline_exceeded, or cancelled and cancelled'],
   ])('says what is wrong with a malformed event (%#)', (parse, reason) => {
     expect(parse).toThrow(new InvalidEventError(reason));
   });

@@ -93,6 +93,30 @@ export interface UsageEvent {
   metadata: Record<string, string>;
 }
 
+/** The usage row's time: when the ingress received the request, as ISO 8601 (with request_id, the row's key). */
+export function usageTimestamp(receivedAt: number): string {
+  return new Date(receivedAt).toISOString();
+}
+
+/** How the ingress ended a call on its own, or saw its answer go undelivered: the code the caller got. */
+export type CallerOutcomeCode = 'deadline_exceeded' | 'cancelled';
+
+/**
+ * What a caller got when the ingress, not the pipeline, decided it (topic usage, beside the request's
+ * UsageEvent): its deadline timer answered, the caller went away, or the front door could not deliver
+ * the answer. The pipeline may still report the request as answered; analytics merges both into the
+ * request's one row, whose status and error_code are then these, and whose tokens and cost are metering's.
+ * Published only for such calls, so that the usual request costs no extra event.
+ */
+export interface CallerOutcomeEvent extends Pick<UsageEvent, 'request_id' | 'ts' | 'api_key_id' | 'kind' | 'stream' | 'model'> {
+  type: 'caller_outcome';
+  status: 'error' | 'cancelled';
+  error_code: CallerOutcomeCode;
+}
+
+/** What topic usage carries. */
+export type UsageTopicEvent = UsageEvent | CallerOutcomeEvent;
+
 /** What the ingress instance holding a call receives (its reply topic). */
 export type ReplyEvent =
   | { request_id: string; type: 'chunk'; chunk: ChatChunk }

@@ -2,7 +2,7 @@
 // stage misbehave (a foreign or corrupted message), and say what is wrong, so the message can be
 // dead-lettered with a reason a person understands.
 import { LIMITS } from './limits';
-import type { CancelEvent, CompletionEvent, ReplyEvent, RequestEvent, UsageEvent } from './events';
+import type { CallerOutcomeEvent, CancelEvent, CompletionEvent, ReplyEvent, RequestEvent, UsageEvent, UsageTopicEvent } from './events';
 
 export class InvalidEventError extends Error {
   constructor(message: string) {
@@ -62,6 +62,27 @@ export function parseUsageEvent(value: unknown): UsageEvent {
     ensure(typeof value[field] === 'number' && Number.isFinite(value[field]), `${field} is not a number`);
   }
   return value as unknown as UsageEvent;
+}
+
+export function parseCallerOutcomeEvent(value: unknown): CallerOutcomeEvent {
+  ensure(isObject(value), 'event is not a JSON object');
+  ensure(value.type === 'caller_outcome', 'type must be caller_outcome');
+  ensure(typeof value.request_id === 'string' && value.request_id.length > 0, 'request_id is missing');
+  ensure(typeof value.ts === 'string' && !Number.isNaN(Date.parse(value.ts)), 'ts is not an ISO 8601 time');
+  ensure(typeof value.api_key_id === 'string', 'api_key_id is missing');
+  ensure(value.kind === 'chat' || value.kind === 'embed', `kind must be chat or embed, got ${JSON.stringify(value.kind)}`);
+  ensure(typeof value.stream === 'boolean', 'stream is missing');
+  ensure(typeof value.model === 'string', 'model is missing');
+  ensure(
+    (value.status === 'error' && value.error_code === 'deadline_exceeded') || (value.status === 'cancelled' && value.error_code === 'cancelled'),
+    'status and error_code must be error and deadline_exceeded, or cancelled and cancelled',
+  );
+  return value as unknown as CallerOutcomeEvent;
+}
+
+/** A UsageEvent, or a CallerOutcomeEvent (which says so in its type). */
+export function parseUsageTopicEvent(value: unknown): UsageTopicEvent {
+  return isObject(value) && value.type === 'caller_outcome' ? parseCallerOutcomeEvent(value) : parseUsageEvent(value);
 }
 
 export function parseReplyEvent(value: unknown): ReplyEvent {

@@ -8,7 +8,10 @@ export const TOPICS = {
   guarded: 'switchyard.guarded',
   /** provider-worker (or an earlier stage that rejected the request) -> metering: CompletionEvent. */
   completions: 'switchyard.completions',
-  /** metering -> analytics: UsageEvent, one per request. */
+  /**
+   * metering -> analytics: UsageEvent, one per request; and ingress -> analytics: CallerOutcomeEvent, for
+   * the few calls the ingress ended itself. Both are keyed by request_id.
+   */
   usage: 'switchyard.usage',
   /** ingress -> every provider-worker: CancelEvent for a caller that went away. */
   cancellations: 'switchyard.cancellations',

@@ -1,5 +1,5 @@
 import { InMemoryBus } from '@switchyard/bus';
-import { TOPICS, type CancelEvent, type RequestEvent } from '@switchyard/contracts';
+import { TOPICS, type CallerOutcomeEvent, type CancelEvent, type ReplyEvent, type RequestEvent } from '@switchyard/contracts';
 import { createLogger } from '@switchyard/telemetry';
 import { createHash, createHmac } from 'node:crypto';
 import { apiKeyIdsUnder, Cancellation, GatewayCore, gatewayKeysFrom } from './gateway-core';
@@ -78,39 +78,108 @@ describe('apiKeyIdsUnder', () => {
 });
 
 describe('a caller that goes away', () => {
-  // A pipeline that takes requests and never answers, and records the cancellations it is sent.
-  async function unanswered() {
+  // A pipeline that takes requests and answers only when told to, and records the cancellations and
+  // caller outcomes it is sent.
+  async function unanswered(defaultTimeoutMs = 10_000) {
     const bus = new InMemoryBus();
     const requests: RequestEvent[] = [];
     const cancellations: CancelEvent[] = [];
+    const outcomes: CallerOutcomeEvent[] = [];
     await bus.subscribe({ topic: TOPICS.requests, group: 'silent', handleBatch: async (messages) => void requests.push(...messages.map((m) => m.value as RequestEvent)) });
     await bus.subscribe({ topic: TOPICS.cancellations, group: 'worker', handleBatch: async (messages) => void cancellations.push(...messages.map((m) => m.value as CancelEvent)) });
-    const gateway = new GatewayCore({ bus, catalog: new Map(), logger: createLogger('core-test', 'error'), defaultTimeoutMs: 10_000 });
+    await bus.subscribe({ topic: TOPICS.usage, group: 'analytics', handleBatch: async (messages) => void outcomes.push(...messages.map((m) => m.value as CallerOutcomeEvent)) });
+    const gateway = new GatewayCore({ bus, catalog: new Map(), logger: createLogger('core-test', 'error'), defaultTimeoutMs });
     await gateway.start();
-    return { gateway, requests, cancellations };
+    const answer = (request: RequestEvent) => {
+      const response = { id: request.request_id, model: 'm', provider: 'fake', choices: [{ index: 0, message: { role: 'assistant' as const, content: 'late' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 }, cost_usd: 0.01 };
+      const reply: ReplyEvent = { request_id: request.request_id, type: 'chat', response };
+      return bus.publish(request.reply_to, [{ key: request.request_id, value: reply }]);
+    };
+    return { gateway, requests, cancellations, outcomes, answer };
   }
   const request = { model: 'm', messages: [{ role: 'user' as const, content: 'x' }] };
   const settle = () => new Promise((resolve) => setImmediate(resolve));
+  const outcomeOf = (sent: RequestEvent, status: CallerOutcomeEvent['status'], error_code: CallerOutcomeEvent['error_code']): CallerOutcomeEvent => ({
+    type: 'caller_outcome',
+    request_id: sent.request_id,
+    ts: new Date(sent.received_at).toISOString(),
+    api_key_id: 'anonymous',
+    kind: 'chat',
+    stream: false,
+    model: 'm',
+    status,
+    error_code,
+  });
 
-  it('cancels the call and tells the pipeline, once', async () => {
-    const { gateway, requests, cancellations } = await unanswered();
+  // A front door tells deadline_exceeded when it closed the call at its deadline (gRPC does).
+  it.each([
+    ['cancelled', 'client_cancelled', 'cancelled'],
+    ['deadline_exceeded', 'deadline_exceeded', 'error'],
+  ] as const)('ends the call as %s when its front door says so, and tells the pipeline and analytics, once', async (code, reason, status) => {
+    const { gateway, requests, cancellations, outcomes } = await unanswered();
     const cancellation = new Cancellation();
     const call = gateway.chat(request, { cancellation });
     await settle();
     expect(requests).toHaveLength(1);
+    cancellation.cancel(code);
     cancellation.cancel();
-    cancellation.cancel();
-    await expect(call).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(call).rejects.toMatchObject({ code });
     await settle();
-    expect(cancellations).toEqual([{ request_id: requests[0].request_id, reason: 'client_cancelled' }]);
+    expect(cancellations).toEqual([{ request_id: requests[0].request_id, reason }]);
+    expect(outcomes).toEqual([outcomeOf(requests[0], status, code)]);
   });
 
-  it('fails a call whose caller had already gone', async () => {
-    const { gateway, cancellations } = await unanswered();
+  it('fails a call whose caller had already gone, and reports no outcome for a request the pipeline never saw', async () => {
+    const { gateway, requests, cancellations, outcomes } = await unanswered();
     const cancellation = new Cancellation();
     cancellation.cancel();
     await expect(gateway.chat(request, { cancellation })).rejects.toMatchObject({ code: 'cancelled' });
     await settle();
     expect(cancellations).toHaveLength(1);
+    expect(requests).toEqual([]);
+    expect(outcomes).toEqual([]);
+  });
+
+  // Regression: callers got 504 and their rows said ok, the pipeline's answer having come after the deadline.
+  it('answers deadline_exceeded when the deadline passes, and tells analytics so, whatever the late answer says', async () => {
+    const { gateway, requests, cancellations, outcomes, answer } = await unanswered(50);
+    await expect(gateway.chat(request)).rejects.toMatchObject({ code: 'deadline_exceeded' });
+    await answer(requests[0]);
+    await settle();
+    expect(cancellations).toEqual([{ request_id: requests[0].request_id, reason: 'deadline_exceeded' }]);
+    expect(outcomes).toEqual([outcomeOf(requests[0], 'error', 'deadline_exceeded')]);
+  });
+
+  it('reports nothing for a call answered and delivered: the pipeline\'s row is the caller\'s', async () => {
+    const { gateway, requests, outcomes, answer } = await unanswered();
+    const call = gateway.chat(request, { cancellation: new Cancellation() });
+    await settle();
+    await answer(requests[0]);
+    expect((await call).choices[0].message.content).toBe('late');
+    await settle();
+    expect(outcomes).toEqual([]);
+  });
+
+  it('reports a call answered but not delivered, its caller having gone before the answer was written, as cancelled, once', async () => {
+    const { gateway, requests, cancellations, outcomes, answer } = await unanswered();
+    const cancellation = new Cancellation();
+    const call = gateway.chat(request, { cancellation });
+    await settle();
+    await answer(requests[0]);
+    await call;
+    cancellation.cancel();
+    cancellation.cancel('deadline_exceeded');
+    await settle();
+    expect(outcomes).toEqual([outcomeOf(requests[0], 'cancelled', 'cancelled')]);
+    expect(cancellations).toEqual([]);
+  });
+
+  it('reports an ended call once, however its front door then fails to deliver the error', async () => {
+    const { gateway, requests, outcomes } = await unanswered(50);
+    const cancellation = new Cancellation();
+    await expect(gateway.chat(request, { cancellation })).rejects.toMatchObject({ code: 'deadline_exceeded' });
+    cancellation.cancel();
+    await settle();
+    expect(outcomes).toEqual([outcomeOf(requests[0], 'error', 'deadline_exceeded')]);
   });
 });

@@ -9,8 +9,11 @@ import {
   TOPICS,
   parseReplyEvent,
   replyTopicFor,
+  usageTimestamp,
   validateChatRequest,
   validateEmbedRequest,
+  type CallerOutcomeCode,
+  type CallerOutcomeEvent,
   type CancelEvent,
   type ChatChunk,
   type ChatRequest,
@@ -36,27 +39,31 @@ export interface CallOptions {
 /**
  * A caller's going away, told to its call. An AbortSignal would do the same, but every front-door
  * request would then make an AbortController and register a listener on it: about 2% of the embedded
- * gateway's main thread in a profile at 500 requests/s, for an event that seldom happens.
+ * gateway's main thread in a profile at 500 requests/s, for an event that seldom happens. Told after
+ * the call has its answer, it means the front door could not deliver that answer.
  */
 export class Cancellation {
-  private listener: (() => void) | undefined;
+  private listener: ((code: CallerOutcomeCode) => void) | undefined;
   private done = false;
 
   get cancelled(): boolean {
     return this.done;
   }
 
-  /** Runs the listener, if any, once; later calls do nothing. */
-  cancel(): void {
+  /**
+   * Runs the listener, if any, once; later calls do nothing. `code` is what the caller got:
+   * deadline_exceeded when the front door closed the call at its deadline.
+   */
+  cancel(code: CallerOutcomeCode = 'cancelled'): void {
     if (this.done) return;
     this.done = true;
     const listener = this.listener;
     this.listener = undefined;
-    listener?.();
+    listener?.(code);
   }
 
   /** Sets the one listener (the call's), run when the caller goes away; undefined removes it. */
-  listen(listener: (() => void) | undefined): void {
+  listen(listener: ((code: CallerOutcomeCode) => void) | undefined): void {
     this.listener = listener;
   }
 }
@@ -217,30 +224,45 @@ export class GatewayCore {
     });
     return new Promise<ReplyEvent>((resolve, reject) => {
       let settled = false;
+      // Resolves to whether the request entered the pipeline; null until it is published.
+      let entered: Promise<boolean> | null = null;
+      let outcomeReported = false;
+      // What the caller got, when the ingress decided it: the pipeline may yet report the request as
+      // answered (its answer came too late, or never reached the caller), so analytics is told, and
+      // the request's row takes this status with metering's tokens and cost.
+      const reportOutcome = (code: CallerOutcomeCode) => {
+        if (outcomeReported || !entered) return;
+        outcomeReported = true;
+        const outcome = callerOutcomeOf(event, code);
+        entered
+          .then((published) => (published ? this.options.bus.publish(TOPICS.usage, [{ key: requestId, value: outcome }]) : undefined))
+          .catch((error) => this.options.logger.warn('could not report a caller outcome; its usage row keeps the pipeline\'s status', { request_id: requestId, code, error: (error as Error).message }));
+      };
       const finish = (error?: GatewayError, reply?: ReplyEvent) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         this.pending.delete(requestId);
-        options.cancellation?.listen(undefined);
+        // From here on, the caller going away means the front door could not deliver the answer.
+        options.cancellation?.listen(reportOutcome);
         endSpan(span, error);
         if (error) reject(error);
         else resolve(reply!);
       };
-      const cancelUpstream = (reason: CancelEvent['reason']) => {
-        const cancel: CancelEvent = { request_id: requestId, reason };
+      /** Ends the call here, without the pipeline's answer, and stops the pipeline's work on it. */
+      const end = (code: CallerOutcomeCode) => {
+        const cancel: CancelEvent = { request_id: requestId, reason: code === 'cancelled' ? 'client_cancelled' : 'deadline_exceeded' };
         this.options.bus.publish(TOPICS.cancellations, [{ key: requestId, value: cancel }]).catch(() => undefined);
+        reportOutcome(code);
+        finish(
+          code === 'cancelled'
+            ? new GatewayError('cancelled', 'the caller cancelled the request')
+            : new GatewayError('deadline_exceeded', `no answer within the deadline (${deadline - now} ms)`),
+        );
       };
-      const timer = setTimeout(() => {
-        cancelUpstream('deadline_exceeded');
-        finish(new GatewayError('deadline_exceeded', `no answer within the deadline (${deadline - now} ms)`));
-      }, Math.max(0, deadline - now));
-      const onCancel = () => {
-        cancelUpstream('client_cancelled');
-        finish(new GatewayError('cancelled', 'the caller cancelled the request'));
-      };
-      if (options.cancellation?.cancelled) return onCancel();
-      options.cancellation?.listen(onCancel);
+      const timer = setTimeout(() => end('deadline_exceeded'), Math.max(0, deadline - now));
+      if (options.cancellation?.cancelled) return end('cancelled');
+      options.cancellation?.listen(end);
 
       this.pending.set(requestId, {
         onReply: (reply) => {
@@ -255,20 +277,40 @@ export class GatewayCore {
         fail: (error) => finish(error),
       });
       // The span reaches the stages through the headers; nothing here starts spans of its own.
-      this.options.bus.publish(TOPICS.requests, [{ key: requestId, value: event, headers: headersForSpan(span) }]).catch((error) => {
-        if (error instanceof MessageTooLargeError) {
-          return finish(
-            new GatewayError(
-              'request_too_large',
-              `the request is ${error.bytes} bytes as an event; the pipeline's Kafka carries at most ${error.limitBytes} (its message.max.bytes, and KAFKA_MAX_MESSAGE_BYTES for the services)`,
-            ),
-          );
-        }
-        this.options.logger.error('could not publish a request', { error: (error as Error).message });
-        finish(new GatewayError('bus_unavailable', `the pipeline is unavailable: ${(error as Error).message}`));
-      });
+      entered = this.options.bus.publish(TOPICS.requests, [{ key: requestId, value: event, headers: headersForSpan(span) }]).then(
+        () => true,
+        (error) => {
+          if (error instanceof MessageTooLargeError) {
+            finish(
+              new GatewayError(
+                'request_too_large',
+                `the request is ${error.bytes} bytes as an event; the pipeline's Kafka carries at most ${error.limitBytes} (its message.max.bytes, and KAFKA_MAX_MESSAGE_BYTES for the services)`,
+              ),
+            );
+          } else {
+            this.options.logger.error('could not publish a request', { error: (error as Error).message });
+            finish(new GatewayError('bus_unavailable', `the pipeline is unavailable: ${(error as Error).message}`));
+          }
+          return false;
+        },
+      );
     });
   }
+}
+
+/** The caller's outcome of a request, for its usage row: keyed and timed as metering's UsageEvent is. */
+function callerOutcomeOf(request: RequestEvent, code: CallerOutcomeCode): CallerOutcomeEvent {
+  return {
+    type: 'caller_outcome',
+    request_id: request.request_id,
+    ts: usageTimestamp(request.received_at),
+    api_key_id: request.api_key_id,
+    kind: request.kind,
+    stream: request.stream,
+    model: request.chat?.model ?? request.embed!.model,
+    status: code === 'cancelled' ? 'cancelled' : 'error',
+    error_code: code,
+  };
 }
 
 function endSpan(span: Span, error?: GatewayError): void {

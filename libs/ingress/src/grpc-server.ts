@@ -114,13 +114,13 @@ function callOptions(call: Call): CallOptions & { cancellation: Cancellation; an
   const deadline = call.getDeadline();
   const ms = deadline instanceof Date ? deadline.getTime() : Number(deadline);
   // grpc-js reports the close of every call's stream as 'cancelled', answered calls included; only a
-  // call still being answered is cancelled. Nor is a call whose deadline has passed: grpc-js closes it
-  // itself, and GatewayCore's deadline timer answers and records it as a deadline, not as a caller
-  // that went away. grpc-js's deadline timer can fire a millisecond before the clock reaches the
+  // call still being answered (or whose answer has not reached grpc-js yet) is cancelled. A call whose
+  // deadline has passed is closed by grpc-js itself, and its caller got DEADLINE_EXCEEDED, not a
+  // cancellation. grpc-js's deadline timer can fire a millisecond before the clock reaches the
   // deadline; such a close was recorded as a cancellation (a flaky end-to-end test), hence the slack.
   const onCancelled = () => {
     const deadlinePassed = Number.isFinite(ms) && Date.now() >= ms - DEADLINE_TIMER_SLACK_MS;
-    if (!deadlinePassed) cancellation.cancel();
+    cancellation.cancel(deadlinePassed ? 'deadline_exceeded' : 'cancelled');
   };
   call.on('cancelled', onCancelled);
   const authorization = call.metadata.get('authorization')[0] ?? call.metadata.get('x-api-key')[0];

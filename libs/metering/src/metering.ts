@@ -4,6 +4,7 @@ import {
   CONSUMER_GROUPS,
   TOPICS,
   parseCompletionEvent,
+  usageTimestamp,
   type ChatChunk,
   type ChatResponse,
   type CompletionEvent,
@@ -44,7 +45,7 @@ export function toUsageEvent(completion: CompletionEvent, metered: Metered, now:
   const { request } = completion;
   return {
     request_id: request.request_id,
-    ts: new Date(request.received_at).toISOString(),
+    ts: usageTimestamp(request.received_at),
     api_key_id: request.api_key_id,
     kind: request.kind,
     stream: request.stream,

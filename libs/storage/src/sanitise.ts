@@ -2,7 +2,6 @@
 // billed, even when a field the caller sent cannot be stored as sent. Each field is replaced only if it
 // is out of what its column takes, and the row names the fields replaced (the `sanitised` column).
 import { USAGE_ROW_COLUMNS, type UsageRow } from './usage-events';
-import type { UsageEvent } from '@switchyard/contracts';
 
 /**
  * The longest text a column takes from a refused row, in UTF-8 bytes. The indexed columns (request_id,
@@ -25,8 +24,8 @@ export interface SanitiseOptions {
  * numbers brought within their column's range. `sanitised` names the fields that changed, or is null
  * when none did.
  */
-export function sanitiseUsageRow(event: UsageEvent, options: SanitiseOptions = {}): UsageRow {
-  const row: Record<string, unknown> = { ...event };
+export function sanitiseUsageRow(usage: UsageRow, options: SanitiseOptions = {}): UsageRow {
+  const row: Record<string, unknown> = { ...usage };
   const replaced: string[] = [];
   for (const [name, type] of USAGE_ROW_COLUMNS) {
     if (name === 'sanitised') continue;
@@ -37,7 +36,7 @@ export function sanitiseUsageRow(event: UsageEvent, options: SanitiseOptions = {
       replaced.push(name);
     }
   }
-  return { ...(row as unknown as UsageEvent), sanitised: replaced.length > 0 ? replaced.join(',') : null };
+  return { ...(row as unknown as UsageRow), sanitised: replaced.length > 0 ? replaced.join(',') : null };
 }
 
 function fixValue(type: (typeof USAGE_ROW_COLUMNS)[number][1], value: unknown): unknown {

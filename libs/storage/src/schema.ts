@@ -4,6 +4,13 @@ import type { SqlClient } from './sql-client';
 
 export type UsageEventsLayout = 'timescaledb-hypertable' | 'postgres-partitioned';
 
+// Columns added after the table's first version, which a table made before them gains at start.
+// sanitised names the fields replaced in a row the database refused as sent. A request's row merges
+// metering's usage with, for the few calls the ingress ended itself, what the caller got: metered is
+// false until metering's part arrives (tokens and cost are then 0), and caller_outcome true when
+// status and error_code are the caller's rather than the pipeline's.
+const ADDED_COLUMNS = ['sanitised text', 'metered boolean NOT NULL DEFAULT true', 'caller_outcome boolean NOT NULL DEFAULT false'];
+
 const COLUMNS = `
   request_id             text             NOT NULL,
   ts                     timestamptz      NOT NULL,
@@ -25,7 +32,7 @@ const COLUMNS = `
   error_code             text,
   finish_reason          text,
   metadata               jsonb            NOT NULL DEFAULT '{}'::jsonb,
-  sanitised              text,
+  ${ADDED_COLUMNS.join(',\n  ')},
   PRIMARY KEY (request_id, ts)`;
 
 /** Creates what is missing and reports the layout of usage_events. Safe to run at every start. */
@@ -37,6 +44,8 @@ export async function ensureAnalyticsSchema(client: SqlClient, now = new Date())
   let layout: UsageEventsLayout;
   if (existing.rows.length > 0) {
     layout = existing.rows[0].relkind === 'p' ? 'postgres-partitioned' : 'timescaledb-hypertable';
+    // Its rows are metering's alone, as sent.
+    await client.exec(`ALTER TABLE usage_events ${ADDED_COLUMNS.map((column) => `ADD COLUMN IF NOT EXISTS ${column}`).join(', ')}`);
   } else if (await timescaleAvailable(client)) {
     await client.exec(`CREATE EXTENSION IF NOT EXISTS timescaledb;
       CREATE TABLE usage_events (${COLUMNS});
@@ -48,9 +57,7 @@ export async function ensureAnalyticsSchema(client: SqlClient, now = new Date())
     layout = 'postgres-partitioned';
   }
   if (layout === 'postgres-partitioned') await ensureMonthlyPartitions(client, now);
-  // A table made before a column was added gains it here.
   await client.exec(`
-    ALTER TABLE usage_events ADD COLUMN IF NOT EXISTS sanitised text;
     CREATE INDEX IF NOT EXISTS usage_events_ts_idx ON usage_events (ts DESC);
     CREATE INDEX IF NOT EXISTS usage_events_api_key_ts_idx ON usage_events (api_key_id, ts DESC);
     CREATE INDEX IF NOT EXISTS usage_events_model_ts_idx ON usage_events (model, ts DESC);`);

@@ -1,5 +1,5 @@
 // The usage_events checks, run on PGlite (embedded) and on a Postgres server (integration run).
-import type { UsageEvent } from '@switchyard/contracts';
+import type { CallerOutcomeEvent, UsageEvent } from '@switchyard/contracts';
 import { ensureAnalyticsSchema } from './schema';
 import type { SqlClient } from './sql-client';
 import { insertUsageEvents } from './usage-events';
@@ -28,6 +28,12 @@ export function usageEvent(overrides: Partial<UsageEvent> = {}): UsageEvent {
     metadata: { team: 'search', "quote's": 'a "b"' },
     ...overrides,
   };
+}
+
+/** The caller outcome of usageEvent()'s request: its deadline passed. */
+export function callerOutcome(overrides: Partial<CallerOutcomeEvent> = {}): CallerOutcomeEvent {
+  const { request_id, ts, api_key_id, kind, stream, model } = usageEvent();
+  return { type: 'caller_outcome', request_id, ts, api_key_id, kind, stream, model, status: 'error', error_code: 'deadline_exceeded', ...overrides };
 }
 
 export function describeUsageEventsStore(engine: string, open: () => Promise<SqlClient>, close: (db: SqlClient) => Promise<void>): void {
@@ -91,12 +97,75 @@ export function describeUsageEventsStore(engine: string, open: () => Promise<Sql
     });
 
     it('writes which fields of a row were sanitised, and null for a row written as sent', async () => {
-      expect(await insertUsageEvents(db, [{ ...usageEvent({ request_id: 'sanitised-1' }), sanitised: 'model,metadata' }, usageEvent({ request_id: 'sanitised-2' })])).toBe(2);
+      expect(await insertUsageEvents(db, [{ ...usageEvent({ request_id: 'sanitised-1' }), sanitised: 'model,metadata', metered: true, caller_outcome: false }, usageEvent({ request_id: 'sanitised-2' })])).toBe(2);
       const rows = await db.query(`SELECT request_id, sanitised FROM usage_events WHERE request_id LIKE 'sanitised-%' ORDER BY 1`);
       expect(rows.rows).toEqual([
         { request_id: 'sanitised-1', sanitised: 'model,metadata' },
         { request_id: 'sanitised-2', sanitised: null },
       ]);
+    });
+
+    describe('a request the caller got no answer for: metering\'s usage and the ingress\'s caller outcome make one row', () => {
+      const at = { ts: '2026-11-25T12:00:00.000Z' };
+      const row = async (requestId: string) =>
+        (await db.query(`SELECT status, error_code, prompt_tokens, completion_tokens, cost_usd, provider, latency_ms, metadata, metered, caller_outcome FROM usage_events WHERE request_id = $1`, [requestId])).rows;
+      const cancelled = { status: 'cancelled', error_code: 'cancelled' } as const;
+      const merged = (caller: { status: string; error_code: string } = { status: 'error', error_code: 'deadline_exceeded' }) => [
+        { ...caller, prompt_tokens: 10, completion_tokens: 5, cost_usd: '0.0000045000', provider: 'openai', latency_ms: 12.5, metadata: { team: 'search', "quote's": 'a "b"' }, metered: true, caller_outcome: true },
+      ];
+
+      it('metering first: the caller outcome then sets status and error code, keeping tokens and cost', async () => {
+        expect(await insertUsageEvents(db, [usageEvent({ ...at, request_id: 'late-1' })])).toBe(1);
+        expect(await row('late-1')).toEqual([expect.objectContaining({ status: 'ok', metered: true, caller_outcome: false })]);
+        expect(await insertUsageEvents(db, [callerOutcome({ ...at, request_id: 'late-1' })])).toBe(1);
+        expect(await row('late-1')).toEqual(merged());
+      });
+
+      it('caller outcome first: a row without tokens until metering\'s usage fills them in, keeping the caller\'s status', async () => {
+        expect(await insertUsageEvents(db, [callerOutcome({ ...at, request_id: 'late-cancel-2', ...cancelled })])).toBe(1);
+        expect(await row('late-cancel-2')).toEqual([
+          { status: 'cancelled', error_code: 'cancelled', prompt_tokens: 0, completion_tokens: 0, cost_usd: '0.0000000000', provider: null, latency_ms: 0, metadata: {}, metered: false, caller_outcome: true },
+        ]);
+        expect(await insertUsageEvents(db, [usageEvent({ ...at, request_id: 'late-cancel-2' })])).toBe(1);
+        expect(await row('late-cancel-2')).toEqual(merged(cancelled));
+      });
+
+      it('writes nothing when either part is delivered again', async () => {
+        expect(await insertUsageEvents(db, [usageEvent({ ...at, request_id: 'late-1' }), callerOutcome({ ...at, request_id: 'late-1' })])).toBe(0);
+        expect(await insertUsageEvents(db, [callerOutcome({ ...at, request_id: 'late-cancel-2', ...cancelled })])).toBe(0);
+        expect(await insertUsageEvents(db, [usageEvent({ ...at, request_id: 'late-cancel-2', status: 'ok' })])).toBe(0);
+        expect(await row('late-1')).toEqual(merged());
+        expect(await row('late-cancel-2')).toEqual(merged(cancelled));
+      });
+
+      it('merges both parts, and their redeliveries, in one statement', async () => {
+        const batch = [
+          callerOutcome({ ...at, request_id: 'late-3' }),
+          usageEvent({ ...at, request_id: 'late-3' }),
+          callerOutcome({ ...at, request_id: 'late-3' }),
+          usageEvent({ ...at, request_id: 'late-4' }),
+          callerOutcome({ ...at, request_id: 'late-4', ts: '2026-11-25T12:00:00Z' }),
+          usageEvent({ ...at, request_id: 'late-4' }),
+        ];
+        expect(await insertUsageEvents(db, batch)).toBe(2);
+        expect(await row('late-3')).toEqual(merged());
+        expect(await row('late-4')).toEqual(merged());
+      });
+
+      it('merges into a row already there from a statement that brings a new row beside it', async () => {
+        expect(await insertUsageEvents(db, [callerOutcome({ ...at, request_id: 'late-5' })])).toBe(1);
+        expect(await insertUsageEvents(db, [usageEvent({ ...at, request_id: 'late-5' }), usageEvent({ ...at, request_id: 'late-6' })])).toBe(2);
+        expect(await row('late-5')).toEqual(merged());
+        expect(await row('late-6')).toEqual([expect.objectContaining({ status: 'ok', metered: true, caller_outcome: false })]);
+      });
+
+      it('adds the columns to a table made before them, its rows being metering\'s alone', async () => {
+        await db.exec(`ALTER TABLE usage_events DROP COLUMN metered, DROP COLUMN caller_outcome`);
+        await ensureAnalyticsSchema(db, new Date('2026-11-25T00:00:00Z'));
+        expect(await row('late-6')).toEqual([expect.objectContaining({ status: 'ok', metered: true, caller_outcome: false })]);
+        expect(await insertUsageEvents(db, [callerOutcome({ ...at, request_id: 'late-6' })])).toBe(1);
+        expect(await row('late-6')).toEqual([expect.objectContaining({ status: 'error', error_code: 'deadline_exceeded', prompt_tokens: 10, metered: true, caller_outcome: true })]);
+      });
     });
 
     it('refuses a batch with a row the database cannot take, writing none of it, with the SQLSTATE', async () => {

@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { UsageEvent } from '@switchyard/contracts';
+import type { CallerOutcomeEvent, UsageEvent } from '@switchyard/contracts';
 import { createPgliteClient, type SqlClient } from './sql-client';
-import { copyText, insertUsageEvents } from './usage-events';
-import { describeUsageEventsStore } from './usage-events.scenarios';
+import { copyText, insertUsageEvents, mergeUsageRows, usageRowOf, type UsageRow } from './usage-events';
+import { callerOutcome, describeUsageEventsStore, usageEvent } from './usage-events.scenarios';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-pglite-'));
 
@@ -42,11 +42,11 @@ describe('usage rows by COPY', () => {
     ...overrides,
   });
 
-  it('writes a line a row in COPY text format: tabs between columns, \\N for null, specials escaped', () => {
+  it('writes a line a row in COPY text format: tabs between columns, \\N for null, specials escaped, metering\'s part alone', () => {
     expect(copyText([event(), event({ request_id: 'req-2', metadata: undefined as never, finish_reason: undefined as never })])).toBe(
       [
-        'req-1\t2026-11-25T10:00:00.000Z\tkey_1\tchat\tt\tgpt-4o-mini\t\\N\tgpt-4o-mini\t10\t5\t0\tf\t1e-7\t12.5\t10\t\\N\tok\ta\\tb\\nc\\rd\\\\e\tstop\t{"note":"x\\\\ny"}\t\\N',
-        'req-2\t2026-11-25T10:00:00.000Z\tkey_1\tchat\tt\tgpt-4o-mini\t\\N\tgpt-4o-mini\t10\t5\t0\tf\t1e-7\t12.5\t10\t\\N\tok\ta\\tb\\nc\\rd\\\\e\t\\N\t{}\t\\N',
+        'req-1\t2026-11-25T10:00:00.000Z\tkey_1\tchat\tt\tgpt-4o-mini\t\\N\tgpt-4o-mini\t10\t5\t0\tf\t1e-7\t12.5\t10\t\\N\tok\ta\\tb\\nc\\rd\\\\e\tstop\t{"note":"x\\\\ny"}\t\\N\tt\tf',
+        'req-2\t2026-11-25T10:00:00.000Z\tkey_1\tchat\tt\tgpt-4o-mini\t\\N\tgpt-4o-mini\t10\t5\t0\tf\t1e-7\t12.5\t10\t\\N\tok\ta\\tb\\nc\\rd\\\\e\t\\N\t{}\t\\N\tt\tf',
         '',
       ].join('\n'),
     );
@@ -64,7 +64,7 @@ describe('usage rows by COPY', () => {
       async copyFrom(sql: string, data: string) {
         calls.push('copy');
         if (copyError) throw copyError;
-        expect(sql).toMatch(/^COPY usage_events \(request_id, ts, .*, metadata, sanitised\) FROM STDIN$/);
+        expect(sql).toMatch(/^COPY usage_events \(request_id, ts, .*, metadata, sanitised, metered, caller_outcome\) FROM STDIN$/);
         return data.split('\n').length - 1;
       },
       exec: async () => undefined,
@@ -79,7 +79,19 @@ describe('usage rows by COPY', () => {
     expect(calls).toEqual(['copy']);
   });
 
-  it('writes the batch again with INSERT ... ON CONFLICT DO NOTHING when a row is already there', async () => {
+  it('copies a request\'s usage and caller outcome from one batch as one merged row', async () => {
+    const copied: string[] = [];
+    const { client } = serverClient();
+    client.copyFrom = async (_sql, data) => {
+      copied.push(data);
+      return data.split('\n').length - 1;
+    };
+    const outcome: CallerOutcomeEvent = { type: 'caller_outcome', request_id: 'req-1', ts: '2026-11-25T10:00:00Z', api_key_id: 'key_1', kind: 'chat', stream: true, model: 'gpt-4o-mini', status: 'error', error_code: 'deadline_exceeded' };
+    expect(await insertUsageEvents(client, [outcome, event()])).toBe(1);
+    expect(copied).toEqual([copyText([{ ...usageRowOf(event()), status: 'error', error_code: 'deadline_exceeded', caller_outcome: true }])]);
+  });
+
+  it('writes the batch again with INSERT ... ON CONFLICT DO UPDATE when a row is already there', async () => {
     const { client, calls } = serverClient(Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' }));
     expect(await insertUsageEvents(client, [event()])).toBe(1);
     expect(calls).toEqual(['copy', 'insert']);
@@ -89,5 +101,28 @@ describe('usage rows by COPY', () => {
     const { client, calls } = serverClient(Object.assign(new Error('value "99999999999" is out of range for type integer'), { code: '22003' }));
     await expect(insertUsageEvents(client, [event()])).rejects.toMatchObject({ code: '22003' });
     expect(calls).toEqual(['copy']);
+  });
+});
+
+describe('merging the parts of a request\'s usage row', () => {
+  const usage = usageRowOf(usageEvent());
+  const outcome = usageRowOf(callerOutcome());
+  const merged: UsageRow = { ...usage, status: 'error', error_code: 'deadline_exceeded', metered: true, caller_outcome: true };
+
+  it('stands a caller outcome alone for a row without tokens or cost, waiting for metering', () => {
+    expect(outcome).toMatchObject({ prompt_tokens: 0, completion_tokens: 0, cost_usd: 0, provider: null, status: 'error', error_code: 'deadline_exceeded', metered: false, caller_outcome: true });
+    expect(usage).toMatchObject({ status: 'ok', metered: true, caller_outcome: false });
+  });
+
+  it('takes status and error code from the caller outcome and the rest from metering, whichever came first', () => {
+    expect(mergeUsageRows(usage, outcome)).toEqual(merged);
+    expect(mergeUsageRows(outcome, usage)).toEqual(merged);
+  });
+
+  it('changes nothing when either part is delivered again', () => {
+    expect(mergeUsageRows(merged, usage)).toEqual(merged);
+    expect(mergeUsageRows(merged, outcome)).toEqual(merged);
+    expect(mergeUsageRows(usage, usage)).toEqual(usage);
+    expect(mergeUsageRows(outcome, outcome)).toEqual(outcome);
   });
 });

@@ -1,5 +1,5 @@
 // Starts the distributed gateway exactly as `npm run start:distributed` does: six processes on Kafka.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { freePort, WORKSPACE_ROOT } from './infrastructure';
@@ -12,6 +12,8 @@ export interface RunningDistributedGateway {
   output(): string;
   /** The resident memory of each service process, in bytes, by service name (Linux: read from /proc). */
   serviceMemory(): Record<string, number>;
+  /** Sends a signal to one service's process (e.g. SIGSTOP, then SIGCONT, for a stage that lags). */
+  signal(service: string, signal: NodeJS.Signals): void;
   stop(): Promise<void>;
 }
 
@@ -56,6 +58,13 @@ export async function startDistributedGateway(env: Record<string, string> = {}, 
     httpAddress,
     output: () => output,
     serviceMemory: () => serviceMemory(child.pid!),
+    signal: (service, signal) => {
+      // The services are the children of the script, each running dist/<service>/main.js.
+      const children = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(child.pid)], { encoding: 'utf8' }).split('\n');
+      const line = children.find((args) => args.includes(`dist/${service}/main.js`));
+      if (!line) throw new Error(`no ${service} process among ${children.join('; ')}`);
+      process.kill(Number.parseInt(line, 10), signal);
+    },
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;

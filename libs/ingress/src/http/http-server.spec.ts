@@ -3,12 +3,14 @@
 import type { CatalogEntry } from '@switchyard/config';
 import * as http from 'node:http';
 import { InMemoryBus } from '@switchyard/bus';
-import { TOPICS, type CancelEvent, type ReplyEvent, type RequestEvent } from '@switchyard/contracts';
+import { TOPICS, type CallerOutcomeEvent, type CancelEvent, type ReplyEvent, type RequestEvent } from '@switchyard/contracts';
 import { createLogger } from '@switchyard/telemetry';
 import { GatewayCore } from '../gateway-core';
 import { parseAddress, startHttpServer, type RunningHttpServer } from './http-server';
 
 const LIMIT = 1024;
+// Far more than the sockets between server and client buffer, so that such an answer is still being written when its client leaves.
+const LARGE_ANSWER_CHARS = 32 * 1024 * 1024;
 
 interface Harness {
   bus: InMemoryBus;
@@ -16,14 +18,17 @@ interface Harness {
   server: RunningHttpServer;
   requests: RequestEvent[];
   cancellations: CancelEvent[];
+  outcomes: CallerOutcomeEvent[];
 }
 
-// Answers by model name: "echo" replies at once, "chunk-then-fail" streams a chunk and then fails,
-// "fail" fails before any chunk, anything else never answers.
+// Answers by model name: "echo" replies at once, "large" at once with more than the sockets between
+// server and client hold, "chunk-then-fail" streams a chunk and then fails, "fail" fails before any
+// chunk, anything else never answers.
 async function startHarness(apiKeys: string[] = [], maxRequestBytes = LIMIT): Promise<Harness> {
   const bus = new InMemoryBus();
   const requests: RequestEvent[] = [];
   const cancellations: CancelEvent[] = [];
+  const outcomes: CallerOutcomeEvent[] = [];
   const reply = (request: RequestEvent, value: ReplyEvent) => bus.publish(request.reply_to, [{ key: request.request_id, value }]);
   const chunk = (request: RequestEvent, content: string, finish?: string): ReplyEvent => ({
     request_id: request.request_id,
@@ -38,9 +43,10 @@ async function startHarness(apiKeys: string[] = [], maxRequestBytes = LIMIT): Pr
         const request = value as RequestEvent;
         requests.push(request);
         const model = request.chat?.model;
-        if (model === 'echo' && request.stream) await reply(request, chunk(request, 'hi', 'stop'));
-        if (model === 'echo' && !request.stream) {
-          const response = { id: request.request_id, model, provider: 'fake', choices: [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 }, cost_usd: 0 };
+        const content = model === 'large' ? 'x'.repeat(LARGE_ANSWER_CHARS) : 'hi';
+        if ((model === 'echo' || model === 'large') && request.stream) await reply(request, chunk(request, content, 'stop'));
+        if ((model === 'echo' || model === 'large') && !request.stream) {
+          const response = { id: request.request_id, model, provider: 'fake', choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 }, cost_usd: 0 };
           await reply(request, { request_id: request.request_id, type: 'chat', response });
         }
         if (model === 'chunk-then-fail') {
@@ -52,6 +58,7 @@ async function startHarness(apiKeys: string[] = [], maxRequestBytes = LIMIT): Pr
     },
   });
   await bus.subscribe({ topic: TOPICS.cancellations, group: 'fake-worker', handleBatch: async (messages) => void cancellations.push(...messages.map((m) => m.value as CancelEvent)) });
+  await bus.subscribe({ topic: TOPICS.usage, group: 'fake-analytics', handleBatch: async (messages) => void outcomes.push(...messages.map((m) => m.value as CallerOutcomeEvent)) });
   const logger = createLogger('http-server-test', 'error');
   const capabilities = { chat: true, streaming: true, tools: false, vision: false, embeddings: false };
   const catalog = new Map<string, CatalogEntry>([
@@ -60,7 +67,7 @@ async function startHarness(apiKeys: string[] = [], maxRequestBytes = LIMIT): Pr
   ]);
   const core = new GatewayCore({ bus, catalog, logger, defaultTimeoutMs: 10_000, apiKeys });
   const server = await startHttpServer(core, { address: '127.0.0.1:0', maxRequestBytes, logger, shutdownGraceMs: 200 });
-  return { bus, core, server, requests, cancellations };
+  return { bus, core, server, requests, cancellations, outcomes };
 }
 
 async function stopHarness(harness: Harness): Promise<void> {
@@ -240,6 +247,27 @@ describe('HTTP front door plumbing', () => {
     await waitFor(() => harness.cancellations.length === 1);
     const streamed = harness.requests.find((request) => request.stream)!;
     expect(harness.cancellations).toEqual([{ request_id: streamed.request_id, reason: 'client_cancelled' }]);
+    expect(harness.outcomes).toEqual([expect.objectContaining({ request_id: streamed.request_id, status: 'cancelled', error_code: 'cancelled' })]);
+  });
+
+  it('reports an answer whose client went away before it was all written as cancelled, streamed or not', async () => {
+    await harness.core.start();
+    for (const stream of [false, true]) {
+      await new Promise<void>((resolve, reject) => {
+        const request = http.request({ port: harness.server.port, host: '127.0.0.1', path: '/v1/chat/completions', method: 'POST', headers: { 'content-type': 'application/json' } });
+        // The headers have come, the answer is being written: the client leaves without reading it.
+        request.on('response', () => {
+          request.destroy();
+          resolve();
+        });
+        request.on('error', reject);
+        request.end(JSON.stringify({ model: 'large', stream, messages: [{ role: 'user', content: 'x' }] }));
+      });
+    }
+    await waitFor(() => harness.outcomes.length === 2);
+    expect(harness.outcomes).toEqual(harness.requests.map((request) => expect.objectContaining({ request_id: request.request_id, stream: request.stream, status: 'cancelled', error_code: 'cancelled' })));
+    // The pipeline had answered: there is nothing to stop.
+    expect(harness.cancellations).toEqual([]);
   });
 });
 

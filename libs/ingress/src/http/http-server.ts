@@ -100,10 +100,13 @@ function createHandler(core: GatewayCore, options: HttpServerOptions, startedAt:
     const path = withoutTrailingSlashes((req.url ?? '/').split('?')[0]);
     const format = formatOf(path, req);
     // The caller going away (closing the connection before the whole answer was written) cancels the
-    // call: GatewayCore broadcasts the cancellation so the provider-worker stops the upstream request.
+    // call: GatewayCore broadcasts the cancellation so the provider-worker stops the upstream request,
+    // or, when the answer was already being written, records that it was not delivered. A connection
+    // that fails while the answer is written still reports the response finished (node 20): its
+    // socket's error is what tells.
     const cancellation = new Cancellation();
     res.on('close', () => {
-      if (!res.writableFinished) cancellation.cancel();
+      if (!res.writableFinished || req.socket.errored) cancellation.cancel();
     });
     const call: CallOptions = { credential: credentialOf(req), cancellation };
     const created = Math.floor(Date.now() / 1000);
