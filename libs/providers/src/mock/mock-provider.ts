@@ -6,6 +6,12 @@ import { scrubbingCredentials } from '../credentials';
 import type { ChatStreamEvent, ProviderAdapter, ProviderFactory } from '../provider';
 
 export const MOCK_EMBEDDING_DIMENSIONS = 16;
+/**
+ * The most numbers mock-embed returns for one request. The mock is served by default, and the largest
+ * request the gateway accepts (2,048 inputs of 8,192 dimensions) would be 16 million numbers, hundreds
+ * of megabytes as JSON: it refuses, as a provider refuses what is over its limits.
+ */
+export const MOCK_MAX_EMBEDDING_VALUES = 262_144;
 
 export interface MockProviderOptions {
   /** Added before every answer, to imitate a provider's think time. */
@@ -46,6 +52,13 @@ export function createMockProvider(options: MockProviderOptions): ProviderAdapte
     async embed(request, { signal }) {
       await sleep(options.latencyMs, signal);
       const dimensions = request.dimensions || MOCK_EMBEDDING_DIMENSIONS;
+      if (request.input.length * dimensions > MOCK_MAX_EMBEDDING_VALUES) {
+        throw new GatewayError(
+          'provider_invalid_request',
+          `the mock provider returns at most ${MOCK_MAX_EMBEDDING_VALUES} numbers a request; ${request.input.length} inputs of ${dimensions} dimensions are ${request.input.length * dimensions}`,
+          { providerStatus: 400 },
+        );
+      }
       return { data: request.input.map((text, index) => ({ index, embedding: mockEmbedding(text, dimensions) })) } satisfies EmbedResult;
     },
   }, []);
