@@ -100,7 +100,9 @@ export class Supervisor {
   spawn(instance) {
     instance.timer = undefined;
     instance.startedAt = Date.now();
-    const child = spawn(instance.command, instance.args, { cwd: this.cwd, env: instance.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // A process group of its own: Ctrl-C in a terminal reaches the supervisor only, which stops the
+    // front doors before the stages.
+    const child = spawn(instance.command, instance.args, { cwd: this.cwd, env: instance.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     instance.child = child;
     this.forward(instance, child.stdout, this.out);
     this.forward(instance, child.stderr, this.err);
