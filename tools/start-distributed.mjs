@@ -1,17 +1,31 @@
 #!/usr/bin/env node
-// `npm run start:distributed`: the six services, each its own process, on the Kafka and Postgres that
-// `npm run infra:up` started (read from infra/.env). Output is prefixed by service; Ctrl-C stops all.
-// Each runs from its bundle, dist/<service>/main.js, rebuilt first (see tools/build-services.mjs).
-// Scale a stage by starting more processes of it: `node ${SERVICE_NODE_ARGS} dist/<service>/main.js`.
-import { spawn } from 'node:child_process';
+// `npm run start:distributed [-- --scale router=2,provider-worker=3,ingress=2 | --scale-file FILE]`: the six
+// services, each instance its own process, on the Kafka and Postgres that `npm run infra:up` started (read
+// from infra/.env), under tools/supervisor.mjs: an instance that exits is restarted with backoff while the
+// others keep serving. Output is prefixed by instance; Ctrl-C stops all. Each runs from its bundle,
+// dist/<service>/main.js, rebuilt first (see tools/build-services.mjs).
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildServices, SERVICE_NODE_ARGS, SERVICES } from './build-services.mjs';
+import { offsetAddress, parseCommandLine, Supervisor, USAGE, UsageError } from './supervisor.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export { SERVICES };
+
+let commandLine;
+try {
+  commandLine = parseCommandLine(process.argv.slice(2), SERVICES);
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(`start-distributed: ${error.message}\n${USAGE}`);
+  process.exit(2);
+}
+if (commandLine.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 const envFile = path.join(root, 'infra/.env');
 const env = { ...process.env };
@@ -35,61 +49,37 @@ if (!env.GATEWAY_KEY_ID_SECRET) {
 
 await buildServices(SERVICES);
 
-const children = new Map();
-const ready = new Set();
-let stopping = false;
-
+const grpcAddress = env.GATEWAY_GRPC_ADDR || '127.0.0.1:50051';
+const httpAddress = env.GATEWAY_HTTP_ADDR || '127.0.0.1:8080';
+const instances = [];
 for (const service of SERVICES) {
-  const child = spawn(process.execPath, [...SERVICE_NODE_ARGS, path.join(root, `dist/${service}/main.js`)], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.set(service, child);
-  const forward = (stream, out) => {
-    let buffered = '';
-    stream.on('data', (data) => {
-      buffered += data.toString();
-      let newline;
-      while ((newline = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, newline);
-        buffered = buffered.slice(newline + 1);
-        out.write(`[${service}] ${line}\n`);
-        if (line.includes(`"${service} ready"`) && !ready.has(service)) {
-          ready.add(service);
-          if (ready.size === SERVICES.length) out.write(`switchyard distributed: all ${SERVICES.length} services ready; gRPC on ${env.GATEWAY_GRPC_ADDR || '127.0.0.1:50051'}\n`);
-        }
-      }
+  const count = commandLine.scale.get(service);
+  for (let index = 0; index < count; index++) {
+    // Each ingress instance needs ports of its own: instance i takes the configured ones plus i.
+    const own = service === 'ingress' ? { GATEWAY_GRPC_ADDR: offsetAddress(grpcAddress, index), GATEWAY_HTTP_ADDR: offsetAddress(httpAddress, index) } : {};
+    instances.push({
+      name: count === 1 ? service : `${service}#${index + 1}`,
+      service,
+      command: process.execPath,
+      args: [...SERVICE_NODE_ARGS, path.join(root, `dist/${service}/main.js`)],
+      env: { ...env, ...own },
     });
-  };
-  forward(child.stdout, process.stdout);
-  forward(child.stderr, process.stderr);
-  child.on('exit', (code, signal) => {
-    children.delete(service);
-    if (!stopping) {
-      console.error(`[${service}] exited (${signal ?? code}); stopping the others`);
-      stop(1);
-    } else if (children.size === 0) {
-      process.exit(process.exitCode ?? 0);
-    }
-  });
+  }
 }
+const frontDoors = instances.filter((instance) => instance.service === 'ingress');
+const supervisor = new Supervisor({
+  instances,
+  cwd: root,
+  onAllReady: () =>
+    process.stdout.write(
+      `switchyard distributed: all ${SERVICES.length} services ready (${instances.length} instances); ` +
+        `gRPC on ${frontDoors.map((instance) => instance.env.GATEWAY_GRPC_ADDR).join(', ')}; HTTP on ${frontDoors.map((instance) => instance.env.GATEWAY_HTTP_ADDR).join(', ')}\n`,
+    ),
+});
+supervisor.start();
 
-function stop(code = 0) {
-  if (stopping) return;
-  stopping = true;
-  process.exitCode = code;
-  // Front door first, so no new work enters while the stages drain.
-  children.get('ingress')?.kill('SIGTERM');
-  setTimeout(() => {
-    for (const child of children.values()) child.kill('SIGTERM');
-  }, 300);
-  setTimeout(() => {
-    for (const child of children.values()) child.kill('SIGKILL');
-    process.exit(code);
-  }, 20_000).unref();
-  if (children.size === 0) process.exit(code);
-}
-
-process.on('SIGINT', () => stop(0));
-process.on('SIGTERM', () => stop(0));
+// The front doors drain first, then the stages, each within its grace period (SHUTDOWN_GRACE_MS).
+const graceMs = Number(env.SHUTDOWN_GRACE_MS) || 15_000;
+const stop = () => supervisor.stop(2 * graceMs + 5000).then(() => process.exit(0));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

@@ -21,8 +21,10 @@ void runService('ingress', logger, async () => {
   const apiKeys = gatewayKeysFrom(config.auth);
   const core = new GatewayCore({ bus, catalog: buildModelCatalog(config), logger, defaultTimeoutMs: config.limits.default_timeout_ms, apiKeys, keyIdSecret: env.keyIdSecret });
   await core.start();
-  const server = await startGrpcServer(core, { address: env.grpcAddress, maxRequestBytes: config.limits.max_request_bytes, logger });
-  const http = await startHttpServer(core, { address: env.httpAddress, maxRequestBytes: config.limits.max_request_bytes, logger });
+  // On SIGTERM the front doors take no new calls and answer those in flight within the grace period.
+  const limits = { maxRequestBytes: config.limits.max_request_bytes, logger, shutdownGraceMs: env.shutdownGraceMs };
+  const server = await startGrpcServer(core, { address: env.grpcAddress, ...limits });
+  const http = await startHttpServer(core, { address: env.httpAddress, ...limits });
   logger.info('ingress ready', { grpc: env.grpcAddress, http: http.url, instance: core.instanceId });
   return {
     stop: async () => {

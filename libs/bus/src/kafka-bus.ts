@@ -44,13 +44,35 @@ export interface KafkaBusOptions {
   brokers: string[];
   clientId: string;
   logger: Logger;
-  /** Partitions of topics this bus creates. */
+  /** Partitions of topics this bus creates, and the least an existing pipeline topic is grown to. */
   partitions?: number;
+  /** Replicas of each partition of topics this bus creates; from 2, min.insync.replicas is one fewer. */
+  replicationFactor?: number;
+  /**
+   * How long the group waits for a consumer's heartbeat before it hands the consumer's partitions to the
+   * others: the time a killed instance's partitions stand still. kafkajs heartbeats between batches only,
+   * and every subscription here returns from a batch at once, so a slow handler does not delay them.
+   */
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  /** How long close() waits for batches in flight before it commits what finished and leaves anyway. */
+  drainTimeoutMs?: number;
+  /**
+   * Kafka's idempotent producer: a produce request retried after a lost acknowledgement is not written
+   * twice. kafkajs marks it experimental; it needs one produce request in flight, which this bus keeps.
+   */
+  idempotent?: boolean;
   /** How long a fetch waits on an idle partition. Only idle consumers wait; data returns at once. */
   maxWaitTimeMs?: number;
   /** The broker's `message.max.bytes` (default: Kafka's own, 1 MiB). */
   maxMessageBytes?: number;
 }
+
+/** Partitions of the pipeline's topics: room for that many instances of a stage to share its work. */
+export const DEFAULT_PARTITIONS = 12;
+export const DEFAULT_SESSION_TIMEOUT_MS = 6000;
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 1000;
+export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 
 /** Kafka's default `message.max.bytes` (1,048,588), rounded down. */
 export const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_576;
@@ -178,7 +200,12 @@ export class KafkaBus implements Bus {
           else logger.warn(`kafka: ${message}`, fields);
         },
     });
-    this.producer = this.kafka.producer({ allowAutoTopicCreation: true, createPartitioner: Partitioners.DefaultPartitioner });
+    this.producer = this.kafka.producer({
+      allowAutoTopicCreation: true,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: options.idempotent ?? false,
+      ...(options.idempotent ? { maxInFlightRequests: 1 } : {}),
+    });
   }
 
   /** Connects the producer; call at start so that an unreachable Kafka is reported at once. */
@@ -259,8 +286,11 @@ export class KafkaBus implements Bus {
     const consumer = this.kafka.consumer({
       groupId: subscription.group,
       maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 500,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3000,
+      sessionTimeout: this.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
+      heartbeatInterval: this.options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+      // The longest the group waits for its members to rejoin in a rebalance; they rejoin at their next
+      // heartbeat, since no batch handler here holds the consumer.
+      rebalanceTimeout: 4 * (this.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS),
       allowAutoTopicCreation: true,
       // kafkajs stops a consumer for good after errors it deems fatal, such as no group coordinator
       // yet on a broker that has just started; a stage must keep consuming, so it always restarts.
@@ -283,7 +313,7 @@ export class KafkaBus implements Bus {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitions ?? 6,
+      partitionsConsumedConcurrently: this.options.partitions ?? DEFAULT_PARTITIONS,
       eachBatch: (payload) => this.consumeBatch(committer, subscription, payload, progress, limit),
     });
     await joined;
@@ -315,20 +345,39 @@ export class KafkaBus implements Bus {
     // Back-pressure: stop fetching this partition while it has as many batches in flight as allowed.
     while (progress.inFlight >= limit && isRunning() && !isStale()) {
       await Promise.race([progress.changed(), delay(1000)]);
-      await heartbeat().catch(() => undefined);
+      try {
+        await heartbeat();
+      } catch (error) {
+        // A rebalance waits for every member to rejoin, and this one rejoins only once it returns here:
+        // waiting on would stall the whole group's partitions, not just this one.
+        if (isRebalancing(error)) return;
+      }
     }
   }
 
-  async ensureTopics(topics: string[], partitions = this.options.partitions ?? 6): Promise<void> {
+  async ensureTopics(topics: string[], partitions = this.options.partitions ?? DEFAULT_PARTITIONS): Promise<void> {
     const admin = await this.connectAdmin();
+    const replicationFactor = this.options.replicationFactor ?? 1;
+    // acks=all (kafkajs's default) waits for the in-sync replicas; with one fewer required than there
+    // are replicas, a write survives one broker's loss and one broker down does not stop writes.
+    const configEntries = replicationFactor > 1 ? [{ name: 'min.insync.replicas', value: String(replicationFactor - 1) }] : [];
     await whileKafkaSettles(async () => {
       const existing = new Set(await admin.listTopics());
       const missing = topics.filter((topic) => !existing.has(topic));
-      if (missing.length === 0) return;
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
-      });
+      if (missing.length > 0) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({ topic, numPartitions: partitions, replicationFactor, configEntries })),
+        });
+      }
+      const present = topics.filter((topic) => existing.has(topic));
+      if (present.length === 0) return;
+      // Topics made with fewer partitions (an older default) are grown, so more instances have work.
+      const { topics: described } = await admin.fetchTopicMetadata({ topics: present });
+      const short = described.filter((topic) => topic.partitions.length < partitions);
+      if (short.length === 0) return;
+      this.options.logger.info('growing topics to more partitions', { topics: short.map((topic) => topic.name), partitions });
+      await admin.createPartitions({ topicPartitions: short.map((topic) => ({ topic: topic.name, count: partitions })) });
     }, this.options.logger);
   }
 
@@ -362,9 +411,16 @@ export class KafkaBus implements Bus {
     return this.admin;
   }
 
+  /**
+   * Drains: stops fetching, lets the batches in flight finish (for drainTimeoutMs at most), commits what
+   * finished, and leaves the groups (disconnect), so that they rebalance at once rather than after the
+   * session timeout. A batch still running then is not committed: another instance gets it again.
+   */
   async close(): Promise<void> {
     await Promise.all(this.consumers.map((consumer) => consumer.stop().catch(() => undefined)));
-    await Promise.all([...this.inFlight]);
+    const drainTimeoutMs = this.options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+    const drained = await Promise.race([Promise.all([...this.inFlight]).then(() => true), delay(drainTimeoutMs).then(() => false)]);
+    if (!drained) this.options.logger.warn('batches still in flight after the drain timeout; leaving them to be redelivered', { batches: this.inFlight.size, drain_timeout_ms: drainTimeoutMs });
     await Promise.all(this.committers.map((committer) => committer.flush()));
     await Promise.all(this.consumers.map((consumer) => consumer.disconnect().catch(() => undefined)));
     await this.sending;
@@ -402,6 +458,12 @@ function decode(
     incoming.raw = message.value;
   }
   return incoming;
+}
+
+/** kafkajs's own test for a rebalance (not exported), and a member the group no longer knows. */
+function isRebalancing(error: unknown): boolean {
+  const type = (error as { type?: string }).type;
+  return type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION' || type === 'UNKNOWN_MEMBER_ID';
 }
 
 function delay(ms: number): Promise<void> {

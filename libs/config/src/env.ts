@@ -20,6 +20,22 @@ export interface ServiceEnv {
   keyIdSecret: string | undefined;
   /** The largest message the Kafka brokers take (their `message.max.bytes`); unset: Kafka's default. */
   kafkaMaxMessageBytes: number | undefined;
+  /** Kafka settings of a production cluster (docs/scaling.md); unset: the bus's defaults. */
+  kafka: KafkaSettings;
+  /** How long a stopping service may finish its work in flight (SHUTDOWN_GRACE_MS). */
+  shutdownGraceMs: number;
+}
+
+export interface KafkaSettings {
+  /** KAFKA_PARTITIONS: partitions of the pipeline's topics. */
+  partitions: number | undefined;
+  /** KAFKA_REPLICATION_FACTOR: replicas of each partition of the topics the services create. */
+  replicationFactor: number | undefined;
+  /** KAFKA_SESSION_TIMEOUT_MS and KAFKA_HEARTBEAT_INTERVAL_MS of the consumer groups. */
+  sessionTimeoutMs: number | undefined;
+  heartbeatIntervalMs: number | undefined;
+  /** KAFKA_IDEMPOTENT_PRODUCER=true: Kafka's idempotent producer. */
+  idempotent: boolean;
 }
 
 /** Where and to whom embedded mode serves PGlite over the Postgres protocol. */
@@ -44,14 +60,27 @@ export function readServiceEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv
     dataDir: env.GATEWAY_DATA_DIR || './data',
     sql: sqlPortOf(env),
     keyIdSecret: keyIdSecretOf(env.GATEWAY_KEY_ID_SECRET),
-    kafkaMaxMessageBytes: positiveIntegerOf('KAFKA_MAX_MESSAGE_BYTES', env.KAFKA_MAX_MESSAGE_BYTES),
+    kafkaMaxMessageBytes: positiveIntegerOf('KAFKA_MAX_MESSAGE_BYTES', env.KAFKA_MAX_MESSAGE_BYTES, 'bytes, such as 1048576'),
+    kafka: {
+      partitions: positiveIntegerOf('KAFKA_PARTITIONS', env.KAFKA_PARTITIONS, 'partitions, such as 12'),
+      replicationFactor: positiveIntegerOf('KAFKA_REPLICATION_FACTOR', env.KAFKA_REPLICATION_FACTOR, 'replicas, such as 3'),
+      sessionTimeoutMs: positiveIntegerOf('KAFKA_SESSION_TIMEOUT_MS', env.KAFKA_SESSION_TIMEOUT_MS, 'milliseconds, such as 6000'),
+      heartbeatIntervalMs: positiveIntegerOf('KAFKA_HEARTBEAT_INTERVAL_MS', env.KAFKA_HEARTBEAT_INTERVAL_MS, 'milliseconds, such as 1000'),
+      idempotent: env.KAFKA_IDEMPOTENT_PRODUCER === 'true',
+    },
+    shutdownGraceMs: shutdownGraceMsOf(env),
   };
 }
 
-function positiveIntegerOf(name: string, value: string | undefined): number | undefined {
+/** SHUTDOWN_GRACE_MS, read alone too: a service's stop is bounded by it before the rest is read. */
+export function shutdownGraceMsOf(env: NodeJS.ProcessEnv = process.env): number {
+  return positiveIntegerOf('SHUTDOWN_GRACE_MS', env.SHUTDOWN_GRACE_MS, 'milliseconds, such as 15000') ?? 15_000;
+}
+
+function positiveIntegerOf(name: string, value: string | undefined, unit: string): number | undefined {
   if (!value) return undefined;
   const number = Number(value);
-  if (!Number.isInteger(number) || number <= 0) throw new Error(`${name} is ${JSON.stringify(value)}; expected a whole number of bytes, such as 1048576`);
+  if (!Number.isInteger(number) || number <= 0) throw new Error(`${name} is ${JSON.stringify(value)}; expected a whole number of ${unit}`);
   return number;
 }
 

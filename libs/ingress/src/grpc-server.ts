@@ -22,6 +22,8 @@ export interface GrpcServerOptions {
   address: string;
   maxRequestBytes: number;
   logger: Logger;
+  /** How long stop() lets calls in flight finish before it closes them (default 5 s). */
+  shutdownGraceMs?: number;
 }
 
 export interface RunningGrpcServer {
@@ -57,7 +59,7 @@ export async function startGrpcServer(core: GatewayCore, options: GrpcServerOpti
       new Promise<void>((resolve) => {
         health.setStatus('', 'NOT_SERVING');
         health.setStatus(GATEWAY_SERVICE, 'NOT_SERVING');
-        const force = setTimeout(() => server.forceShutdown(), 5000);
+        const force = setTimeout(() => server.forceShutdown(), options.shutdownGraceMs ?? 5000);
         server.tryShutdown(() => {
           clearTimeout(force);
           resolve();

@@ -1,6 +1,8 @@
-// Process lifecycle shared by every app: start, then on SIGTERM or SIGINT stop in order (stop consuming,
-// drain in-flight work, flush producers, close servers and pools) and exit.
+// Process lifecycle shared by every app: start, then on SIGTERM or SIGINT stop in order (stop taking work,
+// drain in-flight work within the grace period, commit, leave the consumer groups, flush producers, close
+// servers and pools) and exit 0; exit 1 when it cannot start or cannot stop, so a supervisor acts.
 import { connectKafkaBus, type KafkaBus } from '@switchyard/bus';
+import { shutdownGraceMsOf, type KafkaSettings } from '@switchyard/config';
 import { PIPELINE_TOPICS } from '@switchyard/contracts';
 import type { Logger } from '@switchyard/telemetry';
 import { deadLetterCounts } from './dead-letters';
@@ -11,7 +13,9 @@ export interface RunningService {
 
 export async function runService(name: string, logger: Logger, start: () => Promise<RunningService>): Promise<void> {
   let service: RunningService;
+  let graceMs: number;
   try {
+    graceMs = shutdownGraceMsOf();
     service = await start();
   } catch (error) {
     logger.error(`${name} failed to start`, { error: (error as Error).message });
@@ -22,10 +26,11 @@ export async function runService(name: string, logger: Logger, start: () => Prom
     if (stopping) return;
     stopping = true;
     logger.info(`${name} stopping`, { signal, dead_letters: deadLetterCounts() });
+    // The drain has the grace period; closing connections after it, a few seconds more.
     const force = setTimeout(() => {
-      logger.error(`${name} did not stop within 15 s; exiting`);
+      logger.error(`${name} did not stop within ${graceMs + STOP_MARGIN_MS} ms; exiting`);
       process.exit(1);
-    }, 15_000);
+    }, graceMs + STOP_MARGIN_MS);
     force.unref();
     try {
       await service.stop();
@@ -40,10 +45,24 @@ export async function runService(name: string, logger: Logger, start: () => Prom
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
+const STOP_MARGIN_MS = 5000;
+
 /**
  * The Kafka bus of a distributed service, its pipeline topics ensured, with the brokers and message size
  * limit of the service's environment (readServiceEnv).
  */
-export function connectServiceBus(service: string, env: { kafkaBrokers: string[]; kafkaMaxMessageBytes: number | undefined }, logger: Logger): Promise<KafkaBus> {
-  return connectKafkaBus({ brokers: env.kafkaBrokers, maxMessageBytes: env.kafkaMaxMessageBytes, clientId: `switchyard-${service}`, logger, topics: PIPELINE_TOPICS });
+export function connectServiceBus(
+  service: string,
+  env: { kafkaBrokers: string[]; kafkaMaxMessageBytes: number | undefined; kafka: KafkaSettings; shutdownGraceMs: number },
+  logger: Logger,
+): Promise<KafkaBus> {
+  return connectKafkaBus({
+    brokers: env.kafkaBrokers,
+    maxMessageBytes: env.kafkaMaxMessageBytes,
+    ...env.kafka,
+    drainTimeoutMs: env.shutdownGraceMs,
+    clientId: `switchyard-${service}`,
+    logger,
+    topics: PIPELINE_TOPICS,
+  });
 }

@@ -1,4 +1,5 @@
-// Starts the distributed gateway exactly as `npm run start:distributed` does: six processes on Kafka.
+// Starts the distributed gateway exactly as `npm run start:distributed` does: six services (more processes
+// with `--scale`) on Kafka, under the supervisor that restarts an instance that dies.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -14,13 +15,16 @@ export interface RunningDistributedGateway {
   serviceMemory(): Record<string, number>;
   /** Sends a signal to one service's process (e.g. SIGSTOP, then SIGCONT, for a stage that lags). */
   signal(service: string, signal: NodeJS.Signals): void;
+  /** The process ids of a service's instances now running. */
+  pids(service: string): number[];
   stop(): Promise<void>;
 }
 
-export async function startDistributedGateway(env: Record<string, string> = {}, readyTimeoutMs = 120_000): Promise<RunningDistributedGateway> {
+/** `args`: start-distributed's own, such as ['--scale', 'provider-worker=2'] (one ingress: its ports are free ones). */
+export async function startDistributedGateway(env: Record<string, string> = {}, readyTimeoutMs = 120_000, args: string[] = []): Promise<RunningDistributedGateway> {
   const grpcAddress = `127.0.0.1:${await freePort()}`;
   const httpAddress = `127.0.0.1:${await freePort()}`;
-  const child: ChildProcess = spawn(process.execPath, [path.join(WORKSPACE_ROOT, 'tools/start-distributed.mjs')], {
+  const child: ChildProcess = spawn(process.execPath, [path.join(WORKSPACE_ROOT, 'tools/start-distributed.mjs'), ...args], {
     cwd: WORKSPACE_ROOT,
     env: { ...process.env, GATEWAY_GRPC_ADDR: grpcAddress, GATEWAY_HTTP_ADDR: httpAddress, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -59,17 +63,22 @@ export async function startDistributedGateway(env: Record<string, string> = {}, 
     output: () => output,
     serviceMemory: () => serviceMemory(child.pid!),
     signal: (service, signal) => {
-      // The services are the children of the script, each running dist/<service>/main.js.
-      const children = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(child.pid)], { encoding: 'utf8' }).split('\n');
-      const line = children.find((args) => args.includes(`dist/${service}/main.js`));
-      if (!line) throw new Error(`no ${service} process among ${children.join('; ')}`);
-      process.kill(Number.parseInt(line, 10), signal);
+      const [pid] = servicePids(child.pid!, service);
+      if (pid === undefined) throw new Error(`no ${service} process`);
+      process.kill(pid, signal);
     },
+    pids: (service) => servicePids(child.pid!, service),
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
     },
   };
+}
+
+/** The services are the children of the script, each running dist/<service>/main.js. */
+function servicePids(launcherPid: number, service: string): number[] {
+  const children = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(launcherPid)], { encoding: 'utf8' }).split('\n');
+  return children.filter((args) => args.includes(`dist/${service}/main.js`)).map((line) => Number.parseInt(line, 10));
 }
 
 function serviceMemory(launcherPid: number): Record<string, number> {
