@@ -52,16 +52,14 @@ describe('the malformed-input corpus, distributed gateway', () => {
     const since = new Date();
     const first = await runCorpus(target, cases);
     expect(problems(first)).toEqual([]);
-    const before = await settledMemory(gateway);
+    const before = await gateway.collectedHeaps();
     const second = await runCorpus(target, cases);
     expect(problems(second)).toEqual([]);
-    const after = await settledMemory(gateway);
-    expect(Object.keys(after).sort()).toEqual(['analytics', 'guardrail', 'ingress', 'metering', 'provider-worker', 'router']);
-    // Six processes' resident memory moves with their collectors (a service's RSS swings by a fifth
-    // between idle moments): the pipeline's total is held to 10%, each service to 25% as a leak guard.
-    const total = (memory: Record<string, number>) => Object.values(memory).reduce((sum, bytes) => sum + bytes, 0);
-    const grown = Object.keys(after).filter((service) => after[service] > before[service] * 1.25);
-    expect({ grown, totalWithin: total(after) <= total(before) * 1.1, before, after }).toEqual({ grown: [], totalWithin: true, before, after });
+    const after = await gateway.collectedHeaps();
+    // A heap of tens of megabytes moves by a few hundred kilobytes between collections whatever was
+    // done (code compiled, buffers pooled): the bound is 10% or 1 MiB, whichever is larger.
+    const grown = Object.keys(after).filter((service) => after[service] > Math.max(before[service] * 1.1, before[service] + 1024 * 1024));
+    expect({ grown, before, after }).toEqual({ grown: [], before, after });
 
     const answered = [...first, ...second].filter((outcome) => outcome.answered);
     expect(answered.length).toBeGreaterThan(100);
@@ -148,16 +146,6 @@ describe('the malformed-input corpus, distributed gateway', () => {
     expect(check.problem).toBeUndefined();
   });
 });
-
-/** Each service's lowest resident memory over ten seconds of idling, once its collector has had time to shrink the heap. */
-async function settledMemory(gateway: RunningDistributedGateway): Promise<Record<string, number>> {
-  const lowest: Record<string, number> = {};
-  for (let sample = 0; sample < 10; sample++) {
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    for (const [service, bytes] of Object.entries(gateway.serviceMemory())) lowest[service] = Math.min(lowest[service] ?? Infinity, bytes);
-  }
-  return lowest;
-}
 
 function problems(outcomes: CaseOutcome[]): string[] {
   return outcomes.filter((outcome) => outcome.problem).map((outcome) => `${outcome.name}: ${outcome.problem}`);

@@ -1,9 +1,11 @@
 // Starts the distributed gateway exactly as `npm run start:distributed` does: six services (more processes
 // with `--scale`) on Kafka, under the supervisor that restarts an instance that dies.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { freePort, WORKSPACE_ROOT } from './infrastructure';
+import { eventually } from './waiting';
+
+const SERVICES = ['analytics', 'metering', 'provider-worker', 'guardrail', 'router', 'ingress'];
 
 export interface RunningDistributedGateway {
   grpcAddress: string;
@@ -11,8 +13,8 @@ export interface RunningDistributedGateway {
   httpAddress: string;
   /** Everything the services printed so far. */
   output(): string;
-  /** The resident memory of each service process, in bytes, by service name (Linux: read from /proc). */
-  serviceMemory(): Record<string, number>;
+  /** Each service's heap in use after a full collection, in bytes, by service name, as it logs it on SIGUSR2 (its first instance). */
+  collectedHeaps(): Promise<Record<string, number>>;
   /** Sends a signal to one service's process (e.g. SIGSTOP, then SIGCONT, for a stage that lags). */
   signal(service: string, signal: NodeJS.Signals): void;
   /** The process ids of a service's instances now running. */
@@ -61,7 +63,20 @@ export async function startDistributedGateway(env: Record<string, string> = {}, 
     grpcAddress,
     httpAddress,
     output: () => output,
-    serviceMemory: () => serviceMemory(child.pid!),
+    collectedHeaps: async () => {
+      const heaps: Record<string, number> = {};
+      for (const service of SERVICES) {
+        const [pid] = servicePids(child.pid!, service);
+        if (pid === undefined) throw new Error(`no ${service} process`);
+        const from = output.length;
+        process.kill(pid, 'SIGUSR2');
+        heaps[service] = await eventually(async () => {
+          const line = output.slice(from).split('\n').find((text) => text.includes(`"msg":"${service} memory"`));
+          return line ? (JSON.parse(line.slice(line.indexOf('{'))) as { heap_used: number }).heap_used : undefined;
+        }, `${service}'s memory report`, 10_000, 20);
+      }
+      return heaps;
+    },
     signal: (service, signal) => {
       const [pid] = servicePids(child.pid!, service);
       if (pid === undefined) throw new Error(`no ${service} process`);
@@ -79,15 +94,4 @@ export async function startDistributedGateway(env: Record<string, string> = {}, 
 function servicePids(launcherPid: number, service: string): number[] {
   const children = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(launcherPid)], { encoding: 'utf8' }).split('\n');
   return children.filter((args) => args.includes(`dist/${service}/main.js`)).map((line) => Number.parseInt(line, 10));
-}
-
-function serviceMemory(launcherPid: number): Record<string, number> {
-  const memory: Record<string, number> = {};
-  const children = fs.readFileSync(`/proc/${launcherPid}/task/${launcherPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-  for (const pid of children) {
-    const service = /dist\/([\w-]+)\/main\.js/.exec(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1];
-    const rssKb = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    if (service && rssKb) memory[service] = Number(rssKb) * 1024;
-  }
-  return memory;
 }
