@@ -26,9 +26,10 @@ const chatRequest = (model: string, overrides: Partial<RequestEvent> = {}): Requ
 describe('router stage', () => {
   const stage = createRouterStage(buildModelCatalog(config, {}), () => 1000);
 
-  it('resolves a model name to its provider and upstream model', async () => {
-    const [output] = await stage.handle(chatRequest('fast'), {} as never);
-    expect(output).toMatchObject({ topic: TOPICS.routed, key: 'r1', value: { route: { provider: 'mock', upstream_model: 'mock-echo' } } });
+  it('passes a request its model can serve on to the guardrail, as it came', async () => {
+    const request = chatRequest('fast');
+    const [output] = await stage.handle(request, {} as never);
+    expect(output).toEqual({ topic: TOPICS.routed, key: 'r1', value: request });
   });
 
   it.each([
