@@ -376,6 +376,35 @@ describe('provider-worker routes', () => {
     expect(worker.breakers()).toEqual([]);
   });
 
+  it('does not retry a target whose breaker its failure opened while another target is closed', async () => {
+    const a = scripted('a', [unavailable(), 'ok']);
+    const b = scripted('b', ['ok']);
+    const worker = routed({ fallback: [{ target: 'a/m1', retry: { attempts: 3, backoff_ms: 1 } }, { target: 'b/m2' }] }, [a, b], {
+      breaker: { failures_to_open: 1, cooldown_ms: 60_000, max_cooldown_ms: 60_000 },
+    });
+    expect(await completionOf(worker.stage.handle(chat(), context()))).toMatchObject({ status: 'ok', attempts: 2, request: { route: { provider: 'b' } } });
+    expect([a.calls(), b.calls()]).toEqual([1, 1]);
+  });
+
+  it('sends a target due a probe one call only, while the probe is out', async () => {
+    let clock = 1_000_000;
+    const a = scripted('a', [unavailable(), 'hang']);
+    const b = scripted('b', ['ok']);
+    const worker = routed({ fallback: [{ target: 'a/m1' }, { target: 'b/m2' }] }, [a, b], {
+      now: () => clock,
+      breaker: { failures_to_open: 1, cooldown_ms: 1000, max_cooldown_ms: 10_000 },
+    });
+    await worker.stage.handle(chat({ request_id: 'opens', deadline_at: clock + 5000 }), context());
+    clock += 1000;
+    const probe = worker.stage.handle(chat({ request_id: 'probe', deadline_at: clock + 5000 }), context());
+    const during = await completionOf(worker.stage.handle(chat({ request_id: 'during', deadline_at: clock + 5000 }), context()));
+    expect(during).toMatchObject({ status: 'ok', attempts: 1, request: { route: { provider: 'b' } } });
+    expect(a.calls()).toBe(2);
+    await worker.cancellations.handle({ request_id: 'probe', reason: 'client_cancelled' }, context());
+    expect(await completionOf(probe)).toMatchObject({ status: 'cancelled' });
+    expect(worker.breakers()).toEqual([{ target: 'a/m1', health: 'probe' }]);
+  });
+
   it('still calls the targets of a node whose breakers are all open, rather than none', async () => {
     const a = scripted('a', [unavailable()]);
     const worker = routed({ target: 'a/m1' }, [a], { breaker: { failures_to_open: 1, cooldown_ms: 60_000, max_cooldown_ms: 60_000 } });

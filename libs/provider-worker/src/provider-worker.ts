@@ -188,7 +188,8 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
       if (failed) completion.failed_attempts = failed;
       return outputs;
     };
-    plan: for (const attempt of attempts) {
+    plan: for (let index = 0; index < attempts.length; index++) {
+      const attempt = attempts[index];
       const { node } = attempt;
       const provider = providers.get(node.target.provider);
       if (!provider) {
@@ -197,6 +198,8 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
         continue;
       }
       for (let tryOfTarget = 1; ; tryOfTarget++) {
+        // Its breaker may have opened, or its one probe gone out, since the plan was made.
+        if (healthOf(node.key) === 'open' && attempts.some((later, at) => at > index && healthOf(later.node.key) !== 'open')) continue plan;
         tries++;
         const result = await callThroughQueue(provider, node, request, signal, context);
         last = { node, result, listed: false };
