@@ -69,13 +69,23 @@ describe('routed models in the embedded gateway', () => {
 
   beforeAll(async () => {
     for (const upstream of Object.values(upstreams)) await new Promise<void>((resolve) => upstream.server.listen(0, '127.0.0.1', resolve));
+    // A port that was free a moment ago and that nothing listens on: connections to it are refused.
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const refusedPort = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
     const config = {
       models: [
         { name: 'fallback', capabilities: ['chat', 'streaming'], route: { fallback: [{ target: 'a/m' }, { target: 'b/m' }] } },
         { name: 'patient', capabilities: ['chat'], route: { fallback: [{ target: 'a/m', retry: { attempts: 2 } }, { target: 'b/m' }] } },
+        { name: 'refused', capabilities: ['chat'], route: { fallback: [{ target: 'down/m' }, { target: 'b/m' }] } },
         { name: 'streamed', capabilities: ['chat', 'streaming'], route: { fallback: [{ target: 'a/m', retry: { attempts: 3 } }, { target: 'b/m' }] } },
       ],
-      providers: { a: { kind: 'ollama', base_url: upstreams.a.baseUrl }, b: { kind: 'ollama', base_url: upstreams.b.baseUrl } },
+      providers: {
+        a: { kind: 'ollama', base_url: upstreams.a.baseUrl },
+        b: { kind: 'ollama', base_url: upstreams.b.baseUrl },
+        down: { kind: 'ollama', base_url: `http://127.0.0.1:${refusedPort}/v1` },
+      },
       limits: { default_timeout_ms: 20_000 },
     };
     gateway = await startGatewayUnderTest('routes', config);
@@ -138,6 +148,13 @@ describe('routed models in the embedded gateway', () => {
     expect(await response.json()).toMatchObject({ choices: [{ message: { content: 'answered by a' } }] });
     expect([upstreams.a.calls, upstreams.b.calls]).toEqual([2, 0]);
     expect(await rowOf('patient')).toMatchObject([{ provider: 'a', status: 'ok', attempts: 2, route_path: 'models.1.route.fallback.0', failed_attempts: [{ target: 'a/m', code: 'provider_rate_limited' }] }]);
+  });
+
+  it('falls back when the first target refuses the connection', async () => {
+    const response = await chat('refused');
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ choices: [{ message: { content: 'answered by b' } }] });
+    expect(await rowOf('refused')).toMatchObject([{ provider: 'b', status: 'ok', attempts: 2, failed_attempts: [{ target: 'down/m', code: 'provider_unavailable' }] }]);
   });
 
   it('does not retry nor fall back when a stream fails after its first chunk reached the caller', async () => {
