@@ -21,6 +21,17 @@ export function checkModel(request: RequestEvent, catalog: Map<string, CatalogEn
   if (request.stream && !entry.capabilities.streaming) {
     throw new GatewayError('unsupported_capability', `model ${model} does not offer streaming`);
   }
+  if (request.kind !== 'chat') return;
+  const chat = request.chat!;
+  if (chat.tools && chat.tools.length > 0 && !entry.capabilities.tools) {
+    throw new GatewayError('unsupported_capability', `model ${model} does not offer tools`, { param: 'tools' });
+  }
+  if (!entry.capabilities.vision) {
+    chat.messages.forEach((message, index) => {
+      const part = message.content_parts?.findIndex((candidate) => candidate.image || candidate.image_url) ?? -1;
+      if (part >= 0) throw new GatewayError('unsupported_capability', `model ${model} does not offer vision: it takes no image parts`, { param: `messages[${index}].content[${part}]` });
+    });
+  }
 }
 
 export function createRouterStage(catalog: Map<string, CatalogEntry>, now: () => number = Date.now): Stage<RequestEvent> {
