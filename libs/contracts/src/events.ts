@@ -12,7 +12,7 @@ export interface Route {
   path?: string;
 }
 
-/** A provider call that failed before the request's last one. */
+/** A provider call that failed, and was retried or fallen back from. */
 export interface FailedAttempt {
   /** provider/upstream_model. */
   target: string;
@@ -74,7 +74,7 @@ export interface CompletionEvent {
   time_to_first_chunk_ms?: number;
   /** Provider calls made for the request, retries and fallbacks included; absent when none was made. */
   attempts?: number;
-  /** The calls that failed before the last one, in order; absent when there were none. */
+  /** The calls that failed without their failure being the answer (retried, fallen back from), in order; absent when none did. */
   failed_attempts?: FailedAttempt[];
   /** The stage that produced this event. */
   stage: string;
@@ -109,7 +109,7 @@ export interface UsageEvent {
   attempts?: number;
   /** Where the target that served it sits in the model's route tree, e.g. models.1.route.fallback.0. */
   route_path?: string | null;
-  /** The calls that failed before the last one, in order; null when there were none. */
+  /** The calls that failed without their failure being the answer (retried, fallen back from), in order; null when none did. */
   failed_attempts?: FailedAttempt[] | null;
 }
 

@@ -346,6 +346,16 @@ describe('provider-worker routes', () => {
     expect(adapters.map((adapter) => adapter.calls())).toEqual(calls);
   });
 
+  it('answers a caller who cancels while a retry waits cancelled, without the retry', async () => {
+    const a = scripted('a', [rateLimited(2000), 'ok']);
+    const worker = routed({ target: 'a/m1', retry: { attempts: 2 } }, [a]);
+    const waiting = worker.stage.handle(chat(), context());
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await worker.cancellations.handle({ request_id: 'r1', reason: 'client_cancelled' }, context());
+    expect(await completionOf(waiting)).toMatchObject({ status: 'cancelled', attempts: 1, error: { code: 'cancelled' } });
+    expect(a.calls()).toBe(1);
+  });
+
   it('never retries nor falls back once a streamed chunk has reached the caller', async () => {
     const adapters = [scripted('a', ['chunk-then-reset']), scripted('b', ['ok'])];
     const emitted: StageOutput[] = [];

@@ -214,7 +214,7 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
         const wait = result.error.retryAfterMs ?? backoff(node, tryOfTarget);
         // A wait the caller's deadline cannot hold: the next target, at once.
         if (now() + wait >= request.deadline_at) continue plan;
-        if (!(await sleep(wait, signal))) return finish(node, result);
+        if (!(await sleep(wait, signal))) return finish(node, { ...result, error: leftTheLine(signal, node.target) });
       }
     }
     // Every target failed: the last failure is the answer, with every try that led to it.
