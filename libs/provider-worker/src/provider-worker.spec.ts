@@ -24,8 +24,9 @@ const oneTarget = (model: string): RouteNode | undefined => {
   return target && { kind: 'target', path: 'models.0', target, key: model, retry: DEFAULT_RETRY };
 };
 
-function context(emitted: StageOutput[] = []): StageContext {
-  return { emit: async (output) => void emitted.push(output), span: { setAttributes: () => undefined } as never, logger: {} as never };
+function context(emitted: StageOutput[] = [], logged: string[] = []): StageContext {
+  const log = (message: string, fields?: Record<string, unknown>) => void logged.push(`${message} ${JSON.stringify(fields)}`);
+  return { emit: async (output) => void emitted.push(output), span: { setAttributes: () => undefined } as never, logger: { debug: log, info: log, warn: log, error: log } };
 }
 
 describe('provider-worker', () => {
@@ -374,9 +375,13 @@ describe('provider-worker routes', () => {
       now: () => clock,
       breaker: { failures_to_open: 2, cooldown_ms: 1000, max_cooldown_ms: 10_000 },
     });
-    const serve = async () => (await completionOf(worker.stage.handle(chat({ deadline_at: clock + 5000 }), context()))).request.route!.provider;
+    const logged: string[] = [];
+    const serve = async () => (await completionOf(worker.stage.handle(chat({ deadline_at: clock + 5000 }), context([], logged)))).request.route!.provider;
     expect([await serve(), await serve()]).toEqual(['b', 'b']);
     expect(worker.breakers()).toEqual([{ target: 'a/m1', health: 'open' }]);
+    expect(logged).toEqual([
+      'circuit breaker opened: the target gets no calls but a probe until it answers {"target":"a/m1","failures":2,"open_for_ms":1000,"error_code":"provider_unavailable"}',
+    ]);
     expect([await serve(), await serve()]).toEqual(['b', 'b']);
     expect(a.calls()).toBe(2);
     clock += 1000;
@@ -384,6 +389,7 @@ describe('provider-worker routes', () => {
     expect(await serve()).toBe('a');
     expect(a.calls()).toBe(3);
     expect(worker.breakers()).toEqual([]);
+    expect(logged.slice(1)).toEqual(['circuit breaker closed: the target answered {"target":"a/m1"}']);
   });
 
   it('does not retry a target whose breaker its failure opened while another target is closed', async () => {

@@ -242,7 +242,7 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
       setBreaker(key, breakerCalled(breakers.get(key) ?? CLOSED_BREAKER, now()));
       try {
         const result = await callWithTimeout(provider, node, request, signal, context);
-        recordOutcome(key, result, signal);
+        recordOutcome(key, result, signal, context);
         return result;
       } finally {
         queue.leave();
@@ -252,22 +252,34 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
     }
   }
 
-  function recordOutcome(key: string, result: CallResult, signal: AbortSignal): void {
+  function recordOutcome(key: string, result: CallResult, signal: AbortSignal, context: StageContext): void {
     const state = breakers.get(key) ?? CLOSED_BREAKER;
-    if (!result.error) {
-      setBreaker(key, breakerSucceeded(state));
-      const average = latencies.get(key);
-      latencies.set(key, average === undefined ? result.latency_ms : average + LATENCY_WEIGHT * (result.latency_ms - average));
-    } else if (signal.aborted) {
+    if (result.error && signal.aborted) {
       // The caller left or its deadline passed: that says nothing of the target.
       setBreaker(key, breakerReleased(state));
-    } else if (RETRYABLE.has(result.error.code)) {
-      setBreaker(key, breakerFailed(state, now(), breakerSettings));
-    } else {
-      // The provider answered, if with a refusal: it is up.
-      setBreaker(key, breakerSucceeded(state));
+      return;
     }
+    if (result.error && RETRYABLE.has(result.error.code)) {
+      const next = breakerFailed(state, now(), breakerSettings);
+      setBreaker(key, next);
+      if (next.openings > state.openings) {
+        context.logger.warn('circuit breaker opened: the target gets no calls but a probe until it answers', {
+          target: key,
+          failures: next.failures,
+          open_for_ms: next.open_until - now(),
+          error_code: result.error.code,
+        });
+      }
+      return;
+    }
+    // An answer, if only a refusal: the target is up.
+    if (state.openings > 0) context.logger.info('circuit breaker closed: the target answered', { target: key });
+    setBreaker(key, breakerSucceeded(state));
+    if (result.error) return;
+    const average = latencies.get(key);
+    latencies.set(key, average === undefined ? result.latency_ms : average + LATENCY_WEIGHT * (result.latency_ms - average));
   }
+
 
   /** A try limited by its own timeout_ms, when that is shorter than what is left of the caller's deadline. */
   async function callWithTimeout(provider: ProviderAdapter, node: TargetNode, request: RequestEvent, signal: AbortSignal, context: StageContext): Promise<CallResult> {
