@@ -17,6 +17,12 @@ export default [
     },
   },
   {
+    // Routing decisions are pure: no clock, network, file or process of their own.
+    files: ['libs/routing/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['node:*', 'fs', 'net', 'http', 'https', 'child_process'], message: 'libs/routing is pure: its callers bring I/O, time and randomness.' }] }] },
+  },
+  {
     // Tests (and the scenario files they share) may also use the test harness in libs/testing.
     files: ['**/*.spec.ts', '**/*.scenarios.ts'],
     rules: { '@nx/enforce-module-boundaries': ['error', boundaries({ forTests: true })] },

@@ -1,4 +1,4 @@
-// `npx tsx bench/src/profile.ts [--mode=embedded|distributed|kafka-floor] [--protocol=http|grpc] [--rate=400] [--duration=8] [--delay=0|capacity] [--warmup=3] [--profile=false] [--output=true] [--node-args='--max-semi-space-size=32'] [--cpus=1]`
+// `npx tsx bench/src/profile.ts [--mode=embedded|distributed|kafka-floor] [--protocol=http|grpc] [--rate=400] [--duration=8] [--delay=0|capacity] [--warmup=3] [--profile=false] [--output=true] [--node-args='--max-semi-space-size=32'] [--cpus=1] [--model=bench-gpt|bench-loadbalance|bench-fallback]`
 // Starts Switchyard under `node --cpu-prof`, drives open-loop load at it, stops it, and prints its CPU
 // per request and where that CPU went: self time by function and by package, per process. The
 // .cpuprofile files stay in bench/.cache/profiles for Chrome DevTools or speedscope. --profile=false
@@ -10,7 +10,7 @@ import { grpcChatClient, httpChatClient, openLoop } from './load';
 import { capacityDelay } from './measure';
 import { cpuMs } from './proc';
 import { CACHE_DIR, sleep } from './services';
-import { startDistributed, startEmbedded, startKafkaFloor, startMockUpstream, startPrivateInfrastructure, type Infrastructure } from './systems';
+import { SWITCHYARD_MODEL, startDistributed, startEmbedded, startKafkaFloor, startMockUpstream, startPrivateInfrastructure, type Infrastructure } from './systems';
 
 interface ProfileNode {
   id: number;
@@ -103,7 +103,8 @@ async function main(): Promise<void> {
   let loadFromUs = 0;
   let loadToUs = 0;
   try {
-    const client = protocol === 'grpc' ? grpcChatClient(gateway.grpc!) : httpChatClient(gateway.http!);
+    const model = argument('model', SWITCHYARD_MODEL);
+    const client = protocol === 'grpc' ? grpcChatClient({ ...gateway.grpc!, model }) : httpChatClient({ ...gateway.http!, model });
     await openLoop(client, { rate: 100, durationMs: 2000, delayOf: () => 0 });
     // At the measured rate too, so that the code is compiled for it before the measurement.
     await openLoop(client, { rate, durationMs: Number(argument('warmup', '3')) * 1000, delayOf: () => 0 });

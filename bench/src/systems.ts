@@ -13,6 +13,12 @@ const RUN_DIR = path.join(CACHE_DIR, 'run');
 /** The model name callers use for Switchyard; it routes to the mock as upstream model gpt-bench. */
 export const SWITCHYARD_MODEL = 'bench-gpt';
 
+/**
+ * Routed models on the same mock: a two-target weighted loadbalance, and a fallback whose first target
+ * refuses connections, so that its breaker is open but for a probe now and then.
+ */
+export const ROUTED_MODELS = ['bench-loadbalance', 'bench-fallback'] as const;
+
 export interface RunningSystem {
   processes: ServiceProcess[];
   http?: HttpTarget;
@@ -53,8 +59,15 @@ function writeSwitchyardConfig(upstreamBaseUrl: string): string {
     file,
     `models:
   - { name: ${SWITCHYARD_MODEL}, provider: bench-upstream, upstream_model: gpt-bench, capabilities: [chat, streaming] }
+  - name: ${ROUTED_MODELS[0]}
+    capabilities: [chat, streaming]
+    route: { loadbalance: { targets: [{ target: bench-upstream/gpt-bench, weight: 3 }, { target: bench-upstream/gpt-bench-b, weight: 1 }] } }
+  - name: ${ROUTED_MODELS[1]}
+    capabilities: [chat, streaming]
+    route: { fallback: [{ target: bench-down/gpt-bench }, { target: bench-upstream/gpt-bench }] }
 providers:
   bench-upstream: { kind: openai, base_url: "${upstreamBaseUrl}", api_key_env: BENCH_UPSTREAM_KEY }
+  bench-down: { kind: openai, base_url: "http://127.0.0.1:9/v1", api_key_env: BENCH_UPSTREAM_KEY }
 limits: { max_request_bytes: 65536, default_timeout_ms: 20000 }
 guardrail: { rules: [mask_email, mask_payment_card] }
 `,

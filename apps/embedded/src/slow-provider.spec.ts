@@ -1,15 +1,10 @@
 // A model whose provider never answers, through the whole embedded gateway: it holds up no other
 // model, and once its calls and line are full a caller is told so at once rather than at its deadline.
-import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { parseGatewayConfig } from '@switchyard/config';
-import { createLogger } from '@switchyard/telemetry';
 import { eventually } from '@switchyard/testing';
-import { stringify } from 'yaml';
-import { startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway';
+import type { EmbeddedGateway } from './embedded-gateway';
+import { startGatewayUnderTest } from './gateway-under-test.fixtures';
 
 jest.setTimeout(60_000);
 
@@ -17,7 +12,6 @@ describe('a hanging model in the embedded gateway', () => {
   let upstream: http.Server;
   let upstreamCalls = 0;
   let gateway: EmbeddedGateway;
-  let dataDir: string;
   const callers = new AbortController();
 
   beforeAll(async () => {
@@ -33,21 +27,13 @@ describe('a hanging model in the embedded gateway', () => {
       provider_calls: { max_in_flight_per_route: 2, max_queued_per_route: 1 },
       limits: { default_timeout_ms: 20_000 },
     };
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-slow-provider-'));
-    gateway = await startEmbeddedGateway({
-      config: parseGatewayConfig(stringify(config)),
-      grpcAddress: '127.0.0.1:0',
-      httpAddress: '127.0.0.1:0',
-      dataDir,
-      logger: createLogger('slow-provider-test', 'error'),
-    });
+    gateway = await startGatewayUnderTest('slow-provider', config);
   });
 
   afterAll(async () => {
     upstream.closeAllConnections();
     await new Promise((resolve) => upstream.close(resolve));
     await gateway.stop();
-    fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   const chat = (model: string) =>

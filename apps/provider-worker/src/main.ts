@@ -1,8 +1,9 @@
 // The provider-worker service: guarded -> completions, streaming chunks to the caller's ingress.
 import { randomUUID } from 'node:crypto';
-import { loadGatewayConfig, readServiceEnv } from '@switchyard/config';
+import { loadGatewayConfig, readServiceEnv, routesOf } from '@switchyard/config';
 import { connectServiceBus, runService, runStage } from '@switchyard/pipeline';
 import { createProviderWorker } from '@switchyard/provider-worker';
+import { buildPriceTable } from '@switchyard/pricing';
 import { createProviderRegistry } from '@switchyard/providers';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
 
@@ -14,7 +15,7 @@ void runService('provider-worker', logger, async () => {
   const env = readServiceEnv();
   const providers = createProviderRegistry(config);
   const bus = await connectServiceBus('provider-worker', env, logger);
-  const worker = createProviderWorker(providers, config.provider_calls);
+  const worker = createProviderWorker(providers, { routes: routesOf(config), limits: config.provider_calls, prices: buildPriceTable(config.pricing) });
   // Every instance must hear every cancellation, so each reads them in a group of its own.
   await runStage(bus, worker.cancellations, { logger, group: `switchyard-provider-worker-${randomUUID().slice(0, 8)}` });
   await runStage(bus, worker.stage, { logger });

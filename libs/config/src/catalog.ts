@@ -1,5 +1,6 @@
 // The models the gateway serves, resolved from configuration and the environment.
 import type { ModelCapabilities, ModelInfo } from '@switchyard/contracts';
+import { targetsOf, type RouteNode } from '@switchyard/routing';
 import type { GatewayConfig, ModelConfig, ProviderConfig } from './schema';
 
 export interface CatalogEntry extends ModelInfo {
@@ -18,11 +19,13 @@ export function providerDisabledReason(name: string, config: ProviderConfig | un
 export function buildModelCatalog(config: GatewayConfig, env: NodeJS.ProcessEnv = process.env): Map<string, CatalogEntry> {
   const catalog = new Map<string, CatalogEntry>();
   for (const model of config.models) {
-    const reason = providerDisabledReason(model.provider, config.providers[model.provider], env);
+    // A routed model is served while any of its targets is; it is listed by the first such target.
+    const targets = targetsOf(model.route).map(({ target }) => ({ target, reason: providerDisabledReason(target.provider, config.providers[target.provider], env) }));
+    const { target, reason } = targets.find((candidate) => candidate.reason === undefined) ?? targets[0];
     catalog.set(model.name, {
       id: model.name,
-      provider: model.provider,
-      upstream_model: model.upstream_model ?? model.name,
+      provider: target.provider,
+      upstream_model: target.upstream_model,
       capabilities: capabilitiesOf(model),
       enabled: reason === undefined,
       ...(reason ? { disabled_reason: reason } : {}),
@@ -34,4 +37,10 @@ export function buildModelCatalog(config: GatewayConfig, env: NodeJS.ProcessEnv 
 function capabilitiesOf(model: ModelConfig): ModelCapabilities {
   const has = (capability: ModelConfig['capabilities'][number]) => model.capabilities.includes(capability);
   return { chat: has('chat'), streaming: has('streaming'), tools: has('tools'), vision: has('vision'), embeddings: has('embeddings') };
+}
+
+/** The route tree of a model, by the name callers use; undefined for a model not configured. */
+export function routesOf(config: GatewayConfig): (model: string) => RouteNode | undefined {
+  const routes = new Map(config.models.map((model) => [model.name, model.route]));
+  return (model) => routes.get(model);
 }

@@ -21,6 +21,33 @@ describe('gateway configuration', () => {
     expect(() => parseGatewayConfig(text, 'test.yaml')).toThrow(message);
   });
 
+  it('reads a model\'s route, and today\'s provider and upstream_model as a route of one target', () => {
+    const config = parseGatewayConfig(`
+models:
+  - { name: one, provider: openai, upstream_model: gpt-4o-mini }
+  - name: chat
+    route:
+      fallback:
+        - loadbalance: { strategy: weighted, targets: [{ target: openai/gpt-4o-mini, weight: 3 }, { target: azure-eu/gpt-4o-mini, weight: 1 }] }
+        - { target: anthropic/claude-haiku-4-5, retry: { attempts: 3 } }
+providers: { openai: {}, azure-eu: { kind: azure-openai }, anthropic: {} }`);
+    expect(config.models[0].route).toMatchObject({ kind: 'target', path: 'models.0', key: 'openai/gpt-4o-mini', retry: { attempts: 1 } });
+    expect(config.models[1].route).toMatchObject({ kind: 'fallback', path: 'models.1.route', nodes: [{ kind: 'loadbalance', weights: [3, 1] }, { kind: 'target', retry: { attempts: 3 } }] });
+    expect(buildModelCatalog(config, {}).get('chat')).toMatchObject({ provider: 'openai', upstream_model: 'gpt-4o-mini', enabled: true });
+  });
+
+  it.each([
+    ['an unknown provider block', 'models: [{ name: a, route: { fallback: [{ target: nope/m }] } }]', 'test.yaml: models.0.route.fallback.0.target: unknown provider block "nope"; configure it under providers (model a)'],
+    ['both provider and route', 'models: [{ name: a, provider: mock, route: { target: mock/m } }]', 'test.yaml: models.0.provider: give either route or provider and upstream_model, not both'],
+    [
+      'a target lacking a capability the model declares',
+      'models: [{ name: e, provider: mock, upstream_model: m, capabilities: [chat] }, { name: a, capabilities: [chat, tools], route: { target: mock/m } }]',
+      'test.yaml: models.1.route.target: mock/m does not offer tools, which the model declares (model a)',
+    ],
+  ])('refuses a route with %s at load', (_name, text, message) => {
+    expect(() => parseGatewayConfig(text, 'test.yaml')).toThrow(message);
+  });
+
   it('serves a model only when its provider has its key', () => {
     const config = parseGatewayConfig('models: [{ name: g, provider: openai, capabilities: [chat] }]\nproviders: { openai: { api_key_env: K } }');
     expect(buildModelCatalog(config, {}).get('g')).toMatchObject({ enabled: false, disabled_reason: 'provider openai is not enabled: set K' });

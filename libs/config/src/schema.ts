@@ -1,3 +1,4 @@
+import type { RouteNode } from '@switchyard/routing';
 import { z } from 'zod';
 
 export const CAPABILITIES = ['chat', 'streaming', 'tools', 'vision', 'embeddings'] as const;
@@ -5,10 +6,13 @@ export const CAPABILITIES = ['chat', 'streaming', 'tools', 'vision', 'embeddings
 export const modelConfigSchema = z.object({
   /** The name callers use. */
   name: z.string().min(1),
-  provider: z.string().min(1),
+  /** With upstream_model, the model's one target; `route` instead gives a tree of them. */
+  provider: z.string().min(1).optional(),
   /** The provider's own name for the model; defaults to `name`. */
   upstream_model: z.string().min(1).optional(),
   capabilities: z.array(z.enum(CAPABILITIES)).default(['chat', 'streaming']),
+  /** A route tree (see libs/routing), checked once the providers are known. */
+  route: z.unknown().optional(),
 });
 
 export const providerConfigSchema = z
@@ -58,9 +62,10 @@ export const gatewayConfigSchema = z.object({
     .optional(),
 });
 
-export type ModelConfig = z.infer<typeof modelConfigSchema>;
+/** A model as served: `route` is its tree, a one-target one for `provider` + `upstream_model`. */
+export type ModelConfig = Omit<z.infer<typeof modelConfigSchema>, 'route'> & { route: RouteNode };
 export type ProviderConfig = z.infer<typeof providerConfigSchema>;
 export type ProviderCallLimits = z.infer<typeof providerCallsSchema>;
 export type PricingOverride = z.infer<typeof pricingOverrideSchema>;
-export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+export type GatewayConfig = Omit<z.infer<typeof gatewayConfigSchema>, 'models'> & { models: ModelConfig[] };
 export type AuthConfig = NonNullable<GatewayConfig['auth']>;

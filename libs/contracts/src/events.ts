@@ -4,10 +4,20 @@ import type { GatewayErrorBody } from './errors';
 
 export type RequestKind = 'chat' | 'embed';
 
-/** Where the router sent a request. */
+/** The target that served a request (a provider block and its own model name), set by the provider-worker. */
 export interface Route {
   provider: string;
   upstream_model: string;
+  /** Where the target sits in the model's route tree in the configuration, e.g. models.1.route.fallback.0. */
+  path?: string;
+}
+
+/** A provider call that failed, and was retried or fallen back from. */
+export interface FailedAttempt {
+  /** provider/upstream_model. */
+  target: string;
+  code: string;
+  latency_ms: number;
 }
 
 /** What the guardrail rules did to a request; one entry per rule that matched. */
@@ -19,7 +29,7 @@ export interface GuardrailFinding {
 
 /**
  * A request on its way through the pipeline (topics requests, routed, guarded). Stages add to it:
- * the router sets `route`, the guardrail sets `guardrail` and may rewrite the prompt.
+ * the guardrail sets `guardrail` and may rewrite the prompt; on the outcome, `route` is the target that served it.
  */
 export interface RequestEvent {
   request_id: string;
@@ -62,6 +72,10 @@ export interface CompletionEvent {
   provider_latency_ms: number;
   /** Milliseconds from the provider call to its first streamed chunk, for streamed requests. */
   time_to_first_chunk_ms?: number;
+  /** Provider calls made for the request, retries and fallbacks included; absent when none was made. */
+  attempts?: number;
+  /** The calls that failed without their failure being the answer (retried, fallen back from), in order; absent when none did. */
+  failed_attempts?: FailedAttempt[];
   /** The stage that produced this event. */
   stage: string;
 }
@@ -91,6 +105,12 @@ export interface UsageEvent {
   error_code: string | null;
   finish_reason: string | null;
   metadata: Record<string, string>;
+  /** Provider calls made, retries and fallbacks included (0: none was made); absent from older metering. */
+  attempts?: number;
+  /** Where the target that served it sits in the model's route tree, e.g. models.1.route.fallback.0. */
+  route_path?: string | null;
+  /** The calls that failed without their failure being the answer (retried, fallen back from), in order; null when none did. */
+  failed_attempts?: FailedAttempt[] | null;
 }
 
 /** The usage row's time: when the ingress received the request, as ISO 8601 (with request_id, the row's key). */

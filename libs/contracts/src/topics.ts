@@ -2,7 +2,7 @@
 export const TOPICS = {
   /** ingress -> router: RequestEvent as received. */
   requests: 'switchyard.requests',
-  /** router -> guardrail: RequestEvent with `route` set. */
+  /** router -> guardrail: RequestEvent whose model the router found able to serve it. */
   routed: 'switchyard.routed',
   /** guardrail -> provider-worker: RequestEvent with `guardrail` set and the prompt rewritten by its rules. */
   guarded: 'switchyard.guarded',

@@ -91,6 +91,16 @@ describe('metering', () => {
     expect(reply.value).toEqual({ request_id: 'req-1', type: 'error', error: failed.error });
   });
 
+  it('prices the target that answered, and records where it sits in the route, the tries and the tries that failed', async () => {
+    const failed_attempts = [{ target: 'openai/gpt-4o-mini', code: 'provider_unavailable', latency_ms: 40 }];
+    const served = { ...request, route: { provider: 'anthropic', upstream_model: 'claude-haiku-4-5', path: 'models.0.route.fallback.1' } };
+    const [, usage] = await stage.handle(ok({ request: served, attempts: 2, failed_attempts }), {} as never);
+    expect(usage.value).toMatchObject({ provider: 'anthropic', upstream_model: 'claude-haiku-4-5', route_path: 'models.0.route.fallback.1', attempts: 2, failed_attempts });
+    // 800 plain * 1 + 200 cached * 0.1 + 500 output * 5, per million: Anthropic's prices, not OpenAI's.
+    expect((usage.value as { cost_usd: number }).cost_usd).toBe(0.00332);
+    expect((await stage.handle(ok(), {} as never))[1].value).toMatchObject({ attempts: 0, route_path: null, failed_attempts: null });
+  });
+
   it('records a cancelled call without answering anybody', async () => {
     const cancelled: CompletionEvent = { request, status: 'cancelled', error: { code: 'cancelled', message: 'gone' }, provider_latency_ms: 5, stage: 'provider-worker' };
     const outputs = await stage.handle(cancelled, {} as never);

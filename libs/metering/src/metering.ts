@@ -64,6 +64,9 @@ export function toUsageEvent(completion: CompletionEvent, metered: Metered, now:
     error_code: completion.error?.code ?? null,
     finish_reason: completion.chat?.choices[0]?.finish_reason ?? null,
     metadata: (request.kind === 'chat' ? request.chat!.metadata : request.embed!.metadata) ?? {},
+    attempts: completion.attempts ?? 0,
+    route_path: request.route?.path ?? null,
+    failed_attempts: completion.failed_attempts ?? null,
   };
 }
 

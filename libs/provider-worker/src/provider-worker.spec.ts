@@ -1,9 +1,10 @@
 import { InMemoryBus } from '@switchyard/bus';
-import { GatewayError, TOPICS, type ChatResult, type CompletionEvent, type RequestEvent } from '@switchyard/contracts';
+import { GatewayError, TOPICS, type ChatResult, type CompletionEvent, type ReplyEvent, type RequestEvent } from '@switchyard/contracts';
 import { runStage, type StageContext, type StageOutput } from '@switchyard/pipeline';
 import { createMockProvider, type ChatStreamEvent, type ProviderAdapter } from '@switchyard/providers';
 import { createLogger } from '@switchyard/telemetry';
-import { OVERLOADED_RETRY_AFTER_MS, createProviderWorker } from './provider-worker';
+import { DEFAULT_RETRY, parseRoute, parseTarget, type RouteContext, type RouteNode } from '@switchyard/routing';
+import { OVERLOADED_RETRY_AFTER_MS, createProviderWorker, type ProviderWorkerOptions } from './provider-worker';
 
 const request = (overrides: Partial<RequestEvent> = {}): RequestEvent => ({
   request_id: 'r1',
@@ -13,13 +14,19 @@ const request = (overrides: Partial<RequestEvent> = {}): RequestEvent => ({
   received_at: Date.now(),
   deadline_at: Date.now() + 5000,
   api_key_id: 'anonymous',
-  chat: { model: 'fast', messages: [{ role: 'user', content: 'echo this back' }] },
-  route: { provider: 'mock', upstream_model: 'mock-echo' },
+  chat: { model: 'mock/mock-echo', messages: [{ role: 'user', content: 'echo this back' }] },
   ...overrides,
 });
 
-function context(emitted: StageOutput[] = []): StageContext {
-  return { emit: async (output) => void emitted.push(output), span: { setAttributes: () => undefined } as never, logger: {} as never };
+/** Models named <provider>/<upstream model> are served by that target alone. */
+const oneTarget = (model: string): RouteNode | undefined => {
+  const target = parseTarget(model);
+  return target && { kind: 'target', path: 'models.0', target, key: model, retry: DEFAULT_RETRY };
+};
+
+function context(emitted: StageOutput[] = [], logged: string[] = []): StageContext {
+  const log = (message: string, fields?: Record<string, unknown>) => void logged.push(`${message} ${JSON.stringify(fields)}`);
+  return { emit: async (output) => void emitted.push(output), span: { setAttributes: () => undefined } as never, logger: { debug: log, info: log, warn: log, error: log } };
 }
 
 describe('provider-worker', () => {
@@ -32,14 +39,14 @@ describe('provider-worker', () => {
         return { choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }] } satisfies ChatResult;
       },
     };
-    const worker = createProviderWorker(new Map([['mock', spy]]));
+    const worker = createProviderWorker(new Map([['mock', spy]]), { routes: oneTarget });
     const [output] = await worker.stage.handle(request(), context());
     expect(seen).toEqual(['mock-echo']);
     expect(output).toMatchObject({ topic: TOPICS.completions, value: { status: 'ok', chat: { choices: [{ message: { content: 'ok' } }] } } });
   });
 
   it('sends each streamed piece to the caller as it arrives, and the whole to metering', async () => {
-    const worker = createProviderWorker(new Map([['mock', createMockProvider({ latencyMs: 0 })]]));
+    const worker = createProviderWorker(new Map([['mock', createMockProvider({ latencyMs: 0 })]]), { routes: oneTarget });
     const emitted: StageOutput[] = [];
     const [output] = await worker.stage.handle(request({ stream: true }), context(emitted));
     expect(emitted.length).toBeGreaterThanOrEqual(3);
@@ -64,8 +71,8 @@ describe('provider-worker', () => {
         );
       },
     };
-    const worker = createProviderWorker(new Map([['slow', endless]]));
-    const handling = worker.stage.handle(request({ stream: true, route: { provider: 'slow', upstream_model: 'x' } }), context());
+    const worker = createProviderWorker(new Map([['slow', endless]]), { routes: oneTarget });
+    const handling = worker.stage.handle(request({ stream: true, chat: { model: 'slow/x', messages: [{ role: 'user', content: 'hi' }] } }), context());
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(worker.inFlight()).toBe(1);
     await worker.cancellations.handle({ request_id: 'r1', reason: 'client_cancelled' }, context());
@@ -76,7 +83,7 @@ describe('provider-worker', () => {
   });
 
   it('gives up at the caller deadline', async () => {
-    const worker = createProviderWorker(new Map([['mock', createMockProvider({ latencyMs: 5000 })]]));
+    const worker = createProviderWorker(new Map([['mock', createMockProvider({ latencyMs: 5000 })]]), { routes: oneTarget });
     const [output] = await worker.stage.handle(request({ deadline_at: Date.now() + 50 }), context());
     expect(output.value).toMatchObject({ status: 'error', error: { code: 'provider_timeout' } });
   });
@@ -88,7 +95,7 @@ describe('provider-worker', () => {
         throw new GatewayError('provider_rate_limited', 'mock returned 429: slow down', { providerStatus: 429, retryAfterMs: 1000 });
       },
     };
-    const worker = createProviderWorker(new Map([['mock', failing]]));
+    const worker = createProviderWorker(new Map([['mock', failing]]), { routes: oneTarget });
     const [output] = await worker.stage.handle(request(), context());
     expect(output.value).toMatchObject({ status: 'error', error: { code: 'provider_rate_limited', message: 'mock returned 429: slow down', retry_after_ms: 1000, provider_status: 429 } });
   });
@@ -124,7 +131,7 @@ function hangingProvider(models: string[]) {
 }
 
 const routed = (id: string, provider: string, model: string, overrides: Partial<RequestEvent> = {}) =>
-  request({ request_id: id, route: { provider, upstream_model: model }, ...overrides });
+  request({ request_id: id, chat: { model: `${provider}/${model}`, messages: [{ role: 'user', content: 'echo this back' }] }, ...overrides });
 
 async function completionOf(handling: Promise<StageOutput[]> | StageOutput[]): Promise<CompletionEvent> {
   const [output] = await handling;
@@ -134,7 +141,7 @@ async function completionOf(handling: Promise<StageOutput[]> | StageOutput[]): P
 describe('provider-worker limits per route', () => {
   it('a model with 300 hanging calls holds up no request to another model, on the bus', async () => {
     const fake = hangingProvider(['slow']);
-    const worker = createProviderWorker(new Map([['fake', fake.adapter]]), { max_in_flight_per_route: 64, max_queued_per_route: 256 });
+    const worker = createProviderWorker(new Map([['fake', fake.adapter]]), { routes: oneTarget, limits: { max_in_flight_per_route: 64, max_queued_per_route: 256 } });
     const bus = new InMemoryBus();
     await runStage(bus, worker.stage, { logger: createLogger('provider-worker-test', 'error') });
     const completions = new Map<string, CompletionEvent>();
@@ -171,7 +178,7 @@ describe('provider-worker limits per route', () => {
 
   it('never sends a waiting request whose caller cancelled, and answers it cancelled', async () => {
     const fake = hangingProvider(['slow']);
-    const worker = createProviderWorker(new Map([['fake', fake.adapter]]), { max_in_flight_per_route: 1, max_queued_per_route: 10 });
+    const worker = createProviderWorker(new Map([['fake', fake.adapter]]), { routes: oneTarget, limits: { max_in_flight_per_route: 1, max_queued_per_route: 10 } });
     const first = worker.stage.handle(routed('first', 'fake', 'slow'), context());
     const waiting = worker.stage.handle(routed('waiting', 'fake', 'slow'), context());
     expect(worker.load()).toEqual([{ provider: 'fake', upstream_model: 'slow', in_flight: 1, queued: 1 }]);
@@ -185,7 +192,7 @@ describe('provider-worker limits per route', () => {
 
   it('never sends a waiting request whose deadline passed, and answers it deadline_exceeded', async () => {
     const fake = hangingProvider(['slow']);
-    const worker = createProviderWorker(new Map([['fake', fake.adapter]]), { max_in_flight_per_route: 1, max_queued_per_route: 10 });
+    const worker = createProviderWorker(new Map([['fake', fake.adapter]]), { routes: oneTarget, limits: { max_in_flight_per_route: 1, max_queued_per_route: 10 } });
     const first = worker.stage.handle(routed('first', 'fake', 'slow'), context());
     const late = worker.stage.handle(routed('late', 'fake', 'slow', { deadline_at: Date.now() + 30 }), context());
     const next = worker.stage.handle(routed('next', 'fake', 'slow'), context());
@@ -200,7 +207,7 @@ describe('provider-worker limits per route', () => {
 
   it('answers overloaded at once when the line is full, saying when to retry', async () => {
     const fake = hangingProvider(['slow']);
-    const worker = createProviderWorker(new Map([['fake', fake.adapter]]), { max_in_flight_per_route: 1, max_queued_per_route: 1 });
+    const worker = createProviderWorker(new Map([['fake', fake.adapter]]), { routes: oneTarget, limits: { max_in_flight_per_route: 1, max_queued_per_route: 1 } });
     const first = worker.stage.handle(routed('first', 'fake', 'slow'), context());
     const second = worker.stage.handle(routed('second', 'fake', 'slow'), context());
 
@@ -217,7 +224,7 @@ describe('provider-worker limits per route', () => {
   it('limits each route apart: the same provider\'s other model, and another provider\'s model of the same name', async () => {
     const fake = hangingProvider(['slow', 'slow-too']);
     const other = hangingProvider(['slow']);
-    const worker = createProviderWorker(new Map([['fake', fake.adapter], ['other', other.adapter]]), { max_in_flight_per_route: 1, max_queued_per_route: 0 });
+    const worker = createProviderWorker(new Map([['fake', fake.adapter], ['other', other.adapter]]), { routes: oneTarget, limits: { max_in_flight_per_route: 1, max_queued_per_route: 0 } });
     const held = [
       worker.stage.handle(routed('a', 'fake', 'slow'), context()),
       worker.stage.handle(routed('b', 'fake', 'slow-too'), context()),
@@ -235,9 +242,191 @@ describe('provider-worker limits per route', () => {
 
   it('never sends a request whose cancellation arrived before it', async () => {
     const fake = hangingProvider([]);
-    const worker = createProviderWorker(new Map([['fake', fake.adapter]]));
+    const worker = createProviderWorker(new Map([['fake', fake.adapter]]), { routes: oneTarget });
     await worker.cancellations.handle({ request_id: 'gone', reason: 'deadline_exceeded' }, context());
     expect(await completionOf(worker.stage.handle(routed('gone', 'fake', 'fast'), context()))).toMatchObject({ status: 'error', error: { code: 'deadline_exceeded' } });
     expect(fake.calls).toEqual([]);
+  });
+});
+
+/** A provider that answers each call as its script says, in turn, and counts its calls. */
+function scripted(name: string, script: ('ok' | 'hang' | 'chunk-then-reset' | GatewayError)[]) {
+  let calls = 0;
+  const next = () => script[Math.min(calls++, script.length - 1)];
+  const answer = (chat: { model: string }): ChatResult => ({ choices: [{ index: 0, message: { role: 'assistant', content: `${name} ${chat.model}` }, finish_reason: 'stop' }] });
+  const hang = (signal: AbortSignal) => new Promise<never>((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+  const adapter: ProviderAdapter = {
+    name,
+    async chat(chat, { signal }) {
+      const step = next();
+      if (step instanceof GatewayError) throw step;
+      if (step === 'hang') await hang(signal);
+      return answer(chat);
+    },
+    async *chatStream(chat, { signal }): AsyncIterable<ChatStreamEvent> {
+      const step = next();
+      if (step instanceof GatewayError) throw step;
+      if (step === 'hang') await hang(signal);
+      yield { index: 0, role: 'assistant', content: `${name} ${chat.model}` };
+      if (step === 'chunk-then-reset') throw new GatewayError('provider_bad_response', `${name} closed the connection mid-answer (UND_ERR_SOCKET)`);
+    },
+  };
+  return { adapter, calls: () => calls };
+}
+
+describe('provider-worker routes', () => {
+  const anyProvider: RouteContext = { hasProvider: () => true, capabilities: ['chat'], targetCapabilities: () => undefined };
+  const unavailable = () => new GatewayError('provider_unavailable', 'a returned 503: down', { providerStatus: 503 });
+  const rateLimited = (retryAfterMs: number) => new GatewayError('provider_rate_limited', 'a returned 429: slow down', { providerStatus: 429, retryAfterMs });
+
+  function routed(tree: unknown, adapters: ReturnType<typeof scripted>[], overrides: Partial<ProviderWorkerOptions> = {}) {
+    const route = parseRoute(tree, 'models.0.route', anyProvider);
+    return createProviderWorker(new Map(adapters.map((scriptedAdapter) => [scriptedAdapter.adapter.name, scriptedAdapter.adapter])), {
+      routes: (model) => (model === 'routed' ? route : undefined),
+      random: () => 0.5,
+      ...overrides,
+    });
+  }
+  const chat = (overrides: Partial<RequestEvent> = {}) => request({ chat: { model: 'routed', messages: [{ role: 'user', content: 'hi' }] }, ...overrides });
+
+  it.each([
+    [
+      'falls back on a 5xx and says which target answered after how many tries',
+      { fallback: [{ target: 'a/m1' }, { target: 'b/m2' }] },
+      [[unavailable()], ['ok']],
+      { status: 'ok', attempts: 2, request: { route: { provider: 'b', upstream_model: 'm2', path: 'models.0.route.fallback.1' } }, failed_attempts: [{ target: 'a/m1', code: 'provider_unavailable' }] },
+      [1, 1],
+    ],
+    [
+      'retries a 429 on the same target after its Retry-After when the deadline allows it',
+      { fallback: [{ target: 'a/m1', retry: { attempts: 2 } }, { target: 'b/m2' }] },
+      [[rateLimited(20), 'ok'], ['ok']],
+      { status: 'ok', attempts: 2, request: { route: { provider: 'a', upstream_model: 'm1' } }, failed_attempts: [{ target: 'a/m1', code: 'provider_rate_limited' }] },
+      [2, 0],
+    ],
+    [
+      'moves on at once when a Retry-After does not fit the deadline',
+      { fallback: [{ target: 'a/m1', retry: { attempts: 3 } }, { target: 'b/m2' }] },
+      [[rateLimited(60_000)], ['ok']],
+      { status: 'ok', attempts: 2, request: { route: { provider: 'b' } }, failed_attempts: [{ target: 'a/m1', code: 'provider_rate_limited' }] },
+      [1, 1],
+    ],
+    [
+      'answers a provider\'s refusal at once, without falling back',
+      { fallback: [{ target: 'a/m1', retry: { attempts: 3 } }, { target: 'b/m2' }] },
+      [[new GatewayError('provider_invalid_request', 'a returned 400: bad', { providerStatus: 400 })], ['ok']],
+      { status: 'error', attempts: 1, error: { code: 'provider_invalid_request' }, request: { route: { provider: 'a' } } },
+      [1, 0],
+    ],
+    [
+      'falls back on a refusal the fallback lists under on',
+      { fallback: [{ target: 'a/m1' }, { target: 'b/m2' }], on: ['provider_auth_failed'] },
+      [[new GatewayError('provider_auth_failed', 'a returned 401', { providerStatus: 401 })], ['ok']],
+      { status: 'ok', attempts: 2, request: { route: { provider: 'b' } }, failed_attempts: [{ target: 'a/m1', code: 'provider_auth_failed' }] },
+      [1, 1],
+    ],
+    [
+      'answers the last failure when every target failed, listing the tries before it',
+      { fallback: [{ target: 'a/m1', retry: { attempts: 2, backoff_ms: 1 } }, { target: 'b/m2' }] },
+      [[unavailable()], [unavailable()]],
+      { status: 'error', attempts: 3, error: { code: 'provider_unavailable' }, request: { route: { provider: 'b' } }, failed_attempts: [{ code: 'provider_unavailable' }, { code: 'provider_unavailable' }] },
+      [2, 1],
+    ],
+    [
+      'ends a try at its own timeout and tries the next target within the caller\'s deadline',
+      { fallback: [{ target: 'a/m1', timeout_ms: 30 }, { target: 'b/m2' }] },
+      [['hang'], ['ok']],
+      { status: 'ok', attempts: 2, request: { route: { provider: 'b' } }, failed_attempts: [{ target: 'a/m1', code: 'provider_timeout' }] },
+      [1, 1],
+    ],
+  ])('%s', async (_name, tree, scripts, expected, calls) => {
+    const adapters = scripts.map((script, index) => scripted(['a', 'b'][index], script as never));
+    const completion = await completionOf(routed(tree, adapters).stage.handle(chat(), context()));
+    expect(completion).toMatchObject(expected);
+    expect(completion.failed_attempts?.length).toBe((expected as { failed_attempts?: unknown[] }).failed_attempts?.length);
+    expect(adapters.map((adapter) => adapter.calls())).toEqual(calls);
+  });
+
+  it('answers a caller who cancels while a retry waits cancelled, without the retry', async () => {
+    const a = scripted('a', [rateLimited(2000), 'ok']);
+    const worker = routed({ target: 'a/m1', retry: { attempts: 2 } }, [a]);
+    const waiting = worker.stage.handle(chat(), context());
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await worker.cancellations.handle({ request_id: 'r1', reason: 'client_cancelled' }, context());
+    expect(await completionOf(waiting)).toMatchObject({ status: 'cancelled', attempts: 1, error: { code: 'cancelled' } });
+    expect(a.calls()).toBe(1);
+  });
+
+  it('never retries nor falls back once a streamed chunk has reached the caller', async () => {
+    const adapters = [scripted('a', ['chunk-then-reset']), scripted('b', ['ok'])];
+    const emitted: StageOutput[] = [];
+    const worker = routed({ fallback: [{ target: 'a/m1', retry: { attempts: 3 } }, { target: 'b/m2' }] }, adapters);
+    const completion = await completionOf(worker.stage.handle(chat({ stream: true }), context(emitted)));
+    expect(completion).toMatchObject({ status: 'error', attempts: 1, error: { code: 'provider_bad_response' } });
+    expect(emitted.map((output) => (output.value as ReplyEvent & { chunk: { delta: unknown } }).chunk.delta)).toEqual([{ role: 'assistant', content: 'a m1' }]);
+    expect(adapters.map((adapter) => adapter.calls())).toEqual([1, 0]);
+  });
+
+  it('opens a target\'s breaker after consecutive failures, sends it no calls while open, probes it after the cooldown and closes on success', async () => {
+    let clock = 1_000_000;
+    const a = scripted('a', [unavailable(), unavailable(), 'ok']);
+    const b = scripted('b', ['ok']);
+    const worker = routed({ fallback: [{ target: 'a/m1' }, { target: 'b/m2' }] }, [a, b], {
+      now: () => clock,
+      breaker: { failures_to_open: 2, cooldown_ms: 1000, max_cooldown_ms: 10_000 },
+    });
+    const logged: string[] = [];
+    const serve = async () => (await completionOf(worker.stage.handle(chat({ deadline_at: clock + 5000 }), context([], logged)))).request.route!.provider;
+    expect([await serve(), await serve()]).toEqual(['b', 'b']);
+    expect(worker.breakers()).toEqual([{ target: 'a/m1', health: 'open' }]);
+    expect(logged).toEqual([
+      'circuit breaker opened: the target gets no calls but a probe until it answers {"target":"a/m1","failures":2,"open_for_ms":1000,"error_code":"provider_unavailable"}',
+    ]);
+    expect([await serve(), await serve()]).toEqual(['b', 'b']);
+    expect(a.calls()).toBe(2);
+    clock += 1000;
+    expect(worker.breakers()).toEqual([{ target: 'a/m1', health: 'probe' }]);
+    expect(await serve()).toBe('a');
+    expect(a.calls()).toBe(3);
+    expect(worker.breakers()).toEqual([]);
+    expect(logged.slice(1)).toEqual(['circuit breaker closed: the target answered {"target":"a/m1"}']);
+  });
+
+  it('does not retry a target whose breaker its failure opened while another target is closed', async () => {
+    const a = scripted('a', [unavailable(), 'ok']);
+    const b = scripted('b', ['ok']);
+    const worker = routed({ fallback: [{ target: 'a/m1', retry: { attempts: 3, backoff_ms: 1 } }, { target: 'b/m2' }] }, [a, b], {
+      breaker: { failures_to_open: 1, cooldown_ms: 60_000, max_cooldown_ms: 60_000 },
+    });
+    expect(await completionOf(worker.stage.handle(chat(), context()))).toMatchObject({ status: 'ok', attempts: 2, request: { route: { provider: 'b' } } });
+    expect([a.calls(), b.calls()]).toEqual([1, 1]);
+  });
+
+  it('sends a target due a probe one call only, while the probe is out', async () => {
+    let clock = 1_000_000;
+    const a = scripted('a', [unavailable(), 'hang']);
+    const b = scripted('b', ['ok']);
+    const worker = routed({ fallback: [{ target: 'a/m1' }, { target: 'b/m2' }] }, [a, b], {
+      now: () => clock,
+      breaker: { failures_to_open: 1, cooldown_ms: 1000, max_cooldown_ms: 10_000 },
+    });
+    await worker.stage.handle(chat({ request_id: 'opens', deadline_at: clock + 5000 }), context());
+    clock += 1000;
+    const probe = worker.stage.handle(chat({ request_id: 'probe', deadline_at: clock + 5000 }), context());
+    const during = await completionOf(worker.stage.handle(chat({ request_id: 'during', deadline_at: clock + 5000 }), context()));
+    expect(during).toMatchObject({ status: 'ok', attempts: 1, request: { route: { provider: 'b' } } });
+    expect(a.calls()).toBe(2);
+    await worker.cancellations.handle({ request_id: 'probe', reason: 'client_cancelled' }, context());
+    expect(await completionOf(probe)).toMatchObject({ status: 'cancelled' });
+    expect(worker.breakers()).toEqual([{ target: 'a/m1', health: 'probe' }]);
+  });
+
+  it('still calls the targets of a node whose breakers are all open, rather than none', async () => {
+    const a = scripted('a', [unavailable()]);
+    const worker = routed({ target: 'a/m1' }, [a], { breaker: { failures_to_open: 1, cooldown_ms: 60_000, max_cooldown_ms: 60_000 } });
+    await worker.stage.handle(chat(), context());
+    expect(worker.breakers()).toEqual([{ target: 'a/m1', health: 'open' }]);
+    expect(await completionOf(worker.stage.handle(chat(), context()))).toMatchObject({ status: 'error', error: { code: 'provider_unavailable' } });
+    expect(a.calls()).toBe(2);
   });
 });

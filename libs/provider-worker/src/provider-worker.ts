@@ -1,6 +1,26 @@
 // The provider-worker: calls the provider a request was routed to. Streamed pieces go straight to the
 // ingress instance holding the call, as the provider sends them; the outcome goes to metering.
 import { providerCallsSchema, type ProviderCallLimits } from '@switchyard/config';
+import { priceKey, type PriceTable } from '@switchyard/pricing';
+import {
+  CLOSED_BREAKER,
+  DEFAULT_BREAKER,
+  RETRYABLE_CODES,
+  breakerCalled,
+  breakerFailed,
+  breakerHealth,
+  breakerReleased,
+  breakerSucceeded,
+  plan,
+  type Attempt,
+  type BreakerSettings,
+  type BreakerState,
+  type RequestFacts,
+  type RouteNode,
+  type TargetHealth,
+  type TargetNode,
+  type TargetStats,
+} from '@switchyard/routing';
 import {
   CONSUMER_GROUPS,
   GatewayError,
@@ -10,6 +30,7 @@ import {
   type CancelEvent,
   type ChatChunk,
   type CompletionEvent,
+  type FailedAttempt,
   type ReplyEvent,
   type RequestEvent,
   type Route,
@@ -20,6 +41,22 @@ import { RouteQueue } from './route-queue';
 
 /** What a caller answered `overloaded` is told to wait: the line moves as calls finish, which cannot be foreseen. */
 export const OVERLOADED_RETRY_AFTER_MS = 1000;
+
+/** Waits, unless the signal aborts first: true when the wait ran its course. */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', done);
+      resolve(true);
+    }, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
 
 /** Cancellations remembered for requests not yet seen, so that one which arrives after its caller left is not sent. */
 const EARLY_CANCELLATIONS_KEPT = 10_000;
@@ -37,28 +74,80 @@ export interface ProviderWorker {
   inFlight(): number;
   /** Calls in flight and requests waiting, for each route that has either. */
   load(): RouteLoad[];
+  /** Each target whose breaker is not closed, and its health now. */
+  breakers(): { target: string; health: TargetHealth }[];
+}
+
+export interface ProviderWorkerOptions {
+  /** The route tree of each model callers may name. */
+  routes: (model: string) => RouteNode | undefined;
+  limits?: ProviderCallLimits;
+  breaker?: BreakerSettings;
+  /** For least_cost; a target the table does not price is tried last. */
+  prices?: PriceTable;
+  now?: () => number;
+  random?: () => number;
+}
+
+/** A moving average's weight of the newest latency. */
+const LATENCY_WEIGHT = 0.2;
+
+/** Failures after which the plan moves to its next target: another try or target may answer. */
+const RETRYABLE = new Set<string>(RETRYABLE_CODES);
+
+/** What one call to one target came to. */
+interface CallResult {
+  outputs?: StageOutput[];
+  error?: GatewayError;
+  latency_ms: number;
+  /** A chunk reached the caller: nothing else may answer it now. */
+  streamed: boolean;
 }
 
 /**
  * Calls to one route (a provider and its model name) are limited, and requests beyond the limit wait in
  * a bounded line of their own, so a hanging model holds up no other; a provider's models are limited
- * apart because a provider is often slow or rate limited for one model and not the others.
+ * apart because a provider is often slow or rate limited for one model and not the others. A request's
+ * plan (libs/routing) says which targets to try in which order; each try goes through its target's line.
  */
-export function createProviderWorker(
-  providers: Map<string, ProviderAdapter>,
-  limits: ProviderCallLimits = providerCallsSchema.parse({}),
-  now: () => number = Date.now,
-): ProviderWorker {
+export function createProviderWorker(providers: Map<string, ProviderAdapter>, options: ProviderWorkerOptions): ProviderWorker {
+  const limits = options.limits ?? providerCallsSchema.parse({});
+  const breakerSettings = options.breaker ?? DEFAULT_BREAKER;
+  const prices = options.prices ?? {};
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
   // Every request from arrival until its outcome, waiting or in flight: a cancellation aborts it.
   const calls = new Map<string, AbortController>();
   const routes = new Map<string, { route: Route; queue: RouteQueue }>();
   const earlyCancellations = new Map<string, GatewayError>();
+  // Per process: each worker instance learns a target's health from its own calls.
+  const breakers = new Map<string, BreakerState>();
+  const latencies = new Map<string, number>();
+
+  const stats = (node: TargetNode): TargetStats => {
+    const price = prices[priceKey(node.target.provider, node.target.upstream_model)];
+    return {
+      health: healthOf(node.key),
+      in_flight: routes.get(node.key)?.queue.inFlight ?? 0,
+      latency_ms: latencies.get(node.key),
+      price,
+    };
+  };
+
+  function healthOf(key: string): TargetHealth {
+    const state = breakers.get(key);
+    return state ? breakerHealth(state, now()) : 'closed';
+  }
+
+  function setBreaker(key: string, state: BreakerState): void {
+    if (state === CLOSED_BREAKER) breakers.delete(key);
+    else breakers.set(key, state);
+  }
 
   async function handle(request: RequestEvent, context: StageContext): Promise<StageOutput[]> {
-    const route = request.route;
-    if (!route) throw new GatewayError('internal', 'request reached the provider-worker without a route');
-    const provider = providers.get(route.provider);
-    if (!provider) throw new GatewayError('model_not_found', `provider ${route.provider} is not enabled in this provider-worker`);
+    const model = request.kind === 'chat' ? request.chat!.model : request.embed!.model;
+    const tree = options.routes(model);
+    if (!tree) throw new GatewayError('model_not_found', `model ${JSON.stringify(model)} is not configured in this provider-worker`);
     const cancelled = earlyCancellations.get(request.request_id);
     if (cancelled) {
       earlyCancellations.delete(request.request_id);
@@ -72,28 +161,146 @@ export function createProviderWorker(
     const cancel = new AbortController();
     calls.set(request.request_id, cancel);
     const deadline = setTimeout(() => cancel.abort(new DOMException('the deadline passed', 'TimeoutError')), remaining);
-    const key = `${route.provider}\u0000${route.upstream_model}`;
+    try {
+      const attempts = tree.kind === 'target' ? [{ node: tree, on: NO_CODES }] : plan(tree, { facts: factsOf(request, tree), stats, random });
+      return await execute(attempts, request, cancel.signal, context);
+    } finally {
+      clearTimeout(deadline);
+      calls.delete(request.request_id);
+    }
+  }
+
+  /**
+   * Walks the plan: a retryable failure is tried again on its target as its retry policy allows, then
+   * on the next target; any other failure is the answer. Nothing is tried again once a streamed chunk
+   * has reached the caller.
+   */
+  async function execute(attempts: Attempt[], request: RequestEvent, signal: AbortSignal, context: StageContext): Promise<StageOutput[]> {
+    let tries = 0;
+    let failed: FailedAttempt[] | undefined;
+    let last: { node: TargetNode; result: CallResult; listed: boolean } | undefined;
+    const finish = (node: TargetNode, result: CallResult): StageOutput[] => {
+      const route: Route = { provider: node.target.provider, upstream_model: node.target.upstream_model, path: node.path };
+      const outputs = result.outputs ?? [failedCompletion(request, result.error!, 'provider-worker', result.latency_ms)];
+      const completion = outputs[0].value as CompletionEvent;
+      completion.request = { ...request, route };
+      completion.attempts = tries;
+      if (failed) completion.failed_attempts = failed;
+      return outputs;
+    };
+    plan: for (let index = 0; index < attempts.length; index++) {
+      const attempt = attempts[index];
+      const { node } = attempt;
+      const provider = providers.get(node.target.provider);
+      if (!provider) {
+        const error = new GatewayError('model_not_found', `provider ${node.target.provider} is not enabled in this provider-worker`);
+        last = { node, result: { error, latency_ms: 0, streamed: false }, listed: false };
+        continue;
+      }
+      for (let tryOfTarget = 1; ; tryOfTarget++) {
+        // Its breaker may have opened, or its one probe gone out, since the plan was made.
+        if (healthOf(node.key) === 'open' && attempts.some((later, at) => at > index && healthOf(later.node.key) !== 'open')) continue plan;
+        tries++;
+        const result = await callThroughQueue(provider, node, request, signal, context);
+        last = { node, result, listed: false };
+        if (!result.error) return finish(node, result);
+        const { code } = result.error;
+        if (signal.aborted || result.streamed) return finish(node, result);
+        if (!RETRYABLE.has(code) && code !== 'overloaded' && !attempt.on.includes(code)) return finish(node, result);
+        (failed ??= []).push({ target: node.key, code, latency_ms: result.latency_ms });
+        last.listed = true;
+        // Our own line being full says nothing a moment's wait would change: the next target, at once.
+        if (code === 'overloaded' || !RETRYABLE.has(code) || tryOfTarget >= node.retry.attempts) continue plan;
+        const wait = result.error.retryAfterMs ?? backoff(node, tryOfTarget);
+        // A wait the caller's deadline cannot hold: the next target, at once.
+        if (now() + wait >= request.deadline_at) continue plan;
+        if (!(await sleep(wait, signal))) return finish(node, { ...result, error: leftTheLine(signal, node.target) });
+      }
+    }
+    // Every target failed: the last failure is the answer, with every try that led to it.
+    if (last!.listed) failed!.pop();
+    if (failed?.length === 0) failed = undefined;
+    return finish(last!.node, last!.result);
+  }
+
+  /** Full jitter: anywhere from 0 to the doubled backoff, so that callers retrying together spread out. */
+  function backoff(node: TargetNode, tryOfTarget: number): number {
+    const ceiling = Math.min(node.retry.max_backoff_ms, node.retry.backoff_ms * 2 ** (tryOfTarget - 1));
+    return Math.floor(random() * ceiling);
+  }
+
+  async function callThroughQueue(provider: ProviderAdapter, node: TargetNode, request: RequestEvent, signal: AbortSignal, context: StageContext): Promise<CallResult> {
+    const key = node.key;
     let entry = routes.get(key);
-    if (!entry) routes.set(key, (entry = { route: { provider: route.provider, upstream_model: route.upstream_model }, queue: new RouteQueue(limits) }));
-    const { queue } = entry;
+    if (!entry) routes.set(key, (entry = { route: { provider: node.target.provider, upstream_model: node.target.upstream_model }, queue: new RouteQueue(limits) }));
+    const { queue, route } = entry;
     try {
       if (!queue.tryEnter()) {
-        if (queue.full) return [failedCompletion(request, overloaded(route, queue), 'provider-worker')];
-        if (!(await queue.wait(cancel.signal))) return [failedCompletion(request, leftTheLine(cancel.signal, route), 'provider-worker')];
+        if (queue.full) return { error: overloaded(route, queue), latency_ms: 0, streamed: false };
+        if (!(await queue.wait(signal))) return { error: leftTheLine(signal, route), latency_ms: 0, streamed: false };
       }
+      setBreaker(key, breakerCalled(breakers.get(key) ?? CLOSED_BREAKER, now()));
       try {
-        return await call(provider, route, request, cancel.signal, context);
+        const result = await callWithTimeout(provider, node, request, signal, context);
+        recordOutcome(key, result, signal, context);
+        return result;
       } finally {
         queue.leave();
       }
     } finally {
-      clearTimeout(deadline);
-      calls.delete(request.request_id);
       if (queue.idle) routes.delete(key);
     }
   }
 
-  async function call(provider: ProviderAdapter, route: Route, request: RequestEvent, signal: AbortSignal, context: StageContext): Promise<StageOutput[]> {
+  function recordOutcome(key: string, result: CallResult, signal: AbortSignal, context: StageContext): void {
+    const state = breakers.get(key) ?? CLOSED_BREAKER;
+    if (result.error && signal.aborted) {
+      // The caller left or its deadline passed: that says nothing of the target.
+      setBreaker(key, breakerReleased(state));
+      return;
+    }
+    if (result.error && RETRYABLE.has(result.error.code)) {
+      const next = breakerFailed(state, now(), breakerSettings);
+      setBreaker(key, next);
+      if (next.openings > state.openings) {
+        context.logger.warn('circuit breaker opened: the target gets no calls but a probe until it answers', {
+          target: key,
+          failures: next.failures,
+          open_for_ms: next.open_until - now(),
+          error_code: result.error.code,
+        });
+      }
+      return;
+    }
+    // An answer, if only a refusal: the target is up.
+    if (state.openings > 0) context.logger.info('circuit breaker closed: the target answered', { target: key });
+    setBreaker(key, breakerSucceeded(state));
+    if (result.error) return;
+    const average = latencies.get(key);
+    latencies.set(key, average === undefined ? result.latency_ms : average + LATENCY_WEIGHT * (result.latency_ms - average));
+  }
+
+
+  /** A try limited by its own timeout_ms, when that is shorter than what is left of the caller's deadline. */
+  async function callWithTimeout(provider: ProviderAdapter, node: TargetNode, request: RequestEvent, signal: AbortSignal, context: StageContext): Promise<CallResult> {
+    if (node.timeout_ms === undefined || node.timeout_ms >= request.deadline_at - now()) return call(provider, node, request, signal, context);
+    const attempt = new AbortController();
+    const forward = () => attempt.abort(signal.reason);
+    signal.addEventListener('abort', forward, { once: true });
+    const timer = setTimeout(
+      () => attempt.abort(new GatewayError('provider_timeout', `${node.target.provider} did not answer within the try's timeout_ms (${node.timeout_ms} ms)`)),
+      node.timeout_ms,
+    );
+    try {
+      return await call(provider, node, request, attempt.signal, context);
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', forward);
+    }
+  }
+
+  async function call(provider: ProviderAdapter, node: TargetNode, request: RequestEvent, signal: AbortSignal, context: StageContext): Promise<CallResult> {
+    const route = node.target;
     const started = now();
     let firstChunkAt: number | undefined;
     context.span.setAttributes({ 'gen_ai.system': route.provider, 'gen_ai.request.model': route.upstream_model });
@@ -138,10 +345,10 @@ export function createProviderWorker(
       }
       completion.provider_latency_ms = now() - started;
       if (firstChunkAt !== undefined) completion.time_to_first_chunk_ms = firstChunkAt - started;
-      return [{ topic: TOPICS.completions, key: request.request_id, value: completion }];
+      return { outputs: [{ topic: TOPICS.completions, key: request.request_id, value: completion }], latency_ms: completion.provider_latency_ms, streamed: firstChunkAt !== undefined };
     } catch (error) {
       const failure = signal.aborted || !(error instanceof GatewayError) ? transportError({ provider: route.provider, signal }, error) : error;
-      return [failedCompletion(request, failure, 'provider-worker', now() - started)];
+      return { error: failure, latency_ms: now() - started, streamed: firstChunkAt !== undefined };
     }
   }
 
@@ -182,6 +389,7 @@ export function createProviderWorker(
       return total;
     },
     load: () => [...routes.values()].map(({ route, queue }) => ({ ...route, in_flight: queue.inFlight, queued: queue.queued })),
+    breakers: () => [...breakers.entries()].map(([target, state]) => ({ target, health: breakerHealth(state, now()) })),
   };
 
   // A cancellation can overtake its request (it skips the router and the guardrail); every worker
@@ -198,6 +406,51 @@ function overloaded(route: Route, queue: RouteQueue): GatewayError {
     `too many calls to ${route.provider} model ${route.upstream_model}: ${queue.inFlight} in flight and ${queue.queued} waiting, the most provider_calls allows; retry later`,
     { retryAfterMs: OVERLOADED_RETRY_AFTER_MS },
   );
+}
+
+const NO_CODES: readonly string[] = [];
+const NO_FACTS: RequestFacts = { metadata: undefined, api_key_id: '', tools: false, images: false, stream: false };
+const needsFacts = new WeakMap<RouteNode, boolean>();
+
+/** What a conditional or least_cost node may ask of the request; worked out only for trees that have one. */
+function factsOf(request: RequestEvent, tree: RouteNode): RequestFacts {
+  let needed = needsFacts.get(tree);
+  if (needed === undefined) needsFacts.set(tree, (needed = usesFacts(tree)));
+  if (!needed) return NO_FACTS;
+  const chat = request.chat;
+  const messages = chat?.messages ?? [];
+  let characters = 0;
+  let images = false;
+  for (const message of messages) {
+    characters += message.content?.length ?? 0;
+    for (const part of message.content_parts ?? []) {
+      characters += part.text?.length ?? 0;
+      if (part.image || part.image_url) images = true;
+    }
+  }
+  return {
+    metadata: chat?.metadata ?? request.embed?.metadata,
+    api_key_id: request.api_key_id,
+    tools: (chat?.tools?.length ?? 0) > 0,
+    images,
+    stream: request.stream,
+    // A rough count (four characters a token) is enough to compare prices.
+    prompt_tokens: Math.ceil(characters / 4),
+    ...(chat?.max_tokens ? { completion_tokens: chat.max_tokens } : {}),
+  };
+}
+
+function usesFacts(node: RouteNode): boolean {
+  switch (node.kind) {
+    case 'target':
+      return false;
+    case 'conditional':
+      return true;
+    case 'loadbalance':
+      return node.strategy === 'least_cost' || node.nodes.some(usesFacts);
+    default:
+      return node.nodes.some(usesFacts);
+  }
 }
 
 /** Why a waiting request left the line without a call: its caller left, or its deadline passed. */

@@ -1,3 +1,4 @@
+import { targetsOf } from '@switchyard/routing';
 import { providerDisabledReason, type GatewayConfig } from '@switchyard/config';
 import { anthropicProviderFactory } from './anthropic';
 import { bedrockProviderFactory } from './bedrock';
@@ -47,7 +48,7 @@ export const PROVIDER_FACTORIES: Record<string, ProviderFactory> = {
 /** The adapters of every configured provider that has its credentials. */
 export function createProviderRegistry(config: GatewayConfig, env: NodeJS.ProcessEnv = process.env): Map<string, ProviderAdapter> {
   const registry = new Map<string, ProviderAdapter>();
-  const names = new Set([...config.models.map((model) => model.provider), ...Object.keys(config.providers)]);
+  const names = new Set([...config.models.flatMap((model) => targetsOf(model.route).map(({ target }) => target.provider)), ...Object.keys(config.providers)]);
   for (const name of names) {
     const providerConfig = config.providers[name] ?? {};
     if (providerDisabledReason(name, providerConfig, env)) continue;

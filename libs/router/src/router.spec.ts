@@ -26,9 +26,10 @@ const chatRequest = (model: string, overrides: Partial<RequestEvent> = {}): Requ
 describe('router stage', () => {
   const stage = createRouterStage(buildModelCatalog(config, {}), () => 1000);
 
-  it('resolves a model name to its provider and upstream model', async () => {
-    const [output] = await stage.handle(chatRequest('fast'), {} as never);
-    expect(output).toMatchObject({ topic: TOPICS.routed, key: 'r1', value: { route: { provider: 'mock', upstream_model: 'mock-echo' } } });
+  it('passes a request its model can serve on to the guardrail, as it came', async () => {
+    const request = chatRequest('fast');
+    const [output] = await stage.handle(request, {} as never);
+    expect(output).toEqual({ topic: TOPICS.routed, key: 'r1', value: request });
   });
 
   it.each([
@@ -36,6 +37,13 @@ describe('router stage', () => {
     ['a provider without credentials', chatRequest('gpt'), 'model_not_found', /set ROUTER_TEST_OPENAI_KEY/],
     ['chat on an embeddings model', chatRequest('vectors'), 'unsupported_capability', /does not offer chat/],
     ['streaming on a model without it', chatRequest('fast', { stream: true }), 'unsupported_capability', /does not offer streaming/],
+    ['tools on a model without them', chatRequest('fast', { chat: { model: 'fast', messages: [{ role: 'user', content: 'hi' }], tools: [{ type: 'function', function: { name: 'f' } }] } }), 'unsupported_capability', /^model fast does not offer tools$/],
+    [
+      'an image part on a model without vision',
+      chatRequest('fast', { chat: { model: 'fast', messages: [{ role: 'user', content_parts: [{ text: 'what is it?' }, { image_url: { url: 'https://example.com/a.png' } }] }] } }),
+      'unsupported_capability',
+      /^model fast does not offer vision: it takes no image parts$/,
+    ],
     ['a passed deadline', chatRequest('fast', { deadline_at: 999 }), 'deadline_exceeded', /deadline passed/],
   ])('ends %s with an error completion for metering', async (_case, request, code, message) => {
     const [output] = await stage.handle(request, {} as never);

@@ -1,10 +1,11 @@
-// The router: resolves the requested model name to a provider and the provider's own model name.
+// The router: checks that the requested model is served and offers what the request asks of it. Which
+// of a model's targets serves it is the provider-worker's choice, made where target health is seen.
 import type { CatalogEntry } from '@switchyard/config';
-import { GatewayError, TOPICS, parseRequestEvent, CONSUMER_GROUPS, validateChatRequest, validateEmbedRequest, type RequestEvent, type Route } from '@switchyard/contracts';
+import { GatewayError, TOPICS, parseRequestEvent, CONSUMER_GROUPS, validateChatRequest, validateEmbedRequest, type RequestEvent } from '@switchyard/contracts';
 import { failedCompletion, type Stage } from '@switchyard/pipeline';
 
-/** The route of a request, or the error that says why it has none. */
-export function resolveRoute(request: RequestEvent, catalog: Map<string, CatalogEntry>): Route {
+/** Throws the error that says why the request's model cannot serve it, if it cannot. */
+export function checkModel(request: RequestEvent, catalog: Map<string, CatalogEntry>): void {
   const model = request.kind === 'chat' ? request.chat!.model : request.embed!.model;
   const entry = catalog.get(model);
   if (!entry) {
@@ -20,7 +21,17 @@ export function resolveRoute(request: RequestEvent, catalog: Map<string, Catalog
   if (request.stream && !entry.capabilities.streaming) {
     throw new GatewayError('unsupported_capability', `model ${model} does not offer streaming`);
   }
-  return { provider: entry.provider, upstream_model: entry.upstream_model };
+  if (request.kind !== 'chat') return;
+  const chat = request.chat!;
+  if (chat.tools && chat.tools.length > 0 && !entry.capabilities.tools) {
+    throw new GatewayError('unsupported_capability', `model ${model} does not offer tools`, { param: 'tools' });
+  }
+  if (!entry.capabilities.vision) {
+    chat.messages.forEach((message, index) => {
+      const part = message.content_parts?.findIndex((candidate) => candidate.image || candidate.image_url) ?? -1;
+      if (part >= 0) throw new GatewayError('unsupported_capability', `model ${model} does not offer vision: it takes no image parts`, { param: `messages[${index}].content[${part}]` });
+    });
+  }
 }
 
 export function createRouterStage(catalog: Map<string, CatalogEntry>, now: () => number = Date.now): Stage<RequestEvent> {
@@ -38,8 +49,8 @@ export function createRouterStage(catalog: Map<string, CatalogEntry>, now: () =>
         // Requests produced straight to the topic (batch inference) meet the same rules as the front doors'.
         if (request.kind === 'chat') validateChatRequest(request.chat!);
         else validateEmbedRequest(request.embed!);
-        const route = resolveRoute(request, catalog);
-        return [{ topic: TOPICS.routed, key: request.request_id, value: { ...request, route } }];
+        checkModel(request, catalog);
+        return [{ topic: TOPICS.routed, key: request.request_id, value: request }];
       } catch (error) {
         return [failedCompletion(request, GatewayError.from(error), 'router')];
       }

@@ -9,7 +9,14 @@ export type UsageEventsLayout = 'timescaledb-hypertable' | 'postgres-partitioned
 // metering's usage with, for the few calls the ingress ended itself, what the caller got: metered is
 // false until metering's part arrives (tokens and cost are then 0), and caller_outcome true when
 // status and error_code are the caller's rather than the pipeline's.
-const ADDED_COLUMNS = ['sanitised text', 'metered boolean NOT NULL DEFAULT true', 'caller_outcome boolean NOT NULL DEFAULT false'];
+const ADDED_COLUMNS = [
+  'sanitised text',
+  'metered boolean NOT NULL DEFAULT true',
+  'caller_outcome boolean NOT NULL DEFAULT false',
+  'attempts integer',
+  'route_path text',
+  'failed_attempts jsonb',
+];
 
 const COLUMNS = `
   request_id             text             NOT NULL,

@@ -105,6 +105,19 @@ export function describeUsageEventsStore(engine: string, open: () => Promise<Sql
       ]);
     });
 
+    it('writes the tries a request took, where in its route the target that answered sits, and the tries that failed', async () => {
+      const failed = [{ target: 'openai/gpt-4o-mini', code: 'provider_unavailable', latency_ms: 41 }];
+      const routed = usageEvent({ request_id: 'routed-1', attempts: 2, route_path: 'models.1.route.fallback.1', failed_attempts: failed });
+      expect(await insertUsageEvents(db, [routed, usageEvent({ request_id: 'routed-2', attempts: 1, route_path: 'models.0', failed_attempts: null })])).toBe(2);
+      const rows = await db.query(`SELECT request_id, attempts, route_path, failed_attempts FROM usage_events WHERE request_id LIKE 'routed-%' ORDER BY 1`);
+      expect(rows.rows).toEqual([
+        { request_id: 'routed-1', attempts: 2, route_path: 'models.1.route.fallback.1', failed_attempts: failed },
+        { request_id: 'routed-2', attempts: 1, route_path: 'models.0', failed_attempts: null },
+      ]);
+      const codes = await db.query(`SELECT f->>'code' AS code FROM usage_events, jsonb_array_elements(failed_attempts) f WHERE request_id = 'routed-1'`);
+      expect(codes.rows).toEqual([{ code: 'provider_unavailable' }]);
+    });
+
     describe('a request the caller got no answer for: metering\'s usage and the ingress\'s caller outcome make one row', () => {
       const at = { ts: '2026-11-25T12:00:00.000Z' };
       const row = async (requestId: string) =>

@@ -39,6 +39,9 @@ export const USAGE_ROW_COLUMNS = [
   ['sanitised', 'text', 'metering'],
   ['metered', 'boolean', 'flag'],
   ['caller_outcome', 'boolean', 'flag'],
+  ['attempts', 'integer', 'metering'],
+  ['route_path', 'text', 'metering'],
+  ['failed_attempts', 'jsonb', 'metering'],
 ] as const;
 
 const COLUMN_LIST = USAGE_ROW_COLUMNS.map(([name]) => name).join(', ');
@@ -90,7 +93,7 @@ export async function insertUsageEvents(client: SqlClient, events: (UsageTopicEv
   rows.forEach((row, index) => {
     USAGE_ROW_COLUMNS.forEach(([name], column) => {
       const value = columnValue(row, name);
-      columns[column][index] = name === 'metadata' ? JSON.stringify(value ?? {}) : value ?? null;
+      columns[column][index] = name === 'metadata' ? JSON.stringify(value ?? {}) : name === 'failed_attempts' && value ? JSON.stringify(value) : value ?? null;
     });
   });
   const result = await client.query<{ n: number }>(`WITH written AS (${INSERT_SQL} RETURNING 1) SELECT count(*)::int AS n FROM written`, columns);

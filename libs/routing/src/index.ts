@@ -1,0 +1,4 @@
+export * from './route';
+export * from './parse';
+export * from './plan';
+export * from './breaker';
