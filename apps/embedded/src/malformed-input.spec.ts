@@ -8,18 +8,11 @@ import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { parseGatewayConfig } from '@switchyard/config';
 import { createLogger } from '@switchyard/telemetry';
-import { eventually, freePort, frontDoorCorpus, runCorpus, type CaseOutcome, type CorpusTarget } from '@switchyard/testing';
+import { CORPUS_GATEWAY_CONFIG, eventually, freePort, frontDoorCorpus, runCorpus, type CaseOutcome, type CorpusTarget } from '@switchyard/testing';
 import { startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway';
 
 jest.setTimeout(900_000);
 
-const CONFIG = `
-models:
-  - { name: mock-echo, provider: mock, capabilities: [chat, streaming, tools, vision] }
-  - { name: mock-embed, provider: mock, capabilities: [embeddings] }
-providers:
-  mock: { latency_ms: 0 }
-`;
 
 v8.setFlagsFromString('--expose-gc');
 const collectGarbage = vm.runInNewContext('gc') as () => void;
@@ -38,7 +31,7 @@ describe('the malformed-input corpus, embedded gateway', () => {
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-corpus-'));
     gateway = await startEmbeddedGateway({
-      config: parseGatewayConfig(CONFIG),
+      config: parseGatewayConfig(CORPUS_GATEWAY_CONFIG),
       grpcAddress: '127.0.0.1:0',
       httpAddress: `127.0.0.1:${await freePort()}`,
       dataDir,

@@ -9,6 +9,7 @@ import { Kafka, logLevel, type Consumer } from 'kafkajs';
 import { Client } from 'pg';
 import { DEAD_LETTER_HEADERS, TOPICS, type ReplyEvent } from '@switchyard/contracts';
 import {
+  CORPUS_GATEWAY_CONFIG,
   eventually,
   frontDoorCorpus,
   requestEventCorpus,
@@ -20,13 +21,6 @@ import {
 
 jest.setTimeout(900_000);
 
-const CONFIG = `
-models:
-  - { name: mock-echo, provider: mock, capabilities: [chat, streaming, tools, vision] }
-  - { name: mock-embed, provider: mock, capabilities: [embeddings] }
-providers:
-  mock: { latency_ms: 0 }
-`;
 
 describe('the malformed-input corpus, distributed gateway', () => {
   let gateway: RunningDistributedGateway;
@@ -34,7 +28,7 @@ describe('the malformed-input corpus, distributed gateway', () => {
 
   beforeAll(async () => {
     const config = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-corpus-')), 'switchyard.yaml');
-    fs.writeFileSync(config, CONFIG);
+    fs.writeFileSync(config, CORPUS_GATEWAY_CONFIG);
     // infra/scripts' broker takes 16 MiB messages, so the corpus's megabyte strings fit an event.
     gateway = await startDistributedGateway({ SWITCHYARD_CONFIG: config, KAFKA_MAX_MESSAGE_BYTES: String(16 * 1024 * 1024) });
     db = new Client({ connectionString: process.env.DATABASE_URL });

@@ -24,6 +24,15 @@ export type CorpusCase =
 export const CHAT_MODEL = 'mock-echo';
 export const EMBED_MODEL = 'mock-embed';
 
+/** The gateway the corpus is written for: its two models, on the mock provider. */
+export const CORPUS_GATEWAY_CONFIG = `
+models:
+  - { name: ${CHAT_MODEL}, provider: mock, capabilities: [chat, streaming, tools, vision] }
+  - { name: ${EMBED_MODEL}, provider: mock, capabilities: [embeddings] }
+providers:
+  mock: { latency_ms: 0 }
+`;
+
 /** What each kind of string field accepts: names and tags are short and plain; prose is any text but NUL. */
 type StringKind = 'name' | 'prose' | 'stop' | 'id' | 'url';
 
