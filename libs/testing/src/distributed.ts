@@ -2,15 +2,20 @@
 // with `--scale`) on Kafka, under the supervisor that restarts an instance that dies.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
-import { freePort, WORKSPACE_ROOT } from './infrastructure';
+import { freePortRuns, WORKSPACE_ROOT } from './infrastructure';
 import { eventually } from './waiting';
 
 const SERVICES = ['analytics', 'metering', 'provider-worker', 'guardrail', 'router', 'ingress'];
 
 export interface RunningDistributedGateway {
+  /** The first ingress instance's gRPC front door. */
   grpcAddress: string;
-  /** host:port of the OpenAI- and Anthropic-compatible HTTP front door. */
+  /** host:port of the first ingress instance's OpenAI- and Anthropic-compatible HTTP front door. */
   httpAddress: string;
+  /** Every ingress instance's gRPC front door, instance i at index i. */
+  grpcAddresses: string[];
+  /** Every ingress instance's HTTP front door, instance i at index i. */
+  httpAddresses: string[];
   /** Everything the services printed so far. */
   output(): string;
   /** Each service's heap in use after a full collection, in bytes, by service name, as it logs it on SIGUSR2 (its first instance). */
@@ -22,10 +27,17 @@ export interface RunningDistributedGateway {
   stop(): Promise<void>;
 }
 
-/** `args`: start-distributed's own, such as ['--scale', 'provider-worker=2'] (one ingress: its ports are free ones). */
+/**
+ * `args`: start-distributed's own, such as ['--scale', 'provider-worker=2,ingress=2']. Ingress instance
+ * i listens on the base ports plus i, so the ports are picked as runs of free ones as long as --scale's
+ * ingress count (a --scale-file is not read for it); GATEWAY_GRPC_ADDR or GATEWAY_HTTP_ADDR in `env` win.
+ */
 export async function startDistributedGateway(env: Record<string, string> = {}, readyTimeoutMs = 120_000, args: string[] = []): Promise<RunningDistributedGateway> {
-  const grpcAddress = `127.0.0.1:${await freePort()}`;
-  const httpAddress = `127.0.0.1:${await freePort()}`;
+  const ingresses = ingressInstances(args);
+  const [grpcPort, httpPort] = await freePortRuns(2, ingresses);
+  const grpcAddresses = instanceAddresses(env.GATEWAY_GRPC_ADDR ?? `127.0.0.1:${grpcPort}`, ingresses);
+  const httpAddresses = instanceAddresses(env.GATEWAY_HTTP_ADDR ?? `127.0.0.1:${httpPort}`, ingresses);
+  const [grpcAddress, httpAddress] = [grpcAddresses[0], httpAddresses[0]];
   const child: ChildProcess = spawn(process.execPath, [path.join(WORKSPACE_ROOT, 'tools/start-distributed.mjs'), ...args], {
     cwd: WORKSPACE_ROOT,
     env: { ...process.env, GATEWAY_GRPC_ADDR: grpcAddress, GATEWAY_HTTP_ADDR: httpAddress, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env },
@@ -62,6 +74,8 @@ export async function startDistributedGateway(env: Record<string, string> = {}, 
   return {
     grpcAddress,
     httpAddress,
+    grpcAddresses,
+    httpAddresses,
     output: () => output,
     collectedHeaps: async () => {
       const heaps: Record<string, number> = {};
@@ -94,4 +108,18 @@ export async function startDistributedGateway(env: Record<string, string> = {}, 
 function servicePids(launcherPid: number, service: string): number[] {
   const children = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(launcherPid)], { encoding: 'utf8' }).split('\n');
   return children.filter((args) => args.includes(`dist/${service}/main.js`)).map((line) => Number.parseInt(line, 10));
+}
+
+/** The ingress instances --scale asks for: 1 unless it names ingress. */
+function ingressInstances(args: string[]): number {
+  const scales = args.flatMap((arg, index) => (arg === '--scale' ? [args[index + 1] ?? ''] : arg.startsWith('--scale=') ? [arg.slice('--scale='.length)] : []));
+  const counts = scales.flatMap((scale) => scale.split(',').map((part) => /^\s*ingress\s*=\s*(\d+)\s*$/.exec(part)?.[1]).filter((count) => count !== undefined));
+  return counts.length > 0 ? Number(counts[counts.length - 1]) : 1;
+}
+
+/** host:port -> the addresses of `count` instances, on that port plus 0, 1, ... as the supervisor assigns them. */
+function instanceAddresses(address: string, count: number): string[] {
+  const colon = address.lastIndexOf(':');
+  const port = Number(address.slice(colon + 1));
+  return Array.from({ length: count }, (_, index) => `${address.slice(0, colon)}:${port + index}`);
 }

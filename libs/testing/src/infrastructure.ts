@@ -95,13 +95,43 @@ export function portOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
 }
 
 /** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
+  const [port] = await freePortRuns(1, 1);
+  return port;
+}
+
+/**
+ * The first ports of `count` runs of `length` consecutive free TCP ports on loopback, no two runs
+ * overlapping: every port found is held until all are, so that none is handed out twice.
+ */
+export async function freePortRuns(count: number, length: number): Promise<number[]> {
+  const held: net.Server[] = [];
+  const starts: number[] = [];
+  try {
+    for (let attempt = 0; starts.length < count; attempt++) {
+      if (attempt >= 100) throw new Error(`no ${count} runs of ${length} free consecutive ports on loopback`);
+      const first = await listen(0);
+      held.push(first);
+      const start = (first.address() as net.AddressInfo).port;
+      const rest: net.Server[] = [];
+      for (let port = start + 1; port < start + length; port++) {
+        const server = await listen(port).catch(() => undefined);
+        if (!server) break;
+        rest.push(server);
+      }
+      held.push(...rest);
+      if (rest.length === length - 1) starts.push(start);
+    }
+    return starts;
+  } finally {
+    await Promise.all(held.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
+}
+
+function listen(port: number): Promise<net.Server> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
     server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
   });
 }
