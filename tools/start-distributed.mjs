@@ -51,12 +51,18 @@ await buildServices(SERVICES);
 
 const grpcAddress = env.GATEWAY_GRPC_ADDR || '127.0.0.1:50051';
 const httpAddress = env.GATEWAY_HTTP_ADDR || '127.0.0.1:8080';
+// An ingress slot keeps its instance id (so its reply topic) across restarts: a restarted instance reads
+// the replies that came for its predecessor's callers and records them as undelivered.
+const run = randomBytes(3).toString('hex');
 const instances = [];
 for (const service of SERVICES) {
   const count = commandLine.scale.get(service);
   for (let index = 0; index < count; index++) {
     // Each ingress instance needs ports of its own: instance i takes the configured ones plus i.
-    const own = service === 'ingress' ? { GATEWAY_GRPC_ADDR: offsetAddress(grpcAddress, index), GATEWAY_HTTP_ADDR: offsetAddress(httpAddress, index) } : {};
+    const own =
+      service === 'ingress'
+        ? { GATEWAY_GRPC_ADDR: offsetAddress(grpcAddress, index), GATEWAY_HTTP_ADDR: offsetAddress(httpAddress, index), GATEWAY_INSTANCE_ID: `${run}-${index}` }
+        : {};
     instances.push({
       name: count === 1 ? service : `${service}#${index + 1}`,
       service,

@@ -19,7 +19,7 @@ void runService('ingress', logger, async () => {
   }
   const bus = await connectServiceBus('ingress', env, logger);
   const apiKeys = gatewayKeysFrom(config.auth);
-  const core = new GatewayCore({ bus, catalog: buildModelCatalog(config), logger, defaultTimeoutMs: config.limits.default_timeout_ms, apiKeys, keyIdSecret: env.keyIdSecret });
+  const core = new GatewayCore({ bus, catalog: buildModelCatalog(config), logger, defaultTimeoutMs: config.limits.default_timeout_ms, apiKeys, keyIdSecret: env.keyIdSecret, instanceId: env.instanceId });
   await core.start();
   // On SIGTERM the front doors take no new calls and answer those in flight within the grace period.
   const limits = { maxRequestBytes: config.limits.max_request_bytes, logger, shutdownGraceMs: env.shutdownGraceMs };

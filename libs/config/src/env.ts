@@ -18,6 +18,8 @@ export interface ServiceEnv {
   sql: SqlPortSettings | undefined;
   /** The secret api_key_id is keyed with (GATEWAY_KEY_ID_SECRET); every ingress instance must share it. */
   keyIdSecret: string | undefined;
+  /** Ingress: the instance id (it names the reply topic), kept across restarts by the supervisor; a random one when unset. */
+  instanceId: string | undefined;
   /** The largest message the Kafka brokers take (their `message.max.bytes`); unset: Kafka's default. */
   kafkaMaxMessageBytes: number | undefined;
   /** Kafka settings of a production cluster (docs/scaling.md); unset: the bus's defaults. */
@@ -60,6 +62,7 @@ export function readServiceEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv
     dataDir: env.GATEWAY_DATA_DIR || './data',
     sql: sqlPortOf(env),
     keyIdSecret: keyIdSecretOf(env.GATEWAY_KEY_ID_SECRET),
+    instanceId: instanceIdOf(env.GATEWAY_INSTANCE_ID),
     kafkaMaxMessageBytes: positiveIntegerOf('KAFKA_MAX_MESSAGE_BYTES', env.KAFKA_MAX_MESSAGE_BYTES, 'bytes, such as 1048576'),
     kafka: {
       partitions: positiveIntegerOf('KAFKA_PARTITIONS', env.KAFKA_PARTITIONS, 'partitions, such as 12'),
@@ -92,6 +95,13 @@ function sqlPortOf(env: NodeJS.ProcessEnv): SqlPortSettings | undefined {
     );
   }
   return { address: env.GATEWAY_SQL_ADDR, password: env.GATEWAY_SQL_PASSWORD };
+}
+
+function instanceIdOf(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  // It becomes part of a Kafka topic name and a consumer group.
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(value)) throw new Error(`GATEWAY_INSTANCE_ID is ${JSON.stringify(value)}; expected 1-64 letters, digits, '.', '_' or '-'`);
+  return value;
 }
 
 function keyIdSecretOf(value: string | undefined): string | undefined {

@@ -137,12 +137,20 @@ export interface CallerOutcomeEvent extends Pick<UsageEvent, 'request_id' | 'ts'
 /** What topic usage carries. */
 export type UsageTopicEvent = UsageEvent | CallerOutcomeEvent;
 
-/** What the ingress instance holding a call receives (its reply topic). */
-export type ReplyEvent =
+/**
+ * The request a final reply answers, as its usage row is keyed and described: an ingress that finds no
+ * caller waiting for the reply (its predecessor on the reply topic died with the call) records from it
+ * that the answer went undelivered.
+ */
+export type ReplyOrigin = Pick<RequestEvent, 'received_at' | 'api_key_id' | 'kind' | 'stream'> & { model: string };
+
+/** What the ingress instance holding a call receives (its reply topic). Metering's final reply carries its origin. */
+export type ReplyEvent = (
   | { request_id: string; type: 'chunk'; chunk: ChatChunk }
   | { request_id: string; type: 'chat'; response: ChatResponse }
   | { request_id: string; type: 'embed'; response: EmbedResponse }
-  | { request_id: string; type: 'error'; error: GatewayErrorBody };
+  | { request_id: string; type: 'error'; error: GatewayErrorBody }
+) & { origin?: ReplyOrigin };
 
 /** Broadcast to provider-workers when a caller goes away, so the upstream call is stopped. */
 export interface CancelEvent {

@@ -95,7 +95,7 @@ describe('a caller that goes away', () => {
       const reply: ReplyEvent = { request_id: request.request_id, type: 'chat', response };
       return bus.publish(request.reply_to, [{ key: request.request_id, value: reply }]);
     };
-    return { gateway, requests, cancellations, outcomes, answer };
+    return { bus, gateway, requests, cancellations, outcomes, answer };
   }
   const request = { model: 'm', messages: [{ role: 'user' as const, content: 'x' }] };
   const settle = () => new Promise((resolve) => setImmediate(resolve));
@@ -148,6 +148,18 @@ describe('a caller that goes away', () => {
     await settle();
     expect(cancellations).toEqual([{ request_id: requests[0].request_id, reason: 'deadline_exceeded' }]);
     expect(outcomes).toEqual([outcomeOf(requests[0], 'error', 'deadline_exceeded')]);
+  });
+
+  // Regression: the callers of an ingress killed with -9 got a connection error and their rows said ok.
+  it('records a final reply no call waits for (its caller\'s ingress died; this one took over its reply topic) as cancelled, once', async () => {
+    const { bus, gateway, outcomes } = await unanswered();
+    const origin = { received_at: Date.parse('2026-12-01T10:00:00Z'), api_key_id: 'key_1', kind: 'chat' as const, stream: true, model: 'm' };
+    const reply: ReplyEvent = { request_id: 'orphan-1', type: 'error', error: { code: 'provider_unavailable', message: 'x' }, origin };
+    await bus.publish(gateway.replyTopic, [{ key: 'orphan-1', value: reply }, { key: 'orphan-1', value: reply }]);
+    await settle();
+    expect(outcomes).toEqual([
+      { type: 'caller_outcome', request_id: 'orphan-1', ts: '2026-12-01T10:00:00.000Z', api_key_id: 'key_1', kind: 'chat', stream: true, model: 'm', status: 'cancelled', error_code: 'cancelled' },
+    ]);
   });
 
   it('reports nothing for a call answered and delivered: the pipeline\'s row is the caller\'s', async () => {

@@ -22,6 +22,7 @@ import {
   type EmbedResponse,
   type ModelInfo,
   type ReplyEvent,
+  type ReplyOrigin,
   type RequestEvent,
 } from '@switchyard/contracts';
 import { headersForSpan, tracer, type Logger } from '@switchyard/telemetry';
@@ -83,6 +84,10 @@ export interface GatewayCoreOptions {
   keyIdSecret?: string;
 }
 
+// Unclaimed replies come after an ingress died or after a deadline: a bound on the ids remembered, so
+// that a flood of them cannot grow it; forgetting one only reports it again, and the first report stands.
+const UNCLAIMED_REPORTS_KEPT = 10_000;
+
 interface PendingCall {
   onReply(reply: ReplyEvent): void;
   fail(error: GatewayError): void;
@@ -92,6 +97,7 @@ export class GatewayCore {
   readonly instanceId: string;
   readonly replyTopic: string;
   private readonly pending = new Map<string, PendingCall>();
+  private readonly unclaimedReported = new Set<string>();
   // Keys are compared as SHA-256 digests: equal lengths for timingSafeEqual, whatever was sent.
   private readonly keyDigests: Buffer[];
   private readonly apiKeyIdOf: (credential: string | undefined) => string;
@@ -125,11 +131,39 @@ export class GatewayCore {
             this.options.logger.warn('ignoring a malformed reply', { reason: (error as Error).message });
             continue;
           }
-          this.pending.get(reply.request_id)?.onReply(reply);
+          const call = this.pending.get(reply.request_id);
+          if (call) call.onReply(reply);
+          else if (reply.origin) this.reportUnclaimed(reply.request_id, reply.origin);
         }
       },
     });
     this.state = 'started';
+  }
+
+  /**
+   * A final reply no call here waits for: its caller's front door died with the call (this instance
+   * took over its reply topic after a restart), or this instance already answered the caller itself
+   * (deadline, cancellation) and reported that. Recorded as undelivered: for the first, the row says
+   * `cancelled`, not the pipeline's `ok`; for the second, the outcome reported first stands.
+   */
+  private reportUnclaimed(requestId: string, origin: ReplyOrigin): void {
+    if (this.unclaimedReported.has(requestId)) return;
+    if (this.unclaimedReported.size >= UNCLAIMED_REPORTS_KEPT) this.unclaimedReported.clear();
+    this.unclaimedReported.add(requestId);
+    const outcome: CallerOutcomeEvent = {
+      type: 'caller_outcome',
+      request_id: requestId,
+      ts: usageTimestamp(origin.received_at),
+      api_key_id: origin.api_key_id,
+      kind: origin.kind,
+      stream: origin.stream,
+      model: origin.model,
+      status: 'cancelled',
+      error_code: 'cancelled',
+    };
+    this.options.bus
+      .publish(TOPICS.usage, [{ key: requestId, value: outcome }])
+      .catch((error) => this.options.logger.warn('could not report an unclaimed reply; its usage row keeps the pipeline\'s status', { request_id: requestId, error: (error as Error).message }));
   }
 
   /** Fails every call still waiting (on shutdown) and removes the reply topic. */

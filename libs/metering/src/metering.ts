@@ -10,6 +10,8 @@ import {
   type CompletionEvent,
   type EmbedResponse,
   type ReplyEvent,
+  type ReplyOrigin,
+  type RequestEvent,
   type Usage,
   type UsageEvent,
 } from '@switchyard/contracts';
@@ -70,6 +72,16 @@ export function toUsageEvent(completion: CompletionEvent, metered: Metered, now:
   };
 }
 
+function replyOrigin(request: RequestEvent): ReplyOrigin {
+  return {
+    received_at: request.received_at,
+    api_key_id: request.api_key_id,
+    kind: request.kind,
+    stream: request.stream,
+    model: request.chat?.model ?? request.embed!.model,
+  };
+}
+
 /** The caller's answer: the response, the last stream chunk, or the error. */
 export function toReply(completion: CompletionEvent, metered: Metered): ReplyEvent {
   const { request } = completion;
@@ -126,14 +138,15 @@ export function createMeteringStage(prices: PriceTable, now: () => number = Date
       // A cancelled caller is gone; nobody waits for a reply. The reply goes first: on the in-memory bus
       // consumers run in the order published, so the caller is answered before the row is queued.
       if (completion.status !== 'cancelled') {
-        outputs.push({ topic: completion.request.reply_to, key, value: toReply(completion, metered) });
+        outputs.push({ topic: completion.request.reply_to, key, value: { ...toReply(completion, metered), origin: replyOrigin(completion.request) } });
       }
       outputs.push({ topic: TOPICS.usage, key, value: toUsageEvent(completion, metered, now()) });
       return outputs;
     },
     onFailure(completion, error) {
       const key = completion.request.request_id;
-      return [{ topic: completion.request.reply_to, key, value: { request_id: key, type: 'error', error: error.toBody() } satisfies ReplyEvent }];
+      const reply: ReplyEvent = { request_id: key, type: 'error', error: error.toBody(), origin: replyOrigin(completion.request) };
+      return [{ topic: completion.request.reply_to, key, value: reply }];
     },
   };
 }
