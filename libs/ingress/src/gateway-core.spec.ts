@@ -162,6 +162,21 @@ describe('a caller that goes away', () => {
     ]);
   });
 
+  // Regression: a request redelivered after a provider-worker was killed was answered twice; the second
+  // answer, which no call waited for, marked the row of an answered caller cancelled.
+  it('reports nothing for a second answer to a call already answered', async () => {
+    const { bus, gateway, requests, outcomes, answer } = await unanswered();
+    const call = gateway.chat(request, { cancellation: new Cancellation() });
+    await settle();
+    await answer(requests[0]);
+    expect((await call).choices[0].message.content).toBe('late');
+    const origin = { received_at: requests[0].received_at, api_key_id: 'anonymous', kind: 'chat' as const, stream: false, model: 'm' };
+    const again: ReplyEvent = { request_id: requests[0].request_id, type: 'error', error: { code: 'provider_unavailable', message: 'x' }, origin };
+    await bus.publish(gateway.replyTopic, [{ key: requests[0].request_id, value: again }]);
+    await settle();
+    expect(outcomes).toEqual([]);
+  });
+
   it('reports nothing for a call answered and delivered: the pipeline\'s row is the caller\'s', async () => {
     const { gateway, requests, outcomes, answer } = await unanswered();
     const call = gateway.chat(request, { cancellation: new Cancellation() });

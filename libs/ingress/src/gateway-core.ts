@@ -84,9 +84,10 @@ export interface GatewayCoreOptions {
   keyIdSecret?: string;
 }
 
-// Unclaimed replies come after an ingress died or after a deadline: a bound on the ids remembered, so
-// that a flood of them cannot grow it; forgetting one only reports it again, and the first report stands.
-const UNCLAIMED_REPORTS_KEPT = 10_000;
+// The calls this instance ended lately, answered or not: a reply for one of them is no caller's lost
+// answer (a request redelivered after a stage failed over is answered twice; a deadline was reported
+// already). Bounded: the oldest are forgotten first, long after any duplicate could still come.
+const SETTLED_KEPT = 65_536;
 
 interface PendingCall {
   onReply(reply: ReplyEvent): void;
@@ -97,7 +98,7 @@ export class GatewayCore {
   readonly instanceId: string;
   readonly replyTopic: string;
   private readonly pending = new Map<string, PendingCall>();
-  private readonly unclaimedReported = new Set<string>();
+  private readonly settled = new Set<string>();
   // Keys are compared as SHA-256 digests: equal lengths for timingSafeEqual, whatever was sent.
   private readonly keyDigests: Buffer[];
   private readonly apiKeyIdOf: (credential: string | undefined) => string;
@@ -141,15 +142,13 @@ export class GatewayCore {
   }
 
   /**
-   * A final reply no call here waits for: its caller's front door died with the call (this instance
-   * took over its reply topic after a restart), or this instance already answered the caller itself
-   * (deadline, cancellation) and reported that. Recorded as undelivered: for the first, the row says
-   * `cancelled`, not the pipeline's `ok`; for the second, the outcome reported first stands.
+   * A final reply no call here waits for or lately ended: its caller's front door died with the call
+   * (this instance took over its reply topic after a restart). Recorded as undelivered: the row says
+   * `cancelled`, not the pipeline's `ok`.
    */
   private reportUnclaimed(requestId: string, origin: ReplyOrigin): void {
-    if (this.unclaimedReported.has(requestId)) return;
-    if (this.unclaimedReported.size >= UNCLAIMED_REPORTS_KEPT) this.unclaimedReported.clear();
-    this.unclaimedReported.add(requestId);
+    if (this.settled.has(requestId)) return;
+    this.settle(requestId);
     const outcome: CallerOutcomeEvent = {
       type: 'caller_outcome',
       request_id: requestId,
@@ -164,6 +163,11 @@ export class GatewayCore {
     this.options.bus
       .publish(TOPICS.usage, [{ key: requestId, value: outcome }])
       .catch((error) => this.options.logger.warn('could not report an unclaimed reply; its usage row keeps the pipeline\'s status', { request_id: requestId, error: (error as Error).message }));
+  }
+
+  private settle(requestId: string): void {
+    this.settled.add(requestId);
+    if (this.settled.size > SETTLED_KEPT) this.settled.delete(this.settled.values().next().value!);
   }
 
   /** Fails every call still waiting (on shutdown) and removes the reply topic. */
@@ -277,6 +281,7 @@ export class GatewayCore {
         settled = true;
         clearTimeout(timer);
         this.pending.delete(requestId);
+        this.settle(requestId);
         // From here on, the caller going away means the front door could not deliver the answer.
         options.cancellation?.listen(reportOutcome);
         endSpan(span, error);
