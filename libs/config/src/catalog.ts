@@ -1,19 +1,13 @@
 // The models the gateway serves, resolved from configuration and the environment.
 import type { ModelCapabilities, ModelInfo } from '@switchyard/contracts';
 import { targetsOf, type RouteNode } from '@switchyard/routing';
-import type { GatewayConfig, ModelConfig, ProviderConfig } from './schema';
+import { providerDisabledReason } from './credentials';
+import type { GatewayConfig, ModelConfig } from './schema';
 
 export interface CatalogEntry extends ModelInfo {
   /** False when the model's provider lacks credentials; then `disabled_reason` says what to set. */
   enabled: boolean;
   disabled_reason?: string;
-}
-
-export function providerDisabledReason(name: string, config: ProviderConfig | undefined, env: NodeJS.ProcessEnv): string | undefined {
-  if (config?.api_key_env && !env[config.api_key_env]) {
-    return `provider ${name} is not enabled: set ${config.api_key_env}`;
-  }
-  return undefined;
 }
 
 export function buildModelCatalog(config: GatewayConfig, env: NodeJS.ProcessEnv = process.env): Map<string, CatalogEntry> {

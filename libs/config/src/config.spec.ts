@@ -33,7 +33,9 @@ models:
 providers: { openai: {}, azure-eu: { kind: azure-openai }, anthropic: {} }`);
     expect(config.models[0].route).toMatchObject({ kind: 'target', path: 'models.0', key: 'openai/gpt-4o-mini', retry: { attempts: 1 } });
     expect(config.models[1].route).toMatchObject({ kind: 'fallback', path: 'models.1.route', nodes: [{ kind: 'loadbalance', weights: [3, 1] }, { kind: 'target', retry: { attempts: 3 } }] });
-    expect(buildModelCatalog(config, {}).get('chat')).toMatchObject({ provider: 'openai', upstream_model: 'gpt-4o-mini', enabled: true });
+    const keys = { OPENAI_API_KEY: 'sk-o', AZURE_OPENAI_API_KEY: 'az', ANTHROPIC_API_KEY: 'sk-a' };
+    expect(buildModelCatalog(config, keys).get('chat')).toMatchObject({ provider: 'openai', upstream_model: 'gpt-4o-mini', enabled: true });
+    expect(buildModelCatalog(config, { ANTHROPIC_API_KEY: 'sk-a' }).get('chat')).toMatchObject({ provider: 'anthropic', upstream_model: 'claude-haiku-4-5', enabled: true });
   });
 
   it.each([
@@ -52,6 +54,50 @@ providers: { openai: {}, azure-eu: { kind: azure-openai }, anthropic: {} }`);
     const config = parseGatewayConfig('models: [{ name: g, provider: openai, capabilities: [chat] }]\nproviders: { openai: { api_key_env: K } }');
     expect(buildModelCatalog(config, {}).get('g')).toMatchObject({ enabled: false, disabled_reason: 'provider openai is not enabled: set K' });
     expect(buildModelCatalog(config, { K: 'sk' }).get('g')).toMatchObject({ enabled: true, upstream_model: 'g', capabilities: { chat: true, streaming: false } });
+  });
+
+  it('a provider block without api_key_env is disabled while its adapter\'s default key variable is unset', () => {
+    const config = parseGatewayConfig(`
+models:
+  - { name: gpt, provider: openai }
+  - { name: llama, provider: fast, upstream_model: llama-3.3-70b-versatile }
+  - { name: echo, provider: mock }
+  - { name: local, provider: lab, upstream_model: m }
+providers: { openai: {}, fast: { kind: groq }, mock: {}, lab: { kind: vllm, base_url: 'http://gpu:8000/v1' } }`);
+    const unset = buildModelCatalog(config, {});
+    expect(unset.get('gpt')).toMatchObject({ enabled: false, disabled_reason: 'provider openai is not enabled: set OPENAI_API_KEY' });
+    expect(unset.get('llama')).toMatchObject({ enabled: false, disabled_reason: 'provider fast is not enabled: set GROQ_API_KEY' });
+    // Adapters that need no key stay served.
+    expect(unset.get('echo')).toMatchObject({ enabled: true });
+    expect(unset.get('local')).toMatchObject({ enabled: true });
+    const set = buildModelCatalog(config, { OPENAI_API_KEY: 'sk-o', GROQ_API_KEY: 'gsk' });
+    expect([...set.values()].map((entry) => [entry.id, entry.enabled])).toEqual([['gpt', true], ['llama', true], ['echo', true], ['local', true]]);
+  });
+
+  it('a bedrock block with an access key id but no secret is disabled, naming the variables the block uses', () => {
+    const config = parseGatewayConfig(`
+models:
+  - { name: claude, provider: aws, upstream_model: anthropic.claude-3-haiku-20240307-v1:0 }
+  - { name: nova, provider: bedrock, upstream_model: amazon.nova-lite-v1:0 }
+providers:
+  aws: { kind: bedrock, api_key_env: TEAM_AWS_ID, secret_key_env: TEAM_AWS_SECRET }
+  bedrock: {}`);
+    const idOnly = buildModelCatalog(config, { TEAM_AWS_ID: 'AKIA', AWS_ACCESS_KEY_ID: 'AKIA' });
+    expect(idOnly.get('claude')).toMatchObject({ enabled: false, disabled_reason: 'provider aws is not enabled: set TEAM_AWS_SECRET' });
+    expect(idOnly.get('nova')).toMatchObject({ enabled: false, disabled_reason: 'provider bedrock is not enabled: set AWS_SECRET_ACCESS_KEY' });
+    const none = buildModelCatalog(config, {});
+    expect(none.get('claude')?.disabled_reason).toBe('provider aws is not enabled: set TEAM_AWS_ID and TEAM_AWS_SECRET');
+    const both = buildModelCatalog(config, { TEAM_AWS_ID: 'AKIA', TEAM_AWS_SECRET: 's', AWS_ACCESS_KEY_ID: 'AKIA', AWS_SECRET_ACCESS_KEY: 's' });
+    expect([both.get('claude')?.enabled, both.get('nova')?.enabled]).toEqual([true, true]);
+  });
+
+  it('a session token variable is needed only when the block names one', () => {
+    const config = parseGatewayConfig(`
+models: [{ name: a, provider: bedrock, upstream_model: m }, { name: b, provider: temp, upstream_model: m }]
+providers: { bedrock: {}, temp: { kind: bedrock, session_token_env: TEMP_TOKEN } }`);
+    const catalog = buildModelCatalog(config, { AWS_ACCESS_KEY_ID: 'AKIA', AWS_SECRET_ACCESS_KEY: 's' });
+    expect(catalog.get('a')).toMatchObject({ enabled: true });
+    expect(catalog.get('b')).toMatchObject({ enabled: false, disabled_reason: 'provider temp is not enabled: set TEMP_TOKEN' });
   });
 });
 

@@ -2,3 +2,4 @@ export * from './env';
 export * from './load';
 export * from './schema';
 export * from './catalog';
+export * from './credentials';

@@ -1,4 +1,5 @@
 import { InMemoryBus } from '@switchyard/bus';
+import { buildModelCatalog, parseGatewayConfig } from '@switchyard/config';
 import { TOPICS, type CallerOutcomeEvent, type CancelEvent, type ReplyEvent, type RequestEvent } from '@switchyard/contracts';
 import { createLogger } from '@switchyard/telemetry';
 import { createHash, createHmac } from 'node:crypto';
@@ -42,6 +43,18 @@ describe('gateway keys', () => {
     await expect(guarded.chatStream({ model: '', messages: [] }, () => undefined)).rejects.toMatchObject({ code: 'unauthenticated' });
     await expect(guarded.embed({ model: '', input: [] }, { credential: 'wrong' })).rejects.toMatchObject({ code: 'unauthenticated' });
     await expect(guarded.chat({ model: '', messages: [] }, { credential: 'sk-alpha' })).rejects.toMatchObject({ code: 'invalid_request' });
+  });
+});
+
+describe('served models', () => {
+  it('a provider block without api_key_env whose default key variable is unset is left out of ListModels and GET /v1/models', () => {
+    const config = parseGatewayConfig(`
+models: [{ name: gpt, provider: openai }, { name: claude, provider: aws, upstream_model: anthropic.claude-3-haiku-20240307-v1:0 }, { name: echo, provider: mock }]
+providers: { openai: {}, aws: { kind: bedrock, api_key_env: TEAM_AWS_ID, secret_key_env: TEAM_AWS_SECRET }, mock: {} }`);
+    const served = new GatewayCore({ bus: new InMemoryBus(), catalog: buildModelCatalog(config, { TEAM_AWS_ID: 'AKIA' }), logger: createLogger('core-test', 'error'), defaultTimeoutMs: 1000 });
+    expect(served.listModels().map((model) => model.id)).toEqual(['echo']);
+    expect(() => served.getModel('gpt')).toThrow(expect.objectContaining({ code: 'model_not_found' }));
+    expect(() => served.getModel('claude')).toThrow(expect.objectContaining({ code: 'model_not_found' }));
   });
 });
 

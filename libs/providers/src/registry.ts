@@ -1,5 +1,5 @@
 import { targetsOf } from '@switchyard/routing';
-import { providerDisabledReason, type GatewayConfig } from '@switchyard/config';
+import { adapterKindOf, providerDisabledReason, type GatewayConfig } from '@switchyard/config';
 import { anthropicProviderFactory } from './anthropic';
 import { bedrockProviderFactory } from './bedrock';
 import { scrubsCredentials } from './credentials';
@@ -52,7 +52,7 @@ export function createProviderRegistry(config: GatewayConfig, env: NodeJS.Proces
   for (const name of names) {
     const providerConfig = config.providers[name] ?? {};
     if (providerDisabledReason(name, providerConfig, env)) continue;
-    const kind = typeof providerConfig.kind === 'string' ? providerConfig.kind : name;
+    const kind = adapterKindOf(name, providerConfig);
     const factory = PROVIDER_FACTORIES[kind];
     if (!factory) throw new Error(`provider ${name}: no adapter named ${kind} (known: ${Object.keys(PROVIDER_FACTORIES).join(', ')})`);
     const adapter = factory(providerConfig, env);

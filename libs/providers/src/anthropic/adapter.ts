@@ -1,5 +1,6 @@
 // Anthropic's Messages API over HTTP. Translation lives in translate.ts; this file only calls.
 // Anthropic offers no embeddings API, so the adapter has no embed method.
+import { credentialOf } from '@switchyard/config';
 import { GatewayError } from '@switchyard/contracts';
 import { scrubbingCredentials, credentialsOf } from '../credentials';
 import { parseEventJson, sendForEvents, sendJson, type HttpCall } from '../http';
@@ -51,10 +52,9 @@ export function createAnthropicProvider(options: AnthropicOptions): ProviderAdap
 }
 
 export const anthropicProviderFactory: ProviderFactory = (config, env) => {
-  const keyEnv = (config.api_key_env as string | undefined) ?? 'ANTHROPIC_API_KEY';
   return createAnthropicProvider({
     baseUrl: config.base_url as string | undefined,
-    apiKey: env[keyEnv],
+    apiKey: credentialOf('anthropic', config, 'api_key_env', env),
     defaultMaxTokens: typeof config.default_max_tokens === 'number' ? config.default_max_tokens : undefined,
   });
 };

@@ -1,6 +1,7 @@
 // AWS Bedrock Runtime over HTTP: Converse, ConverseStream (AWS event-stream framing) and, for Titan
 // text embeddings, InvokeModel. Requests are signed with SigV4. Translation lives in translate.ts.
 // Errors are read here rather than by http.ts's send, because Bedrock names them in x-amzn-ErrorType.
+import { credentialOf, requiredCredentialVariables } from '@switchyard/config';
 import { GatewayError } from '@switchyard/contracts';
 import { credentialsOf, scrubbingCredentials } from '../credentials';
 import { extractProviderMessage, parseRetryAfter, statusToErrorCode, transportError } from '../http';
@@ -25,6 +26,8 @@ export interface BedrockOptions {
   region: string;
   /** Absent: the credentials are missing and every call fails with provider_auth_failed. */
   credentials?: AwsCredentials;
+  /** The variables the credentials are read from, named when they are missing. */
+  credentialVariables?: readonly string[];
   /** Defaults to https://bedrock-runtime.{region}.amazonaws.com. */
   baseUrl?: string;
 }
@@ -40,10 +43,11 @@ export function createBedrockProvider(options: BedrockOptions): ProviderAdapter 
   const name = options.name ?? 'bedrock';
   const baseUrl = (options.baseUrl ?? `https://bedrock-runtime.${options.region}.amazonaws.com`).replace(/\/+$/, '');
   const credentials = options.credentials;
+  const missingCredentials = (options.credentialVariables ?? requiredCredentialVariables('bedrock', undefined)).join(' and ');
   const failure = { provider: name };
 
   async function post({ path, body, signal, accept }: Call): Promise<Response> {
-    if (!credentials) throw new GatewayError('provider_auth_failed', `${name} has no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`);
+    if (!credentials) throw new GatewayError('provider_auth_failed', `${name} has no AWS credentials: set ${missingCredentials}`);
     const url = `${baseUrl}${path}`;
     const text = JSON.stringify(body);
     const { host: _host, ...headers } = await signAwsRequest({
@@ -165,12 +169,13 @@ export function createBedrockProvider(options: BedrockOptions): ProviderAdapter 
 
 export const bedrockProviderFactory: ProviderFactory = (config, env) => {
   const region = (config.region as string | undefined) ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  const accessKeyId = env[(config.api_key_env as string | undefined) ?? 'AWS_ACCESS_KEY_ID'];
-  const secretAccessKey = env[(config.secret_key_env as string | undefined) ?? 'AWS_SECRET_ACCESS_KEY'];
-  const sessionToken = env[(config.session_token_env as string | undefined) ?? 'AWS_SESSION_TOKEN'];
+  const accessKeyId = credentialOf('bedrock', config, 'api_key_env', env);
+  const secretAccessKey = credentialOf('bedrock', config, 'secret_key_env', env);
+  const sessionToken = credentialOf('bedrock', config, 'session_token_env', env);
   return createBedrockProvider({
     region,
     baseUrl: config.base_url as string | undefined,
     credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } : undefined,
+    credentialVariables: requiredCredentialVariables('bedrock', config),
   });
 };

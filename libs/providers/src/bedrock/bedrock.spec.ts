@@ -102,6 +102,19 @@ const parisStream: [string, unknown][] = [
 
 const errorFixture = (status: number, type: string, message: string) => ({ reply: bedrockError(status, type, message), message });
 
+/** tool_result_round_trip's answer, and its history as the provider takes it; tool_history_without_tools shares them. */
+const TOOL_RESULT_ANSWER = { reply: converseJson(answer([{ text: 'It is 18 °C and sunny in Paris today.' }], 'end_turn')), expected: textResult('It is 18 °C and sunny in Paris today.') };
+const TOOL_HISTORY = {
+  messages: [
+    { role: 'user', content: [{ text: 'What is the weather like in Paris today?' }] },
+    { role: 'assistant', content: [{ toolUse: { toolUseId: CONFORMANCE_TOOL_CALL_ID, name: 'get_weather', input: { city: 'Paris' } } }] },
+    {
+      role: 'user',
+      content: [{ toolResult: { toolUseId: CONFORMANCE_TOOL_CALL_ID, content: [{ text: '{"temperature":18,"unit":"celsius","conditions":"sunny"}' }] } }],
+    },
+  ],
+};
+
 runConformanceSuite({
   name: 'bedrock',
   createAdapter,
@@ -176,18 +189,21 @@ runConformanceSuite({
       expectRequest: expectSigned(weatherQuestion, 'application/vnd.amazon.eventstream'),
     },
     tool_result_round_trip: {
-      reply: converseJson(answer([{ text: 'It is 18 °C and sunny in Paris today.' }], 'end_turn')),
-      expected: textResult('It is 18 °C and sunny in Paris today.'),
+      ...TOOL_RESULT_ANSWER,
       expectRequest: expectSigned({
-        messages: [
-          { role: 'user', content: [{ text: 'What is the weather like in Paris today?' }] },
-          { role: 'assistant', content: [{ toolUse: { toolUseId: CONFORMANCE_TOOL_CALL_ID, name: 'get_weather', input: { city: 'Paris' } } }] },
-          {
-            role: 'user',
-            content: [{ toolResult: { toolUseId: CONFORMANCE_TOOL_CALL_ID, content: [{ text: '{"temperature":18,"unit":"celsius","conditions":"sunny"}' }] } }],
-          },
-        ],
+        ...TOOL_HISTORY,
         toolConfig: { tools: [WEATHER_SPEC] },
+      }),
+    },
+    // Converse refuses toolUse and toolResult blocks without a toolConfig (ValidationException), and a
+    // toolConfig needs at least one tool: the tools the history called are declared.
+    tool_history_without_tools: {
+      ...TOOL_RESULT_ANSWER,
+      expectRequest: expectSigned({
+        ...TOOL_HISTORY,
+        toolConfig: {
+          tools: [{ toolSpec: { name: 'get_weather', description: 'Called earlier in this conversation; not available on this turn.', inputSchema: { json: { type: 'object' } } } }],
+        },
       }),
     },
     image_input: {
@@ -360,6 +376,13 @@ describe('bedrock adapter', () => {
   it('fails with provider_auth_failed, sending nothing, when no credentials are set', async () => {
     const bare = bedrockProviderFactory({ base_url: server.baseUrl }, {});
     expect(await failure(bare.chat!(request, { signal: signal() }))).toMatchObject({ code: 'provider_auth_failed' });
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('a block with an access key id but no secret fails naming the variables the block uses, sending nothing', async () => {
+    const idOnly = bedrockProviderFactory({ base_url: server.baseUrl, api_key_env: 'TEAM_AWS_ID', secret_key_env: 'TEAM_AWS_SECRET' }, { TEAM_AWS_ID: ACCESS_KEY, AWS_SECRET_ACCESS_KEY: SECRET_KEY });
+    const error = await failure(idOnly.chat!(request, { signal: signal() }));
+    expect({ code: error.code, message: error.message }).toEqual({ code: 'provider_auth_failed', message: 'bedrock has no AWS credentials: set TEAM_AWS_ID and TEAM_AWS_SECRET' });
     expect(server.requests).toHaveLength(0);
   });
 

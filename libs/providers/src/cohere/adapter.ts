@@ -1,4 +1,5 @@
 // Cohere: Chat v2 (streamed as server-sent events, one per typed event) and Embed v2.
+import { credentialOf } from '@switchyard/config';
 import { GatewayError } from '@switchyard/contracts';
 import { credentialsOf, scrubbingCredentials } from '../credentials';
 import { parseEventJson, sendForEvents, sendJson, type HttpCall } from '../http';
@@ -53,11 +54,10 @@ export function createCohereProvider(options: CohereOptions): ProviderAdapter {
 }
 
 export const cohereProviderFactory: ProviderFactory = (config, env) => {
-  const keyEnv = (config.api_key_env as string | undefined) ?? 'COHERE_API_KEY';
   return createCohereProvider({
     name: 'cohere',
     baseUrl: (config.base_url as string | undefined) ?? COHERE_DEFAULT_BASE_URL,
-    apiKey: env[keyEnv],
+    apiKey: credentialOf('cohere', config, 'api_key_env', env),
     embedInputType: config.embed_input_type as string | undefined,
   });
 };

@@ -7,6 +7,5 @@ export const DEEPSEEK_DEFAULT_BASE_URL = 'https://api.deepseek.com';
 export const deepseekProviderFactory = compatibleProviderFactory({
   name: 'deepseek',
   baseUrl: DEEPSEEK_DEFAULT_BASE_URL,
-  apiKeyEnv: 'DEEPSEEK_API_KEY',
   embeddings: false,
 });

@@ -6,5 +6,4 @@ export const FIREWORKS_DEFAULT_BASE_URL = 'https://api.fireworks.ai/inference/v1
 export const fireworksProviderFactory = compatibleProviderFactory({
   name: 'fireworks',
   baseUrl: FIREWORKS_DEFAULT_BASE_URL,
-  apiKeyEnv: 'FIREWORKS_API_KEY',
 });

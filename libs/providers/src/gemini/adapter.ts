@@ -1,6 +1,7 @@
 // Google's Gemini API: generateContent, streamGenerateContent (server-sent events) and
 // batchEmbedContents. The key goes in the x-goog-api-key header, never in the URL, so that it cannot
 // end up in a log line that prints the URL.
+import { credentialOf } from '@switchyard/config';
 import { GatewayError } from '@switchyard/contracts';
 import { credentialsOf, scrubbingCredentials } from '../credentials';
 import { parseEventJson, sendForEvents, sendJson, statusToErrorCode, type HttpCall } from '../http';
@@ -66,10 +67,9 @@ export function createGeminiProvider(options: GeminiOptions): ProviderAdapter {
 }
 
 export const geminiProviderFactory: ProviderFactory = (config, env) => {
-  const keyEnv = (config.api_key_env as string | undefined) ?? 'GEMINI_API_KEY';
   return createGeminiProvider({
     name: 'gemini',
     baseUrl: (config.base_url as string | undefined) ?? GEMINI_DEFAULT_BASE_URL,
-    apiKey: env[keyEnv],
+    apiKey: credentialOf('gemini', config, 'api_key_env', env),
   });
 };

@@ -6,6 +6,5 @@ export const GROQ_DEFAULT_BASE_URL = 'https://api.groq.com/openai/v1';
 export const groqProviderFactory = compatibleProviderFactory({
   name: 'groq',
   baseUrl: GROQ_DEFAULT_BASE_URL,
-  apiKeyEnv: 'GROQ_API_KEY',
   embeddings: false,
 });

@@ -6,7 +6,7 @@ import { toMistralChatRequest, toMistralEmbeddingRequest } from './translate';
 export const MISTRAL_DEFAULT_BASE_URL = 'https://api.mistral.ai/v1';
 
 export const mistralProviderFactory = compatibleProviderFactory(
-  { name: 'mistral', baseUrl: MISTRAL_DEFAULT_BASE_URL, apiKeyEnv: 'MISTRAL_API_KEY', streamUsage: false },
+  { name: 'mistral', baseUrl: MISTRAL_DEFAULT_BASE_URL, streamUsage: false },
   (config) => {
     const safePrompt = config.safe_prompt === true;
     return {

@@ -1,25 +1,24 @@
 // The factory of a provider that is a configuration of the OpenAI-compatible adapter: defaults for its
-// base URL and key variable, overridable by `base_url` and `api_key_env` in its configuration block.
+// base URL and key variable (@switchyard/config's ADAPTER_CREDENTIALS, by the adapter's name),
+// overridable by `base_url` and `api_key_env` in its configuration block.
+import { credentialOf } from '@switchyard/config';
 import type { ProviderFactory } from '../provider';
 import { createOpenAICompatibleProvider, type OpenAICompatibleOptions } from './adapter';
 
 export interface CompatibleProviderDefaults extends Omit<OpenAICompatibleOptions, 'baseUrl' | 'apiKey'> {
   baseUrl: string;
-  /** The variable holding the key; absent for servers that need none (Ollama, vLLM), which still take one when configured. */
-  apiKeyEnv?: string;
 }
 
 export function compatibleProviderFactory(
   defaults: CompatibleProviderDefaults,
   fromConfig: (config: Record<string, unknown>) => Partial<OpenAICompatibleOptions> = () => ({}),
 ): ProviderFactory {
-  const { apiKeyEnv, ...options } = defaults;
   return (config, env) => {
-    const keyEnv = stringSetting(config, 'api_key_env') ?? apiKeyEnv;
     return createOpenAICompatibleProvider({
-      ...options,
-      baseUrl: stringSetting(config, 'base_url') ?? options.baseUrl,
-      apiKey: keyEnv ? env[keyEnv] : undefined,
+      ...defaults,
+      baseUrl: stringSetting(config, 'base_url') ?? defaults.baseUrl,
+      // Servers that need no key (Ollama, vLLM) have no default variable, and still take one when configured.
+      apiKey: credentialOf(defaults.name, config, 'api_key_env', env),
       ...fromConfig(config),
     });
   };

@@ -5,7 +5,7 @@ import { compatibleProviderFactory, stringSetting } from '../openai-compatible';
 export const OPENAI_DEFAULT_BASE_URL = 'https://api.openai.com/v1';
 
 export const openaiProviderFactory = compatibleProviderFactory(
-  { name: 'openai', baseUrl: OPENAI_DEFAULT_BASE_URL, apiKeyEnv: 'OPENAI_API_KEY', maxTokensField: 'max_completion_tokens' },
+  { name: 'openai', baseUrl: OPENAI_DEFAULT_BASE_URL, maxTokensField: 'max_completion_tokens' },
   (config) => {
     const headers: Record<string, string> = {};
     const organization = stringSetting(config, 'organization');

@@ -6,7 +6,7 @@ import { compatibleProviderFactory, stringSetting } from '../openai-compatible';
 export const OPENROUTER_DEFAULT_BASE_URL = 'https://openrouter.ai/api/v1';
 
 export const openrouterProviderFactory = compatibleProviderFactory(
-  { name: 'openrouter', baseUrl: OPENROUTER_DEFAULT_BASE_URL, apiKeyEnv: 'OPENROUTER_API_KEY' },
+  { name: 'openrouter', baseUrl: OPENROUTER_DEFAULT_BASE_URL },
   (config) => {
     const headers: Record<string, string> = {};
     const appUrl = stringSetting(config, 'app_url');

@@ -7,6 +7,5 @@ export const PERPLEXITY_DEFAULT_BASE_URL = 'https://api.perplexity.ai';
 export const perplexityProviderFactory = compatibleProviderFactory({
   name: 'perplexity',
   baseUrl: PERPLEXITY_DEFAULT_BASE_URL,
-  apiKeyEnv: 'PERPLEXITY_API_KEY',
   embeddings: false,
 });

@@ -6,5 +6,4 @@ export const TOGETHER_DEFAULT_BASE_URL = 'https://api.together.xyz/v1';
 export const togetherProviderFactory = compatibleProviderFactory({
   name: 'together',
   baseUrl: TOGETHER_DEFAULT_BASE_URL,
-  apiKeyEnv: 'TOGETHER_API_KEY',
 });

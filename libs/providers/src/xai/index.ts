@@ -6,6 +6,5 @@ export const XAI_DEFAULT_BASE_URL = 'https://api.x.ai/v1';
 export const xaiProviderFactory = compatibleProviderFactory({
   name: 'xai',
   baseUrl: XAI_DEFAULT_BASE_URL,
-  apiKeyEnv: 'XAI_API_KEY',
   embeddings: false,
 });
