@@ -7,7 +7,7 @@ import type { CAPABILITIES } from '@switchyard/config';
 /* eslint-disable @nx/enforce-module-boundaries -- test-only: the providers library keeps its replay server and wire fixtures out of its public index, so that production code never loads them */
 import { ANTHROPIC_TEXT_RESPONSE, ANTHROPIC_TEXT_STREAM } from '../../../libs/providers/src/anthropic/anthropic.fixtures';
 import { CONVERSE_TEXT_RESPONSE, CONVERSE_TEXT_STREAM_EVENTS, TITAN_EMBED_RESPONSES, converseStream } from '../../../libs/providers/src/bedrock/bedrock.fixtures';
-import { COHERE_EMBED_RESPONSE, COHERE_TEXT_RESPONSE, COHERE_TEXT_STREAM } from '../../../libs/providers/src/cohere/cohere.fixtures';
+import { COHERE_CACHED_TEXT_RESPONSE, COHERE_CACHED_TEXT_STREAM, COHERE_EMBED_RESPONSE } from '../../../libs/providers/src/cohere/cohere.fixtures';
 import { GEMINI_EMBED_RESPONSE, GEMINI_TEXT_RESPONSE, GEMINI_TEXT_STREAM } from '../../../libs/providers/src/gemini/gemini.fixtures';
 import { fixtureJson, fixtureText, OPENAI_FIXTURE_RESULTS, OPENAI_FIXTURES_DIR } from '../../../libs/providers/src/openai-compatible/testing';
 import { reply, type RecordedRequest, type Reply } from '../../../libs/providers/src/testing/replay-server';
@@ -248,18 +248,18 @@ export const PROVIDER_CASES: ProviderCase[] = [
     chat: {
       model: 'command-a-03-2025',
       path: '/v2/chat',
-      replies: [reply.json(COHERE_TEXT_RESPONSE)],
+      replies: [reply.json(COHERE_CACHED_TEXT_RESPONSE)],
       body: { model: 'command-a-03-2025' },
       text: PARIS,
-      // Billed units, not the raw token counts.
-      usage: usage(7, 8),
+      // Billed units, not the raw token counts; usage.cached_tokens becomes the cached prompt tokens.
+      usage: usage(1843, 8, 1792),
     },
     stream: {
       path: '/v2/chat',
-      replies: [reply.sse(COHERE_TEXT_STREAM)],
+      replies: [reply.sse(COHERE_CACHED_TEXT_STREAM)],
       body: { model: 'command-a-03-2025', stream: true },
       text: PARIS,
-      usage: usage(7, 8),
+      usage: usage(1843, 8, 1792),
     },
     embed: {
       model: 'embed-english-v3.0',

@@ -108,6 +108,21 @@ const errorFixture = (status: number) => {
   return { reply: reply.error(status, anthropicErrorBody(documented.type, documented.message), headers), message: documented.message };
 };
 
+/** tool_result_round_trip's answer, and its history as the provider takes it; tool_history_without_tools shares them. */
+const TOOL_RESULT_ANSWER = { reply: reply.json(message([{ type: 'text', text: 'It is 18 °C and sunny in Paris today.' }], 'end_turn')), expected: textResult('It is 18 °C and sunny in Paris today.') };
+const TOOL_HISTORY = {
+  model: MODEL,
+  max_tokens: 4096,
+  messages: [
+    { role: 'user', content: 'What is the weather like in Paris today?' },
+    { role: 'assistant', content: [{ type: 'tool_use', id: CONFORMANCE_TOOL_CALL_ID, name: 'get_weather', input: { city: 'Paris' } }] },
+    {
+      role: 'user',
+      content: [{ type: 'tool_result', tool_use_id: CONFORMANCE_TOOL_CALL_ID, content: '{"temperature":18,"unit":"celsius","conditions":"sunny"}' }],
+    },
+  ],
+};
+
 runConformanceSuite({
   name: 'anthropic',
   createAdapter,
@@ -202,20 +217,20 @@ runConformanceSuite({
       expectRequest: expectMessagesRequest({ ...weatherQuestion, stream: true }),
     },
     tool_result_round_trip: {
-      reply: reply.json(message([{ type: 'text', text: 'It is 18 °C and sunny in Paris today.' }], 'end_turn')),
-      expected: textResult('It is 18 °C and sunny in Paris today.'),
+      ...TOOL_RESULT_ANSWER,
       expectRequest: expectMessagesRequest({
-        model: MODEL,
-        max_tokens: 4096,
-        messages: [
-          { role: 'user', content: 'What is the weather like in Paris today?' },
-          { role: 'assistant', content: [{ type: 'tool_use', id: CONFORMANCE_TOOL_CALL_ID, name: 'get_weather', input: { city: 'Paris' } }] },
-          {
-            role: 'user',
-            content: [{ type: 'tool_result', tool_use_id: CONFORMANCE_TOOL_CALL_ID, content: '{"temperature":18,"unit":"celsius","conditions":"sunny"}' }],
-          },
-        ],
+        ...TOOL_HISTORY,
         tools: [WEATHER_TOOL],
+      }),
+    },
+    // The Messages API refuses tool_use and tool_result blocks in a request that defines no tools: the
+    // tools the history called are defined, and tool_choice none keeps the model from calling them.
+    tool_history_without_tools: {
+      ...TOOL_RESULT_ANSWER,
+      expectRequest: expectMessagesRequest({
+        ...TOOL_HISTORY,
+        tools: [{ name: 'get_weather', description: 'Called earlier in this conversation; not available on this turn.', input_schema: { type: 'object' } }],
+        tool_choice: { type: 'none' },
       }),
     },
     image_input: {

@@ -30,6 +30,25 @@ const weatherTool = {
 const weatherSchema = { type: 'object', properties: { location: { type: 'string' } }, required: ['location'] };
 
 describe('toAnthropicRequest', () => {
+  it('a follow-up turn after a tool loop that offers no tools defines the tools it called, with tool_choice none, as Anthropic requires', () => {
+    const followUp: ChatRequest = {
+      model: 'm',
+      messages: [
+        { role: 'user', content: 'Weather in Paris?' },
+        { role: 'assistant', content: '', tool_calls: [{ id: 'a', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+        { role: 'tool', tool_call_id: 'a', content: 'sunny' },
+        { role: 'user', content: 'Thanks. Summarise that.' },
+      ],
+    };
+    const body = toAnthropicRequest(followUp, false);
+    expect({ tools: body.tools, tool_choice: body.tool_choice }).toEqual({
+      tools: [{ name: 'get_weather', description: 'Called earlier in this conversation; not available on this turn.', input_schema: { type: 'object' } }],
+      tool_choice: { type: 'none' },
+    });
+    const plain = toAnthropicRequest({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }, false);
+    expect({ tools: plain.tools, tool_choice: plain.tool_choice }).toEqual({ tools: undefined, tool_choice: undefined });
+  });
+
   const cases: { name: string; request: ChatRequest; stream?: boolean; body: unknown }[] = [
     {
       name: 'single turn gets the default max_tokens Anthropic requires',

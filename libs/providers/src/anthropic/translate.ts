@@ -14,6 +14,7 @@ import type {
   AnthropicToolChoice,
   AnthropicUsage,
 } from './wire';
+import { TOOL_NOT_OFFERED, toolsOnlyInHistory } from '../tool-history';
 import { requiredJsonSchema } from '../response-format';
 import { usageWithSeparateCacheCounts } from '../usage';
 
@@ -68,6 +69,13 @@ export function toAnthropicRequest(
   }
   const choice = toAnthropicToolChoice(request.tool_choice?.mode, request.tool_choice?.function_name);
   if (choice) body.tool_choice = choice;
+  const historyOnly = toolsOnlyInHistory(request);
+  if (historyOnly.length > 0) {
+    // Anthropic refuses tool_use and tool_result blocks in a request that defines no tools: the tools
+    // the history called are defined, and `none` keeps the model from calling them on this turn.
+    body.tools = historyOnly.map((name) => ({ name, description: TOOL_NOT_OFFERED, input_schema: { type: 'object' } }));
+    body.tool_choice = { type: 'none' };
+  }
   const schema = requiredJsonSchema('anthropic', request.response_format);
   if (schema) body.output_config = { format: { type: 'json_schema', schema: parseJson(schema, 'response_format.json_schema') } };
   if (stream) body.stream = true;

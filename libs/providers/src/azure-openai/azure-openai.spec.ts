@@ -82,6 +82,11 @@ runConformanceSuite({
       expected: answer('chatcmpl-BAz1rY2u5Io8Pa1Sd4Fg7Hj0Kl3Zx', 'It is sunny in Paris today, at 18 °C.', [109, 14, 123]),
       expectRequest: call(wire.tool_result_round_trip),
     },
+    tool_history_without_tools: {
+      reply: json('chat-tool-result.json'),
+      expected: answer('chatcmpl-BAz1rY2u5Io8Pa1Sd4Fg7Hj0Kl3Zx', 'It is sunny in Paris today, at 18 °C.', [109, 14, 123]),
+      expectRequest: call(wire.tool_history_without_tools),
+    },
     image_input: {
       url: { reply: json('chat-image.json'), expected: image, expectRequest: call(wire.image_url) },
       inline: { reply: json('chat-image.json'), expected: image, expectRequest: call(wire.image_inline) },

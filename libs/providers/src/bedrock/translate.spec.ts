@@ -29,6 +29,27 @@ const weatherTool = {
 const weatherSpec = { toolSpec: { name: 'get_weather', description: 'Weather of a city', inputSchema: { json: { type: 'object', properties: { city: { type: 'string' } } } } } };
 
 describe('toConverseRequest', () => {
+  it('a follow-up turn after a tool loop that offers no tools still sends a toolConfig, which Converse requires for toolUse blocks', () => {
+    const followUp: ChatRequest = {
+      model: 'm',
+      messages: [
+        { role: 'user', content: 'Weather in Paris and Berlin?' },
+        { role: 'assistant', content: '', tool_calls: [
+          { id: 'a', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+          { id: 'b', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Berlin"}' } },
+          { id: 'c', type: 'function', function: { name: 'get_time', arguments: '{}' } },
+        ] },
+        { role: 'tool', tool_call_id: 'a', content: 'sunny' },
+        { role: 'tool', tool_call_id: 'b', content: 'rain' },
+        { role: 'tool', tool_call_id: 'c', content: '12:00' },
+        { role: 'user', content: 'Thanks. Summarise that.' },
+      ],
+    };
+    const declared = (name: string) => ({ toolSpec: { name, description: 'Called earlier in this conversation; not available on this turn.', inputSchema: { json: { type: 'object' } } } });
+    expect(toConverseRequest(followUp).toolConfig).toEqual({ tools: [declared('get_weather'), declared('get_time')] });
+    expect(toConverseRequest({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }).toolConfig).toBeUndefined();
+  });
+
   const cases: { name: string; request: ChatRequest; body: unknown }[] = [
     {
       name: 'single turn, no inferenceConfig when nothing is set',

@@ -17,6 +17,7 @@ import type {
   TitanEmbedResponse,
 } from './wire';
 import { requiredJsonSchema } from '../response-format';
+import { TOOL_NOT_OFFERED, toolsOnlyInHistory } from '../tool-history';
 import { usageWithSeparateCacheCounts } from '../usage';
 
 const IMAGE_FORMATS: Record<string, ConverseImageFormat> = {
@@ -71,6 +72,12 @@ export function toConverseRequest(request: ChatRequest): ConverseRequest {
     };
     const choice = toConverseToolChoice(mode, request.tool_choice?.function_name);
     if (choice) body.toolConfig.toolChoice = choice;
+  }
+  const historyOnly = toolsOnlyInHistory(request);
+  if (historyOnly.length > 0) {
+    // Nor does it read them when no tools are offered (a documented ValidationException); the tools the
+    // history called are declared, saying they are not offered, since Converse has no "none" choice.
+    body.toolConfig = { tools: historyOnly.map((name) => ({ toolSpec: { name, description: TOOL_NOT_OFFERED, inputSchema: { json: { type: 'object' } } } })) };
   }
   const schema = requiredJsonSchema('bedrock', request.response_format);
   if (schema) {

@@ -14,6 +14,8 @@ import {
 } from '../testing';
 import { cohereProviderFactory, createCohereProvider } from './adapter';
 import {
+  COHERE_CACHED_TEXT_RESPONSE,
+  COHERE_CACHED_TEXT_STREAM,
   COHERE_EMBED_RESPONSE,
   COHERE_ERROR_MID_STREAM,
   COHERE_ERRORS,
@@ -90,6 +92,18 @@ const TOOL_CALLS: ChatResult = {
   usage: { prompt_tokens: 37, completion_tokens: 28, total_tokens: 65 },
 };
 const TEXT_USAGE = { prompt_tokens: 7, completion_tokens: 8, total_tokens: 15 };
+const CACHED_USAGE = { prompt_tokens: 1843, completion_tokens: 8, total_tokens: 1851, cached_prompt_tokens: 1792 };
+
+/** tool_result_round_trip's answer, and its history as the provider takes it; tool_history_without_tools shares them. */
+const TOOL_RESULT_ANSWER = { reply: reply.json(COHERE_TOOL_RESULT_RESPONSE), expected: answer('0e4d5b6a-7d9c-4a34-8f1e-2f0a1b9c3d47', 'It is sunny and 18°C in Paris today.', { prompt_tokens: 62, completion_tokens: 13, total_tokens: 75 }) };
+const TOOL_HISTORY = {
+  model: MODEL,
+  messages: [
+    { role: 'user', content: 'What is the weather like in Paris today?' },
+    { role: 'assistant', tool_calls: [{ id: CONFORMANCE_TOOL_CALL_ID, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+    { role: 'tool', tool_call_id: CONFORMANCE_TOOL_CALL_ID, content: '{"temperature":18,"unit":"celsius","conditions":"sunny"}' },
+  ],
+};
 
 runConformanceSuite({
   name: 'cohere',
@@ -157,16 +171,17 @@ runConformanceSuite({
       expectRequest: expectRequest(CHAT_PATH, { ...WEATHER_QUESTION, stream: true }),
     },
     tool_result_round_trip: {
-      reply: reply.json(COHERE_TOOL_RESULT_RESPONSE),
-      expected: answer('0e4d5b6a-7d9c-4a34-8f1e-2f0a1b9c3d47', 'It is sunny and 18°C in Paris today.', { prompt_tokens: 62, completion_tokens: 13, total_tokens: 75 }),
+      ...TOOL_RESULT_ANSWER,
       expectRequest: expectRequest(CHAT_PATH, {
-        model: MODEL,
-        messages: [
-          { role: 'user', content: 'What is the weather like in Paris today?' },
-          { role: 'assistant', tool_calls: [{ id: CONFORMANCE_TOOL_CALL_ID, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
-          { role: 'tool', tool_call_id: CONFORMANCE_TOOL_CALL_ID, content: '{"temperature":18,"unit":"celsius","conditions":"sunny"}' },
-        ],
+        ...TOOL_HISTORY,
         tools: WEATHER_TOOLS,
+      }),
+    },
+    // Chat v2 takes assistant tool_calls and tool messages without `tools`.
+    tool_history_without_tools: {
+      ...TOOL_RESULT_ANSWER,
+      expectRequest: expectRequest(CHAT_PATH, {
+        ...TOOL_HISTORY,
       }),
     },
     image_input: {
@@ -195,10 +210,10 @@ runConformanceSuite({
         }),
       },
     },
-    // Cohere reports no cached prompt tokens; its usage is billed units.
+    // Billed units, with the prompt tokens that hit Cohere's inference cache (usage.cached_tokens) as cached prompt tokens.
     usage: {
-      chat: { reply: reply.json(COHERE_TEXT_RESPONSE), expected: TEXT_USAGE, expectRequest: expectRequest(CHAT_PATH, QUESTION) },
-      stream: { reply: reply.sse(COHERE_TEXT_STREAM), expected: TEXT_USAGE, expectRequest: expectRequest(CHAT_PATH, { ...QUESTION, stream: true }) },
+      chat: { reply: reply.json(COHERE_CACHED_TEXT_RESPONSE), expected: CACHED_USAGE, expectRequest: expectRequest(CHAT_PATH, QUESTION) },
+      stream: { reply: reply.sse(COHERE_CACHED_TEXT_STREAM), expected: CACHED_USAGE, expectRequest: expectRequest(CHAT_PATH, { ...QUESTION, stream: true }) },
     },
     embeddings: {
       reply: reply.json(COHERE_EMBED_RESPONSE),

@@ -42,17 +42,27 @@ const CONTENT_START = { type: 'content-start', index: 0, delta: { message: { con
 const CONTENT_DELTA = (text: string) => ({ type: 'content-delta', index: 0, delta: { message: { content: { text } } } });
 const CONTENT_END = { type: 'content-end', index: 0 };
 
+const textStream = (messageUsage: Record<string, unknown>) =>
+  cohereSse([
+    MESSAGE_START('c14c80c3-18eb-4519-9460-6c92edd8cfb4'),
+    CONTENT_START,
+    CONTENT_DELTA('The'),
+    CONTENT_DELTA(' capital'),
+    CONTENT_DELTA(' of France is'),
+    CONTENT_DELTA(' Paris.'),
+    CONTENT_END,
+    { type: 'message-end', delta: { finish_reason: 'COMPLETE', usage: messageUsage } },
+  ]);
+
 /** The streamed form of COHERE_TEXT_RESPONSE. */
-export const COHERE_TEXT_STREAM = cohereSse([
-  MESSAGE_START('c14c80c3-18eb-4519-9460-6c92edd8cfb4'),
-  CONTENT_START,
-  CONTENT_DELTA('The'),
-  CONTENT_DELTA(' capital'),
-  CONTENT_DELTA(' of France is'),
-  CONTENT_DELTA(' Paris.'),
-  CONTENT_END,
-  { type: 'message-end', delta: { finish_reason: 'COMPLETE', usage: usage(7, 8, 202) } },
-]);
+export const COHERE_TEXT_STREAM = textStream(usage(7, 8, 202));
+
+/** Usage whose prompt partly hit Cohere's inference cache: `cached_tokens` sits in `usage` beside billed_units and tokens. */
+const CACHED_USAGE = { ...usage(1843, 8, 2038), cached_tokens: 1792 };
+
+/** COHERE_TEXT_RESPONSE from a long prompt whose start was cached, and its streamed form (the usage in message-end's delta). */
+export const COHERE_CACHED_TEXT_RESPONSE = { ...COHERE_TEXT_RESPONSE, usage: CACHED_USAGE };
+export const COHERE_CACHED_TEXT_STREAM = textStream(CACHED_USAGE);
 
 /** The tool-use guide's stream: a tool plan, then each call's arguments in fragments. */
 export const COHERE_TOOL_CALL_STREAM = cohereSse([

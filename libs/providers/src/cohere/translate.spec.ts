@@ -188,6 +188,14 @@ describe('fromCohereUsage', () => {
   ])('translates %j', (usage, unified) => {
     expect(fromCohereUsage(usage)).toEqual(unified);
   });
+
+  it('carries cached_tokens to cached prompt tokens, which it used to drop', () => {
+    const usage = { billed_units: { input_tokens: 1843, output_tokens: 8 }, tokens: { input_tokens: 2038, output_tokens: 8 }, cached_tokens: 1792 };
+    expect(fromCohereUsage(usage)).toEqual({ prompt_tokens: 1843, completion_tokens: 8, total_tokens: 1851, cached_prompt_tokens: 1792 });
+    expect(fromCohereUsage({ ...usage, cached_tokens: 0 })).toEqual({ prompt_tokens: 1843, completion_tokens: 8, total_tokens: 1851 });
+    // A cached count over the billed prompt is held to it, so that cost never charges more prompt tokens than there are.
+    expect(fromCohereUsage({ ...usage, cached_tokens: 1900 })?.cached_prompt_tokens).toBe(1843);
+  });
 });
 
 describe('fromCohereChatResponse', () => {

@@ -117,7 +117,11 @@ export function fromCohereUsage(usage: CohereUsage | undefined): Usage | undefin
   const prompt = usage.billed_units?.input_tokens ?? usage.tokens?.input_tokens;
   const completion = usage.billed_units?.output_tokens ?? usage.tokens?.output_tokens;
   if (prompt === undefined && completion === undefined) return undefined;
-  return { prompt_tokens: prompt ?? 0, completion_tokens: completion ?? 0, total_tokens: (prompt ?? 0) + (completion ?? 0) };
+  const result: Usage = { prompt_tokens: prompt ?? 0, completion_tokens: completion ?? 0, total_tokens: (prompt ?? 0) + (completion ?? 0) };
+  // Documented as a count of prompt tokens; kept within the prompt it is part of, as the other adapters' are.
+  const cached = Math.min(Math.round(usage.cached_tokens ?? 0), result.prompt_tokens);
+  if (cached > 0) result.cached_prompt_tokens = cached;
+  return result;
 }
 
 export function fromCohereChatResponse(provider: string, response: CohereChatResponse): ChatResult {

@@ -42,6 +42,8 @@ export interface CohereUsage {
   /** What the request is billed for; leaves out the tokens Cohere adds around the prompt. */
   billed_units?: { input_tokens?: number; output_tokens?: number };
   tokens?: { input_tokens?: number; output_tokens?: number };
+  /** The prompt tokens that hit the inference cache (a double in the reference). */
+  cached_tokens?: number;
 }
 
 export type CohereResponseContent = { type: 'text'; text: string } | { type: 'thinking'; thinking: string };

@@ -119,6 +119,16 @@ const TOOL_CALL_REQUEST = {
   toolConfig: { functionCallingConfig: { mode: 'AUTO' } },
 };
 
+/** tool_result_round_trip's answer, and its history as the provider takes it; tool_history_without_tools shares them. */
+const TOOL_RESULT_ANSWER = { reply: reply.json(GEMINI_TOOL_RESULT_RESPONSE), expected: answer('q5JmaKvDOOKAz7IP-Ia0mA0', 'It is sunny and 18°C in Paris today.', { prompt_tokens: 95, completion_tokens: 12, total_tokens: 107 }) };
+const TOOL_HISTORY = {
+  contents: [
+    { role: 'user', parts: [{ text: 'What is the weather like in Paris today?' }] },
+    { role: 'model', parts: [{ functionCall: { name: 'get_weather', args: { city: 'Paris' } } }] },
+    { role: 'user', parts: [{ functionResponse: { name: 'get_weather', response: { temperature: 18, unit: 'celsius', conditions: 'sunny' } } }] },
+  ],
+};
+
 runConformanceSuite({
   name: 'gemini',
   createAdapter: (baseUrl) => geminiProviderFactory({ base_url: `${baseUrl}/v1beta` }, { GEMINI_API_KEY: KEY }),
@@ -165,15 +175,17 @@ runConformanceSuite({
       argumentsArriveWhole: true,
     },
     tool_result_round_trip: {
-      reply: reply.json(GEMINI_TOOL_RESULT_RESPONSE),
-      expected: answer('q5JmaKvDOOKAz7IP-Ia0mA0', 'It is sunny and 18°C in Paris today.', { prompt_tokens: 95, completion_tokens: 12, total_tokens: 107 }),
+      ...TOOL_RESULT_ANSWER,
       expectRequest: expectChat({
-        contents: [
-          { role: 'user', parts: [{ text: 'What is the weather like in Paris today?' }] },
-          { role: 'model', parts: [{ functionCall: { name: 'get_weather', args: { city: 'Paris' } } }] },
-          { role: 'user', parts: [{ functionResponse: { name: 'get_weather', response: { temperature: 18, unit: 'celsius', conditions: 'sunny' } } }] },
-        ],
+        ...TOOL_HISTORY,
         tools: WEATHER_TOOLS,
+      }),
+    },
+    // Gemini takes functionCall and functionResponse parts in the history without function declarations.
+    tool_history_without_tools: {
+      ...TOOL_RESULT_ANSWER,
+      expectRequest: expectChat({
+        ...TOOL_HISTORY,
       }),
     },
     image_input: {

@@ -68,6 +68,11 @@ runConformanceSuite({
       expected: answer('3c2b1a0f9e8d4c7b6a5f4e3d2c1b0a9f', 'It is sunny in Paris today, at 18 °C.', [141, 15, 156]),
       expectRequest: call(wire.tool_result_round_trip),
     },
+    tool_history_without_tools: {
+      reply: json('chat-tool-result.json'),
+      expected: answer('3c2b1a0f9e8d4c7b6a5f4e3d2c1b0a9f', 'It is sunny in Paris today, at 18 °C.', [141, 15, 156]),
+      expectRequest: call(wire.tool_history_without_tools),
+    },
     image_input: {
       url: { reply: json('chat-image.json'), expected: image, expectRequest: call(wire.image_url) },
       inline: { reply: json('chat-image.json'), expected: image, expectRequest: call(wire.image_inline) },

@@ -87,7 +87,7 @@ const CASES: Case[] = [
     basePath: '',
     chatModel: 'sonar',
     keyEnv: 'PERPLEXITY_API_KEY',
-    overrides: { tool_call: NO_TOOLS, tool_call_stream: NO_TOOLS, tool_result_round_trip: NO_TOOLS, embeddings: NO_EMBEDDINGS('Perplexity') },
+    overrides: { tool_call: NO_TOOLS, tool_call_stream: NO_TOOLS, tool_result_round_trip: NO_TOOLS, tool_history_without_tools: NO_TOOLS, embeddings: NO_EMBEDDINGS('Perplexity') },
   },
   {
     name: 'ollama',

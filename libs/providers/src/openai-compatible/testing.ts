@@ -75,6 +75,18 @@ export function openAIWireRequests(options: OpenAIWireRequestOptions) {
   const question = { role: 'user', content: 'What is the capital of France?' };
   const single = { ...model, messages: [question], [options.maxTokensField]: 100, temperature: 0.2 };
   const weather = { ...model, messages: [{ role: 'user', content: 'What is the weather like in Paris and in Berlin today?' }], tools: [WEATHER_TOOL_WIRE], tool_choice: 'auto' };
+  const toolHistory = {
+    ...model,
+    messages: [
+      { role: 'user', content: 'What is the weather like in Paris today?' },
+      {
+        role: 'assistant',
+        content: null,
+        tool_calls: [{ id: CONFORMANCE_TOOL_CALL_ID, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+      },
+      { role: 'tool', content: '{"temperature":18,"unit":"celsius","conditions":"sunny"}', tool_call_id: CONFORMANCE_TOOL_CALL_ID },
+    ],
+  };
   const image = (url: string) => ({
     ...model,
     messages: [{ role: 'user', content: [{ type: 'text', text: 'What is in this image?' }, { type: 'image_url', image_url: { url } }] }],
@@ -92,19 +104,9 @@ export function openAIWireRequests(options: OpenAIWireRequestOptions) {
     },
     tool_call: weather,
     tool_call_stream: { ...weather, ...options.streamFields },
-    tool_result_round_trip: {
-      ...model,
-      messages: [
-        { role: 'user', content: 'What is the weather like in Paris today?' },
-        {
-          role: 'assistant',
-          content: null,
-          tool_calls: [{ id: CONFORMANCE_TOOL_CALL_ID, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
-        },
-        { role: 'tool', content: '{"temperature":18,"unit":"celsius","conditions":"sunny"}', tool_call_id: CONFORMANCE_TOOL_CALL_ID },
-      ],
-      tools: [WEATHER_TOOL_WIRE],
-    },
+    tool_result_round_trip: { ...toolHistory, tools: [WEATHER_TOOL_WIRE] },
+    // OpenAI's format takes assistant tool_calls and tool messages with no `tools`: sent as they are.
+    tool_history_without_tools: toolHistory,
     image_url: image(CONFORMANCE_IMAGE_URL),
     image_inline: image(`data:image/png;base64,${CONFORMANCE_PNG_BASE64}`),
     embeddings: {
@@ -228,6 +230,11 @@ export function openAIWireTarget(options: OpenAIWireTargetOptions): ConformanceT
         reply: json('chat-tool-result.json'),
         expected: results.tool_result_round_trip,
         expectRequest: call(wire.tool_result_round_trip),
+      },
+      tool_history_without_tools: {
+        reply: json('chat-tool-result.json'),
+        expected: results.tool_result_round_trip,
+        expectRequest: call(wire.tool_history_without_tools),
       },
       image_input: {
         url: { reply: json('chat-image.json'), expected: results.image, expectRequest: call(wire.image_url) },

@@ -31,6 +31,7 @@ export const SCENARIOS = {
   tool_call: 'tool_call',
   tool_call_stream: 'tool_call_stream',
   tool_result_round_trip: 'tool_result_round_trip',
+  tool_history_without_tools: 'tool_history_without_tools',
   image_input: 'image_input',
   usage: 'usage',
   embeddings: 'embeddings',
@@ -106,6 +107,12 @@ export interface ScenarioFixtures {
    */
   tool_call_stream: Exchange<ChatResult> & { argumentsArriveWhole?: boolean };
   tool_result_round_trip: Exchange<ChatResult>;
+  /**
+   * tool_result_round_trip's history on a turn that offers no tools (a follow-up after a tool loop, or
+   * a fallback that moves a tool conversation to this provider). expectRequest pins the body the
+   * provider documents as valid for it: some refuse tool blocks without tool definitions.
+   */
+  tool_history_without_tools: Exchange<ChatResult>;
   image_input: { url: Exchange<ChatResult> | Unsupported; inline: Exchange<ChatResult> | Unsupported };
   /** Usage as reported, with cached prompt tokens where the provider reports them. */
   usage: { chat: Exchange<Usage>; stream: Exchange<Usage> | Unsupported };
@@ -187,6 +194,18 @@ export function conformanceRequests(chatModel: string, embedModel = chatModel) {
     tools: [WEATHER_TOOL],
     tool_choice: { mode: 'auto' },
   };
+  const toolHistory: ChatRequest = {
+    model: chatModel,
+    messages: [
+      { role: 'user', content: 'What is the weather like in Paris today?' },
+      {
+        role: 'assistant',
+        content: '',
+        tool_calls: [{ id: CONFORMANCE_TOOL_CALL_ID, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+      },
+      { role: 'tool', tool_call_id: CONFORMANCE_TOOL_CALL_ID, content: '{"temperature":18,"unit":"celsius","conditions":"sunny"}' },
+    ],
+  };
   return {
     single_turn_chat: question,
     system_prompt: {
@@ -207,19 +226,8 @@ export function conformanceRequests(chatModel: string, embedModel = chatModel) {
     stream_reassembles: question,
     tool_call: weatherQuestion,
     tool_call_stream: weatherQuestion,
-    tool_result_round_trip: {
-      model: chatModel,
-      messages: [
-        { role: 'user', content: 'What is the weather like in Paris today?' },
-        {
-          role: 'assistant',
-          content: '',
-          tool_calls: [{ id: CONFORMANCE_TOOL_CALL_ID, type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
-        },
-        { role: 'tool', tool_call_id: CONFORMANCE_TOOL_CALL_ID, content: '{"temperature":18,"unit":"celsius","conditions":"sunny"}' },
-      ],
-      tools: [WEATHER_TOOL],
-    } satisfies ChatRequest,
+    tool_result_round_trip: { ...toolHistory, tools: [WEATHER_TOOL] } satisfies ChatRequest,
+    tool_history_without_tools: toolHistory,
     image_url: {
       model: chatModel,
       messages: [{ role: 'user', content_parts: [{ text: 'What is in this image?' }, { image_url: { url: CONFORMANCE_IMAGE_URL } }] }],
@@ -340,6 +348,8 @@ const RUNNERS: { [S in Scenario]: (ctx: Context, fixture: ScenarioFixtures[S]) =
 
   tool_result_round_trip: (ctx, fixture) =>
     chatCase(ctx, 'sends the tool call and its result back, and answers', () => ctx.requests.tool_result_round_trip, fixture),
+  tool_history_without_tools: (ctx, fixture) =>
+    chatCase(ctx, 'sends a tool call and its result back on a turn that offers no tools, as the provider documents', () => ctx.requests.tool_history_without_tools, fixture),
 
   image_input: (ctx, fixture) => {
     variant('image by URL', fixture.url, (exchange) => chatCase(ctx, 'sends an image by URL', () => ctx.requests.image_url, exchange));
