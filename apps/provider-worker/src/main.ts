@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { loadGatewayConfig, readServiceEnv, routesOf } from '@switchyard/config';
 import { connectServiceBus, runService, runStage } from '@switchyard/pipeline';
-import { createProviderWorker } from '@switchyard/provider-worker';
+import { createProviderWorker, OUTCOMES_REPLAYED_MS } from '@switchyard/provider-worker';
 import { buildPriceTable } from '@switchyard/pricing';
 import { createProviderRegistry } from '@switchyard/providers';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
@@ -18,6 +18,9 @@ void runService('provider-worker', logger, async () => {
   const worker = createProviderWorker(providers, { routes: routesOf(config), limits: config.provider_calls, prices: buildPriceTable(config.pricing) });
   // Every instance must hear every cancellation, so each reads them in a group of its own.
   await runStage(bus, worker.cancellations, { logger, group: `switchyard-provider-worker-${randomUUID().slice(0, 8)}` });
+  // Read up to now before taking requests, so that a request answered by an instance that died before
+  // it committed is known as answered when it comes again.
+  await runStage(bus, worker.outcomes, { logger, group: `switchyard-provider-worker-outcomes-${randomUUID().slice(0, 8)}`, since: Date.now() - OUTCOMES_REPLAYED_MS });
   await runStage(bus, worker.stage, { logger });
   logger.info('provider-worker ready', { providers: [...providers.keys()] });
   return { stop: async () => { await bus.close(); await stopTracing(); } };

@@ -35,6 +35,12 @@ export interface Subscription {
    * wait for every earlier batch of the partition.
    */
   maxInFlightBatches?: number;
+  /**
+   * For a group of its own, new to the bus: it first reads what was written from this time on (epoch
+   * ms), and subscribe resolves once it has read what the topic held when it joined. Only a bus whose
+   * messages outlive their reading (Kafka) has anything to replay; the in-memory bus ignores it.
+   */
+  since?: number;
 }
 
 export interface Bus {

@@ -27,6 +27,33 @@ function stopIdleRequestQueueTimers(): void {
 stopIdleRequestQueueTimers();
 
 /**
+ * What a member does after it learns of a rebalance and before it rejoins, by group and member id: it
+ * finishes the batches in flight and commits them, so that no partition moves to another member with
+ * work that was done (or is being done) but not committed, which the next owner would do again.
+ * kafkajs has no hook there (it emits REBALANCING and rejoins at once), so its rejoin is wrapped; the
+ * gate is given a heartbeat, which keeps the member's session alive while it waits.
+ */
+const rejoinGates = new Map<string, (heartbeat: () => Promise<void>) => Promise<void>>();
+
+function gateRejoins(): void {
+  const ConsumerGroup = createRequire(require.resolve('kafkajs'))('./src/consumer/consumerGroup') as {
+    prototype: { groupId: string; memberId: string | null; joinAndSync(): Promise<void>; heartbeat(options: { interval: number }): Promise<void>; __gatedRejoins?: true };
+  };
+  const prototype = ConsumerGroup.prototype;
+  if (prototype.__gatedRejoins) return;
+  const joinAndSync = prototype.joinAndSync;
+  prototype.joinAndSync = async function (this: typeof prototype) {
+    const key = `${this.groupId}\0${this.memberId}`;
+    const gate = rejoinGates.get(key);
+    rejoinGates.delete(key);
+    if (gate) await gate(() => this.heartbeat({ interval: 0 }).catch(() => undefined));
+    return joinAndSync.call(this);
+  };
+  prototype.__gatedRejoins = true;
+}
+gateRejoins();
+
+/**
  * kafkajs leaves Nagle's algorithm on. A connection carries several requests at once (a fetch waiting
  * beside produce, heartbeat and commit requests), and a small request written while another is
  * unacknowledged could then wait for the broker's delayed ACK. Kafka's own clients set TCP_NODELAY.
@@ -167,14 +194,21 @@ class OffsetCommitter {
 
 const COMMIT_INTERVAL_MS = 100;
 
+/** One subscription's consumer, its batches in flight, and this generation's progress by partition. */
+interface Consuming {
+  consumer: Consumer;
+  committer: OffsetCommitter;
+  topic: string;
+  work: Set<Promise<void>>;
+  progress: Map<number, PartitionProgress>;
+}
+
 /** The bus of distributed mode, on Kafka with kafkajs. Events travel as JSON. */
 export class KafkaBus implements Bus {
   readonly kind = 'kafka' as const;
   private readonly kafka: Kafka;
   private readonly producer: Producer;
-  private readonly consumers: Consumer[] = [];
-  private readonly committers: OffsetCommitter[] = [];
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly consumers: Consuming[] = [];
   private admin?: Admin;
   private producerReady?: Promise<void>;
   private queue: PendingSend[] = [];
@@ -283,14 +317,17 @@ export class KafkaBus implements Bus {
   }
 
   async subscribe(subscription: Subscription): Promise<void> {
+    const sessionTimeout = this.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
+    const heartbeatInterval = this.options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
+    const rebalanceTimeout = 4 * sessionTimeout;
     const consumer = this.kafka.consumer({
       groupId: subscription.group,
       maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 500,
-      sessionTimeout: this.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS,
-      heartbeatInterval: this.options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
-      // The longest the group waits for its members to rejoin in a rebalance; they rejoin at their next
-      // heartbeat, since no batch handler here holds the consumer.
-      rebalanceTimeout: 4 * (this.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS),
+      sessionTimeout,
+      heartbeatInterval,
+      // The longest the group waits for its members to rejoin in a rebalance: a member rejoins once it
+      // has finished its batches in flight (see rejoinGates), for which it has all but a session of it.
+      rebalanceTimeout,
       allowAutoTopicCreation: true,
       // kafkajs stops a consumer for good after errors it deems fatal, such as no group coordinator
       // yet on a broker that has just started; a stage must keep consuming, so it always restarts.
@@ -302,31 +339,76 @@ export class KafkaBus implements Bus {
         },
       },
     });
-    this.consumers.push(consumer);
+    const committer = new OffsetCommitter(consumer, this.options.logger);
+    const work = new Set<Promise<void>>();
+    const consuming: Consuming = { consumer, committer, work, topic: subscription.topic, progress: new Map() };
+    this.consumers.push(consuming);
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    // Each generation keeps its own bookkeeping: a batch of an earlier one that finishes late commits
+    // nothing, since its partition may be another member's now.
+    consumer.on(consumer.events.GROUP_JOIN, () => (consuming.progress = new Map()));
+    consumer.on(consumer.events.REBALANCING, ({ payload }) =>
+      rejoinGates.set(`${payload.groupId}\0${payload.memberId}`, async (heartbeat) => {
+        const until = Date.now() + Math.min(this.options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS, rebalanceTimeout - sessionTimeout);
+        while (work.size > 0 && Date.now() < until) {
+          await Promise.race([Promise.all([...work]), delay(Math.min(heartbeatInterval, until - Date.now()))]);
+          await heartbeat();
+        }
+        if (work.size > 0) this.options.logger.warn('rejoining with batches still in flight; another member may get them again', { group: subscription.group, batches: work.size });
+        await committer.flush();
+      }),
+    );
+    // A group that starts at a time reads up to what the topic held when it joined before it counts as subscribed.
+    const backlog = subscription.since === undefined ? undefined : await this.startGroupAt(subscription.group, subscription.topic, subscription.since);
+    let readBacklog: (() => void) | undefined;
+    const backlogRead = new Promise<void>((resolve) => (readBacklog = resolve));
+    const read = (partition: number, next: bigint) => {
+      if (!backlog) return;
+      if (next >= (backlog.get(partition) ?? 0n)) backlog.delete(partition);
+      if (backlog.size === 0) readBacklog!();
+    };
     await consumer.connect();
     await whileKafkaSettles(() => consumer.subscribe({ topic: subscription.topic, fromBeginning: true }), this.options.logger);
-    const progress = new Map<number, PartitionProgress>();
     const limit = subscription.maxInFlightBatches ?? 1;
-    const committer = new OffsetCommitter(consumer, this.options.logger);
-    this.committers.push(committer);
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitions ?? DEFAULT_PARTITIONS,
-      eachBatch: (payload) => this.consumeBatch(committer, subscription, payload, progress, limit),
+      eachBatch: (payload) => this.consumeBatch(consuming, subscription, payload, limit, read),
     });
     await joined;
+    if (backlog) {
+      if (backlog.size === 0) readBacklog!();
+      await backlogRead;
+    }
+  }
+
+  /**
+   * A group of its own starts reading `topic` at the first message written at or after `since`. Returns,
+   * for each partition with messages from there, the high watermark now: the offset to read up to.
+   */
+  private async startGroupAt(group: string, topic: string, since: number): Promise<Map<number, bigint>> {
+    const admin = await this.connectAdmin();
+    const starts = await whileKafkaSettles(() => admin.fetchTopicOffsetsByTimestamp(topic, since), this.options.logger);
+    await whileKafkaSettles(() => admin.setOffsets({ groupId: group, topic, partitions: starts }), this.options.logger);
+    const highs = await whileKafkaSettles(() => admin.fetchTopicOffsets(topic), this.options.logger);
+    const backlog = new Map<number, bigint>();
+    for (const { partition, high } of highs) {
+      const start = starts.find((each) => each.partition === partition);
+      if (start && BigInt(start.offset) < BigInt(high)) backlog.set(partition, BigInt(high));
+    }
+    return backlog;
   }
 
   private async consumeBatch(
-    committer: OffsetCommitter,
+    consuming: Consuming,
     subscription: Subscription,
     { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload,
-    progressByPartition: Map<number, PartitionProgress>,
     limit: number,
+    onRead: (partition: number, next: bigint) => void,
   ): Promise<void> {
     if (batch.messages.length === 0) return;
+    const progressByPartition = consuming.progress;
     let progress = progressByPartition.get(batch.partition);
     if (!progress) progressByPartition.set(batch.partition, (progress = new PartitionProgress()));
     const messages: IncomingMessage[] = batch.messages.map((message) => decode(batch.topic, batch.partition, message));
@@ -338,10 +420,11 @@ export class KafkaBus implements Bus {
       .catch((error) => this.options.logger.error('batch handler failed', { topic: batch.topic, error }))
       .then(() => {
         const next = progress!.finish(entry);
-        if (next !== undefined) committer.add(batch.topic, batch.partition, next);
+        onRead(batch.partition, BigInt(batch.lastOffset()) + 1n);
+        if (next !== undefined && consuming.progress.get(batch.partition) === progress) consuming.committer.add(batch.topic, batch.partition, next);
       });
-    this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
+    consuming.work.add(work);
+    void work.finally(() => consuming.work.delete(work));
     // Back-pressure: stop fetching this partition while it has as many batches in flight as allowed.
     while (progress.inFlight >= limit && isRunning() && !isStale()) {
       await Promise.race([progress.changed(), delay(1000)]);
@@ -413,16 +496,18 @@ export class KafkaBus implements Bus {
 
   /**
    * Drains: stops fetching, lets the batches in flight finish (for drainTimeoutMs at most), commits what
-   * finished, and leaves the groups (disconnect), so that they rebalance at once rather than after the
-   * session timeout. A batch still running then is not committed: another instance gets it again.
+   * finished, and only then leaves the groups (disconnect), so that they rebalance at once rather than
+   * after the session timeout, and no partition moves while its work is still being done. A batch still
+   * running then is not committed: another instance gets it again.
    */
   async close(): Promise<void> {
-    await Promise.all(this.consumers.map((consumer) => consumer.stop().catch(() => undefined)));
+    for (const { consumer, topic } of this.consumers) consumer.pause([{ topic }]);
     const drainTimeoutMs = this.options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
-    const drained = await Promise.race([Promise.all([...this.inFlight]).then(() => true), delay(drainTimeoutMs).then(() => false)]);
-    if (!drained) this.options.logger.warn('batches still in flight after the drain timeout; leaving them to be redelivered', { batches: this.inFlight.size, drain_timeout_ms: drainTimeoutMs });
-    await Promise.all(this.committers.map((committer) => committer.flush()));
-    await Promise.all(this.consumers.map((consumer) => consumer.disconnect().catch(() => undefined)));
+    const inFlight = this.consumers.flatMap(({ work }) => [...work]);
+    const drained = await Promise.race([Promise.all(inFlight).then(() => true), delay(drainTimeoutMs).then(() => false)]);
+    if (!drained) this.options.logger.warn('batches still in flight after the drain timeout; leaving them to be redelivered', { batches: this.consumers.reduce((total, { work }) => total + work.size, 0), drain_timeout_ms: drainTimeoutMs });
+    await Promise.all(this.consumers.map(({ committer }) => committer.flush()));
+    await Promise.all(this.consumers.map(({ consumer }) => consumer.disconnect().catch(() => undefined)));
     await this.sending;
     if (this.queue.length > 0) await this.send(this.queue.splice(0));
     await this.producer.disconnect().catch(() => undefined);

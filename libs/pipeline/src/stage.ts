@@ -43,6 +43,8 @@ export interface RunStageOptions {
   group?: string;
   /** How long publishing may be retried before the input is dead-lettered. */
   publishRetryMs?: number;
+  /** See Subscription.since: with a group of its own, first what was written since then. */
+  since?: number;
 }
 
 export async function runStage<E>(bus: Bus, stage: Stage<E>, options: RunStageOptions): Promise<void> {
@@ -52,6 +54,7 @@ export async function runStage<E>(bus: Bus, stage: Stage<E>, options: RunStageOp
     topic: stage.input,
     group: options.group ?? stage.group,
     maxInFlightBatches: stage.maxInFlightBatches,
+    since: options.since,
     // One message is the usual batch in embedded mode: no array of promises for it.
     handleBatch: (messages) =>
       messages.length === 1

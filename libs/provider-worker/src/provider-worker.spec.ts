@@ -4,7 +4,7 @@ import { runStage, type StageContext, type StageOutput } from '@switchyard/pipel
 import { createMockProvider, type ChatStreamEvent, type ProviderAdapter } from '@switchyard/providers';
 import { createLogger } from '@switchyard/telemetry';
 import { DEFAULT_RETRY, parseRoute, parseTarget, type RouteContext, type RouteNode } from '@switchyard/routing';
-import { OVERLOADED_RETRY_AFTER_MS, createProviderWorker, type ProviderWorkerOptions } from './provider-worker';
+import { OUTCOMES_KEPT_AFTER_DEADLINE_MS, OVERLOADED_RETRY_AFTER_MS, createProviderWorker, type ProviderWorkerOptions } from './provider-worker';
 
 const request = (overrides: Partial<RequestEvent> = {}): RequestEvent => ({
   request_id: 'r1',
@@ -376,7 +376,8 @@ describe('provider-worker routes', () => {
       breaker: { failures_to_open: 2, cooldown_ms: 1000, max_cooldown_ms: 10_000 },
     });
     const logged: string[] = [];
-    const serve = async () => (await completionOf(worker.stage.handle(chat({ deadline_at: clock + 5000 }), context([], logged)))).request.route!.provider;
+    let served = 0;
+    const serve = async () => (await completionOf(worker.stage.handle(chat({ request_id: `serve-${++served}`, deadline_at: clock + 5000 }), context([], logged)))).request.route!.provider;
     expect([await serve(), await serve()]).toEqual(['b', 'b']);
     expect(worker.breakers()).toEqual([{ target: 'a/m1', health: 'open' }]);
     expect(logged).toEqual([
@@ -424,9 +425,65 @@ describe('provider-worker routes', () => {
   it('still calls the targets of a node whose breakers are all open, rather than none', async () => {
     const a = scripted('a', [unavailable()]);
     const worker = routed({ target: 'a/m1' }, [a], { breaker: { failures_to_open: 1, cooldown_ms: 60_000, max_cooldown_ms: 60_000 } });
-    await worker.stage.handle(chat(), context());
+    await worker.stage.handle(chat({ request_id: 'opens' }), context());
     expect(worker.breakers()).toEqual([{ target: 'a/m1', health: 'open' }]);
-    expect(await completionOf(worker.stage.handle(chat(), context()))).toMatchObject({ status: 'error', error: { code: 'provider_unavailable' } });
+    expect(await completionOf(worker.stage.handle(chat({ request_id: 'while-open' }), context()))).toMatchObject({ status: 'error', error: { code: 'provider_unavailable' } });
     expect(a.calls()).toBe(2);
+  });
+
+  describe('a request delivered again (a rebalance, or an instance that died before it committed)', () => {
+    function counting(): { adapter: ProviderAdapter; calls: () => number; release: () => void } {
+      let calls = 0;
+      let release = () => undefined as void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      const adapter: ProviderAdapter = {
+        name: 'mock',
+        chat: async () => {
+          calls++;
+          await released;
+          return { choices: [{ index: 0, message: { role: 'assistant', content: 'once' }, finish_reason: 'stop' }] } satisfies ChatResult;
+        },
+      };
+      return { adapter, calls: () => calls, release };
+    }
+
+    it('is not called again while its first delivery is in flight, and the copy ends with the first', async () => {
+      const upstream = counting();
+      const worker = createProviderWorker(new Map([['mock', upstream.adapter]]), { routes: oneTarget });
+      const logged: string[] = [];
+      const first = worker.stage.handle(request(), context());
+      const copy = worker.stage.handle(request(), context([], logged));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      upstream.release();
+      const [outputs, copyOutputs] = await Promise.all([first, copy]);
+      expect(upstream.calls()).toBe(1);
+      expect(outputs.map((output) => (output.value as CompletionEvent).status)).toEqual(['ok']);
+      expect(copyOutputs).toEqual([]);
+      expect(logged).toEqual(['a request delivered again is not called again: it was being handled {"request_id":"r1"}']);
+    });
+
+    it('is not called again once its outcome was produced here', async () => {
+      const upstream = counting();
+      upstream.release();
+      const worker = createProviderWorker(new Map([['mock', upstream.adapter]]), { routes: oneTarget });
+      expect(await worker.stage.handle(request(), context())).toHaveLength(1);
+      expect(await worker.stage.handle(request(), context())).toEqual([]);
+      expect(upstream.calls()).toBe(1);
+    });
+
+    it('is not called when another instance produced its outcome, and is called again once that is forgotten', async () => {
+      let clock = 1_000_000;
+      const upstream = counting();
+      upstream.release();
+      const worker = createProviderWorker(new Map([['mock', upstream.adapter]]), { routes: oneTarget, now: () => clock });
+      const answered = request({ deadline_at: clock + 5000 });
+      await worker.outcomes.handle({ request: answered, status: 'ok', provider_latency_ms: 3, stage: 'provider-worker' }, context());
+      expect(await worker.stage.handle(answered, context())).toEqual([]);
+      expect(upstream.calls()).toBe(0);
+      clock += 5000 + OUTCOMES_KEPT_AFTER_DEADLINE_MS;
+      const late = await worker.stage.handle({ ...answered, deadline_at: clock + 5000 }, context());
+      expect(late.map((output) => (output.value as CompletionEvent).status)).toEqual(['ok']);
+      expect(upstream.calls()).toBe(1);
+    });
   });
 });

@@ -26,6 +26,7 @@ import {
   GatewayError,
   TOPICS,
   parseCancelEvent,
+  parseCompletionEvent,
   parseRequestEvent,
   type CancelEvent,
   type ChatChunk,
@@ -61,6 +62,15 @@ function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
 /** Cancellations remembered for requests not yet seen, so that one which arrives after its caller left is not sent. */
 const EARLY_CANCELLATIONS_KEPT = 10_000;
 
+/**
+ * How long past its deadline a request's outcome is remembered: a copy delivered again (by a rebalance,
+ * or a stage before this one that restarted before committing) comes within seconds, and one held back
+ * longer is past its deadline, which is not long past.
+ */
+export const OUTCOMES_KEPT_AFTER_DEADLINE_MS = 60_000;
+/** How far back a starting worker reads the outcomes others produced: see ProviderWorker.outcomes. */
+export const OUTCOMES_REPLAYED_MS = 10 * 60_000;
+
 export interface RouteLoad extends Route {
   in_flight: number;
   queued: number;
@@ -70,6 +80,12 @@ export interface ProviderWorker {
   stage: Stage<RequestEvent>;
   /** Consumes cancellations; every worker instance must see all of them (a group of its own). */
   cancellations: Stage<CancelEvent>;
+  /**
+   * Consumes the completions every worker produced (a group of its own, from OUTCOMES_REPLAYED_MS ago):
+   * a request delivered again after its outcome was produced elsewhere (an instance killed after the
+   * call, before it committed) is not called again.
+   */
+  outcomes: Stage<CompletionEvent>;
   /** Provider calls in flight, over every route. */
   inFlight(): number;
   /** Calls in flight and requests waiting, for each route that has either. */
@@ -120,6 +136,11 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
   const calls = new Map<string, AbortController>();
   const routes = new Map<string, { route: Route; queue: RouteQueue }>();
   const earlyCancellations = new Map<string, GatewayError>();
+  // Requests being handled here, and requests whose outcome was produced (here or by another instance),
+  // until when each is remembered: a copy delivered again is not called again.
+  const handling = new Map<string, Promise<unknown>>();
+  const produced = new Map<string, number>();
+  let sweepProducedAt = 1024;
   // Per process: each worker instance learns a target's health from its own calls.
   const breakers = new Map<string, BreakerState>();
   const latencies = new Map<string, number>();
@@ -145,6 +166,40 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
   }
 
   async function handle(request: RequestEvent, context: StageContext): Promise<StageOutput[]> {
+    const id = request.request_id;
+    const forgetAt = produced.get(id);
+    if (forgetAt !== undefined && forgetAt > now()) return alreadyHandled(request, context, 'its outcome was produced');
+    const running = handling.get(id);
+    if (running) {
+      // The outputs are the first delivery's; this copy is done when it is.
+      await running.catch(() => undefined);
+      return alreadyHandled(request, context, 'it was being handled');
+    }
+    const outcome = handleOnce(request, context);
+    handling.set(id, outcome);
+    try {
+      return await outcome;
+    } finally {
+      handling.delete(id);
+      rememberOutcome(id, request.deadline_at);
+    }
+  }
+
+  function alreadyHandled(request: RequestEvent, context: StageContext, why: string): StageOutput[] {
+    context.logger.info(`a request delivered again is not called again: ${why}`, { request_id: request.request_id });
+    return [];
+  }
+
+  function rememberOutcome(requestId: string, deadlineAt: number): void {
+    const forgetAt = Math.max(deadlineAt, now()) + OUTCOMES_KEPT_AFTER_DEADLINE_MS;
+    produced.set(requestId, forgetAt);
+    if (produced.size < sweepProducedAt) return;
+    const at = now();
+    for (const [each, until] of produced) if (until <= at) produced.delete(each);
+    sweepProducedAt = Math.max(1024, 2 * produced.size);
+  }
+
+  async function handleOnce(request: RequestEvent, context: StageContext): Promise<StageOutput[]> {
     const model = request.kind === 'chat' ? request.chat!.model : request.embed!.model;
     const tree = options.routes(model);
     if (!tree) throw new GatewayError('model_not_found', `model ${JSON.stringify(model)} is not configured in this provider-worker`);
@@ -379,6 +434,17 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
         const call = calls.get(event.request_id);
         if (call) call.abort(reason);
         else rememberEarlyCancellation(event.request_id, reason);
+        return [];
+      },
+      onFailure: () => [],
+    },
+    outcomes: {
+      name: 'provider-worker.outcomes',
+      input: TOPICS.completions,
+      group: CONSUMER_GROUPS.providerWorker,
+      parse: parseCompletionEvent,
+      handle(completion) {
+        rememberOutcome(completion.request.request_id, completion.request.deadline_at);
         return [];
       },
       onFailure: () => [],

@@ -47,10 +47,10 @@ export function chat(client: AiGatewayClient, request: ChatRequest, deadlineMs =
   );
 }
 
-export function chatStream(client: AiGatewayClient, request: ChatRequest, onChunk?: (chunk: ChatChunk__Output) => void): Promise<ChatChunk__Output[]> {
+export function chatStream(client: AiGatewayClient, request: ChatRequest, onChunk?: (chunk: ChatChunk__Output) => void, deadlineMs = 20_000): Promise<ChatChunk__Output[]> {
   return new Promise((resolve, reject) => {
     const chunks: ChatChunk__Output[] = [];
-    const call = client.ChatStream(request, { deadline: Date.now() + 20_000 });
+    const call = client.ChatStream(request, { deadline: Date.now() + deadlineMs });
     call.on('data', (chunk: ChatChunk__Output) => {
       chunks.push(chunk);
       onChunk?.(chunk);

@@ -7,13 +7,16 @@ import type { AddressInfo } from 'node:net';
 
 export interface OpenAIUpstream {
   baseUrl: string;
-  requests: { path: string; body: Record<string, unknown>; authorization?: string }[];
+  /** answered: the whole answer was written; false while it is, or if the caller went first. */
+  requests: { path: string; body: Record<string, unknown>; authorization?: string; at: number; answered: boolean; endedAt?: number }[];
   /** Lets streams that are waiting after their first chunk finish. */
   release(): void;
   close(): Promise<void>;
 }
 
-export async function startOpenAIUpstream(options: { holdStreams?: boolean } = {}): Promise<OpenAIUpstream> {
+/** holdStreams: see release(). latencyMs: how long each answer takes, and each streamed chunk after the first. */
+export async function startOpenAIUpstream(options: { holdStreams?: boolean; latencyMs?: number } = {}): Promise<OpenAIUpstream> {
+  const pause = () => new Promise((resolve) => setTimeout(resolve, options.latencyMs ?? 0));
   const requests: OpenAIUpstream['requests'] = [];
   let releaseAll: () => void = () => undefined;
   let released = new Promise<void>((resolve) => (releaseAll = resolve));
@@ -22,12 +25,16 @@ export async function startOpenAIUpstream(options: { holdStreams?: boolean } = {
     req.on('data', (data) => (raw += data));
     req.on('end', async () => {
       const body = JSON.parse(raw || '{}') as Record<string, unknown>;
-      requests.push({ path: req.url ?? '', body, authorization: req.headers.authorization });
+      const request = { path: req.url ?? '', body, authorization: req.headers.authorization, at: Date.now(), answered: false, endedAt: undefined as number | undefined };
+      requests.push(request);
+      res.on('finish', () => Object.assign(request, { answered: true, endedAt: Date.now() }));
+      res.on('close', () => (request.endedAt ??= Date.now()));
       const messages = (body.messages as { role: string; content: string }[]) ?? [];
       const text = `upstream says: ${messages[messages.length - 1]?.content ?? ''}`;
       const usage = { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18, prompt_tokens_details: { cached_tokens: 2 } };
       const base = { id: 'chatcmpl-e2e', created: 1_700_000_000, model: body.model };
       if (!body.stream) {
+        await pause();
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ ...base, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage }));
         return;
@@ -37,6 +44,7 @@ export async function startOpenAIUpstream(options: { holdStreams?: boolean } = {
       const chunk = (delta: unknown, finish: string | null = null) => ({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] });
       send(chunk({ role: 'assistant', content: text.slice(0, 8) }));
       if (options.holdStreams) await released;
+      await pause();
       send(chunk({ content: text.slice(8) }));
       send(chunk({}, 'stop'));
       send({ ...base, object: 'chat.completion.chunk', choices: [], usage });
