@@ -77,7 +77,8 @@ function collectGarbage(): void {
   gc();
 }
 
-const STOP_MARGIN_MS = 5000;
+/** How long a service may take to close its connections after the drain's grace period, before it exits anyway. */
+export const STOP_MARGIN_MS = 5000;
 
 /**
  * The Kafka bus of a distributed service, its pipeline topics ensured, with the brokers and message size
