@@ -58,6 +58,8 @@ function boundaries({ forTests }) {
       })),
       { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
       { sourceTag: 'scope:embedded', onlyDependOnLibsWithTags: ['scope:*'] },
+      // The cluster manifests' checks read every service's constants.
+      { sourceTag: 'scope:deployment', onlyDependOnLibsWithTags: ['scope:*'] },
     ],
   };
 }

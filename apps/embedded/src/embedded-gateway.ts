@@ -7,7 +7,7 @@ import { startAnalyticsSink } from '@switchyard/analytics';
 import { InMemoryBus } from '@switchyard/bus';
 import { buildModelCatalog, readServiceEnv, routesOf, type GatewayConfig, type SqlPortSettings } from '@switchyard/config';
 import { createGuardrailStage, rulesByName } from '@switchyard/guardrail';
-import { GatewayCore, gatewayKeysFrom, startGrpcServer, startHttpServer, type RunningHttpServer } from '@switchyard/ingress';
+import { GatewayCore, gatewayKeysFrom, startGrpcServer, startHttpServer, type RunningHttpServer, type TlsMaterial } from '@switchyard/ingress';
 import { createMeteringStage } from '@switchyard/metering';
 import { DEAD_LETTER_FILE, recordDeadLetters, runStage } from '@switchyard/pipeline';
 import { buildPriceTable } from '@switchyard/pricing';
@@ -22,6 +22,8 @@ export interface EmbeddedGatewayOptions {
   grpcAddress: string;
   /** host:port of the HTTP front door (OpenAI and Anthropic formats); without it there is none. */
   httpAddress?: string;
+  /** TLS on both front doors; without it, plain text. */
+  tls?: TlsMaterial;
   dataDir: string;
   databaseUrl?: string;
   /** Where PGlite answers Postgres clients (psql), read-only, to a password; without it, only the gateway reads it. */
@@ -65,9 +67,10 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
 
   const core = new GatewayCore({ bus, catalog, logger, defaultTimeoutMs: config.limits.default_timeout_ms, instanceId: 'embedded', apiKeys, keyIdSecret });
   await core.start();
-  const server = await startGrpcServer(core, { address: options.grpcAddress, maxRequestBytes: config.limits.max_request_bytes, logger });
+  const frontDoor = { maxRequestBytes: config.limits.max_request_bytes, logger, tls: options.tls };
+  const server = await startGrpcServer(core, { address: options.grpcAddress, ...frontDoor });
   let http: RunningHttpServer | undefined;
-  if (options.httpAddress) http = await startHttpServer(core, { address: options.httpAddress, maxRequestBytes: config.limits.max_request_bytes, logger });
+  if (options.httpAddress) http = await startHttpServer(core, { address: options.httpAddress, ...frontDoor });
 
   return {
     port: server.port,

@@ -1,5 +1,6 @@
 // `npm start`: the whole gateway in one process, no servers needed.
 import { loadGatewayConfig, readServiceEnv } from '@switchyard/config';
+import { loadTls } from '@switchyard/ingress';
 import { runService } from '@switchyard/pipeline';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
 import { startEmbeddedGateway } from './embedded-gateway';
@@ -14,6 +15,7 @@ void runService('switchyard', logger, async () => {
     config,
     grpcAddress: env.grpcAddress,
     httpAddress: env.httpAddress,
+    tls: env.tls && loadTls(env.tls),
     dataDir: env.dataDir,
     databaseUrl: env.databaseUrl,
     sql: env.sql,
@@ -25,16 +27,22 @@ void runService('switchyard', logger, async () => {
     : gateway.db.sqlAddress
       ? `PGlite in ${env.dataDir}/pglite; read it live (password: GATEWAY_SQL_PASSWORD): psql "postgres://reader@${gateway.db.sqlAddress}/postgres?sslmode=disable"`
       : `PGlite in ${env.dataDir}/pglite (set GATEWAY_SQL_ADDR and GATEWAY_SQL_PASSWORD to read it live with psql)`;
+  // The clients' TLS flags for the front doors as configured (docs/tls.md).
+  const [grpcurlTls, curlTls] = !env.tls
+    ? ['-plaintext ', '']
+    : env.tls.clientCaFile
+      ? ['-cacert ca.crt -cert client.crt -key client.key ', '--cacert ca.crt --cert client.crt --key client.key ']
+      : ['-cacert ca.crt ', '--cacert ca.crt '];
   process.stdout.write(
     [
-      `Switchyard is serving aigateway.v1.AiGateway on ${env.grpcAddress} (gRPC, with health and reflection)`,
+      `Switchyard is serving aigateway.v1.AiGateway on ${env.grpcAddress} (gRPC${env.tls ? ' over TLS' : ''}, with health and reflection)`,
       `  and the OpenAI and Anthropic HTTP APIs on ${gateway.httpUrl}/v1 (chat/completions, embeddings, models, messages)`,
       `  models:    ${models.join(', ')}`,
       `  analytics: usage_events in ${analytics}`,
-      `  try:       grpcurl -plaintext -d '{"model":"mock-echo","messages":[{"role":"user","content":"hello"}]}' ${env.grpcAddress} aigateway.v1.AiGateway/Chat`,
-      `             curl ${gateway.httpUrl}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"mock-echo","messages":[{"role":"user","content":"hello"}]}'`,
+      `  try:       grpcurl ${grpcurlTls}-d '{"model":"mock-echo","messages":[{"role":"user","content":"hello"}]}' ${env.grpcAddress} aigateway.v1.AiGateway/Chat`,
+      `             curl ${curlTls}${gateway.httpUrl}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"mock-echo","messages":[{"role":"user","content":"hello"}]}'`,
       '',
     ].join('\n'),
   );
-  return { stop: async () => { await gateway.stop(); await stopTracing(); } };
+  return { ready: () => gateway.core.ready, stop: async () => { await gateway.stop(); await stopTracing(); } };
 });

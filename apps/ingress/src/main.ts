@@ -1,7 +1,7 @@
 // The ingress service: the gRPC front door and the HTTP one (OpenAI and Anthropic formats). Publishes
 // each call to the pipeline and answers it from this instance's reply topic.
 import { buildModelCatalog, loadGatewayConfig, readServiceEnv } from '@switchyard/config';
-import { GatewayCore, gatewayKeysFrom, startGrpcServer, startHttpServer } from '@switchyard/ingress';
+import { GatewayCore, gatewayKeysFrom, loadTls, startGrpcServer, startHttpServer } from '@switchyard/ingress';
 import { connectServiceBus, runService } from '@switchyard/pipeline';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
 
@@ -22,11 +22,12 @@ void runService('ingress', logger, async () => {
   const core = new GatewayCore({ bus, catalog: buildModelCatalog(config), logger, defaultTimeoutMs: config.limits.default_timeout_ms, apiKeys, keyIdSecret: env.keyIdSecret, instanceId: env.instanceId });
   await core.start();
   // On SIGTERM the front doors take no new calls and answer those in flight within the grace period.
-  const limits = { maxRequestBytes: config.limits.max_request_bytes, logger, shutdownGraceMs: env.shutdownGraceMs };
-  const server = await startGrpcServer(core, { address: env.grpcAddress, ...limits });
-  const http = await startHttpServer(core, { address: env.httpAddress, ...limits });
-  logger.info('ingress ready', { grpc: env.grpcAddress, http: http.url, instance: core.instanceId });
+  const frontDoor = { maxRequestBytes: config.limits.max_request_bytes, logger, shutdownGraceMs: env.shutdownGraceMs, tls: env.tls && loadTls(env.tls) };
+  const server = await startGrpcServer(core, { address: env.grpcAddress, ...frontDoor });
+  const http = await startHttpServer(core, { address: env.httpAddress, ...frontDoor });
+  logger.info('ingress ready', { grpc: env.grpcAddress, http: http.url, instance: core.instanceId, tls: frontDoor.tls ? (frontDoor.tls.clientCa ? 'mtls' : 'tls') : 'off' });
   return {
+    ready: () => core.ready,
     stop: async () => {
       await Promise.all([server.stop(), http.stop()]);
       await core.stop();

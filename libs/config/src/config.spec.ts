@@ -1,5 +1,5 @@
 import { buildModelCatalog } from './catalog';
-import { KEY_ID_SECRET_MIN_LENGTH, readServiceEnv, shutdownGraceMsOf } from './env';
+import { healthAddressOf, KEY_ID_SECRET_MIN_LENGTH, parseAddress, readServiceEnv, shutdownGraceMsOf } from './env';
 import { ConfigError, loadGatewayConfig, parseGatewayConfig } from './load';
 
 describe('gateway configuration', () => {
@@ -136,5 +136,33 @@ describe('service environment', () => {
     ).toMatchObject({ kafka: { partitions: 24, replicationFactor: 3, sessionTimeoutMs: 8000, heartbeatIntervalMs: 1000, idempotent: true }, shutdownGraceMs: 30_000 });
     expect(() => readServiceEnv({ KAFKA_REPLICATION_FACTOR: 'three' })).toThrow('KAFKA_REPLICATION_FACTOR is "three"; expected a whole number of replicas, such as 3');
     expect(() => shutdownGraceMsOf({ SHUTDOWN_GRACE_MS: '15s' })).toThrow('SHUTDOWN_GRACE_MS is "15s"; expected a whole number of milliseconds, such as 15000');
+  });
+
+  it('reads the front doors\' TLS files, mTLS only with TLS, and refuses a certificate without its key', () => {
+    expect(readServiceEnv({}).tls).toBeUndefined();
+    expect(readServiceEnv({ GATEWAY_TLS_CERT: '/tls/tls.crt', GATEWAY_TLS_KEY: '/tls/tls.key' }).tls).toEqual({ certFile: '/tls/tls.crt', keyFile: '/tls/tls.key', clientCaFile: undefined });
+    expect(readServiceEnv({ GATEWAY_TLS_CERT: '/tls/tls.crt', GATEWAY_TLS_KEY: '/tls/tls.key', GATEWAY_TLS_CLIENT_CA: '/tls/ca.crt' }).tls).toEqual({
+      certFile: '/tls/tls.crt',
+      keyFile: '/tls/tls.key',
+      clientCaFile: '/tls/ca.crt',
+    });
+    expect(() => readServiceEnv({ GATEWAY_TLS_CERT: '/tls/tls.crt' })).toThrow('GATEWAY_TLS_KEY is not set: TLS needs both the certificate (GATEWAY_TLS_CERT) and its key (GATEWAY_TLS_KEY)');
+    expect(() => readServiceEnv({ GATEWAY_TLS_KEY: '/tls/tls.key' })).toThrow('GATEWAY_TLS_CERT is not set');
+    expect(() => readServiceEnv({ GATEWAY_TLS_CLIENT_CA: '/tls/ca.crt' })).toThrow('GATEWAY_TLS_CLIENT_CA asks for client certificates, which need TLS');
+  });
+
+  it('serves the health probes only where asked', () => {
+    expect(healthAddressOf({})).toBeUndefined();
+    expect(healthAddressOf({ GATEWAY_HEALTH_ADDR: '0.0.0.0:9090' })).toEqual({ host: '0.0.0.0', port: 9090 });
+    expect(() => healthAddressOf({ GATEWAY_HEALTH_ADDR: '9090' })).toThrow('address "9090" is not host:port');
+  });
+});
+
+describe('parseAddress', () => {
+  it('reads host:port, bracketed IPv6 and a bare port', () => {
+    expect(parseAddress('127.0.0.1:8080')).toEqual({ host: '127.0.0.1', port: 8080 });
+    expect(parseAddress('[::1]:0')).toEqual({ host: '::1', port: 0 });
+    expect(parseAddress(':9000')).toEqual({ host: '0.0.0.0', port: 9000 });
+    expect(() => parseAddress('localhost')).toThrow(/is not host:port/);
   });
 });

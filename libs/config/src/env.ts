@@ -26,6 +26,16 @@ export interface ServiceEnv {
   kafka: KafkaSettings;
   /** How long a stopping service may finish its work in flight (SHUTDOWN_GRACE_MS). */
   shutdownGraceMs: number;
+  /** TLS on both front doors (docs/tls.md); unset: plain text. */
+  tls: TlsSettings | undefined;
+}
+
+/** PEM files of the front doors' TLS: GATEWAY_TLS_CERT, GATEWAY_TLS_KEY and, for mTLS, GATEWAY_TLS_CLIENT_CA. */
+export interface TlsSettings {
+  certFile: string;
+  keyFile: string;
+  /** The CAs a client certificate must chain to; set, every client must present one. */
+  clientCaFile: string | undefined;
 }
 
 export interface KafkaSettings {
@@ -72,7 +82,22 @@ export function readServiceEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv
       idempotent: env.KAFKA_IDEMPOTENT_PRODUCER === 'true',
     },
     shutdownGraceMs: shutdownGraceMsOf(env),
+    tls: tlsSettingsOf(env),
   };
+}
+
+/**
+ * GATEWAY_HEALTH_ADDR, read alone too: where a service answers its liveness and readiness probes
+ * (/healthz, /readyz), in plain HTTP whatever the front doors speak; unset, nowhere.
+ */
+export function healthAddressOf(env: NodeJS.ProcessEnv = process.env): { host: string; port: number } | undefined {
+  return env.GATEWAY_HEALTH_ADDR ? parseAddress(env.GATEWAY_HEALTH_ADDR) : undefined;
+}
+
+export function parseAddress(address: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(address.trim());
+  if (!match) throw new Error(`address ${JSON.stringify(address)} is not host:port (e.g. 127.0.0.1:8080)`);
+  return { host: match[1] ?? (match[2] || '0.0.0.0'), port: Number(match[3]) };
 }
 
 /** SHUTDOWN_GRACE_MS, read alone too: a service's stop is bounded by it before the rest is read. */
@@ -85,6 +110,16 @@ function positiveIntegerOf(name: string, value: string | undefined, unit: string
   const number = Number(value);
   if (!Number.isInteger(number) || number <= 0) throw new Error(`${name} is ${JSON.stringify(value)}; expected a whole number of ${unit}`);
   return number;
+}
+
+function tlsSettingsOf(env: NodeJS.ProcessEnv): TlsSettings | undefined {
+  const { GATEWAY_TLS_CERT: certFile, GATEWAY_TLS_KEY: keyFile, GATEWAY_TLS_CLIENT_CA: clientCaFile } = env;
+  if (!certFile && !keyFile) {
+    if (clientCaFile) throw new Error('GATEWAY_TLS_CLIENT_CA asks for client certificates, which need TLS: set GATEWAY_TLS_CERT and GATEWAY_TLS_KEY too');
+    return undefined;
+  }
+  if (!certFile || !keyFile) throw new Error(`${certFile ? 'GATEWAY_TLS_KEY' : 'GATEWAY_TLS_CERT'} is not set: TLS needs both the certificate (GATEWAY_TLS_CERT) and its key (GATEWAY_TLS_KEY)`);
+  return { certFile, keyFile, clientCaFile: clientCaFile || undefined };
 }
 
 function sqlPortOf(env: NodeJS.ProcessEnv): SqlPortSettings | undefined {

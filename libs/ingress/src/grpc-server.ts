@@ -17,6 +17,7 @@ import {
 } from '@switchyard/contracts';
 import type { Logger } from '@switchyard/telemetry';
 import { Cancellation, type CallOptions, type GatewayCore } from './gateway-core';
+import type { TlsMaterial } from './tls';
 
 export interface GrpcServerOptions {
   address: string;
@@ -24,6 +25,8 @@ export interface GrpcServerOptions {
   logger: Logger;
   /** How long stop() lets calls in flight finish before it closes them (default 5 s). */
   shutdownGraceMs?: number;
+  /** Unset: plain text. */
+  tls?: TlsMaterial;
 }
 
 export interface RunningGrpcServer {
@@ -48,7 +51,7 @@ export async function startGrpcServer(core: GatewayCore, options: GrpcServerOpti
   new ReflectionService(definition).addToServer(server);
 
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(options.address, grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+    server.bindAsync(options.address, serverCredentials(options.tls), (error, bound) => (error ? reject(error) : resolve(bound))),
   );
   health.setStatus('', 'SERVING');
   health.setStatus(GATEWAY_SERVICE, 'SERVING');
@@ -66,6 +69,11 @@ export async function startGrpcServer(core: GatewayCore, options: GrpcServerOpti
         });
       }),
   };
+}
+
+function serverCredentials(tls: TlsMaterial | undefined): grpc.ServerCredentials {
+  if (!tls) return grpc.ServerCredentials.createInsecure();
+  return grpc.ServerCredentials.createSsl(tls.clientCa ?? null, [{ cert_chain: tls.cert, private_key: tls.key }], tls.clientCa !== undefined);
 }
 
 /** A request whose bytes are not a message of its method's type, handed to the handler to refuse. */

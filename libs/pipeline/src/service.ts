@@ -1,32 +1,41 @@
 // Process lifecycle shared by every app: start, then on SIGTERM or SIGINT stop in order (stop taking work,
 // drain in-flight work within the grace period, commit, leave the consumer groups, flush producers, close
 // servers and pools) and exit 0; exit 1 when it cannot start or cannot stop, so a supervisor acts.
+// With GATEWAY_HEALTH_ADDR set it answers liveness and readiness probes from before the start until exit.
 import { connectKafkaBus, type KafkaBus } from '@switchyard/bus';
-import { shutdownGraceMsOf, type KafkaSettings } from '@switchyard/config';
+import { healthAddressOf, shutdownGraceMsOf, type KafkaSettings } from '@switchyard/config';
 import { PIPELINE_TOPICS } from '@switchyard/contracts';
 import type { Logger } from '@switchyard/telemetry';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { deadLetterCounts } from './dead-letters';
+import { startHealthServer, type ServiceHealth } from './health';
 
 export interface RunningService {
   stop(): Promise<void>;
+  /** Whether the service can take work now (its readiness); unset, whenever it runs. */
+  ready?(): boolean;
 }
 
 export async function runService(name: string, logger: Logger, start: () => Promise<RunningService>): Promise<void> {
-  let service: RunningService;
+  let service: RunningService | undefined;
+  const health: ServiceHealth = { phase: 'starting', ready: () => service?.ready?.() ?? true };
   let graceMs: number;
   try {
     graceMs = shutdownGraceMsOf();
+    const healthAddress = healthAddressOf();
+    // Before the start, which can wait long for Kafka: liveness holds meanwhile, readiness does not.
+    if (healthAddress) await startHealthServer(healthAddress, health);
     service = await start();
   } catch (error) {
     logger.error(`${name} failed to start`, { error: (error as Error).message });
     process.exit(1);
   }
-  let stopping = false;
+  health.phase = 'running';
+  const running = service;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+    if (health.phase === 'stopping') return;
+    health.phase = 'stopping';
     logger.info(`${name} stopping`, { signal, dead_letters: deadLetterCounts() });
     // The drain has the grace period; closing connections after it, a few seconds more.
     const force = setTimeout(() => {
@@ -35,7 +44,7 @@ export async function runService(name: string, logger: Logger, start: () => Prom
     }, graceMs + STOP_MARGIN_MS);
     force.unref();
     try {
-      await service.stop();
+      await running.stop();
       logger.info(`${name} stopped`);
       process.exit(0);
     } catch (error) {
@@ -68,7 +77,8 @@ function collectGarbage(): void {
   gc();
 }
 
-const STOP_MARGIN_MS = 5000;
+/** How long a service may take to close its connections after the drain's grace period, before it exits anyway. */
+export const STOP_MARGIN_MS = 5000;
 
 /**
  * The Kafka bus of a distributed service, its pipeline topics ensured, with the brokers and message size

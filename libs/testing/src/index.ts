@@ -7,3 +7,4 @@ export * from './waiting';
 export * from './malformed-input/corpus';
 export * from './malformed-input/runner';
 export * from './infrastructure-faults';
+export * from './tls';

@@ -6,7 +6,7 @@ import { InMemoryBus } from '@switchyard/bus';
 import { TOPICS, type CallerOutcomeEvent, type CancelEvent, type ReplyEvent, type RequestEvent } from '@switchyard/contracts';
 import { createLogger } from '@switchyard/telemetry';
 import { GatewayCore } from '../gateway-core';
-import { parseAddress, startHttpServer, type RunningHttpServer } from './http-server';
+import { startHttpServer, type RunningHttpServer } from './http-server';
 
 const LIMIT = 1024;
 // Far more than the sockets between server and client buffer, so that such an answer is still being written when its client leaves.
@@ -300,15 +300,6 @@ describe('gateway keys over HTTP', () => {
     expect(await wrong.json()).toEqual({ type: 'error', error: { type: 'authentication_error', message: 'the gateway key is not valid' } });
     const models = await fetch(`${harness.server.url}/v1/models`, { headers: { authorization: 'Bearer sk-wrong' } });
     expect(models.status).toBe(401);
-  });
-});
-
-describe('parseAddress', () => {
-  it('reads host:port, bracketed IPv6 and a bare port', () => {
-    expect(parseAddress('127.0.0.1:8080')).toEqual({ host: '127.0.0.1', port: 8080 });
-    expect(parseAddress('[::1]:0')).toEqual({ host: '::1', port: 0 });
-    expect(parseAddress(':9000')).toEqual({ host: '0.0.0.0', port: 9000 });
-    expect(() => parseAddress('localhost')).toThrow(/is not host:port/);
   });
 });
 

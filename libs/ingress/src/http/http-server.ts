@@ -3,7 +3,9 @@
 // framework: six routes need no router, and node:http gives the direct control over body reading
 // (the size limit while bytes arrive), server-sent events and client disconnects that this needs.
 import * as http from 'node:http';
+import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { parseAddress } from '@switchyard/config';
 import { GatewayError, InvalidFieldError } from '@switchyard/contracts';
 import type { Logger } from '@switchyard/telemetry';
 import { Cancellation, type CallOptions, type GatewayCore } from '../gateway-core';
@@ -27,6 +29,7 @@ import {
   toOpenAIModelList,
 } from './openai-format';
 import { declaredTooLarge, readJsonBody, tooLarge } from './request-body';
+import type { TlsMaterial } from '../tls';
 
 export interface HttpServerOptions {
   /** host:port; port 0 picks a free one. */
@@ -35,11 +38,13 @@ export interface HttpServerOptions {
   logger: Logger;
   /** How long stop() lets running requests finish before closing their connections. */
   shutdownGraceMs?: number;
+  /** Unset: plain HTTP. */
+  tls?: TlsMaterial;
 }
 
 export interface RunningHttpServer {
   port: number;
-  /** e.g. http://127.0.0.1:8080 */
+  /** e.g. http://127.0.0.1:8080, or https:// with TLS */
   url: string;
   stop(): Promise<void>;
 }
@@ -51,14 +56,17 @@ export async function startHttpServer(core: GatewayCore, options: HttpServerOpti
   const startedAt = new Date();
   let draining = false;
   const handler = createHandler(core, options, startedAt, () => draining);
-  const server = http.createServer((req, res) =>
+  const listener: http.RequestListener = (req, res) =>
     // The handler answers its own failures; this only keeps a fault in it from taking the process down.
     handler(req, res).catch((error) => {
       options.logger.error('HTTP request handler failed', { error });
       if (res.headersSent) res.end();
       else res.writeHead(500).end();
-    }),
-  );
+    });
+  const { tls } = options;
+  const server = tls
+    ? https.createServer({ cert: tls.cert, key: tls.key, ca: tls.clientCa, requestCert: tls.clientCa !== undefined, rejectUnauthorized: true }, listener)
+    : http.createServer(listener);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -70,7 +78,7 @@ export async function startHttpServer(core: GatewayCore, options: HttpServerOpti
   const bound = (server.address() as AddressInfo).port;
   return {
     port: bound,
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`,
+    url: `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${bound}`,
     stop: () =>
       new Promise<void>((resolve) => {
         draining = true;
@@ -84,12 +92,6 @@ export async function startHttpServer(core: GatewayCore, options: HttpServerOpti
         server.closeIdleConnections();
       }),
   };
-}
-
-export function parseAddress(address: string): { host: string; port: number } {
-  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(address.trim());
-  if (!match) throw new Error(`HTTP address ${JSON.stringify(address)} is not host:port (e.g. 127.0.0.1:8080)`);
-  return { host: match[1] ?? (match[2] || '0.0.0.0'), port: Number(match[3]) };
 }
 
 function createHandler(core: GatewayCore, options: HttpServerOptions, startedAt: Date, draining: () => boolean) {
