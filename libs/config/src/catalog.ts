@@ -1,6 +1,6 @@
 // The models the gateway serves, resolved from configuration and the environment.
 import type { ModelCapabilities, ModelInfo } from '@switchyard/contracts';
-import { targetsOf, type RouteNode } from '@switchyard/routing';
+import { DEFAULT_BREAKER, targetsOf, type BreakerSettings, type RouteNode } from '@switchyard/routing';
 import type { GatewayConfig, ModelConfig, ProviderConfig } from './schema';
 
 export interface CatalogEntry extends ModelInfo {
@@ -43,4 +43,11 @@ function capabilitiesOf(model: ModelConfig): ModelCapabilities {
 export function routesOf(config: GatewayConfig): (model: string) => RouteNode | undefined {
   const routes = new Map(config.models.map((model) => [model.name, model.route]));
   return (model) => routes.get(model);
+}
+
+/** The breaker settings of every target, and of each target the configuration sets apart, defaults filled in. */
+export function breakerSettingsOf(config: GatewayConfig): BreakerSettings & { targets: Record<string, BreakerSettings> } {
+  const { targets, ...given } = config.breaker;
+  const settings: BreakerSettings = { ...DEFAULT_BREAKER, ...given };
+  return { ...settings, targets: Object.fromEntries(Object.entries(targets).map(([target, own]) => [target, { ...settings, ...own }])) };
 }

@@ -1,4 +1,5 @@
-import { buildModelCatalog } from './catalog';
+import { DEFAULT_BREAKER } from '@switchyard/routing';
+import { breakerSettingsOf, buildModelCatalog } from './catalog';
 import { KEY_ID_SECRET_MIN_LENGTH, readServiceEnv, shutdownGraceMsOf } from './env';
 import { ConfigError, loadGatewayConfig, parseGatewayConfig } from './load';
 
@@ -52,6 +53,35 @@ providers: { openai: {}, azure-eu: { kind: azure-openai }, anthropic: {} }`);
     const config = parseGatewayConfig('models: [{ name: g, provider: openai, capabilities: [chat] }]\nproviders: { openai: { api_key_env: K } }');
     expect(buildModelCatalog(config, {}).get('g')).toMatchObject({ enabled: false, disabled_reason: 'provider openai is not enabled: set K' });
     expect(buildModelCatalog(config, { K: 'sk' }).get('g')).toMatchObject({ enabled: true, upstream_model: 'g', capabilities: { chat: true, streaming: false } });
+  });
+  describe('breaker', () => {
+    const routes = `
+models:
+  - name: chat
+    route: { fallback: [{ target: a/m1 }, { target: b/m2 }] }
+providers: { a: { kind: mock }, b: { kind: mock } }
+`;
+
+    it('fills in the defaults, and a target\'s own settings over the top level ones', () => {
+      expect(breakerSettingsOf(parseGatewayConfig(routes))).toEqual({ ...DEFAULT_BREAKER, targets: {} });
+      const config = parseGatewayConfig(`${routes}breaker:\n  consecutive_failures: 3\n  window_ms: 10000\n  targets:\n    b/m2: { cooldown_ms: 1000 }\n`);
+      expect(breakerSettingsOf(config)).toEqual({
+        ...DEFAULT_BREAKER,
+        consecutive_failures: 3,
+        window_ms: 10_000,
+        targets: { 'b/m2': { ...DEFAULT_BREAKER, consecutive_failures: 3, window_ms: 10_000, cooldown_ms: 1000 } },
+      });
+    });
+
+    it.each([
+      ['a misspelt setting', 'breaker: { consecutive_failure: 3 }', 'test.yaml: breaker: Unrecognized key: "consecutive_failure"'],
+      ['an error rate above 1', 'breaker: { error_rate: 50 }', 'test.yaml: breaker.error_rate: Too big'],
+      ['a cooldown longer than its most', 'breaker: { cooldown_ms: 10000, max_cooldown_ms: 5000 }', 'test.yaml: breaker.max_cooldown_ms: 5000 is below cooldown_ms (10000)'],
+      ['a target no route calls', 'breaker: { targets: { a/m9: { min_calls: 5 } } }', "test.yaml: breaker.targets.a/m9: no model's route calls this target"],
+      ['a misspelt target setting', 'breaker: { targets: { a/m1: { cooldown: 5 } } }', 'Unrecognized key: "cooldown"'],
+    ])('refuses %s, naming its path', (_name, text, message) => {
+      expect(() => parseGatewayConfig(`${routes}${text}\n`, 'test.yaml')).toThrow(message);
+    });
   });
 });
 
