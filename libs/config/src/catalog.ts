@@ -3,7 +3,9 @@ import type { ModelCapabilities, ModelInfo } from '@switchyard/contracts';
 import { DEFAULT_BREAKER, targetsOf, type BreakerSettings, type RouteNode } from '@switchyard/routing';
 import type { GatewayConfig, ModelConfig, ProviderConfig } from './schema';
 
-export interface CatalogEntry extends ModelInfo {
+export interface CatalogEntry extends Omit<ModelInfo, 'targets'> {
+  /** Every target the model's route may call, `<provider block>/<upstream model>`. */
+  route_targets: string[];
   /** False when the model's provider lacks credentials; then `disabled_reason` says what to set. */
   enabled: boolean;
   disabled_reason?: string;
@@ -27,6 +29,7 @@ export function buildModelCatalog(config: GatewayConfig, env: NodeJS.ProcessEnv 
       provider: target.provider,
       upstream_model: target.upstream_model,
       capabilities: capabilitiesOf(model),
+      route_targets: targetsOf(model.route).map((node) => node.key),
       enabled: reason === undefined,
       ...(reason ? { disabled_reason: reason } : {}),
     });
