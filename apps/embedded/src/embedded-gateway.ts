@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startAnalyticsSink } from '@switchyard/analytics';
 import { InMemoryBus } from '@switchyard/bus';
-import { buildModelCatalog, readServiceEnv, routesOf, type GatewayConfig, type SqlPortSettings } from '@switchyard/config';
+import { breakerSettingsOf, buildModelCatalog, readServiceEnv, routesOf, type GatewayConfig, type SqlPortSettings } from '@switchyard/config';
 import { createGuardrailStage, rulesByName } from '@switchyard/guardrail';
 import { GatewayCore, gatewayKeysFrom, startGrpcServer, startHttpServer, type RunningHttpServer, type TlsMaterial } from '@switchyard/ingress';
 import { createMeteringStage } from '@switchyard/metering';
@@ -58,11 +58,12 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   await recordDeadLetters(bus, path.join(options.dataDir, DEAD_LETTER_FILE), logger);
   const sink = await startAnalyticsSink({ bus, db, logger });
   const prices = buildPriceTable(config.pricing);
-  const worker = createProviderWorker(createProviderRegistry(config, env), { routes: routesOf(config), limits: config.provider_calls, prices });
+  const worker = createProviderWorker(createProviderRegistry(config, env), { routes: routesOf(config), limits: config.provider_calls, prices, breaker: breakerSettingsOf(config) });
   await runStage(bus, createRouterStage(catalog), { logger });
   await runStage(bus, createGuardrailStage(rulesByName(config.guardrail.rules)), { logger });
   await runStage(bus, worker.stage, { logger });
   await runStage(bus, worker.cancellations, { logger });
+  await runStage(bus, worker.breakerTransitions, { logger });
   await runStage(bus, createMeteringStage(prices), { logger });
 
   const core = new GatewayCore({ bus, catalog, logger, defaultTimeoutMs: config.limits.default_timeout_ms, instanceId: 'embedded', apiKeys, keyIdSecret });

@@ -2,73 +2,18 @@
 // caller gets the answer of the target the plan reached, and its usage row says which and after how many tries.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { eventually } from '@switchyard/testing';
+import { eventually, FailingUpstream } from '@switchyard/testing';
 import type { EmbeddedGateway } from './embedded-gateway';
 import { startGatewayUnderTest } from './gateway-under-test.fixtures';
 
 jest.setTimeout(60_000);
 
-/** What an upstream does with its next call: answer, fail with a status, or stream one chunk and drop the connection. */
-type Command = 'ok' | 'stream-then-reset' | { status: number; headers?: Record<string, string> };
-
-/** An OpenAI-compatible upstream that obeys the commands queued for it, answering 'ok' when none are left. */
-class Upstream {
-  readonly commands: Command[] = [];
-  calls = 0;
-  readonly server: http.Server;
-
-  constructor(readonly name: string) {
-    this.server = http.createServer((request, response) => {
-      let body = '';
-      request.on('data', (piece: Buffer) => (body += piece));
-      request.on('end', () => this.answer(JSON.parse(body) as { stream?: boolean }, response));
-    });
-  }
-
-  get baseUrl(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
-  }
-
-  private answer(body: { stream?: boolean }, response: http.ServerResponse): void {
-    this.calls++;
-    const command = this.commands.shift() ?? 'ok';
-    const content = `answered by ${this.name}`;
-    if (typeof command === 'object') {
-      response.writeHead(command.status, { 'content-type': 'application/json', ...command.headers });
-      response.end(JSON.stringify({ error: { message: `${this.name} says ${command.status}`, type: 'server_error' } }));
-      return;
-    }
-    if (!body.stream) {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(
-        JSON.stringify({
-          id: 'up-1',
-          object: 'chat.completion',
-          choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-          usage: { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 },
-        }),
-      );
-      return;
-    }
-    response.writeHead(200, { 'content-type': 'text/event-stream' });
-    const chunk = (delta: object, finish: string | null) =>
-      `data: ${JSON.stringify({ id: 'up-1', object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-    response.write(chunk({ role: 'assistant', content }, null));
-    if (command === 'stream-then-reset') {
-      // Let the first chunk reach the gateway before the connection drops.
-      setTimeout(() => response.socket?.destroy(), 50);
-      return;
-    }
-    response.end(chunk({}, 'stop') + 'data: [DONE]\n\n');
-  }
-}
-
 describe('routed models in the embedded gateway', () => {
-  const upstreams = { a: new Upstream('a'), b: new Upstream('b') };
+  const upstreams = { a: new FailingUpstream('a'), b: new FailingUpstream('b') };
   let gateway: EmbeddedGateway;
 
   beforeAll(async () => {
-    for (const upstream of Object.values(upstreams)) await new Promise<void>((resolve) => upstream.server.listen(0, '127.0.0.1', resolve));
+    for (const upstream of Object.values(upstreams)) await upstream.listen();
     // A port that was free a moment ago and that nothing listens on: connections to it are refused.
     const closed = http.createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
@@ -92,17 +37,11 @@ describe('routed models in the embedded gateway', () => {
   });
 
   beforeEach(() => {
-    for (const upstream of Object.values(upstreams)) {
-      upstream.calls = 0;
-      upstream.commands.length = 0;
-    }
+    for (const upstream of Object.values(upstreams)) upstream.reset();
   });
 
   afterAll(async () => {
-    for (const upstream of Object.values(upstreams)) {
-      upstream.server.closeAllConnections();
-      await new Promise((resolve) => upstream.server.close(resolve));
-    }
+    for (const upstream of Object.values(upstreams)) await upstream.close();
     await gateway.stop();
   });
 

@@ -48,7 +48,8 @@ export interface Bus {
   publish(topic: string, messages: OutgoingMessage[]): Promise<void>;
   /** Starts consuming; resolves once the subscription receives messages. */
   subscribe(subscription: Subscription): Promise<void>;
-  ensureTopics(topics: string[], partitions?: number): Promise<void>;
+  /** `compacted`: the broker keeps the last message of each key (a topic of states, not of events). */
+  ensureTopics(topics: string[], partitions?: number, options?: { compacted?: boolean }): Promise<void>;
   deleteTopics(topics: string[]): Promise<void>;
   /** Stops consuming, waits for batches in flight, then flushes and closes the producer. */
   close(): Promise<void>;

@@ -1,10 +1,12 @@
 // The models the gateway serves, resolved from configuration and the environment.
 import type { ModelCapabilities, ModelInfo } from '@switchyard/contracts';
-import { targetsOf, type RouteNode } from '@switchyard/routing';
+import { DEFAULT_BREAKER, targetsOf, type BreakerSettings, type RouteNode } from '@switchyard/routing';
 import { providerDisabledReason } from './credentials';
 import type { GatewayConfig, ModelConfig } from './schema';
 
-export interface CatalogEntry extends ModelInfo {
+export interface CatalogEntry extends Omit<ModelInfo, 'targets'> {
+  /** Every target the model's route may call, `<provider block>/<upstream model>`. */
+  route_targets: string[];
   /** False when the model's provider lacks credentials; then `disabled_reason` says what to set. */
   enabled: boolean;
   disabled_reason?: string;
@@ -21,6 +23,7 @@ export function buildModelCatalog(config: GatewayConfig, env: NodeJS.ProcessEnv 
       provider: target.provider,
       upstream_model: target.upstream_model,
       capabilities: capabilitiesOf(model),
+      route_targets: targetsOf(model.route).map((node) => node.key),
       enabled: reason === undefined,
       ...(reason ? { disabled_reason: reason } : {}),
     });
@@ -37,4 +40,11 @@ function capabilitiesOf(model: ModelConfig): ModelCapabilities {
 export function routesOf(config: GatewayConfig): (model: string) => RouteNode | undefined {
   const routes = new Map(config.models.map((model) => [model.name, model.route]));
   return (model) => routes.get(model);
+}
+
+/** The breaker settings of every target, and of each target the configuration sets apart, defaults filled in. */
+export function breakerSettingsOf(config: GatewayConfig): BreakerSettings & { targets: Record<string, BreakerSettings> } {
+  const { targets, ...given } = config.breaker;
+  const settings: BreakerSettings = { ...DEFAULT_BREAKER, ...given };
+  return { ...settings, targets: Object.fromEntries(Object.entries(targets).map(([target, own]) => [target, { ...settings, ...own }])) };
 }

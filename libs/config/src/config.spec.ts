@@ -1,4 +1,5 @@
-import { buildModelCatalog } from './catalog';
+import { DEFAULT_BREAKER } from '@switchyard/routing';
+import { breakerSettingsOf, buildModelCatalog } from './catalog';
 import { healthAddressOf, KEY_ID_SECRET_MIN_LENGTH, parseAddress, readServiceEnv, shutdownGraceMsOf } from './env';
 import { ConfigError, loadGatewayConfig, parseGatewayConfig } from './load';
 
@@ -98,6 +99,36 @@ providers: { bedrock: {}, temp: { kind: bedrock, session_token_env: TEMP_TOKEN }
     const catalog = buildModelCatalog(config, { AWS_ACCESS_KEY_ID: 'AKIA', AWS_SECRET_ACCESS_KEY: 's' });
     expect(catalog.get('a')).toMatchObject({ enabled: true });
     expect(catalog.get('b')).toMatchObject({ enabled: false, disabled_reason: 'provider temp is not enabled: set TEMP_TOKEN' });
+  });
+
+  describe('breaker', () => {
+    const routes = `
+models:
+  - name: chat
+    route: { fallback: [{ target: a/m1 }, { target: b/m2 }] }
+providers: { a: { kind: mock }, b: { kind: mock } }
+`;
+
+    it('fills in the defaults, and a target\'s own settings over the top level ones', () => {
+      expect(breakerSettingsOf(parseGatewayConfig(routes))).toEqual({ ...DEFAULT_BREAKER, targets: {} });
+      const config = parseGatewayConfig(`${routes}breaker:\n  consecutive_failures: 3\n  window_ms: 10000\n  targets:\n    b/m2: { cooldown_ms: 1000 }\n`);
+      expect(breakerSettingsOf(config)).toEqual({
+        ...DEFAULT_BREAKER,
+        consecutive_failures: 3,
+        window_ms: 10_000,
+        targets: { 'b/m2': { ...DEFAULT_BREAKER, consecutive_failures: 3, window_ms: 10_000, cooldown_ms: 1000 } },
+      });
+    });
+
+    it.each([
+      ['a misspelt setting', 'breaker: { consecutive_failure: 3 }', 'test.yaml: breaker: Unrecognized key: "consecutive_failure"'],
+      ['an error rate above 1', 'breaker: { error_rate: 50 }', 'test.yaml: breaker.error_rate: Too big'],
+      ['a cooldown longer than its most', 'breaker: { cooldown_ms: 10000, max_cooldown_ms: 5000 }', 'test.yaml: breaker.max_cooldown_ms: 5000 is below cooldown_ms (10000)'],
+      ['a target no route calls', 'breaker: { targets: { a/m9: { min_calls: 5 } } }', "test.yaml: breaker.targets.a/m9: no model's route calls this target"],
+      ['a misspelt target setting', 'breaker: { targets: { a/m1: { cooldown: 5 } } }', 'Unrecognized key: "cooldown"'],
+    ])('refuses %s, naming its path', (_name, text, message) => {
+      expect(() => parseGatewayConfig(`${routes}${text}\n`, 'test.yaml')).toThrow(message);
+    });
   });
 });
 

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { DEFAULT_RETRY, parseRoute, RouteError } from '@switchyard/routing';
+import { DEFAULT_RETRY, parseRoute, RouteError, targetsOf } from '@switchyard/routing';
+import { breakerSettingsOf } from './catalog';
 import type { z } from 'zod';
 import { gatewayConfigSchema, type GatewayConfig, type ModelConfig, type modelConfigSchema } from './schema';
 
@@ -32,7 +33,23 @@ export function parseGatewayConfig(text: string, source = 'config'): GatewayConf
     if (names.has(model.name)) throw new ConfigError(`${source}: model ${model.name} is configured twice`);
     names.add(model.name);
   }
-  return { ...result.data, models: withRoutes(result.data.models, result.data.providers, source) };
+  const config: GatewayConfig = { ...result.data, models: withRoutes(result.data.models, result.data.providers, source) };
+  const breakerProblems = checkBreakers(config);
+  if (breakerProblems.length > 0) throw new ConfigError(`${source}: ${breakerProblems.join('; ')}`);
+  return config;
+}
+
+/** What zod cannot see alone: cooldowns in order, and targets that the routes name. */
+function checkBreakers(config: GatewayConfig): string[] {
+  const problems: string[] = [];
+  const settings = breakerSettingsOf(config);
+  if (settings.max_cooldown_ms < settings.cooldown_ms) problems.push(`breaker.max_cooldown_ms: ${settings.max_cooldown_ms} is below cooldown_ms (${settings.cooldown_ms})`);
+  const routed = new Set(config.models.flatMap((model) => targetsOf(model.route).map((node) => node.key)));
+  for (const [target, own] of Object.entries(settings.targets)) {
+    if (!routed.has(target)) problems.push(`breaker.targets.${target}: no model's route calls this target`);
+    if (own.max_cooldown_ms < own.cooldown_ms) problems.push(`breaker.targets.${target}.max_cooldown_ms: ${own.max_cooldown_ms} is below cooldown_ms (${own.cooldown_ms})`);
+  }
+  return problems;
 }
 
 type ParsedModel = z.infer<typeof modelConfigSchema>;

@@ -38,6 +38,28 @@ export const providerCallsSchema = z.object({
   max_queued_per_route: z.number().int().nonnegative().default(256),
 });
 
+/** A circuit breaker's settings (see BreakerSettings in libs/routing); an absent one keeps its default. */
+const breakerSettingsSchema = z
+  .object({
+    consecutive_failures: z.number().int().min(0).max(1000),
+    error_rate: z.number().gt(0).max(1),
+    min_calls: z.number().int().min(0).max(1_000_000),
+    window_ms: z.number().int().min(1000).max(3_600_000),
+    cooldown_ms: z.number().int().min(1).max(3_600_000),
+    cooldown_growth: z.number().min(1).max(10),
+    max_cooldown_ms: z.number().int().min(1).max(86_400_000),
+    max_ejection_percent: z.number().min(0).max(100),
+  })
+  .partial()
+  .strict();
+
+export const breakerConfigSchema = breakerSettingsSchema
+  .extend({
+    /** Settings of single targets, keyed `<provider block>/<upstream model>`, over those above. */
+    targets: z.record(z.string(), breakerSettingsSchema).default({}),
+  })
+  .strict();
+
 export const gatewayConfigSchema = z.object({
   models: z.array(modelConfigSchema).min(1),
   providers: z.record(z.string(), providerConfigSchema).default({}),
@@ -48,6 +70,8 @@ export const gatewayConfigSchema = z.object({
     })
     .default({ max_request_bytes: 4 * 1024 * 1024, default_timeout_ms: 60_000 }),
   provider_calls: providerCallsSchema.prefault({}),
+  /** Circuit breakers of the route targets. */
+  breaker: breakerConfigSchema.prefault({}),
   /** Prices per million tokens keyed "<provider>/<upstream_model>", overriding the built-in table. */
   pricing: z.record(z.string(), pricingOverrideSchema).default({}),
   guardrail: z
@@ -68,4 +92,5 @@ export type ProviderConfig = z.infer<typeof providerConfigSchema>;
 export type ProviderCallLimits = z.infer<typeof providerCallsSchema>;
 export type PricingOverride = z.infer<typeof pricingOverrideSchema>;
 export type GatewayConfig = Omit<z.infer<typeof gatewayConfigSchema>, 'models'> & { models: ModelConfig[] };
+export type BreakerConfig = z.infer<typeof breakerConfigSchema>;
 export type AuthConfig = NonNullable<GatewayConfig['auth']>;

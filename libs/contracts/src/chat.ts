@@ -1,3 +1,4 @@
+import type { TargetStatus } from './breakers';
 // The unified request and response model. These types mirror proto/aigateway/v1/gateway.proto field by
 // field (snake_case), so a decoded gRPC message is already a valid value of them.
 
@@ -165,4 +166,6 @@ export interface ModelInfo {
   provider: string;
   upstream_model: string;
   capabilities: ModelCapabilities;
+  /** Every target the model's route may call, each with its circuit breaker. */
+  targets: TargetStatus[];
 }

@@ -42,6 +42,10 @@ export interface RequestEvent {
   /** Epoch milliseconds after which nobody waits for the answer; every stage honours it. */
   deadline_at: number;
   api_key_id: string;
+  /** Name of the caller's virtual key, when it has one. */
+  key_name?: string;
+  /** Team of the caller's virtual key, when it has one. */
+  team?: string;
   chat?: ChatRequest;
   embed?: EmbedRequest;
   route?: Route;

@@ -1,3 +1,4 @@
+export * from './breakers';
 export * from './chat';
 export * from './errors';
 export * from './events';

@@ -2,6 +2,7 @@
 // stage misbehave (a foreign or corrupted message), and say what is wrong, so the message can be
 // dead-lettered with a reason a person understands.
 import { LIMITS } from './limits';
+import type { BreakerEvent } from './breakers';
 import type { CallerOutcomeEvent, CancelEvent, CompletionEvent, ReplyEvent, RequestEvent, UsageEvent, UsageTopicEvent } from './events';
 
 export class InvalidEventError extends Error {
@@ -96,4 +97,17 @@ export function parseCancelEvent(value: unknown): CancelEvent {
   ensure(isObject(value), 'event is not a JSON object');
   ensure(typeof value.request_id === 'string', 'request_id is missing');
   return value as unknown as CancelEvent;
+}
+
+const BREAKER_STATES: readonly unknown[] = ['closed', 'open', 'half_open'];
+
+export function parseBreakerEvent(value: unknown): BreakerEvent {
+  ensure(isObject(value), 'event is not a JSON object');
+  ensure(typeof value.target === 'string' && value.target.length > 0 && value.target.length <= LIMITS.modelChars * 2, 'target is missing');
+  ensure(BREAKER_STATES.includes(value.state), 'state must be closed, open or half_open');
+  for (const field of ['since', 'open_until', 'failures', 'openings'] as const) {
+    ensure(typeof value[field] === 'number' && Number.isFinite(value[field]) && value[field] >= 0, `${field} must be a number, 0 or more`);
+  }
+  ensure(isId(value.worker), 'worker must be an instance id');
+  return value as unknown as BreakerEvent;
 }

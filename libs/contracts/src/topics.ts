@@ -29,6 +29,14 @@ export function replyTopicFor(ingressInstanceId: string): string {
   return `${REPLY_TOPIC_PREFIX}${ingressInstanceId}`;
 }
 
+/**
+ * provider-worker -> every provider-worker and ingress: BreakerEvent, keyed by target. Compacted: the last
+ * transition of each target is its breaker's state, which an instance that starts reads from the beginning.
+ */
+export const BREAKERS_TOPIC = 'switchyard.breakers';
+/** Few: one message per breaker transition, keyed by target. */
+export const BREAKERS_TOPIC_PARTITIONS = 3;
+
 /** Consumer groups: one per stage, so instances of a stage share the work. */
 export const CONSUMER_GROUPS = {
   router: 'switchyard-router',

@@ -4,9 +4,13 @@
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { MessageTooLargeError, type Bus } from '@switchyard/bus';
 import type { AuthConfig, CatalogEntry } from '@switchyard/config';
+import { BreakerBoard } from '@switchyard/routing';
 import {
+  BREAKERS_TOPIC,
+  BREAKERS_TOPIC_PARTITIONS,
   GatewayError,
   TOPICS,
+  parseBreakerEvent,
   parseReplyEvent,
   replyTopicFor,
   usageTimestamp,
@@ -103,6 +107,8 @@ export class GatewayCore {
   private readonly keyDigests: Buffer[];
   private readonly apiKeyIdOf: (credential: string | undefined) => string;
   private state: 'new' | 'started' | 'stopping' = 'new';
+  // The breakers as the provider-workers report them, for ListModels and GET /v1/models.
+  private readonly breakers = new BreakerBoard();
 
   constructor(private readonly options: GatewayCoreOptions) {
     this.instanceId = options.instanceId ?? randomUUID().slice(0, 8);
@@ -138,7 +144,27 @@ export class GatewayCore {
         }
       },
     });
+    await this.followBreakers();
     this.state = 'started';
+  }
+
+  /** Reads every breaker transition, from the beginning of the compacted topic: the last of each target is its state. */
+  private async followBreakers(): Promise<void> {
+    await this.options.bus.ensureTopics([BREAKERS_TOPIC], BREAKERS_TOPIC_PARTITIONS, { compacted: true });
+    await this.options.bus.subscribe({
+      topic: BREAKERS_TOPIC,
+      // A group of its own at every start, so that it reads the topic from its beginning.
+      group: `switchyard-ingress-breakers-${this.instanceId}-${randomUUID().slice(0, 8)}`,
+      handleBatch: async (messages) => {
+        for (const message of messages) {
+          try {
+            this.breakers.apply(parseBreakerEvent(message.value));
+          } catch (error) {
+            this.options.logger.warn('ignoring a malformed breaker transition', { reason: (error as Error).message });
+          }
+        }
+      },
+    });
   }
 
   /**
@@ -195,7 +221,13 @@ export class GatewayCore {
   servedModels(): ModelInfo[] {
     return [...this.options.catalog.values()]
       .filter((entry) => entry.enabled)
-      .map(({ id, provider, upstream_model, capabilities }) => ({ id, provider, upstream_model, capabilities }));
+      .map(({ id, provider, upstream_model, capabilities, route_targets }) => ({
+        id,
+        provider,
+        upstream_model,
+        capabilities,
+        targets: route_targets.map((target) => this.breakers.status(target, Date.now())),
+      }));
   }
 
   async chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResponse> {

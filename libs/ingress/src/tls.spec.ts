@@ -26,7 +26,7 @@ interface FrontDoors {
 
 async function startFrontDoors(tls: TlsMaterial): Promise<FrontDoors> {
   const bus = new InMemoryBus();
-  const catalog = new Map<string, CatalogEntry>([['echo', { id: 'echo', provider: 'fake', upstream_model: 'echo-1', capabilities, enabled: true }]]);
+  const catalog = new Map<string, CatalogEntry>([['echo', { id: 'echo', provider: 'fake', upstream_model: 'echo-1', capabilities, route_targets: ['fake/echo-1'], enabled: true }]]);
   const core = new GatewayCore({ bus, catalog, logger, defaultTimeoutMs: 10_000 });
   await core.start();
   const options = { address: '127.0.0.1:0', maxRequestBytes: 1024, logger, shutdownGraceMs: 200, tls };

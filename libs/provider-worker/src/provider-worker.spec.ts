@@ -1,9 +1,9 @@
 import { InMemoryBus } from '@switchyard/bus';
-import { GatewayError, TOPICS, type ChatResult, type CompletionEvent, type ReplyEvent, type RequestEvent } from '@switchyard/contracts';
+import { BREAKERS_TOPIC, GatewayError, TOPICS, type BreakerEvent, type ChatResult, type CompletionEvent, type ReplyEvent, type RequestEvent } from '@switchyard/contracts';
 import { runStage, type StageContext, type StageOutput } from '@switchyard/pipeline';
 import { createMockProvider, type ChatStreamEvent, type ProviderAdapter } from '@switchyard/providers';
 import { createLogger } from '@switchyard/telemetry';
-import { DEFAULT_RETRY, parseRoute, parseTarget, type RouteContext, type RouteNode } from '@switchyard/routing';
+import { DEFAULT_BREAKER, DEFAULT_RETRY, parseRoute, parseTarget, type RouteContext, type RouteNode } from '@switchyard/routing';
 import { OUTCOMES_KEPT_AFTER_DEADLINE_MS, OVERLOADED_RETRY_AFTER_MS, createProviderWorker, type ProviderWorkerOptions } from './provider-worker';
 
 const request = (overrides: Partial<RequestEvent> = {}): RequestEvent => ({
@@ -373,7 +373,7 @@ describe('provider-worker routes', () => {
     const b = scripted('b', ['ok']);
     const worker = routed({ fallback: [{ target: 'a/m1' }, { target: 'b/m2' }] }, [a, b], {
       now: () => clock,
-      breaker: { failures_to_open: 2, cooldown_ms: 1000, max_cooldown_ms: 10_000 },
+      breaker: { ...DEFAULT_BREAKER, consecutive_failures: 2, min_calls: 0, cooldown_ms: 1000, max_cooldown_ms: 10_000 },
     });
     const logged: string[] = [];
     let served = 0;
@@ -397,7 +397,7 @@ describe('provider-worker routes', () => {
     const a = scripted('a', [unavailable(), 'ok']);
     const b = scripted('b', ['ok']);
     const worker = routed({ fallback: [{ target: 'a/m1', retry: { attempts: 3, backoff_ms: 1 } }, { target: 'b/m2' }] }, [a, b], {
-      breaker: { failures_to_open: 1, cooldown_ms: 60_000, max_cooldown_ms: 60_000 },
+      breaker: { ...DEFAULT_BREAKER, consecutive_failures: 1, min_calls: 0, cooldown_ms: 60_000, max_cooldown_ms: 60_000 },
     });
     expect(await completionOf(worker.stage.handle(chat(), context()))).toMatchObject({ status: 'ok', attempts: 2, request: { route: { provider: 'b' } } });
     expect([a.calls(), b.calls()]).toEqual([1, 1]);
@@ -409,7 +409,7 @@ describe('provider-worker routes', () => {
     const b = scripted('b', ['ok']);
     const worker = routed({ fallback: [{ target: 'a/m1' }, { target: 'b/m2' }] }, [a, b], {
       now: () => clock,
-      breaker: { failures_to_open: 1, cooldown_ms: 1000, max_cooldown_ms: 10_000 },
+      breaker: { ...DEFAULT_BREAKER, consecutive_failures: 1, min_calls: 0, cooldown_ms: 1000, max_cooldown_ms: 10_000 },
     });
     await worker.stage.handle(chat({ request_id: 'opens', deadline_at: clock + 5000 }), context());
     clock += 1000;
@@ -424,7 +424,7 @@ describe('provider-worker routes', () => {
 
   it('still calls the targets of a node whose breakers are all open, rather than none', async () => {
     const a = scripted('a', [unavailable()]);
-    const worker = routed({ target: 'a/m1' }, [a], { breaker: { failures_to_open: 1, cooldown_ms: 60_000, max_cooldown_ms: 60_000 } });
+    const worker = routed({ target: 'a/m1' }, [a], { breaker: { ...DEFAULT_BREAKER, consecutive_failures: 1, min_calls: 0, cooldown_ms: 60_000, max_cooldown_ms: 60_000 } });
     await worker.stage.handle(chat({ request_id: 'opens' }), context());
     expect(worker.breakers()).toEqual([{ target: 'a/m1', health: 'open' }]);
     expect(await completionOf(worker.stage.handle(chat({ request_id: 'while-open' }), context()))).toMatchObject({ status: 'error', error: { code: 'provider_unavailable' } });
@@ -485,5 +485,65 @@ describe('provider-worker routes', () => {
       expect(late.map((output) => (output.value as CompletionEvent).status)).toEqual(['ok']);
       expect(upstream.calls()).toBe(1);
     });
+  });
+
+  const breakerEvents = (emitted: StageOutput[]) => emitted.filter((output) => output.topic === BREAKERS_TOPIC).map((output) => output.value as BreakerEvent);
+
+  it('cools the fallback targets that failed too, not only the first', async () => {
+    const a = scripted('a', [unavailable()]);
+    const b = scripted('b', [unavailable()]);
+    const c = scripted('c', ['ok']);
+    const worker = routed({ fallback: [{ target: 'a/m1' }, { target: 'b/m2' }, { target: 'c/m3' }] }, [a, b, c], {
+      breaker: { ...DEFAULT_BREAKER, consecutive_failures: 1, min_calls: 0, cooldown_ms: 60_000, max_ejection_percent: 100 },
+    });
+    expect(await completionOf(worker.stage.handle(chat(), context()))).toMatchObject({ status: 'ok', attempts: 3 });
+    expect(worker.breakers()).toEqual([{ target: 'a/m1', health: 'open' }, { target: 'b/m2', health: 'open' }]);
+    expect(await completionOf(worker.stage.handle(chat({ request_id: 'r2' }), context()))).toMatchObject({ status: 'ok', attempts: 1, request: { route: { provider: 'c' } } });
+    expect([a.calls(), b.calls(), c.calls()]).toEqual([1, 1, 2]);
+  });
+
+  it('tells every instance of each transition, and keeps off a target another instance found failing', async () => {
+    let clock = 1_000_000;
+    const a = scripted('a', [unavailable(), 'ok']);
+    const b = scripted('b', ['ok']);
+    const breaker = { ...DEFAULT_BREAKER, consecutive_failures: 1, min_calls: 0, cooldown_ms: 1000 };
+    const tree = { fallback: [{ target: 'a/m1' }, { target: 'b/m2' }] };
+    const first = routed(tree, [a, b], { now: () => clock, breaker, instance: 'worker-1' });
+    const second = routed(tree, [a, b], { now: () => clock, breaker, instance: 'worker-2' });
+    const emitted: StageOutput[] = [];
+    await first.stage.handle(chat({ deadline_at: clock + 5000 }), context(emitted));
+    const [opened] = breakerEvents(emitted);
+    expect(opened).toEqual({ target: 'a/m1', state: 'open', since: clock, open_until: clock + 1000, openings: 1, failures: 1, worker: 'worker-1' });
+
+    await second.breakerTransitions.handle(opened, context());
+    expect(second.breakers()).toEqual([{ target: 'a/m1', health: 'open' }]);
+    expect(await completionOf(second.stage.handle(chat({ request_id: 'r2', deadline_at: clock + 5000 }), context()))).toMatchObject({ request: { route: { provider: 'b' } } });
+    expect(a.calls()).toBe(1);
+
+    // The second instance probes after the cooldown; the probe's answer closes the breaker in the first.
+    clock += 1000;
+    const probed: StageOutput[] = [];
+    expect(await completionOf(second.stage.handle(chat({ request_id: 'r3', deadline_at: clock + 5000 }), context(probed)))).toMatchObject({ request: { route: { provider: 'a' } } });
+    const [probe, closed] = breakerEvents(probed);
+    expect(probe).toEqual({ target: 'a/m1', state: 'half_open', since: clock, open_until: clock + 5000, openings: 1, failures: 1, worker: 'worker-2' });
+    expect(closed).toEqual({ target: 'a/m1', state: 'closed', since: clock, open_until: 0, openings: 0, failures: 0, worker: 'worker-2' });
+    await first.breakerTransitions.handle(probe, context());
+    expect(first.breakers()).toEqual([{ target: 'a/m1', health: 'open' }]);
+    await first.breakerTransitions.handle(closed, context());
+    expect(first.breakers()).toEqual([]);
+    // Its own transitions read back, and an opening from before it closed, change nothing.
+    await second.breakerTransitions.handle({ ...opened, worker: 'worker-2', since: clock + 1, open_until: clock + 60_000 }, context());
+    await second.breakerTransitions.handle(opened, context());
+    expect(second.breakers()).toEqual([]);
+  });
+
+  it('uses the settings the configuration gives a target apart', async () => {
+    const a = scripted('a', [unavailable()]);
+    const b = scripted('b', [unavailable()]);
+    const worker = routed({ loadbalance: { targets: [{ target: 'a/m1' }, { target: 'b/m2' }] } }, [a, b], {
+      breaker: { ...DEFAULT_BREAKER, consecutive_failures: 2, min_calls: 0, targets: { 'b/m2': { ...DEFAULT_BREAKER, consecutive_failures: 1, min_calls: 0 } } },
+    });
+    await worker.stage.handle(chat(), context());
+    expect(worker.breakers()).toEqual([{ target: 'b/m2', health: 'open' }]);
   });
 });

@@ -1,16 +1,19 @@
 // The provider-worker: calls the provider a request was routed to. Streamed pieces go straight to the
 // ingress instance holding the call, as the provider sends them; the outcome goes to metering.
+import { randomUUID } from 'node:crypto';
 import { providerCallsSchema, type ProviderCallLimits } from '@switchyard/config';
 import { priceKey, type PriceTable } from '@switchyard/pricing';
 import {
   CLOSED_BREAKER,
   DEFAULT_BREAKER,
   RETRYABLE_CODES,
+  breakerApplied,
   breakerCalled,
   breakerFailed,
   breakerHealth,
   breakerReleased,
   breakerSucceeded,
+  breakerTransition,
   plan,
   type Attempt,
   type BreakerSettings,
@@ -22,12 +25,15 @@ import {
   type TargetStats,
 } from '@switchyard/routing';
 import {
+  BREAKERS_TOPIC,
   CONSUMER_GROUPS,
   GatewayError,
   TOPICS,
+  parseBreakerEvent,
   parseCancelEvent,
   parseCompletionEvent,
   parseRequestEvent,
+  type BreakerEvent,
   type CancelEvent,
   type ChatChunk,
   type CompletionEvent,
@@ -90,15 +96,27 @@ export interface ProviderWorker {
   inFlight(): number;
   /** Calls in flight and requests waiting, for each route that has either. */
   load(): RouteLoad[];
+  /**
+   * Consumes the breaker transitions of every instance (its own it skips), so that each keeps a target
+   * another found failing from its calls too; every instance must see all of them (a group of its own).
+   */
+  breakerTransitions: Stage<BreakerEvent>;
   /** Each target whose breaker is not closed, and its health now. */
   breakers(): { target: string; health: TargetHealth }[];
+}
+
+/** The breaker settings of every target, and of those the configuration names apart. */
+export interface BreakerOptions extends BreakerSettings {
+  targets?: Record<string, BreakerSettings>;
 }
 
 export interface ProviderWorkerOptions {
   /** The route tree of each model callers may name. */
   routes: (model: string) => RouteNode | undefined;
   limits?: ProviderCallLimits;
-  breaker?: BreakerSettings;
+  breaker?: BreakerOptions;
+  /** Names this instance in the breaker transitions it publishes; unique among the running instances. */
+  instance?: string;
   /** For least_cost; a target the table does not price is tried last. */
   prices?: PriceTable;
   now?: () => number;
@@ -128,7 +146,9 @@ interface CallResult {
  */
 export function createProviderWorker(providers: Map<string, ProviderAdapter>, options: ProviderWorkerOptions): ProviderWorker {
   const limits = options.limits ?? providerCallsSchema.parse({});
-  const breakerSettings = options.breaker ?? DEFAULT_BREAKER;
+  const breakerSettings: BreakerOptions = options.breaker ?? DEFAULT_BREAKER;
+  const settingsOf = (key: string): BreakerSettings => breakerSettings.targets?.[key] ?? breakerSettings;
+  const instance = options.instance ?? `provider-worker-${randomUUID().slice(0, 8)}`;
   const prices = options.prices ?? {};
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
@@ -141,7 +161,7 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
   const handling = new Map<string, Promise<unknown>>();
   const produced = new Map<string, number>();
   let sweepProducedAt = 1024;
-  // Per process: each worker instance learns a target's health from its own calls.
+  // Each instance counts its own calls; the transitions they lead to are published to every instance.
   const breakers = new Map<string, BreakerState>();
   const latencies = new Map<string, number>();
 
@@ -149,6 +169,7 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
     const price = prices[priceKey(node.target.provider, node.target.upstream_model)];
     return {
       health: healthOf(node.key),
+      open_until: breakers.get(node.key)?.open_until,
       in_flight: routes.get(node.key)?.queue.inFlight ?? 0,
       latency_ms: latencies.get(node.key),
       price,
@@ -161,7 +182,8 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
   }
 
   function setBreaker(key: string, state: BreakerState): void {
-    if (state === CLOSED_BREAKER) breakers.delete(key);
+    // A breaker that closed is kept: when it closed tells a late opening from elsewhere from a new one.
+    if (state.since === 0 && state.failures === 0 && state.window.length === 0) breakers.delete(key);
     else breakers.set(key, state);
   }
 
@@ -217,7 +239,7 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
     calls.set(request.request_id, cancel);
     const deadline = setTimeout(() => cancel.abort(new DOMException('the deadline passed', 'TimeoutError')), remaining);
     try {
-      const attempts = tree.kind === 'target' ? [{ node: tree, on: NO_CODES }] : plan(tree, { facts: factsOf(request, tree), stats, random });
+      const attempts = tree.kind === 'target' ? [{ node: tree, on: NO_CODES }] : plan(tree, { facts: factsOf(request, tree), stats, random, max_ejection_percent: breakerSettings.max_ejection_percent });
       return await execute(attempts, request, cancel.signal, context);
     } finally {
       clearTimeout(deadline);
@@ -294,7 +316,10 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
         if (queue.full) return { error: overloaded(route, queue), latency_ms: 0, streamed: false };
         if (!(await queue.wait(signal))) return { error: leftTheLine(signal, route), latency_ms: 0, streamed: false };
       }
-      setBreaker(key, breakerCalled(breakers.get(key) ?? CLOSED_BREAKER, now()));
+      const before = breakers.get(key) ?? CLOSED_BREAKER;
+      const probing = breakerCalled(before, now());
+      // Others keep off the target while the probe is out, for as long as it may take.
+      if (probing !== before) changeBreaker(key, before, probing, context, Math.min(request.deadline_at, node.timeout_ms === undefined ? Infinity : now() + node.timeout_ms));
       try {
         const result = await callWithTimeout(provider, node, request, signal, context);
         recordOutcome(key, result, signal, context);
@@ -311,12 +336,12 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
     const state = breakers.get(key) ?? CLOSED_BREAKER;
     if (result.error && signal.aborted) {
       // The caller left or its deadline passed: that says nothing of the target.
-      setBreaker(key, breakerReleased(state));
+      changeBreaker(key, state, breakerReleased(state), context);
       return;
     }
     if (result.error && RETRYABLE.has(result.error.code)) {
-      const next = breakerFailed(state, now(), breakerSettings);
-      setBreaker(key, next);
+      const next = breakerFailed(state, now(), settingsOf(key));
+      changeBreaker(key, state, next, context);
       if (next.openings > state.openings) {
         context.logger.warn('circuit breaker opened: the target gets no calls but a probe until it answers', {
           target: key,
@@ -328,13 +353,27 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
       return;
     }
     // An answer, if only a refusal: the target is up.
-    if (state.openings > 0) context.logger.info('circuit breaker closed: the target answered', { target: key });
-    setBreaker(key, breakerSucceeded(state));
+    const next = breakerSucceeded(state, now(), settingsOf(key));
+    if (state.openings > 0 && next.openings === 0) context.logger.info('circuit breaker closed: the target answered', { target: key });
+    changeBreaker(key, state, next, context);
     if (result.error) return;
     const average = latencies.get(key);
     latencies.set(key, average === undefined ? result.latency_ms : average + LATENCY_WEIGHT * (result.latency_ms - average));
   }
 
+  /** Keeps a target's new breaker state, and tells every instance of a transition; `probeUntil`: how long a probe holds the target. */
+  function changeBreaker(key: string, before: BreakerState, after: BreakerState, context: StageContext, probeUntil?: number): void {
+    setBreaker(key, after);
+    const transition = breakerTransition(before, after, now());
+    if (!transition) return;
+    const event: BreakerEvent = { target: key, ...transition, worker: instance };
+    if (probeUntil !== undefined) event.open_until = probeUntil;
+    // Not awaited: the call's answer does not wait for the others to hear; a transition lost with the
+    // bus is made good by the next one, and each instance's own breaker still counts its own calls.
+    context.emit({ topic: BREAKERS_TOPIC, key, value: event }).catch((error: unknown) =>
+      context.logger.warn('could not publish a breaker transition; other instances learn it from their own calls', { target: key, error: (error as Error).message }),
+    );
+  }
 
   /** A try limited by its own timeout_ms, when that is shorter than what is left of the caller's deadline. */
   async function callWithTimeout(provider: ProviderAdapter, node: TargetNode, request: RequestEvent, signal: AbortSignal, context: StageContext): Promise<CallResult> {
@@ -449,13 +488,25 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
       },
       onFailure: () => [],
     },
+    breakerTransitions: {
+      name: 'provider-worker.breakers',
+      input: BREAKERS_TOPIC,
+      group: CONSUMER_GROUPS.providerWorker,
+      parse: parseBreakerEvent,
+      handle(event) {
+        if (event.worker === instance) return [];
+        setBreaker(event.target, breakerApplied(breakers.get(event.target) ?? CLOSED_BREAKER, event));
+        return [];
+      },
+      onFailure: () => [],
+    },
     inFlight: () => {
       let total = 0;
       for (const { queue } of routes.values()) total += queue.inFlight;
       return total;
     },
     load: () => [...routes.values()].map(({ route, queue }) => ({ ...route, in_flight: queue.inFlight, queued: queue.queued })),
-    breakers: () => [...breakers.entries()].map(([target, state]) => ({ target, health: breakerHealth(state, now()) })),
+    breakers: () => [...breakers.entries()].filter(([, state]) => state.openings > 0).map(([target, state]) => ({ target, health: breakerHealth(state, now()) })),
   };
 
   // A cancellation can overtake its request (it skips the router and the guardrail); every worker
@@ -494,13 +545,17 @@ function factsOf(request: RequestEvent, tree: RouteNode): RequestFacts {
       if (part.image || part.image_url) images = true;
     }
   }
+  if (request.embed) for (const input of request.embed.input) characters += input.length;
   return {
     metadata: chat?.metadata ?? request.embed?.metadata,
     api_key_id: request.api_key_id,
+    ...(request.key_name !== undefined ? { key_name: request.key_name } : {}),
+    ...(request.team !== undefined ? { team: request.team } : {}),
+    messages: chat ? messages.length : (request.embed?.input.length ?? 0),
     tools: (chat?.tools?.length ?? 0) > 0,
     images,
     stream: request.stream,
-    // A rough count (four characters a token) is enough to compare prices.
+    // A rough count (four characters a token) is enough to compare prices and sizes.
     prompt_tokens: Math.ceil(characters / 4),
     ...(chat?.max_tokens ? { completion_tokens: chat.max_tokens } : {}),
   };

@@ -6,6 +6,7 @@ import {
   type Condition,
   type RetryPolicy,
   type RouteNode,
+  type SizeFact,
   type Strategy,
   type Target,
 } from './route';
@@ -33,6 +34,8 @@ export const FALLBACK_ON_CODES = ['provider_invalid_request', 'provider_auth_fai
 const KINDS = ['target', 'fallback', 'loadbalance', 'conditional', 'split'] as const;
 const SHARED_KEYS = ['retry', 'timeout_ms'];
 const CONDITION_FLAGS = ['tools', 'images', 'stream'] as const;
+const SIZE_FACTS = ['prompt_tokens', 'messages'] as const;
+const MAX_SIZE = 100_000_000;
 
 interface Inherited {
   retry: RetryPolicy;
@@ -191,28 +194,55 @@ function parseConditional(value: unknown, path: string, context: RouteContext, o
   return otherwise && { kind: 'conditional', path: path.slice(0, -'.conditional'.length), branches, otherwise };
 }
 
+const CONDITIONS = `metadata.<key>, key, team, ${SIZE_FACTS.join(', ')}, ${CONDITION_FLAGS.join(', ')}`;
+
 function parseCondition(value: unknown, path: string, problems: string[]): Condition | undefined {
   if (!isObject(value) || Object.keys(value).length === 0) {
-    problems.push(`${path}: expected at least one of metadata.<key>, api_key_id, ${CONDITION_FLAGS.join(', ')}`);
+    problems.push(`${path}: expected at least one of ${CONDITIONS}`);
     return undefined;
   }
-  const condition: Condition = { metadata: [] };
+  const condition: Condition = { metadata: [], sizes: [] };
   for (const [key, expected] of Object.entries(value)) {
-    const values = Array.isArray(expected) ? expected : [expected];
     if (key.startsWith('metadata.') && key.length > 'metadata.'.length) {
-      if (values.length === 0 || !values.every((item) => typeof item === 'string')) problems.push(`${path}.${key}: expected a string or a list of strings`);
-      else condition.metadata.push([key.slice('metadata.'.length), values as string[]]);
-    } else if (key === 'api_key_id') {
-      if (values.length === 0 || !values.every((item) => typeof item === 'string')) problems.push(`${path}.${key}: expected a string or a list of strings`);
-      else condition.api_key_id = values as string[];
+      const values = strings(expected, `${path}.${key}`, problems);
+      if (values) condition.metadata.push([key.slice('metadata.'.length), values]);
+    } else if (key === 'key' || key === 'team') {
+      condition[key] = strings(expected, `${path}.${key}`, problems);
+    } else if ((SIZE_FACTS as readonly string[]).includes(key)) {
+      const range = parseRange(expected, `${path}.${key}`, problems);
+      if (range) condition.sizes.push([key as SizeFact, range]);
     } else if ((CONDITION_FLAGS as readonly string[]).includes(key)) {
       if (typeof expected !== 'boolean') problems.push(`${path}.${key}: expected true or false`);
       else condition[key as (typeof CONDITION_FLAGS)[number]] = expected;
     } else {
-      problems.push(`${path}.${key}: unknown condition; expected metadata.<key>, api_key_id, ${CONDITION_FLAGS.join(', ')}`);
+      problems.push(`${path}.${key}: unknown condition; expected ${CONDITIONS}`);
     }
   }
   return condition;
+}
+
+function strings(value: unknown, path: string, problems: string[]): string[] | undefined {
+  const values = Array.isArray(value) ? value : [value];
+  if (values.length > 0 && values.every((item) => typeof item === 'string' && item.length > 0)) return values as string[];
+  problems.push(`${path}: expected a string or a list of strings`);
+  return undefined;
+}
+
+/** `{ min, max }`, either or both, inclusive. */
+function parseRange(value: unknown, path: string, problems: string[]): [number, number] | undefined {
+  if (!isObject(value) || Object.keys(value).length === 0) {
+    problems.push(`${path}: expected { min, max }, either or both`);
+    return undefined;
+  }
+  for (const key of Object.keys(value)) if (key !== 'min' && key !== 'max') problems.push(`${path}.${key}: unknown key`);
+  const least = 'min' in value ? boundedInteger(value.min, `${path}.min`, 0, MAX_SIZE, problems) : 0;
+  const most = 'max' in value ? boundedInteger(value.max, `${path}.max`, 0, MAX_SIZE, problems) : MAX_SIZE;
+  if (least === undefined || most === undefined) return undefined;
+  if (most < least) {
+    problems.push(`${path}: max (${most}) is below min (${least})`);
+    return undefined;
+  }
+  return [least, most];
 }
 
 function parseRetry(value: unknown, path: string, inherited: RetryPolicy, problems: string[]): RetryPolicy {

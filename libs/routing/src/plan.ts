@@ -6,10 +6,15 @@ import type { Condition, RouteNode, TargetNode } from './route';
 export interface RequestFacts {
   metadata: Record<string, string> | undefined;
   api_key_id: string;
+  /** The caller's virtual key's name and team, when it has them. */
+  key_name?: string;
+  team?: string;
+  /** Messages of a chat, inputs of an embedding. */
+  messages?: number;
   tools: boolean;
   images: boolean;
   stream: boolean;
-  /** Estimated tokens, for least_cost; absent: priced by input and output price alike. */
+  /** Estimated tokens, for least_cost and size conditions; absent: priced by input and output price alike. */
   prompt_tokens?: number;
   completion_tokens?: number;
 }
@@ -19,6 +24,8 @@ export type TargetHealth = 'closed' | 'open' | 'probe';
 
 export interface TargetStats {
   health: TargetHealth;
+  /** While open: until when (epoch milliseconds). */
+  open_until?: number;
   /** Calls in flight to the target. */
   in_flight: number;
   /** Recent provider latency, a moving average; absent before the first answer. */
@@ -32,6 +39,8 @@ export interface PlanInputs {
   stats(target: TargetNode): TargetStats;
   /** A number in [0, 1), as Math.random gives. */
   random(): number;
+  /** See BreakerSettings.max_ejection_percent; absent: 100. */
+  max_ejection_percent?: number;
 }
 
 /** One target of a plan, with what its nearest fallback adds to the failures that move the plan on. */
@@ -43,15 +52,21 @@ export interface Attempt {
 const NONE: readonly string[] = [];
 
 /**
- * The targets to try, in order. A target whose breaker is open is left out, unless every target of the
- * plan is open: the breaker never leaves a request with no target at all.
+ * The targets to try, in order. Targets whose breaker is open are left out, but never more of them than
+ * max_ejection_percent of the plan's targets allows (at least one, never all): the breaker cannot
+ * empty a route. Beyond the cap, those that reopen soonest stay in, in their place.
  */
 export function plan(tree: RouteNode, inputs: PlanInputs): Attempt[] {
   const attempts = walk(tree, inputs, NONE);
-  let open = 0;
-  for (const attempt of attempts) if (inputs.stats(attempt.node).health === 'open') open++;
-  if (open === 0 || open === attempts.length) return attempts;
-  return attempts.filter((attempt) => inputs.stats(attempt.node).health !== 'open');
+  let open: { attempt: Attempt; until: number }[] | undefined;
+  for (const attempt of attempts) {
+    const stats = inputs.stats(attempt.node);
+    if (stats.health === 'open') (open ??= []).push({ attempt, until: stats.open_until ?? 0 });
+  }
+  if (!open) return attempts;
+  const cap = attempts.length < 2 ? 0 : Math.min(attempts.length - 1, Math.max(1, Math.floor((attempts.length * (inputs.max_ejection_percent ?? 100)) / 100)));
+  const skipped = new Set(open.sort((a, b) => b.until - a.until).slice(0, cap).map(({ attempt }) => attempt));
+  return attempts.filter((attempt) => !skipped.has(attempt));
 }
 
 function walk(node: RouteNode, inputs: PlanInputs, on: readonly string[]): Attempt[] {
@@ -123,7 +138,12 @@ function matches(when: Condition, facts: RequestFacts): boolean {
   if (when.tools !== undefined && when.tools !== facts.tools) return false;
   if (when.images !== undefined && when.images !== facts.images) return false;
   if (when.stream !== undefined && when.stream !== facts.stream) return false;
-  if (when.api_key_id && !when.api_key_id.includes(facts.api_key_id)) return false;
+  if (when.key && !when.key.includes(facts.api_key_id) && !(facts.key_name !== undefined && when.key.includes(facts.key_name))) return false;
+  if (when.team && !(facts.team !== undefined && when.team.includes(facts.team))) return false;
+  for (const [fact, [least, most]] of when.sizes) {
+    const value = facts[fact] ?? 0;
+    if (value < least || value > most) return false;
+  }
   for (const [key, values] of when.metadata) {
     const value = facts.metadata?.[key];
     if (value === undefined || !values.includes(value)) return false;

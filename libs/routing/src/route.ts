@@ -31,8 +31,16 @@ export interface Condition {
   tools?: boolean;
   images?: boolean;
   stream?: boolean;
-  api_key_id?: string[];
+  /** The caller's key: its api_key_id or its name (any of the listed ones). */
+  key?: string[];
+  /** The team of the caller's key (any of the listed ones). */
+  team?: string[];
+  /** The request's size: each fact's least and most, inclusive. */
+  sizes: [fact: SizeFact, range: [least: number, most: number]][];
 }
+
+/** What a request's size is measured in: its estimated prompt tokens, or its messages (inputs, for embeddings). */
+export type SizeFact = 'prompt_tokens' | 'messages';
 
 interface NodeBase {
   /** Where the node sits in the configuration file, e.g. models.0.route.fallback.1. */

@@ -1,10 +1,14 @@
 import {
+  BreakerBoard,
   CLOSED_BREAKER,
+  DEFAULT_BREAKER,
+  breakerApplied,
   breakerCalled,
   breakerFailed,
   breakerHealth,
   breakerReleased,
   breakerSucceeded,
+  breakerTransition,
   parseRoute,
   plan,
   RouteError,
@@ -61,7 +65,10 @@ describe('route parsing', () => {
     ['percents over 100', { split: [{ percent: 90, route: { target: 'openai/a' } }, { percent: 20, route: { target: 'openai/b' } }] }, 'models.0.route.split: the percents add up to 110'],
     ['a percent out of range', { split: [{ percent: 101, route: { target: 'openai/a' } }] }, 'models.0.route.split.0.percent: expected a number from 0 to 100, got 101'],
     ['a conditional without default', { conditional: [{ when: { tools: true }, route: { target: 'openai/a' } }] }, 'models.0.route.conditional: the last branch must be { default: <route> }'],
-    ['an unknown condition', { conditional: [{ when: { team: 'x' }, route: { target: 'openai/a' } }, { default: { target: 'openai/b' } }] }, 'models.0.route.conditional.0.when.team: unknown condition'],
+    ['an unknown condition', { conditional: [{ when: { api_key_id: 'x' }, route: { target: 'openai/a' } }, { default: { target: 'openai/b' } }] }, 'models.0.route.conditional.0.when.api_key_id: unknown condition; expected metadata.<key>, key, team, prompt_tokens, messages, tools, images, stream'],
+    ['a size range upside down', { conditional: [{ when: { prompt_tokens: { min: 10, max: 5 } }, route: { target: 'openai/a' } }, { default: { target: 'openai/b' } }] }, 'models.0.route.conditional.0.when.prompt_tokens: max (5) is below min (10)'],
+    ['a size that is not a range', { conditional: [{ when: { messages: 20 }, route: { target: 'openai/a' } }, { default: { target: 'openai/b' } }] }, 'models.0.route.conditional.0.when.messages: expected { min, max }, either or both'],
+    ['an empty team', { conditional: [{ when: { team: '' }, route: { target: 'openai/a' } }, { default: { target: 'openai/b' } }] }, 'models.0.route.conditional.0.when.team: expected a string or a list of strings'],
     ['a target lacking a declared capability', { fallback: [{ target: 'openai/a' }, { target: 'vision-less/b' }] }, 'models.0.route.fallback.1.target: vision-less/b does not offer vision, which the model declares'],
     ['retry attempts out of range', { target: 'openai/a', retry: { attempts: 0 } }, 'models.0.route.retry.attempts: expected a whole number from 1 to 10, got 0'],
     ['a misspelt key', { target: 'openai/a', timeout: 5 }, 'models.0.route.timeout: unknown key'],
@@ -170,10 +177,41 @@ describe('planning', () => {
     expect(keys(tree, inputs({ statsOf, facts: { ...facts, prompt_tokens: 100, completion_tokens: 100 } }))).toEqual(expected);
   });
 
-  it('leaves out targets whose breaker is open, keeps one due a probe, and keeps all when all are open', () => {
+  it('leaves out targets whose breaker is open and keeps one due a probe', () => {
     expect(keys(lb, inputs({ statsOf: { 'openai/a': { health: 'open' }, 'azure-eu/a': { health: 'probe' } } }))).toEqual(['azure-eu/a', 'anthropic/c']);
-    const allOpen = { 'openai/a': { health: 'open' }, 'azure-eu/a': { health: 'open' }, 'anthropic/c': { health: 'open' } } as const;
-    expect(keys(lb, inputs({ statsOf: allOpen, random: () => 0 }))).toEqual(['openai/a', 'azure-eu/a', 'anthropic/c']);
+  });
+
+  it('never leaves out more open targets than max_ejection_percent allows, nor all: those that reopen soonest stay, in their place', () => {
+    const three = route({ fallback: [{ target: 'openai/a' }, { target: 'openai/b' }, { target: 'openai/c' }] });
+    const open = (until: number) => ({ health: 'open' as const, open_until: until });
+    const allOpen = { 'openai/a': open(3000), 'openai/b': open(1000), 'openai/c': open(2000) };
+    expect(keys(three, inputs({ statsOf: allOpen }))).toEqual(['openai/b']);
+    expect(keys(three, inputs({ statsOf: allOpen, max_ejection_percent: 34 }))).toEqual(['openai/b', 'openai/c']);
+    expect(keys(three, inputs({ statsOf: { 'openai/a': open(3000), 'openai/b': open(1000) }, max_ejection_percent: 0 }))).toEqual(['openai/b', 'openai/c']);
+    expect(keys(route({ target: 'openai/a' }), inputs({ statsOf: { 'openai/a': open(1000) } }))).toEqual(['openai/a']);
+  });
+
+  const byKey = route({
+    conditional: [
+      { when: { key: ['k-gold', 'gold-key'] }, route: { target: 'openai/gold' } },
+      { when: { team: 'research' }, route: { target: 'anthropic/research' } },
+      { when: { prompt_tokens: { min: 1000 } }, route: { target: 'anthropic/long' } },
+      { when: { messages: { min: 2, max: 3 } }, route: { target: 'openai/few' } },
+      { default: { target: 'openai/mini' } },
+    ],
+  });
+
+  it.each([
+    ['a key matched by its id', { api_key_id: 'k-gold' }, 'openai/gold'],
+    ['a key matched by its name', { key_name: 'gold-key' }, 'openai/gold'],
+    ['a team', { team: 'research' }, 'anthropic/research'],
+    ['another team', { team: 'sales' }, 'openai/mini'],
+    ['a long prompt, at the bound', { prompt_tokens: 1000 }, 'anthropic/long'],
+    ['a prompt just below it', { prompt_tokens: 999 }, 'openai/mini'],
+    ['three messages', { messages: 3 }, 'openai/few'],
+    ['four messages', { messages: 4 }, 'openai/mini'],
+  ])('routes a request with %s by key, team and size conditions', (_name, overrides, expected) => {
+    expect(keys(byKey, inputs({ facts: { ...facts, ...overrides } }))).toEqual([expected]);
   });
 
   it('adds a fallback\'s `on` codes to the attempts below it', () => {
@@ -183,36 +221,63 @@ describe('planning', () => {
 });
 
 describe('circuit breaker', () => {
-  const settings = { failures_to_open: 3, cooldown_ms: 1000, max_cooldown_ms: 3000 };
+  const settings = { ...DEFAULT_BREAKER, consecutive_failures: 3, min_calls: 0, cooldown_ms: 1000, max_cooldown_ms: 3000 };
 
-  function failTimes(state: BreakerState, times: number, now: number): BreakerState {
-    for (let time = 0; time < times; time++) state = breakerFailed(breakerCalled(state, now), now, settings);
+  function failTimes(state: BreakerState, times: number, now: number, given = settings): BreakerState {
+    for (let time = 0; time < times; time++) state = breakerFailed(breakerCalled(state, now), now, given);
     return state;
   }
 
   it('opens after consecutive failures, and a success in between starts the count again', () => {
     expect(breakerHealth(failTimes(CLOSED_BREAKER, 2, 0), 0)).toBe('closed');
-    expect(breakerHealth(failTimes(breakerSucceeded(failTimes(CLOSED_BREAKER, 2, 0)), 2, 0), 0)).toBe('closed');
-    const open = failTimes(CLOSED_BREAKER, 3, 0);
-    expect(open).toEqual({ failures: 3, openings: 1, open_until: 1000, probing: false });
-    expect(breakerHealth(open, 999)).toBe('open');
+    expect(breakerHealth(failTimes(breakerSucceeded(failTimes(CLOSED_BREAKER, 2, 0), 0, settings), 2, 0), 0)).toBe('closed');
+    const open = failTimes(CLOSED_BREAKER, 3, 5);
+    expect(open).toEqual({ failures: 3, openings: 1, open_until: 1005, probing: false, since: 5, window: [] });
+    expect(breakerHealth(open, 1004)).toBe('open');
+  });
+
+  it('opens when the error rate over the window passes its threshold, once the window holds enough calls', () => {
+    const byRate = { ...settings, consecutive_failures: 0, error_rate: 0.5, min_calls: 4, window_ms: 1000 };
+    const call = (state: BreakerState, failed: boolean, now: number) => (failed ? breakerFailed(state, now, byRate) : breakerSucceeded(state, now, byRate));
+    let state = CLOSED_BREAKER;
+    for (const [failed, now] of [[true, 0], [false, 100], [true, 200]] as const) state = call(state, failed, now);
+    expect(breakerHealth(state, 200)).toBe('closed');
+    // Four calls, half failed: not over the threshold.
+    state = call(state, false, 300);
+    expect(breakerHealth(state, 300)).toBe('closed');
+    state = call(state, true, 400);
+    expect(state).toMatchObject({ openings: 1, open_until: 1400, since: 400 });
+  });
+
+  it('forgets the calls that slid out of the window', () => {
+    const byRate = { ...settings, consecutive_failures: 0, error_rate: 0.5, min_calls: 3, window_ms: 1000 };
+    let state = breakerFailed(breakerFailed(CLOSED_BREAKER, 0, byRate), 100, byRate);
+    state = breakerFailed(state, 1150, byRate);
+    expect(breakerHealth(state, 1150)).toBe('closed');
+    expect(state.window).toEqual([{ slot: 11, calls: 1, failures: 1 }]);
   });
 
   it('sends one probe after the cooldown and closes when it succeeds', () => {
     const probing = breakerCalled(failTimes(CLOSED_BREAKER, 3, 0), 1000);
-    expect(probing.probing).toBe(true);
+    expect(probing).toMatchObject({ probing: true, since: 1000 });
     expect(breakerHealth(probing, 1000)).toBe('open');
-    expect(breakerSucceeded(probing)).toEqual(CLOSED_BREAKER);
+    expect(breakerSucceeded(probing, 1200, settings)).toEqual({ ...CLOSED_BREAKER, since: 1200 });
   });
 
-  it('re-opens at once when its probe fails, each time for longer, up to the most allowed', () => {
-    let state = failTimes(CLOSED_BREAKER, 3, 0);
-    state = failTimes(state, 1, 1000);
-    expect(state).toMatchObject({ openings: 2, open_until: 3000 });
-    state = failTimes(state, 1, 3000);
-    expect(state).toMatchObject({ openings: 3, open_until: 6000 });
-    state = failTimes(state, 1, 6000);
-    expect(state).toMatchObject({ openings: 4, open_until: 9000 });
+  it('is not closed by the success of a call that began before it opened: the probe decides', () => {
+    const open = failTimes(CLOSED_BREAKER, 3, 0);
+    expect(breakerSucceeded(open, 500, settings)).toEqual({ ...open, failures: 0 });
+  });
+
+  it('re-opens at once when its probe fails, each time for longer by cooldown_growth, up to the most allowed', () => {
+    const growing = { ...settings, cooldown_growth: 3, max_cooldown_ms: 20_000 };
+    let state = failTimes(CLOSED_BREAKER, 3, 0, growing);
+    state = failTimes(state, 1, 1000, growing);
+    expect(state).toMatchObject({ openings: 2, open_until: 4000 });
+    state = failTimes(state, 1, 4000, growing);
+    expect(state).toMatchObject({ openings: 3, open_until: 13_000 });
+    state = failTimes(state, 1, 13_000, growing);
+    expect(state).toMatchObject({ openings: 4, open_until: 33_000 });
   });
 
   it('is not re-opened, nor its cooldown cut short, by a call that began before it opened', () => {
@@ -223,5 +288,37 @@ describe('circuit breaker', () => {
   it('lets the next call probe when a probe ends without a verdict', () => {
     const probing = breakerCalled(failTimes(CLOSED_BREAKER, 3, 0), 1000);
     expect(breakerHealth(breakerReleased(probing), 1000)).toBe('probe');
+  });
+
+  it('names the transitions others must hear of, and none for a failure counted while closed', () => {
+    const twice = failTimes(CLOSED_BREAKER, 2, 0);
+    expect(breakerTransition(CLOSED_BREAKER, twice, 0)).toBeUndefined();
+    const open = failTimes(twice, 1, 10);
+    expect(breakerTransition(twice, open, 10)).toEqual({ state: 'open', since: 10, open_until: 1010, openings: 1, failures: 3 });
+    const probing = breakerCalled(open, 1010);
+    expect(breakerTransition(open, probing, 1010)).toEqual({ state: 'half_open', since: 1010, open_until: 1010, openings: 1, failures: 3 });
+    expect(breakerTransition(probing, breakerSucceeded(probing, 1020, settings), 1020)).toEqual({ state: 'closed', since: 1020, open_until: 0, openings: 0, failures: 0 });
+  });
+
+  it('applies another instance\'s transitions: its deadline only extends, and a closing older than this instance\'s own opening is ignored', () => {
+    const opened = { state: 'open' as const, since: 100, open_until: 5000, openings: 1, failures: 5 };
+    const applied = breakerApplied(CLOSED_BREAKER, opened);
+    expect(applied).toMatchObject({ openings: 1, open_until: 5000, since: 100 });
+    expect(breakerHealth(applied, 4999)).toBe('open');
+    expect(breakerApplied(applied, { ...opened, open_until: 3000 })).toBe(applied);
+    expect(breakerApplied(applied, { state: 'half_open', since: 5000, open_until: 9000, openings: 1, failures: 5 })).toMatchObject({ open_until: 9000 });
+    const ownOpening = failTimes(CLOSED_BREAKER, 3, 200);
+    expect(breakerApplied(ownOpening, { state: 'closed', since: 150, open_until: 0, openings: 0, failures: 0 })).toBe(ownOpening);
+    const closed = breakerApplied(ownOpening, { state: 'closed', since: 250, open_until: 0, openings: 0, failures: 0 });
+    expect(closed).toEqual({ ...CLOSED_BREAKER, since: 250 });
+    expect(breakerApplied(closed, opened)).toBe(closed);
+  });
+
+  it('shows each target\'s last transition, an open one whose cooldown passed as half_open, a target never reported as closed', () => {
+    const board = new BreakerBoard();
+    board.apply({ target: 'openai/a', state: 'open', since: 100, open_until: 5100, openings: 1, failures: 5, worker: 'w1' });
+    expect(board.status('openai/a', 5000)).toEqual({ target: 'openai/a', state: 'open', since: 100, open_until: 5100, failures: 5 });
+    expect(board.status('openai/a', 5100)).toMatchObject({ state: 'half_open' });
+    expect(board.status('openai/b', 5100)).toEqual({ target: 'openai/b', state: 'closed', since: 0, open_until: 0, failures: 0 });
   });
 });

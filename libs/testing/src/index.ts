@@ -1,5 +1,6 @@
 export * from './credential-scan';
 export * from './distributed';
+export * from './failing-upstream';
 export * from './gateway-scenarios';
 export * from './infrastructure';
 export * from './openai-upstream';

@@ -21,6 +21,7 @@ import type { ListModelsResponse as _aigateway_v1_ListModelsResponse, ListModels
 import type { ModelCapabilities as _aigateway_v1_ModelCapabilities, ModelCapabilities__Output as _aigateway_v1_ModelCapabilities__Output } from './aigateway/v1/ModelCapabilities';
 import type { ModelInfo as _aigateway_v1_ModelInfo, ModelInfo__Output as _aigateway_v1_ModelInfo__Output } from './aigateway/v1/ModelInfo';
 import type { ResponseFormat as _aigateway_v1_ResponseFormat, ResponseFormat__Output as _aigateway_v1_ResponseFormat__Output } from './aigateway/v1/ResponseFormat';
+import type { TargetStatus as _aigateway_v1_TargetStatus, TargetStatus__Output as _aigateway_v1_TargetStatus__Output } from './aigateway/v1/TargetStatus';
 import type { Tool as _aigateway_v1_Tool, Tool__Output as _aigateway_v1_Tool__Output } from './aigateway/v1/Tool';
 import type { ToolCall as _aigateway_v1_ToolCall, ToolCall__Output as _aigateway_v1_ToolCall__Output } from './aigateway/v1/ToolCall';
 import type { ToolCallDelta as _aigateway_v1_ToolCallDelta, ToolCallDelta__Output as _aigateway_v1_ToolCallDelta__Output } from './aigateway/v1/ToolCallDelta';
@@ -54,6 +55,7 @@ export interface ProtoGrpcType {
       ModelCapabilities: MessageTypeDefinition<_aigateway_v1_ModelCapabilities, _aigateway_v1_ModelCapabilities__Output>
       ModelInfo: MessageTypeDefinition<_aigateway_v1_ModelInfo, _aigateway_v1_ModelInfo__Output>
       ResponseFormat: MessageTypeDefinition<_aigateway_v1_ResponseFormat, _aigateway_v1_ResponseFormat__Output>
+      TargetStatus: MessageTypeDefinition<_aigateway_v1_TargetStatus, _aigateway_v1_TargetStatus__Output>
       Tool: MessageTypeDefinition<_aigateway_v1_Tool, _aigateway_v1_Tool__Output>
       ToolCall: MessageTypeDefinition<_aigateway_v1_ToolCall, _aigateway_v1_ToolCall__Output>
       ToolCallDelta: MessageTypeDefinition<_aigateway_v1_ToolCallDelta, _aigateway_v1_ToolCallDelta__Output>

@@ -199,7 +199,7 @@ describe('AnthropicStreamEncoder', () => {
 
 describe('models and errors', () => {
   it('lists models in Anthropic shape', () => {
-    const list = toAnthropicModelList([{ id: 'a', provider: 'mock', upstream_model: 'a', capabilities: { chat: true, streaming: true, tools: false, vision: false, embeddings: false } }], '2026-01-01T00:00:00.000Z');
+    const list = toAnthropicModelList([{ id: 'a', provider: 'mock', upstream_model: 'a', capabilities: { chat: true, streaming: true, tools: false, vision: false, embeddings: false }, targets: [] }], '2026-01-01T00:00:00.000Z');
     expect(list).toEqual({ data: [{ type: 'model', id: 'a', display_name: 'a', created_at: '2026-01-01T00:00:00.000Z' }], has_more: false, first_id: 'a', last_id: 'a' });
   });
 

@@ -3,7 +3,7 @@
 import type { CatalogEntry } from '@switchyard/config';
 import * as http from 'node:http';
 import { InMemoryBus } from '@switchyard/bus';
-import { TOPICS, type CallerOutcomeEvent, type CancelEvent, type ReplyEvent, type RequestEvent } from '@switchyard/contracts';
+import { BREAKERS_TOPIC, TOPICS, type BreakerEvent, type CallerOutcomeEvent, type CancelEvent, type ReplyEvent, type RequestEvent } from '@switchyard/contracts';
 import { createLogger } from '@switchyard/telemetry';
 import { GatewayCore } from '../gateway-core';
 import { startHttpServer, type RunningHttpServer } from './http-server';
@@ -62,8 +62,8 @@ async function startHarness(apiKeys: string[] = [], maxRequestBytes = LIMIT): Pr
   const logger = createLogger('http-server-test', 'error');
   const capabilities = { chat: true, streaming: true, tools: false, vision: false, embeddings: false };
   const catalog = new Map<string, CatalogEntry>([
-    ['team/echo', { id: 'team/echo', provider: 'fake', upstream_model: 'echo-1', capabilities, enabled: true }],
-    ['unkeyed', { id: 'unkeyed', provider: 'other', upstream_model: 'x', capabilities, enabled: false, disabled_reason: 'set OTHER_API_KEY' }],
+    ['team/echo', { id: 'team/echo', provider: 'fake', upstream_model: 'echo-1', capabilities, route_targets: ['fake/echo-1', 'spare/echo-1'], enabled: true }],
+    ['unkeyed', { id: 'unkeyed', provider: 'other', upstream_model: 'x', capabilities, route_targets: ['other/x'], enabled: false, disabled_reason: 'set OTHER_API_KEY' }],
   ]);
   const core = new GatewayCore({ bus, catalog, logger, defaultTimeoutMs: 10_000, apiKeys });
   const server = await startHttpServer(core, { address: '127.0.0.1:0', maxRequestBytes, logger, shutdownGraceMs: 200 });
@@ -178,7 +178,8 @@ describe('HTTP front door plumbing', () => {
   it('retrieves one served model in each API\'s shape, its id slashes and all, and answers 404 for one it does not serve', async () => {
     const openai = await fetch(`${harness.server.url}/v1/models/team/echo`);
     expect(openai.status).toBe(200);
-    expect(await openai.json()).toEqual({ id: 'team/echo', object: 'model', created: expect.any(Number), owned_by: 'fake' });
+    const closed = (target: string) => ({ target, state: 'closed', since: 0, open_until: 0, failures: 0 });
+    expect(await openai.json()).toEqual({ id: 'team/echo', object: 'model', created: expect.any(Number), owned_by: 'fake', targets: [closed('fake/echo-1'), closed('spare/echo-1')] });
     const anthropic = await fetch(`${harness.server.url}/v1/models/team%2Fecho`, { headers: { 'anthropic-version': '2023-06-01' } });
     expect(await anthropic.json()).toEqual({ type: 'model', id: 'team/echo', display_name: 'team/echo', created_at: expect.any(String) });
     for (const id of ['nope', 'unkeyed']) {
@@ -189,6 +190,19 @@ describe('HTTP front door plumbing', () => {
     const wrongMethod = await fetch(`${harness.server.url}/v1/models/team/echo`, { method: 'DELETE' });
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toBe('GET');
+  });
+
+  it('shows each target\'s breaker as the provider-workers last reported it', async () => {
+    await harness.core.start();
+    const openUntil = Date.now() + 60_000;
+    const opened: BreakerEvent = { target: 'spare/echo-1', state: 'open', since: 1000, open_until: openUntil, openings: 1, failures: 5, worker: 'w1' };
+    await harness.bus.publish(BREAKERS_TOPIC, [{ key: opened.target, value: opened }, { key: 'x', value: { target: 'spare/echo-1', state: 'melted' } }]);
+    await new Promise(setImmediate);
+    const list = (await (await fetch(`${harness.server.url}/v1/models`)).json()) as { data: { id: string; targets: unknown[] }[] };
+    expect(list.data.find((model) => model.id === 'team/echo')?.targets).toEqual([
+      { target: 'fake/echo-1', state: 'closed', since: 0, open_until: 0, failures: 0 },
+      { target: 'spare/echo-1', state: 'open', since: 1000, open_until: openUntil, failures: 5 },
+    ]);
   });
 
   it('reports live always, and ready only while the core is started', async () => {

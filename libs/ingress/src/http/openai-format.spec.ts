@@ -208,8 +208,9 @@ describe('embeddings', () => {
 
 describe('models and errors', () => {
   it('lists models in OpenAI shape', () => {
-    const list = toOpenAIModelList([{ id: 'mock-echo', provider: 'mock', upstream_model: 'mock-echo', capabilities: { chat: true, streaming: true, tools: true, vision: false, embeddings: false } }], 5);
-    expect(list).toEqual({ object: 'list', data: [{ id: 'mock-echo', object: 'model', created: 5, owned_by: 'mock' }] });
+    const targets = [{ target: 'mock/mock-echo', state: 'open' as const, since: 1000, open_until: 6000, failures: 5 }];
+    const list = toOpenAIModelList([{ id: 'mock-echo', provider: 'mock', upstream_model: 'mock-echo', capabilities: { chat: true, streaming: true, tools: true, vision: false, embeddings: false }, targets }], 5);
+    expect(list).toEqual({ object: 'list', data: [{ id: 'mock-echo', object: 'model', created: 5, owned_by: 'mock', targets }] });
   });
 
   it('gives each gateway error OpenAI error JSON with a fitting type', () => {

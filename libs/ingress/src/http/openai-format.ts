@@ -307,7 +307,7 @@ export function float32Base64(values: number[]): string {
 
 /** `created` is the Unix time (seconds) at which the gateway loaded its model catalog. */
 export function toOpenAIModel(model: ModelInfo, created: number) {
-  return { id: model.id, object: 'model' as const, created, owned_by: model.provider };
+  return { id: model.id, object: 'model' as const, created, owned_by: model.provider, targets: model.targets };
 }
 
 export function toOpenAIModelList(models: ModelInfo[], created: number) {
