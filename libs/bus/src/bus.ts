@@ -42,7 +42,8 @@ export interface Bus {
   publish(topic: string, messages: OutgoingMessage[]): Promise<void>;
   /** Starts consuming; resolves once the subscription receives messages. */
   subscribe(subscription: Subscription): Promise<void>;
-  ensureTopics(topics: string[], partitions?: number): Promise<void>;
+  /** Creates the topics that are missing; `config` is Kafka topic configuration for those it creates (e.g. cleanup.policy). */
+  ensureTopics(topics: string[], partitions?: number, config?: Record<string, string>): Promise<void>;
   deleteTopics(topics: string[]): Promise<void>;
   /** Stops consuming, waits for batches in flight, then flushes and closes the producer. */
   close(): Promise<void>;

@@ -355,12 +355,13 @@ export class KafkaBus implements Bus {
     }
   }
 
-  async ensureTopics(topics: string[], partitions = this.options.partitions ?? DEFAULT_PARTITIONS): Promise<void> {
+  async ensureTopics(topics: string[], partitions = this.options.partitions ?? DEFAULT_PARTITIONS, config: Record<string, string> = {}): Promise<void> {
     const admin = await this.connectAdmin();
     const replicationFactor = this.options.replicationFactor ?? 1;
     // acks=all (kafkajs's default) waits for the in-sync replicas; with one fewer required than there
     // are replicas, a write survives one broker's loss and one broker down does not stop writes.
-    const configEntries = replicationFactor > 1 ? [{ name: 'min.insync.replicas', value: String(replicationFactor - 1) }] : [];
+    const configEntries = Object.entries(config).map(([name, value]) => ({ name, value }));
+    if (replicationFactor > 1) configEntries.push({ name: 'min.insync.replicas', value: String(replicationFactor - 1) });
     await whileKafkaSettles(async () => {
       const existing = new Set(await admin.listTopics());
       const missing = topics.filter((topic) => !existing.has(topic));

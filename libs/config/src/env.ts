@@ -26,6 +26,8 @@ export interface ServiceEnv {
   kafka: KafkaSettings;
   /** How long a stopping service may finish its work in flight (SHUTDOWN_GRACE_MS). */
   shutdownGraceMs: number;
+  /** SWITCHYARD_ADMIN_KEY: opens the admin API and turns virtual keys on (docs/keys.md). */
+  adminKey: string | undefined;
 }
 
 export interface KafkaSettings {
@@ -72,7 +74,19 @@ export function readServiceEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv
       idempotent: env.KAFKA_IDEMPOTENT_PRODUCER === 'true',
     },
     shutdownGraceMs: shutdownGraceMsOf(env),
+    adminKey: adminKeyOf(env.SWITCHYARD_ADMIN_KEY),
   };
+}
+
+/** The shortest SWITCHYARD_ADMIN_KEY taken: it opens every key's settings. */
+export const ADMIN_KEY_MIN_LENGTH = 32;
+
+function adminKeyOf(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (value.length < ADMIN_KEY_MIN_LENGTH) {
+    throw new Error(`SWITCHYARD_ADMIN_KEY is ${value.length} characters; use at least ${ADMIN_KEY_MIN_LENGTH}, such as the output of \`openssl rand -hex 32\``);
+  }
+  return value;
 }
 
 /** SHUTDOWN_GRACE_MS, read alone too: a service's stop is bounded by it before the rest is read. */
