@@ -1,6 +1,7 @@
 // Virtual keys end to end, the same scenarios in both modes: the admin API over HTTP, gRPC and the CLI,
 // keys that work until revoked, allowed models, and, last, no secret anywhere the gateway wrote.
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { createAdminClient, createGatewayClient, type AdminClient, type AiGatewayClient } from '@switchyard/client';
@@ -73,6 +74,8 @@ export function describeVirtualKeyScenarios(mode: string, target: () => VirtualK
     // Every secret the suite sees, and every error message it got, for the scan at the end.
     const secrets: string[] = [];
     const errors: [string, string][] = [];
+    // Team names are unique in the store, which a distributed run shares with earlier runs.
+    const run = `${mode}-${randomBytes(3).toString('hex')}`;
     let admin: AdminClient;
     let gateway: AiGatewayClient;
     const t = () => target();
@@ -122,21 +125,21 @@ export function describeVirtualKeyScenarios(mode: string, target: () => VirtualK
     });
 
     it('creates, lists, shows, changes and revokes a key over HTTP; the key works until revoked, and its usage rows name it', async () => {
-      await adminHttp('POST', 'teams', { name: `search-${mode}`, rpm: 600 });
-      const key = await created({ name: 'app', team: `search-${mode}`, models: ['mock-*'], rpm: 60, tpm: 100000, budget_usd: 25, budget_period: 'month', metadata: { owner: 'search' } });
-      expect(key).toMatchObject({ name: 'app', team: `search-${mode}`, models: ['mock-*'], rpm: 60, tpm: 100000, max_concurrent: null, budget_usd: 25, budget_period: 'month', expires_at: null, metadata: { owner: 'search' }, status: 'active' });
+      await adminHttp('POST', 'teams', { name: `search-${run}`, rpm: 600 });
+      const key = await created({ name: 'app', team: `search-${run}`, models: ['mock-*'], rpm: 60, tpm: 100000, budget_usd: 25, budget_period: 'month', metadata: { owner: 'search' } });
+      expect(key).toMatchObject({ name: 'app', team: `search-${run}`, models: ['mock-*'], rpm: 60, tpm: 100000, max_concurrent: null, budget_usd: 25, budget_period: 'month', expires_at: null, metadata: { owner: 'search' }, status: 'active' });
       expect(key.id).toMatch(/^vk_[0-9a-f]{16}$/);
       expect(key.key).toMatch(/^sk-sy-[A-Za-z0-9_-]{43}$/);
 
       const shown = (await adminHttp('GET', `keys/${key.id}`)).body;
       expect(shown).toEqual(Object.fromEntries(Object.entries(key).filter(([field]) => field !== 'key')));
-      const listed = (await adminHttp('GET', `keys?team=search-${mode}`)).body.data as VirtualKey[];
+      const listed = (await adminHttp('GET', `keys?team=search-${run}`)).body.data as VirtualKey[];
       expect(listed.map((listedKey) => listedKey.id)).toEqual([key.id]);
 
       const answer = await chatOver(key.key);
       expect(answer.status).toBe(200);
       const row = await eventually(async () => (await t().query('SELECT api_key_id, key_name, team FROM usage_events WHERE request_id = $1', [answer.body.id]))[0], 'the usage row');
-      expect(row).toEqual({ api_key_id: key.id, key_name: 'app', team: `search-${mode}` });
+      expect(row).toEqual({ api_key_id: key.id, key_name: 'app', team: `search-${run}` });
 
       const changed = await adminHttp('PATCH', `keys/${key.id}`, { name: 'app-renamed', rpm: null, metadata: null });
       expect(changed.body).toMatchObject({ name: 'app-renamed', rpm: null, tpm: 100000, metadata: {} });
@@ -169,23 +172,23 @@ export function describeVirtualKeyScenarios(mode: string, target: () => VirtualK
       expect((await chatOver(response.key)).status).toBe(401);
       await expect(unary(admin, 'GetKey', { id: 'vk_0000000000000000' }, t().adminKey)).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
       await expect(unary(admin, 'CreateKey', { key: { name: 'x', rpm: 0 } }, t().adminKey)).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: 'rpm is 0; it must be between 1 and 1000000000000' });
-      const team = await unary<object, Team>(admin, 'CreateTeam', { team: { name: `grpc-team-${mode}`, tpm: 1000 } }, t().adminKey);
+      const team = await unary<object, Team>(admin, 'CreateTeam', { team: { name: `grpc-team-${run}`, tpm: 1000 } }, t().adminKey);
       expect(await unary(admin, 'GetTeam', { id: team.name }, t().adminKey)).toMatchObject({ id: team.id, tpm: 1000 });
       expect(await unary(admin, 'RevokeTeam', { id: team.id }, t().adminKey)).toMatchObject({ status: 'revoked' });
     });
 
     it('creates, lists, shows and revokes keys and teams with the CLI, in tables and JSON', async () => {
       const env = { SWITCHYARD_ADMIN_KEY: t().adminKey, SWITCHYARD_URL: t().httpUrl };
-      const team = await runSwitchyardCli(['teams', 'create', '--name', `cli-team-${mode}`, '--tpm', '5000'], env);
+      const team = await runSwitchyardCli(['teams', 'create', '--name', `cli-team-${run}`, '--tpm', '5000'], env);
       expect([team.code, team.stderr]).toEqual([0, '']);
-      expect(team.stdout).toContain(`cli-team-${mode}`);
-      const made = await runSwitchyardCli(['--json', 'keys', 'create', '--name', 'cli-app', '--team', `cli-team-${mode}`, '--models', 'mock-e*', '--rpm', '60', '--tpm', '100000', '--budget', '25/month'], env);
+      expect(team.stdout).toContain(`cli-team-${run}`);
+      const made = await runSwitchyardCli(['--json', 'keys', 'create', '--name', 'cli-app', '--team', `cli-team-${run}`, '--models', 'mock-e*', '--rpm', '60', '--tpm', '100000', '--budget', '25/month'], env);
       expect(made.code).toBe(0);
       const key = JSON.parse(made.stdout) as CreatedKey;
       secrets.push(key.key);
-      expect(key).toMatchObject({ name: 'cli-app', team: `cli-team-${mode}`, models: ['mock-e*'], rpm: 60, tpm: 100000, budget_usd: 25, budget_period: 'month' });
-      const listed = await runSwitchyardCli(['keys', 'list', '--team', `cli-team-${mode}`], env);
-      expect(listed.stdout).toMatch(new RegExp(`${key.id}.*cli-app.*cli-team-${mode}.*mock-e\\*.*60.*100000.*\\$25/month.*active`));
+      expect(key).toMatchObject({ name: 'cli-app', team: `cli-team-${run}`, models: ['mock-e*'], rpm: 60, tpm: 100000, budget_usd: 25, budget_period: 'month' });
+      const listed = await runSwitchyardCli(['keys', 'list', '--team', `cli-team-${run}`], env);
+      expect(listed.stdout).toMatch(new RegExp(`${key.id}.*cli-app.*cli-team-${run}.*mock-e\\*.*60.*100000.*\\$25/month.*active`));
       const shown = await runSwitchyardCli(['keys', 'show', key.id], env);
       expect(shown.stdout).toMatch(/name\s*│\s*cli-app/);
       expect(shown.stdout).not.toContain(key.key);
@@ -226,12 +229,12 @@ export function describeVirtualKeyScenarios(mode: string, target: () => VirtualK
     });
 
     it('refuses the keys of a revoked team, and input out of bounds with a clear error', async () => {
-      const team = (await adminHttp('POST', 'teams', { name: `doomed-${mode}` })).body as Team;
+      const team = (await adminHttp('POST', 'teams', { name: `doomed-${run}` })).body as Team;
       const key = await created({ name: 'member', team: team.name });
       expect((await chatOver(key.key)).status).toBe(200);
       expect((await adminHttp('DELETE', `teams/${team.id}`)).body.status).toBe('revoked');
       const refused = await chatOver(key.key);
-      expect([refused.status, refused.body.error.message]).toEqual([401, `the team doomed-${mode} of the virtual key ${key.id} (member) is revoked`]);
+      expect([refused.status, refused.body.error.message]).toEqual([401, `the team doomed-${run} of the virtual key ${key.id} (member) is revoked`]);
       const bad = [
         [await adminHttp('POST', 'keys', { name: 'x', team: 'no-such-team' }), 'the team does not exist; create it first (POST /admin/v1/teams)'],
         [await adminHttp('POST', 'keys', { name: 'x'.repeat(65) }), 'name is 65 characters long; at most 64 are accepted'],
@@ -239,7 +242,7 @@ export function describeVirtualKeyScenarios(mode: string, target: () => VirtualK
         [await adminHttp('POST', 'keys', { name: 'x', secret: 'mine' }), 'secret is not a field this takes; expected name, team, models, rpm, tpm, max_concurrent, budget_usd, budget_period, expires_at, metadata'],
         [await adminHttp('POST', 'keys', { name: 'x', expires_at: '2001-01-01T00:00:00Z' }), 'expires_at is in the past'],
         [await adminHttp('GET', 'keys/not-an-id'), 'id is not a key id (vk_ and 16 hex digits)'],
-        [await adminHttp('POST', 'teams', { name: `doomed-${mode}` }), 'a team of that name exists already'],
+        [await adminHttp('POST', 'teams', { name: `doomed-${run}` }), 'a team of that name exists already'],
       ] as const;
       for (const [answer, message] of bad) {
         errors.push(['admin validation', answer.text]);
