@@ -8,6 +8,7 @@ import { InMemoryBus } from '@switchyard/bus';
 import { breakerSettingsOf, buildModelCatalog, readServiceEnv, routesOf, type GatewayConfig, type SqlPortSettings } from '@switchyard/config';
 import { createGuardrailStage, rulesByName } from '@switchyard/guardrail';
 import { GatewayCore, gatewayKeysFrom, startGrpcServer, startHttpServer, type RunningHttpServer, type TlsMaterial } from '@switchyard/ingress';
+import { startVirtualKeys } from '@switchyard/keys';
 import { createMeteringStage } from '@switchyard/metering';
 import { DEAD_LETTER_FILE, recordDeadLetters, runStage } from '@switchyard/pipeline';
 import { buildPriceTable } from '@switchyard/pricing';
@@ -48,7 +49,7 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   const bus = new InMemoryBus();
   const catalog = buildModelCatalog(config, env);
   const apiKeys = gatewayKeysFrom(config.auth, env);
-  const keyIdSecret = readServiceEnv(env).keyIdSecret ?? keyIdSecretIn(options.dataDir);
+  const { keyIdSecret = keyIdSecretIn(options.dataDir), adminKey } = readServiceEnv(env);
 
   const db = await openAnalyticsDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir, sql: options.sql });
   const layout = await ensureAnalyticsSchema(db);
@@ -66,9 +67,11 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   await runStage(bus, worker.breakerTransitions, { logger });
   await runStage(bus, createMeteringStage(prices), { logger });
 
-  const core = new GatewayCore({ bus, catalog, logger, defaultTimeoutMs: config.limits.default_timeout_ms, instanceId: 'embedded', apiKeys, keyIdSecret });
+  // Virtual keys live beside analytics, in the same database; the admin key turns them on.
+  const virtualKeys = adminKey ? await startVirtualKeys({ db, bus, instanceId: 'embedded', logger }) : undefined;
+  const core = new GatewayCore({ bus, catalog, logger, defaultTimeoutMs: config.limits.default_timeout_ms, instanceId: 'embedded', apiKeys, keyIdSecret, keys: virtualKeys?.directory, adminKey });
   await core.start();
-  const frontDoor = { maxRequestBytes: config.limits.max_request_bytes, logger, tls: options.tls };
+  const frontDoor = { maxRequestBytes: config.limits.max_request_bytes, logger, tls: options.tls, admin: virtualKeys?.admin };
   const server = await startGrpcServer(core, { address: options.grpcAddress, ...frontDoor });
   let http: RunningHttpServer | undefined;
   if (options.httpAddress) http = await startHttpServer(core, { address: options.httpAddress, ...frontDoor });

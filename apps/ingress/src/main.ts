@@ -1,7 +1,10 @@
 // The ingress service: the gRPC front door and the HTTP one (OpenAI and Anthropic formats). Publishes
 // each call to the pipeline and answers it from this instance's reply topic.
+import { randomUUID } from 'node:crypto';
 import { buildModelCatalog, loadGatewayConfig, readServiceEnv } from '@switchyard/config';
 import { GatewayCore, gatewayKeysFrom, loadTls, startGrpcServer, startHttpServer } from '@switchyard/ingress';
+import { startVirtualKeys } from '@switchyard/keys';
+import { createPostgresClient } from '@switchyard/storage';
 import { connectServiceBus, runService } from '@switchyard/pipeline';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
 
@@ -17,12 +20,30 @@ void runService('ingress', logger, async () => {
       'GATEWAY_KEY_ID_SECRET is not set: api_key_id is keyed with it, and every ingress instance must share it; set one (e.g. `openssl rand -hex 32`), or for development use the one `npm run infra:up` writes to infra/.env',
     );
   }
+  // Virtual keys: the store is Postgres, which every ingress instance reaches; the keys topic carries
+  // each change to every instance (docs/keys.md).
+  if (env.adminKey && !env.databaseUrl) {
+    throw new Error('SWITCHYARD_ADMIN_KEY turns virtual keys on, and the ingress keeps them in Postgres: set DATABASE_URL (the analytics database will do)');
+  }
   const bus = await connectServiceBus('ingress', env, logger);
   const apiKeys = gatewayKeysFrom(config.auth);
-  const core = new GatewayCore({ bus, catalog: buildModelCatalog(config), logger, defaultTimeoutMs: config.limits.default_timeout_ms, apiKeys, keyIdSecret: env.keyIdSecret, instanceId: env.instanceId });
+  const instanceId = env.instanceId ?? randomUUID().slice(0, 8);
+  const db = env.adminKey ? createPostgresClient(env.databaseUrl!) : undefined;
+  const virtualKeys = db ? await startVirtualKeys({ db, bus, instanceId, logger }) : undefined;
+  const core = new GatewayCore({
+    bus,
+    catalog: buildModelCatalog(config),
+    logger,
+    defaultTimeoutMs: config.limits.default_timeout_ms,
+    apiKeys,
+    keyIdSecret: env.keyIdSecret,
+    instanceId,
+    keys: virtualKeys?.directory,
+    adminKey: env.adminKey,
+  });
   await core.start();
   // On SIGTERM the front doors take no new calls and answer those in flight within the grace period.
-  const frontDoor = { maxRequestBytes: config.limits.max_request_bytes, logger, shutdownGraceMs: env.shutdownGraceMs, tls: env.tls && loadTls(env.tls) };
+  const frontDoor = { maxRequestBytes: config.limits.max_request_bytes, logger, shutdownGraceMs: env.shutdownGraceMs, tls: env.tls && loadTls(env.tls), admin: virtualKeys?.admin };
   const server = await startGrpcServer(core, { address: env.grpcAddress, ...frontDoor });
   const http = await startHttpServer(core, { address: env.httpAddress, ...frontDoor });
   logger.info('ingress ready', { grpc: env.grpcAddress, http: http.url, instance: core.instanceId, tls: frontDoor.tls ? (frontDoor.tls.clientCa ? 'mtls' : 'tls') : 'off' });
@@ -32,6 +53,7 @@ void runService('ingress', logger, async () => {
       await Promise.all([server.stop(), http.stop()]);
       await core.stop();
       await bus.close();
+      await db?.close();
       await stopTracing();
     },
   };

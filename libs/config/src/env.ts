@@ -28,6 +28,8 @@ export interface ServiceEnv {
   shutdownGraceMs: number;
   /** TLS on both front doors (docs/tls.md); unset: plain text. */
   tls: TlsSettings | undefined;
+  /** SWITCHYARD_ADMIN_KEY: opens the admin API and turns virtual keys on (docs/keys.md). */
+  adminKey: string | undefined;
 }
 
 /** PEM files of the front doors' TLS: GATEWAY_TLS_CERT, GATEWAY_TLS_KEY and, for mTLS, GATEWAY_TLS_CLIENT_CA. */
@@ -83,6 +85,7 @@ export function readServiceEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv
     },
     shutdownGraceMs: shutdownGraceMsOf(env),
     tls: tlsSettingsOf(env),
+    adminKey: adminKeyOf(env.SWITCHYARD_ADMIN_KEY),
   };
 }
 
@@ -98,6 +101,17 @@ export function parseAddress(address: string): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(address.trim());
   if (!match) throw new Error(`address ${JSON.stringify(address)} is not host:port (e.g. 127.0.0.1:8080)`);
   return { host: match[1] ?? (match[2] || '0.0.0.0'), port: Number(match[3]) };
+}
+
+/** The shortest SWITCHYARD_ADMIN_KEY taken: it opens every key's settings. */
+export const ADMIN_KEY_MIN_LENGTH = 32;
+
+function adminKeyOf(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  if (value.length < ADMIN_KEY_MIN_LENGTH) {
+    throw new Error(`SWITCHYARD_ADMIN_KEY is ${value.length} characters; use at least ${ADMIN_KEY_MIN_LENGTH}, such as the output of \`openssl rand -hex 32\``);
+  }
+  return value;
 }
 
 /** SHUTDOWN_GRACE_MS, read alone too: a service's stop is bounded by it before the rest is read. */

@@ -31,6 +31,12 @@ export const ERROR_CODES = {
   unauthenticated: { grpc: GRPC_STATUS.UNAUTHENTICATED, http: 401 },
   /** A gateway rate limit or budget was hit. */
   rate_limited: { grpc: GRPC_STATUS.RESOURCE_EXHAUSTED, http: 429 },
+  /** The caller's virtual key may not use the requested model (its allowed models). */
+  model_not_allowed: { grpc: GRPC_STATUS.PERMISSION_DENIED, http: 403 },
+  /** A valid key that may not do this: the admin API takes only the admin key. */
+  permission_denied: { grpc: GRPC_STATUS.PERMISSION_DENIED, http: 403 },
+  /** The admin API has no key or team with that id. */
+  not_found: { grpc: GRPC_STATUS.NOT_FOUND, http: 404 },
   /** A guardrail rule refused the request. */
   guardrail_blocked: { grpc: GRPC_STATUS.PERMISSION_DENIED, http: 403 },
   /** The caller's deadline passed before an answer. */

@@ -90,6 +90,9 @@ export interface UsageEvent {
   /** ISO 8601 time at which the ingress received the request. */
   ts: string;
   api_key_id: string;
+  /** The virtual key's name and team (RequestEvent's), when the caller used one. */
+  key_name?: string | null;
+  team?: string | null;
   kind: RequestKind;
   stream: boolean;
   /** The model as requested. */
@@ -132,7 +135,7 @@ export type CallerOutcomeCode = 'deadline_exceeded' | 'cancelled';
  * request's one row, whose status and error_code are then these, and whose tokens and cost are metering's.
  * Published only for such calls, so that the usual request costs no extra event.
  */
-export interface CallerOutcomeEvent extends Pick<UsageEvent, 'request_id' | 'ts' | 'api_key_id' | 'kind' | 'stream' | 'model'> {
+export interface CallerOutcomeEvent extends Pick<UsageEvent, 'request_id' | 'ts' | 'api_key_id' | 'key_name' | 'team' | 'kind' | 'stream' | 'model'> {
   type: 'caller_outcome';
   status: 'error' | 'cancelled';
   error_code: CallerOutcomeCode;
@@ -146,7 +149,7 @@ export type UsageTopicEvent = UsageEvent | CallerOutcomeEvent;
  * caller waiting for the reply (its predecessor on the reply topic died with the call) records from it
  * that the answer went undelivered.
  */
-export type ReplyOrigin = Pick<RequestEvent, 'received_at' | 'api_key_id' | 'kind' | 'stream'> & { model: string };
+export type ReplyOrigin = Pick<RequestEvent, 'received_at' | 'api_key_id' | 'key_name' | 'team' | 'kind' | 'stream'> & { model: string };
 
 /** What the ingress instance holding a call receives (its reply topic). Metering's final reply carries its origin. */
 export type ReplyEvent = (

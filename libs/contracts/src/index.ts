@@ -2,6 +2,7 @@ export * from './breakers';
 export * from './chat';
 export * from './errors';
 export * from './events';
+export * from './keys';
 export * from './limits';
 export * from './parse';
 export * from './proto';

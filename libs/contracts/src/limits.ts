@@ -40,6 +40,21 @@ export const LIMITS = {
   topicChars: 249,
 } as const;
 
+/** The bounds of what the admin API takes for a virtual key or team (docs/keys.md). */
+export const KEY_LIMITS = {
+  /** Key and team names travel in events, rows and logs: short, and of id characters only. */
+  nameChars: 64,
+  /** Allowed model names or globs of one key. */
+  models: 256,
+  /** RPM, TPM and concurrency: far above any provider's tier, below what a number keeps exactly. */
+  maxRate: 1_000_000_000_000,
+  maxBudgetUsd: 1_000_000_000,
+  /** One admin request's JSON body. */
+  bodyBytes: 65_536,
+  /** Keys or teams one list answer holds. */
+  listPage: 1_000,
+} as const;
+
 export const IMAGE_MIME_TYPES: readonly string[] = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
 export const IMAGE_DETAILS: readonly string[] = ['auto', 'low', 'high'];
 export const TOOL_CHOICE_MODES: readonly string[] = ['auto', 'none', 'required', 'function'];

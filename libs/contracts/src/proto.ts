@@ -4,6 +4,9 @@ import * as path from 'node:path';
 export const PROTO_ROOT = path.resolve(__dirname, '../../../proto');
 export const GATEWAY_PROTO = 'aigateway/v1/gateway.proto';
 export const GATEWAY_SERVICE = 'aigateway.v1.AiGateway';
+/** The admin API (virtual keys and teams), beside the gateway's in the same gRPC server. */
+export const ADMIN_PROTO = 'aigateway/v1/admin.proto';
+export const ADMIN_SERVICE = 'aigateway.v1.Admin';
 
 /**
  * proto-loader options used by the server, the generated client types and the tests alike:

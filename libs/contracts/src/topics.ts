@@ -22,6 +22,13 @@ export const TOPICS = {
 /** The topics of the pipeline proper, created by every distributed service at start. */
 export const PIPELINE_TOPICS: readonly string[] = Object.values(TOPICS);
 
+/**
+ * Virtual keys and teams as they change (KeyChangeEvent), keyed by what changed and compacted, so the
+ * topic holds each one's latest state: every ingress instance reads it whole into its snapshot of keys.
+ * Not a pipeline topic: it is created compacted, by the ingress (libs/keys).
+ */
+export const KEYS_TOPIC = 'switchyard.keys';
+
 /** Replies (ReplyEvent) go to a topic of the ingress instance that holds the call. */
 export const REPLY_TOPIC_PREFIX = 'switchyard.replies.';
 

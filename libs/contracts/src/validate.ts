@@ -179,8 +179,11 @@ function checkResponseFormat(value: unknown): void {
 
 function checkUserAndMetadata(fields: Fields): void {
   if (fields.user !== undefined && fields.user !== null && fields.user !== '') checkString(fields.user, 'user', { max: LIMITS.userChars });
-  const metadata = fields.metadata;
-  if (metadata === undefined || metadata === null) return;
+  if (fields.metadata !== undefined && fields.metadata !== null) checkMetadata(fields.metadata);
+}
+
+/** String tags: a request's, and a virtual key's or team's. */
+export function checkMetadata(metadata: unknown): void {
   const pairs = objectAt(metadata, 'metadata');
   const keys = Object.keys(pairs);
   if (keys.length > LIMITS.metadataPairs) throw new InvalidFieldError('metadata', `holds ${keys.length} pairs; at most ${LIMITS.metadataPairs} are accepted`);
@@ -224,7 +227,7 @@ function jsonDepth(text: string): number {
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
-interface StringRule {
+export interface StringRule {
   min?: number;
   max?: number;
   /** Prose rather than a name: control characters other than NUL are allowed. */
@@ -233,7 +236,7 @@ interface StringRule {
   what?: string;
 }
 
-function checkString(value: unknown, path: string, rule: StringRule): void {
+export function checkString(value: unknown, path: string, rule: StringRule): void {
   const subject = rule.what ? `${rule.what} ` : '';
   if (typeof value !== 'string') throw new InvalidFieldError(path, `${subject}must be a string`);
   if (rule.min !== undefined && value.length < rule.min) throw new InvalidFieldError(path, `${subject}must not be empty`);
@@ -252,7 +255,7 @@ function optionalText(value: unknown, path: string): void {
   if (value !== undefined && value !== null) checkText(value, path);
 }
 
-function checkOneOf(value: unknown, path: string, allowed: readonly string[]): void {
+export function checkOneOf(value: unknown, path: string, allowed: readonly string[]): void {
   if (typeof value !== 'string' || !allowed.includes(value)) {
     throw new InvalidFieldError(path, `is ${quoted(value)}; expected one of ${allowed.join(', ')}`);
   }
@@ -264,7 +267,7 @@ function quoted(value: unknown): string {
   return text.length > 64 ? `${text.slice(0, 64)}...` : text;
 }
 
-function checkNumber(value: unknown, path: string, min: number, max: number, integer: boolean): void {
+export function checkNumber(value: unknown, path: string, min: number, max: number, integer: boolean): void {
   if (value === undefined || value === null) return;
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new InvalidFieldError(path, 'must be a finite number');
   if (integer && !Number.isInteger(value)) throw new InvalidFieldError(path, 'must be an integer');
@@ -275,12 +278,12 @@ function checkBoolean(value: unknown, path: string): void {
   if (value !== undefined && value !== null && typeof value !== 'boolean') throw new InvalidFieldError(path, 'must be true or false');
 }
 
-function objectAt(value: unknown, path: string): Fields {
+export function objectAt(value: unknown, path: string): Fields {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidFieldError(path, 'must be an object');
   return value as Fields;
 }
 
-function arrayAt(value: unknown, path: string, max: number): unknown[] {
+export function arrayAt(value: unknown, path: string, max: number): unknown[] {
   if (!Array.isArray(value)) throw new InvalidFieldError(path, 'must be an array');
   if (value.length > max) throw new InvalidFieldError(path, `holds ${value.length} items; at most ${max} are accepted`);
   return value;

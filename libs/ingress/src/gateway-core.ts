@@ -29,6 +29,7 @@ import {
   type ReplyOrigin,
   type RequestEvent,
 } from '@switchyard/contracts';
+import { SECRET_PREFIX, type KeyDirectory } from '@switchyard/keys';
 import { headersForSpan, tracer, type Logger } from '@switchyard/telemetry';
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
 
@@ -86,6 +87,22 @@ export interface GatewayCoreOptions {
    * one key to have one id. Without it, a secret of this instance's own, so ids last only its lifetime.
    */
   keyIdSecret?: string;
+  /**
+   * Virtual keys (libs/keys): when given, every call must present a key, a virtual one or one of
+   * `apiKeys`; a virtual key's id, name and team go on the request's events and usage row.
+   */
+  keys?: KeyDirectory;
+  /** The admin API's key (SWITCHYARD_ADMIN_KEY); it opens the admin API and nothing else. */
+  adminKey?: string;
+}
+
+/** Who a call comes from, as its events and usage row name it, and which models it may use. */
+export interface Caller {
+  api_key_id: string;
+  key_name?: string;
+  team?: string;
+  /** Absent: every model. */
+  allows?(model: string): boolean;
 }
 
 // The calls this instance ended lately, answered or not: a reply for one of them is no caller's lost
@@ -105,6 +122,7 @@ export class GatewayCore {
   private readonly settled = new Set<string>();
   // Keys are compared as SHA-256 digests: equal lengths for timingSafeEqual, whatever was sent.
   private readonly keyDigests: Buffer[];
+  private readonly adminDigest: Buffer | undefined;
   private readonly apiKeyIdOf: (credential: string | undefined) => string;
   private state: 'new' | 'started' | 'stopping' = 'new';
   // The breakers as the provider-workers report them, for ListModels and GET /v1/models.
@@ -114,6 +132,7 @@ export class GatewayCore {
     this.instanceId = options.instanceId ?? randomUUID().slice(0, 8);
     this.replyTopic = replyTopicFor(this.instanceId);
     this.keyDigests = (options.apiKeys ?? []).map(sha256);
+    this.adminDigest = options.adminKey ? sha256(options.adminKey) : undefined;
     this.apiKeyIdOf = apiKeyIdsUnder(options.keyIdSecret ?? randomBytes(32).toString('hex'));
   }
 
@@ -180,6 +199,7 @@ export class GatewayCore {
       request_id: requestId,
       ts: usageTimestamp(origin.received_at),
       api_key_id: origin.api_key_id,
+      ...keyNameAndTeam(origin),
       kind: origin.kind,
       stream: origin.stream,
       model: origin.model,
@@ -204,16 +224,19 @@ export class GatewayCore {
     await this.options.bus.deleteTopics([this.replyTopic]);
   }
 
+  /** The served models the caller's key may use. */
   listModels(options: CallOptions = {}): ModelInfo[] {
-    this.authenticate(options.credential);
-    return this.servedModels();
+    const caller = this.authenticate(options.credential);
+    const models = this.servedModels();
+    return caller.allows ? models.filter((model) => caller.allows!(model.id)) : models;
   }
 
   /** One served model; model_not_found (404) for an id the gateway does not serve. */
   getModel(id: string, options: CallOptions = {}): ModelInfo {
-    this.authenticate(options.credential);
+    const caller = this.authenticate(options.credential);
     const model = this.servedModels().find((served) => served.id === id);
     if (!model) throw new GatewayError('model_not_found', `model ${JSON.stringify(id)} is not served by this gateway; GET /v1/models lists the models it serves`);
+    checkModelAllowed(caller, id);
     return model;
   }
 
@@ -231,48 +254,71 @@ export class GatewayCore {
   }
 
   async chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResponse> {
-    this.authenticate(options.credential);
+    const caller = this.authenticate(options.credential);
     validateChatRequest(request);
-    const reply = await this.exchange('chat', { chat: request }, false, options, () => undefined);
+    checkModelAllowed(caller, request.model);
+    const reply = await this.exchange('chat', { chat: request }, false, caller, options, () => undefined);
     if (reply.type !== 'chat') throw new GatewayError('internal', `expected a chat reply, got ${reply.type}`);
     return reply.response;
   }
 
   /** Streams chunks to `onChunk` as they arrive; resolves after the last chunk (which carries usage). */
   async chatStream(request: ChatRequest, onChunk: (chunk: ChatChunk) => void, options: CallOptions = {}): Promise<void> {
-    this.authenticate(options.credential);
+    const caller = this.authenticate(options.credential);
     validateChatRequest(request);
-    await this.exchange('chat', { chat: request }, true, options, onChunk);
+    checkModelAllowed(caller, request.model);
+    await this.exchange('chat', { chat: request }, true, caller, options, onChunk);
   }
 
   async embed(request: EmbedRequest, options: CallOptions = {}): Promise<EmbedResponse> {
-    this.authenticate(options.credential);
+    const caller = this.authenticate(options.credential);
     validateEmbedRequest(request);
-    const reply = await this.exchange('embed', { embed: request }, false, options, () => undefined);
+    checkModelAllowed(caller, request.model);
+    const reply = await this.exchange('embed', { embed: request }, false, caller, options, () => undefined);
     if (reply.type !== 'embed') throw new GatewayError('internal', `expected an embed reply, got ${reply.type}`);
     return reply.response;
   }
 
   /**
-   * Throws `unauthenticated` unless no keys are configured or the credential is one of them. Every call
-   * checks it; a front door may also check early (before reading a large body).
+   * The caller a credential stands for; `unauthenticated` unless no keys are configured or it is one of
+   * them (a virtual key, or one of the environment's). Every call checks it; a front door may also check
+   * early (before reading a large body).
    */
-  authenticate(credential: string | undefined): void {
-    if (this.keyDigests.length === 0) return;
+  authenticate(credential: string | undefined): Caller {
+    if (this.keyDigests.length === 0 && !this.options.keys) return { api_key_id: this.apiKeyIdOf(credential) };
     if (!credential) {
       throw new GatewayError('unauthenticated', 'this gateway requires a key: send it as a bearer token (Authorization header or gRPC metadata) or in x-api-key');
     }
-    const presented = sha256(credential);
-    let matched = false;
-    // Every key is compared, with no early exit, so the time taken does not tell whether or which key matched.
-    for (const key of this.keyDigests) matched = timingSafeEqual(presented, key) || matched;
-    if (!matched) throw new GatewayError('unauthenticated', 'the gateway key is not valid');
+    if (this.options.keys && credential.startsWith(SECRET_PREFIX)) {
+      const found = this.options.keys.lookup(credential);
+      if (found && 'refused' in found) throw new GatewayError('unauthenticated', found.refused);
+      if (found) return found.caller;
+    }
+    if (!matchesAny(sha256(credential), this.keyDigests)) throw new GatewayError('unauthenticated', 'the gateway key is not valid');
+    return { api_key_id: this.apiKeyIdOf(credential) };
+  }
+
+  /**
+   * The admin API's check: its key alone passes. No key is `unauthenticated` (401); a gateway key,
+   * virtual or not, is `permission_denied` (403), as is any key when no admin key is set.
+   */
+  authorizeAdmin(credential: string | undefined): void {
+    if (!credential) throw new GatewayError('unauthenticated', 'the admin API requires the admin key (SWITCHYARD_ADMIN_KEY) as a bearer token');
+    if (this.adminDigest && matchesAny(sha256(credential), [this.adminDigest])) return;
+    if (!this.adminDigest) throw new GatewayError('permission_denied', 'the admin API is off: this gateway has no admin key (set SWITCHYARD_ADMIN_KEY)');
+    try {
+      this.authenticate(credential);
+    } catch {
+      throw new GatewayError('unauthenticated', 'the admin key is not valid');
+    }
+    throw new GatewayError('permission_denied', 'the admin API takes the admin key (SWITCHYARD_ADMIN_KEY), not a gateway key');
   }
 
   private exchange(
     kind: RequestEvent['kind'],
     body: Pick<RequestEvent, 'chat' | 'embed'>,
     stream: boolean,
+    caller: Caller,
     options: CallOptions,
     onChunk: (chunk: ChatChunk) => void,
   ): Promise<ReplyEvent> {
@@ -286,9 +332,11 @@ export class GatewayCore {
       reply_to: this.replyTopic,
       received_at: now,
       deadline_at: deadline,
-      api_key_id: this.apiKeyIdOf(options.credential),
+      api_key_id: caller.api_key_id,
       ...body,
     };
+    if (caller.key_name) event.key_name = caller.key_name;
+    if (caller.team) event.team = caller.team;
     const span = tracer().startSpan(`ingress ${kind}${stream ? ' stream' : ''}`, {
       attributes: { 'switchyard.request_id': requestId, 'gen_ai.request.model': body.chat?.model ?? body.embed?.model },
     });
@@ -376,12 +424,31 @@ function callerOutcomeOf(request: RequestEvent, code: CallerOutcomeCode): Caller
     request_id: request.request_id,
     ts: usageTimestamp(request.received_at),
     api_key_id: request.api_key_id,
+    ...keyNameAndTeam(request),
     kind: request.kind,
     stream: request.stream,
     model: request.chat?.model ?? request.embed!.model,
     status: code === 'cancelled' ? 'cancelled' : 'error',
     error_code: code,
   };
+}
+
+function keyNameAndTeam(source: { key_name?: string; team?: string }): { key_name?: string; team?: string } {
+  return { ...(source.key_name ? { key_name: source.key_name } : {}), ...(source.team ? { team: source.team } : {}) };
+}
+
+/** model_not_allowed unless the caller's key may use the model. */
+function checkModelAllowed(caller: Caller, model: string): void {
+  if (caller.allows && !caller.allows(model)) {
+    throw new GatewayError('model_not_allowed', `the virtual key ${caller.api_key_id} (${caller.key_name}) may not use model ${JSON.stringify(model)}; GET /v1/models lists the models it may use`);
+  }
+}
+
+/** Every digest is compared, with no early exit, so the time taken does not tell whether or which one matched. */
+function matchesAny(presented: Buffer, digests: Buffer[]): boolean {
+  let matched = false;
+  for (const digest of digests) matched = timingSafeEqual(presented, digest) || matched;
+  return matched;
 }
 
 function endSpan(span: Span, error?: GatewayError): void {

@@ -5,6 +5,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import {
+  ADMIN_PROTO,
   GATEWAY_PROTO,
   GATEWAY_SERVICE,
   GatewayError,
@@ -15,9 +16,11 @@ import {
   type ContentPart,
   type EmbedRequest,
 } from '@switchyard/contracts';
+import type { KeyAdmin } from '@switchyard/keys';
 import type { Logger } from '@switchyard/telemetry';
 import { Cancellation, type CallOptions, type GatewayCore } from './gateway-core';
 import type { TlsMaterial } from './tls';
+import { createAdminHandlers } from './grpc-admin';
 
 export interface GrpcServerOptions {
   address: string;
@@ -27,6 +30,8 @@ export interface GrpcServerOptions {
   shutdownGraceMs?: number;
   /** Unset: plain text. */
   tls?: TlsMaterial;
+  /** aigateway.v1.Admin, when the gateway has an admin key. */
+  admin?: KeyAdmin;
 }
 
 export interface RunningGrpcServer {
@@ -36,15 +41,19 @@ export interface RunningGrpcServer {
 }
 
 export async function startGrpcServer(core: GatewayCore, options: GrpcServerOptions): Promise<RunningGrpcServer> {
-  const definition = protoLoader.loadSync(GATEWAY_PROTO, PROTO_LOADER_OPTIONS);
+  const definition = protoLoader.loadSync([GATEWAY_PROTO, ADMIN_PROTO], PROTO_LOADER_OPTIONS);
   const packageObject = grpc.loadPackageDefinition(definition) as unknown as {
-    aigateway: { v1: { AiGateway: grpc.ServiceClientConstructor } };
+    aigateway: { v1: { AiGateway: grpc.ServiceClientConstructor; Admin: grpc.ServiceClientConstructor } };
   };
   const server = new grpc.Server({
     'grpc.max_receive_message_length': options.maxRequestBytes,
     'grpc.max_send_message_length': 64 * 1024 * 1024,
   });
   server.addService(undecodableAsValues(packageObject.aigateway.v1.AiGateway.service), createHandlers(core, options.logger));
+  if (options.admin) {
+    const context = { core, admin: options.admin, logger: options.logger, decoded: decodedRequest, credentialOf, toServiceError };
+    server.addService(undecodableAsValues(packageObject.aigateway.v1.Admin.service), createAdminHandlers(context));
+  }
 
   const health = new HealthImplementation({ '': 'NOT_SERVING', [GATEWAY_SERVICE]: 'NOT_SERVING' });
   health.addToServer(server);
@@ -133,13 +142,17 @@ function callOptions(call: Call): CallOptions & { cancellation: Cancellation; an
     cancellation.cancel(deadlinePassed ? 'deadline_exceeded' : 'cancelled');
   };
   call.on('cancelled', onCancelled);
-  const authorization = call.metadata.get('authorization')[0] ?? call.metadata.get('x-api-key')[0];
   return {
     cancellation,
     answered: () => call.off('cancelled', onCancelled),
     deadline: Number.isFinite(ms) ? ms : undefined,
-    credential: authorization ? String(authorization).replace(/^Bearer\s+/i, '') : undefined,
+    credential: credentialOf(call.metadata),
   };
+}
+
+function credentialOf(metadata: grpc.Metadata): string | undefined {
+  const authorization = metadata.get('authorization')[0] ?? metadata.get('x-api-key')[0];
+  return authorization ? String(authorization).replace(/^Bearer\s+/i, '') : undefined;
 }
 
 function toServiceError(error: unknown): Partial<grpc.ServiceError> {

@@ -49,6 +49,8 @@ export function toUsageEvent(completion: CompletionEvent, metered: Metered, now:
     request_id: request.request_id,
     ts: usageTimestamp(request.received_at),
     api_key_id: request.api_key_id,
+    key_name: request.key_name ?? null,
+    team: request.team ?? null,
     kind: request.kind,
     stream: request.stream,
     model: request.kind === 'chat' ? request.chat!.model : request.embed!.model,
@@ -76,6 +78,8 @@ function replyOrigin(request: RequestEvent): ReplyOrigin {
   return {
     received_at: request.received_at,
     api_key_id: request.api_key_id,
+    ...(request.key_name ? { key_name: request.key_name } : {}),
+    ...(request.team ? { team: request.team } : {}),
     kind: request.kind,
     stream: request.stream,
     model: request.chat?.model ?? request.embed!.model,

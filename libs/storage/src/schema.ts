@@ -16,6 +16,8 @@ const ADDED_COLUMNS = [
   'attempts integer',
   'route_path text',
   'failed_attempts jsonb',
+  'key_name text',
+  'team text',
 ];
 
 const COLUMNS = `
@@ -67,6 +69,7 @@ export async function ensureAnalyticsSchema(client: SqlClient, now = new Date())
   await client.exec(`
     CREATE INDEX IF NOT EXISTS usage_events_ts_idx ON usage_events (ts DESC);
     CREATE INDEX IF NOT EXISTS usage_events_api_key_ts_idx ON usage_events (api_key_id, ts DESC);
+    CREATE INDEX IF NOT EXISTS usage_events_team_ts_idx ON usage_events (team, ts DESC);
     CREATE INDEX IF NOT EXISTS usage_events_model_ts_idx ON usage_events (model, ts DESC);`);
   return layout;
 }

@@ -42,6 +42,8 @@ export const USAGE_ROW_COLUMNS = [
   ['attempts', 'integer', 'metering'],
   ['route_path', 'text', 'metering'],
   ['failed_attempts', 'jsonb', 'metering'],
+  ['key_name', 'text', 'metering'],
+  ['team', 'text', 'metering'],
 ] as const;
 
 const COLUMN_LIST = USAGE_ROW_COLUMNS.map(([name]) => name).join(', ');
@@ -108,6 +110,8 @@ export function usageRowOf(event: UsageTopicEvent | UsageRow): UsageRow {
     request_id: event.request_id,
     ts: event.ts,
     api_key_id: event.api_key_id,
+    key_name: event.key_name ?? null,
+    team: event.team ?? null,
     kind: event.kind,
     stream: event.stream,
     model: event.model,

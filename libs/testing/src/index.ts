@@ -9,3 +9,4 @@ export * from './malformed-input/corpus';
 export * from './malformed-input/runner';
 export * from './infrastructure-faults';
 export * from './tls';
+export * from './virtual-keys-scenarios';

@@ -7,6 +7,7 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { parseAddress } from '@switchyard/config';
 import { GatewayError, InvalidFieldError } from '@switchyard/contracts';
+import type { KeyAdmin } from '@switchyard/keys';
 import type { Logger } from '@switchyard/telemetry';
 import { Cancellation, type CallOptions, type GatewayCore } from '../gateway-core';
 import {
@@ -28,8 +29,10 @@ import {
   toOpenAIModel,
   toOpenAIModelList,
 } from './openai-format';
+import { ADMIN_PATH_PREFIX, answerAdmin } from './admin-routes';
 import { declaredTooLarge, readJsonBody, tooLarge } from './request-body';
 import type { TlsMaterial } from '../tls';
+import { RouteError } from './route-error';
 
 export interface HttpServerOptions {
   /** host:port; port 0 picks a free one. */
@@ -40,6 +43,8 @@ export interface HttpServerOptions {
   shutdownGraceMs?: number;
   /** Unset: plain HTTP. */
   tls?: TlsMaterial;
+  /** The admin API (/admin/v1), when the gateway has an admin key. */
+  admin?: KeyAdmin;
 }
 
 export interface RunningHttpServer {
@@ -99,7 +104,9 @@ function createHandler(core: GatewayCore, options: HttpServerOptions, startedAt:
   const createdSeconds = Math.floor(startedAt.getTime() / 1000);
 
   return async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
-    const path = withoutTrailingSlashes((req.url ?? '/').split('?')[0]);
+    const url = req.url ?? '/';
+    const queryStart = url.indexOf('?');
+    const path = withoutTrailingSlashes(queryStart < 0 ? url : url.slice(0, queryStart));
     const format = formatOf(path, req);
     // The caller going away (closing the connection before the whole answer was written) cancels the
     // call: GatewayCore broadcasts the cancellation so the provider-worker stops the upstream request,
@@ -114,6 +121,10 @@ function createHandler(core: GatewayCore, options: HttpServerOptions, startedAt:
     const created = Math.floor(Date.now() / 1000);
 
     try {
+      if (path.startsWith(ADMIN_PATH_PREFIX)) {
+        const answer = await answerAdmin(req, core, options.admin, path, new URLSearchParams(queryStart < 0 ? '' : url.slice(queryStart + 1)), call.credential);
+        return sendJson(res, answer.status, answer.body);
+      }
       if (path.startsWith(MODEL_PATH_PREFIX) && req.method === 'GET') {
         // The id is the rest of the path: gateway model ids may hold slashes, and SDKs do not escape them.
         core.authenticate(call.credential);
@@ -276,21 +287,6 @@ const ROUTES: Record<string, string> = {
   '/v1/embeddings': 'POST',
   '/v1/messages': 'POST',
 };
-
-/** An unknown path (404) or a wrong method (405): statuses no gateway error code stands for. */
-class RouteError extends GatewayError {
-  constructor(
-    private readonly status: number,
-    message: string,
-    readonly allow?: string,
-  ) {
-    super('invalid_request', message);
-  }
-
-  override get httpStatus(): number {
-    return this.status;
-  }
-}
 
 function routeError(method: string, path: string): RouteError {
   const allowed = ROUTES[path] ?? (path.startsWith(MODEL_PATH_PREFIX) ? ROUTES['/v1/models/{model}'] : undefined);

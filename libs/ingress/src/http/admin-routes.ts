@@ -1,0 +1,76 @@
+// The admin API over HTTP JSON (/admin/v1): virtual keys and teams, for the admin key alone. Errors
+// take OpenAI's shape, as the gateway's other JSON routes do. The logic is KeyAdmin's (libs/keys).
+import type * as http from 'node:http';
+import { GatewayError, KEY_LIMITS } from '@switchyard/contracts';
+import type { KeyAdmin } from '@switchyard/keys';
+import type { GatewayCore } from '../gateway-core';
+import { readJsonBody } from './request-body';
+import { RouteError } from './route-error';
+
+export const ADMIN_PATH_PREFIX = '/admin/v1/';
+
+interface AdminAnswer {
+  status: number;
+  body: unknown;
+}
+
+/** An admin request's answer; GatewayError for a refusal (the caller writes it in the error shape). */
+export async function answerAdmin(
+  req: http.IncomingMessage,
+  core: GatewayCore,
+  admin: KeyAdmin | undefined,
+  path: string,
+  query: URLSearchParams,
+  credential: string | undefined,
+): Promise<AdminAnswer> {
+  if (!admin) throw new RouteError(404, 'the admin API is off: this gateway has no admin key (set SWITCHYARD_ADMIN_KEY)');
+  core.authorizeAdmin(credential);
+  const [collection, id, sub, ...rest] = path.slice(ADMIN_PATH_PREFIX.length).split('/').map(decodedSegment);
+  const method = req.method ?? '';
+  const body = () => readJsonBody(req, KEY_LIMITS.bodyBytes);
+  const ok = (value: unknown, status = 200): AdminAnswer => ({ status, body: value });
+  if (rest.length === 0 && collection === 'keys') {
+    if (id === undefined) {
+      if (method === 'POST') return ok(await admin.createKey(await body()), 201);
+      if (method === 'GET') return ok({ data: await admin.listKeys({ team: query.get('team') ?? undefined, limit: query.get('limit') ?? undefined }) });
+      throw wrongMethod(path, 'GET, POST');
+    }
+    if (sub === 'usage') {
+      if (method === 'GET') return ok(await admin.keyUsage(id, query.get('since') ?? undefined));
+      throw wrongMethod(path, 'GET');
+    }
+    if (sub === undefined) {
+      if (method === 'GET') return ok(await admin.getKey(id));
+      if (method === 'PATCH') return ok(await admin.updateKey(id, await body()));
+      if (method === 'DELETE') return ok(await admin.revokeKey(id));
+      throw wrongMethod(path, 'GET, PATCH, DELETE');
+    }
+  }
+  if (rest.length === 0 && sub === undefined && collection === 'teams') {
+    if (id === undefined) {
+      if (method === 'POST') return ok(await admin.createTeam(await body()), 201);
+      if (method === 'GET') return ok({ data: await admin.listTeams({ limit: query.get('limit') ?? undefined }) });
+      throw wrongMethod(path, 'GET, POST');
+    }
+    if (method === 'GET') return ok(await admin.getTeam(id));
+    if (method === 'PATCH') return ok(await admin.updateTeam(id, await body()));
+    if (method === 'DELETE') return ok(await admin.revokeTeam(id));
+    throw wrongMethod(path, 'GET, PATCH, DELETE');
+  }
+  throw new RouteError(
+    404,
+    `no admin route ${method} ${path}; the admin API serves /admin/v1/keys, /admin/v1/keys/{id}, /admin/v1/keys/{id}/usage, /admin/v1/teams and /admin/v1/teams/{id}`,
+  );
+}
+
+function wrongMethod(path: string, allowed: string): RouteError {
+  return new RouteError(405, `${path} takes ${allowed}`, allowed);
+}
+
+function decodedSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new GatewayError('invalid_request', 'the path is not valid percent-encoding');
+  }
+}
