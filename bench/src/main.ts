@@ -4,7 +4,7 @@
 //   --only=embedded|distributed|competitors|analytics|scale-out   one part (comma-separated for several);
 //                                 analytics alone: the analytics writes on a Kafka, a Postgres and an
 //                                 analytics service of their own (~30 s), into latest-analytics.*;
-//                                 scale-out alone: one provider-worker against two (~3 minutes),
+//                                 scale-out alone: one provider-worker against two (~5 minutes),
 //                                 into latest-scale-out.* (the distributed part runs it too)
 //   --duration=<s>                seconds per load step (default 5)
 // Writes bench/results/latest.json and latest.md. See BENCHMARKS.md for what is measured and how.
