@@ -9,8 +9,8 @@ import { FIRST_CHUNK_MARKER, promptWithDelay } from './mock-protocol';
 import { percentiles, type Percentiles } from './stats';
 
 export interface ChatClient {
-  /** One chat call whose upstream answer waits `delayMs`; rejects on any failure. */
-  chat(delayMs: number): Promise<void>;
+  /** One chat call whose upstream answer waits `delayMs`; resolves with the answer's id (Switchyard's request id); rejects on any failure. */
+  chat(delayMs: number): Promise<string | undefined>;
   /** One streamed chat call; resolves with the ms from sending to the first content chunk, after the stream ends. */
   streamFirstChunkMs(): Promise<number>;
   /** The text of one answer, to check that the target really went through to the mock. */
@@ -19,6 +19,7 @@ export interface ChatClient {
 }
 
 const REQUEST_TIMEOUT_MS = 10_000;
+const ANSWER_ID = /"id"\s*:\s*"([^"]+)"/;
 
 export interface HttpTarget {
   /** Base URL up to and including /v1. */
@@ -62,7 +63,8 @@ export function httpChatClient(target: HttpTarget): ChatClient {
   };
   const messages = (delayMs: number) => [{ role: 'user', content: promptWithDelay(delayMs) }];
   return {
-    chat: async (delayMs) => void (await post({ model: target.model, messages: messages(delayMs), max_tokens: 32 })),
+    // A pattern rather than JSON.parse: the generator reads thousands of answers a second.
+    chat: async (delayMs) => ANSWER_ID.exec(await post({ model: target.model, messages: messages(delayMs), max_tokens: 32 }))?.[1],
     streamFirstChunkMs: async () => {
       const sent = performance.now();
       let firstChunkMs: number | undefined;
@@ -92,13 +94,13 @@ export function grpcChatClient(target: GrpcTarget): ChatClient {
   const client: AiGatewayClient = createGatewayClient(target.address);
   const request = (delayMs: number) => ({ model: target.model, messages: [{ role: 'user', content: promptWithDelay(delayMs) }], max_tokens: 32 });
   const chat = (delayMs: number) =>
-    new Promise<string>((resolve, reject) =>
+    new Promise<{ id?: string; content: string }>((resolve, reject) =>
       client.Chat(request(delayMs), { deadline: Date.now() + REQUEST_TIMEOUT_MS }, (error, response) =>
-        error ? reject(error) : resolve(response?.choices[0]?.message?.content ?? ''),
+        error ? reject(error) : resolve({ id: response?.id, content: response?.choices[0]?.message?.content ?? '' }),
       ),
     );
   return {
-    chat: async (delayMs) => void (await chat(delayMs)),
+    chat: async (delayMs) => (await chat(delayMs)).id,
     streamFirstChunkMs: () =>
       new Promise((resolve, reject) => {
         const sent = performance.now();
@@ -110,7 +112,7 @@ export function grpcChatClient(target: GrpcTarget): ChatClient {
         call.on('error', reject);
         call.on('end', () => (firstChunkMs === undefined ? reject(new Error("the stream never carried the mock's first chunk")) : resolve(firstChunkMs)));
       }),
-    probe: () => chat(0),
+    probe: async () => (await chat(0)).content,
     close: () => (client as unknown as grpc.Client).close(),
   };
 }

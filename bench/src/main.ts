@@ -1,9 +1,11 @@
 // `npm run bench`: Switchyard's overhead and capacity against a mock OpenAI upstream, beside the floors
 // (the least a Node server can do per call) and other gateways, all measured in the same run.
 //   --quick                       shorter steps (a smoke run, ~5 minutes)
-//   --only=embedded|distributed|competitors|analytics   one part (comma-separated for several);
+//   --only=embedded|distributed|competitors|analytics|scale-out   one part (comma-separated for several);
 //                                 analytics alone: the analytics writes on a Kafka, a Postgres and an
-//                                 analytics service of their own (~30 s), into latest-analytics.*
+//                                 analytics service of their own (~30 s), into latest-analytics.*;
+//                                 scale-out alone: one provider-worker against two (~5 minutes),
+//                                 into latest-scale-out.* (the distributed part runs it too)
 //   --duration=<s>                seconds per load step (default 5)
 // Writes bench/results/latest.json and latest.md. See BENCHMARKS.md for what is measured and how.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -15,11 +17,12 @@ import { grpcChatClient, httpChatClient, openLoop } from './load';
 import { measureGroup, type Endpoint, type EndpointResult, type GroupOptions } from './measure';
 import { busiestProcesses, calibrationMs, loadAverage } from './proc';
 import { renderMarkdown, checkTargets } from './report';
+import { measureScaleOut, type ScaleOutResult } from './scale-out';
 import { BENCH_DIR, CACHE_DIR } from './services';
-import { startAnalyticsService, startDistributed, startKafkaFloor, startEmbedded, startFloor, startMockUpstream, startPrivateInfrastructure, type RunningSystem } from './systems';
+import { ROUTED_MODELS, startAnalyticsService, startDistributed, startKafkaFloor, startEmbedded, startFloor, startMockUpstream, startPrivateInfrastructure, type Infrastructure, type RunningSystem } from './systems';
 
-type Part = 'embedded' | 'distributed' | 'competitors' | 'analytics';
-const PARTS: Part[] = ['embedded', 'distributed', 'competitors', 'analytics'];
+type Part = 'embedded' | 'distributed' | 'competitors' | 'analytics' | 'scale-out';
+const PARTS: Part[] = ['embedded', 'distributed', 'competitors', 'analytics', 'scale-out'];
 
 interface Options {
   quick: boolean;
@@ -67,6 +70,7 @@ export interface BenchResults {
   competitors: CompetitorStatus[];
   groups: GroupResult[];
   analytics?: { direct?: DirectInsertResult[]; pglite?: DirectInsertResult; pipeline?: PipelineInsertResult; pipelineBacklog?: PipelineInsertResult; error?: string };
+  scaleOut?: ScaleOutResult;
   targets?: ReturnType<typeof checkTargets>;
 }
 
@@ -150,8 +154,14 @@ async function main(): Promise<void> {
     }
     if (options.parts.includes('distributed')) {
       results.groups.push(await runDistributedGroup(options, mock, running, results, { ...common, direct }));
-    } else if (options.parts.includes('analytics')) {
-      await runAnalyticsOnly(options, running, results);
+    } else {
+      if (options.parts.includes('analytics')) await runAnalyticsOnly(options, running, results);
+      await stopRunning();
+      if (options.parts.includes('scale-out')) {
+        const infrastructure = await startPrivateInfrastructure(log);
+        running.push({ processes: [], stop: infrastructure.stop });
+        results.scaleOut = await scaleOut(options, mock.baseUrl, infrastructure);
+      }
     }
   } finally {
     await stopRunning();
@@ -164,10 +174,12 @@ async function finish(results: BenchResults, started: number): Promise<void> {
   results.loadAfter = await machineState();
   log(`load after: ${results.loadAfter.loadAverage}; busy processes: ${JSON.stringify(results.loadAfter.busiest)}; calibration loop ${results.loadAfter.calibrationMs} ms`);
   results.durationSeconds = Math.round((Date.now() - started) / 1000);
-  // An analytics-only run checks only the analytics targets, and does not replace the last full run's tables.
-  const analyticsOnly = results.options.parts.length === 1 && results.options.parts[0] === 'analytics';
-  results.targets = checkTargets(results).filter((check) => !analyticsOnly || check.area === 'analytics');
-  const name = analyticsOnly ? 'latest-analytics' : 'latest';
+  // A run of the analytics writes or of the scale-out alone checks only its own targets, and does not
+  // replace the last full run's tables.
+  const [first, ...others] = results.options.parts;
+  const alone = others.length === 0 && (first === 'analytics' || first === 'scale-out') ? first : undefined;
+  results.targets = checkTargets(results).filter((check) => alone === undefined || check.area === alone);
+  const name = alone ? `latest-${alone}` : 'latest';
   mkdirSync(path.join(BENCH_DIR, 'results'), { recursive: true });
   writeFileSync(path.join(BENCH_DIR, `results/${name}.json`), JSON.stringify(results, null, 2) + '\n');
   const markdown = renderMarkdown(results);
@@ -231,6 +243,8 @@ async function runEmbeddedGroup(options: Options, mock: RunningSystem & { baseUr
     common.direct(),
     endpointOf('floor/http', floorHttp, 'http', false),
     endpointOf('switchyard-embedded/http', embedded, 'http', true),
+    // The same requests through routed models: their CPU per request over the single target's is what routing costs.
+    ...ROUTED_MODELS.map((model): Endpoint => ({ id: `switchyard-embedded/http ${model}`, protocol: 'http', client: httpChatClient({ ...embedded.http!, model }), processes: embedded.processes, streams: false, referenceOnly: true })),
     ...competitorEndpoints,
     endpointOf('floor/grpc', floorGrpc, 'grpc', false),
     endpointOf('switchyard-embedded/grpc', embedded, 'grpc', true),
@@ -279,6 +293,9 @@ async function runDistributedGroup(options: Options, mock: RunningSystem & { bas
   endpoints.forEach((endpoint) => endpoint.client.close());
 
   await measureAnalytics(options, infrastructure, results, distributed.processes.find((p) => p.name === 'analytics')?.pid);
+  // The scale-out runs its own services on the same Kafka: topic and group names are fixed, so these go first.
+  await Promise.all([distributed.stop(), kafkaFloor.stop()]);
+  results.scaleOut = await scaleOut(options, mock.baseUrl, infrastructure);
   return { name: 'distributed', referenceRate: 200, p99LimitMs: 50, endpoints: group, idleRssByProcessMb: idleByProcess(group) };
 }
 
@@ -307,6 +324,16 @@ async function measureAnalytics(options: Options, infrastructure: { kafkaBrokers
     log(`analytics measurement failed: ${analytics.error}`);
   }
   results.analytics = analytics;
+}
+
+/** One provider-worker against two, and one added under load (see scale-out.ts); a failure is reported, not thrown. */
+async function scaleOut(options: Options, upstreamBaseUrl: string, infrastructure: Infrastructure): Promise<ScaleOutResult> {
+  try {
+    return await measureScaleOut(upstreamBaseUrl, infrastructure, { rounds: options.quick ? 1 : 2, windows: 2, windowMs: 2 * options.stepMs, log });
+  } catch (error) {
+    log(`scale-out measurement failed: ${(error as Error).message}`);
+    return { error: (error as Error).message };
+  }
 }
 
 /** `--only=analytics`: a Kafka and a Postgres of the bench's own, the analytics service alone on them, and PGlite. */

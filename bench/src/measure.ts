@@ -18,6 +18,8 @@ export interface Endpoint {
   /** Processes it relies on that are reported apart (Kafka, Postgres). */
   infrastructurePids?: number[];
   streams: boolean;
+  /** Measured at concurrency 1 and at the reference rate only: no first chunk, no capacity ladder. */
+  referenceOnly?: boolean;
 }
 
 export interface StepCost {
@@ -25,6 +27,8 @@ export interface StepCost {
   cpuMsPerRequest: number;
   /** CPU ms of Kafka and Postgres per answered request, where the endpoint uses them. */
   infrastructureCpuMsPerRequest?: number;
+  /** cpuMsPerRequest split by process (by service in the distributed group), where the endpoint has several. */
+  cpuMsPerRequestByProcess?: Record<string, number>;
   /** Cores busy with processes outside this measurement (other users of the machine). */
   otherLoadCores: number;
 }
@@ -154,7 +158,7 @@ export async function measureGroup(endpoints: Endpoint[], options: GroupOptions)
   }
 
   log('phase: time to first streamed chunk, concurrency 1');
-  for (const endpoint of live().filter((endpoint) => endpoint.streams)) {
+  for (const endpoint of live().filter((endpoint) => endpoint.streams && !endpoint.referenceOnly)) {
     await guard(endpoint, 'first chunk', async (result) => {
       result.firstChunk = await alone(endpoint, () => firstChunkLoop(endpoint.client, options.concurrency1Ms));
       log(`  ${endpoint.id}: p50 ${result.firstChunk.firstChunk.p50.toFixed(2)} ms, p99 ${result.firstChunk.firstChunk.p99.toFixed(2)} ms`);
@@ -162,7 +166,7 @@ export async function measureGroup(endpoints: Endpoint[], options: GroupOptions)
   }
 
   log(`phase: capacity ladder, upstream delay 20-60 ms, limit p99 < ${options.p99LimitMs} ms over the delay and < ${MAX_ERROR_RATE * 100}% errors`);
-  for (const endpoint of live()) {
+  for (const endpoint of live().filter((endpoint) => !endpoint.referenceOnly)) {
     await guard(endpoint, 'capacity', async (result) => {
       const attempt = async (rate: number) => {
         const step: MeasuredStep = await alone(endpoint, () =>
@@ -219,6 +223,7 @@ async function measuredStep(endpoint: Endpoint, result: EndpointResult, options:
   const pids = endpoint.processes.map((p) => p.pid);
   const infrastructure = endpoint.infrastructurePids ?? [];
   const cpuBefore = cpuMs(pids);
+  const byProcessBefore = pids.length > 1 ? pids.map((pid) => cpuMs([pid])) : [];
   const infrastructureBefore = cpuMs(infrastructure);
   // The generator's own process only (the processes under test are its children), and the mock unless it is the endpoint.
   const harnessPids = pids.includes(options.mockPid) ? [] : [options.mockPid];
@@ -238,6 +243,7 @@ async function measuredStep(endpoint: Endpoint, result: EndpointResult, options:
   }
   const wallMs = performance.now() - wallBefore;
   const used = cpuMs(pids) - cpuBefore;
+  const byProcessUsed = byProcessBefore.map((before, i) => cpuMs([pids[i]]) - before);
   const infrastructureUsed = cpuMs(infrastructure) - infrastructureBefore;
   const harnessUsed = cpuMs(harnessPids) + ownCpuMs() - harnessBefore;
   const machineAfter = machineTicks();
@@ -246,6 +252,7 @@ async function measuredStep(endpoint: Endpoint, result: EndpointResult, options:
   return {
     ...step,
     cpuMsPerRequest: used / answered,
+    ...(byProcessUsed.length > 0 ? { cpuMsPerRequestByProcess: Object.fromEntries(endpoint.processes.map((p, i) => [p.name, byProcessUsed[i] / answered])) } : {}),
     ...(infrastructure.length > 0 ? { infrastructureCpuMsPerRequest: infrastructureUsed / answered } : {}),
     otherLoadCores: Math.max(0, (machineBusyMs - used - infrastructureUsed - harnessUsed) / wallMs),
   };

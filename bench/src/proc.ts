@@ -48,6 +48,16 @@ export function processTree(roots: number[]): number[] {
   return tree;
 }
 
+/** The direct children of a process, with their command lines. */
+export function childrenOf(parent: number): { pid: number; command: string }[] {
+  const children: { pid: number; command: string }[] = [];
+  for (const entry of readdirSync('/proc')) {
+    const pid = Number(entry);
+    if (Number.isInteger(pid) && readStat(pid)?.ppid === parent) children.push({ pid, command: commandOf(pid) });
+  }
+  return children;
+}
+
 /** CPU milliseconds (user + system) used so far by the processes and their descendants. */
 export function cpuMs(roots: number[]): number {
   let ticks = 0;

@@ -1,14 +1,17 @@
-// `npx tsx bench/src/profile.ts [--mode=embedded|distributed|kafka-floor] [--protocol=http|grpc] [--rate=400] [--duration=8] [--delay=0|capacity] [--warmup=3] [--profile=false] [--output=true] [--node-args='--max-semi-space-size=32'] [--cpus=1] [--model=bench-gpt|bench-loadbalance|bench-fallback]`
+// `npx tsx bench/src/profile.ts [--mode=embedded|distributed|kafka-floor] [--protocol=http|grpc] [--rate=400] [--duration=8] [--delay=0|capacity] [--warmup=3] [--profile=false] [--output=true] [--node-args='--max-semi-space-size=32'] [--cpus=1] [--model=bench-gpt|bench-loadbalance|bench-fallback] [--rounds=5]`
 // Starts Switchyard under `node --cpu-prof`, drives open-loop load at it, stops it, and prints its CPU
 // per request and where that CPU went: self time by function and by package, per process. The
 // .cpuprofile files stay in bench/.cache/profiles for Chrome DevTools or speedscope. --profile=false
 // measures without the profiler's own overhead, to compare a change's effect; --output=true
-// prints what the gateway's processes printed.
+// prints what the gateway's processes printed. Several models, comma-separated, are measured in turn
+// on the same gateway process, --rounds times (A B A B ...), so that drift in the machine's speed falls
+// on each alike; each model's CPU per request is printed per round, with its median and spread.
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { grpcChatClient, httpChatClient, openLoop } from './load';
 import { capacityDelay } from './measure';
 import { cpuMs } from './proc';
+import { median } from './stats';
 import { CACHE_DIR, sleep } from './services';
 import { SWITCHYARD_MODEL, startDistributed, startEmbedded, startKafkaFloor, startMockUpstream, startPrivateInfrastructure, type Infrastructure } from './systems';
 
@@ -103,21 +106,37 @@ async function main(): Promise<void> {
   let loadFromUs = 0;
   let loadToUs = 0;
   try {
-    const model = argument('model', SWITCHYARD_MODEL);
-    const client = protocol === 'grpc' ? grpcChatClient({ ...gateway.grpc!, model }) : httpChatClient({ ...gateway.http!, model });
-    await openLoop(client, { rate: 100, durationMs: 2000, delayOf: () => 0 });
-    // At the measured rate too, so that the code is compiled for it before the measurement.
-    await openLoop(client, { rate, durationMs: Number(argument('warmup', '3')) * 1000, delayOf: () => 0 });
+    const models = argument('model', SWITCHYARD_MODEL).split(',');
+    const rounds = models.length > 1 ? Number(argument('rounds', '5')) : 1;
+    const clients = models.map((model) => (protocol === 'grpc' ? grpcChatClient({ ...gateway.grpc!, model }) : httpChatClient({ ...gateway.http!, model })));
+    for (const client of clients) {
+      await openLoop(client, { rate: 100, durationMs: 2000, delayOf: () => 0 });
+      // At the measured rate too, so that the code is compiled for it before the measurement.
+      await openLoop(client, { rate, durationMs: Number(argument('warmup', '3')) * 1000, delayOf: () => 0 });
+    }
     const pids = gateway.processes.map((p) => p.pid);
-    const cpuBefore = cpuMs(pids);
-    const infrastructureCpuBefore = infrastructure ? cpuMs(infrastructure.pids) : 0;
+    const perModel = models.map(() => [] as number[]);
     loadFromUs = monotonicUs();
-    const step = await openLoop(client, { rate, durationMs, delayOf: delay === 'capacity' ? capacityDelay : () => Number(delay) });
+    for (let round = 0; round < rounds; round++) {
+      for (const [i, client] of clients.entries()) {
+        const cpuBefore = cpuMs(pids);
+        const infrastructureCpuBefore = infrastructure ? cpuMs(infrastructure.pids) : 0;
+        const step = await openLoop(client, { rate, durationMs, delayOf: delay === 'capacity' ? capacityDelay : () => Number(delay) });
+        const perRequest = (cpuMs(pids) - cpuBefore) / Math.max(1, step.ok);
+        perModel[i].push(perRequest);
+        const infrastructurePerRequest = infrastructure ? ` + ${((cpuMs(infrastructure.pids) - infrastructureCpuBefore) / Math.max(1, step.ok)).toFixed(3)} Kafka/Postgres` : '';
+        console.log(`${models[i]}: ${rate} rps for ${durationMs} ms: p50 ${step.excess.p50.toFixed(2)} ms, p99 ${step.excess.p99.toFixed(2)} ms, errors ${step.errors}, CPU ${perRequest.toFixed(3)}${infrastructurePerRequest} ms/request`);
+      }
+    }
     loadToUs = monotonicUs();
-    const perRequest = (cpuMs(pids) - cpuBefore) / Math.max(1, step.ok);
-    const infrastructurePerRequest = infrastructure ? ` + ${((cpuMs(infrastructure.pids) - infrastructureCpuBefore) / Math.max(1, step.ok)).toFixed(3)} Kafka/Postgres` : '';
-    console.log(`${rate} rps for ${durationMs} ms: p50 ${step.excess.p50.toFixed(2)} ms, p99 ${step.excess.p99.toFixed(2)} ms, errors ${step.errors}, CPU ${perRequest.toFixed(3)}${infrastructurePerRequest} ms/request`);
-    client.close();
+    if (rounds > 1) {
+      for (const [i, model] of models.entries()) {
+        // Each round's difference from the first model's figure of the same round, whose drift it shares.
+        const overFirst = i === 0 ? '' : `; over ${models[0]}: medians ${(median(perModel[i]) - median(perModel[0])).toFixed(3)} ms apart, median of the rounds' differences ${median(perModel[i].map((cpu, round) => cpu - perModel[0][round])).toFixed(3)} ms`;
+        console.log(`${model}: CPU ms/request median ${median(perModel[i]).toFixed(3)} (${Math.min(...perModel[i]).toFixed(3)}-${Math.max(...perModel[i]).toFixed(3)} over ${rounds} rounds)${overFirst}`);
+      }
+    }
+    clients.forEach((client) => client.close());
   } finally {
     if (argument('output', 'false') === 'true') for (const p of gateway.processes) console.log(`--- ${p.name} printed:\n${p.output().slice(-1500)}`);
     await gateway.stop();

@@ -2,7 +2,14 @@
 // endpoint's latency minus the direct-to-mock latency of the same phase, percentile by percentile.
 import type { BenchResults, GroupResult } from './main';
 import type { EndpointResult } from './measure';
+import { SCALE_OUT_FLOOR } from './scale-out';
 import { round } from './stats';
+import { DISTRIBUTED_SERVICES, ROUTED_MODELS } from './systems';
+
+/** What routing may add to a request's CPU over a model of one target (issue 14). */
+const ROUTING_CPU_LIMIT_MS = 0.05;
+/** The share of a core an instance is planned to use, leaving room for bursts and a failover. */
+const PLANNED_CORE_SHARE = 0.7;
 
 export interface TargetCheck {
   area: string;
@@ -84,6 +91,25 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
       if (service !== 'mock-upstream' && !service.startsWith('kafka-floor')) check('distributed memory', `${service} idle RSS < 100 MB`, 'MB', mb, 100, true);
     }
   }
+  // A step that fell behind or failed requests measured an overloaded gateway, whose CPU per request says nothing of routing.
+  const keptPace = (id: string) => {
+    const step = endpoint(results, 'embedded', id)?.reference;
+    return step !== undefined && step.errors === 0 && step.achievedRate >= 0.95 * step.targetRate;
+  };
+  for (const model of ROUTED_MODELS) {
+    const routed = `${http} ${model}`;
+    const overSingle = keptPace(http) && keptPace(routed) ? cpu('embedded', routed)! - cpu('embedded', http)! : undefined;
+    check('embedded routing', `${model}: CPU per request over the single-target model's <= ${ROUTING_CPU_LIMIT_MS} ms (one step each, both keeping pace: see BENCHMARKS.md for alternating runs)`, 'ms', overSingle, ROUTING_CPU_LIMIT_MS, true);
+  }
+  const scaleOut = results.scaleOut;
+  if (scaleOut && !scaleOut.error) {
+    check('scale-out', `two provider-workers serve >= ${SCALE_OUT_FLOOR}x the rate of one (the worker's calls the bound)`, 'x', scaleOut.ratio, SCALE_OUT_FLOOR, false);
+    // Counts that must be zero: check() reads a zero against a zero limit as a rate held by neither.
+    const none = (target: string, count: number | undefined) => checks.push({ area: 'scale-out', target, unit: 'requests', value: count ?? null, limit: 0, met: count === undefined ? null : count === 0 });
+    const added = scaleOut.added;
+    none('a provider-worker added under load: requests not answered', added ? added.errors + added.sent - added.answered : undefined);
+    none('a provider-worker added under load: answers without exactly one usage row, ok', added ? added.withoutRow + added.withSeveralRows + added.notOk : undefined);
+  }
   const direct = results.analytics?.direct;
   if (direct?.length) check('analytics', 'direct insertUsageEvents into Postgres >= 50,000 rows/s', 'rows/s', Math.max(...direct.map((r) => r.rowsPerSecond)), 50_000, false);
   // The service's own rate: a backlog drained into Postgres. Published while it runs, the bench's producer shares the cores (the second line of the report).
@@ -163,6 +189,7 @@ export function renderMarkdown(results: BenchResults): string {
     lines.push(...groupTable(results, group), '');
     if (group.name === 'distributed') {
       lines.push(`Idle RSS per service (MB): ${Object.entries(group.idleRssByProcessMb).map(([name, mb]) => `${name} ${fmt(mb)}`).join(', ')}.`, '');
+      lines.push(...instancesTable(group));
     }
   }
   if (results.competitors.length > 0) {
@@ -183,11 +210,61 @@ export function renderMarkdown(results: BenchResults): string {
     if (a.error) lines.push(`- failed: ${a.error}`);
     lines.push('');
   }
+  if (results.scaleOut) lines.push(...scaleOutLines(results.scaleOut));
   lines.push('## Targets', '', '| area | target | value | limit | met |', '|---|---|---|---|---|');
   for (const t of results.targets ?? []) {
     lines.push(`| ${t.area} | ${t.target} | ${fmt(t.value)} ${t.unit} | ${fmt(t.limit)} ${t.unit} | ${t.met === null ? 'cannot tell' : t.met ? 'yes' : 'no'} |`);
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Each service's CPU per request at the reference rate, over each front door, and the instances of it
+ * that 1,000 and 10,000 requests a second need (from the larger of the two figures).
+ */
+function instancesTable(group: GroupResult): string[] {
+  const protocols = ['http', 'grpc'] as const;
+  const references = protocols.map((protocol) => group.endpoints.find((e) => e.id === `switchyard-distributed/${protocol}`)?.reference);
+  const byService = references.map((reference) => reference?.cpuMsPerRequestByProcess);
+  if (byService.every((figures) => figures === undefined)) return [];
+  const instances = (rate: number, ms: number) => Math.ceil((rate * ms) / 1000 / PLANNED_CORE_SHARE);
+  const lines = [
+    `CPU per request by service at ${group.referenceRate} rps (each service's processes over the step, over the requests answered), and the instances of each that a rate needs at ${PLANNED_CORE_SHARE * 100}% of a core each:`,
+    '',
+    '| service | CPU ms/req HTTP | CPU ms/req gRPC | instances @1,000 rps | instances @10,000 rps |',
+    '|---|---|---|---|---|',
+  ];
+  for (const service of DISTRIBUTED_SERVICES) {
+    const [overHttp, overGrpc] = byService.map((figures) => figures?.[service]);
+    const larger = Math.max(overHttp ?? 0, overGrpc ?? 0);
+    lines.push(`| ${service} | ${fmt(overHttp)} | ${fmt(overGrpc)} | ${instances(1000, larger)} | ${instances(10_000, larger)} |`);
+  }
+  const [kafkaHttp, kafkaGrpc] = references.map((reference) => reference?.infrastructureCpuMsPerRequest);
+  const kafka = Math.max(kafkaHttp ?? 0, kafkaGrpc ?? 0);
+  lines.push(`| Kafka + Postgres (cores, not instances) | ${fmt(kafkaHttp)} | ${fmt(kafkaGrpc)} | ${fmt(kafka)} | ${fmt(10 * kafka)} |`);
+  return [...lines, ''];
+}
+
+function scaleOutLines(scaleOut: NonNullable<BenchResults['scaleOut']>): string[] {
+  const lines = ['## Scale-out (distributed, the provider-worker the bound)', ''];
+  if (scaleOut.error) return [...lines, `- failed: ${scaleOut.error}`, ''];
+  const rates = (measured: typeof scaleOut.one) =>
+    measured ? `${measured.rates.map((rate) => fmt(rate)).join(', ')} rps${measured.errors ? ` (${measured.errors} errors: ${measured.errorSamples[0] ?? ''})` : ''}` : '–';
+  lines.push(
+    `Each provider-worker holds at most ${scaleOut.providerCalls?.maxInFlightPerRoute} calls to the mock, which answers after ${scaleOut.upstreamDelayMs} ms; ${scaleOut.callers} callers each send a request when their last is answered (\`start:distributed --scale provider-worker=N\`).`,
+    '',
+    `- one provider-worker: ${rates(scaleOut.one)}`,
+    `- two provider-workers: ${rates(scaleOut.two)}`,
+    `- two over one (medians): ${fmt(scaleOut.ratio)}×`,
+  );
+  const added = scaleOut.added;
+  if (added) {
+    lines.push(
+      `- a second provider-worker started under load on one (ready in ${fmt(added.startSeconds)} s): ${added.answered} of ${added.sent} requests answered, ${added.errors} errors${added.errorSamples.length ? ` (${added.errorSamples[0]})` : ''}; ` +
+        `usage rows: ${added.withoutRow} answers without one, ${added.withSeveralRows} with several, ${added.notOk} not ok; ${fmt(added.rateBefore)} rps before, ${fmt(added.rateAfter)} rps once it was ready`,
+    );
+  }
+  return [...lines, ''];
 }
 
 function describeBusy(busy: { command: string; cpuPct: number }[]): string {

@@ -26,6 +26,12 @@ export function quantile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
+/** The middle value (the mean of the two middle ones for an even count); NaN when there are none. */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return (sorted[Math.floor((sorted.length - 1) / 2)] + sorted[Math.ceil((sorted.length - 1) / 2)]) / 2;
+}
+
 /** Rounds for reports: 2 decimals under 10, 1 under 100, none above. */
 export function round(value: number): number {
   if (!Number.isFinite(value)) return value;

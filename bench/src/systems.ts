@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type { GrpcTarget, HttpTarget } from './load';
+import { childrenOf } from './proc';
 import { CACHE_DIR, WORKSPACE_ROOT, freePort, startService, startBenchScript, type ServiceProcess, type StartOptions } from './services';
 
 const RUN_DIR = path.join(CACHE_DIR, 'run');
@@ -51,10 +52,19 @@ export async function startFloor(kind: 'http' | 'grpc', upstreamBaseUrl: string)
   };
 }
 
-/** Switchyard's configuration for the bench: one OpenAI-kind provider, the mock, and the default guardrail rules. */
-function writeSwitchyardConfig(upstreamBaseUrl: string): string {
+/** The provider-worker's bound on calls to one route, and on the requests waiting for one (config `provider_calls`). */
+export interface ProviderCalls {
+  maxInFlightPerRoute: number;
+  maxQueuedPerRoute: number;
+}
+
+/**
+ * Switchyard's configuration for the bench: one OpenAI-kind provider, the mock, and the default
+ * guardrail rules; `providerCalls` bounds the provider-worker's calls (the defaults when absent).
+ */
+function writeSwitchyardConfig(upstreamBaseUrl: string, providerCalls?: ProviderCalls): string {
   mkdirSync(RUN_DIR, { recursive: true });
-  const file = path.join(RUN_DIR, 'switchyard.yaml');
+  const file = path.join(RUN_DIR, providerCalls ? `switchyard-calls-${providerCalls.maxInFlightPerRoute}.yaml` : 'switchyard.yaml');
   writeFileSync(
     file,
     `models:
@@ -70,15 +80,15 @@ providers:
   bench-down: { kind: openai, base_url: "http://127.0.0.1:9/v1", api_key_env: BENCH_UPSTREAM_KEY }
 limits: { max_request_bytes: 65536, default_timeout_ms: 20000 }
 guardrail: { rules: [mask_email, mask_payment_card] }
-`,
+${providerCalls ? `provider_calls: { max_in_flight_per_route: ${providerCalls.maxInFlightPerRoute}, max_queued_per_route: ${providerCalls.maxQueuedPerRoute} }\n` : ''}`,
   );
   return file;
 }
 
-function switchyardEnv(upstreamBaseUrl: string, grpcAddress: string, httpAddress: string): NodeJS.ProcessEnv {
+function switchyardEnv(upstreamBaseUrl: string, grpcAddress: string, httpAddress: string, providerCalls?: ProviderCalls): NodeJS.ProcessEnv {
   return {
     ...process.env,
-    SWITCHYARD_CONFIG: writeSwitchyardConfig(upstreamBaseUrl),
+    SWITCHYARD_CONFIG: writeSwitchyardConfig(upstreamBaseUrl, providerCalls),
     GATEWAY_GRPC_ADDR: grpcAddress,
     GATEWAY_HTTP_ADDR: httpAddress,
     BENCH_UPSTREAM_KEY: 'sk-bench',
@@ -214,12 +224,10 @@ export async function startAnalyticsService(infrastructure: Infrastructure, node
   return { processes: [analytics], stop: stopAll([analytics]) };
 }
 
-/** The six services of `npm run start:distributed`, one process each, started as that script does. */
-export async function startDistributed(upstreamBaseUrl: string, infrastructure: Infrastructure, nodeArgs: string[] = []): Promise<RunningSystem> {
-  const grpcAddress = `127.0.0.1:${await freePort()}`;
-  const httpAddress = `127.0.0.1:${await freePort()}`;
-  const env = {
-    ...switchyardEnv(upstreamBaseUrl, grpcAddress, httpAddress),
+/** What every distributed service of the bench is started with, by the bench or by the supervisor. */
+function distributedEnv(upstreamBaseUrl: string, infrastructure: Infrastructure, grpcAddress: string, httpAddress: string, providerCalls?: ProviderCalls): NodeJS.ProcessEnv {
+  return {
+    ...switchyardEnv(upstreamBaseUrl, grpcAddress, httpAddress, providerCalls),
     // Each service says it is ready at info level; nothing is logged per request at that level.
     LOG_LEVEL: 'info',
     KAFKA_BROKERS: infrastructure.kafkaBrokers.join(','),
@@ -227,6 +235,13 @@ export async function startDistributed(upstreamBaseUrl: string, infrastructure: 
     // Ingress refuses to start without it (api_key_id is keyed with it).
     GATEWAY_KEY_ID_SECRET: 'bench-secret-for-api-key-ids-0123456789',
   };
+}
+
+/** The six services of `npm run start:distributed`, one process each, started as that script does. */
+export async function startDistributed(upstreamBaseUrl: string, infrastructure: Infrastructure, nodeArgs: string[] = []): Promise<RunningSystem> {
+  const grpcAddress = `127.0.0.1:${await freePort()}`;
+  const httpAddress = `127.0.0.1:${await freePort()}`;
+  const env = distributedEnv(upstreamBaseUrl, infrastructure, grpcAddress, httpAddress);
   const started = await Promise.allSettled(
     DISTRIBUTED_SERVICES.map((service) =>
       startBundle({
@@ -253,6 +268,52 @@ export async function startDistributed(upstreamBaseUrl: string, infrastructure: 
     stop: async () => {
       await processes.find((p) => p.name === 'ingress')?.stop();
       await stopAll(processes)();
+    },
+  };
+}
+
+export interface SupervisedSystem extends RunningSystem {
+  /** The pids of a service's instances now running, the supervisor's and those added. */
+  pids(service: string): number[];
+  /** One more instance of a service, started beside the supervisor's as another machine would start one. */
+  addInstance(service: string): Promise<ServiceProcess>;
+}
+
+/**
+ * `npm run start:distributed -- --scale <scale>` on `infrastructure`: tools/start-distributed.mjs and
+ * its supervisor, whose children the services are. `processes` is the supervisor, whose CPU counts
+ * its children's.
+ */
+export async function startSupervised(upstreamBaseUrl: string, infrastructure: Infrastructure, scale: string, providerCalls?: ProviderCalls): Promise<SupervisedSystem> {
+  const grpcAddress = `127.0.0.1:${await freePort()}`;
+  const httpAddress = `127.0.0.1:${await freePort()}`;
+  const env = distributedEnv(upstreamBaseUrl, infrastructure, grpcAddress, httpAddress, providerCalls);
+  const supervisor = await startService({
+    name: `start-distributed --scale ${scale}`,
+    command: process.execPath,
+    args: [path.join(WORKSPACE_ROOT, 'tools/start-distributed.mjs'), '--scale', scale],
+    env,
+    readyLine: /all 6 services ready/,
+    timeoutMs: 180_000,
+  });
+  const added: ServiceProcess[] = [];
+  const stopAdded = stopAll(added);
+  return {
+    processes: [supervisor],
+    http: { baseUrl: `http://${httpAddress}/v1`, model: SWITCHYARD_MODEL },
+    grpc: { address: grpcAddress, model: SWITCHYARD_MODEL },
+    pids: (service) => [
+      ...childrenOf(supervisor.pid).filter((child) => child.command.includes(`dist/${service}/main.js`)).map((child) => child.pid),
+      ...added.filter((p) => p.name === service).map((p) => p.pid),
+    ],
+    addInstance: async (service) => {
+      const instance = await startBundle({ app: service, name: service, env, readyLine: new RegExp(`"${service} ready"`), timeoutMs: 180_000 });
+      added.push(instance);
+      return instance;
+    },
+    stop: async () => {
+      await stopAdded();
+      await supervisor.stop();
     },
   };
 }
