@@ -1,5 +1,5 @@
 // `npm start`: the whole gateway in one process, no servers needed.
-import { loadGatewayConfig, readServiceEnv } from '@switchyard/config';
+import { readServiceEnv } from '@switchyard/config';
 import { runService } from '@switchyard/pipeline';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
 import { startEmbeddedGateway } from './embedded-gateway';
@@ -8,10 +8,9 @@ const logger = createLogger('embedded');
 startTracing('switchyard-embedded');
 
 void runService('switchyard', logger, async () => {
-  const config = loadGatewayConfig();
   const env = readServiceEnv();
   const gateway = await startEmbeddedGateway({
-    config,
+    configFile: env.configFile,
     grpcAddress: env.grpcAddress,
     httpAddress: env.httpAddress,
     dataDir: env.dataDir,

@@ -1,15 +1,14 @@
 // The ingress service: the gRPC front door and the HTTP one (OpenAI and Anthropic formats). Publishes
 // each call to the pipeline and answers it from this instance's reply topic.
-import { buildModelCatalog, loadGatewayConfig, readServiceEnv } from '@switchyard/config';
-import { GatewayCore, gatewayKeysFrom, startGrpcServer, startHttpServer } from '@switchyard/ingress';
-import { connectServiceBus, runService } from '@switchyard/pipeline';
+import { readServiceEnv } from '@switchyard/config';
+import { GatewayCore, ingressSettingsOf, startGrpcServer, startHttpServer } from '@switchyard/ingress';
+import { connectServiceBus, runService, startServiceConfig } from '@switchyard/pipeline';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
 
 const logger = createLogger('ingress');
 startTracing('switchyard-ingress');
 
 void runService('ingress', logger, async () => {
-  const config = loadGatewayConfig();
   const env = readServiceEnv();
   // Every instance must key api_key_id alike, or one key would have an id per instance: no default here.
   if (!env.keyIdSecret) {
@@ -18,11 +17,13 @@ void runService('ingress', logger, async () => {
     );
   }
   const bus = await connectServiceBus('ingress', env, logger);
-  const apiKeys = gatewayKeysFrom(config.auth);
-  const core = new GatewayCore({ bus, catalog: buildModelCatalog(config), logger, defaultTimeoutMs: config.limits.default_timeout_ms, apiKeys, keyIdSecret: env.keyIdSecret, instanceId: env.instanceId });
+  const config = await startServiceConfig('ingress', env, logger, (config, configVersion) => ingressSettingsOf(config, configVersion));
+  const { live } = config;
+  const core = new GatewayCore({ bus, ...live.current.view, logger, keyIdSecret: env.keyIdSecret, instanceId: env.instanceId });
+  live.onChange((snapshot) => core.reconfigure(snapshot.view));
   await core.start();
   // On SIGTERM the front doors take no new calls and answer those in flight within the grace period.
-  const limits = { maxRequestBytes: config.limits.max_request_bytes, logger, shutdownGraceMs: env.shutdownGraceMs };
+  const limits = { maxRequestBytes: live.current.config.limits.max_request_bytes, logger, shutdownGraceMs: env.shutdownGraceMs };
   const server = await startGrpcServer(core, { address: env.grpcAddress, ...limits });
   const http = await startHttpServer(core, { address: env.httpAddress, ...limits });
   logger.info('ingress ready', { grpc: env.grpcAddress, http: http.url, instance: core.instanceId });
@@ -31,6 +32,7 @@ void runService('ingress', logger, async () => {
       await Promise.all([server.stop(), http.stop()]);
       await core.stop();
       await bus.close();
+      await config.stop();
       await stopTracing();
     },
   };

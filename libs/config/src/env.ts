@@ -1,4 +1,7 @@
 // Process settings that come from the environment, read in one place.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DEFAULT_CONFIG_PATH } from './load';
 
 export interface ServiceEnv {
   /** host:port the gRPC front door listens on. */
@@ -26,7 +29,13 @@ export interface ServiceEnv {
   kafka: KafkaSettings;
   /** How long a stopping service may finish its work in flight (SHUTDOWN_GRACE_MS). */
   shutdownGraceMs: number;
+  /** The configuration file (SWITCHYARD_CONFIG): embedded mode's, and a distributed service's until one is published. */
+  configFile: string;
+  /** The compacted topic `npm run config:publish` publishes to (SWITCHYARD_CONFIG_TOPIC). */
+  configTopic: string;
 }
+
+export const DEFAULT_CONFIG_TOPIC = 'switchyard.config';
 
 export interface KafkaSettings {
   /** KAFKA_PARTITIONS: partitions of the pipeline's topics. */
@@ -72,6 +81,8 @@ export function readServiceEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv
       idempotent: env.KAFKA_IDEMPOTENT_PRODUCER === 'true',
     },
     shutdownGraceMs: shutdownGraceMsOf(env),
+    configFile: env.SWITCHYARD_CONFIG || DEFAULT_CONFIG_PATH,
+    configTopic: env.SWITCHYARD_CONFIG_TOPIC || DEFAULT_CONFIG_TOPIC,
   };
 }
 
@@ -110,4 +121,15 @@ function keyIdSecretOf(value: string | undefined): string | undefined {
     throw new Error(`GATEWAY_KEY_ID_SECRET is ${value.length} characters; use at least ${KEY_ID_SECRET_MIN_LENGTH}, such as the output of \`openssl rand -hex 32\``);
   }
   return value;
+}
+
+/** infra/.env, which `npm run infra:up` writes, as name to value: the commands' default Kafka. */
+export function infraEnvFile(file = path.resolve('infra/.env')): Record<string, string> {
+  if (!fs.existsSync(file)) return {};
+  const values: Record<string, string> = {};
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (match) values[match[1]] = match[2];
+  }
+  return values;
 }

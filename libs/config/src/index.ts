@@ -2,3 +2,5 @@ export * from './env';
 export * from './load';
 export * from './schema';
 export * from './catalog';
+export * from './live';
+export * from './watch';

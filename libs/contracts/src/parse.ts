@@ -36,6 +36,7 @@ export function parseRequestEvent(value: unknown): RequestEvent {
   ensure(typeof value.deadline_at === 'number' && Number.isFinite(value.deadline_at), 'deadline_at must be epoch milliseconds');
   ensure(value.stream === undefined || typeof value.stream === 'boolean', 'stream must be true or false');
   ensure(value.api_key_id === undefined || isId(value.api_key_id), `api_key_id must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
+  ensure(value.config_version === undefined || isId(value.config_version), `config_version must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
   if (value.kind === 'chat') {
     ensure(isObject(value.chat) && Array.isArray(value.chat.messages), 'chat.messages is missing');
   } else {

@@ -3,7 +3,7 @@
 // over it, so there is one path into the pipeline.
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { MessageTooLargeError, type Bus } from '@switchyard/bus';
-import type { AuthConfig, CatalogEntry } from '@switchyard/config';
+import { buildModelCatalog, type AuthConfig, type CatalogEntry, type GatewayConfig } from '@switchyard/config';
 import {
   GatewayError,
   TOPICS,
@@ -82,7 +82,12 @@ export interface GatewayCoreOptions {
    * one key to have one id. Without it, a secret of this instance's own, so ids last only its lifetime.
    */
   keyIdSecret?: string;
+  /** The configuration version the catalog, keys and timeout come from; each request carries it. */
+  configVersion?: string;
 }
+
+/** What a new configuration version changes in a running ingress (see GatewayCore.reconfigure). */
+export type IngressSettings = Pick<GatewayCoreOptions, 'catalog' | 'defaultTimeoutMs' | 'apiKeys' | 'configVersion'>;
 
 // The calls this instance ended lately, answered or not: a reply for one of them is no caller's lost
 // answer (a request redelivered after a stage failed over is answered twice; a deadline was reported
@@ -99,16 +104,22 @@ export class GatewayCore {
   readonly replyTopic: string;
   private readonly pending = new Map<string, PendingCall>();
   private readonly settled = new Set<string>();
-  // Keys are compared as SHA-256 digests: equal lengths for timingSafeEqual, whatever was sent.
-  private readonly keyDigests: Buffer[];
+  // One object, replaced whole, so that a call sees one version's catalog, keys and timeout. Keys are
+  // compared as SHA-256 digests: equal lengths for timingSafeEqual, whatever was sent.
+  private settings: Omit<IngressSettings, 'apiKeys'> & { keyDigests: Buffer[] };
   private readonly apiKeyIdOf: (credential: string | undefined) => string;
   private state: 'new' | 'started' | 'stopping' = 'new';
 
   constructor(private readonly options: GatewayCoreOptions) {
     this.instanceId = options.instanceId ?? randomUUID().slice(0, 8);
     this.replyTopic = replyTopicFor(this.instanceId);
-    this.keyDigests = (options.apiKeys ?? []).map(sha256);
+    this.settings = settingsOf(options);
     this.apiKeyIdOf = apiKeyIdsUnder(options.keyIdSecret ?? randomBytes(32).toString('hex'));
+  }
+
+  /** Takes a new configuration version's settings; calls already taken in keep the version they started on. */
+  reconfigure(settings: IngressSettings): void {
+    this.settings = settingsOf(settings);
   }
 
   /** True once started and until stop() begins: what a readiness probe reports. */
@@ -193,7 +204,7 @@ export class GatewayCore {
 
   /** The enabled models, for the gateway's own use (its start-up banner); callers use listModels. */
   servedModels(): ModelInfo[] {
-    return [...this.options.catalog.values()]
+    return [...this.settings.catalog.values()]
       .filter((entry) => entry.enabled)
       .map(({ id, provider, upstream_model, capabilities }) => ({ id, provider, upstream_model, capabilities }));
   }
@@ -226,14 +237,15 @@ export class GatewayCore {
    * checks it; a front door may also check early (before reading a large body).
    */
   authenticate(credential: string | undefined): void {
-    if (this.keyDigests.length === 0) return;
+    const { keyDigests } = this.settings;
+    if (keyDigests.length === 0) return;
     if (!credential) {
       throw new GatewayError('unauthenticated', 'this gateway requires a key: send it as a bearer token (Authorization header or gRPC metadata) or in x-api-key');
     }
     const presented = sha256(credential);
     let matched = false;
     // Every key is compared, with no early exit, so the time taken does not tell whether or which key matched.
-    for (const key of this.keyDigests) matched = timingSafeEqual(presented, key) || matched;
+    for (const key of keyDigests) matched = timingSafeEqual(presented, key) || matched;
     if (!matched) throw new GatewayError('unauthenticated', 'the gateway key is not valid');
   }
 
@@ -246,7 +258,8 @@ export class GatewayCore {
   ): Promise<ReplyEvent> {
     const now = Date.now();
     const requestId = randomUUID();
-    const deadline = options.deadline ?? now + this.options.defaultTimeoutMs;
+    const { defaultTimeoutMs, configVersion } = this.settings;
+    const deadline = options.deadline ?? now + defaultTimeoutMs;
     const event: RequestEvent = {
       request_id: requestId,
       kind,
@@ -255,6 +268,7 @@ export class GatewayCore {
       received_at: now,
       deadline_at: deadline,
       api_key_id: this.apiKeyIdOf(options.credential),
+      ...(configVersion === undefined ? {} : { config_version: configVersion }),
       ...body,
     };
     const span = tracer().startSpan(`ingress ${kind}${stream ? ' stream' : ''}`, {
@@ -401,4 +415,13 @@ export function apiKeyIdsUnder(secret: string): (credential: string | undefined)
     }
     return id;
   };
+}
+
+/** An ingress's settings from one configuration version: its catalog, keys and default timeout. */
+export function ingressSettingsOf(config: GatewayConfig, configVersion: string, env: NodeJS.ProcessEnv = process.env): IngressSettings {
+  return { catalog: buildModelCatalog(config, env), defaultTimeoutMs: config.limits.default_timeout_ms, apiKeys: gatewayKeysFrom(config.auth, env), configVersion };
+}
+
+function settingsOf({ catalog, defaultTimeoutMs, apiKeys, configVersion }: IngressSettings): GatewayCore['settings'] {
+  return { catalog, defaultTimeoutMs, configVersion, keyDigests: (apiKeys ?? []).map(sha256) };
 }

@@ -16,6 +16,7 @@ const ADDED_COLUMNS = [
   'attempts integer',
   'route_path text',
   'failed_attempts jsonb',
+  'config_version text',
 ];
 
 const COLUMNS = `

@@ -42,6 +42,7 @@ export const USAGE_ROW_COLUMNS = [
   ['attempts', 'integer', 'metering'],
   ['route_path', 'text', 'metering'],
   ['failed_attempts', 'jsonb', 'metering'],
+  ['config_version', 'text', 'metering'],
 ] as const;
 
 const COLUMN_LIST = USAGE_ROW_COLUMNS.map(([name]) => name).join(', ');
