@@ -12,25 +12,14 @@ import { publishConfigRecord, type ConfigRecord } from '@switchyard/bus';
 import { createGatewayClient, type AiGatewayClient } from '@switchyard/client';
 import { ConfigError, configVersionOf } from '@switchyard/config';
 import { createLogger } from '@switchyard/telemetry';
-import { chat, eventually, startDistributedGateway, type RunningDistributedGateway } from '@switchyard/testing';
+import { chat, eventually, startDistributedGateway, type RunningDistributedGateway, LIVE_CONFIG_V1, LIVE_CONFIG_V2 } from '@switchyard/testing';
 import { runConfigPublish } from './config-publish';
 
 jest.setTimeout(900_000);
 
 const FOLLOWERS = ['ingress', 'router', 'guardrail', 'provider-worker', 'metering'];
 
-// Version 2 moves `chat` to another upstream model (so each row shows which version served it) and adds a model.
-const V1 = `models:
-  - { name: chat, provider: mock, upstream_model: first, capabilities: [chat, streaming] }
-providers:
-  mock: { latency_ms: 5 }
-`;
-const V2 = `models:
-  - { name: chat, provider: mock, upstream_model: second, capabilities: [chat, streaming] }
-  - { name: chat-added, provider: mock, capabilities: [chat] }
-providers:
-  mock: { latency_ms: 5 }
-`;
+const [V1, V2] = [LIVE_CONFIG_V1, LIVE_CONFIG_V2];
 const INVALID = `${V2}  openai: { api_key_evn: OPENAI_API_KEY }\n`;
 
 interface LogLine {
