@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
+import { infraEnvFile } from '@switchyard/config';
 import { DEAD_LETTER_HEADERS, TOPICS } from '@switchyard/contracts';
 import { DEAD_LETTER_FILE, deadLetterAddress, replayHeaders, type DeadLetterRecord } from '@switchyard/pipeline';
 
@@ -69,7 +70,7 @@ export async function runDeadLetterCommand(argv: string[], print: (line: string)
 
   const dataDir = values['data-dir'];
   if (dataDir !== undefined && command === 'replay') throw new UsageError('replay needs Kafka: the embedded gateway has no topic to send dead letters back to (see docs/dead-letter.md)');
-  const brokers = (values.brokers ?? env.KAFKA_BROKERS ?? envFile().KAFKA_BROKERS ?? '').split(',').map((broker) => broker.trim()).filter(Boolean);
+  const brokers = (values.brokers ?? env.KAFKA_BROKERS ?? infraEnvFile().KAFKA_BROKERS ?? '').split(',').map((broker) => broker.trim()).filter(Boolean);
   if (dataDir === undefined && brokers.length === 0) throw new UsageError('no Kafka brokers: set KAFKA_BROKERS, pass --brokers, run `npm run infra:up`, or pass --data-dir for the embedded gateway');
   const kafka = dataDir === undefined ? new Kafka({ clientId: 'switchyard-dead-letter', brokers, logLevel: logLevel.NOTHING, connectionTimeout: 3000 }) : undefined;
   const found = matching(kafka ? await readTopic(kafka, topic) : readDeadLetterFile(path.join(dataDir!, DEAD_LETTER_FILE)), filters);
@@ -198,16 +199,4 @@ async function replay(kafka: Kafka, deadLetters: DeadLetter[], print: (line: str
   } finally {
     await producer.disconnect();
   }
-}
-
-/** infra/.env, which `npm run infra:up` writes, as name to value. */
-function envFile(): Record<string, string> {
-  const file = path.resolve('infra/.env');
-  if (!fs.existsSync(file)) return {};
-  const values: Record<string, string> = {};
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
-    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
-    if (match) values[match[1]] = match[2];
-  }
-  return values;
 }

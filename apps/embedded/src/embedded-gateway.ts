@@ -5,21 +5,27 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startAnalyticsSink } from '@switchyard/analytics';
 import { InMemoryBus } from '@switchyard/bus';
-import { breakerSettingsOf, buildModelCatalog, readServiceEnv, routesOf, type GatewayConfig, type SqlPortSettings } from '@switchyard/config';
+import { breakerSettingsOf, buildModelCatalog, LiveConfig, readServiceEnv, routesOf, watchConfigFile, type ConfigFileWatch, type GatewayConfig, type SqlPortSettings } from '@switchyard/config';
+import type { CompletionEvent, RequestEvent } from '@switchyard/contracts';
 import { createGuardrailStage, rulesByName } from '@switchyard/guardrail';
-import { GatewayCore, gatewayKeysFrom, startGrpcServer, startHttpServer, type RunningHttpServer, type TlsMaterial } from '@switchyard/ingress';
+import { GatewayCore, ingressSettingsOf, startGrpcServer, startHttpServer, type IngressSettings, type RunningHttpServer, type TlsMaterial } from '@switchyard/ingress';
 import { startVirtualKeys } from '@switchyard/keys';
 import { createMeteringStage } from '@switchyard/metering';
-import { DEAD_LETTER_FILE, recordDeadLetters, runStage } from '@switchyard/pipeline';
+import { DEAD_LETTER_FILE, liveStage, parseServedConfig, readConfigFile, recordDeadLetters, runStage, type Stage } from '@switchyard/pipeline';
 import { buildPriceTable } from '@switchyard/pricing';
-import { createProviderWorker } from '@switchyard/provider-worker';
+import { createLiveProviderWorker, type WorkerSetup } from '@switchyard/provider-worker';
 import { createProviderRegistry } from '@switchyard/providers';
 import { createRouterStage } from '@switchyard/router';
 import { describeUsageEventsLayout, ensureAnalyticsSchema, openAnalyticsDatabase, type SqlClient } from '@switchyard/storage';
 import type { Logger } from '@switchyard/telemetry';
 
-export interface EmbeddedGatewayOptions {
-  config: GatewayConfig;
+/**
+ * The configuration: a file, followed (applied on change and on SIGHUP, see docs/configuration.md), or one
+ * read already, which stays.
+ */
+export type EmbeddedConfigSource = { configFile: string } | { config: GatewayConfig };
+
+export type EmbeddedGatewayOptions = EmbeddedConfigSource & {
   grpcAddress: string;
   /** host:port of the HTTP front door (OpenAI and Anthropic formats); without it there is none. */
   httpAddress?: string;
@@ -31,6 +37,15 @@ export interface EmbeddedGatewayOptions {
   sql?: SqlPortSettings;
   logger: Logger;
   env?: NodeJS.ProcessEnv;
+};
+
+/** What the stages run from one configuration version. */
+interface EmbeddedView {
+  router: Stage<RequestEvent>;
+  guardrail: Stage<RequestEvent>;
+  metering: Stage<CompletionEvent>;
+  worker: WorkerSetup;
+  ingress: IngressSettings;
 }
 
 export interface EmbeddedGateway {
@@ -40,15 +55,28 @@ export interface EmbeddedGateway {
   core: GatewayCore;
   db: SqlClient;
   bus: InMemoryBus;
+  config: LiveConfig<EmbeddedView>;
   stop(): Promise<void>;
 }
 
 export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Promise<EmbeddedGateway> {
-  const { config, logger } = options;
+  const { logger } = options;
   const env = options.env ?? process.env;
+  const derive = (config: GatewayConfig, configVersion: string): EmbeddedView => {
+    const prices = buildPriceTable(config.pricing);
+    return {
+      router: createRouterStage(buildModelCatalog(config, env)),
+      guardrail: createGuardrailStage(rulesByName(config.guardrail.rules)),
+      metering: createMeteringStage(prices),
+      worker: { providers: createProviderRegistry(config, env), routes: routesOf(config), limits: config.provider_calls, prices },
+      ingress: ingressSettingsOf(config, configVersion, env),
+    };
+  };
+  const live =
+    'configFile' in options
+      ? new LiveConfig({ parse: parseServedConfig, derive }, { text: readConfigFile(options.configFile), source: options.configFile })
+      : new LiveConfig({ parse: parseServedConfig, derive }, { config: options.config, source: 'options' });
   const bus = new InMemoryBus();
-  const catalog = buildModelCatalog(config, env);
-  const apiKeys = gatewayKeysFrom(config.auth, env);
   const { keyIdSecret = keyIdSecretIn(options.dataDir), adminKey } = readServiceEnv(env);
 
   const db = await openAnalyticsDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir, sql: options.sql });
@@ -58,23 +86,26 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   // The in-memory bus keeps nothing: dead letters go to a file in the data folder instead.
   await recordDeadLetters(bus, path.join(options.dataDir, DEAD_LETTER_FILE), logger);
   const sink = await startAnalyticsSink({ bus, db, logger });
-  const prices = buildPriceTable(config.pricing);
-  const worker = createProviderWorker(createProviderRegistry(config, env), { routes: routesOf(config), limits: config.provider_calls, prices, breaker: breakerSettingsOf(config) });
-  await runStage(bus, createRouterStage(catalog), { logger });
-  await runStage(bus, createGuardrailStage(rulesByName(config.guardrail.rules)), { logger });
+  const at = (configVersion: string | undefined) => live.at(configVersion).view;
+  // Breaker settings are read at start: the breakers' state outlives configuration versions.
+  const worker = createLiveProviderWorker((request) => at(request.config_version).worker, { breaker: breakerSettingsOf(live.current.config) });
+  await runStage(bus, liveStage((version) => at(version).router, (request) => request.config_version), { logger });
+  await runStage(bus, liveStage((version) => at(version).guardrail, (request) => request.config_version), { logger });
   await runStage(bus, worker.stage, { logger });
   await runStage(bus, worker.cancellations, { logger });
   await runStage(bus, worker.breakerTransitions, { logger });
-  await runStage(bus, createMeteringStage(prices), { logger });
+  await runStage(bus, liveStage((version) => at(version).metering, (completion) => completion.request.config_version), { logger });
 
   // Virtual keys live beside analytics, in the same database; the admin key turns them on.
   const virtualKeys = adminKey ? await startVirtualKeys({ db, bus, instanceId: 'embedded', logger }) : undefined;
-  const core = new GatewayCore({ bus, catalog, logger, defaultTimeoutMs: config.limits.default_timeout_ms, instanceId: 'embedded', apiKeys, keyIdSecret, keys: virtualKeys?.directory, adminKey });
+  const core = new GatewayCore({ bus, ...live.current.view.ingress, logger, instanceId: 'embedded', keyIdSecret, keys: virtualKeys?.directory, adminKey });
+  live.onChange((snapshot) => core.reconfigure(snapshot.view.ingress));
   await core.start();
-  const frontDoor = { maxRequestBytes: config.limits.max_request_bytes, logger, tls: options.tls, admin: virtualKeys?.admin };
+  const frontDoor = { maxRequestBytes: live.current.config.limits.max_request_bytes, logger, tls: options.tls, admin: virtualKeys?.admin };
   const server = await startGrpcServer(core, { address: options.grpcAddress, ...frontDoor });
   let http: RunningHttpServer | undefined;
   if (options.httpAddress) http = await startHttpServer(core, { address: options.httpAddress, ...frontDoor });
+  const watch: ConfigFileWatch | undefined = 'configFile' in options ? watchConfigFile(live, options.configFile, logger) : undefined;
 
   return {
     port: server.port,
@@ -82,7 +113,9 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
     core,
     db,
     bus,
+    config: live,
     async stop() {
+      watch?.close();
       await Promise.all([server.stop(), http?.stop()]);
       await core.stop();
       await bus.close();

@@ -1,5 +1,5 @@
 // `npm start`: the whole gateway in one process, no servers needed.
-import { loadGatewayConfig, readServiceEnv } from '@switchyard/config';
+import { readServiceEnv } from '@switchyard/config';
 import { loadTls } from '@switchyard/ingress';
 import { runService } from '@switchyard/pipeline';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
@@ -9,10 +9,9 @@ const logger = createLogger('embedded');
 startTracing('switchyard-embedded');
 
 void runService('switchyard', logger, async () => {
-  const config = loadGatewayConfig();
   const env = readServiceEnv();
   const gateway = await startEmbeddedGateway({
-    config,
+    configFile: env.configFile,
     grpcAddress: env.grpcAddress,
     httpAddress: env.httpAddress,
     tls: env.tls && loadTls(env.tls),

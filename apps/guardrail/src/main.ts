@@ -1,17 +1,17 @@
 // The guardrail service: routed -> guarded.
-import { loadGatewayConfig, readServiceEnv } from '@switchyard/config';
+import { readServiceEnv } from '@switchyard/config';
 import { createGuardrailStage, rulesByName } from '@switchyard/guardrail';
-import { connectServiceBus, runService, runStage } from '@switchyard/pipeline';
+import { connectServiceBus, liveStage, runService, runStage, startServiceConfig } from '@switchyard/pipeline';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
 
 const logger = createLogger('guardrail');
 startTracing('switchyard-guardrail');
 
 void runService('guardrail', logger, async () => {
-  const config = loadGatewayConfig();
   const env = readServiceEnv();
   const bus = await connectServiceBus('guardrail', env, logger);
-  await runStage(bus, createGuardrailStage(rulesByName(config.guardrail.rules)), { logger });
-  logger.info('guardrail ready', { rules: config.guardrail.rules });
-  return { stop: async () => { await bus.close(); await stopTracing(); } };
+  const { live, stop } = await startServiceConfig('guardrail', env, logger, (config) => createGuardrailStage(rulesByName(config.guardrail.rules)));
+  await runStage(bus, liveStage((version) => live.at(version).view, (request) => request.config_version), { logger });
+  logger.info('guardrail ready', { rules: live.current.config.guardrail.rules });
+  return { stop: async () => { await bus.close(); await stop(); await stopTracing(); } };
 });

@@ -1,18 +1,17 @@
 // The ingress service: the gRPC front door and the HTTP one (OpenAI and Anthropic formats). Publishes
 // each call to the pipeline and answers it from this instance's reply topic.
 import { randomUUID } from 'node:crypto';
-import { buildModelCatalog, loadGatewayConfig, readServiceEnv } from '@switchyard/config';
-import { GatewayCore, gatewayKeysFrom, loadTls, startGrpcServer, startHttpServer } from '@switchyard/ingress';
+import { readServiceEnv } from '@switchyard/config';
+import { GatewayCore, ingressSettingsOf, loadTls, startGrpcServer, startHttpServer } from '@switchyard/ingress';
 import { startVirtualKeys } from '@switchyard/keys';
 import { createPostgresClient } from '@switchyard/storage';
-import { connectServiceBus, runService } from '@switchyard/pipeline';
+import { connectServiceBus, runService, startServiceConfig } from '@switchyard/pipeline';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
 
 const logger = createLogger('ingress');
 startTracing('switchyard-ingress');
 
 void runService('ingress', logger, async () => {
-  const config = loadGatewayConfig();
   const env = readServiceEnv();
   // Every instance must key api_key_id alike, or one key would have an id per instance: no default here.
   if (!env.keyIdSecret) {
@@ -26,24 +25,24 @@ void runService('ingress', logger, async () => {
     throw new Error('SWITCHYARD_ADMIN_KEY turns virtual keys on, and the ingress keeps them in Postgres: set DATABASE_URL (the analytics database will do)');
   }
   const bus = await connectServiceBus('ingress', env, logger);
-  const apiKeys = gatewayKeysFrom(config.auth);
+  const config = await startServiceConfig('ingress', env, logger, (config, configVersion) => ingressSettingsOf(config, configVersion));
+  const { live } = config;
   const instanceId = env.instanceId ?? randomUUID().slice(0, 8);
   const db = env.adminKey ? createPostgresClient(env.databaseUrl!) : undefined;
   const virtualKeys = db ? await startVirtualKeys({ db, bus, instanceId, logger }) : undefined;
   const core = new GatewayCore({
     bus,
-    catalog: buildModelCatalog(config),
+    ...live.current.view,
     logger,
-    defaultTimeoutMs: config.limits.default_timeout_ms,
-    apiKeys,
     keyIdSecret: env.keyIdSecret,
     instanceId,
     keys: virtualKeys?.directory,
     adminKey: env.adminKey,
   });
+  live.onChange((snapshot) => core.reconfigure(snapshot.view));
   await core.start();
   // On SIGTERM the front doors take no new calls and answer those in flight within the grace period.
-  const frontDoor = { maxRequestBytes: config.limits.max_request_bytes, logger, shutdownGraceMs: env.shutdownGraceMs, tls: env.tls && loadTls(env.tls), admin: virtualKeys?.admin };
+  const frontDoor = { maxRequestBytes: live.current.config.limits.max_request_bytes, logger, shutdownGraceMs: env.shutdownGraceMs, tls: env.tls && loadTls(env.tls), admin: virtualKeys?.admin };
   const server = await startGrpcServer(core, { address: env.grpcAddress, ...frontDoor });
   const http = await startHttpServer(core, { address: env.httpAddress, ...frontDoor });
   logger.info('ingress ready', { grpc: env.grpcAddress, http: http.url, instance: core.instanceId, tls: frontDoor.tls ? (frontDoor.tls.clientCa ? 'mtls' : 'tls') : 'off' });
@@ -53,6 +52,7 @@ void runService('ingress', logger, async () => {
       await Promise.all([server.stop(), http.stop()]);
       await core.stop();
       await bus.close();
+      await config.stop();
       await db?.close();
       await stopTracing();
     },

@@ -1,7 +1,7 @@
 // The metering service: completions -> usage, and the caller's answer to its ingress.
-import { loadGatewayConfig, readServiceEnv } from '@switchyard/config';
+import { readServiceEnv } from '@switchyard/config';
 import { createMeteringStage } from '@switchyard/metering';
-import { connectServiceBus, runService, runStage } from '@switchyard/pipeline';
+import { connectServiceBus, liveStage, runService, runStage, startServiceConfig } from '@switchyard/pipeline';
 import { buildPriceTable } from '@switchyard/pricing';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
 
@@ -9,10 +9,10 @@ const logger = createLogger('metering');
 startTracing('switchyard-metering');
 
 void runService('metering', logger, async () => {
-  const config = loadGatewayConfig();
   const env = readServiceEnv();
   const bus = await connectServiceBus('metering', env, logger);
-  await runStage(bus, createMeteringStage(buildPriceTable(config.pricing)), { logger });
+  const { live, stop } = await startServiceConfig('metering', env, logger, (config) => createMeteringStage(buildPriceTable(config.pricing)));
+  await runStage(bus, liveStage((version) => live.at(version).view, (completion) => completion.request.config_version), { logger });
   logger.info('metering ready');
-  return { stop: async () => { await bus.close(); await stopTracing(); } };
+  return { stop: async () => { await bus.close(); await stop(); await stopTracing(); } };
 });

@@ -1,9 +1,9 @@
 // The provider-worker service: guarded -> completions, streaming chunks to the caller's ingress.
 import { randomUUID } from 'node:crypto';
-import { breakerSettingsOf, loadGatewayConfig, readServiceEnv, routesOf } from '@switchyard/config';
+import { breakerSettingsOf, readServiceEnv, routesOf } from '@switchyard/config';
 import { BREAKERS_TOPIC, BREAKERS_TOPIC_PARTITIONS } from '@switchyard/contracts';
-import { connectServiceBus, runService, runStage } from '@switchyard/pipeline';
-import { createProviderWorker, OUTCOMES_REPLAYED_MS } from '@switchyard/provider-worker';
+import { connectServiceBus, runService, runStage, startServiceConfig } from '@switchyard/pipeline';
+import { createLiveProviderWorker, OUTCOMES_REPLAYED_MS } from '@switchyard/provider-worker';
 import { buildPriceTable } from '@switchyard/pricing';
 import { createProviderRegistry } from '@switchyard/providers';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
@@ -12,11 +12,16 @@ const logger = createLogger('provider-worker');
 startTracing('switchyard-provider-worker');
 
 void runService('provider-worker', logger, async () => {
-  const config = loadGatewayConfig();
   const env = readServiceEnv();
-  const providers = createProviderRegistry(config);
   const bus = await connectServiceBus('provider-worker', env, logger);
-  const worker = createProviderWorker(providers, { routes: routesOf(config), limits: config.provider_calls, prices: buildPriceTable(config.pricing), breaker: breakerSettingsOf(config) });
+  const { live, stop } = await startServiceConfig('provider-worker', env, logger, (config) => ({
+    providers: createProviderRegistry(config),
+    routes: routesOf(config),
+    limits: config.provider_calls,
+    prices: buildPriceTable(config.pricing),
+  }));
+  // Breaker settings are read at start: the breakers' state outlives configuration versions.
+  const worker = createLiveProviderWorker((request) => live.at(request.config_version).view, { breaker: breakerSettingsOf(live.current.config) });
   // Before the first call: a transition published to a topic not yet made would make it uncompacted.
   await bus.ensureTopics([BREAKERS_TOPIC], BREAKERS_TOPIC_PARTITIONS, { compacted: true });
   // Every instance must hear every breaker transition, from the topic's beginning: a group of its own at each start.
@@ -27,6 +32,6 @@ void runService('provider-worker', logger, async () => {
   // it committed is known as answered when it comes again.
   await runStage(bus, worker.outcomes, { logger, group: `switchyard-provider-worker-outcomes-${randomUUID().slice(0, 8)}`, since: Date.now() - OUTCOMES_REPLAYED_MS });
   await runStage(bus, worker.stage, { logger });
-  logger.info('provider-worker ready', { providers: [...providers.keys()] });
-  return { stop: async () => { await bus.close(); await stopTracing(); } };
+  logger.info('provider-worker ready', { providers: [...live.current.view.providers.keys()] });
+  return { stop: async () => { await bus.close(); await stop(); await stopTracing(); } };
 });

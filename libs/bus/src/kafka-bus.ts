@@ -203,6 +203,28 @@ interface Consuming {
   progress: Map<number, PartitionProgress>;
 }
 
+/** A kafkajs client with the settings every Switchyard connection uses, logging through `logger`. */
+export function createKafkaClient(options: { brokers: string[]; clientId: string; logger: Logger }): Kafka {
+  if (options.brokers.length === 0) throw new BusUnavailableError('no Kafka brokers configured (set KAFKA_BROKERS)');
+  const logger = options.logger;
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    connectionTimeout: 3000,
+    requestTimeout: 10_000,
+    retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 2000 },
+    logLevel: logLevel.WARN,
+    socketFactory: noDelaySocket,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, ...fields } = log;
+        if (level <= logLevel.ERROR) logger.error(`kafka: ${message}`, fields);
+        else logger.warn(`kafka: ${message}`, fields);
+      },
+  });
+}
+
 /** The bus of distributed mode, on Kafka with kafkajs. Events travel as JSON. */
 export class KafkaBus implements Bus {
   readonly kind = 'kafka' as const;
@@ -216,24 +238,7 @@ export class KafkaBus implements Bus {
   private sending?: Promise<void>;
 
   constructor(private readonly options: KafkaBusOptions) {
-    if (options.brokers.length === 0) throw new BusUnavailableError('no Kafka brokers configured (set KAFKA_BROKERS)');
-    const logger = options.logger;
-    this.kafka = new Kafka({
-      clientId: options.clientId,
-      brokers: options.brokers,
-      connectionTimeout: 3000,
-      requestTimeout: 10_000,
-      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 2000 },
-      logLevel: logLevel.WARN,
-      socketFactory: noDelaySocket,
-      logCreator:
-        () =>
-        ({ level, log }: LogEntry) => {
-          const { message, ...fields } = log;
-          if (level <= logLevel.ERROR) logger.error(`kafka: ${message}`, fields);
-          else logger.warn(`kafka: ${message}`, fields);
-        },
-    });
+    this.kafka = createKafkaClient(options);
     this.producer = this.kafka.producer({
       allowAutoTopicCreation: true,
       createPartitioner: Partitioners.DefaultPartitioner,
@@ -570,7 +575,7 @@ export async function connectKafkaBus(options: KafkaBusOptions & { topics: reado
  * or topics that several services create at once, answer "does not host this topic-partition" or
  * "coordinator is loading" for a few seconds; a service must wait that out, not exit.
  */
-async function whileKafkaSettles<T>(step: () => Promise<T>, logger: Logger, giveUpAfterMs = 60_000): Promise<T> {
+export async function whileKafkaSettles<T>(step: () => Promise<T>, logger: Logger, giveUpAfterMs = 60_000): Promise<T> {
   const giveUpAt = Date.now() + giveUpAfterMs;
   for (let attempt = 1; ; attempt++) {
     try {

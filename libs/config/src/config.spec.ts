@@ -1,7 +1,10 @@
 import { DEFAULT_BREAKER } from '@switchyard/routing';
 import { breakerSettingsOf, buildModelCatalog } from './catalog';
 import { healthAddressOf, KEY_ID_SECRET_MIN_LENGTH, parseAddress, readServiceEnv, shutdownGraceMsOf } from './env';
-import { ConfigError, loadGatewayConfig, parseGatewayConfig } from './load';
+import { ConfigError, loadGatewayConfig, parseGatewayConfig, type ProviderKeys } from './load';
+
+// The adapters' own keys as libs/providers lists them (this library cannot depend on it).
+const adapterKeys: ProviderKeys = (kind) => ({ mock: ['latency_ms'], openai: ['organization', 'project'] })[kind];
 
 describe('gateway configuration', () => {
   it('loads the default file', () => {
@@ -49,6 +52,29 @@ providers: { openai: {}, azure-eu: { kind: azure-openai }, anthropic: {} }`);
     ],
   ])('refuses a route with %s at load', (_name, text, message) => {
     expect(() => parseGatewayConfig(text, 'test.yaml')).toThrow(message);
+  });
+
+  it.each([
+    ['a typo in a provider block', 'models: [{ name: a, provider: mock }]\nproviders: { openai: { api_key_evn: OPENAI_API_KEY } }', 'test.yaml: providers.openai.api_key_evn: unknown key; a openai block takes kind, base_url, api_key_env, organization, project'],
+    ['a top-level block misspelt', 'models: [{ name: a, provider: mock }]\nprovider_call: { max_in_flight_per_route: 4 }', 'test.yaml: provider_call: unknown key'],
+    ['a model key misspelt', 'models: [{ name: a, provider: mock, capabilites: [chat] }]', 'test.yaml: models.0.capabilites: unknown key'],
+    ['a block misplaced under limits', 'models: [{ name: a, provider: mock }]\nlimits: { guardrail: { rules: [] } }', 'test.yaml: limits.guardrail: unknown key'],
+    ['a key under provider_calls', 'models: [{ name: a, provider: mock }]\nprovider_calls: { max_in_flight: 4 }', 'test.yaml: provider_calls.max_in_flight: unknown key'],
+    ['a key under guardrail', 'models: [{ name: a, provider: mock }]\nguardrail: { rule: [mask_email] }', 'test.yaml: guardrail.rule: unknown key'],
+    ['a key under auth', 'models: [{ name: a, provider: mock }]\nauth: { api_keys_env: K, api_key: sk-1 }', 'test.yaml: auth.api_key: unknown key'],
+    ['a key of a price', 'models: [{ name: a, provider: mock }]\npricing: { mock/a: { input_per_mtok: 1, output_per_mtok: 2, cached_per_mtok: 0 } }', 'test.yaml: pricing.mock/a.cached_per_mtok: unknown key'],
+    ['a key in a route tree', 'models: [{ name: a, route: { fallback: [{ target: mock/a, retries: { attempts: 2 } }] } }]\nproviders: { mock: {} }', 'test.yaml: models.0.route.fallback.0.retries: unknown key (model a)'],
+    ['a key in a route\'s retry', 'models: [{ name: a, route: { target: mock/a, retry: { attempt: 2 } } }]\nproviders: { mock: {} }', 'test.yaml: models.0.route.retry.attempt: unknown key (model a)'],
+    ['a block of no adapter', 'models: [{ name: a, provider: mock }]\nproviders: { azure-eu: { base_url: "https://x.example" } }', 'test.yaml: providers.azure-eu: no adapter named "azure-eu"'],
+    ['a kind of no adapter', 'models: [{ name: a, provider: mock }]\nproviders: { eu: { kind: azure } }', 'test.yaml: providers.eu.kind: no adapter named "azure"'],
+    ['a model\'s provider of no adapter', 'models: [{ name: a, provider: mokc }]', 'test.yaml: models.0.provider: no adapter named "mokc"; configure a block for it under providers'],
+  ])('refuses %s at load, naming its path in the file', (_name, text, message) => {
+    expect(() => parseGatewayConfig(text, 'test.yaml', adapterKeys)).toThrow(message);
+  });
+
+  it('takes a provider block whose keys its adapter takes, under another name with kind', () => {
+    const config = parseGatewayConfig('models: [{ name: a, provider: eu }]\nproviders: { eu: { kind: openai, base_url: "https://x.example/v1", project: p } }', 'test.yaml', adapterKeys);
+    expect(config.providers.eu).toEqual({ kind: 'openai', base_url: 'https://x.example/v1', project: 'p' });
   });
 
   it('serves a model only when its provider has its key', () => {
@@ -121,11 +147,11 @@ providers: { a: { kind: mock }, b: { kind: mock } }
     });
 
     it.each([
-      ['a misspelt setting', 'breaker: { consecutive_failure: 3 }', 'test.yaml: breaker: Unrecognized key: "consecutive_failure"'],
+      ['a misspelt setting', 'breaker: { consecutive_failure: 3 }', 'test.yaml: breaker.consecutive_failure: unknown key'],
       ['an error rate above 1', 'breaker: { error_rate: 50 }', 'test.yaml: breaker.error_rate: Too big'],
       ['a cooldown longer than its most', 'breaker: { cooldown_ms: 10000, max_cooldown_ms: 5000 }', 'test.yaml: breaker.max_cooldown_ms: 5000 is below cooldown_ms (10000)'],
       ['a target no route calls', 'breaker: { targets: { a/m9: { min_calls: 5 } } }', "test.yaml: breaker.targets.a/m9: no model's route calls this target"],
-      ['a misspelt target setting', 'breaker: { targets: { a/m1: { cooldown: 5 } } }', 'Unrecognized key: "cooldown"'],
+      ['a misspelt target setting', 'breaker: { targets: { a/m1: { cooldown: 5 } } }', 'test.yaml: breaker.targets.a/m1.cooldown: unknown key'],
     ])('refuses %s, naming its path', (_name, text, message) => {
       expect(() => parseGatewayConfig(`${routes}${text}\n`, 'test.yaml')).toThrow(message);
     });

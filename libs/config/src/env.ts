@@ -1,4 +1,7 @@
 // Process settings that come from the environment, read in one place.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { DEFAULT_CONFIG_PATH } from './load';
 
 export interface ServiceEnv {
   /** host:port the gRPC front door listens on. */
@@ -30,6 +33,10 @@ export interface ServiceEnv {
   tls: TlsSettings | undefined;
   /** SWITCHYARD_ADMIN_KEY: opens the admin API and turns virtual keys on (docs/keys.md). */
   adminKey: string | undefined;
+  /** The configuration file (SWITCHYARD_CONFIG): embedded mode's, and a distributed service's until one is published. */
+  configFile: string;
+  /** The compacted topic `npm run config:publish` publishes to (SWITCHYARD_CONFIG_TOPIC). */
+  configTopic: string;
 }
 
 /** PEM files of the front doors' TLS: GATEWAY_TLS_CERT, GATEWAY_TLS_KEY and, for mTLS, GATEWAY_TLS_CLIENT_CA. */
@@ -39,6 +46,8 @@ export interface TlsSettings {
   /** The CAs a client certificate must chain to; set, every client must present one. */
   clientCaFile: string | undefined;
 }
+
+export const DEFAULT_CONFIG_TOPIC = 'switchyard.config';
 
 export interface KafkaSettings {
   /** KAFKA_PARTITIONS: partitions of the pipeline's topics. */
@@ -86,6 +95,8 @@ export function readServiceEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv
     shutdownGraceMs: shutdownGraceMsOf(env),
     tls: tlsSettingsOf(env),
     adminKey: adminKeyOf(env.SWITCHYARD_ADMIN_KEY),
+    configFile: env.SWITCHYARD_CONFIG || DEFAULT_CONFIG_PATH,
+    configTopic: env.SWITCHYARD_CONFIG_TOPIC || DEFAULT_CONFIG_TOPIC,
   };
 }
 
@@ -159,4 +170,15 @@ function keyIdSecretOf(value: string | undefined): string | undefined {
     throw new Error(`GATEWAY_KEY_ID_SECRET is ${value.length} characters; use at least ${KEY_ID_SECRET_MIN_LENGTH}, such as the output of \`openssl rand -hex 32\``);
   }
   return value;
+}
+
+/** infra/.env, which `npm run infra:up` writes, as name to value: the commands' default Kafka. */
+export function infraEnvFile(file = path.resolve('infra/.env')): Record<string, string> {
+  if (!fs.existsSync(file)) return {};
+  const values: Record<string, string> = {};
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const match = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (match) values[match[1]] = match[2];
+  }
+  return values;
 }

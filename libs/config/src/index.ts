@@ -3,3 +3,5 @@ export * from './load';
 export * from './schema';
 export * from './catalog';
 export * from './credentials';
+export * from './live';
+export * from './watch';

@@ -4,7 +4,7 @@ import { parse as parseYaml } from 'yaml';
 import { DEFAULT_RETRY, parseRoute, RouteError, targetsOf } from '@switchyard/routing';
 import { breakerSettingsOf } from './catalog';
 import type { z } from 'zod';
-import { gatewayConfigSchema, type GatewayConfig, type ModelConfig, type modelConfigSchema } from './schema';
+import { gatewayConfigSchema, providerConfigSchema, type GatewayConfig, type ModelConfig, type modelConfigSchema } from './schema';
 
 /** infra/switchyard.yaml at the workspace root: the configuration used unless SWITCHYARD_CONFIG names another. */
 export const DEFAULT_CONFIG_PATH = path.resolve(__dirname, '../../../infra/switchyard.yaml');
@@ -16,7 +16,17 @@ export class ConfigError extends Error {
   }
 }
 
-export function parseGatewayConfig(text: string, source = 'config'): GatewayConfig {
+/**
+ * The keys a provider block of an adapter kind takes besides the common ones (kind, base_url, api_key_env);
+ * undefined for a kind no adapter has. The adapters own that list (libs/providers).
+ */
+export type ProviderKeys = (kind: string) => readonly string[] | undefined;
+
+/**
+ * The configuration in `text`, checked; a ConfigError names the path in the file of every problem, unknown
+ * keys included. With `providerKeys`, each provider block's own keys are checked against its adapter's.
+ */
+export function parseGatewayConfig(text: string, source = 'config', providerKeys?: ProviderKeys): GatewayConfig {
   let raw: unknown;
   try {
     raw = parseYaml(text);
@@ -25,13 +35,21 @@ export function parseGatewayConfig(text: string, source = 'config'): GatewayConf
   }
   const result = gatewayConfigSchema.safeParse(raw);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    const problems = result.error.issues.flatMap((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => `${[...issue.path, key].join('.')}: unknown key`)
+        : [`${issue.path.join('.') || '(root)'}: ${issue.message}`],
+    );
     throw new ConfigError(`${source}: ${problems.join('; ')}`);
   }
   const names = new Set<string>();
   for (const model of result.data.models) {
     if (names.has(model.name)) throw new ConfigError(`${source}: model ${model.name} is configured twice`);
     names.add(model.name);
+  }
+  if (providerKeys) {
+    const problems = providerBlockProblems(result.data, providerKeys);
+    if (problems.length > 0) throw new ConfigError(`${source}: ${problems.join('; ')}`);
   }
   const config: GatewayConfig = { ...result.data, models: withRoutes(result.data.models, result.data.providers, source) };
   const breakerProblems = checkBreakers(config);
@@ -49,6 +67,33 @@ function checkBreakers(config: GatewayConfig): string[] {
     if (!routed.has(target)) problems.push(`breaker.targets.${target}: no model's route calls this target`);
     if (own.max_cooldown_ms < own.cooldown_ms) problems.push(`breaker.targets.${target}.max_cooldown_ms: ${own.max_cooldown_ms} is below cooldown_ms (${own.cooldown_ms})`);
   }
+  return problems;
+}
+
+// `kind` names the adapter of a block whose name is not an adapter's (two OpenAI-compatible servers, say).
+const COMMON_PROVIDER_KEYS: readonly string[] = ['kind', ...Object.keys(providerConfigSchema.shape)];
+
+/** Provider blocks (and provider names of models) with no adapter, or with keys their adapter does not take. */
+function providerBlockProblems(config: z.infer<typeof gatewayConfigSchema>, providerKeys: ProviderKeys): string[] {
+  const problems: string[] = [];
+  for (const [name, block] of Object.entries(config.providers)) {
+    const kind = typeof block.kind === 'string' ? block.kind : name;
+    const own = providerKeys(kind);
+    if (!own) {
+      problems.push(`providers.${name}${block.kind === undefined ? '' : '.kind'}: no adapter named ${JSON.stringify(kind)}`);
+      continue;
+    }
+    for (const key of Object.keys(block)) {
+      if (!COMMON_PROVIDER_KEYS.includes(key) && !own.includes(key)) {
+        problems.push(`providers.${name}.${key}: unknown key; a ${kind} block takes ${[...COMMON_PROVIDER_KEYS, ...own].join(', ')}`);
+      }
+    }
+  }
+  config.models.forEach((model, index) => {
+    if (model.provider && !(model.provider in config.providers) && !providerKeys(model.provider)) {
+      problems.push(`models.${index}.provider: no adapter named ${JSON.stringify(model.provider)}; configure a block for it under providers`);
+    }
+  });
   return problems;
 }
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 export const CAPABILITIES = ['chat', 'streaming', 'tools', 'vision', 'embeddings'] as const;
 
-export const modelConfigSchema = z.object({
+export const modelConfigSchema = z.strictObject({
   /** The name callers use. */
   name: z.string().min(1),
   /** With upstream_model, the model's one target; `route` instead gives a tree of them. */
@@ -21,9 +21,10 @@ export const providerConfigSchema = z
     /** The name of the environment variable holding the key. The key itself never sits in the file. */
     api_key_env: z.string().optional(),
   })
+  // An adapter's own keys, checked against its list (parseGatewayConfig's providerKeys).
   .catchall(z.unknown());
 
-export const pricingOverrideSchema = z.object({
+export const pricingOverrideSchema = z.strictObject({
   input_per_mtok: z.number().nonnegative(),
   output_per_mtok: z.number().nonnegative(),
   cached_input_per_mtok: z.number().nonnegative().optional(),
@@ -31,7 +32,7 @@ export const pricingOverrideSchema = z.object({
 });
 
 /** The provider-worker's calls to one route (a provider and its own model name), and the requests waiting for them. */
-export const providerCallsSchema = z.object({
+export const providerCallsSchema = z.strictObject({
   /** By default as many as the worker allowed over all models before, so that no model is refused work it used to get. */
   max_in_flight_per_route: z.number().int().positive().default(256),
   /** Beyond this many waiting, a request is answered `overloaded` at once. */
@@ -60,11 +61,11 @@ export const breakerConfigSchema = breakerSettingsSchema
   })
   .strict();
 
-export const gatewayConfigSchema = z.object({
+export const gatewayConfigSchema = z.strictObject({
   models: z.array(modelConfigSchema).min(1),
   providers: z.record(z.string(), providerConfigSchema).default({}),
   limits: z
-    .object({
+    .strictObject({
       max_request_bytes: z.number().int().positive().default(4 * 1024 * 1024),
       default_timeout_ms: z.number().int().positive().default(60_000),
     })
@@ -75,14 +76,14 @@ export const gatewayConfigSchema = z.object({
   /** Prices per million tokens keyed "<provider>/<upstream_model>", overriding the built-in table. */
   pricing: z.record(z.string(), pricingOverrideSchema).default({}),
   guardrail: z
-    .object({ rules: z.array(z.string()).default(['mask_email', 'mask_payment_card']) })
+    .strictObject({ rules: z.array(z.string()).default(['mask_email', 'mask_payment_card']) })
     .default({ rules: ['mask_email', 'mask_payment_card'] }),
   /**
    * Gateway keys. When present, every front door requires one of the keys held (comma-separated) in
    * the named environment variable(s); the keys themselves never sit in the file.
    */
   auth: z
-    .object({ api_keys_env: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]) })
+    .strictObject({ api_keys_env: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]) })
     .optional(),
 });
 

@@ -50,6 +50,8 @@ export interface RequestEvent {
   embed?: EmbedRequest;
   route?: Route;
   guardrail?: GuardrailFinding[];
+  /** The configuration version the ingress took the request in on; every stage handles it on that version while it holds it. */
+  config_version?: string;
 }
 
 /** A chat completion as the provider produced it, before metering prices it. */
@@ -118,6 +120,8 @@ export interface UsageEvent {
   route_path?: string | null;
   /** The calls that failed without their failure being the answer (retried, fallen back from), in order; null when none did. */
   failed_attempts?: FailedAttempt[] | null;
+  /** The configuration version that routed it (see docs/configuration.md); null for a request that carried none. */
+  config_version?: string | null;
 }
 
 /** The usage row's time: when the ingress received the request, as ISO 8601 (with request_id, the row's key). */

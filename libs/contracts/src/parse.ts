@@ -39,6 +39,7 @@ export function parseRequestEvent(value: unknown): RequestEvent {
   ensure(value.api_key_id === undefined || isId(value.api_key_id), `api_key_id must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
   ensure(value.key_name === undefined || isId(value.key_name), `key_name must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
   ensure(value.team === undefined || isId(value.team), `team must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
+  ensure(value.config_version === undefined || isId(value.config_version), `config_version must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
   if (value.kind === 'chat') {
     ensure(isObject(value.chat) && Array.isArray(value.chat.messages), 'chat.messages is missing');
   } else {

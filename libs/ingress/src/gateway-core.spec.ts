@@ -124,6 +124,22 @@ describe('a caller that goes away', () => {
     error_code,
   });
 
+  it('takes a new configuration version whole: its keys, models and timeout, and its version on each request taken in after', async () => {
+    const { gateway, requests } = await unanswered();
+    const entry = { id: 'm2', provider: 'mock', upstream_model: 'm2', capabilities: { chat: true, streaming: true, tools: false, vision: false, embeddings: false }, route_targets: ['mock/m2'], enabled: true };
+    void gateway.chat(request).catch(() => undefined);
+    gateway.reconfigure({ catalog: new Map([['m2', entry]]), defaultTimeoutMs: 1234, apiKeys: ['sk-new'], configVersion: '3f1c0e6a9b2d4c71' });
+    expect(() => gateway.authenticate(undefined)).toThrow('this gateway requires a key');
+    expect(gateway.listModels({ credential: 'sk-new' }).map((model) => model.id)).toEqual(['m2']);
+    void gateway.chat(request, { credential: 'sk-new' }).catch(() => undefined);
+    await settle();
+    expect(requests.map((sent) => [sent.config_version, sent.deadline_at - sent.received_at])).toEqual([
+      [undefined, 10_000],
+      ['3f1c0e6a9b2d4c71', 1234],
+    ]);
+    await gateway.stop();
+  });
+
   // A front door tells deadline_exceeded when it closed the call at its deadline (gRPC does).
   it.each([
     ['cancelled', 'client_cancelled', 'cancelled'],

@@ -3,7 +3,7 @@
 // over it, so there is one path into the pipeline.
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { MessageTooLargeError, type Bus } from '@switchyard/bus';
-import type { AuthConfig, CatalogEntry } from '@switchyard/config';
+import { buildModelCatalog, type AuthConfig, type CatalogEntry, type GatewayConfig } from '@switchyard/config';
 import { BreakerBoard } from '@switchyard/routing';
 import {
   BREAKERS_TOPIC,
@@ -94,6 +94,8 @@ export interface GatewayCoreOptions {
   keys?: KeyDirectory;
   /** The admin API's key (SWITCHYARD_ADMIN_KEY); it opens the admin API and nothing else. */
   adminKey?: string;
+  /** The configuration version the catalog, keys and timeout come from; each request carries it. */
+  configVersion?: string;
 }
 
 /** Who a call comes from, as its events and usage row name it, and which models it may use. */
@@ -104,6 +106,9 @@ export interface Caller {
   /** Absent: every model. */
   allows?(model: string): boolean;
 }
+
+/** What a new configuration version changes in a running ingress (see GatewayCore.reconfigure). */
+export type IngressSettings = Pick<GatewayCoreOptions, 'catalog' | 'defaultTimeoutMs' | 'apiKeys' | 'configVersion'>;
 
 // The calls this instance ended lately, answered or not: a reply for one of them is no caller's lost
 // answer (a request redelivered after a stage failed over is answered twice; a deadline was reported
@@ -120,8 +125,9 @@ export class GatewayCore {
   readonly replyTopic: string;
   private readonly pending = new Map<string, PendingCall>();
   private readonly settled = new Set<string>();
-  // Keys are compared as SHA-256 digests: equal lengths for timingSafeEqual, whatever was sent.
-  private readonly keyDigests: Buffer[];
+  // One object, replaced whole, so that a call sees one version's catalog, keys and timeout. Keys are
+  // compared as SHA-256 digests: equal lengths for timingSafeEqual, whatever was sent.
+  private settings: Omit<IngressSettings, 'apiKeys'> & { keyDigests: Buffer[] };
   private readonly adminDigest: Buffer | undefined;
   private readonly apiKeyIdOf: (credential: string | undefined) => string;
   private state: 'new' | 'started' | 'stopping' = 'new';
@@ -131,9 +137,14 @@ export class GatewayCore {
   constructor(private readonly options: GatewayCoreOptions) {
     this.instanceId = options.instanceId ?? randomUUID().slice(0, 8);
     this.replyTopic = replyTopicFor(this.instanceId);
-    this.keyDigests = (options.apiKeys ?? []).map(sha256);
+    this.settings = settingsOf(options);
     this.adminDigest = options.adminKey ? sha256(options.adminKey) : undefined;
     this.apiKeyIdOf = apiKeyIdsUnder(options.keyIdSecret ?? randomBytes(32).toString('hex'));
+  }
+
+  /** Takes a new configuration version's settings; calls already taken in keep the version they started on. */
+  reconfigure(settings: IngressSettings): void {
+    this.settings = settingsOf(settings);
   }
 
   /** True once started and until stop() begins: what a readiness probe reports. */
@@ -242,7 +253,7 @@ export class GatewayCore {
 
   /** The enabled models, for the gateway's own use (its start-up banner); callers use listModels. */
   servedModels(): ModelInfo[] {
-    return [...this.options.catalog.values()]
+    return [...this.settings.catalog.values()]
       .filter((entry) => entry.enabled)
       .map(({ id, provider, upstream_model, capabilities, route_targets }) => ({
         id,
@@ -285,7 +296,7 @@ export class GatewayCore {
    * early (before reading a large body).
    */
   authenticate(credential: string | undefined): Caller {
-    if (this.keyDigests.length === 0 && !this.options.keys) return { api_key_id: this.apiKeyIdOf(credential) };
+    if (this.settings.keyDigests.length === 0 && !this.options.keys) return { api_key_id: this.apiKeyIdOf(credential) };
     if (!credential) {
       throw new GatewayError('unauthenticated', 'this gateway requires a key: send it as a bearer token (Authorization header or gRPC metadata) or in x-api-key');
     }
@@ -294,7 +305,7 @@ export class GatewayCore {
       if (found && 'refused' in found) throw new GatewayError('unauthenticated', found.refused);
       if (found) return found.caller;
     }
-    if (!matchesAny(sha256(credential), this.keyDigests)) throw new GatewayError('unauthenticated', 'the gateway key is not valid');
+    if (!matchesAny(sha256(credential), this.settings.keyDigests)) throw new GatewayError('unauthenticated', 'the gateway key is not valid');
     return { api_key_id: this.apiKeyIdOf(credential) };
   }
 
@@ -324,7 +335,8 @@ export class GatewayCore {
   ): Promise<ReplyEvent> {
     const now = Date.now();
     const requestId = randomUUID();
-    const deadline = options.deadline ?? now + this.options.defaultTimeoutMs;
+    const { defaultTimeoutMs, configVersion } = this.settings;
+    const deadline = options.deadline ?? now + defaultTimeoutMs;
     const event: RequestEvent = {
       request_id: requestId,
       kind,
@@ -333,6 +345,7 @@ export class GatewayCore {
       received_at: now,
       deadline_at: deadline,
       api_key_id: caller.api_key_id,
+      ...(configVersion === undefined ? {} : { config_version: configVersion }),
       ...body,
     };
     if (caller.key_name) event.key_name = caller.key_name;
@@ -500,4 +513,13 @@ export function apiKeyIdsUnder(secret: string): (credential: string | undefined)
     }
     return id;
   };
+}
+
+/** An ingress's settings from one configuration version: its catalog, keys and default timeout. */
+export function ingressSettingsOf(config: GatewayConfig, configVersion: string, env: NodeJS.ProcessEnv = process.env): IngressSettings {
+  return { catalog: buildModelCatalog(config, env), defaultTimeoutMs: config.limits.default_timeout_ms, apiKeys: gatewayKeysFrom(config.auth, env), configVersion };
+}
+
+function settingsOf({ catalog, defaultTimeoutMs, apiKeys, configVersion }: IngressSettings): GatewayCore['settings'] {
+  return { catalog, defaultTimeoutMs, configVersion, keyDigests: (apiKeys ?? []).map(sha256) };
 }

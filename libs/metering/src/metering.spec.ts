@@ -107,6 +107,12 @@ describe('metering', () => {
     expect((await stage.handle(ok(), {} as never))[1].value).toMatchObject({ attempts: 0, route_path: null, failed_attempts: null });
   });
 
+  it('records the configuration version the request carried, and null for one that carried none', async () => {
+    const [, usage] = await stage.handle(ok({ request: { ...request, config_version: '3f1c0e6a9b2d4c71' } }), {} as never);
+    expect((usage.value as { config_version: string | null }).config_version).toBe('3f1c0e6a9b2d4c71');
+    expect(((await stage.handle(ok(), {} as never))[1].value as { config_version: string | null }).config_version).toBeNull();
+  });
+
   it('records a cancelled call without answering anybody', async () => {
     const cancelled: CompletionEvent = { request, status: 'cancelled', error: { code: 'cancelled', message: 'gone' }, provider_latency_ms: 5, stage: 'provider-worker' };
     const outputs = await stage.handle(cancelled, {} as never);

@@ -71,6 +71,7 @@ export function toUsageEvent(completion: CompletionEvent, metered: Metered, now:
     attempts: completion.attempts ?? 0,
     route_path: request.route?.path ?? null,
     failed_attempts: completion.failed_attempts ?? null,
+    config_version: request.config_version ?? null,
   };
 }
 

@@ -3,3 +3,4 @@ export * from './stage';
 export * from './completions';
 export * from './dead-letters';
 export * from './health';
+export * from './live-config';

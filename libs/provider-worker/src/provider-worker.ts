@@ -110,6 +110,17 @@ export interface BreakerOptions extends BreakerSettings {
   targets?: Record<string, BreakerSettings>;
 }
 
+/**
+ * What the worker calls, as one configuration version has it. A live worker serves each request with the
+ * setup of the version the request started on, so a change never reaches a request under way.
+ */
+export interface WorkerSetup {
+  providers: Map<string, ProviderAdapter>;
+  routes: (model: string) => RouteNode | undefined;
+  limits: ProviderCallLimits;
+  prices: PriceTable;
+}
+
 export interface ProviderWorkerOptions {
   /** The route tree of each model callers may name. */
   routes: (model: string) => RouteNode | undefined;
@@ -145,11 +156,18 @@ interface CallResult {
  * plan (libs/routing) says which targets to try in which order; each try goes through its target's line.
  */
 export function createProviderWorker(providers: Map<string, ProviderAdapter>, options: ProviderWorkerOptions): ProviderWorker {
-  const limits = options.limits ?? providerCallsSchema.parse({});
+  const setup: WorkerSetup = { providers, routes: options.routes, limits: options.limits ?? providerCallsSchema.parse({}), prices: options.prices ?? {} };
+  return createLiveProviderWorker(() => setup, options);
+}
+
+/**
+ * A worker on a live configuration: `setupFor(request)` is the setup of the version the request started
+ * on. Target health, latencies and the lines of waiting requests are the worker's own and outlive versions.
+ */
+export function createLiveProviderWorker(setupFor: (request: RequestEvent) => WorkerSetup, options: Pick<ProviderWorkerOptions, 'breaker' | 'instance' | 'now' | 'random'>): ProviderWorker {
   const breakerSettings: BreakerOptions = options.breaker ?? DEFAULT_BREAKER;
   const settingsOf = (key: string): BreakerSettings => breakerSettings.targets?.[key] ?? breakerSettings;
   const instance = options.instance ?? `provider-worker-${randomUUID().slice(0, 8)}`;
-  const prices = options.prices ?? {};
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   // Every request from arrival until its outcome, waiting or in flight: a cancellation aborts it.
@@ -165,7 +183,7 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
   const breakers = new Map<string, BreakerState>();
   const latencies = new Map<string, number>();
 
-  const stats = (node: TargetNode): TargetStats => {
+  const statsIn = (prices: PriceTable) => (node: TargetNode): TargetStats => {
     const price = prices[priceKey(node.target.provider, node.target.upstream_model)];
     return {
       health: healthOf(node.key),
@@ -223,7 +241,8 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
 
   async function handleOnce(request: RequestEvent, context: StageContext): Promise<StageOutput[]> {
     const model = request.kind === 'chat' ? request.chat!.model : request.embed!.model;
-    const tree = options.routes(model);
+    const setup = setupFor(request);
+    const tree = setup.routes(model);
     if (!tree) throw new GatewayError('model_not_found', `model ${JSON.stringify(model)} is not configured in this provider-worker`);
     const cancelled = earlyCancellations.get(request.request_id);
     if (cancelled) {
@@ -239,8 +258,8 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
     calls.set(request.request_id, cancel);
     const deadline = setTimeout(() => cancel.abort(new DOMException('the deadline passed', 'TimeoutError')), remaining);
     try {
-      const attempts = tree.kind === 'target' ? [{ node: tree, on: NO_CODES }] : plan(tree, { facts: factsOf(request, tree), stats, random, max_ejection_percent: breakerSettings.max_ejection_percent });
-      return await execute(attempts, request, cancel.signal, context);
+      const attempts = tree.kind === 'target' ? [{ node: tree, on: NO_CODES }] : plan(tree, { facts: factsOf(request, tree), stats: statsIn(setup.prices), random, max_ejection_percent: breakerSettings.max_ejection_percent });
+      return await execute(attempts, setup, request, cancel.signal, context);
     } finally {
       clearTimeout(deadline);
       calls.delete(request.request_id);
@@ -252,7 +271,7 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
    * on the next target; any other failure is the answer. Nothing is tried again once a streamed chunk
    * has reached the caller.
    */
-  async function execute(attempts: Attempt[], request: RequestEvent, signal: AbortSignal, context: StageContext): Promise<StageOutput[]> {
+  async function execute(attempts: Attempt[], setup: WorkerSetup, request: RequestEvent, signal: AbortSignal, context: StageContext): Promise<StageOutput[]> {
     let tries = 0;
     let failed: FailedAttempt[] | undefined;
     let last: { node: TargetNode; result: CallResult; listed: boolean } | undefined;
@@ -268,7 +287,7 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
     plan: for (let index = 0; index < attempts.length; index++) {
       const attempt = attempts[index];
       const { node } = attempt;
-      const provider = providers.get(node.target.provider);
+      const provider = setup.providers.get(node.target.provider);
       if (!provider) {
         const error = new GatewayError('model_not_found', `provider ${node.target.provider} is not enabled in this provider-worker`);
         last = { node, result: { error, latency_ms: 0, streamed: false }, listed: false };
@@ -278,7 +297,7 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
         // Its breaker may have opened, or its one probe gone out, since the plan was made.
         if (healthOf(node.key) === 'open' && attempts.some((later, at) => at > index && healthOf(later.node.key) !== 'open')) continue plan;
         tries++;
-        const result = await callThroughQueue(provider, node, request, signal, context);
+        const result = await callThroughQueue(provider, node, setup.limits, request, signal, context);
         last = { node, result, listed: false };
         if (!result.error) return finish(node, result);
         const { code } = result.error;
@@ -306,7 +325,7 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
     return Math.floor(random() * ceiling);
   }
 
-  async function callThroughQueue(provider: ProviderAdapter, node: TargetNode, request: RequestEvent, signal: AbortSignal, context: StageContext): Promise<CallResult> {
+  async function callThroughQueue(provider: ProviderAdapter, node: TargetNode, limits: ProviderCallLimits, request: RequestEvent, signal: AbortSignal, context: StageContext): Promise<CallResult> {
     const key = node.key;
     let entry = routes.get(key);
     if (!entry) routes.set(key, (entry = { route: { provider: node.target.provider, upstream_model: node.target.upstream_model }, queue: new RouteQueue(limits) }));

@@ -1,5 +1,5 @@
 import { targetsOf } from '@switchyard/routing';
-import { adapterKindOf, providerDisabledReason, type GatewayConfig } from '@switchyard/config';
+import { adapterKindOf, providerDisabledReason, type GatewayConfig, type ProviderKeys } from '@switchyard/config';
 import { anthropicProviderFactory } from './anthropic';
 import { bedrockProviderFactory } from './bedrock';
 import { scrubsCredentials } from './credentials';
@@ -44,6 +44,21 @@ export const PROVIDER_FACTORIES: Record<string, ProviderFactory> = {
   ollama: ollamaProviderFactory,
   vllm: vllmProviderFactory,
 };
+
+/** Each adapter's own keys in a provider block, besides kind, base_url and api_key_env. */
+const ADAPTER_KEYS: Record<string, readonly string[]> = {
+  mock: ['latency_ms'],
+  openai: ['organization', 'project'],
+  anthropic: ['default_max_tokens'],
+  bedrock: ['region', 'secret_key_env', 'session_token_env'],
+  cohere: ['embed_input_type'],
+  'azure-openai': ['api_version', 'deployments', 'max_tokens_field'],
+  mistral: ['safe_prompt'],
+  openrouter: ['app_url', 'app_name'],
+};
+
+/** For parseGatewayConfig: the keys a block of an adapter kind takes; undefined for a kind no adapter has. */
+export const providerKeys: ProviderKeys = (kind) => (Object.hasOwn(PROVIDER_FACTORIES, kind) ? (ADAPTER_KEYS[kind] ?? []) : undefined);
 
 /** The adapters of every configured provider that has its credentials. */
 export function createProviderRegistry(config: GatewayConfig, env: NodeJS.ProcessEnv = process.env): Map<string, ProviderAdapter> {

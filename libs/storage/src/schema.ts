@@ -18,6 +18,7 @@ const ADDED_COLUMNS = [
   'failed_attempts jsonb',
   'key_name text',
   'team text',
+  'config_version text',
 ];
 
 const COLUMNS = `

@@ -118,6 +118,15 @@ export function describeUsageEventsStore(engine: string, open: () => Promise<Sql
       expect(codes.rows).toEqual([{ code: 'provider_unavailable' }]);
     });
 
+    it('writes the configuration version that routed a request, and null for one that carried none', async () => {
+      expect(await insertUsageEvents(db, [usageEvent({ request_id: 'versioned-1', config_version: '3f1c0e6a9b2d4c71' }), usageEvent({ request_id: 'versioned-2' })])).toBe(2);
+      const rows = await db.query(`SELECT request_id, config_version FROM usage_events WHERE request_id LIKE 'versioned-%' ORDER BY 1`);
+      expect(rows.rows).toEqual([
+        { request_id: 'versioned-1', config_version: '3f1c0e6a9b2d4c71' },
+        { request_id: 'versioned-2', config_version: null },
+      ]);
+    });
+
     describe('a request the caller got no answer for: metering\'s usage and the ingress\'s caller outcome make one row', () => {
       const at = { ts: '2026-11-25T12:00:00.000Z' };
       const row = async (requestId: string) =>

@@ -44,6 +44,7 @@ export const USAGE_ROW_COLUMNS = [
   ['failed_attempts', 'jsonb', 'metering'],
   ['key_name', 'text', 'metering'],
   ['team', 'text', 'metering'],
+  ['config_version', 'text', 'metering'],
 ] as const;
 
 const COLUMN_LIST = USAGE_ROW_COLUMNS.map(([name]) => name).join(', ');

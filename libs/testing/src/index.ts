@@ -10,3 +10,4 @@ export * from './malformed-input/runner';
 export * from './infrastructure-faults';
 export * from './tls';
 export * from './virtual-keys-scenarios';
+export * from './live-config';
