@@ -156,14 +156,15 @@ describe('every provider adapter through the embedded gateway', () => {
     expect(PROVIDER_CASES.map((testCase) => [testCase.provider, testCase.embed !== undefined])).toEqual(offered);
   });
 
-  it('lists every configured model with its provider, upstream model and capabilities', async () => {
+  it('lists every configured model with its provider, upstream model, capabilities and its one target, its breaker closed', async () => {
     const response = await new Promise<ListModelsResponse__Output>((resolve, reject) =>
       client.ListModels({}, (error, result) => (error ? reject(error) : resolve(result!))),
     );
+    const closed = (provider: string, model: string) => [{ target: `${provider}/${model}`, state: 'closed', since: 0, open_until: 0, failures: 0 }];
     const expected = PROVIDER_CASES.flatMap((testCase) => [
-      { id: chatModel(testCase), provider: testCase.provider, upstream_model: testCase.chat.model, capabilities: capabilities(testCase.capabilities) },
+      { id: chatModel(testCase), provider: testCase.provider, upstream_model: testCase.chat.model, capabilities: capabilities(testCase.capabilities), targets: closed(testCase.provider, testCase.chat.model) },
       ...(testCase.embed
-        ? [{ id: embedModel(testCase), provider: testCase.provider, upstream_model: testCase.embed.model, capabilities: capabilities(['embeddings']) }]
+        ? [{ id: embedModel(testCase), provider: testCase.provider, upstream_model: testCase.embed.model, capabilities: capabilities(['embeddings']), targets: closed(testCase.provider, testCase.embed.model) }]
         : []),
     ]);
     const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);

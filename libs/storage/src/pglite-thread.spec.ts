@@ -12,10 +12,10 @@ describe('PGlite on its own thread', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-pglite-thread-'));
     db = await createPgliteClient(dir);
     await db.exec('CREATE TABLE t (id int PRIMARY KEY, at timestamptz, n bigint)');
-  }, 30_000);
+  }, 120_000);
 
   afterAll(async () => {
-    await db.close();
+    await db?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
