@@ -13,7 +13,7 @@ import { startVirtualKeys } from '@switchyard/keys';
 import { createMeteringStage } from '@switchyard/metering';
 import { DEAD_LETTER_FILE, liveStage, parseServedConfig, readConfigFile, recordDeadLetters, runStage, type Stage } from '@switchyard/pipeline';
 import { buildPriceTable } from '@switchyard/pricing';
-import { createLiveProviderWorker, type WorkerSetup } from '@switchyard/provider-worker';
+import { createLiveProviderWorker, type BreakerOptions, type WorkerSetup } from '@switchyard/provider-worker';
 import { createProviderRegistry } from '@switchyard/providers';
 import { createRouterStage } from '@switchyard/router';
 import { describeUsageEventsLayout, ensureAnalyticsSchema, openAnalyticsDatabase, type SqlClient } from '@switchyard/storage';
@@ -46,6 +46,7 @@ interface EmbeddedView {
   metering: Stage<CompletionEvent>;
   worker: WorkerSetup;
   ingress: IngressSettings;
+  breaker: BreakerOptions;
 }
 
 export interface EmbeddedGateway {
@@ -70,6 +71,7 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
       metering: createMeteringStage(prices),
       worker: { providers: createProviderRegistry(config, env), routes: routesOf(config), limits: config.provider_calls, prices },
       ingress: ingressSettingsOf(config, configVersion, env),
+      breaker: breakerSettingsOf(config),
     };
   };
   const live =
@@ -87,8 +89,8 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   await recordDeadLetters(bus, path.join(options.dataDir, DEAD_LETTER_FILE), logger);
   const sink = await startAnalyticsSink({ bus, db, logger });
   const at = (configVersion: string | undefined) => live.at(configVersion).view;
-  // Breaker settings are read at start: the breakers' state outlives configuration versions.
-  const worker = createLiveProviderWorker((request) => at(request.config_version).worker, { breaker: breakerSettingsOf(live.current.config) });
+  // The breakers' state outlives configuration versions; their settings are the current version's.
+  const worker = createLiveProviderWorker((request) => at(request.config_version).worker, { breaker: () => live.current.view.breaker });
   await runStage(bus, liveStage((version) => at(version).router, (request) => request.config_version), { logger });
   await runStage(bus, liveStage((version) => at(version).guardrail, (request) => request.config_version), { logger });
   await runStage(bus, worker.stage, { logger });

@@ -19,9 +19,10 @@ void runService('provider-worker', logger, async () => {
     routes: routesOf(config),
     limits: config.provider_calls,
     prices: buildPriceTable(config.pricing),
+    breaker: breakerSettingsOf(config),
   }));
-  // Breaker settings are read at start: the breakers' state outlives configuration versions.
-  const worker = createLiveProviderWorker((request) => live.at(request.config_version).view, { breaker: breakerSettingsOf(live.current.config) });
+  // The breakers' state outlives configuration versions; their settings are the current version's.
+  const worker = createLiveProviderWorker((request) => live.at(request.config_version).view, { breaker: () => live.current.view.breaker });
   // Before the first call: a transition published to a topic not yet made would make it uncompacted.
   await bus.ensureTopics([BREAKERS_TOPIC], BREAKERS_TOPIC_PARTITIONS, { compacted: true });
   // Every instance must hear every breaker transition, from the topic's beginning: a group of its own at each start.

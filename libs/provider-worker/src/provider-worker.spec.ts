@@ -546,4 +546,15 @@ describe('provider-worker routes', () => {
     await worker.stage.handle(chat(), context());
     expect(worker.breakers()).toEqual([{ target: 'b/m2', health: 'open' }]);
   });
+
+  it('judges each outcome by the breaker settings of the configuration version now current', async () => {
+    const a = scripted('a', [unavailable(), unavailable()]);
+    let current = { ...DEFAULT_BREAKER, consecutive_failures: 3, min_calls: 0 };
+    const worker = routed({ target: 'a/m1' }, [a], { breaker: () => current });
+    await worker.stage.handle(chat({ request_id: 'before' }), context());
+    expect(worker.breakers()).toEqual([]);
+    current = { ...current, consecutive_failures: 2 };
+    await worker.stage.handle(chat({ request_id: 'after' }), context());
+    expect(worker.breakers()).toEqual([{ target: 'a/m1', health: 'open' }]);
+  });
 });

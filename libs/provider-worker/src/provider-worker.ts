@@ -125,7 +125,8 @@ export interface ProviderWorkerOptions {
   /** The route tree of each model callers may name. */
   routes: (model: string) => RouteNode | undefined;
   limits?: ProviderCallLimits;
-  breaker?: BreakerOptions;
+  /** A function: the settings of the configuration version now current, read at each call's outcome. */
+  breaker?: BreakerOptions | (() => BreakerOptions);
   /** Names this instance in the breaker transitions it publishes; unique among the running instances. */
   instance?: string;
   /** For least_cost; a target the table does not price is tried last. */
@@ -165,8 +166,12 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
  * on. Target health, latencies and the lines of waiting requests are the worker's own and outlive versions.
  */
 export function createLiveProviderWorker(setupFor: (request: RequestEvent) => WorkerSetup, options: Pick<ProviderWorkerOptions, 'breaker' | 'instance' | 'now' | 'random'>): ProviderWorker {
-  const breakerSettings: BreakerOptions = options.breaker ?? DEFAULT_BREAKER;
-  const settingsOf = (key: string): BreakerSettings => breakerSettings.targets?.[key] ?? breakerSettings;
+  const given = options.breaker;
+  const breakerSettings = typeof given === 'function' ? given : (): BreakerOptions => given ?? DEFAULT_BREAKER;
+  const settingsOf = (key: string): BreakerSettings => {
+    const settings = breakerSettings();
+    return settings.targets?.[key] ?? settings;
+  };
   const instance = options.instance ?? `provider-worker-${randomUUID().slice(0, 8)}`;
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
@@ -258,7 +263,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
     calls.set(request.request_id, cancel);
     const deadline = setTimeout(() => cancel.abort(new DOMException('the deadline passed', 'TimeoutError')), remaining);
     try {
-      const attempts = tree.kind === 'target' ? [{ node: tree, on: NO_CODES }] : plan(tree, { facts: factsOf(request, tree), stats: statsIn(setup.prices), random, max_ejection_percent: breakerSettings.max_ejection_percent });
+      const attempts = tree.kind === 'target' ? [{ node: tree, on: NO_CODES }] : plan(tree, { facts: factsOf(request, tree), stats: statsIn(setup.prices), random, max_ejection_percent: breakerSettings().max_ejection_percent });
       return await execute(attempts, setup, request, cancel.signal, context);
     } finally {
       clearTimeout(deadline);
