@@ -15,7 +15,7 @@ import { createProviderWorker } from '@switchyard/provider-worker';
 import { createProviderRegistry } from '@switchyard/providers';
 import { createRouterStage } from '@switchyard/router';
 import { describeUsageEventsLayout, ensureAnalyticsSchema, openAnalyticsDatabase, type SqlClient } from '@switchyard/storage';
-import type { Logger } from '@switchyard/telemetry';
+import { gatewayMetrics, type Logger } from '@switchyard/telemetry';
 
 export interface EmbeddedGatewayOptions {
   config: GatewayConfig;
@@ -45,6 +45,8 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   const env = options.env ?? process.env;
   const bus = new InMemoryBus();
   const catalog = buildModelCatalog(config, env);
+  const metrics = gatewayMetrics();
+  metrics.configure({ models: config.models.map((model) => model.name) });
   const apiKeys = gatewayKeysFrom(config.auth, env);
   const keyIdSecret = readServiceEnv(env).keyIdSecret ?? keyIdSecretIn(options.dataDir);
 
@@ -57,6 +59,7 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   const sink = await startAnalyticsSink({ bus, db, logger });
   const prices = buildPriceTable(config.pricing);
   const worker = createProviderWorker(createProviderRegistry(config, env), { routes: routesOf(config), limits: config.provider_calls, prices });
+  metrics.watchBreakers(worker.breakers);
   await runStage(bus, createRouterStage(catalog), { logger });
   await runStage(bus, createGuardrailStage(rulesByName(config.guardrail.rules)), { logger });
   await runStage(bus, worker.stage, { logger });
@@ -67,7 +70,9 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   await core.start();
   const server = await startGrpcServer(core, { address: options.grpcAddress, maxRequestBytes: config.limits.max_request_bytes, logger });
   let http: RunningHttpServer | undefined;
-  if (options.httpAddress) http = await startHttpServer(core, { address: options.httpAddress, maxRequestBytes: config.limits.max_request_bytes, logger });
+  if (options.httpAddress) {
+    http = await startHttpServer(core, { address: options.httpAddress, maxRequestBytes: config.limits.max_request_bytes, logger, metrics: () => metrics.exposition() });
+  }
 
   return {
     port: server.port,

@@ -3,13 +3,14 @@
 import { buildModelCatalog, loadGatewayConfig, readServiceEnv } from '@switchyard/config';
 import { GatewayCore, gatewayKeysFrom, startGrpcServer, startHttpServer } from '@switchyard/ingress';
 import { connectServiceBus, runService } from '@switchyard/pipeline';
-import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
+import { createLogger, gatewayMetrics, startTracing, stopTracing } from '@switchyard/telemetry';
 
 const logger = createLogger('ingress');
 startTracing('switchyard-ingress');
 
 void runService('ingress', logger, async () => {
   const config = loadGatewayConfig();
+  gatewayMetrics().configure({ models: config.models.map((model) => model.name) });
   const env = readServiceEnv();
   // Every instance must key api_key_id alike, or one key would have an id per instance: no default here.
   if (!env.keyIdSecret) {

@@ -3,13 +3,14 @@ import { loadGatewayConfig, readServiceEnv } from '@switchyard/config';
 import { createMeteringStage } from '@switchyard/metering';
 import { connectServiceBus, runService, runStage } from '@switchyard/pipeline';
 import { buildPriceTable } from '@switchyard/pricing';
-import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
+import { createLogger, gatewayMetrics, startTracing, stopTracing } from '@switchyard/telemetry';
 
 const logger = createLogger('metering');
 startTracing('switchyard-metering');
 
 void runService('metering', logger, async () => {
   const config = loadGatewayConfig();
+  gatewayMetrics().configure({ models: config.models.map((model) => model.name) });
   const env = readServiceEnv();
   const bus = await connectServiceBus('metering', env, logger);
   await runStage(bus, createMeteringStage(buildPriceTable(config.pricing)), { logger });

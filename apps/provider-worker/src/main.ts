@@ -5,17 +5,19 @@ import { connectServiceBus, runService, runStage } from '@switchyard/pipeline';
 import { createProviderWorker } from '@switchyard/provider-worker';
 import { buildPriceTable } from '@switchyard/pricing';
 import { createProviderRegistry } from '@switchyard/providers';
-import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
+import { createLogger, gatewayMetrics, startTracing, stopTracing } from '@switchyard/telemetry';
 
 const logger = createLogger('provider-worker');
 startTracing('switchyard-provider-worker');
 
 void runService('provider-worker', logger, async () => {
   const config = loadGatewayConfig();
+  gatewayMetrics().configure({ models: config.models.map((model) => model.name) });
   const env = readServiceEnv();
   const providers = createProviderRegistry(config);
   const bus = await connectServiceBus('provider-worker', env, logger);
   const worker = createProviderWorker(providers, { routes: routesOf(config), limits: config.provider_calls, prices: buildPriceTable(config.pricing) });
+  gatewayMetrics().watchBreakers(worker.breakers);
   // Every instance must hear every cancellation, so each reads them in a group of its own.
   await runStage(bus, worker.cancellations, { logger, group: `switchyard-provider-worker-${randomUUID().slice(0, 8)}` });
   await runStage(bus, worker.stage, { logger });

@@ -26,6 +26,10 @@ export interface ServiceEnv {
   kafka: KafkaSettings;
   /** How long a stopping service may finish its work in flight (SHUTDOWN_GRACE_MS). */
   shutdownGraceMs: number;
+  /** host:port a distributed service serves Prometheus metrics on (METRICS_ADDR); unset, none (docs/observability.md). */
+  metricsAddress: string | undefined;
+  /** How often a distributed service polls its consumer groups' lag (METRICS_LAG_INTERVAL_MS). */
+  consumerLagIntervalMs: number;
 }
 
 export interface KafkaSettings {
@@ -72,6 +76,8 @@ export function readServiceEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv
       idempotent: env.KAFKA_IDEMPOTENT_PRODUCER === 'true',
     },
     shutdownGraceMs: shutdownGraceMsOf(env),
+    metricsAddress: env.METRICS_ADDR || undefined,
+    consumerLagIntervalMs: positiveIntegerOf('METRICS_LAG_INTERVAL_MS', env.METRICS_LAG_INTERVAL_MS, 'milliseconds, such as 15000') ?? 15_000,
   };
 }
 

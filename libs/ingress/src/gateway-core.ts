@@ -25,8 +25,8 @@ import {
   type ReplyOrigin,
   type RequestEvent,
 } from '@switchyard/contracts';
-import { headersForSpan, tracer, type Logger } from '@switchyard/telemetry';
-import { SpanStatusCode, type Span } from '@opentelemetry/api';
+import { gatewayMetrics, headersForSpan, setGenAiOutcome, tracer, type Logger } from '@switchyard/telemetry';
+import type { Span } from '@opentelemetry/api';
 
 export interface CallOptions {
   /** Epoch milliseconds; the configured default timeout applies when absent. */
@@ -138,6 +138,7 @@ export class GatewayCore {
         }
       },
     });
+    gatewayMetrics().countInFlight(() => this.pending.size);
     this.state = 'started';
   }
 
@@ -245,6 +246,7 @@ export class GatewayCore {
     onChunk: (chunk: ChatChunk) => void,
   ): Promise<ReplyEvent> {
     const now = Date.now();
+    const startedAt = performance.now();
     const requestId = randomUUID();
     const deadline = options.deadline ?? now + this.options.defaultTimeoutMs;
     const event: RequestEvent = {
@@ -258,7 +260,7 @@ export class GatewayCore {
       ...body,
     };
     const span = tracer().startSpan(`ingress ${kind}${stream ? ' stream' : ''}`, {
-      attributes: { 'switchyard.request_id': requestId, 'gen_ai.request.model': body.chat?.model ?? body.embed?.model },
+      attributes: { 'switchyard.request_id': requestId, 'gen_ai.operation.name': kind === 'chat' ? 'chat' : 'embeddings', 'gen_ai.request.model': body.chat?.model ?? body.embed?.model },
     });
     return new Promise<ReplyEvent>((resolve, reject) => {
       let settled = false;
@@ -284,7 +286,7 @@ export class GatewayCore {
         this.settle(requestId);
         // From here on, the caller going away means the front door could not deliver the answer.
         options.cancellation?.listen(reportOutcome);
-        endSpan(span, error);
+        recordAnswer(event, (performance.now() - startedAt) / 1000, span, error, reply);
         if (error) reject(error);
         else resolve(reply!);
       };
@@ -352,10 +354,23 @@ function callerOutcomeOf(request: RequestEvent, code: CallerOutcomeCode): Caller
   };
 }
 
-function endSpan(span: Span, error?: GatewayError): void {
-  if (error) {
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
-    span.setAttribute('switchyard.error_code', error.code);
+/** Counts a call's answer, as its caller got it, and ends its span with the answer's GenAI attributes. */
+function recordAnswer(request: RequestEvent, seconds: number, span: Span, error: GatewayError | undefined, reply: ReplyEvent | undefined): void {
+  const answer = reply?.type === 'chunk' ? reply.chunk : reply?.type === 'chat' || reply?.type === 'embed' ? reply.response : undefined;
+  const status = !error ? 'ok' : error.code === 'cancelled' ? 'cancelled' : 'error';
+  gatewayMetrics().requestAnswered(request.chat?.model ?? request.embed!.model, answer?.provider, status, error?.code, request.api_key_id, seconds);
+  if (span.isRecording()) {
+    const finishReason = reply?.type === 'chunk' ? reply.chunk.finish_reason : reply?.type === 'chat' ? reply.response.choices[0]?.finish_reason : undefined;
+    setGenAiOutcome(span, {
+      provider: answer?.provider,
+      responseModel: answer?.model,
+      inputTokens: answer?.usage?.prompt_tokens,
+      outputTokens: answer?.usage?.completion_tokens,
+      finishReasons: finishReason ? [finishReason] : undefined,
+      errorType: error?.code,
+      errorMessage: error?.message,
+    });
+    if (error) span.setAttribute('switchyard.error_code', error.code);
   }
   span.end();
 }

@@ -2,3 +2,4 @@ export * from './service';
 export * from './stage';
 export * from './completions';
 export * from './dead-letters';
+export * from './metrics';

@@ -2,12 +2,13 @@
 // drain in-flight work within the grace period, commit, leave the consumer groups, flush producers, close
 // servers and pools) and exit 0; exit 1 when it cannot start or cannot stop, so a supervisor acts.
 import { connectKafkaBus, type KafkaBus } from '@switchyard/bus';
-import { shutdownGraceMsOf, type KafkaSettings } from '@switchyard/config';
-import { PIPELINE_TOPICS } from '@switchyard/contracts';
-import type { Logger } from '@switchyard/telemetry';
+import { readServiceEnv, shutdownGraceMsOf, type KafkaSettings } from '@switchyard/config';
+import { PIPELINE_TOPICS, REPLY_TOPIC_PREFIX } from '@switchyard/contracts';
+import { serveMetrics, type Logger, type RunningMetricsServer } from '@switchyard/telemetry';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { deadLetterCounts } from './dead-letters';
+import { PIPELINE_CONSUMERS } from './metrics';
 
 export interface RunningService {
   stop(): Promise<void>;
@@ -16,8 +17,12 @@ export interface RunningService {
 export async function runService(name: string, logger: Logger, start: () => Promise<RunningService>): Promise<void> {
   let service: RunningService;
   let graceMs: number;
+  let metrics: RunningMetricsServer | undefined;
   try {
     graceMs = shutdownGraceMsOf();
+    // Before the service starts, so that it is scraped from the moment it reports ready.
+    const { metricsAddress } = readServiceEnv();
+    if (metricsAddress) metrics = await serveMetrics(metricsAddress, logger);
     service = await start();
   } catch (error) {
     logger.error(`${name} failed to start`, { error: (error as Error).message });
@@ -36,6 +41,7 @@ export async function runService(name: string, logger: Logger, start: () => Prom
     force.unref();
     try {
       await service.stop();
+      await metrics?.stop();
       logger.info(`${name} stopped`);
       process.exit(0);
     } catch (error) {
@@ -76,7 +82,7 @@ const STOP_MARGIN_MS = 5000;
  */
 export function connectServiceBus(
   service: string,
-  env: { kafkaBrokers: string[]; kafkaMaxMessageBytes: number | undefined; kafka: KafkaSettings; shutdownGraceMs: number },
+  env: { kafkaBrokers: string[]; kafkaMaxMessageBytes: number | undefined; kafka: KafkaSettings; shutdownGraceMs: number; consumerLagIntervalMs: number },
   logger: Logger,
 ): Promise<KafkaBus> {
   return connectKafkaBus({
@@ -87,5 +93,7 @@ export function connectServiceBus(
     clientId: `switchyard-${service}`,
     logger,
     topics: PIPELINE_TOPICS,
+    consumerLag: { watched: PIPELINE_CONSUMERS, intervalMs: env.consumerLagIntervalMs },
+    replyTopicPrefix: REPLY_TOPIC_PREFIX,
   });
 }

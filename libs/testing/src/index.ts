@@ -6,3 +6,5 @@ export * from './openai-upstream';
 export * from './waiting';
 export * from './malformed-input/corpus';
 export * from './malformed-input/runner';
+export * from './metrics';
+export * from './metrics-scenarios';

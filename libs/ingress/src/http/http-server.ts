@@ -35,6 +35,8 @@ export interface HttpServerOptions {
   logger: Logger;
   /** How long stop() lets running requests finish before closing their connections. */
   shutdownGraceMs?: number;
+  /** Serves GET /metrics (Prometheus text) from this, as the embedded gateway does; distributed services serve it on a port of their own. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
 export interface RunningHttpServer {
@@ -112,6 +114,11 @@ function createHandler(core: GatewayCore, options: HttpServerOptions, startedAt:
     const created = Math.floor(Date.now() / 1000);
 
     try {
+      if (options.metrics && path === '/metrics' && req.method === 'GET') {
+        const { contentType, body } = await options.metrics();
+        res.writeHead(200, { 'content-type': contentType }).end(body);
+        return;
+      }
       if (path.startsWith(MODEL_PATH_PREFIX) && req.method === 'GET') {
         // The id is the rest of the path: gateway model ids may hold slashes, and SDKs do not escape them.
         core.authenticate(call.credential);
