@@ -51,6 +51,9 @@ await buildServices(SERVICES);
 
 const grpcAddress = env.GATEWAY_GRPC_ADDR || '127.0.0.1:50051';
 const httpAddress = env.GATEWAY_HTTP_ADDR || '127.0.0.1:8080';
+// Every instance serves Prometheus metrics on a port of its own: the k-th instance started (in the
+// order of SERVICES, a service's instances together) on METRICS_ADDR's port plus k.
+const metricsAddress = env.METRICS_ADDR || '127.0.0.1:9464';
 // An ingress slot keeps its instance id (so its reply topic) across restarts: a restarted instance reads
 // the replies that came for its predecessor's callers and records them as undelivered.
 const run = randomBytes(3).toString('hex');
@@ -68,7 +71,7 @@ for (const service of SERVICES) {
       service,
       command: process.execPath,
       args: [...SERVICE_NODE_ARGS, path.join(root, `dist/${service}/main.js`)],
-      env: { ...env, ...own },
+      env: { ...env, ...own, METRICS_ADDR: offsetAddress(metricsAddress, instances.length) },
     });
   }
 }
@@ -79,7 +82,8 @@ const supervisor = new Supervisor({
   onAllReady: () =>
     process.stdout.write(
       `switchyard distributed: all ${SERVICES.length} services ready (${instances.length} instances); ` +
-        `gRPC on ${frontDoors.map((instance) => instance.env.GATEWAY_GRPC_ADDR).join(', ')}; HTTP on ${frontDoors.map((instance) => instance.env.GATEWAY_HTTP_ADDR).join(', ')}\n`,
+        `gRPC on ${frontDoors.map((instance) => instance.env.GATEWAY_GRPC_ADDR).join(', ')}; HTTP on ${frontDoors.map((instance) => instance.env.GATEWAY_HTTP_ADDR).join(', ')}; ` +
+        `metrics on ${instances.map((instance) => `${instance.name} ${instance.env.METRICS_ADDR}`).join(', ')}\n`,
     ),
 });
 supervisor.start();

@@ -11,13 +11,13 @@ import { createGuardrailStage, rulesByName } from '@switchyard/guardrail';
 import { GatewayCore, ingressSettingsOf, startGrpcServer, startHttpServer, type IngressSettings, type RunningHttpServer, type TlsMaterial } from '@switchyard/ingress';
 import { startVirtualKeys } from '@switchyard/keys';
 import { createMeteringStage } from '@switchyard/metering';
-import { DEAD_LETTER_FILE, liveStage, parseServedConfig, readConfigFile, recordDeadLetters, runStage, type Stage } from '@switchyard/pipeline';
+import { DEAD_LETTER_FILE, labelMetricsWithModels, liveStage, parseServedConfig, readConfigFile, recordDeadLetters, runStage, type Stage } from '@switchyard/pipeline';
 import { buildPriceTable } from '@switchyard/pricing';
 import { createLiveProviderWorker, type BreakerOptions, type WorkerSetup } from '@switchyard/provider-worker';
 import { createProviderRegistry } from '@switchyard/providers';
 import { createRouterStage } from '@switchyard/router';
 import { describeUsageEventsLayout, ensureAnalyticsSchema, openAnalyticsDatabase, type SqlClient } from '@switchyard/storage';
-import type { Logger } from '@switchyard/telemetry';
+import { gatewayMetrics, type Logger } from '@switchyard/telemetry';
 
 /**
  * The configuration: a file, followed (applied on change and on SIGHUP, see docs/configuration.md), or one
@@ -79,6 +79,8 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
       ? new LiveConfig({ parse: parseServedConfig, derive }, { text: readConfigFile(options.configFile), source: options.configFile })
       : new LiveConfig({ parse: parseServedConfig, derive }, { config: options.config, source: 'options' });
   const bus = new InMemoryBus();
+  const metrics = gatewayMetrics();
+  labelMetricsWithModels(live);
   const { keyIdSecret = keyIdSecretIn(options.dataDir), adminKey } = readServiceEnv(env);
 
   const db = await openAnalyticsDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir, sql: options.sql });
@@ -93,6 +95,7 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   const worker = createLiveProviderWorker((request) => at(request.config_version).worker, { breaker: () => live.current.view.breaker });
   await runStage(bus, liveStage((version) => at(version).router, (request) => request.config_version), { logger });
   await runStage(bus, liveStage((version) => at(version).guardrail, (request) => request.config_version), { logger });
+  metrics.watchBreakers(worker.breakers);
   await runStage(bus, worker.stage, { logger });
   await runStage(bus, worker.cancellations, { logger });
   await runStage(bus, worker.breakerTransitions, { logger });
@@ -106,7 +109,7 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   const frontDoor = { maxRequestBytes: live.current.config.limits.max_request_bytes, logger, tls: options.tls, admin: virtualKeys?.admin };
   const server = await startGrpcServer(core, { address: options.grpcAddress, ...frontDoor });
   let http: RunningHttpServer | undefined;
-  if (options.httpAddress) http = await startHttpServer(core, { address: options.httpAddress, ...frontDoor });
+  if (options.httpAddress) http = await startHttpServer(core, { address: options.httpAddress, ...frontDoor, metrics: () => metrics.exposition() });
   const watch: ConfigFileWatch | undefined = 'configFile' in options ? watchConfigFile(live, options.configFile, logger) : undefined;
 
   return {

@@ -19,7 +19,8 @@ const INVALID = `${V2}guardrail: { rule: [mask_email] }\n`;
 function recordingLogger(): Logger & { lines: { message: string; fields?: Record<string, unknown> }[] } {
   const lines: { message: string; fields?: Record<string, unknown> }[] = [];
   const record = (message: string, fields?: Record<string, unknown>) => void lines.push({ message, fields });
-  return { lines, debug: record, info: record, warn: record, error: record };
+  const logger: Logger & { lines: typeof lines } = { lines, debug: record, info: record, warn: record, error: record, child: () => logger };
+  return logger;
 }
 
 describe('the embedded gateway on a live configuration file', () => {

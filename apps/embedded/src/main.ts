@@ -38,6 +38,7 @@ void runService('switchyard', logger, async () => {
       `  and the OpenAI and Anthropic HTTP APIs on ${gateway.httpUrl}/v1 (chat/completions, embeddings, models, messages)`,
       `  models:    ${models.join(', ')}`,
       `  analytics: usage_events in ${analytics}`,
+      ...(gateway.httpUrl ? [`  metrics:   ${gateway.httpUrl}/metrics (Prometheus)`] : []),
       `  try:       grpcurl ${grpcurlTls}-d '{"model":"mock-echo","messages":[{"role":"user","content":"hello"}]}' ${env.grpcAddress} aigateway.v1.AiGateway/Chat`,
       `             curl ${curlTls}${gateway.httpUrl}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"mock-echo","messages":[{"role":"user","content":"hello"}]}'`,
       '',

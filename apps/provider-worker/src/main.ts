@@ -6,7 +6,7 @@ import { connectServiceBus, runService, runStage, startServiceConfig } from '@sw
 import { createLiveProviderWorker, OUTCOMES_REPLAYED_MS } from '@switchyard/provider-worker';
 import { buildPriceTable } from '@switchyard/pricing';
 import { createProviderRegistry } from '@switchyard/providers';
-import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
+import { createLogger, gatewayMetrics, startTracing, stopTracing } from '@switchyard/telemetry';
 
 const logger = createLogger('provider-worker');
 startTracing('switchyard-provider-worker');
@@ -27,6 +27,7 @@ void runService('provider-worker', logger, async () => {
   await bus.ensureTopics([BREAKERS_TOPIC], BREAKERS_TOPIC_PARTITIONS, { compacted: true });
   // Every instance must hear every breaker transition, from the topic's beginning: a group of its own at each start.
   await runStage(bus, worker.breakerTransitions, { logger, group: `switchyard-provider-worker-breakers-${randomUUID().slice(0, 8)}` });
+  gatewayMetrics().watchBreakers(worker.breakers);
   // Every instance must hear every cancellation, so each reads them in a group of its own.
   await runStage(bus, worker.cancellations, { logger, group: `switchyard-provider-worker-${randomUUID().slice(0, 8)}` });
   // Read up to now before taking requests, so that a request answered by an instance that died before

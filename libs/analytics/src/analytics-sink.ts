@@ -9,7 +9,7 @@ import type { Bus, IncomingMessage } from '@switchyard/bus';
 import { CONSUMER_GROUPS, InvalidEventError, TOPICS, parseUsageTopicEvent, type UsageTopicEvent } from '@switchyard/contracts';
 import { deadLetter, RetryingPublisher } from '@switchyard/pipeline';
 import { classifyDatabaseError, insertUsageEvents, sanitiseUsageRow, usageRowOf, type SqlClient, type UsageRow } from '@switchyard/storage';
-import { contextFromHeaders, tracer, type Logger } from '@switchyard/telemetry';
+import { contextFromHeaders, gatewayMetrics, tracer, type Logger } from '@switchyard/telemetry';
 import type { Span } from '@opentelemetry/api';
 
 export interface AnalyticsSinkOptions {
@@ -47,6 +47,8 @@ const MAX_ROWS_PER_STATEMENT = { pglite: 1000, postgres: 2000 } as const;
 // PGlite is one connection.
 const STATEMENTS_IN_FLIGHT = { pglite: 1, postgres: 2 } as const;
 
+const NO_LABELS: readonly string[] = [];
+
 export interface AnalyticsSink {
   rowsWritten(): number;
   /** Rows written with fields replaced because the database refused them as sent. */
@@ -77,10 +79,13 @@ export async function startAnalyticsSink(options: AnalyticsSinkOptions): Promise
       try {
         const added = await insertUsageEvents(db, rows.map((row) => row.row));
         written += added;
+        gatewayMetrics().rowsWritten.inc(NO_LABELS, added);
         if (rows.length === 1 && rows[0].sanitising > 0) sanitised += added;
         return;
       } catch (error) {
-        if (classifyDatabaseError(error) === 'refused') {
+        const failure = classifyDatabaseError(error);
+        gatewayMetrics().databaseErrors.inc([failure]);
+        if (failure === 'refused') {
           if (rows.length === 1) return writeRefused(rows[0], error);
           const half = Math.ceil(rows.length / 2);
           await write(rows.slice(0, half));

@@ -2,8 +2,9 @@ import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type EachBatc
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { createRequire } from 'node:module';
-import type { Logger } from '@switchyard/telemetry';
+import { gatewayMetrics, type Logger } from '@switchyard/telemetry';
 import { MessageTooLargeError, type Bus, type IncomingMessage, type OutgoingMessage, type Subscription } from './bus';
+import { ConsumerLagPoller, type GroupTopic } from './consumer-lag';
 
 /**
  * kafkajs 2.2.4 re-arms a timer in every connection's request queue each time it checks the queue,
@@ -93,6 +94,10 @@ export interface KafkaBusOptions {
   maxWaitTimeMs?: number;
   /** The broker's `message.max.bytes` (default: Kafka's own, 1 MiB). */
   maxMessageBytes?: number;
+  /** Consumer groups whose lag is polled into the process's metrics, and how often. */
+  consumerLag?: { watched: readonly GroupTopic[]; intervalMs: number };
+  /** Topics whose names start with this are counted as one, `replies`, in the publish metrics. */
+  replyTopicPrefix?: string;
 }
 
 /** Partitions of the pipeline's topics: room for that many instances of a stage to share its work. */
@@ -121,6 +126,8 @@ export class BusUnavailableError extends Error {
 
 interface PendingSend {
   topic: string;
+  /** performance.now() when it was published, for the publish latency metric. */
+  at: number;
   messages: { key: string; value: Buffer; headers: Record<string, string> }[];
   bytes: number;
   resolve: () => void;
@@ -234,6 +241,7 @@ export class KafkaBus implements Bus {
   private admin?: Admin;
   private producerReady?: Promise<void>;
   private queue: PendingSend[] = [];
+  private lagPoller?: ConsumerLagPoller;
   /** The loop sending queued publishes, while one runs. */
   private sending?: Promise<void>;
 
@@ -271,7 +279,7 @@ export class KafkaBus implements Bus {
       bytes += size;
     }
     return new Promise((resolve, reject) => {
-      this.queue.push({ topic, messages: encoded, bytes, resolve, reject });
+      this.queue.push({ topic, at: performance.now(), messages: encoded, bytes, resolve, reject });
       this.sending ??= this.sendQueued();
     });
   }
@@ -311,7 +319,12 @@ export class KafkaBus implements Bus {
       await this.producer.sendBatch({
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
-      sends.forEach((send) => send.resolve());
+      const metrics = gatewayMetrics();
+      const acknowledged = performance.now();
+      for (const send of sends) {
+        metrics.publishDuration.observe([metrics.topic(send.topic, this.options.replyTopicPrefix ?? '\0')], (acknowledged - send.at) / 1000);
+        send.resolve();
+      }
     } catch (error) {
       const failure =
         error instanceof BusUnavailableError
@@ -470,6 +483,12 @@ export class KafkaBus implements Bus {
     }, this.options.logger);
   }
 
+  /** Starts polling the consumer lag of `watched` into the process's metrics; close() stops it. */
+  watchConsumerLag(watched: readonly GroupTopic[], intervalMs: number): void {
+    this.lagPoller ??= new ConsumerLagPoller(() => this.connectAdmin(), watched, intervalMs, this.options.logger);
+    this.lagPoller.start();
+  }
+
   /**
    * Waits until the broker can coordinate consumer groups. A broker that has just started has no group
    * coordinator until its offsets topic is ready, and kafkajs gives up on a consumer that joins before.
@@ -507,6 +526,7 @@ export class KafkaBus implements Bus {
    * running then is not committed: another instance gets it again.
    */
   async close(): Promise<void> {
+    await this.lagPoller?.stop();
     for (const { consumer, topic } of this.consumers) consumer.pause([{ topic }]);
     const drainTimeoutMs = this.options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
     const inFlight = this.consumers.flatMap(({ work }) => [...work]);
@@ -567,6 +587,7 @@ export async function connectKafkaBus(options: KafkaBusOptions & { topics: reado
   await bus.connect();
   await bus.ensureTopics([...options.topics]);
   await bus.awaitGroupCoordinator(options.clientId);
+  if (options.consumerLag) bus.watchConsumerLag(options.consumerLag.watched, options.consumerLag.intervalMs);
   return bus;
 }
 

@@ -37,6 +37,10 @@ export interface ServiceEnv {
   configFile: string;
   /** The compacted topic `npm run config:publish` publishes to (SWITCHYARD_CONFIG_TOPIC). */
   configTopic: string;
+  /** host:port a distributed service serves Prometheus metrics on (METRICS_ADDR); unset, none (docs/observability.md). */
+  metricsAddress: string | undefined;
+  /** How often a distributed service polls its consumer groups' lag (METRICS_LAG_INTERVAL_MS). */
+  consumerLagIntervalMs: number;
 }
 
 /** PEM files of the front doors' TLS: GATEWAY_TLS_CERT, GATEWAY_TLS_KEY and, for mTLS, GATEWAY_TLS_CLIENT_CA. */
@@ -97,6 +101,8 @@ export function readServiceEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv
     adminKey: adminKeyOf(env.SWITCHYARD_ADMIN_KEY),
     configFile: env.SWITCHYARD_CONFIG || DEFAULT_CONFIG_PATH,
     configTopic: env.SWITCHYARD_CONFIG_TOPIC || DEFAULT_CONFIG_TOPIC,
+    metricsAddress: env.METRICS_ADDR || undefined,
+    consumerLagIntervalMs: positiveIntegerOf('METRICS_LAG_INTERVAL_MS', env.METRICS_LAG_INTERVAL_MS, 'milliseconds, such as 15000') ?? 15_000,
   };
 }
 

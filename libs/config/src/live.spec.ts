@@ -26,7 +26,8 @@ function options(derived: string[][] = []): LiveConfigOptions<string[]> {
 function recordingLogger(): Logger & { lines: [string, string, Record<string, unknown> | undefined][] } {
   const lines: [string, string, Record<string, unknown> | undefined][] = [];
   const at = (level: string) => (message: string, fields?: Record<string, unknown>) => void lines.push([level, message, fields]);
-  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  const logger: Logger & { lines: typeof lines } = { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => logger };
+  return logger;
 }
 
 describe('LiveConfig', () => {

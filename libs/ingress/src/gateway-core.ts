@@ -30,8 +30,8 @@ import {
   type RequestEvent,
 } from '@switchyard/contracts';
 import { SECRET_PREFIX, type KeyDirectory } from '@switchyard/keys';
-import { headersForSpan, tracer, type Logger } from '@switchyard/telemetry';
-import { SpanStatusCode, type Span } from '@opentelemetry/api';
+import { gatewayMetrics, headersForSpan, setGenAiOutcome, tracer, type Logger } from '@switchyard/telemetry';
+import type { Span } from '@opentelemetry/api';
 
 export interface CallOptions {
   /** Epoch milliseconds; the configured default timeout applies when absent. */
@@ -175,6 +175,7 @@ export class GatewayCore {
       },
     });
     await this.followBreakers();
+    gatewayMetrics().countInFlight(() => this.pending.size);
     this.state = 'started';
   }
 
@@ -334,6 +335,7 @@ export class GatewayCore {
     onChunk: (chunk: ChatChunk) => void,
   ): Promise<ReplyEvent> {
     const now = Date.now();
+    const startedAt = performance.now();
     const requestId = randomUUID();
     const { defaultTimeoutMs, configVersion } = this.settings;
     const deadline = options.deadline ?? now + defaultTimeoutMs;
@@ -351,7 +353,7 @@ export class GatewayCore {
     if (caller.key_name) event.key_name = caller.key_name;
     if (caller.team) event.team = caller.team;
     const span = tracer().startSpan(`ingress ${kind}${stream ? ' stream' : ''}`, {
-      attributes: { 'switchyard.request_id': requestId, 'gen_ai.request.model': body.chat?.model ?? body.embed?.model },
+      attributes: { 'switchyard.request_id': requestId, 'gen_ai.operation.name': kind === 'chat' ? 'chat' : 'embeddings', 'gen_ai.request.model': body.chat?.model ?? body.embed?.model },
     });
     return new Promise<ReplyEvent>((resolve, reject) => {
       let settled = false;
@@ -377,7 +379,7 @@ export class GatewayCore {
         this.settle(requestId);
         // From here on, the caller going away means the front door could not deliver the answer.
         options.cancellation?.listen(reportOutcome);
-        endSpan(span, error);
+        recordAnswer(event, (performance.now() - startedAt) / 1000, span, error, reply);
         if (error) reject(error);
         else resolve(reply!);
       };
@@ -464,10 +466,23 @@ function matchesAny(presented: Buffer, digests: Buffer[]): boolean {
   return matched;
 }
 
-function endSpan(span: Span, error?: GatewayError): void {
-  if (error) {
-    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
-    span.setAttribute('switchyard.error_code', error.code);
+/** Counts a call's answer, as its caller got it, and ends its span with the answer's GenAI attributes. */
+function recordAnswer(request: RequestEvent, seconds: number, span: Span, error: GatewayError | undefined, reply: ReplyEvent | undefined): void {
+  const answer = reply?.type === 'chunk' ? reply.chunk : reply?.type === 'chat' || reply?.type === 'embed' ? reply.response : undefined;
+  const status = !error ? 'ok' : error.code === 'cancelled' ? 'cancelled' : 'error';
+  gatewayMetrics().requestAnswered(request.chat?.model ?? request.embed!.model, answer?.provider, status, error?.code, request.api_key_id, seconds);
+  if (span.isRecording()) {
+    const finishReason = reply?.type === 'chunk' ? reply.chunk.finish_reason : reply?.type === 'chat' ? reply.response.choices[0]?.finish_reason : undefined;
+    setGenAiOutcome(span, {
+      provider: answer?.provider,
+      responseModel: answer?.model,
+      inputTokens: answer?.usage?.prompt_tokens,
+      outputTokens: answer?.usage?.completion_tokens,
+      finishReasons: finishReason ? [finishReason] : undefined,
+      errorType: error?.code,
+      errorMessage: error?.message,
+    });
+    if (error) span.setAttribute('switchyard.error_code', error.code);
   }
   span.end();
 }

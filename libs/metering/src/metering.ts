@@ -17,6 +17,7 @@ import {
 } from '@switchyard/contracts';
 import type { Stage, StageOutput } from '@switchyard/pipeline';
 import { costOf, priceKey, type PriceTable } from '@switchyard/pricing';
+import { gatewayMetrics } from '@switchyard/telemetry';
 import { countCompletionTokens, countPromptTokens, countTexts, countingDeadline } from './tokens';
 
 export interface Metered {
@@ -145,7 +146,15 @@ export function createMeteringStage(prices: PriceTable, now: () => number = Date
       if (completion.status !== 'cancelled') {
         outputs.push({ topic: completion.request.reply_to, key, value: { ...toReply(completion, metered), origin: replyOrigin(completion.request) } });
       }
-      outputs.push({ topic: TOPICS.usage, key, value: toUsageEvent(completion, metered, now()) });
+      const usage = toUsageEvent(completion, metered, now());
+      outputs.push({ topic: TOPICS.usage, key, value: usage });
+      gatewayMetrics().metered(
+        usage.model,
+        usage.provider,
+        usage.api_key_id,
+        { input: usage.prompt_tokens, output: usage.completion_tokens, cached: usage.cached_prompt_tokens, costUsd: usage.cost_usd },
+        (usage.latency_ms - usage.provider_latency_ms) / 1000,
+      );
       return outputs;
     },
     onFailure(completion, error) {

@@ -9,7 +9,8 @@ import { DEAD_LETTER_FILE, deadLetter, deadLetterCounts, recordDeadLetters, repl
 function recordingLogger(): Logger & { warnings: [string, Record<string, unknown> | undefined][] } {
   const warnings: [string, Record<string, unknown> | undefined][] = [];
   const none = () => undefined;
-  return { warnings, debug: none, info: none, error: none, warn: (message, fields) => void warnings.push([message, fields]) };
+  const logger: Logger & { warnings: typeof warnings } = { warnings, debug: none, info: none, error: none, warn: (message, fields) => void warnings.push([message, fields]), child: () => logger };
+  return logger;
 }
 
 const incoming = (headers: Record<string, string> = {}): IncomingMessage => ({

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Bus, IncomingMessage, OutgoingMessage } from '@switchyard/bus';
 import { DEAD_LETTER_HEADERS, TOPICS } from '@switchyard/contracts';
-import type { Logger } from '@switchyard/telemetry';
+import { gatewayMetrics, traceIdOf, type Logger } from '@switchyard/telemetry';
 
 // A reason quotes what was refused; headers travel with every copy of the message, so it is cut.
 const MAX_REASON_CHARS = 1000;
@@ -31,7 +31,8 @@ export async function deadLetter(
   const attempts = attemptOf(message.headers);
   const cutReason = reason.length > MAX_REASON_CHARS ? `${reason.slice(0, MAX_REASON_CHARS)}…` : reason;
   deadLettered.set(stage, (deadLettered.get(stage) ?? 0) + 1);
-  logger.warn('dead-lettering an event', { stage, reason: cutReason, topic: message.topic, partition: message.partition, offset: message.offset, key: message.key, attempts });
+  gatewayMetrics().deadLetters.inc([gatewayMetrics().stage(stage)]);
+  logger.warn('dead-lettering an event', { stage, reason: cutReason, topic: message.topic, partition: message.partition, offset: message.offset, key: message.key, attempts, trace_id: traceIdOf(message.headers) });
   await publisher.publish(TOPICS.deadLetter, [
     {
       key: message.key,

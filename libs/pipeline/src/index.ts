@@ -4,3 +4,4 @@ export * from './completions';
 export * from './dead-letters';
 export * from './health';
 export * from './live-config';
+export * from './metrics';

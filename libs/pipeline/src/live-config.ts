@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { readConfigTopic, type ConfigRecord } from '@switchyard/bus';
 import { ConfigError, LiveConfig, parseGatewayConfig, reportApplied, type GatewayConfig, type ServiceEnv } from '@switchyard/config';
 import { providerKeys } from '@switchyard/providers';
-import type { Logger } from '@switchyard/telemetry';
+import { gatewayMetrics, type Logger } from '@switchyard/telemetry';
 import type { Stage } from './stage';
 
 /** Every check a configuration meets before a process runs on it, the adapters' own keys included. */
@@ -56,7 +56,15 @@ export async function startServiceConfig<V>(
   logger.info('configuration', { config_version: live.current.config_version, source: live.current.source });
   const running = live;
   reader.follow((record) => reportApplied(logger, running.apply(record.text, publishedSource(env.configTopic, record))));
+  labelMetricsWithModels(live);
   return { live, stop: reader.stop };
+}
+
+/** The metrics' model label takes the model names of the configuration version now current. */
+export function labelMetricsWithModels<V>(live: LiveConfig<V>): void {
+  const configure = (config: GatewayConfig) => gatewayMetrics().configure({ models: config.models.map((model) => model.name) });
+  configure(live.current.config);
+  live.onChange((snapshot) => configure(snapshot.config));
 }
 
 function publishedSource(topic: string, record: ConfigRecord): string {

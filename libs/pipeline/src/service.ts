@@ -3,13 +3,14 @@
 // servers and pools) and exit 0; exit 1 when it cannot start or cannot stop, so a supervisor acts.
 // With GATEWAY_HEALTH_ADDR set it answers liveness and readiness probes from before the start until exit.
 import { connectKafkaBus, type KafkaBus } from '@switchyard/bus';
-import { healthAddressOf, shutdownGraceMsOf, type KafkaSettings } from '@switchyard/config';
-import { PIPELINE_TOPICS } from '@switchyard/contracts';
-import type { Logger } from '@switchyard/telemetry';
+import { healthAddressOf, readServiceEnv, shutdownGraceMsOf, type KafkaSettings } from '@switchyard/config';
+import { PIPELINE_TOPICS, REPLY_TOPIC_PREFIX } from '@switchyard/contracts';
+import { serveMetrics, type Logger, type RunningMetricsServer } from '@switchyard/telemetry';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { deadLetterCounts } from './dead-letters';
 import { startHealthServer, type ServiceHealth } from './health';
+import { PIPELINE_CONSUMERS } from './metrics';
 
 export interface RunningService {
   stop(): Promise<void>;
@@ -21,11 +22,15 @@ export async function runService(name: string, logger: Logger, start: () => Prom
   let service: RunningService | undefined;
   const health: ServiceHealth = { phase: 'starting', ready: () => service?.ready?.() ?? true };
   let graceMs: number;
+  let metrics: RunningMetricsServer | undefined;
   try {
     graceMs = shutdownGraceMsOf();
     const healthAddress = healthAddressOf();
     // Before the start, which can wait long for Kafka: liveness holds meanwhile, readiness does not.
     if (healthAddress) await startHealthServer(healthAddress, health);
+    // Before the service starts, so that it is scraped from the moment it reports ready.
+    const { metricsAddress } = readServiceEnv();
+    if (metricsAddress) metrics = await serveMetrics(metricsAddress, logger);
     service = await start();
   } catch (error) {
     logger.error(`${name} failed to start`, { error: (error as Error).message });
@@ -45,6 +50,7 @@ export async function runService(name: string, logger: Logger, start: () => Prom
     force.unref();
     try {
       await running.stop();
+      await metrics?.stop();
       logger.info(`${name} stopped`);
       process.exit(0);
     } catch (error) {
@@ -86,7 +92,7 @@ export const STOP_MARGIN_MS = 5000;
  */
 export function connectServiceBus(
   service: string,
-  env: { kafkaBrokers: string[]; kafkaMaxMessageBytes: number | undefined; kafka: KafkaSettings; shutdownGraceMs: number },
+  env: { kafkaBrokers: string[]; kafkaMaxMessageBytes: number | undefined; kafka: KafkaSettings; shutdownGraceMs: number; consumerLagIntervalMs: number },
   logger: Logger,
 ): Promise<KafkaBus> {
   return connectKafkaBus({
@@ -97,5 +103,7 @@ export function connectServiceBus(
     clientId: `switchyard-${service}`,
     logger,
     topics: PIPELINE_TOPICS,
+    consumerLag: { watched: PIPELINE_CONSUMERS, intervalMs: env.consumerLagIntervalMs },
+    replyTopicPrefix: REPLY_TOPIC_PREFIX,
   });
 }

@@ -1,9 +1,9 @@
 // The stage framework: a stage is a function from one event to the events it produces; runStage puts
 // it on a bus. Everything a stage's logic does not need to know (decoding, dead letters, tracing,
-// retrying publishes) lives here, once.
+// retrying publishes, counting events) lives here, once.
 import { MessageTooLargeError, type Bus, type IncomingMessage, type OutgoingMessage } from '@switchyard/bus';
 import { GatewayError, InvalidEventError } from '@switchyard/contracts';
-import { inMessageSpan, type Logger } from '@switchyard/telemetry';
+import { gatewayMetrics, inMessageSpan, traceIdOf, type Logger } from '@switchyard/telemetry';
 import type { Span } from '@opentelemetry/api';
 import { deadLetter } from './dead-letters';
 
@@ -50,6 +50,7 @@ export interface RunStageOptions {
 export async function runStage<E>(bus: Bus, stage: Stage<E>, options: RunStageOptions): Promise<void> {
   const { logger } = options;
   const publisher = new RetryingPublisher(bus, logger, options.publishRetryMs ?? 30_000);
+  const counts = stageCounts(stage.name);
   await bus.subscribe({
     topic: stage.input,
     group: options.group ?? stage.group,
@@ -58,9 +59,25 @@ export async function runStage<E>(bus: Bus, stage: Stage<E>, options: RunStageOp
     // One message is the usual batch in embedded mode: no array of promises for it.
     handleBatch: (messages) =>
       messages.length === 1
-        ? processMessage(stage, messages[0], publisher, logger)
-        : Promise.all(messages.map((message) => processMessage(stage, message, publisher, logger))).then(() => undefined),
+        ? processMessage(stage, messages[0], publisher, logger, counts)
+        : Promise.all(messages.map((message) => processMessage(stage, message, publisher, logger, counts))).then(() => undefined),
   });
+}
+
+/** A stage's label values, made once: counting an event then costs no allocation. */
+function stageCounts(name: string) {
+  const metrics = gatewayMetrics();
+  const stage = metrics.stage(name);
+  return {
+    event(outcome: 'handled' | 'failed' | 'dead_lettered', startedAt: number): void {
+      metrics.stageEvents.inc(outcome === 'handled' ? this.handled : outcome === 'failed' ? this.failed : this.deadLettered);
+      metrics.stageDuration.observe(this.stage, (performance.now() - startedAt) / 1000);
+    },
+    handled: [stage, 'handled'] as const,
+    failed: [stage, 'failed'] as const,
+    deadLettered: [stage, 'dead_lettered'] as const,
+    stage: [stage] as const,
+  };
 }
 
 async function processMessage<E>(
@@ -68,9 +85,12 @@ async function processMessage<E>(
   message: IncomingMessage,
   publisher: RetryingPublisher,
   logger: Logger,
+  counts: ReturnType<typeof stageCounts>,
 ): Promise<void> {
+  const startedAt = performance.now();
   if (message.decodeError) {
     await deadLetter(publisher, logger, stage.name, message, message.decodeError);
+    counts.event('dead_lettered', startedAt);
     return;
   }
   let event: E;
@@ -79,18 +99,28 @@ async function processMessage<E>(
   } catch (error) {
     const reason = error instanceof InvalidEventError ? error.message : `unparseable event: ${String(error)}`;
     await deadLetter(publisher, logger, stage.name, message, reason);
+    counts.event('dead_lettered', startedAt);
     return;
   }
   await inMessageSpan(stage.name, message.headers, async (span, headers) => {
-    // Made on first use: most stages never emit early.
+    // Made on first use: most stages never emit early, and most events are never logged.
     let emitter: OrderedEmitter | undefined;
-    const context: StageContext = { span, logger, emit: (output) => (emitter ??= new OrderedEmitter(publisher, headers)).emit(output) };
+    let requestLogger: Logger | undefined;
+    const context: StageContext = {
+      span,
+      get logger() {
+        return (requestLogger ??= logger.child({ trace_id: traceIdOf(message.headers) }));
+      },
+      emit: (output) => (emitter ??= new OrderedEmitter(publisher, headers)).emit(output),
+    };
     let outputs: StageOutput[];
+    let outcome: 'handled' | 'failed' | 'dead_lettered' = 'handled';
     try {
       outputs = await stage.handle(event, context);
     } catch (error) {
       const failure = GatewayError.from(error);
-      logger.error(`${stage.name} failed on an event`, { key: message.key, error: failure.message, code: failure.code });
+      outcome = 'failed';
+      context.logger.error(`${stage.name} failed on an event`, { key: message.key, error: failure.message, code: failure.code });
       span.recordException(failure);
       outputs = stage.onFailure(event, failure);
     }
@@ -102,11 +132,13 @@ async function processMessage<E>(
       if (error instanceof MessageTooLargeError) {
         const failure = new GatewayError('request_too_large', `${stage.name} could not pass the request on: ${error.message}`);
         const published = await publishAll(publisher, stage.onFailure(event, failure), headers).then(() => true, () => false);
-        if (published) return;
+        if (published) return counts.event('failed', startedAt);
       }
-      logger.error(`${stage.name} could not publish its outputs; dead-lettering the input`, { key: message.key, error });
+      context.logger.error(`${stage.name} could not publish its outputs; dead-lettering the input`, { key: message.key, error });
       await deadLetter(publisher, logger, stage.name, message, `outputs could not be published: ${(error as Error).message}`);
+      outcome = 'dead_lettered';
     }
+    counts.event(outcome, startedAt);
   });
 }
 

@@ -26,7 +26,8 @@ const oneTarget = (model: string): RouteNode | undefined => {
 
 function context(emitted: StageOutput[] = [], logged: string[] = []): StageContext {
   const log = (message: string, fields?: Record<string, unknown>) => void logged.push(`${message} ${JSON.stringify(fields)}`);
-  return { emit: async (output) => void emitted.push(output), span: { setAttributes: () => undefined } as never, logger: { debug: log, info: log, warn: log, error: log } };
+  const logger: StageContext['logger'] = { debug: log, info: log, warn: log, error: log, child: () => logger };
+  return { emit: async (output) => void emitted.push(output), span: { isRecording: () => false } as never, logger };
 }
 
 describe('provider-worker', () => {

@@ -44,6 +44,7 @@ import {
 } from '@switchyard/contracts';
 import { failedCompletion, type Stage, type StageContext, type StageOutput } from '@switchyard/pipeline';
 import { StreamAccumulator, transportError, type ProviderAdapter } from '@switchyard/providers';
+import { countRetriesAndFallbacks, providerCallEnded, startProviderCallSpan } from './observe';
 import { RouteQueue } from './route-queue';
 
 /** What a caller answered `overloaded` is told to wait: the line moves as calls finish, which cannot be foreseen. */
@@ -287,6 +288,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       completion.request = { ...request, route };
       completion.attempts = tries;
       if (failed) completion.failed_attempts = failed;
+      countRetriesAndFallbacks(request, failed, node.key);
       return outputs;
     };
     plan: for (let index = 0; index < attempts.length; index++) {
@@ -421,7 +423,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
     const route = node.target;
     const started = now();
     let firstChunkAt: number | undefined;
-    context.span.setAttributes({ 'gen_ai.system': route.provider, 'gen_ai.request.model': route.upstream_model });
+    const span = startProviderCallSpan(context.span, request, route.provider, route.upstream_model);
     try {
       const completion: CompletionEvent = { request, status: 'ok', provider_latency_ms: 0, stage: 'provider-worker' };
       if (request.kind === 'embed') {
@@ -463,10 +465,13 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       }
       completion.provider_latency_ms = now() - started;
       if (firstChunkAt !== undefined) completion.time_to_first_chunk_ms = firstChunkAt - started;
+      providerCallEnded(span, request, route, { latencyMs: completion.provider_latency_ms, firstChunkMs: completion.time_to_first_chunk_ms, result: completion.chat ?? completion.embed });
       return { outputs: [{ topic: TOPICS.completions, key: request.request_id, value: completion }], latency_ms: completion.provider_latency_ms, streamed: firstChunkAt !== undefined };
     } catch (error) {
       const failure = signal.aborted || !(error instanceof GatewayError) ? transportError({ provider: route.provider, signal }, error) : error;
-      return { error: failure, latency_ms: now() - started, streamed: firstChunkAt !== undefined };
+      const latencyMs = now() - started;
+      providerCallEnded(span, request, route, { latencyMs, firstChunkMs: firstChunkAt === undefined ? undefined : firstChunkAt - started, error: failure });
+      return { error: failure, latency_ms: latencyMs, streamed: firstChunkAt !== undefined };
     }
   }
 

@@ -5,7 +5,7 @@
 // the ingress's span still gets ids and its context travels, but nothing is recorded (recording cost
 // ~10% of a stage's CPU), no context manager tracks the active span, and stages hand the context on as
 // it came instead of making spans of their own (see inMessageSpan).
-import { context, propagation, trace, INVALID_SPAN_CONTEXT, SpanStatusCode, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { context, propagation, trace, INVALID_SPAN_CONTEXT, SpanKind, SpanStatusCode, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { AlwaysOffSampler, BatchSpanProcessor, ConsoleSpanExporter, NodeTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-node';
@@ -99,4 +99,53 @@ function traceHeadersOf(headers: Record<string, string> | undefined): Record<str
   if (headers?.traceparent) trace.traceparent = headers.traceparent;
   if (headers?.tracestate) trace.tracestate = headers.tracestate;
   return trace;
+}
+
+/** The trace id a message's traceparent header carries (for its logs), or undefined. */
+export function traceIdOf(headers: Record<string, string> | undefined): string | undefined {
+  const traceparent = headers?.traceparent;
+  // version-traceid-spanid-flags, e.g. 00-<32 hex>-<16 hex>-01
+  return traceparent && traceparent.length >= 55 ? traceparent.slice(3, 35) : undefined;
+}
+
+/** What OpenTelemetry's GenAI semantic conventions call an operation: gen_ai.operation.name. */
+export type GenAiOperation = 'chat' | 'embeddings';
+
+/**
+ * A client span for one call to a model provider, after OpenTelemetry's GenAI semantic conventions
+ * (named "{operation} {model}"), a child of `parent`. When the parent is not recorded neither is this,
+ * and nothing is made.
+ */
+export function startGenAiSpan(parent: Span, operation: GenAiOperation, provider: string, model: string): Span {
+  if (!parent.isRecording()) return UNRECORDED_SPAN;
+  return tracer().startSpan(
+    `${operation} ${model}`,
+    { kind: SpanKind.CLIENT, attributes: { 'gen_ai.operation.name': operation, 'gen_ai.provider.name': provider, 'gen_ai.request.model': model } },
+    trace.setSpan(context.active(), parent),
+  );
+}
+
+export interface GenAiOutcome {
+  provider?: string;
+  responseModel?: string;
+  inputTokens?: number;
+  outputTokens?: number;
+  finishReasons?: string[];
+  /** The error's class, low in cardinality: the gateway's error code. */
+  errorType?: string;
+  errorMessage?: string;
+}
+
+/** Records a GenAI operation's outcome on its span (attributes of the GenAI conventions), if it is recorded. */
+export function setGenAiOutcome(span: Span, outcome: GenAiOutcome): void {
+  if (!span.isRecording()) return;
+  if (outcome.provider) span.setAttribute('gen_ai.provider.name', outcome.provider);
+  if (outcome.responseModel) span.setAttribute('gen_ai.response.model', outcome.responseModel);
+  if (outcome.inputTokens !== undefined) span.setAttribute('gen_ai.usage.input_tokens', outcome.inputTokens);
+  if (outcome.outputTokens !== undefined) span.setAttribute('gen_ai.usage.output_tokens', outcome.outputTokens);
+  if (outcome.finishReasons && outcome.finishReasons.length > 0) span.setAttribute('gen_ai.response.finish_reasons', outcome.finishReasons);
+  if (outcome.errorType) {
+    span.setAttribute('error.type', outcome.errorType);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.errorMessage });
+  }
 }

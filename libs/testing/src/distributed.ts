@@ -16,6 +16,8 @@ export interface RunningDistributedGateway {
   grpcAddresses: string[];
   /** Every ingress instance's HTTP front door, instance i at index i. */
   httpAddresses: string[];
+  /** host:port of each service's instances' Prometheus metrics, instance i at index i. */
+  metricsAddresses: Record<string, string[]>;
   /** Everything the services printed so far. */
   output(): string;
   /** Each service's heap in use after a full collection, in bytes, by service name, as it logs it on SIGUSR2 (its first instance). */
@@ -33,14 +35,21 @@ export interface RunningDistributedGateway {
  * ingress count (a --scale-file is not read for it); GATEWAY_GRPC_ADDR or GATEWAY_HTTP_ADDR in `env` win.
  */
 export async function startDistributedGateway(env: Record<string, string> = {}, readyTimeoutMs = 120_000, args: string[] = []): Promise<RunningDistributedGateway> {
-  const ingresses = ingressInstances(args);
+  const ingresses = instancesOf(args, 'ingress');
   const [grpcPort, httpPort] = await freePortRuns(2, ingresses);
   const grpcAddresses = instanceAddresses(env.GATEWAY_GRPC_ADDR ?? `127.0.0.1:${grpcPort}`, ingresses);
   const httpAddresses = instanceAddresses(env.GATEWAY_HTTP_ADDR ?? `127.0.0.1:${httpPort}`, ingresses);
   const [grpcAddress, httpAddress] = [grpcAddresses[0], httpAddresses[0]];
+  // start-distributed gives the k-th instance, in the order of SERVICES, METRICS_ADDR's port plus k.
+  const counts = SERVICES.map((service) => instancesOf(args, service));
+  const instances = counts.reduce((total, count) => total + count, 0);
+  const [metricsPort] = await freePortRuns(1, instances);
+  const metricsAddress = env.METRICS_ADDR ?? `127.0.0.1:${metricsPort}`;
+  const allMetrics = instanceAddresses(metricsAddress, instances);
+  const metricsAddresses = Object.fromEntries(SERVICES.map((service, index) => [service, allMetrics.splice(0, counts[index])]));
   const child: ChildProcess = spawn(process.execPath, [path.join(WORKSPACE_ROOT, 'tools/start-distributed.mjs'), ...args], {
     cwd: WORKSPACE_ROOT,
-    env: { ...process.env, GATEWAY_GRPC_ADDR: grpcAddress, GATEWAY_HTTP_ADDR: httpAddress, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env },
+    env: { ...process.env, GATEWAY_GRPC_ADDR: grpcAddress, GATEWAY_HTTP_ADDR: httpAddress, METRICS_ADDR: metricsAddress, KAFKAJS_NO_PARTITIONER_WARNING: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -76,6 +85,7 @@ export async function startDistributedGateway(env: Record<string, string> = {}, 
     httpAddress,
     grpcAddresses,
     httpAddresses,
+    metricsAddresses,
     output: () => output,
     collectedHeaps: async () => {
       const heaps: Record<string, number> = {};
@@ -110,10 +120,10 @@ function servicePids(launcherPid: number, service: string): number[] {
   return children.filter((args) => args.includes(`dist/${service}/main.js`)).map((line) => Number.parseInt(line, 10));
 }
 
-/** The ingress instances --scale asks for: 1 unless it names ingress. */
-function ingressInstances(args: string[]): number {
+/** The instances of `service` --scale asks for: 1 unless it names the service. */
+function instancesOf(args: string[], service: string): number {
   const scales = args.flatMap((arg, index) => (arg === '--scale' ? [args[index + 1] ?? ''] : arg.startsWith('--scale=') ? [arg.slice('--scale='.length)] : []));
-  const counts = scales.flatMap((scale) => scale.split(',').map((part) => /^\s*ingress\s*=\s*(\d+)\s*$/.exec(part)?.[1]).filter((count) => count !== undefined));
+  const counts = scales.flatMap((scale) => scale.split(',').map((part) => part.split('=')).filter(([name]) => name.trim() === service).map(([, count]) => count?.trim()).filter((count) => count !== undefined && /^\d+$/.test(count)));
   return counts.length > 0 ? Number(counts[counts.length - 1]) : 1;
 }
 

@@ -11,3 +11,5 @@ export * from './infrastructure-faults';
 export * from './tls';
 export * from './virtual-keys-scenarios';
 export * from './live-config';
+export * from './metrics';
+export * from './metrics-scenarios';

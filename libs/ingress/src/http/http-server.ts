@@ -45,6 +45,8 @@ export interface HttpServerOptions {
   tls?: TlsMaterial;
   /** The admin API (/admin/v1), when the gateway has an admin key. */
   admin?: KeyAdmin;
+  /** Serves GET /metrics (Prometheus text) from this, as the embedded gateway does; distributed services serve it on a port of their own. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
 export interface RunningHttpServer {
@@ -121,6 +123,11 @@ function createHandler(core: GatewayCore, options: HttpServerOptions, startedAt:
     const created = Math.floor(Date.now() / 1000);
 
     try {
+      if (options.metrics && path === '/metrics' && req.method === 'GET') {
+        const { contentType, body } = await options.metrics();
+        res.writeHead(200, { 'content-type': contentType }).end(body);
+        return;
+      }
       if (path.startsWith(ADMIN_PATH_PREFIX)) {
         const answer = await answerAdmin(req, core, options.admin, path, new URLSearchParams(queryStart < 0 ? '' : url.slice(queryStart + 1)), call.credential);
         return sendJson(res, answer.status, answer.body);
