@@ -14,5 +14,8 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.json') }],
   },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // Hooks start gateways and open PGlite; on two cores shared with a broker and Postgres that can take
+  // far longer than jest's 5 s. A timeout here is a hang guard, not a speed target.
+  testTimeout: 120_000,
   moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: __dirname + '/' }),
 };

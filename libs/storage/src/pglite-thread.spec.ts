@@ -12,7 +12,7 @@ describe('PGlite on its own thread', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-pglite-thread-'));
     db = await createPgliteClient(dir);
     await db.exec('CREATE TABLE t (id int PRIMARY KEY, at timestamptz, n bigint)');
-  }, 120_000);
+  });
 
   afterAll(async () => {
     await db?.close();
@@ -44,5 +44,5 @@ describe('PGlite on its own thread', () => {
     const other = await createPgliteClient(fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-pglite-thread-')));
     await other.close();
     await expect(other.query('SELECT 1')).rejects.toThrow(/PGlite thread has exited/);
-  }, 30_000);
+  });
 });

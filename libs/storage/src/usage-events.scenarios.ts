@@ -42,7 +42,7 @@ export function describeUsageEventsStore(engine: string, open: () => Promise<Sql
 
     beforeAll(async () => {
       db = await open();
-    }, 30_000);
+    });
 
     afterAll(() => close(db));
 
