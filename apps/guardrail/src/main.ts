@@ -1,6 +1,7 @@
 // The guardrail service: routed -> guarded.
 import { loadGatewayConfig, readServiceEnv } from '@switchyard/config';
-import { createGuardrailStage, rulesByName } from '@switchyard/guardrail';
+import { createGuardrailStage } from '@switchyard/guardrail';
+import { policiesOf } from '@switchyard/guardrail-rules';
 import { connectServiceBus, runService, runStage } from '@switchyard/pipeline';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
 
@@ -11,7 +12,7 @@ void runService('guardrail', logger, async () => {
   const config = loadGatewayConfig();
   const env = readServiceEnv();
   const bus = await connectServiceBus('guardrail', env, logger);
-  await runStage(bus, createGuardrailStage(rulesByName(config.guardrail.rules)), { logger });
-  logger.info('guardrail ready', { rules: config.guardrail.rules });
+  await runStage(bus, createGuardrailStage(policiesOf(config)), { logger });
+  logger.info('guardrail ready', { rules: (config.guardrails?.input ?? config.guardrail.rules).length });
   return { stop: async () => { await bus.close(); await stopTracing(); } };
 });

@@ -1,6 +1,7 @@
 // The provider-worker service: guarded -> completions, streaming chunks to the caller's ingress.
 import { randomUUID } from 'node:crypto';
 import { loadGatewayConfig, readServiceEnv, routesOf } from '@switchyard/config';
+import { outputGuards, policiesOf } from '@switchyard/guardrail-rules';
 import { connectServiceBus, runService, runStage } from '@switchyard/pipeline';
 import { createProviderWorker, OUTCOMES_REPLAYED_MS } from '@switchyard/provider-worker';
 import { buildPriceTable } from '@switchyard/pricing';
@@ -15,7 +16,7 @@ void runService('provider-worker', logger, async () => {
   const env = readServiceEnv();
   const providers = createProviderRegistry(config);
   const bus = await connectServiceBus('provider-worker', env, logger);
-  const worker = createProviderWorker(providers, { routes: routesOf(config), limits: config.provider_calls, prices: buildPriceTable(config.pricing) });
+  const worker = createProviderWorker(providers, { routes: routesOf(config), limits: config.provider_calls, prices: buildPriceTable(config.pricing), output: outputGuards(policiesOf(config)) });
   // Every instance must hear every cancellation, so each reads them in a group of its own.
   await runStage(bus, worker.cancellations, { logger, group: `switchyard-provider-worker-${randomUUID().slice(0, 8)}` });
   // Read up to now before taking requests, so that a request answered by an instance that died before

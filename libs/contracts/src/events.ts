@@ -20,10 +20,13 @@ export interface FailedAttempt {
   latency_ms: number;
 }
 
-/** What the guardrail rules did to a request; one entry per rule that matched. */
+/** What the guardrail rules found in a request or its answer: one entry per rule, kind of value and direction; never the value. */
 export interface GuardrailFinding {
   rule: string;
+  /** The kind of value: email, phone, openai_key, injection, denied, prompt_size... */
+  entity: string;
   action: 'mask' | 'block' | 'flag';
+  direction: 'input' | 'output';
   count: number;
 }
 
@@ -46,6 +49,11 @@ export interface RequestEvent {
   embed?: EmbedRequest;
   route?: Route;
   guardrail?: GuardrailFinding[];
+  /**
+   * With reversible masking, what each placeholder of the prompt stands for, from the guardrail to the
+   * provider-worker, which puts back those the model repeats; it goes no further.
+   */
+  guardrail_placeholders?: Record<string, string>;
 }
 
 /** A chat completion as the provider produced it, before metering prices it. */
@@ -111,6 +119,8 @@ export interface UsageEvent {
   route_path?: string | null;
   /** The calls that failed without their failure being the answer (retried, fallen back from), in order; null when none did. */
   failed_attempts?: FailedAttempt[] | null;
+  /** What the guardrails found, in the prompt and in the answer; null when nothing. */
+  guardrail_findings?: GuardrailFinding[] | null;
 }
 
 /** The usage row's time: when the ingress received the request, as ISO 8601 (with request_id, the row's key). */

@@ -69,6 +69,7 @@ export function toUsageEvent(completion: CompletionEvent, metered: Metered, now:
     attempts: completion.attempts ?? 0,
     route_path: request.route?.path ?? null,
     failed_attempts: completion.failed_attempts ?? null,
+    guardrail_findings: request.guardrail?.length ? request.guardrail : null,
   };
 }
 

@@ -1,6 +1,7 @@
 // The provider-worker: calls the provider a request was routed to. Streamed pieces go straight to the
 // ingress instance holding the call, as the provider sends them; the outcome goes to metering.
 import { providerCallsSchema, type ProviderCallLimits } from '@switchyard/config';
+import { GuardrailBlocked, type OutputGuard } from '@switchyard/guardrail-rules';
 import { priceKey, type PriceTable } from '@switchyard/pricing';
 import {
   CLOSED_BREAKER,
@@ -32,12 +33,13 @@ import {
   type ChatChunk,
   type CompletionEvent,
   type FailedAttempt,
+  type GuardrailFinding,
   type ReplyEvent,
   type RequestEvent,
   type Route,
 } from '@switchyard/contracts';
 import { failedCompletion, type Stage, type StageContext, type StageOutput } from '@switchyard/pipeline';
-import { StreamAccumulator, transportError, type ProviderAdapter } from '@switchyard/providers';
+import { StreamAccumulator, transportError, type ChatStreamEvent, type ProviderAdapter } from '@switchyard/providers';
 import { RouteQueue } from './route-queue';
 
 /** What a caller answered `overloaded` is told to wait: the line moves as calls finish, which cannot be foreseen. */
@@ -103,6 +105,8 @@ export interface ProviderWorkerOptions {
   prices?: PriceTable;
   now?: () => number;
   random?: () => number;
+  /** The output guardrails of a request (libs/guardrail-rules), applied to its answer before anything of it is sent. */
+  output?: (request: RequestEvent) => OutputGuard | undefined;
 }
 
 /** A moving average's weight of the newest latency. */
@@ -118,6 +122,8 @@ interface CallResult {
   latency_ms: number;
   /** A chunk reached the caller: nothing else may answer it now. */
   streamed: boolean;
+  /** What the output guardrails found in the answer. */
+  findings?: GuardrailFinding[];
 }
 
 /**
@@ -238,7 +244,8 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
       const route: Route = { provider: node.target.provider, upstream_model: node.target.upstream_model, path: node.path };
       const outputs = result.outputs ?? [failedCompletion(request, result.error!, 'provider-worker', result.latency_ms)];
       const completion = outputs[0].value as CompletionEvent;
-      completion.request = { ...request, route };
+      const { guardrail_placeholders: _placeholders, ...answered } = request;
+      completion.request = result.findings?.length ? { ...answered, route, guardrail: [...(request.guardrail ?? []), ...result.findings] } : { ...answered, route };
       completion.attempts = tries;
       if (failed) completion.failed_attempts = failed;
       return outputs;
@@ -358,6 +365,7 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
     const route = node.target;
     const started = now();
     let firstChunkAt: number | undefined;
+    const guard = options.output?.(request);
     context.span.setAttributes({ 'gen_ai.system': route.provider, 'gen_ai.request.model': route.upstream_model });
     try {
       const completion: CompletionEvent = { request, status: 'ok', provider_latency_ms: 0, stage: 'provider-worker' };
@@ -370,10 +378,9 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
         // while the bus carries earlier chunks, which the stage context publishes in order.
         const emitted: Promise<void>[] = [];
         let emitFailure: unknown;
-        for await (const event of provider.chatStream({ ...request.chat!, model: route.upstream_model }, { signal })) {
-          if (emitFailure) throw emitFailure;
+        const send = (event: ChatStreamEvent) => {
           accumulator.add(event);
-          if (!event.role && !event.content && !event.tool_calls) continue;
+          if (!event.role && !event.content && !event.tool_calls) return;
           firstChunkAt ??= now();
           const chunk: ChatChunk = {
             id: request.request_id,
@@ -390,20 +397,28 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
           const sent = context.emit({ topic: request.reply_to, key: request.request_id, value: reply });
           sent.catch((error: unknown) => (emitFailure ??= error));
           emitted.push(sent);
+        };
+        for await (const event of provider.chatStream({ ...request.chat!, model: route.upstream_model }, { signal })) {
+          if (emitFailure) throw emitFailure;
+          send(guard ? guard.push(event) : event);
         }
+        for (const held of guard?.end() ?? []) send(held);
         // The completion (and so the caller's last chunk, from metering) follows every chunk.
         await Promise.all(emitted);
         completion.chat = accumulator.result();
       } else {
         if (!provider.chat) throw new GatewayError('unsupported_capability', `provider ${route.provider} does not offer chat`);
-        completion.chat = await provider.chat({ ...request.chat!, model: route.upstream_model }, { signal });
+        const answer = await provider.chat({ ...request.chat!, model: route.upstream_model }, { signal });
+        completion.chat = guard ? guard.result(answer) : answer;
       }
       completion.provider_latency_ms = now() - started;
       if (firstChunkAt !== undefined) completion.time_to_first_chunk_ms = firstChunkAt - started;
-      return { outputs: [{ topic: TOPICS.completions, key: request.request_id, value: completion }], latency_ms: completion.provider_latency_ms, streamed: firstChunkAt !== undefined };
+      const findings = guard?.findings();
+      return { outputs: [{ topic: TOPICS.completions, key: request.request_id, value: completion }], latency_ms: completion.provider_latency_ms, streamed: firstChunkAt !== undefined, findings };
     } catch (error) {
       const failure = signal.aborted || !(error instanceof GatewayError) ? transportError({ provider: route.provider, signal }, error) : error;
-      return { error: failure, latency_ms: now() - started, streamed: firstChunkAt !== undefined };
+      const findings = error instanceof GuardrailBlocked ? [...guard!.findings(), error.finding] : undefined;
+      return { error: failure, latency_ms: now() - started, streamed: firstChunkAt !== undefined, findings };
     }
   }
 

@@ -16,6 +16,7 @@ const ADDED_COLUMNS = [
   'attempts integer',
   'route_path text',
   'failed_attempts jsonb',
+  'guardrail_findings jsonb',
 ];
 
 const COLUMNS = `
