@@ -51,6 +51,13 @@ export async function startFloor(kind: 'http' | 'grpc', upstreamBaseUrl: string)
   };
 }
 
+let guardrailRules = ['mask_email', 'mask_payment_card'];
+
+/** The guardrail rules of the gateways started from now on (profile.ts --guardrail-rules); the default rules otherwise. */
+export function useGuardrailRules(rules: string[]): void {
+  guardrailRules = rules;
+}
+
 /** Switchyard's configuration for the bench: one OpenAI-kind provider, the mock, and the default guardrail rules. */
 function writeSwitchyardConfig(upstreamBaseUrl: string): string {
   mkdirSync(RUN_DIR, { recursive: true });
@@ -69,7 +76,7 @@ providers:
   bench-upstream: { kind: openai, base_url: "${upstreamBaseUrl}", api_key_env: BENCH_UPSTREAM_KEY }
   bench-down: { kind: openai, base_url: "http://127.0.0.1:9/v1", api_key_env: BENCH_UPSTREAM_KEY }
 limits: { max_request_bytes: 65536, default_timeout_ms: 20000 }
-guardrail: { rules: [mask_email, mask_payment_card] }
+guardrail: { rules: [${guardrailRules.join(', ')}] }
 `,
   );
   return file;

@@ -82,10 +82,11 @@ describe('output guard on a stream', () => {
     expect(sent.some((piece) => piece.includes('MIIE'))).toBe(false);
   });
 
-  it('blocks a private key block as soon as its header is seen', () => {
+  it('blocks an answer that ends inside a private key block, having sent none of it', () => {
     const guard = createOutputGuard(policy(blockSecrets))!;
-    expect(guard.push({ index: 0, content: 'ok ' }).content).toBeUndefined();
-    expect(() => guard.push({ index: 0, content: '-----BEGIN PRIVATE KEY-----\nMIIE' })).toThrow('guardrail rule secrets refused the answer: it found a value of kind private_key');
+    const sent = [guard.push({ index: 0, content: 'ok '.repeat(50) }).content ?? '', guard.push({ index: 0, content: '-----BEGIN PRIVATE KEY-----\nMIIE' }).content ?? ''];
+    expect(sent.join('')).not.toContain('BEGIN');
+    expect(() => guard.end()).toThrow('guardrail rule secrets refused the answer: it found a value of kind private_key');
   });
 
   it('masks tool-call arguments streamed in fragments', () => {

@@ -2,7 +2,8 @@
 // held back by a window, so that a value split across pieces is found whole before any of it is sent:
 // the last HOLD_CHARS characters, the word the text ends in (an address or a key is one word, whatever
 // its length, up to MAX_HELD_CHARS), an unterminated private key block, and any value found that
-// reaches into them, wait for the next piece.
+// reaches into them, wait for the next piece. Text is looked at once twice the window has gathered,
+// rather than at every piece, which scans each character about twice instead of once per piece.
 import type { ChatResult, GuardrailFinding, RequestEvent, ToolCallDelta } from '@switchyard/contracts';
 import { Findings, Placeholders, findSpans, guardText, render, type Found, type Policy } from './policy';
 import { openPrivateKeyAt } from './secrets';
@@ -39,6 +40,7 @@ class HeldText {
 
   push(piece: string): string {
     this.pending = this.guard.restore(this.pending + piece);
+    if (this.pending.length < 2 * HOLD_CHARS) return '';
     const spans = this.guard.spans(this.pending);
     let cut = this.pending.length - HOLD_CHARS;
     const word = TRAILING_WORD.exec(this.pending);
