@@ -1,4 +1,4 @@
-// `npx tsx bench/src/profile.ts [--mode=embedded|distributed|kafka-floor] [--protocol=http|grpc] [--rate=400] [--duration=8] [--delay=0|capacity] [--warmup=3] [--profile=false] [--output=true] [--node-args='--max-semi-space-size=32'] [--cpus=1] [--model=bench-gpt|bench-loadbalance|bench-fallback] [--rounds=5]`
+// `npx tsx bench/src/profile.ts [--mode=embedded|distributed|kafka-floor] [--protocol=http|grpc] [--rate=400] [--duration=8] [--delay=0|capacity] [--warmup=3] [--profile=false] [--output=true] [--node-args='--max-semi-space-size=32'] [--cpus=1] [--model=bench-gpt|bench-loadbalance|bench-fallback] [--rounds=5] [--prompt-bytes=2048] [--guardrail-rules=default|none|mask_email,...]`
 // Starts Switchyard under `node --cpu-prof`, drives open-loop load at it, stops it, and prints its CPU
 // per request and where that CPU went: self time by function and by package, per process. The
 // .cpuprofile files stay in bench/.cache/profiles for Chrome DevTools or speedscope. --profile=false
@@ -11,9 +11,10 @@ import * as path from 'node:path';
 import { grpcChatClient, httpChatClient, openLoop } from './load';
 import { capacityDelay } from './measure';
 import { cpuMs } from './proc';
+import { padPromptsTo } from './mock-protocol';
 import { median } from './stats';
 import { CACHE_DIR, sleep } from './services';
-import { SWITCHYARD_MODEL, startDistributed, startEmbedded, startKafkaFloor, startMockUpstream, startPrivateInfrastructure, type Infrastructure } from './systems';
+import { SWITCHYARD_MODEL, useGuardrailRules, startDistributed, startEmbedded, startKafkaFloor, startMockUpstream, startPrivateInfrastructure, type Infrastructure } from './systems';
 
 interface ProfileNode {
   id: number;
@@ -88,6 +89,9 @@ async function main(): Promise<void> {
   const rate = Number(argument('rate', '400'));
   const durationMs = Number(argument('duration', '8')) * 1000;
   const delay = argument('delay', '0');
+  padPromptsTo(Number(argument('prompt-bytes', '0')));
+  const rules = argument('guardrail-rules', 'default');
+  if (rules !== 'default') useGuardrailRules(rules === 'none' ? [] : rules.split(','));
   const profileDir = path.join(CACHE_DIR, 'profiles');
   rmSync(profileDir, { recursive: true, force: true });
   mkdirSync(profileDir, { recursive: true });

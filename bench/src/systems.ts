@@ -52,6 +52,13 @@ export async function startFloor(kind: 'http' | 'grpc', upstreamBaseUrl: string)
   };
 }
 
+let guardrailRules = ['mask_email', 'mask_payment_card'];
+
+/** The guardrail rules of the gateways started from now on (profile.ts --guardrail-rules); the default rules otherwise. */
+export function useGuardrailRules(rules: string[]): void {
+  guardrailRules = rules;
+}
+
 /** The provider-worker's bound on calls to one route, and on the requests waiting for one (config `provider_calls`). */
 export interface ProviderCalls {
   maxInFlightPerRoute: number;
@@ -79,7 +86,7 @@ providers:
   bench-upstream: { kind: openai, base_url: "${upstreamBaseUrl}", api_key_env: BENCH_UPSTREAM_KEY }
   bench-down: { kind: openai, base_url: "http://127.0.0.1:9/v1", api_key_env: BENCH_UPSTREAM_KEY }
 limits: { max_request_bytes: 65536, default_timeout_ms: 20000 }
-guardrail: { rules: [mask_email, mask_payment_card] }
+guardrail: { rules: [${guardrailRules.join(', ')}] }
 ${providerCalls ? `provider_calls: { max_in_flight_per_route: ${providerCalls.maxInFlightPerRoute}, max_queued_per_route: ${providerCalls.maxQueuedPerRoute} }\n` : ''}`,
   );
   return file;

@@ -9,7 +9,8 @@ import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { startAnalyticsSink } from '@switchyard/analytics';
 import type { Bus, Subscription } from '@switchyard/bus';
 import { buildModelCatalog, parseAddress, parseGatewayConfig, routesOf, type GatewayConfig } from '@switchyard/config';
-import { createGuardrailStage, rulesByName } from '@switchyard/guardrail';
+import { createGuardrailStage } from '@switchyard/guardrail';
+import { policiesOf } from '@switchyard/guardrail-rules';
 import { createMeteringStage } from '@switchyard/metering';
 import { startHealthServer, STOP_MARGIN_MS, type RunningHealthServer } from '@switchyard/pipeline';
 import { buildPriceTable } from '@switchyard/pricing';
@@ -96,7 +97,7 @@ async function stageSubscriptions(config: GatewayConfig): Promise<Record<string,
   const prices = buildPriceTable(config.pricing);
   const stages = {
     router: createRouterStage(buildModelCatalog(config)),
-    guardrail: createGuardrailStage(rulesByName(config.guardrail.rules)),
+    guardrail: createGuardrailStage(policiesOf(config)),
     'provider-worker': createProviderWorker(createProviderRegistry(config), { routes: routesOf(config), limits: config.provider_calls, prices }).stage,
     metering: createMeteringStage(prices),
   };

@@ -7,7 +7,8 @@ import { startAnalyticsSink } from '@switchyard/analytics';
 import { InMemoryBus } from '@switchyard/bus';
 import { breakerSettingsOf, buildModelCatalog, LiveConfig, readServiceEnv, routesOf, watchConfigFile, type ConfigFileWatch, type GatewayConfig, type SqlPortSettings } from '@switchyard/config';
 import type { CompletionEvent, RequestEvent } from '@switchyard/contracts';
-import { createGuardrailStage, rulesByName } from '@switchyard/guardrail';
+import { createGuardrailStage } from '@switchyard/guardrail';
+import { outputGuards, policiesOf } from '@switchyard/guardrail-rules';
 import { GatewayCore, ingressSettingsOf, startGrpcServer, startHttpServer, type IngressSettings, type RunningHttpServer, type TlsMaterial } from '@switchyard/ingress';
 import { startVirtualKeys } from '@switchyard/keys';
 import { createMeteringStage } from '@switchyard/metering';
@@ -65,11 +66,12 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   const env = options.env ?? process.env;
   const derive = (config: GatewayConfig, configVersion: string): EmbeddedView => {
     const prices = buildPriceTable(config.pricing);
+    const policies = policiesOf(config);
     return {
       router: createRouterStage(buildModelCatalog(config, env)),
-      guardrail: createGuardrailStage(rulesByName(config.guardrail.rules)),
+      guardrail: createGuardrailStage(policies),
       metering: createMeteringStage(prices),
-      worker: { providers: createProviderRegistry(config, env), routes: routesOf(config), limits: config.provider_calls, prices },
+      worker: { providers: createProviderRegistry(config, env), routes: routesOf(config), limits: config.provider_calls, prices, output: outputGuards(policies) },
       ingress: ingressSettingsOf(config, configVersion, env),
       breaker: breakerSettingsOf(config),
     };

@@ -3,15 +3,22 @@
 // with nothing changed but baseURL and apiKey (error cases also pass maxRetries: 0 per request, so a
 // 5xx is seen once instead of retried). A local OpenAI-format upstream stands in for a provider that
 // rate-limits, answers garbage, or holds a stream open; a closed port stands in for one that is down.
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { createGatewayClient } from '@switchyard/client';
+import { parseGatewayConfig } from '@switchyard/config';
 import { apiKeyIdsUnder } from '@switchyard/ingress';
 import { mockEmbedding } from '@switchyard/providers';
-import { eventually, freePort } from '@switchyard/testing';
+import { createLogger } from '@switchyard/telemetry';
+import { eventually, freePort, startDistributedGateway } from '@switchyard/testing';
+import { Client } from 'pg';
+import { startEmbeddedGateway } from './embedded-gateway';
 
 export interface HttpGatewayUnderTest {
   /** e.g. http://127.0.0.1:8080 */
@@ -431,4 +438,47 @@ export function describeHttpFrontDoor(mode: string, start: StartHttpGateway): vo
       expect(await (await fetch(`${gateway.httpUrl}/readyz`)).json()).toEqual({ status: 'ready' });
     });
   });
+}
+
+/** A gateway with both front doors for the scenario files (this one, guardrails): embedded, with a data folder of its own. */
+export async function startEmbeddedHttpGateway(configYaml: string, env: Record<string, string> = {}): Promise<HttpGatewayUnderTest> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-http-'));
+  const gateway = await startEmbeddedGateway({
+    config: parseGatewayConfig(configYaml),
+    grpcAddress: '127.0.0.1:0',
+    httpAddress: '127.0.0.1:0',
+    dataDir,
+    logger: createLogger('http-gateway-test', 'error'),
+    env: { ...process.env, ...env },
+  });
+  return {
+    httpUrl: gateway.httpUrl!,
+    grpcAddress: `127.0.0.1:${gateway.port}`,
+    query: async (sql, params) => (await gateway.db.query(sql, params)).rows as never[],
+    stop: async () => {
+      await gateway.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The six distributed processes on Kafka and Postgres, with a configuration folder of their own. */
+export async function startDistributedHttpGateway(configYaml: string, env: Record<string, string> = {}): Promise<HttpGatewayUnderTest> {
+  const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-config-'));
+  fs.writeFileSync(path.join(configDir, 'switchyard.yaml'), configYaml);
+  // A port of its own, so that it never meets another gateway on the default 127.0.0.1:8080.
+  const httpAddress = `127.0.0.1:${await freePort()}`;
+  const gateway = await startDistributedGateway({ SWITCHYARD_CONFIG: path.join(configDir, 'switchyard.yaml'), GATEWAY_HTTP_ADDR: httpAddress, ...env });
+  const db = new Client({ connectionString: process.env.DATABASE_URL });
+  await db.connect();
+  return {
+    httpUrl: `http://${httpAddress}`,
+    grpcAddress: gateway.grpcAddress,
+    query: async (sql, params) => (await db.query(sql, params)).rows,
+    stop: async () => {
+      await db.end();
+      await gateway.stop();
+      fs.rmSync(configDir, { recursive: true, force: true });
+    },
+  };
 }

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { breakerSettingsOf, readServiceEnv, routesOf } from '@switchyard/config';
 import { BREAKERS_TOPIC, BREAKERS_TOPIC_PARTITIONS } from '@switchyard/contracts';
+import { outputGuards, policiesOf } from '@switchyard/guardrail-rules';
 import { connectServiceBus, runService, runStage, startServiceConfig } from '@switchyard/pipeline';
 import { createLiveProviderWorker, OUTCOMES_REPLAYED_MS } from '@switchyard/provider-worker';
 import { buildPriceTable } from '@switchyard/pricing';
@@ -20,6 +21,7 @@ void runService('provider-worker', logger, async () => {
     limits: config.provider_calls,
     prices: buildPriceTable(config.pricing),
     breaker: breakerSettingsOf(config),
+    output: outputGuards(policiesOf(config)),
   }));
   // The breakers' state outlives configuration versions; their settings are the current version's.
   const worker = createLiveProviderWorker((request) => live.at(request.config_version).view, { breaker: () => live.current.view.breaker });

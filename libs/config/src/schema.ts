@@ -1,3 +1,4 @@
+import { guardrailsSchema } from '@switchyard/guardrail-rules';
 import type { RouteNode } from '@switchyard/routing';
 import { z } from 'zod';
 
@@ -13,6 +14,8 @@ export const modelConfigSchema = z.strictObject({
   capabilities: z.array(z.enum(CAPABILITIES)).default(['chat', 'streaming']),
   /** A route tree (see libs/routing), checked once the providers are known. */
   route: z.unknown().optional(),
+  /** This model's guardrails, direction by direction, in place of the global ones (docs/guardrails.md). */
+  guardrails: guardrailsSchema.optional(),
 });
 
 export const providerConfigSchema = z
@@ -78,6 +81,8 @@ export const gatewayConfigSchema = z.strictObject({
   guardrail: z
     .strictObject({ rules: z.array(z.string()).default(['mask_email', 'mask_payment_card']) })
     .default({ rules: ['mask_email', 'mask_payment_card'] }),
+  /** Rules on the prompt and on the answer (docs/guardrails.md); when present, in place of `guardrail.rules`. */
+  guardrails: guardrailsSchema.optional(),
   /**
    * Gateway keys. When present, every front door requires one of the keys held (comma-separated) in
    * the named environment variable(s); the keys themselves never sit in the file.

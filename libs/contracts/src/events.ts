@@ -20,10 +20,13 @@ export interface FailedAttempt {
   latency_ms: number;
 }
 
-/** What the guardrail rules did to a request; one entry per rule that matched. */
+/** What the guardrail rules found in a request or its answer: one entry per rule, kind of value and direction; never the value. */
 export interface GuardrailFinding {
   rule: string;
+  /** The kind of value: email, phone, openai_key, injection, denied, prompt_size... */
+  entity: string;
   action: 'mask' | 'block' | 'flag';
+  direction: 'input' | 'output';
   count: number;
 }
 
@@ -52,6 +55,11 @@ export interface RequestEvent {
   guardrail?: GuardrailFinding[];
   /** The configuration version the ingress took the request in on; every stage handles it on that version while it holds it. */
   config_version?: string;
+  /**
+   * With reversible masking, what each placeholder of the prompt stands for, from the guardrail to the
+   * provider-worker, which puts back those the model repeats; it goes no further.
+   */
+  guardrail_placeholders?: Record<string, string>;
 }
 
 /** A chat completion as the provider produced it, before metering prices it. */
@@ -122,6 +130,8 @@ export interface UsageEvent {
   failed_attempts?: FailedAttempt[] | null;
   /** The configuration version that routed it (see docs/configuration.md); null for a request that carried none. */
   config_version?: string | null;
+  /** What the guardrails found, in the prompt and in the answer; null when nothing. */
+  guardrail_findings?: GuardrailFinding[] | null;
 }
 
 /** The usage row's time: when the ingress received the request, as ISO 8601 (with request_id, the row's key). */

@@ -1,6 +1,6 @@
 import { TOPICS, type RequestEvent } from '@switchyard/contracts';
+import { compileRules, legacyRules, NO_POLICY, type Policy } from '@switchyard/guardrail-rules';
 import { createGuardrailStage } from './guardrail';
-import { rulesByName, type TextRule } from './rules';
 
 const request = (overrides: Partial<RequestEvent> = {}): RequestEvent => ({
   request_id: 'r1',
@@ -14,32 +14,62 @@ const request = (overrides: Partial<RequestEvent> = {}): RequestEvent => ({
     model: 'mock-echo',
     messages: [
       { role: 'system', content: 'Support bot' },
-      { role: 'user', content: 'I am bob@example.com', content_parts: [{ text: 'card 4242424242424242' }, { image_url: { url: 'https://x/y.png' } }] },
+      { role: 'user', content: 'I am bob@example.com', content_parts: [{ text: 'card 4242424242424242, bob@example.com' }, { image_url: { url: 'https://x/y.png' } }] },
     ],
   },
   route: { provider: 'mock', upstream_model: 'mock-echo' },
   ...overrides,
 });
 
-describe('guardrail stage', () => {
-  const stage = createGuardrailStage(rulesByName(['mask_email', 'mask_payment_card']), () => 5000);
+const policy = (input: Parameters<typeof compileRules>[0], reversible = false): Policy => ({ input: compileRules(input), output: [], reversible });
+const legacy = policy(legacyRules(['mask_email', 'mask_payment_card']));
 
-  it('masks the prompt, records findings and passes the request on', async () => {
+describe('guardrail stage', () => {
+  const stage = createGuardrailStage(() => legacy, () => 5000);
+
+  it('masks the prompt with typed placeholders, the same value the same one, records findings and passes the request on', async () => {
     const [output] = await stage.handle(request(), {} as never);
     expect(output.topic).toBe(TOPICS.guarded);
     const guarded = output.value as RequestEvent;
-    expect(guarded.chat!.messages[1].content).toBe('I am [EMAIL]');
-    expect(guarded.chat!.messages[1].content_parts).toEqual([{ text: 'card [CARD ****4242]' }, { image_url: { url: 'https://x/y.png' } }]);
+    expect(guarded.chat!.messages[1].content).toBe('I am <EMAIL_1>');
+    expect(guarded.chat!.messages[1].content_parts).toEqual([{ text: 'card <CARD_1>, <EMAIL_1>' }, { image_url: { url: 'https://x/y.png' } }]);
     expect(guarded.guardrail).toEqual([
-      { rule: 'mask_email', action: 'mask', count: 1 },
-      { rule: 'mask_payment_card', action: 'mask', count: 1 },
+      { rule: 'mask_email', entity: 'email', action: 'mask', direction: 'input', count: 2 },
+      { rule: 'mask_payment_card', entity: 'card', action: 'mask', direction: 'input', count: 1 },
     ]);
+    expect(guarded.guardrail_placeholders).toBeUndefined();
     expect(guarded.route).toEqual({ provider: 'mock', upstream_model: 'mock-echo' });
+  });
+
+  it('masks tool-call arguments and tool results', async () => {
+    const chat = {
+      model: 'mock-echo',
+      messages: [
+        { role: 'assistant', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'mail', arguments: '{"to":"ann@corp.io"}' } }] },
+        { role: 'tool', tool_call_id: 'c1', content: 'sent to ann@corp.io' },
+      ],
+    };
+    const [output] = await stage.handle(request({ chat }), {} as never);
+    const messages = (output.value as RequestEvent).chat!.messages;
+    expect(messages[0].tool_calls![0].function.arguments).toBe('{"to":"<EMAIL_1>"}');
+    expect(messages[1].content).toBe('sent to <EMAIL_1>');
   });
 
   it('masks embedding inputs too', async () => {
     const [output] = await stage.handle(request({ kind: 'embed', chat: undefined, embed: { model: 'mock-embed', input: ['x@y.io'] } }), {} as never);
-    expect((output.value as RequestEvent).embed!.input).toEqual(['[EMAIL]']);
+    expect((output.value as RequestEvent).embed!.input).toEqual(['<EMAIL_1>']);
+  });
+
+  it('carries what each placeholder stands for when masking is reversible', async () => {
+    const reversible = createGuardrailStage(() => policy(legacyRules(['mask_email']), true), () => 5000);
+    const [output] = await reversible.handle(request(), {} as never);
+    expect((output.value as RequestEvent).guardrail_placeholders).toEqual({ '<EMAIL_1>': 'bob@example.com' });
+  });
+
+  it('uses the policy of the request\'s model', async () => {
+    const byModel = createGuardrailStage((model) => (model === 'mock-echo' ? NO_POLICY : legacy), () => 5000);
+    const [output] = await byModel.handle(request(), {} as never);
+    expect((output.value as RequestEvent).chat!.messages[1].content).toBe('I am bob@example.com');
   });
 
   it('ends a request whose deadline has passed', async () => {
@@ -48,10 +78,16 @@ describe('guardrail stage', () => {
     expect(output.value).toMatchObject({ status: 'error', error: { code: 'deadline_exceeded' }, stage: 'guardrail' });
   });
 
-  it('refuses a request that a blocking rule matched', async () => {
-    const blockSecrets: TextRule = { name: 'block_secret', action: 'block', apply: (text) => ({ text, count: text.includes('SECRET') ? 1 : 0 }) };
-    const blocking = createGuardrailStage([blockSecrets], () => 5000);
-    const [output] = await blocking.handle(request({ chat: { model: 'm', messages: [{ role: 'user', content: 'the SECRET' }] } }), {} as never);
-    expect(output.value).toMatchObject({ status: 'error', error: { code: 'guardrail_blocked', message: 'guardrail rule block_secret refused the request' } });
+  it('refuses a request a blocking rule matched, naming the rule and not the value, and does not pass the prompt on', async () => {
+    const blocking = createGuardrailStage(() => policy([{ type: 'secrets', entities: ['openai_key'], action: 'block' }]), () => 5000);
+    const key = 'sk-proj-abcdefghijklmnopqrstuvwxyz012345';
+    const [output] = await blocking.handle(request({ chat: { model: 'm', messages: [{ role: 'user', content: `my key is ${key}` }] } }), {} as never);
+    expect(output.topic).toBe(TOPICS.completions);
+    expect(output.value).toMatchObject({
+      status: 'error',
+      error: { code: 'guardrail_blocked', message: 'guardrail rule secrets refused the request: it found a value of kind openai_key' },
+      request: { guardrail: [{ rule: 'secrets', entity: 'openai_key', action: 'block', direction: 'input', count: 1 }], chat: { messages: [] } },
+    });
+    expect(JSON.stringify(output.value)).not.toContain(key);
   });
 });

@@ -1,46 +1,63 @@
-// The guardrail stage: applies the configured rules to the prompt (chat messages, embedding inputs)
-// and records what matched.
+// The guardrail stage: applies the model's input rules to the prompt (message text and text parts,
+// tool-call arguments, tool results, embedding inputs), and records what they found. The answer's
+// rules run where the answer is produced, in the provider-worker (libs/guardrail-rules/src/output.ts).
 import { CONSUMER_GROUPS, GatewayError, TOPICS, parseRequestEvent, type ChatMessage, type GuardrailFinding, type RequestEvent } from '@switchyard/contracts';
+import { Findings, GuardrailBlocked, Placeholders, checkPromptSize, guardText, type Policy } from '@switchyard/guardrail-rules';
 import { failedCompletion, type Stage } from '@switchyard/pipeline';
-import type { TextRule } from './rules';
 
 export interface GuardrailOutcome {
   request: RequestEvent;
   findings: GuardrailFinding[];
 }
 
-export function applyRules(request: RequestEvent, rules: TextRule[]): GuardrailOutcome {
-  const counts = new Map<string, number>();
-  const rewrite = (text: string): string => {
-    let out = text;
-    for (const rule of rules) {
-      const result = rule.apply(out);
-      if (result.count > 0) counts.set(rule.name, (counts.get(rule.name) ?? 0) + result.count);
-      out = result.text;
-    }
-    return out;
+/** The request with its prompt through the input rules; throws guardrail_blocked when a blocking rule matched. */
+export function applyInputRules(request: RequestEvent, policy: Policy): GuardrailOutcome {
+  const rules = policy.input;
+  if (rules.length === 0) return { request, findings: [] };
+  const placeholders = new Placeholders();
+  const findings = new Findings();
+  const texts: string[] = [];
+  const guard = (text: string): string => {
+    texts.push(text);
+    return guardText(text, rules, placeholders, findings, 'input');
   };
-  let rewritten: RequestEvent = request;
+  let guarded: RequestEvent = request;
   if (request.chat) {
     const messages = request.chat.messages.map((message): ChatMessage => {
       const out: ChatMessage = { ...message };
-      if (message.content) out.content = rewrite(message.content);
+      if (message.content) out.content = guard(message.content);
       if (message.content_parts?.length) {
-        out.content_parts = message.content_parts.map((part) => (part.text ? { ...part, text: rewrite(part.text) } : part));
+        out.content_parts = message.content_parts.map((part) => (part.text ? { ...part, text: guard(part.text) } : part));
+      }
+      if (message.tool_calls?.length) {
+        out.tool_calls = message.tool_calls.map((call) => ({ ...call, function: { ...call.function, arguments: guard(call.function.arguments) } }));
       }
       return out;
     });
-    rewritten = { ...request, chat: { ...request.chat, messages } };
+    guarded = { ...request, chat: { ...request.chat, messages } };
   } else if (request.embed) {
-    rewritten = { ...request, embed: { ...request.embed, input: request.embed.input.map(rewrite) } };
+    guarded = { ...request, embed: { ...request.embed, input: request.embed.input.map(guard) } };
   }
-  const findings = rules
-    .filter((rule) => counts.has(rule.name))
-    .map((rule) => ({ rule: rule.name, action: rule.action, count: counts.get(rule.name)! }));
-  return { request: { ...rewritten, guardrail: findings }, findings };
+  checkPromptSize(texts, rules, findings);
+  const found = findings.list();
+  guarded = { ...guarded, guardrail: found };
+  if (policy.reversible && placeholders.size > 0) guarded.guardrail_placeholders = placeholders.originals;
+  return { request: guarded, findings: found };
 }
 
-export function createGuardrailStage(rules: TextRule[], now: () => number = Date.now): Stage<RequestEvent> {
+/** A refused request as its outcome carries it: the finding, and not the prompt that held what was refused. */
+function withoutPrompt(request: RequestEvent, finding: GuardrailFinding): RequestEvent {
+  const refused: RequestEvent = { ...request, guardrail: [finding] };
+  if (request.chat) refused.chat = { ...request.chat, messages: [] };
+  if (request.embed) refused.embed = { ...request.embed, input: [] };
+  return refused;
+}
+
+function modelOf(request: RequestEvent): string {
+  return request.chat?.model ?? request.embed!.model;
+}
+
+export function createGuardrailStage(policyOf: (model: string) => Policy, now: () => number = Date.now): Stage<RequestEvent> {
   return {
     name: 'guardrail',
     input: TOPICS.routed,
@@ -51,12 +68,13 @@ export function createGuardrailStage(rules: TextRule[], now: () => number = Date
       if (now() > request.deadline_at) {
         return [failedCompletion(request, new GatewayError('deadline_exceeded', 'the deadline passed before the guardrails ran'), 'guardrail')];
       }
-      const { request: guarded, findings } = applyRules(request, rules);
-      const blocked = findings.find((finding) => finding.action === 'block');
-      if (blocked) {
-        return [failedCompletion(guarded, new GatewayError('guardrail_blocked', `guardrail rule ${blocked.rule} refused the request`), 'guardrail')];
+      try {
+        const { request: guarded } = applyInputRules(request, policyOf(modelOf(request)));
+        return [{ topic: TOPICS.guarded, key: request.request_id, value: guarded }];
+      } catch (error) {
+        if (!(error instanceof GuardrailBlocked)) throw error;
+        return [failedCompletion(withoutPrompt(request, error.finding), error, 'guardrail')];
       }
-      return [{ topic: TOPICS.guarded, key: request.request_id, value: guarded }];
     },
     onFailure: (request, error) => [failedCompletion(request, error, 'guardrail')],
   };

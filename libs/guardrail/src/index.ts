@@ -1,2 +1,1 @@
 export * from './guardrail';
-export * from './rules';

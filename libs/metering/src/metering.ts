@@ -73,6 +73,7 @@ export function toUsageEvent(completion: CompletionEvent, metered: Metered, now:
     route_path: request.route?.path ?? null,
     failed_attempts: completion.failed_attempts ?? null,
     config_version: request.config_version ?? null,
+    guardrail_findings: request.guardrail?.length ? request.guardrail : null,
   };
 }
 

@@ -2,6 +2,7 @@
 // ingress instance holding the call, as the provider sends them; the outcome goes to metering.
 import { randomUUID } from 'node:crypto';
 import { providerCallsSchema, type ProviderCallLimits } from '@switchyard/config';
+import { GuardrailBlocked, type OutputGuard } from '@switchyard/guardrail-rules';
 import { priceKey, type PriceTable } from '@switchyard/pricing';
 import {
   CLOSED_BREAKER,
@@ -38,12 +39,13 @@ import {
   type ChatChunk,
   type CompletionEvent,
   type FailedAttempt,
+  type GuardrailFinding,
   type ReplyEvent,
   type RequestEvent,
   type Route,
 } from '@switchyard/contracts';
 import { failedCompletion, type Stage, type StageContext, type StageOutput } from '@switchyard/pipeline';
-import { StreamAccumulator, transportError, type ProviderAdapter } from '@switchyard/providers';
+import { StreamAccumulator, transportError, type ChatStreamEvent, type ProviderAdapter } from '@switchyard/providers';
 import { countRetriesAndFallbacks, providerCallEnded, startProviderCallSpan } from './observe';
 import { RouteQueue } from './route-queue';
 
@@ -120,6 +122,8 @@ export interface WorkerSetup {
   routes: (model: string) => RouteNode | undefined;
   limits: ProviderCallLimits;
   prices: PriceTable;
+  /** Output guardrails (libs/guardrail-rules) for a request's answer; none: the answer goes as the provider gave it. */
+  output?: (request: RequestEvent) => OutputGuard | undefined;
 }
 
 export interface ProviderWorkerOptions {
@@ -134,6 +138,8 @@ export interface ProviderWorkerOptions {
   prices?: PriceTable;
   now?: () => number;
   random?: () => number;
+  /** The output guardrails of a request (libs/guardrail-rules), applied to its answer before anything of it is sent. */
+  output?: (request: RequestEvent) => OutputGuard | undefined;
 }
 
 /** A moving average's weight of the newest latency. */
@@ -149,6 +155,8 @@ interface CallResult {
   latency_ms: number;
   /** A chunk reached the caller: nothing else may answer it now. */
   streamed: boolean;
+  /** What the output guardrails found in the answer. */
+  findings?: GuardrailFinding[];
 }
 
 /**
@@ -158,7 +166,7 @@ interface CallResult {
  * plan (libs/routing) says which targets to try in which order; each try goes through its target's line.
  */
 export function createProviderWorker(providers: Map<string, ProviderAdapter>, options: ProviderWorkerOptions): ProviderWorker {
-  const setup: WorkerSetup = { providers, routes: options.routes, limits: options.limits ?? providerCallsSchema.parse({}), prices: options.prices ?? {} };
+  const setup: WorkerSetup = { providers, routes: options.routes, limits: options.limits ?? providerCallsSchema.parse({}), prices: options.prices ?? {}, output: options.output };
   return createLiveProviderWorker(() => setup, options);
 }
 
@@ -285,7 +293,8 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       const route: Route = { provider: node.target.provider, upstream_model: node.target.upstream_model, path: node.path };
       const outputs = result.outputs ?? [failedCompletion(request, result.error!, 'provider-worker', result.latency_ms)];
       const completion = outputs[0].value as CompletionEvent;
-      completion.request = { ...request, route };
+      const { guardrail_placeholders: _placeholders, ...answered } = request;
+      completion.request = result.findings?.length ? { ...answered, route, guardrail: [...(request.guardrail ?? []), ...result.findings] } : { ...answered, route };
       completion.attempts = tries;
       if (failed) completion.failed_attempts = failed;
       countRetriesAndFallbacks(request, failed, node.key);
@@ -423,6 +432,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
     const route = node.target;
     const started = now();
     let firstChunkAt: number | undefined;
+    const guard = setupFor(request).output?.(request);
     const span = startProviderCallSpan(context.span, request, route.provider, route.upstream_model);
     try {
       const completion: CompletionEvent = { request, status: 'ok', provider_latency_ms: 0, stage: 'provider-worker' };
@@ -435,10 +445,9 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
         // while the bus carries earlier chunks, which the stage context publishes in order.
         const emitted: Promise<void>[] = [];
         let emitFailure: unknown;
-        for await (const event of provider.chatStream({ ...request.chat!, model: route.upstream_model }, { signal })) {
-          if (emitFailure) throw emitFailure;
+        const send = (event: ChatStreamEvent) => {
           accumulator.add(event);
-          if (!event.role && !event.content && !event.tool_calls) continue;
+          if (!event.role && !event.content && !event.tool_calls) return;
           firstChunkAt ??= now();
           const chunk: ChatChunk = {
             id: request.request_id,
@@ -455,23 +464,31 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
           const sent = context.emit({ topic: request.reply_to, key: request.request_id, value: reply });
           sent.catch((error: unknown) => (emitFailure ??= error));
           emitted.push(sent);
+        };
+        for await (const event of provider.chatStream({ ...request.chat!, model: route.upstream_model }, { signal })) {
+          if (emitFailure) throw emitFailure;
+          send(guard ? guard.push(event) : event);
         }
+        for (const held of guard?.end() ?? []) send(held);
         // The completion (and so the caller's last chunk, from metering) follows every chunk.
         await Promise.all(emitted);
         completion.chat = accumulator.result();
       } else {
         if (!provider.chat) throw new GatewayError('unsupported_capability', `provider ${route.provider} does not offer chat`);
-        completion.chat = await provider.chat({ ...request.chat!, model: route.upstream_model }, { signal });
+        const answer = await provider.chat({ ...request.chat!, model: route.upstream_model }, { signal });
+        completion.chat = guard ? guard.result(answer) : answer;
       }
       completion.provider_latency_ms = now() - started;
       if (firstChunkAt !== undefined) completion.time_to_first_chunk_ms = firstChunkAt - started;
       providerCallEnded(span, request, route, { latencyMs: completion.provider_latency_ms, firstChunkMs: completion.time_to_first_chunk_ms, result: completion.chat ?? completion.embed });
-      return { outputs: [{ topic: TOPICS.completions, key: request.request_id, value: completion }], latency_ms: completion.provider_latency_ms, streamed: firstChunkAt !== undefined };
+      const findings = guard?.findings();
+      return { outputs: [{ topic: TOPICS.completions, key: request.request_id, value: completion }], latency_ms: completion.provider_latency_ms, streamed: firstChunkAt !== undefined, findings };
     } catch (error) {
       const failure = signal.aborted || !(error instanceof GatewayError) ? transportError({ provider: route.provider, signal }, error) : error;
       const latencyMs = now() - started;
       providerCallEnded(span, request, route, { latencyMs, firstChunkMs: firstChunkAt === undefined ? undefined : firstChunkAt - started, error: failure });
-      return { error: failure, latency_ms: latencyMs, streamed: firstChunkAt !== undefined };
+      const findings = error instanceof GuardrailBlocked ? [...guard!.findings(), error.finding] : undefined;
+      return { error: failure, latency_ms: latencyMs, streamed: firstChunkAt !== undefined, findings };
     }
   }
 

@@ -19,6 +19,7 @@ const ADDED_COLUMNS = [
   'key_name text',
   'team text',
   'config_version text',
+  'guardrail_findings jsonb',
 ];
 
 const COLUMNS = `

@@ -127,6 +127,22 @@ export function describeUsageEventsStore(engine: string, open: () => Promise<Sql
       ]);
     });
 
+    it('writes what the guardrails found, queryable per key, model and kind of value', async () => {
+      const findings = [
+        { rule: 'pii', entity: 'email', action: 'mask' as const, direction: 'input' as const, count: 2 },
+        { rule: 'secrets', entity: 'openai_key', action: 'block' as const, direction: 'output' as const, count: 1 },
+      ];
+      await insertUsageEvents(db, [usageEvent({ request_id: 'guarded-1', api_key_id: 'key_g', guardrail_findings: findings }), usageEvent({ request_id: 'guarded-2', api_key_id: 'key_g', guardrail_findings: null })]);
+      const rows = await db.query(
+        `SELECT api_key_id, model, f->>'direction' AS direction, f->>'entity' AS entity, f->>'action' AS action, sum((f->>'count')::int)::int AS found
+         FROM usage_events, jsonb_array_elements(guardrail_findings) f WHERE request_id LIKE 'guarded-%' GROUP BY 1, 2, 3, 4, 5 ORDER BY 3, 4`,
+      );
+      expect(rows.rows).toEqual([
+        { api_key_id: 'key_g', model: 'gpt-4o-mini', direction: 'input', entity: 'email', action: 'mask', found: 2 },
+        { api_key_id: 'key_g', model: 'gpt-4o-mini', direction: 'output', entity: 'openai_key', action: 'block', found: 1 },
+      ]);
+    });
+
     describe('a request the caller got no answer for: metering\'s usage and the ingress\'s caller outcome make one row', () => {
       const at = { ts: '2026-11-25T12:00:00.000Z' };
       const row = async (requestId: string) =>

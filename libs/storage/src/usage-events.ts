@@ -45,6 +45,7 @@ export const USAGE_ROW_COLUMNS = [
   ['key_name', 'text', 'metering'],
   ['team', 'text', 'metering'],
   ['config_version', 'text', 'metering'],
+  ['guardrail_findings', 'jsonb', 'metering'],
 ] as const;
 
 const COLUMN_LIST = USAGE_ROW_COLUMNS.map(([name]) => name).join(', ');
@@ -94,9 +95,9 @@ export async function insertUsageEvents(client: SqlClient, events: (UsageTopicEv
   }
   const columns: unknown[][] = USAGE_ROW_COLUMNS.map(() => new Array(rows.length));
   rows.forEach((row, index) => {
-    USAGE_ROW_COLUMNS.forEach(([name], column) => {
+    USAGE_ROW_COLUMNS.forEach(([name, type], column) => {
       const value = columnValue(row, name);
-      columns[column][index] = name === 'metadata' ? JSON.stringify(value ?? {}) : name === 'failed_attempts' && value ? JSON.stringify(value) : value ?? null;
+      columns[column][index] = name === 'metadata' ? JSON.stringify(value ?? {}) : type === 'jsonb' && value ? JSON.stringify(value) : value ?? null;
     });
   });
   const result = await client.query<{ n: number }>(`WITH written AS (${INSERT_SQL} RETURNING 1) SELECT count(*)::int AS n FROM written`, columns);

@@ -170,10 +170,10 @@ export function describeGatewayEndToEnd(mode: string, start: StartGateway): void
         20_000,
         metadata,
       );
-      expect(response.choices[0].message!.content).toBe('upstream says: mail me at [EMAIL], card [CARD ****4242]');
+      expect(response.choices[0].message!.content).toBe('upstream says: mail me at <EMAIL_1>, card <CARD_1>');
       expect(response.usage).toMatchObject({ prompt_tokens: 11, completion_tokens: 7, cached_prompt_tokens: 2 });
       expect(response.cost_usd).toBeCloseTo(0.000024, 12);
-      const sent = upstream.requests.find((request) => JSON.stringify(request.body).includes('[EMAIL]'))!;
+      const sent = upstream.requests.find((request) => JSON.stringify(request.body).includes('<EMAIL_1>'))!;
       expect(sent.body).toMatchObject({ model: 'gpt-test', temperature: 0.2, max_completion_tokens: 50 });
       expect(sent.authorization).toBe(`Bearer ${E2E_UPSTREAM_KEY}`);
       const row = await usageRow(response.id);

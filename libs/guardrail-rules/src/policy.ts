@@ -1,0 +1,273 @@
+// A guardrail policy: the compiled rules of one direction (input or output), applied to one piece of
+// text at a time. Values are masked with typed placeholders, numbered per request (the same value, the
+// same placeholder); a blocking rule ends the request naming the rule and the kind of value, never the value.
+import { GatewayError, type GuardrailFinding } from '@switchyard/contracts';
+import type { CountryCode } from 'libphonenumber-js/max';
+import type { Detector, Span } from './detector';
+import { scoreInjection } from './injection';
+import { cardDetector, emailDetector, ibanDetector, ipDetector, phoneDetector, ssnDetector, type PiiEntity } from './pii';
+import type { GuardrailRuleConfig, GuardrailsConfig } from './schema';
+import { SECRET_DETECTORS } from './secrets';
+
+export type Direction = GuardrailFinding['direction'];
+export type GuardrailAction = GuardrailFinding['action'];
+
+interface RuleBase {
+  name: string;
+  action: GuardrailAction;
+}
+export type CompiledRule =
+  | (RuleBase & { kind: 'spans'; detectors: Detector[] })
+  | (RuleBase & { kind: 'injection'; threshold: number })
+  | (RuleBase & { kind: 'prompt_size'; maxTokens: number });
+
+export interface Policy {
+  input: CompiledRule[];
+  output: CompiledRule[];
+  reversible: boolean;
+}
+
+export const NO_POLICY: Policy = { input: [], output: [], reversible: false };
+
+const phoneDetectors = new Map<string, Detector>();
+function piiDetector(entity: PiiEntity, region: string): Detector {
+  switch (entity) {
+    case 'email':
+      return emailDetector;
+    case 'card':
+      return cardDetector;
+    case 'iban':
+      return ibanDetector;
+    case 'ssn':
+      return ssnDetector;
+    case 'ip':
+      return ipDetector;
+    case 'phone': {
+      let detector = phoneDetectors.get(region);
+      if (!detector) phoneDetectors.set(region, (detector = phoneDetector(region as CountryCode)));
+      return detector;
+    }
+  }
+}
+
+/** Whole words or phrases, without regard to case: one pass over the lower-cased text per word. */
+function denyDetector(words: string[]): Detector {
+  const lowered = [...new Set(words.map((word) => word.toLowerCase()))];
+  const wordChar = /[\p{L}\p{N}_]/u;
+  return {
+    entity: 'denied',
+    find(text) {
+      const haystack = text.toLowerCase();
+      // Lower-casing may change the length (a few characters expand): then offsets are not the text's.
+      if (haystack.length !== text.length) return [];
+      const spans: Span[] = [];
+      for (const word of lowered) {
+        for (let at = haystack.indexOf(word); at >= 0; at = haystack.indexOf(word, at + word.length)) {
+          const before = at > 0 && wordChar.test(haystack[at - 1]);
+          const after = at + word.length < haystack.length && wordChar.test(haystack[at + word.length]);
+          if (!before && !after) spans.push({ start: at, end: at + word.length, entity: 'denied' });
+        }
+      }
+      return spans;
+    },
+  };
+}
+
+export function compileRules(rules: GuardrailRuleConfig[]): CompiledRule[] {
+  return rules.map((rule): CompiledRule => {
+    const base = { name: rule.name ?? rule.type, action: rule.action };
+    switch (rule.type) {
+      case 'pii':
+        return { ...base, kind: 'spans', detectors: rule.entities.map((entity) => piiDetector(entity, rule.phone_region)) };
+      case 'secrets':
+        return { ...base, kind: 'spans', detectors: rule.entities.map((entity) => SECRET_DETECTORS[entity]) };
+      case 'deny':
+        return { ...base, kind: 'spans', detectors: [denyDetector(rule.words)] };
+      case 'injection':
+        return { ...base, kind: 'injection', threshold: rule.threshold };
+      case 'prompt_size':
+        return { ...base, kind: 'prompt_size', maxTokens: rule.max_tokens };
+    }
+  });
+}
+
+/** The rules of today's `guardrail.rules`, as `guardrails.input` rules of the same names. */
+const LEGACY_RULES: Record<string, GuardrailRuleConfig> = {
+  mask_email: { type: 'pii', name: 'mask_email', entities: ['email'], action: 'mask', phone_region: 'US' },
+  mask_payment_card: { type: 'pii', name: 'mask_payment_card', entities: ['card'], action: 'mask', phone_region: 'US' },
+};
+
+export function legacyRules(names: string[]): GuardrailRuleConfig[] {
+  return names.map((name) => {
+    const rule = LEGACY_RULES[name];
+    if (!rule) throw new Error(`unknown guardrail rule ${name} (known: ${Object.keys(LEGACY_RULES).join(', ')})`);
+    return rule;
+  });
+}
+
+export interface PolicySources {
+  guardrail: { rules: string[] };
+  guardrails?: GuardrailsConfig;
+  models: { name: string; guardrails?: GuardrailsConfig }[];
+}
+
+/**
+ * Each model's policy: its own `guardrails` direction by direction, else the global `guardrails`, else
+ * (input only) the rules named in `guardrail.rules`.
+ */
+export function policiesOf(config: PolicySources): (model: string) => Policy {
+  const global: Policy = {
+    input: compileRules(config.guardrails?.input ?? legacyRules(config.guardrail.rules)),
+    output: compileRules(config.guardrails?.output ?? []),
+    reversible: config.guardrails?.reversible ?? false,
+  };
+  const byModel = new Map<string, Policy>();
+  for (const model of config.models) {
+    const own = model.guardrails;
+    if (!own) continue;
+    byModel.set(model.name, {
+      input: own.input ? compileRules(own.input) : global.input,
+      output: own.output ? compileRules(own.output) : global.output,
+      reversible: own.reversible ?? global.reversible,
+    });
+  }
+  return (model) => byModel.get(model) ?? global;
+}
+
+/** Placeholders of one request: `<EMAIL_1>`, the same one for the same value, and what each stands for. */
+export class Placeholders {
+  private readonly byValue = new Map<string, string>();
+  private readonly counts = new Map<string, number>();
+  readonly originals: Record<string, string>;
+
+  constructor(originals: Record<string, string> = {}) {
+    this.originals = { ...originals };
+    for (const [placeholder, value] of Object.entries(originals)) {
+      this.byValue.set(value, placeholder);
+      const label = PLACEHOLDER.exec(placeholder);
+      if (label) this.counts.set(label[1], Math.max(this.counts.get(label[1]) ?? 0, Number(label[2])));
+    }
+  }
+
+  for(entity: string, value: string): string {
+    const known = this.byValue.get(value);
+    if (known) return known;
+    const label = entity.toUpperCase();
+    const count = (this.counts.get(label) ?? 0) + 1;
+    this.counts.set(label, count);
+    const placeholder = `<${label}_${count}>`;
+    this.byValue.set(value, placeholder);
+    this.originals[placeholder] = value;
+    return placeholder;
+  }
+
+  get size(): number {
+    return this.byValue.size;
+  }
+
+  /** The text with every placeholder of this request put back. */
+  restore(text: string): string {
+    return text.replace(PLACEHOLDERS, (placeholder) => this.originals[placeholder] ?? placeholder);
+  }
+}
+
+const PLACEHOLDER = /^<([A-Z_]{1,32})_(\d{1,6})>$/;
+export const PLACEHOLDERS = /<[A-Z_]{1,32}_\d{1,6}>/g;
+
+/** What the rules found, counted per rule, kind of value, action and direction. */
+export class Findings {
+  private readonly counts = new Map<string, GuardrailFinding>();
+
+  add(rule: CompiledRule, entity: string, direction: Direction, count = 1): void {
+    const key = `${direction} ${rule.name} ${entity}`;
+    const finding = this.counts.get(key);
+    if (finding) finding.count += count;
+    else this.counts.set(key, { rule: rule.name, entity, action: rule.action, direction, count });
+  }
+
+  list(): GuardrailFinding[] {
+    return [...this.counts.values()];
+  }
+}
+
+/** A blocking rule matched: the error names the rule and the kind of value, and carries the finding to record. */
+export class GuardrailBlocked extends GatewayError {
+  constructor(
+    message: string,
+    readonly finding: GuardrailFinding,
+  ) {
+    super('guardrail_blocked', message);
+  }
+}
+
+export function blocked(rule: CompiledRule, entity: string, direction: Direction): GuardrailBlocked {
+  const what = direction === 'input' ? 'the request' : 'the answer';
+  const found = entity === 'injection' ? 'a prompt injection' : entity === 'prompt_size' ? 'a prompt over its token limit' : `a value of kind ${entity}`;
+  return new GuardrailBlocked(`guardrail rule ${rule.name} refused ${what}: it found ${found}`, { rule: rule.name, entity, action: 'block', direction, count: 1 });
+}
+
+export interface Found extends Span {
+  rule: CompiledRule;
+}
+
+/**
+ * The spans the span rules find in the text, without overlaps (the earlier, then the longer, is kept).
+ * A span of a blocking rule ends the request at once, whatever else overlaps it.
+ */
+export function findSpans(text: string, rules: CompiledRule[], direction: Direction): Found[] {
+  const found: Found[] = [];
+  for (const rule of rules) {
+    if (rule.kind !== 'spans') continue;
+    for (const detector of rule.detectors) {
+      for (const span of detector.find(text)) {
+        if (rule.action === 'block') throw blocked(rule, span.entity, direction);
+        found.push({ ...span, rule });
+      }
+    }
+  }
+  if (found.length < 2) return found;
+  found.sort((a, b) => a.start - b.start || b.end - a.end);
+  const kept: Found[] = [];
+  for (const span of found) if (kept.length === 0 || span.start >= kept[kept.length - 1].end) kept.push(span);
+  return kept;
+}
+
+/** The text with the masked spans replaced, each span counted as a finding. */
+export function render(text: string, spans: Found[], placeholders: Placeholders, findings: Findings, direction: Direction): string {
+  let out = '';
+  let at = 0;
+  for (const span of spans) {
+    findings.add(span.rule, span.entity, direction);
+    if (span.rule.action !== 'mask') continue;
+    out += text.slice(at, span.start) + placeholders.for(span.entity, text.slice(span.start, span.end));
+    at = span.end;
+  }
+  return at === 0 ? text : out + text.slice(at);
+}
+
+/** One piece of text through the rules of a direction: masked, or refused; findings counted. */
+export function guardText(text: string, rules: CompiledRule[], placeholders: Placeholders, findings: Findings, direction: Direction): string {
+  if (text.length === 0) return text;
+  for (const rule of rules) {
+    if (rule.kind !== 'injection') continue;
+    const { score } = scoreInjection(text);
+    if (score < rule.threshold) continue;
+    if (rule.action === 'block') throw blocked(rule, 'injection', direction);
+    findings.add(rule, 'injection', direction);
+  }
+  return render(text, findSpans(text, rules, direction), placeholders, findings, direction);
+}
+
+type TokenLimit = (text: string, limit: number) => number | false;
+let withinTokenLimit: TokenLimit | undefined;
+
+/** The prompt_size rules over the request's whole text: gpt-tokenizer's o200k count, stopped at the limit. */
+export function checkPromptSize(texts: string[], rules: CompiledRule[], findings: Findings): void {
+  for (const rule of rules) {
+    if (rule.kind !== 'prompt_size') continue;
+    withinTokenLimit ??= (require('gpt-tokenizer/encoding/o200k_base') as { isWithinTokenLimit: TokenLimit }).isWithinTokenLimit;
+    if (withinTokenLimit(texts.join('\n'), rule.maxTokens) !== false) continue;
+    if (rule.action === 'block') throw blocked(rule, 'prompt_size', 'input');
+    findings.add(rule, 'prompt_size', 'input');
+  }
+}

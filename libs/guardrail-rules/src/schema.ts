@@ -1,0 +1,50 @@
+// The `guardrails:` configuration, globally and per model: rules on the prompt (input) and on the
+// answer (output). libs/config takes it into the gateway's schema.
+import { z } from 'zod';
+import { PII_ENTITIES } from './pii';
+import { SECRET_ENTITIES } from './secrets';
+
+const action = z.enum(['mask', 'block', 'flag']);
+const name = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a rule name is 1 to 64 letters, digits, _ . or -').optional();
+
+export const guardrailRuleSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('pii'),
+    name,
+    entities: z.array(z.enum(PII_ENTITIES)).min(1).default([...PII_ENTITIES]),
+    action,
+    /** The country whose national phone numbers (written without +) are recognised. */
+    phone_region: z.string().regex(/^[A-Z]{2}$/).default('US'),
+  }),
+  z.strictObject({ type: z.literal('secrets'), name, entities: z.array(z.enum(SECRET_ENTITIES)).min(1).default([...SECRET_ENTITIES]), action }),
+  z.strictObject({ type: z.literal('injection'), name, threshold: z.number().gt(0).max(1).default(0.8), action: z.enum(['block', 'flag']) }),
+  z.strictObject({
+    type: z.literal('deny'),
+    name,
+    /** Words or phrases, matched whole and without regard to case. */
+    words: z.array(z.string().min(1).max(64).regex(/^\S(?:.*\S)?$/, 'a denied word has no leading or trailing space')).min(1).max(1000),
+    action,
+  }),
+  z.strictObject({ type: z.literal('prompt_size'), name, max_tokens: z.number().int().positive(), action: z.enum(['block', 'flag']) }),
+]);
+
+const rules = z.array(guardrailRuleSchema).max(32).superRefine((list, context) => {
+  const seen = new Set<string>();
+  list.forEach((rule, index) => {
+    const ruleName = rule.name ?? rule.type;
+    if (seen.has(ruleName)) context.addIssue({ code: 'custom', path: [index, 'name'], message: `two rules are named ${ruleName}: give one a name of its own` });
+    seen.add(ruleName);
+  });
+});
+
+export const guardrailsSchema = z.strictObject({
+  input: rules.optional(),
+  output: rules
+    .refine((list) => list.every((rule) => rule.type !== 'injection' && rule.type !== 'prompt_size'), 'injection and prompt_size rules apply to input only')
+    .optional(),
+  /** Placeholders that the model repeats are put back in the answer before it reaches the caller. */
+  reversible: z.boolean().optional(),
+});
+
+export type GuardrailRuleConfig = z.infer<typeof guardrailRuleSchema>;
+export type GuardrailsConfig = z.infer<typeof guardrailsSchema>;

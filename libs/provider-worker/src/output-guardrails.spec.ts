@@ -1,0 +1,68 @@
+import { TOPICS, type CompletionEvent, type RequestEvent } from '@switchyard/contracts';
+import { compileRules, outputGuards, type Policy } from '@switchyard/guardrail-rules';
+import type { StageContext, StageOutput } from '@switchyard/pipeline';
+import { createMockProvider } from '@switchyard/providers';
+import { DEFAULT_RETRY, parseTarget, type RouteNode } from '@switchyard/routing';
+import { createProviderWorker } from './provider-worker';
+
+const oneTarget = (model: string): RouteNode | undefined => {
+  const target = parseTarget(model);
+  return target && { kind: 'target', path: 'models.0', target, key: model, retry: DEFAULT_RETRY };
+};
+
+const request = (content: string, overrides: Partial<RequestEvent> = {}): RequestEvent => ({
+  request_id: 'r1',
+  kind: 'chat',
+  stream: true,
+  reply_to: 'switchyard.replies.i1',
+  received_at: Date.now(),
+  deadline_at: Date.now() + 5000,
+  api_key_id: 'anonymous',
+  chat: { model: 'mock/mock-echo', messages: [{ role: 'user', content }] },
+  ...overrides,
+});
+
+function context(emitted: StageOutput[]): StageContext {
+  const log = () => undefined;
+  const logger: StageContext['logger'] = { debug: log, info: log, warn: log, error: log, child: () => logger };
+  return { emit: async (output) => void emitted.push(output), span: { setAttributes: () => undefined } as never, logger };
+}
+
+const policy = (output: Policy['output'], reversible = false): Policy => ({ input: [], output, reversible });
+const maskEmail = compileRules([{ type: 'pii', entities: ['email'], action: 'mask', phone_region: 'US' }]);
+const blockKeys = compileRules([{ type: 'secrets', entities: ['openai_key'], action: 'block' }]);
+const worker = (answerPolicy: Policy) => createProviderWorker(new Map([['mock', createMockProvider({ latencyMs: 0 })]]), { routes: oneTarget, output: outputGuards(() => answerPolicy) });
+const sentText = (emitted: StageOutput[]) => emitted.map((piece) => (piece.value as { chunk: { delta: { content?: string } } }).chunk.delta.content ?? '').join('');
+
+describe('provider-worker output guardrails', () => {
+  it('masks a streamed answer before any chunk leaves, and records the finding on the outcome', async () => {
+    const emitted: StageOutput[] = [];
+    const [output] = await worker(policy(maskEmail)).stage.handle(request('mail jane.doe@example.com now'), context(emitted));
+    expect(sentText(emitted)).toBe('mail <EMAIL_1> now');
+    const completion = output.value as CompletionEvent;
+    expect(completion.chat!.choices[0].message.content).toBe('mail <EMAIL_1> now');
+    expect(completion.request.guardrail).toEqual([{ rule: 'pii', entity: 'email', action: 'mask', direction: 'output', count: 1 }]);
+  });
+
+  it('refuses an answer a blocking rule matched, with the finding and without the answer', async () => {
+    const key = 'sk-proj-' + 'AbCd1234'.repeat(5);
+    const emitted: StageOutput[] = [];
+    const [output] = await worker(policy(blockKeys)).stage.handle(request(`the key is ${key}`, { stream: false }), context(emitted));
+    expect(output.topic).toBe(TOPICS.completions);
+    expect(output.value).toMatchObject({
+      status: 'error',
+      error: { code: 'guardrail_blocked', message: 'guardrail rule secrets refused the answer: it found a value of kind openai_key' },
+      request: { guardrail: [{ rule: 'secrets', entity: 'openai_key', action: 'block', direction: 'output', count: 1 }] },
+    });
+    expect((output.value as CompletionEvent).chat).toBeUndefined();
+    expect(emitted).toEqual([]);
+  });
+
+  it('puts back the prompt\'s placeholders and keeps the map off the outcome', async () => {
+    const emitted: StageOutput[] = [];
+    const guarded = request('reply to <EMAIL_1>', { guardrail_placeholders: { '<EMAIL_1>': 'bob@example.com' } });
+    const [output] = await worker(policy([], true)).stage.handle(guarded, context(emitted));
+    expect(sentText(emitted)).toBe('reply to bob@example.com');
+    expect((output.value as CompletionEvent).request.guardrail_placeholders).toBeUndefined();
+  });
+});
