@@ -25,7 +25,7 @@ const request = (content: string, overrides: Partial<RequestEvent> = {}): Reques
 function context(emitted: StageOutput[]): StageContext {
   const log = () => undefined;
   const logger: StageContext['logger'] = { debug: log, info: log, warn: log, error: log, child: () => logger };
-  return { emit: async (output) => void emitted.push(output), span: { setAttributes: () => undefined } as never, logger };
+  return { emit: async (output) => void emitted.push(output), span: { isRecording: () => false } as never, logger };
 }
 
 const policy = (output: Policy['output'], reversible = false): Policy => ({ input: [], output, reversible });
