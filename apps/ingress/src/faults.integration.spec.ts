@@ -26,7 +26,8 @@ const DISTURBED_MS = 2500;
 const POSTGRES_DOWN_MS = 30_000;
 // How long the load runs on after a fault has passed (its instance ready again, its server back).
 const SETTLE_MS = 4000;
-// An answer the upstream finished this shortly before its worker was killed had not become an outcome yet.
+// The kill's time is taken just before the signal is sent: a call may start this shortly after it and
+// still be cut off, and an answer the upstream finished this shortly before it had not become an outcome yet.
 const CUT_OFF_MARGIN_MS = 100;
 
 type Door = 'grpc' | 'http';
@@ -244,7 +245,7 @@ limits: { default_timeout_ms: ${DEADLINE_MS} }
     const sent = upstreamCalls();
     for (const call of answered(calls)) {
       const own = sent.get(call.prompt) ?? [];
-      const cutOff = (each: OpenAIUpstream['requests'][number]) => kills.some((at) => each.at <= at && (!each.answered || each.endedAt! >= at - CUT_OFF_MARGIN_MS));
+      const cutOff = (each: OpenAIUpstream['requests'][number]) => kills.some((at) => each.at <= at + CUT_OFF_MARGIN_MS && (!each.answered || each.endedAt! >= at - CUT_OFF_MARGIN_MS));
       if (own.length === 0 || own.slice(0, -1).some((each) => !cutOff(each))) problems.push(`answered call ${call.n} (${call.id}) was sent upstream ${own.length} times: ${JSON.stringify(own.map(({ at, answered, endedAt }) => ({ at, answered, endedAt })))}`);
     }
     return problems;
