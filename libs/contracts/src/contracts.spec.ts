@@ -81,8 +81,8 @@ describe('event parsing', () => {
     [() => parseUsageEvent({ request_id: 'r', ts: 'yesterday', model: 'm', status: 'ok' }), 'ts is not an ISO 8601 time'],
     [() => parseUsageTopicEvent({ ...usage, latency_ms: 'slow' }), 'latency_ms is not a number'],
     [() => parseUsageTopicEvent({ ...outcome, ts: 12 }), 'ts is not an ISO 8601 time'],
-    [() => parseUsageTopicEvent({ ...outcome, status: 'ok', error_code: null }), 'status and error_code must be error and deadline_exceeded, or cancelled and cancelled'],
-    [() => parseUsageTopicEvent({ ...outcome, error_code: 'cancelled' }), 'status and error_code must be error and deadline_exceeded, or cancelled and cancelled'],
+    [() => parseUsageTopicEvent({ ...outcome, status: 'ok', error_code: null }), 'status and error_code must be error and deadline_exceeded or provider_unavailable, or cancelled and cancelled'],
+    [() => parseUsageTopicEvent({ ...outcome, error_code: 'cancelled' }), 'status and error_code must be error and deadline_exceeded or provider_unavailable, or cancelled and cancelled'],
   ])('says what is wrong with a malformed event (%#)', (parse, reason) => {
     expect(parse).toThrow(new InvalidEventError(reason));
   });

@@ -140,7 +140,7 @@ export function usageTimestamp(receivedAt: number): string {
 }
 
 /** How the ingress ended a call on its own, or saw its answer go undelivered: the code the caller got. */
-export type CallerOutcomeCode = 'deadline_exceeded' | 'cancelled';
+export type CallerOutcomeCode = 'deadline_exceeded' | 'cancelled' | 'provider_unavailable';
 
 /**
  * What a caller got when the ingress, not the pipeline, decided it (topic usage, beside the request's
@@ -167,7 +167,11 @@ export type ReplyOrigin = Pick<RequestEvent, 'received_at' | 'api_key_id' | 'key
 
 /** What the ingress instance holding a call receives (its reply topic). Metering's final reply carries its origin. */
 export type ReplyEvent = (
-  | { request_id: string; type: 'chunk'; chunk: ChatChunk }
+  /**
+   * `stream_id` names the provider call that streamed the chunk: a request redelivered after its
+   * provider-worker died streams again under another, and the ingress must not join the two.
+   */
+  | { request_id: string; type: 'chunk'; chunk: ChatChunk; stream_id?: string }
   | { request_id: string; type: 'chat'; response: ChatResponse }
   | { request_id: string; type: 'embed'; response: EmbedResponse }
   | { request_id: string; type: 'error'; error: GatewayErrorBody }

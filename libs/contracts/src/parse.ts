@@ -78,8 +78,8 @@ export function parseCallerOutcomeEvent(value: unknown): CallerOutcomeEvent {
   ensure(typeof value.stream === 'boolean', 'stream is missing');
   ensure(typeof value.model === 'string', 'model is missing');
   ensure(
-    (value.status === 'error' && value.error_code === 'deadline_exceeded') || (value.status === 'cancelled' && value.error_code === 'cancelled'),
-    'status and error_code must be error and deadline_exceeded, or cancelled and cancelled',
+    (value.status === 'error' && (value.error_code === 'deadline_exceeded' || value.error_code === 'provider_unavailable')) || (value.status === 'cancelled' && value.error_code === 'cancelled'),
+    'status and error_code must be error and deadline_exceeded or provider_unavailable, or cancelled and cancelled',
   );
   return value as unknown as CallerOutcomeEvent;
 }

@@ -179,6 +179,24 @@ describe('a caller that goes away', () => {
     expect(outcomes).toEqual([outcomeOf(requests[0], 'error', 'deadline_exceeded')]);
   });
 
+  // Regression: a provider-worker killed mid-stream; the request, redelivered, streamed again from the start
+  // on another, and the caller got the first words twice ("upstreamupstream says: ...").
+  it('fails a stream that a second provider call starts over, after part of the first reached the caller, and tells analytics so', async () => {
+    const { bus, gateway, requests, cancellations, outcomes } = await unanswered();
+    const received: string[] = [];
+    const call = gateway.chatStream(request, (chunk) => void received.push(chunk.delta.content ?? ''));
+    await settle();
+    const sent = requests[0];
+    const chunk = (content: string, stream_id: string): ReplyEvent => ({ request_id: sent.request_id, type: 'chunk', stream_id, chunk: { id: sent.request_id, model: 'm', provider: 'fake', index: 0, delta: { content } } });
+    await bus.publish(sent.reply_to, [{ key: sent.request_id, value: chunk('upstream', 'first') }]);
+    await bus.publish(sent.reply_to, [{ key: sent.request_id, value: chunk('upstream', 'second') }]);
+    await expect(call).rejects.toMatchObject({ code: 'provider_unavailable' });
+    await settle();
+    expect(received).toEqual(['upstream']);
+    expect(cancellations).toEqual([{ request_id: sent.request_id, reason: 'client_cancelled' }]);
+    expect(outcomes).toEqual([{ ...outcomeOf(sent, 'error', 'provider_unavailable'), stream: true }]);
+  });
+
   // Regression: the callers of an ingress killed with -9 got a connection error and their rows said ok.
   it('records a final reply no call waits for (its caller\'s ingress died; this one took over its reply topic) as cancelled, once', async () => {
     const { bus, gateway, outcomes } = await unanswered();

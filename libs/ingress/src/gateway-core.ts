@@ -383,6 +383,15 @@ export class GatewayCore {
         if (error) reject(error);
         else resolve(reply!);
       };
+      // The provider call whose chunks the caller is getting; another one's are the request redelivered.
+      let streamId: string | undefined;
+      /** A second stream for a caller already part-answered: the first's provider-worker died. The answer cannot be joined, so the call fails. */
+      const endInterrupted = () => {
+        const cancel: CancelEvent = { request_id: requestId, reason: 'client_cancelled' };
+        this.options.bus.publish(TOPICS.cancellations, [{ key: requestId, value: cancel }]).catch(() => undefined);
+        reportOutcome('provider_unavailable');
+        finish(new GatewayError('provider_unavailable', 'the stream broke off: the provider-worker serving it stopped after part of the answer was sent; send the request again'));
+      };
       /** Ends the call here, without the pipeline's answer, and stops the pipeline's work on it. */
       const end = (code: CallerOutcomeCode) => {
         const cancel: CancelEvent = { request_id: requestId, reason: code === 'cancelled' ? 'client_cancelled' : 'deadline_exceeded' };
@@ -402,6 +411,8 @@ export class GatewayCore {
         onReply: (reply) => {
           if (reply.type === 'error') return finish(GatewayError.fromBody(reply.error));
           if (reply.type === 'chunk') {
+            streamId ??= reply.stream_id;
+            if (reply.stream_id !== streamId) return endInterrupted();
             onChunk(reply.chunk);
             if (reply.chunk.finish_reason) finish(undefined, reply);
             return;
