@@ -197,6 +197,21 @@ describe('a caller that goes away', () => {
     expect(outcomes).toEqual([{ ...outcomeOf(sent, 'error', 'provider_unavailable'), stream: true }]);
   });
 
+  it('ends a stream with metering\'s last chunk, which names no provider call', async () => {
+    const { bus, gateway, requests, outcomes } = await unanswered();
+    const received: string[] = [];
+    const call = gateway.chatStream(request, (chunk) => void received.push(chunk.delta.content ?? ''));
+    await settle();
+    const sent = requests[0];
+    const chunk = { id: sent.request_id, model: 'm', provider: 'fake', index: 0 };
+    await bus.publish(sent.reply_to, [{ key: sent.request_id, value: { request_id: sent.request_id, type: 'chunk', stream_id: 'only', chunk: { ...chunk, delta: { content: 'whole' } } } satisfies ReplyEvent }]);
+    await bus.publish(sent.reply_to, [{ key: sent.request_id, value: { request_id: sent.request_id, type: 'chunk', chunk: { ...chunk, delta: {}, finish_reason: 'stop' } } satisfies ReplyEvent }]);
+    await expect(call).resolves.toBeUndefined();
+    await settle();
+    expect(received).toEqual(['whole', '']);
+    expect(outcomes).toEqual([]);
+  });
+
   // Regression: the callers of an ingress killed with -9 got a connection error and their rows said ok.
   it('records a final reply no call waits for (its caller\'s ingress died; this one took over its reply topic) as cancelled, once', async () => {
     const { bus, gateway, outcomes } = await unanswered();

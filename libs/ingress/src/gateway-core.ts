@@ -411,8 +411,11 @@ export class GatewayCore {
         onReply: (reply) => {
           if (reply.type === 'error') return finish(GatewayError.fromBody(reply.error));
           if (reply.type === 'chunk') {
-            streamId ??= reply.stream_id;
-            if (reply.stream_id !== streamId) return endInterrupted();
+            // Metering's last chunk (usage, finish reason) carries no stream_id: it ends whichever stream ran.
+            if (reply.stream_id !== undefined) {
+              streamId ??= reply.stream_id;
+              if (reply.stream_id !== streamId) return endInterrupted();
+            }
             onChunk(reply.chunk);
             if (reply.chunk.finish_reason) finish(undefined, reply);
             return;
