@@ -169,9 +169,10 @@ export type ReplyOrigin = Pick<RequestEvent, 'received_at' | 'api_key_id' | 'key
 export type ReplyEvent = (
   /**
    * `stream_id` names the provider call that streamed the chunk: a request redelivered after its
-   * provider-worker died streams again under another, and the ingress must not join the two.
+   * provider-worker died streams again under another, and the ingress must not join the two. `seq`
+   * counts the call's chunks from 0, so a chunk the producer sent twice (a retried publish) is dropped.
    */
-  | { request_id: string; type: 'chunk'; chunk: ChatChunk; stream_id?: string }
+  | { request_id: string; type: 'chunk'; chunk: ChatChunk; stream_id?: string; seq?: number }
   | { request_id: string; type: 'chat'; response: ChatResponse }
   | { request_id: string; type: 'embed'; response: EmbedResponse }
   | { request_id: string; type: 'error'; error: GatewayErrorBody }

@@ -197,14 +197,17 @@ describe('a caller that goes away', () => {
     expect(outcomes).toEqual([{ ...outcomeOf(sent, 'error', 'provider_unavailable'), stream: true }]);
   });
 
-  it('ends a stream with metering\'s last chunk, which names no provider call', async () => {
+  it('passes each chunk of a provider call once, and ends the stream with metering\'s last chunk, which names no provider call', async () => {
     const { bus, gateway, requests, outcomes } = await unanswered();
     const received: string[] = [];
     const call = gateway.chatStream(request, (chunk) => void received.push(chunk.delta.content ?? ''));
     await settle();
     const sent = requests[0];
     const chunk = { id: sent.request_id, model: 'm', provider: 'fake', index: 0 };
-    await bus.publish(sent.reply_to, [{ key: sent.request_id, value: { request_id: sent.request_id, type: 'chunk', stream_id: 'only', chunk: { ...chunk, delta: { content: 'whole' } } } satisfies ReplyEvent }]);
+    const first: ReplyEvent = { request_id: sent.request_id, type: 'chunk', stream_id: 'only', seq: 0, chunk: { ...chunk, delta: { content: 'whole' } } };
+    // The same chunk twice (a publish retried after a broker failover) reaches the caller once.
+    await bus.publish(sent.reply_to, [{ key: sent.request_id, value: first }]);
+    await bus.publish(sent.reply_to, [{ key: sent.request_id, value: first }]);
     await bus.publish(sent.reply_to, [{ key: sent.request_id, value: { request_id: sent.request_id, type: 'chunk', chunk: { ...chunk, delta: {}, finish_reason: 'stop' } } satisfies ReplyEvent }]);
     await expect(call).resolves.toBeUndefined();
     await settle();

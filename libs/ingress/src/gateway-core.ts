@@ -385,6 +385,7 @@ export class GatewayCore {
       };
       // The provider call whose chunks the caller is getting; another one's are the request redelivered.
       let streamId: string | undefined;
+      let nextSeq = 0;
       /** A second stream for a caller already part-answered: the first's provider-worker died. The answer cannot be joined, so the call fails. */
       const endInterrupted = () => {
         const cancel: CancelEvent = { request_id: requestId, reason: 'client_cancelled' };
@@ -415,6 +416,10 @@ export class GatewayCore {
             if (reply.stream_id !== undefined) {
               streamId ??= reply.stream_id;
               if (reply.stream_id !== streamId) return endInterrupted();
+              if (reply.seq !== undefined) {
+                if (reply.seq < nextSeq) return;
+                nextSeq = reply.seq + 1;
+              }
             }
             onChunk(reply.chunk);
             if (reply.chunk.finish_reason) finish(undefined, reply);

@@ -434,6 +434,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
     let firstChunkAt: number | undefined;
     const guard = setupFor(request).output?.(request);
     const streamId = randomUUID();
+    let seq = 0;
     const span = startProviderCallSpan(context.span, request, route.provider, route.upstream_model);
     try {
       const completion: CompletionEvent = { request, status: 'ok', provider_latency_ms: 0, stage: 'provider-worker' };
@@ -461,7 +462,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
               ...(event.tool_calls ? { tool_calls: event.tool_calls } : {}),
             },
           };
-          const reply: ReplyEvent = { request_id: request.request_id, type: 'chunk', chunk, stream_id: streamId };
+          const reply: ReplyEvent = { request_id: request.request_id, type: 'chunk', chunk, stream_id: streamId, seq: seq++ };
           const sent = context.emit({ topic: request.reply_to, key: request.request_id, value: reply });
           sent.catch((error: unknown) => (emitFailure ??= error));
           emitted.push(sent);
