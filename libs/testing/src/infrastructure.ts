@@ -2,6 +2,7 @@
 // runtime answers, testcontainers starts them; otherwise (no Docker engine, as on our CI machine) the
 // same scripts as `npm run infra:up` start a local KRaft broker and a throwaway Postgres cluster.
 import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -102,30 +103,46 @@ export async function freePort(): Promise<number> {
 
 /**
  * The first ports of `count` runs of `length` consecutive free TCP ports on loopback, no two runs
- * overlapping: every port found is held until all are, so that none is handed out twice.
+ * overlapping: every port found is held until all are, so that none is handed out twice. The ports are
+ * drawn from below the kernel's ephemeral range: a port the kernel hands out (listen on 0) can be taken,
+ * between the check and the gateway's listen, as the local port of one of the many Kafka connections the
+ * other services open (regression: an ingress instance failed with EADDRINUSE on its port in CI).
  */
 export async function freePortRuns(count: number, length: number): Promise<number[]> {
   const held: net.Server[] = [];
   const starts: number[] = [];
+  const [low, high] = [PICKED_PORTS_FROM, ephemeralPortsFrom() - length];
   try {
     for (let attempt = 0; starts.length < count; attempt++) {
-      if (attempt >= 100) throw new Error(`no ${count} runs of ${length} free consecutive ports on loopback`);
-      const first = await listen(0);
-      held.push(first);
-      const start = (first.address() as net.AddressInfo).port;
-      const rest: net.Server[] = [];
-      for (let port = start + 1; port < start + length; port++) {
+      if (attempt >= 200) throw new Error(`no ${count} runs of ${length} free consecutive ports on loopback between ${low} and ${high}`);
+      const start = low + Math.floor(Math.random() * (high - low));
+      const run: net.Server[] = [];
+      for (let port = start; port < start + length; port++) {
         const server = await listen(port).catch(() => undefined);
         if (!server) break;
-        rest.push(server);
+        run.push(server);
       }
-      held.push(...rest);
-      if (rest.length === length - 1) starts.push(start);
+      held.push(...run);
+      if (run.length === length) starts.push(start);
     }
     return starts;
   } finally {
     await Promise.all(held.map((server) => new Promise((resolve) => server.close(resolve))));
   }
+}
+
+/** Above the infrastructure's own ports (Kafka's 19092 and 19093). */
+const PICKED_PORTS_FROM = 20_000;
+
+function ephemeralPortsFrom(): number {
+  try {
+    const first = Number.parseInt(fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8'), 10);
+    if (Number.isInteger(first) && first > PICKED_PORTS_FROM + 1000) return first;
+  } catch {
+    // Not Linux: the IANA dynamic range starts at 49152.
+    return 49_152;
+  }
+  return 32_768;
 }
 
 function listen(port: number): Promise<net.Server> {
