@@ -6,11 +6,11 @@ import * as path from 'node:path';
 import { startAnalyticsSink } from '@switchyard/analytics';
 import { InMemoryBus } from '@switchyard/bus';
 import { breakerSettingsOf, buildModelCatalog, LiveConfig, readServiceEnv, routesOf, watchConfigFile, type ConfigFileWatch, type GatewayConfig, type SqlPortSettings } from '@switchyard/config';
-import type { CompletionEvent, RequestEvent } from '@switchyard/contracts';
+import type { CompletionEvent, RequestEvent, RequestsTopicEvent } from '@switchyard/contracts';
 import { createGuardrailStage } from '@switchyard/guardrail';
 import { outputGuards, policiesOf } from '@switchyard/guardrail-rules';
 import { GatewayCore, ingressSettingsOf, startGrpcServer, startHttpServer, type IngressSettings, type RunningHttpServer, type TlsMaterial } from '@switchyard/ingress';
-import { startVirtualKeys } from '@switchyard/keys';
+import { Limiter, SqlKeyStore, SqlSpendLedger, startVirtualKeys } from '@switchyard/keys';
 import { createMeteringStage } from '@switchyard/metering';
 import { DEAD_LETTER_FILE, labelMetricsWithModels, liveStage, parseServedConfig, readConfigFile, recordDeadLetters, runStage, type Stage } from '@switchyard/pipeline';
 import { buildPriceTable } from '@switchyard/pricing';
@@ -42,7 +42,7 @@ export type EmbeddedGatewayOptions = EmbeddedConfigSource & {
 
 /** What the stages run from one configuration version. */
 interface EmbeddedView {
-  router: Stage<RequestEvent>;
+  router: Stage<RequestsTopicEvent>;
   guardrail: Stage<RequestEvent>;
   metering: Stage<CompletionEvent>;
   worker: WorkerSetup;
@@ -64,11 +64,18 @@ export interface EmbeddedGateway {
 export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Promise<EmbeddedGateway> {
   const { logger } = options;
   const env = options.env ?? process.env;
+  // Every configuration version's router shares the limits' counters. The ledger is the database's,
+  // opened after the configuration is read: the limiter reads it only for a budgeted request.
+  let ledger: SqlSpendLedger | undefined;
+  const limiter = new Limiter(
+    { spent: (holder, since) => ledger!.spent(holder, since), record: (entry) => ledger!.record(entry) },
+    (error) => logger.warn('could not record a settled cost in the spend ledger; it stays counted in this process', { error: error.message }),
+  );
   const derive = (config: GatewayConfig, configVersion: string): EmbeddedView => {
     const prices = buildPriceTable(config.pricing);
     const policies = policiesOf(config);
     return {
-      router: createRouterStage(buildModelCatalog(config, env)),
+      router: createRouterStage(buildModelCatalog(config, env), { limiter, prices }),
       guardrail: createGuardrailStage(policies),
       metering: createMeteringStage(prices),
       worker: { providers: createProviderRegistry(config, env), routes: routesOf(config), limits: config.provider_calls, prices, output: outputGuards(policies) },
@@ -88,6 +95,8 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   const db = await openAnalyticsDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir, sql: options.sql });
   const layout = await ensureAnalyticsSchema(db);
   logger.info(describeUsageEventsLayout(layout), { engine: db.engine });
+  await new SqlKeyStore(db).migrate();
+  ledger = new SqlSpendLedger(db);
 
   // The in-memory bus keeps nothing: dead letters go to a file in the data folder instead.
   await recordDeadLetters(bus, path.join(options.dataDir, DEAD_LETTER_FILE), logger);
@@ -95,7 +104,7 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   const at = (configVersion: string | undefined) => live.at(configVersion).view;
   // The breakers' state outlives configuration versions; their settings are the current version's.
   const worker = createLiveProviderWorker((request) => at(request.config_version).worker, { breaker: () => live.current.view.breaker });
-  await runStage(bus, liveStage((version) => at(version).router, (request) => request.config_version), { logger });
+  await runStage(bus, liveStage((version) => at(version).router, (event) => ('type' in event ? undefined : event.config_version)), { logger });
   await runStage(bus, liveStage((version) => at(version).guardrail, (request) => request.config_version), { logger });
   metrics.watchBreakers(worker.breakers);
   await runStage(bus, worker.stage, { logger });

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { parseGatewayConfig } from '@switchyard/config';
 import { KEYS_TOPIC, TOPICS, replyTopicFor } from '@switchyard/contracts';
 import { createLogger } from '@switchyard/telemetry';
-import { captureStderr, describeVirtualKeyScenarios, VIRTUAL_KEYS_CONFIG } from '@switchyard/testing';
+import { captureStderr, describeLimitScenarios, describeVirtualKeyScenarios, VIRTUAL_KEYS_CONFIG } from '@switchyard/testing';
 import { startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway';
 
 jest.setTimeout(120_000);
@@ -19,10 +19,8 @@ const events: [string, string][] = [];
 const adminKey = randomBytes(32).toString('hex');
 const envKey = `sk-env-${randomBytes(16).toString('hex')}`;
 
-beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-virtual-keys-'));
-  logs = captureStderr();
-  gateway = await startEmbeddedGateway({
+const start = () =>
+  startEmbeddedGateway({
     config: parseGatewayConfig(VIRTUAL_KEYS_CONFIG),
     grpcAddress: '127.0.0.1:0',
     httpAddress: '127.0.0.1:0',
@@ -30,6 +28,11 @@ beforeAll(async () => {
     logger: createLogger('virtual-keys-test', 'debug'),
     env: { GATEWAY_KEYS: envKey, SWITCHYARD_ADMIN_KEY: adminKey },
   });
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-virtual-keys-'));
+  logs = captureStderr();
+  gateway = await start();
   for (const topic of [...Object.values(TOPICS), KEYS_TOPIC, replyTopicFor('embedded')]) {
     await gateway.bus.subscribe({ topic, group: 'secret-scan', handleBatch: async (messages) => void messages.forEach((message) => events.push([`${topic} event`, JSON.stringify(message)])) });
   }
@@ -48,6 +51,19 @@ describeVirtualKeyScenarios('embedded', () => ({
   envKey,
   query: async (sql, params) => (await gateway.db.query(sql, params)).rows,
   written: async () => [...logs.lines().map((line, i): [string, string] => [`log line ${i}`, line]), ...events],
+}));
+
+// Last: its restart makes a new gateway, on the same data folder.
+describeLimitScenarios('embedded', () => ({
+  httpUrl: gateway.httpUrl!,
+  httpUrls: [gateway.httpUrl!],
+  grpcAddress: `127.0.0.1:${gateway.port}`,
+  adminKey,
+  query: async (sql, params) => (await gateway.db.query(sql, params)).rows,
+  restartLimits: async () => {
+    await gateway.stop();
+    gateway = await start();
+  },
 }));
 
 describe('virtual keys, embedded, without an admin key', () => {

@@ -29,8 +29,10 @@ export const ERROR_CODES = {
   request_too_large: { grpc: GRPC_STATUS.RESOURCE_EXHAUSTED, http: 413 },
   /** A missing or wrong gateway key. */
   unauthenticated: { grpc: GRPC_STATUS.UNAUTHENTICATED, http: 401 },
-  /** A gateway rate limit or budget was hit. */
+  /** A virtual key's or team's rate limit (requests or tokens a minute, or concurrent requests) was hit. */
   rate_limited: { grpc: GRPC_STATUS.RESOURCE_EXHAUSTED, http: 429 },
+  /** A virtual key's or team's budget for its period cannot cover the request's highest possible cost. */
+  budget_exceeded: { grpc: GRPC_STATUS.RESOURCE_EXHAUSTED, http: 429 },
   /** The caller's virtual key may not use the requested model (its allowed models). */
   model_not_allowed: { grpc: GRPC_STATUS.PERMISSION_DENIED, http: 403 },
   /** A valid key that may not do this: the admin API takes only the admin key. */

@@ -1,6 +1,7 @@
 // Events that travel between the stages. Each topic in TOPICS carries exactly one of these types.
 import type { ChatChunk, ChatRequest, ChatResponse, Choice, EmbedRequest, EmbedResponse, Usage } from './chat';
 import type { GatewayErrorBody } from './errors';
+import type { BudgetPeriod } from './keys';
 
 export type RequestKind = 'chat' | 'embed';
 
@@ -60,7 +61,71 @@ export interface RequestEvent {
    * provider-worker, which puts back those the model repeats; it goes no further.
    */
   guardrail_placeholders?: Record<string, string>;
+  /** The virtual key's and team's limits, from the ingress to the limits check (the router); absent when the caller has none. */
+  limits?: RequestLimits;
+  /** What the limits check set aside for the request, settled when its outcome is metered. */
+  reservation?: Reservation;
+  /** The caller's standing against its limits as the limits check left it, for the x-ratelimit-* headers of the answer. */
+  rate_limit?: RateLimitStatus;
 }
+
+/** One holder of limits: a virtual key or its team, as the ingress's snapshot of keys holds it. */
+export interface LimitHolder {
+  id: string;
+  /** Requests a minute. */
+  rpm: number | null;
+  /** Tokens a minute: prompt and completion. */
+  tpm: number | null;
+  budget_usd: number | null;
+  budget_period: BudgetPeriod | null;
+}
+
+/**
+ * The limits a request is held to. `owner`, the team's id when the key has a team and else the key's, is
+ * the requests topic's message key for it: one consumer of the limits check holds all of an owner's
+ * counters, so they are exact however many ingress instances take calls.
+ */
+export interface RequestLimits {
+  owner: string;
+  key: LimitHolder & { max_concurrent: number | null };
+  team?: LimitHolder;
+}
+
+/** What the limits check set aside for an admitted request: its tokens (prompt counted, plus its maximum output) and its highest possible cost. */
+export interface Reservation {
+  tokens: number;
+  cost_usd: number;
+}
+
+/** The tightest of a caller's requests-a-minute and tokens-a-minute limits, as OpenAI's x-ratelimit-* headers give them. */
+export interface RateLimitStatus {
+  limit_requests?: number;
+  remaining_requests?: number;
+  /** Milliseconds until the window's oldest request leaves it. */
+  reset_requests_ms?: number;
+  limit_tokens?: number;
+  remaining_tokens?: number;
+  reset_tokens_ms?: number;
+}
+
+/**
+ * metering -> the limits check (topic requests, keyed by the limits' owner, so that it reaches the
+ * consumer holding the owner's counters in order with its requests): what an admitted request used, to
+ * settle its reservation. A request that failed used nothing but what it was billed.
+ */
+export interface SettlementEvent {
+  type: 'settlement';
+  request_id: string;
+  received_at: number;
+  limits: RequestLimits;
+  reservation: Reservation;
+  /** Prompt and completion tokens, as metered. */
+  tokens: number;
+  cost_usd: number;
+}
+
+/** What topic requests carries: requests, and the settlements of their limits. */
+export type RequestsTopicEvent = RequestEvent | SettlementEvent;
 
 /** A chat completion as the provider produced it, before metering prices it. */
 export interface ChatResult {
@@ -176,7 +241,7 @@ export type ReplyEvent = (
   | { request_id: string; type: 'chat'; response: ChatResponse }
   | { request_id: string; type: 'embed'; response: EmbedResponse }
   | { request_id: string; type: 'error'; error: GatewayErrorBody }
-) & { origin?: ReplyOrigin };
+) & { origin?: ReplyOrigin; rate_limit?: RateLimitStatus };
 
 /** Broadcast to provider-workers when a caller goes away, so the upstream call is stopped. */
 export interface CancelEvent {

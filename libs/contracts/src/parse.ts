@@ -3,7 +3,8 @@
 // dead-lettered with a reason a person understands.
 import { LIMITS } from './limits';
 import type { BreakerEvent } from './breakers';
-import type { CallerOutcomeEvent, CancelEvent, CompletionEvent, ReplyEvent, RequestEvent, UsageEvent, UsageTopicEvent } from './events';
+import type { CallerOutcomeEvent, CancelEvent, CompletionEvent, ReplyEvent, RequestEvent, RequestsTopicEvent, SettlementEvent, UsageEvent, UsageTopicEvent } from './events';
+import { BUDGET_PERIODS } from './keys';
 
 export class InvalidEventError extends Error {
   constructor(message: string) {
@@ -45,7 +46,50 @@ export function parseRequestEvent(value: unknown): RequestEvent {
   } else {
     ensure(isObject(value.embed) && Array.isArray(value.embed.input), 'embed.input is missing');
   }
+  if (value.limits !== undefined) checkLimits(value.limits, 'limits');
+  if (value.reservation !== undefined) checkReservation(value.reservation, 'reservation');
   return value as unknown as RequestEvent;
+}
+
+/** A request, or the settlement of one's limits (topic requests). */
+export function parseRequestsTopicEvent(value: unknown): RequestsTopicEvent {
+  return isObject(value) && value.type === 'settlement' ? parseSettlementEvent(value) : parseRequestEvent(value);
+}
+
+export function parseSettlementEvent(value: unknown): SettlementEvent {
+  ensure(isObject(value) && value.type === 'settlement', 'type must be settlement');
+  ensure(isId(value.request_id), `request_id must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
+  ensure(typeof value.received_at === 'number' && Number.isFinite(value.received_at), 'received_at must be epoch milliseconds');
+  checkLimits(value.limits, 'limits');
+  checkReservation(value.reservation, 'reservation');
+  ensure(isAmount(value.tokens), 'tokens must be a number of at least 0');
+  ensure(isAmount(value.cost_usd), 'cost_usd must be a number of at least 0');
+  return value as unknown as SettlementEvent;
+}
+
+function isAmount(value: unknown): boolean {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+function isLimit(value: unknown): boolean {
+  return value === null || isAmount(value);
+}
+
+function checkLimitHolder(value: unknown, path: string): void {
+  ensure(isObject(value) && isId(value.id), `${path}.id must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
+  for (const field of ['rpm', 'tpm', 'budget_usd'] as const) ensure(isLimit(value[field]), `${path}.${field} must be null or a number of at least 0`);
+  ensure(value.budget_period === null || BUDGET_PERIODS.includes(value.budget_period as never), `${path}.budget_period must be null or one of ${BUDGET_PERIODS.join(', ')}`);
+}
+
+function checkLimits(value: unknown, path: string): void {
+  ensure(isObject(value) && isId(value.owner), `${path}.owner must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
+  checkLimitHolder(value.key, `${path}.key`);
+  ensure(isLimit((value.key as Record<string, unknown>).max_concurrent), `${path}.key.max_concurrent must be null or a number of at least 0`);
+  if (value.team !== undefined) checkLimitHolder(value.team, `${path}.team`);
+}
+
+function checkReservation(value: unknown, path: string): void {
+  ensure(isObject(value) && isAmount(value.tokens) && isAmount(value.cost_usd), `${path} must hold tokens and cost_usd, numbers of at least 0`);
 }
 
 export function parseCompletionEvent(value: unknown): CompletionEvent {

@@ -25,9 +25,11 @@ import {
   type EmbedRequest,
   type EmbedResponse,
   type ModelInfo,
+  type RateLimitStatus,
   type ReplyEvent,
   type ReplyOrigin,
   type RequestEvent,
+  type RequestLimits,
 } from '@switchyard/contracts';
 import { SECRET_PREFIX, type KeyDirectory } from '@switchyard/keys';
 import { gatewayMetrics, headersForSpan, setGenAiOutcome, tracer, type Logger } from '@switchyard/telemetry';
@@ -40,6 +42,8 @@ export interface CallOptions {
   credential?: string;
   /** Cancelled by the front door when the caller goes away. */
   cancellation?: Cancellation;
+  /** Set by the call from its answer: the caller's standing against its key's limits, for the front door's headers. */
+  rateLimit?: RateLimitStatus;
 }
 
 /**
@@ -105,6 +109,8 @@ export interface Caller {
   team?: string;
   /** Absent: every model. */
   allows?(model: string): boolean;
+  /** The virtual key's and team's limits, which the router holds the call to. */
+  limits?: RequestLimits;
 }
 
 /** What a new configuration version changes in a running ingress (see GatewayCore.reconfigure). */
@@ -352,6 +358,7 @@ export class GatewayCore {
     };
     if (caller.key_name) event.key_name = caller.key_name;
     if (caller.team) event.team = caller.team;
+    if (caller.limits) event.limits = caller.limits;
     const span = tracer().startSpan(`ingress ${kind}${stream ? ' stream' : ''}`, {
       attributes: { 'switchyard.request_id': requestId, 'gen_ai.operation.name': kind === 'chat' ? 'chat' : 'embeddings', 'gen_ai.request.model': body.chat?.model ?? body.embed?.model },
     });
@@ -410,6 +417,7 @@ export class GatewayCore {
 
       this.pending.set(requestId, {
         onReply: (reply) => {
+          if (reply.rate_limit) options.rateLimit = reply.rate_limit;
           if (reply.type === 'error') return finish(GatewayError.fromBody(reply.error));
           if (reply.type === 'chunk') {
             // Metering's last chunk (usage, finish reason) carries no stream_id: it ends whichever stream ran.
@@ -430,7 +438,8 @@ export class GatewayCore {
         fail: (error) => finish(error),
       });
       // The span reaches the stages through the headers; nothing here starts spans of its own.
-      entered = this.options.bus.publish(TOPICS.requests, [{ key: requestId, value: event, headers: headersForSpan(span) }]).then(
+      // A limited caller's requests are keyed by the owner of its limits, so one router instance holds its counters.
+      entered = this.options.bus.publish(TOPICS.requests, [{ key: caller.limits?.owner ?? requestId, value: event, headers: headersForSpan(span) }]).then(
         () => true,
         (error) => {
           if (error instanceof MessageTooLargeError) {

@@ -21,6 +21,7 @@ import type { Logger } from '@switchyard/telemetry';
 import { Cancellation, type CallOptions, type GatewayCore } from './gateway-core';
 import type { TlsMaterial } from './tls';
 import { createAdminHandlers } from './grpc-admin';
+import { rateLimitHeaders } from './rate-limit-headers';
 
 export interface GrpcServerOptions {
   address: string;
@@ -155,9 +156,16 @@ function credentialOf(metadata: grpc.Metadata): string | undefined {
   return authorization ? String(authorization).replace(/^Bearer\s+/i, '') : undefined;
 }
 
-function toServiceError(error: unknown): Partial<grpc.ServiceError> {
-  const failure = GatewayError.from(error);
+/** The x-ratelimit-* values of a limited caller's answer, as trailers. */
+function rateLimitTrailers(options: CallOptions | undefined): grpc.Metadata {
   const metadata = new grpc.Metadata();
+  for (const [name, value] of Object.entries(rateLimitHeaders(options?.rateLimit))) metadata.set(name, value);
+  return metadata;
+}
+
+function toServiceError(error: unknown, options?: CallOptions): Partial<grpc.ServiceError> {
+  const failure = GatewayError.from(error);
+  const metadata = rateLimitTrailers(options);
   metadata.set('switchyard-error-code', failure.code);
   if (failure.retryAfterMs !== undefined) metadata.set('retry-after-ms', String(Math.round(failure.retryAfterMs)));
   if (failure.providerStatus !== undefined) metadata.set('switchyard-provider-status', String(failure.providerStatus));
@@ -182,12 +190,12 @@ function createHandlers(core: GatewayCore, logger: Logger): grpc.UntypedServiceI
       run(request, options).then(
         (response) => {
           options.answered();
-          callback(null, response);
+          callback(null, response, rateLimitTrailers(options));
         },
         (error) => {
           options.answered();
           if (!(error instanceof GatewayError)) logger.error('unexpected failure in a unary call', { error });
-          callback(toServiceError(error));
+          callback(toServiceError(error, options));
         },
       );
     };
@@ -208,12 +216,12 @@ function createHandlers(core: GatewayCore, logger: Logger): grpc.UntypedServiceI
       core.chatStream(request, (chunk) => call.write(chunk), options).then(
         () => {
           options.answered();
-          call.end();
+          call.end(rateLimitTrailers(options));
         },
         (error) => {
           if (options.cancellation.cancelled) return;
           options.answered();
-          call.emit('error', toServiceError(error));
+          call.emit('error', toServiceError(error, options));
         },
       );
     },

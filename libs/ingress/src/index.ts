@@ -2,3 +2,4 @@ export * from './gateway-core';
 export * from './grpc-server';
 export * from './http/http-server';
 export * from './tls';
+export * from './rate-limit-headers';

@@ -5,3 +5,5 @@ export * from './key-store';
 export * from './model-globs';
 export * from './records';
 export * from './secret';
+export * from './limiter';
+export * from './spend-ledger';

@@ -1,6 +1,7 @@
 // The snapshot of virtual keys and teams each ingress instance holds, to authenticate a call without a
 // database round trip: a map from the hash of a secret to its key. Kept current from the store at start
 // and from the keys topic after (see key-feed.ts); a change applies only over an older version.
+import type { LimitHolder, RequestLimits } from '@switchyard/contracts';
 import { modelMatcher } from './model-globs';
 import type { KeyChangeEvent, KeyRecord, TeamRecord } from './records';
 import { secretHash } from './secret';
@@ -12,6 +13,8 @@ export interface VirtualKeyCaller {
   team?: string;
   /** Whether the key may use the model (its allowed models). */
   allows(model: string): boolean;
+  /** The key's and its team's limits, when either has any. */
+  limits?: RequestLimits;
 }
 
 /** A secret's key, or why it is refused (the message says which key, never the secret). */
@@ -60,7 +63,24 @@ export class KeyDirectory {
     const { record } = entry;
     if (now >= entry.expiresAt) return { refused: `the virtual key ${record.id} (${record.name}) expired at ${record.expires_at}` };
     if (record.team && this.teams.get(record.team)?.status === 'revoked') return { refused: `the team ${record.team} of the virtual key ${record.id} (${record.name}) is revoked` };
-    return { caller: entry.caller };
+    const limits = this.limitsOf(record);
+    return { caller: limits ? { ...entry.caller, limits } : entry.caller };
+  }
+
+  /** The key's limits and its team's, as they stand: a team's change applies to its keys at once. */
+  private limitsOf(record: KeyRecord): RequestLimits | undefined {
+    const team = record.team ? this.teams.get(record.team) : undefined;
+    const keyLimited = record.rpm !== null || record.tpm !== null || record.max_concurrent !== null || record.budget_usd !== null;
+    const teamLimited = team !== undefined && (team.rpm !== null || team.tpm !== null || team.budget_usd !== null);
+    if (!keyLimited && !teamLimited) return undefined;
+    const holder = (of: { id: string; rpm: number | null; tpm: number | null; budget_usd: number | null; budget_period: LimitHolder['budget_period'] }): LimitHolder => ({
+      id: of.id,
+      rpm: of.rpm,
+      tpm: of.tpm,
+      budget_usd: of.budget_usd,
+      budget_period: of.budget_period,
+    });
+    return { owner: team ? team.id : record.id, key: { ...holder(record), max_concurrent: record.max_concurrent }, ...(team ? { team: holder(team) } : {}) };
   }
 
   /** The state held of a key, by id; a revoked key's hash has left the map its lookups use. */

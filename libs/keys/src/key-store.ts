@@ -60,6 +60,16 @@ const MIGRATIONS: string[] = [
      CONSTRAINT virtual_keys_budget_has_period CHECK ((budget_usd IS NULL) = (budget_period IS NULL))
    );
    CREATE INDEX virtual_keys_team_idx ON virtual_keys (team);`,
+  // The budgets' ledger (spend-ledger.ts): a settled request's cost, once per request.
+  `CREATE TABLE spend_ledger (
+     request_id text PRIMARY KEY,
+     key_id     text NOT NULL,
+     team_id    text,
+     ts         timestamptz NOT NULL,
+     cost_usd   numeric(20, 10) NOT NULL
+   );
+   CREATE INDEX spend_ledger_key_idx ON spend_ledger (key_id, ts);
+   CREATE INDEX spend_ledger_team_idx ON spend_ledger (team_id, ts) WHERE team_id IS NOT NULL;`,
 ];
 
 // An arbitrary constant: the advisory lock the migrations of this schema hold.

@@ -1,2 +1,1 @@
 export * from './metering';
-export * from './tokens';

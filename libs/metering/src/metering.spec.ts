@@ -1,7 +1,6 @@
 import { TOPICS, type CompletionEvent, type RequestEvent } from '@switchyard/contracts';
-import { buildPriceTable } from '@switchyard/pricing';
+import { buildPriceTable, countPromptTokens, countTextTokens } from '@switchyard/pricing';
 import { createMeteringStage, meter } from './metering';
-import { countPromptTokens, countTextTokens } from './tokens';
 
 const request: RequestEvent = {
   request_id: 'req-1',

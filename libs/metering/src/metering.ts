@@ -9,16 +9,17 @@ import {
   type ChatResponse,
   type CompletionEvent,
   type EmbedResponse,
+  type RateLimitStatus,
   type ReplyEvent,
   type ReplyOrigin,
   type RequestEvent,
+  type SettlementEvent,
   type Usage,
   type UsageEvent,
 } from '@switchyard/contracts';
 import type { Stage, StageOutput } from '@switchyard/pipeline';
-import { costOf, priceKey, type PriceTable } from '@switchyard/pricing';
 import { gatewayMetrics } from '@switchyard/telemetry';
-import { countCompletionTokens, countPromptTokens, countTexts, countingDeadline } from './tokens';
+import { costOf, countCompletionTokens, countPromptTokens, countTexts, countingDeadline, priceKey, type PriceTable } from '@switchyard/pricing';
 
 export interface Metered {
   usage: Usage;
@@ -145,10 +146,12 @@ export function createMeteringStage(prices: PriceTable, now: () => number = Date
       // A cancelled caller is gone; nobody waits for a reply. The reply goes first: on the in-memory bus
       // consumers run in the order published, so the caller is answered before the row is queued.
       if (completion.status !== 'cancelled') {
-        outputs.push({ topic: completion.request.reply_to, key, value: { ...toReply(completion, metered), origin: replyOrigin(completion.request) } });
+        outputs.push({ topic: completion.request.reply_to, key, value: { ...toReply(completion, metered), origin: replyOrigin(completion.request), ...rateLimitOf(completion.request) } });
       }
       const usage = toUsageEvent(completion, metered, now());
       outputs.push({ topic: TOPICS.usage, key, value: usage });
+      const settlement = settlementOf(completion.request, usage);
+      if (settlement) outputs.push(settlement);
       gatewayMetrics().metered(
         usage.model,
         usage.provider,
@@ -160,8 +163,31 @@ export function createMeteringStage(prices: PriceTable, now: () => number = Date
     },
     onFailure(completion, error) {
       const key = completion.request.request_id;
-      const reply: ReplyEvent = { request_id: key, type: 'error', error: error.toBody(), origin: replyOrigin(completion.request) };
-      return [{ topic: completion.request.reply_to, key, value: reply }];
+      const reply: ReplyEvent = { request_id: key, type: 'error', error: error.toBody(), origin: replyOrigin(completion.request), ...rateLimitOf(completion.request) };
+      const settlement = settlementOf(completion.request, undefined);
+      return settlement ? [{ topic: completion.request.reply_to, key, value: reply }, settlement] : [{ topic: completion.request.reply_to, key, value: reply }];
     },
   };
+}
+
+function rateLimitOf(request: RequestEvent): { rate_limit?: RateLimitStatus } {
+  return request.rate_limit ? { rate_limit: request.rate_limit } : {};
+}
+
+/**
+ * What an admitted request used, back to the limits check that reserved for it (topic requests, keyed by
+ * the limits' owner, so it reaches the consumer that holds them). Without a usage row, nothing was billed.
+ */
+function settlementOf(request: RequestEvent, usage: UsageEvent | undefined): StageOutput | undefined {
+  if (!request.reservation || !request.limits) return undefined;
+  const settlement: SettlementEvent = {
+    type: 'settlement',
+    request_id: request.request_id,
+    received_at: request.received_at,
+    limits: request.limits,
+    reservation: request.reservation,
+    tokens: usage ? usage.prompt_tokens + usage.completion_tokens : 0,
+    cost_usd: usage?.cost_usd ?? 0,
+  };
+  return { topic: TOPICS.requests, key: request.limits.owner, value: settlement };
 }

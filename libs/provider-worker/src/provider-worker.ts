@@ -463,6 +463,8 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
             },
           };
           const reply: ReplyEvent = { request_id: request.request_id, type: 'chunk', chunk, stream_id: streamId, seq: seq++ };
+          // The first chunk starts the caller's response, whose headers give the caller's rate limits.
+          if (reply.seq === 0 && request.rate_limit) reply.rate_limit = request.rate_limit;
           const sent = context.emit({ topic: request.reply_to, key: request.request_id, value: reply });
           sent.catch((error: unknown) => (emitFailure ??= error));
           emitted.push(sent);

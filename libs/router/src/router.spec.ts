@@ -24,7 +24,7 @@ const chatRequest = (model: string, overrides: Partial<RequestEvent> = {}): Requ
 });
 
 describe('router stage', () => {
-  const stage = createRouterStage(buildModelCatalog(config, {}), () => 1000);
+  const stage = createRouterStage(buildModelCatalog(config, {}), undefined, () => 1000);
 
   it('passes a request its model can serve on to the guardrail, as it came', async () => {
     const request = chatRequest('fast');

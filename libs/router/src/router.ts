@@ -1,8 +1,20 @@
-// The router: checks that the requested model is served and offers what the request asks of it. Which
-// of a model's targets serves it is the provider-worker's choice, made where target health is seen.
+// The router: checks that the requested model is served and offers what the request asks of it, and
+// holds a virtual key's request to its key's and team's limits (its input is keyed by their owner, see
+// RequestLimits). Which of a model's targets serves it is the provider-worker's choice, made where target
+// health is seen.
 import type { CatalogEntry } from '@switchyard/config';
-import { GatewayError, TOPICS, parseRequestEvent, CONSUMER_GROUPS, validateChatRequest, validateEmbedRequest, type RequestEvent } from '@switchyard/contracts';
+import { GatewayError, TOPICS, parseRequestsTopicEvent, CONSUMER_GROUPS, validateChatRequest, validateEmbedRequest, type RequestEvent, type RequestsTopicEvent } from '@switchyard/contracts';
+import type { Limiter } from '@switchyard/keys';
 import { failedCompletion, type Stage } from '@switchyard/pipeline';
+import { costOf, countPromptTokens, countTexts, type PriceTable } from '@switchyard/pricing';
+
+/** The most output a request without max_tokens is reserved for; docs/keys.md says so. */
+export const DEFAULT_OUTPUT_RESERVATION = 4_096;
+
+export interface RouterLimits {
+  limiter: Limiter;
+  prices: PriceTable;
+}
 
 /** Throws the error that says why the request's model cannot serve it, if it cannot. */
 export function checkModel(request: RequestEvent, catalog: Map<string, CatalogEntry>): void {
@@ -34,14 +46,36 @@ export function checkModel(request: RequestEvent, catalog: Map<string, CatalogEn
   }
 }
 
-export function createRouterStage(catalog: Map<string, CatalogEntry>, now: () => number = Date.now): Stage<RequestEvent> {
+/** Prompt tokens counted, plus the most the answer may hold; and the highest price any of the model's targets may charge for them. */
+export function reservationOf(request: RequestEvent, entry: CatalogEntry, prices: PriceTable): { tokens: number; max_cost_usd: number | undefined } {
+  const prompt = request.kind === 'chat' ? countPromptTokens(request.chat!.messages) : countTexts(request.embed!.input);
+  const output = request.kind === 'chat' ? request.chat!.max_tokens ?? DEFAULT_OUTPUT_RESERVATION : 0;
+  let highest: number | undefined = 0;
+  for (const target of entry.route_targets) {
+    const price = prices[target];
+    if (!price) {
+      highest = undefined;
+      break;
+    }
+    // Every prompt token at the full input price: cached ones cost less, never more.
+    highest = Math.max(highest, costOf({ prompt_tokens: prompt, completion_tokens: output, total_tokens: prompt + output }, { input_per_mtok: Math.max(price.input_per_mtok, price.cache_write_per_mtok ?? 0), output_per_mtok: price.output_per_mtok }).cost_usd);
+  }
+  return { tokens: prompt + output, max_cost_usd: highest };
+}
+
+export function createRouterStage(catalog: Map<string, CatalogEntry>, limits?: RouterLimits, now: () => number = Date.now): Stage<RequestsTopicEvent> {
   return {
     name: 'router',
     input: TOPICS.requests,
     group: CONSUMER_GROUPS.router,
-    parse: parseRequestEvent,
+    parse: parseRequestsTopicEvent,
     maxInFlightBatches: 8,
-    handle(request) {
+    async handle(event) {
+      if ('type' in event) {
+        await limits?.limiter.settle(event);
+        return [];
+      }
+      const request = event;
       if (now() > request.deadline_at) {
         return [failedCompletion(request, new GatewayError('deadline_exceeded', 'the deadline passed before the request was routed'), 'router')];
       }
@@ -50,11 +84,19 @@ export function createRouterStage(catalog: Map<string, CatalogEntry>, now: () =>
         if (request.kind === 'chat') validateChatRequest(request.chat!);
         else validateEmbedRequest(request.embed!);
         checkModel(request, catalog);
+        if (request.limits && limits) {
+          const { tokens, max_cost_usd } = reservationOf(request, catalog.get(request.chat?.model ?? request.embed!.model)!, limits.prices);
+          const admission = await limits.limiter.admit({ request_id: request.request_id, received_at: request.received_at, limits: request.limits, tokens, max_cost_usd });
+          request.rate_limit = admission.rate_limit;
+          if (!admission.admitted) return [failedCompletion(request, admission.error, 'router')];
+          request.reservation = admission.reservation;
+        }
         return [{ topic: TOPICS.routed, key: request.request_id, value: request }];
       } catch (error) {
         return [failedCompletion(request, GatewayError.from(error), 'router')];
       }
     },
-    onFailure: (request, error) => [failedCompletion(request, error, 'router')],
+    // A settlement that failed is only logged: it is no request, and nobody waits for it.
+    onFailure: (event, error) => ('type' in event ? [] : [failedCompletion(event, error, 'router')]),
   };
 }

@@ -13,3 +13,4 @@ export * from './virtual-keys-scenarios';
 export * from './live-config';
 export * from './metrics';
 export * from './metrics-scenarios';
+export * from './limits-scenarios';

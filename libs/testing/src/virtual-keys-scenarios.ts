@@ -23,11 +23,19 @@ export interface VirtualKeysTarget {
   written(): Promise<[where: string, text: string][]>;
 }
 
-/** The gateway's configuration these scenarios need; GATEWAY_KEYS holds the environment's key. */
+/**
+ * The gateway's configuration these scenarios and the limits' (limits-scenarios.ts) need; GATEWAY_KEYS
+ * holds the environment's key. mock-priced costs 1 USD a token, so that budgets run out in a few requests;
+ * mock-unpriced has no price.
+ */
 export const VIRTUAL_KEYS_CONFIG = `
 models:
   - { name: mock-echo, provider: mock, capabilities: [chat, streaming] }
   - { name: mock-embed, provider: mock, capabilities: [embeddings] }
+  - { name: mock-priced, provider: mock, upstream_model: mock-priced, capabilities: [chat, streaming] }
+  - { name: mock-unpriced, provider: mock, upstream_model: mock-unpriced, capabilities: [chat] }
+pricing:
+  mock/mock-priced: { input_per_mtok: 1000000, output_per_mtok: 1000000 }
 auth:
   api_keys_env: GATEWAY_KEYS
 `;
@@ -163,8 +171,8 @@ export function describeVirtualKeyScenarios(mode: string, target: () => VirtualK
       const listed = await unary<object, { keys: VirtualKey[] }>(admin, 'ListKeys', {}, t().adminKey);
       expect(listed.keys.map((key) => key.id)).toContain(id);
       expect(await unary(admin, 'GetKey', { id }, t().adminKey)).toMatchObject({ id, name: 'grpc-app', rpm: 10 });
-      const updated = await unary<object, VirtualKey>(admin, 'UpdateKey', { id, key: { tpm: 500 }, update_mask: ['tpm', 'rpm'] }, t().adminKey);
-      expect(updated.tpm).toBe(500);
+      const updated = await unary<object, VirtualKey>(admin, 'UpdateKey', { id, key: { tpm: 50000 }, update_mask: ['tpm', 'rpm'] }, t().adminKey);
+      expect(updated.tpm).toBe(50000);
       // An unset optional field: no limit.
       expect(updated.rpm).toBeUndefined();
       expect((await chatOver(response.key)).status).toBe(200);
@@ -225,7 +233,7 @@ export function describeVirtualKeyScenarios(mode: string, target: () => VirtualK
       const listed = await new Promise<{ models: { id: string }[] }>((resolve, reject) => gateway.ListModels({}, bearer(key.key), (error, response) => (error ? reject(error) : resolve(response as never))));
       expect(listed.models.map((model) => model.id)).toEqual(['mock-echo']);
       const everything = await httpCall(`${t().httpUrl}/v1/models`, 'GET', t().envKey);
-      expect(everything.body.data.map((model: { id: string }) => model.id)).toEqual(['mock-echo', 'mock-embed']);
+      expect(everything.body.data.map((model: { id: string }) => model.id)).toEqual(['mock-echo', 'mock-embed', 'mock-priced', 'mock-unpriced']);
     });
 
     it('refuses the keys of a revoked team, and input out of bounds with a clear error', async () => {

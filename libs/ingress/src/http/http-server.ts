@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { parseAddress } from '@switchyard/config';
-import { GatewayError, InvalidFieldError } from '@switchyard/contracts';
+import { GatewayError, InvalidFieldError, type RateLimitStatus } from '@switchyard/contracts';
 import type { KeyAdmin } from '@switchyard/keys';
 import type { Logger } from '@switchyard/telemetry';
 import { Cancellation, type CallOptions, type GatewayCore } from '../gateway-core';
@@ -33,6 +33,7 @@ import { ADMIN_PATH_PREFIX, answerAdmin } from './admin-routes';
 import { declaredTooLarge, readJsonBody, tooLarge } from './request-body';
 import type { TlsMaterial } from '../tls';
 import { RouteError } from './route-error';
+import { rateLimitHeaders } from '../rate-limit-headers';
 
 export interface HttpServerOptions {
   /** host:port; port 0 picks a free one. */
@@ -151,9 +152,9 @@ function createHandler(core: GatewayCore, options: HttpServerOptions, startedAt:
         }
         case 'POST /v1/chat/completions': {
           const { request, stream, includeUsage } = fromOpenAIChatRequest(await readRequest(req, core, call, maxRequestBytes));
-          if (!stream) return sendJson(res, 200, toOpenAIChatCompletion(await core.chat(request, call), created));
+          if (!stream) return sendJson(res, 200, toOpenAIChatCompletion(await core.chat(request, call), created), rateLimitHeaders(call.rateLimit));
           const encoder = new OpenAIChunkEncoder(includeUsage, created);
-          const events = new EventStream(res);
+          const events = new EventStream(res, call);
           const completed = await streamOrFail(events, format, cancellation, () =>
             core.chatStream(request, (chunk) => encoder.encode(chunk).forEach((data) => events.send({ data })), call),
           );
@@ -162,13 +163,13 @@ function createHandler(core: GatewayCore, options: HttpServerOptions, startedAt:
         }
         case 'POST /v1/embeddings': {
           const { request, encoding } = fromOpenAIEmbeddingsRequest(await readRequest(req, core, call, maxRequestBytes));
-          return sendJson(res, 200, toOpenAIEmbeddings(await core.embed(request, call), encoding));
+          return sendJson(res, 200, toOpenAIEmbeddings(await core.embed(request, call), encoding), rateLimitHeaders(call.rateLimit));
         }
         case 'POST /v1/messages': {
           const { request, stream } = fromAnthropicRequest(await readRequest(req, core, call, maxRequestBytes));
-          if (!stream) return sendJson(res, 200, toAnthropicMessage(await core.chat(request, call)));
+          if (!stream) return sendJson(res, 200, toAnthropicMessage(await core.chat(request, call)), rateLimitHeaders(call.rateLimit));
           const encoder = new AnthropicStreamEncoder();
-          const events = new EventStream(res);
+          const events = new EventStream(res, call);
           const completed = await streamOrFail(events, format, cancellation, () =>
             core.chatStream(request, (chunk) => encoder.encode(chunk).forEach((event) => events.send(event)), call),
           );
@@ -183,7 +184,7 @@ function createHandler(core: GatewayCore, options: HttpServerOptions, startedAt:
       const tooDeep = overflowedStack(error);
       if (!(error instanceof GatewayError) && !tooDeep) logger.error('unexpected failure in an HTTP request', { path, error });
       const failure = tooDeep ? new GatewayError('invalid_request', 'the request body is nested too deeply (thousands of levels) to be read') : GatewayError.from(error);
-      sendError(res, format, failure);
+      sendError(res, format, failure, call.rateLimit);
       if (failure.code === 'request_too_large') discardRest(req);
     }
   };
@@ -221,7 +222,10 @@ async function streamOrFail(events: EventStream, format: Format, cancellation: C
 class EventStream {
   started = false;
 
-  constructor(private readonly res: http.ServerResponse) {}
+  constructor(
+    private readonly res: http.ServerResponse,
+    private readonly call: CallOptions,
+  ) {}
 
   send(event: { event?: string; data: object } | AnthropicEvent): void {
     this.start();
@@ -238,7 +242,7 @@ class EventStream {
     if (this.started) return;
     this.started = true;
     // x-accel-buffering: proxies such as nginx would otherwise hold events back.
-    this.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+    this.res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no', ...rateLimitHeaders(this.call.rateLimit) });
   }
 }
 
@@ -328,13 +332,13 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, heade
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers }).end(text);
 }
 
-function sendError(res: http.ServerResponse, format: Format, error: GatewayError): void {
+function sendError(res: http.ServerResponse, format: Format, error: GatewayError, rateLimit?: RateLimitStatus): void {
   // A response already under way cannot change its status; ending it is all that is left.
   if (res.headersSent) {
     res.end();
     return;
   }
-  const headers: http.OutgoingHttpHeaders = {};
+  const headers: http.OutgoingHttpHeaders = rateLimitHeaders(rateLimit);
   if (error.retryAfterMs !== undefined) {
     headers['retry-after'] = String(Math.max(1, Math.ceil(error.retryAfterMs / 1000)));
     headers['retry-after-ms'] = String(Math.round(error.retryAfterMs));
