@@ -66,9 +66,9 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   const env = options.env ?? process.env;
   // Every configuration version's router shares the limits' counters. The ledger is the database's,
   // opened after the configuration is read: the limiter reads it only for a budgeted request.
-  let ledger: SqlSpendLedger | undefined;
+  const opened: { ledger?: SqlSpendLedger } = {};
   const limiter = new Limiter(
-    { spent: (holder, since) => ledger!.spent(holder, since), record: (entry) => ledger!.record(entry) },
+    { spent: (holder, since) => opened.ledger!.spent(holder, since), record: (entry) => opened.ledger!.record(entry) },
     (error) => logger.warn('could not record a settled cost in the spend ledger; it stays counted in this process', { error: error.message }),
   );
   const derive = (config: GatewayConfig, configVersion: string): EmbeddedView => {
@@ -96,7 +96,7 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   const layout = await ensureAnalyticsSchema(db);
   logger.info(describeUsageEventsLayout(layout), { engine: db.engine });
   await new SqlKeyStore(db).migrate();
-  ledger = new SqlSpendLedger(db);
+  opened.ledger = new SqlSpendLedger(db);
 
   // The in-memory bus keeps nothing: dead letters go to a file in the data folder instead.
   await recordDeadLetters(bus, path.join(options.dataDir, DEAD_LETTER_FILE), logger);

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { KEYS_TOPIC, TOPICS } from '@switchyard/contracts';
-import { describeVirtualKeyScenarios, eventually, httpCall, startDistributedGateway, VIRTUAL_KEYS_CONFIG, type RunningDistributedGateway } from '@switchyard/testing';
+import { describeLimitScenarios, describeVirtualKeyScenarios, eventually, httpCall, startDistributedGateway, VIRTUAL_KEYS_CONFIG, type RunningDistributedGateway } from '@switchyard/testing';
 
 jest.setTimeout(600_000);
 
@@ -20,7 +20,7 @@ let db: Client;
 beforeAll(async () => {
   const config = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-virtual-keys-')), 'switchyard.yaml');
   fs.writeFileSync(config, VIRTUAL_KEYS_CONFIG);
-  gateway = await startDistributedGateway({ SWITCHYARD_CONFIG: config, GATEWAY_KEYS: envKey, SWITCHYARD_ADMIN_KEY: adminKey, LOG_LEVEL: 'debug' }, 120_000, ['--scale', 'ingress=2']);
+  gateway = await startDistributedGateway({ SWITCHYARD_CONFIG: config, GATEWAY_KEYS: envKey, SWITCHYARD_ADMIN_KEY: adminKey, LOG_LEVEL: 'debug' }, 120_000, ['--scale', 'ingress=3']);
   db = new Client({ connectionString: process.env.DATABASE_URL });
   await db.connect();
 });
@@ -44,7 +44,22 @@ describeVirtualKeyScenarios('distributed', () => ({
   ],
 }));
 
-describe('virtual keys, two ingress instances', () => {
+// Last but the revocation: its restart kills the router with -9 and waits for the supervisor's restart.
+describeLimitScenarios('distributed, three ingress instances', () => ({
+  httpUrl: url(0),
+  httpUrls: [0, 1, 2].map(url),
+  grpcAddress: gateway.grpcAddresses[0],
+  adminKey,
+  query: async (sql, params) => (await db.query(sql, params)).rows,
+  restartLimits: async () => {
+    const restarts = () => gateway.output().split('\n').filter((line) => line.includes('[supervisor] router ready again')).length;
+    const before = restarts();
+    gateway.signal('router', 'SIGKILL');
+    await eventually(async () => (restarts() > before ? true : undefined), 'the router restarted by the supervisor', 60_000, 100);
+  },
+}));
+
+describe('virtual keys, several ingress instances', () => {
   it('refuses a key revoked through one instance on both within a second', async () => {
     const created = await httpCall(`${url(0)}/admin/v1/keys`, 'POST', adminKey, { name: 'short-lived' });
     expect(created.status).toBe(201);

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ERROR_CODES, GatewayError, GRPC_STATUS } from './errors';
-import { InvalidEventError, parseCompletionEvent, parseRequestEvent, parseUsageEvent, parseUsageTopicEvent } from './parse';
+import { InvalidEventError, parseCompletionEvent, parseRequestEvent, parseRequestsTopicEvent, parseUsageEvent, parseUsageTopicEvent } from './parse';
 import { PIPELINE_TOPICS, replyTopicFor, TOPICS } from './topics';
 import { validateChatRequest, validateEmbedRequest } from './validate';
 
@@ -68,6 +68,14 @@ describe('event parsing', () => {
     expect(parseCompletionEvent({ request, status: 'ok', provider_latency_ms: 1, stage: 's' })).toBeTruthy();
   });
 
+  const limits = { owner: 'vk_1', key: { id: 'vk_1', rpm: 5, tpm: null, max_concurrent: null, budget_usd: 1, budget_period: 'day' } };
+  const settlement = { type: 'settlement', request_id: 'r', received_at: 1, limits, reservation: { tokens: 10, cost_usd: 0.1 }, tokens: 8, cost_usd: 0.05 };
+
+  it('reads topic requests as a settlement when its type says so, and as a request otherwise', () => {
+    expect(parseRequestsTopicEvent(settlement)).toBe(settlement);
+    expect(parseRequestsTopicEvent({ ...request, limits })).toEqual({ ...request, limits });
+  });
+
   it('reads topic usage as a caller outcome when its type says so, and as a usage row otherwise', () => {
     expect(parseUsageTopicEvent(outcome)).toBe(outcome);
     expect(parseUsageTopicEvent(usage)).toBe(usage);
@@ -78,6 +86,10 @@ describe('event parsing', () => {
     [() => parseRequestEvent({ ...request, kind: 'image' }), 'kind must be chat or embed, got "image"'],
     [() => parseRequestEvent({ ...request, chat: undefined }), 'chat.messages is missing'],
     [() => parseCompletionEvent({ request, status: 'error' }), 'error is missing on a failed completion'],
+    [() => parseRequestsTopicEvent({ ...request, limits: { ...limits, key: { ...limits.key, rpm: -1 } } }), 'limits.key.rpm must be null or a number of at least 0'],
+    [() => parseRequestsTopicEvent({ ...request, limits: { ...limits, key: { ...limits.key, budget_period: 'year' } } }), 'limits.key.budget_period must be null or one of day, week, month, total'],
+    [() => parseRequestsTopicEvent({ ...settlement, cost_usd: Number.NaN }), 'cost_usd must be a number of at least 0'],
+    [() => parseRequestsTopicEvent({ ...settlement, limits: { owner: 'vk 1' } }), "limits.owner must be 1-128 letters, digits, '.', '_', ':' or '-'"],
     [() => parseUsageEvent({ request_id: 'r', ts: 'yesterday', model: 'm', status: 'ok' }), 'ts is not an ISO 8601 time'],
     [() => parseUsageTopicEvent({ ...usage, latency_ms: 'slow' }), 'latency_ms is not a number'],
     [() => parseUsageTopicEvent({ ...outcome, ts: 12 }), 'ts is not an ISO 8601 time'],

@@ -1,4 +1,4 @@
-import { TOPICS, type CompletionEvent, type RequestEvent } from '@switchyard/contracts';
+import { GatewayError, TOPICS, type CompletionEvent, type RequestEvent } from '@switchyard/contracts';
 import { buildPriceTable, countPromptTokens, countTextTokens } from '@switchyard/pricing';
 import { createMeteringStage, meter } from './metering';
 
@@ -116,5 +116,31 @@ describe('metering', () => {
     const cancelled: CompletionEvent = { request, status: 'cancelled', error: { code: 'cancelled', message: 'gone' }, provider_latency_ms: 5, stage: 'provider-worker' };
     const outputs = await stage.handle(cancelled, {} as never);
     expect(outputs.map((output) => output.topic)).toEqual([TOPICS.usage]);
+  });
+});
+
+describe('metering, for a request the limits check reserved for', () => {
+  const stage = createMeteringStage(buildPriceTable(), () => Date.parse('2026-11-25T10:00:00.250Z'));
+  const limits = { owner: 'team_1', key: { id: 'vk_1', rpm: 10, tpm: null, max_concurrent: null, budget_usd: 5, budget_period: 'day' as const }, team: { id: 'team_1', rpm: null, tpm: null, budget_usd: null, budget_period: null } };
+  const limited: RequestEvent = { ...request, limits, reservation: { tokens: 6000, cost_usd: 0.01 }, rate_limit: { limit_requests: 10, remaining_requests: 9, reset_requests_ms: 60_000 } };
+
+  it('settles the metered tokens and cost with the owner of the limits, and gives the caller its standing', async () => {
+    const outputs = await stage.handle(ok({ request: limited }), {} as never);
+    expect(outputs[0]).toMatchObject({ topic: request.reply_to, value: { type: 'chat', rate_limit: limited.rate_limit } });
+    expect(outputs[2]).toEqual({
+      topic: TOPICS.requests,
+      key: 'team_1',
+      value: { type: 'settlement', request_id: 'req-1', received_at: request.received_at, limits, reservation: { tokens: 6000, cost_usd: 0.01 }, tokens: 1500, cost_usd: 0.000435 },
+    });
+  });
+
+  it('settles a request it could not meter at nothing, so its reservation is released', () => {
+    const outputs = stage.onFailure(ok({ request: limited }), new GatewayError('internal', 'broken'));
+    expect(outputs[1]).toMatchObject({ topic: TOPICS.requests, key: 'team_1', value: { type: 'settlement', tokens: 0, cost_usd: 0 } });
+  });
+
+  it('settles nothing for a request without a reservation', async () => {
+    const outputs = await stage.handle(ok(), {} as never);
+    expect(outputs.map((output) => output.topic)).toEqual([request.reply_to, TOPICS.usage]);
   });
 });

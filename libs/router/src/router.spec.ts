@@ -1,6 +1,8 @@
 import { buildModelCatalog, parseGatewayConfig } from '@switchyard/config';
 import { TOPICS, type RequestEvent } from '@switchyard/contracts';
-import { createRouterStage } from './router';
+import { Limiter, unreachableSpendLedger } from '@switchyard/keys';
+import { buildPriceTable } from '@switchyard/pricing';
+import { createRouterStage, DEFAULT_OUTPUT_RESERVATION, reservationOf } from './router';
 
 const config = parseGatewayConfig(`
 models:
@@ -49,5 +51,42 @@ describe('router stage', () => {
     const [output] = await stage.handle(request, {} as never);
     expect(output.topic).toBe(TOPICS.completions);
     expect(output.value).toMatchObject({ status: 'error', stage: 'router', error: { code, message: expect.stringMatching(message) } });
+  });
+});
+
+describe('router stage, holding virtual keys to their limits', () => {
+  const priced = parseGatewayConfig(`
+models:
+  - name: chat
+    route:
+      fallback:
+        - target: mock/cheap
+        - target: mock/dear
+  - { name: unpriced, provider: mock, upstream_model: nowhere }
+pricing:
+  mock/cheap: { input_per_mtok: 1, output_per_mtok: 2 }
+  mock/dear: { input_per_mtok: 10, output_per_mtok: 20 }
+`);
+  const limits = { owner: 'vk_1', key: { id: 'vk_1', rpm: 1, tpm: null, max_concurrent: null, budget_usd: null, budget_period: null } };
+
+  it('reserves the prompt counted and max_tokens at the dearest target\'s prices', () => {
+    const entry = buildModelCatalog(priced, {}).get('chat')!;
+    const request = chatRequest('chat', { chat: { model: 'chat', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] } });
+    // 'hi' is 1 token, with 3 of framing for the message and 3 for the reply: 7 prompt tokens.
+    expect(reservationOf(request, entry, buildPriceTable(priced.pricing))).toEqual({ tokens: 107, max_cost_usd: (7 * 10 + 100 * 20) / 1e6 });
+    const unpriced = buildModelCatalog(priced, {}).get('unpriced')!;
+    expect(reservationOf(chatRequest('unpriced'), unpriced, buildPriceTable(priced.pricing))).toEqual({ tokens: 7 + DEFAULT_OUTPUT_RESERVATION, max_cost_usd: undefined });
+  });
+
+  it('passes an admitted request on with its reservation and standing, refuses the next with rate_limited, and settles', async () => {
+    const limiter = new Limiter(unreachableSpendLedger('no ledger in this test'), undefined, () => 5000);
+    const stage = createRouterStage(buildModelCatalog(priced, {}), { limiter, prices: buildPriceTable(priced.pricing) }, () => 5000);
+    const [admitted] = await stage.handle(chatRequest('chat', { request_id: 'a', deadline_at: 60_000, limits }), {} as never);
+    expect(admitted).toMatchObject({ topic: TOPICS.routed, value: { reservation: { tokens: 7 + DEFAULT_OUTPUT_RESERVATION, cost_usd: 0 }, rate_limit: { limit_requests: 1, remaining_requests: 0 } } });
+    const [refused] = await stage.handle(chatRequest('chat', { request_id: 'b', deadline_at: 60_000, limits }), {} as never);
+    expect(refused).toMatchObject({ topic: TOPICS.completions, value: { status: 'error', error: { code: 'rate_limited', retry_after_ms: 60_000 }, request: { rate_limit: { remaining_requests: 0 } } } });
+    expect(limiter.inFlight).toBe(1);
+    const settled = await stage.handle({ type: 'settlement', request_id: 'a', received_at: 0, limits, reservation: { tokens: 4103, cost_usd: 0 }, tokens: 9, cost_usd: 0 }, {} as never);
+    expect([settled, limiter.inFlight]).toEqual([[], 0]);
   });
 });

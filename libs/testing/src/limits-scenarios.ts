@@ -20,7 +20,8 @@ const PRICED_MODEL = 'mock-priced';
 
 export function describeLimitScenarios(mode: string, target: () => LimitsTarget): void {
   describe(`rate limits and budgets, ${mode}`, () => {
-    const run = `${mode}-${randomBytes(3).toString('hex')}`;
+    // Team names are unique in the store, which a distributed run shares with earlier runs.
+    const run = randomBytes(4).toString('hex');
     const t = () => target();
     let gateway: AiGatewayClient;
     const created = async (body: object): Promise<CreatedKey> => {
