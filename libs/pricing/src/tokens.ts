@@ -135,3 +135,45 @@ export function countPromptTokens(messages: ChatMessage[], deadline = countingDe
 export function countCompletionTokens(choices: Choice[], deadline = countingDeadline()): number {
   return countTexts(choices.map((choice) => messageText(choice.message)), deadline);
 }
+
+/**
+ * A prompt's tokens without the tokenizer, for the limits check, which must decide in microseconds:
+ * `estimated` from its characters as OpenAI estimates a request's tokens for its own rate limits (a
+ * token is about 4 characters of English), and `most`, a bound no count exceeds: every token of a
+ * byte-level BPE covers at least one byte of UTF-8.
+ */
+export interface TokenBounds {
+  estimated: number;
+  most: number;
+}
+
+export function promptTokenBounds(messages: ChatMessage[]): TokenBounds {
+  let framing = 3;
+  let characters = 0;
+  let bytes = 0;
+  const add = (text: string | undefined) => {
+    if (!text) return;
+    characters += text.length;
+    bytes += Buffer.byteLength(text);
+  };
+  for (const message of messages) {
+    framing += 3 + (message.name ? 1 : 0);
+    if (message.content_parts?.length) for (const part of message.content_parts) add(part.text);
+    else add(message.content ?? undefined);
+    for (const call of message.tool_calls ?? []) {
+      add(call.function.name);
+      add(call.function.arguments);
+    }
+  }
+  return { estimated: framing + Math.ceil(characters / 4), most: framing + bytes };
+}
+
+export function textTokenBounds(texts: readonly string[]): TokenBounds {
+  let characters = 0;
+  let bytes = 0;
+  for (const text of texts) {
+    characters += text.length;
+    bytes += Buffer.byteLength(text);
+  }
+  return { estimated: Math.ceil(characters / 4), most: bytes };
+}

@@ -69,11 +69,11 @@ pricing:
 `);
   const limits = { owner: 'vk_1', key: { id: 'vk_1', rpm: 1, tpm: null, max_concurrent: null, budget_usd: null, budget_period: null } };
 
-  it('reserves the prompt counted and max_tokens at the dearest target\'s prices', () => {
+  it('reserves the prompt estimated and max_tokens, and the most they may cost at the dearest target\'s prices', () => {
     const entry = buildModelCatalog(priced, {}).get('chat')!;
-    const request = chatRequest('chat', { chat: { model: 'chat', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] } });
-    // 'hi' is 1 token, with 3 of framing for the message and 3 for the reply: 7 prompt tokens.
-    expect(reservationOf(request, entry, buildPriceTable(priced.pricing))).toEqual({ tokens: 107, max_cost_usd: (7 * 10 + 100 * 20) / 1e6 });
+    const request = chatRequest('chat', { chat: { model: 'chat', max_tokens: 100, messages: [{ role: 'user', content: 'héllo, world' }] } });
+    // 3 tokens of framing for the message and 3 for the reply; 12 characters are about 3 tokens, and 13 bytes at most 13.
+    expect(reservationOf(request, entry, buildPriceTable(priced.pricing))).toEqual({ tokens: 9 + 100, max_cost_usd: (19 * 10 + 100 * 20) / 1e6 });
     const unpriced = buildModelCatalog(priced, {}).get('unpriced')!;
     expect(reservationOf(chatRequest('unpriced'), unpriced, buildPriceTable(priced.pricing))).toEqual({ tokens: 7 + DEFAULT_OUTPUT_RESERVATION, max_cost_usd: undefined });
   });

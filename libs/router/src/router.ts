@@ -6,7 +6,7 @@ import type { CatalogEntry } from '@switchyard/config';
 import { GatewayError, TOPICS, parseRequestsTopicEvent, CONSUMER_GROUPS, validateChatRequest, validateEmbedRequest, type RequestEvent, type RequestsTopicEvent } from '@switchyard/contracts';
 import type { Limiter } from '@switchyard/keys';
 import { failedCompletion, type Stage } from '@switchyard/pipeline';
-import { costOf, countPromptTokens, countTexts, type PriceTable } from '@switchyard/pricing';
+import { costOf, promptTokenBounds, textTokenBounds, type PriceTable } from '@switchyard/pricing';
 
 /** The most output a request without max_tokens is reserved for; docs/keys.md says so. */
 export const DEFAULT_OUTPUT_RESERVATION = 4_096;
@@ -46,9 +46,13 @@ export function checkModel(request: RequestEvent, catalog: Map<string, CatalogEn
   }
 }
 
-/** Prompt tokens counted, plus the most the answer may hold; and the highest price any of the model's targets may charge for them. */
+/**
+ * What a request reserves: for the tokens a minute, its prompt's tokens as estimated from its characters
+ * (as OpenAI does) plus the most its answer may hold; for budgets, the most it may cost, its prompt's
+ * tokens bounded by its bytes, at the dearest of the model's targets. Metering's count settles both.
+ */
 export function reservationOf(request: RequestEvent, entry: CatalogEntry, prices: PriceTable): { tokens: number; max_cost_usd: number | undefined } {
-  const prompt = request.kind === 'chat' ? countPromptTokens(request.chat!.messages) : countTexts(request.embed!.input);
+  const prompt = request.kind === 'chat' ? promptTokenBounds(request.chat!.messages) : textTokenBounds(request.embed!.input);
   const output = request.kind === 'chat' ? request.chat!.max_tokens ?? DEFAULT_OUTPUT_RESERVATION : 0;
   let highest: number | undefined = 0;
   for (const target of entry.route_targets) {
@@ -57,10 +61,11 @@ export function reservationOf(request: RequestEvent, entry: CatalogEntry, prices
       highest = undefined;
       break;
     }
-    // Every prompt token at the full input price: cached ones cost less, never more.
-    highest = Math.max(highest, costOf({ prompt_tokens: prompt, completion_tokens: output, total_tokens: prompt + output }, { input_per_mtok: Math.max(price.input_per_mtok, price.cache_write_per_mtok ?? 0), output_per_mtok: price.output_per_mtok }).cost_usd);
+    // Every prompt token at the dearest input price: cached ones cost less, never more.
+    const input = Math.max(price.input_per_mtok, price.cache_write_per_mtok ?? 0);
+    highest = Math.max(highest, costOf({ prompt_tokens: prompt.most, completion_tokens: output, total_tokens: prompt.most + output }, { input_per_mtok: input, output_per_mtok: price.output_per_mtok }).cost_usd);
   }
-  return { tokens: prompt + output, max_cost_usd: highest };
+  return { tokens: prompt.estimated + output, max_cost_usd: highest };
 }
 
 export function createRouterStage(catalog: Map<string, CatalogEntry>, limits?: RouterLimits, now: () => number = Date.now): Stage<RequestsTopicEvent> {
