@@ -101,7 +101,18 @@ interface Held {
 }
 
 /** A request the limits check let through, with its reservation and the caller's standing after it. */
-export type Admission = { admitted: true; reservation: Reservation; rate_limit: RateLimitStatus } | { admitted: false; error: GatewayError; rate_limit: RateLimitStatus };
+export type Admission =
+  | { admitted: true; reservation: Reservation; rate_limit: RateLimitStatus }
+  | { admitted: false; error: GatewayError; rate_limit: RateLimitStatus; limit: LimitName; holder: 'key' | 'team' };
+
+/** Which limit refused a request (a metric's label, so a closed set). */
+export type LimitName = 'rpm' | 'tpm' | 'max_concurrent' | 'budget';
+
+interface Refusal {
+  error: GatewayError;
+  limit: LimitName;
+  holder: 'key' | 'team';
+}
 
 export interface AdmissionRequest {
   request_id: string;
@@ -133,7 +144,7 @@ export class Limiter {
     // From here to the reservation nothing waits: no other decision can come between the check and it.
     const checks: [LimitHolder, HolderState][] = team ? [[limits.key, key], [limits.team!, team]] : [[limits.key, key]];
     const refusal = this.refusal(request, checks, budgets, nowMs);
-    if (refusal) return { admitted: false, error: refusal, rate_limit: this.status(checks, nowMs) };
+    if (refusal) return { admitted: false, ...refusal, rate_limit: this.status(checks, nowMs) };
     const cost = budgets.length > 0 ? request.max_cost_usd! : 0;
     for (const [, state] of checks) {
       state.requests.add(nowMs, 1);
@@ -224,37 +235,42 @@ export class Limiter {
     return found;
   }
 
-  private refusal(request: AdmissionRequest, checks: [LimitHolder, HolderState][], budgets: { holder: LimitHolder; kind: 'key' | 'team'; budget: Budget }[], nowMs: number): GatewayError | undefined {
+  private refusal(request: AdmissionRequest, checks: [LimitHolder, HolderState][], budgets: { holder: LimitHolder; kind: 'key' | 'team'; budget: Budget }[], nowMs: number): Refusal | undefined {
     const { limits } = request;
     const [key] = checks[0];
     if (limits.key.max_concurrent !== null && checks[0][1].inFlight >= limits.key.max_concurrent) {
-      return new GatewayError('rate_limited', `the virtual key ${key.id} has ${limits.key.max_concurrent} requests in flight, its max_concurrent; retry when one ends`, { retryAfterMs: 1000 });
+      const error = new GatewayError('rate_limited', `the virtual key ${key.id} has ${limits.key.max_concurrent} requests in flight, its max_concurrent; retry when one ends`, { retryAfterMs: 1000 });
+      return { error, limit: 'max_concurrent', holder: 'key' };
     }
     for (const [holder, state] of checks) {
-      const who = holder === key ? `the virtual key ${holder.id}` : `the team ${holder.id}`;
+      const kind = holder === key ? 'key' : 'team';
+      const who = kind === 'key' ? `the virtual key ${holder.id}` : `the team ${holder.id}`;
       if (holder.rpm !== null) {
         const wait = state.requests.waitMs(nowMs, holder.rpm, 1);
-        if (wait > 0) return new GatewayError('rate_limited', `${who} is over its limit of ${holder.rpm} requests a minute`, { retryAfterMs: wait });
+        if (wait > 0) return { error: new GatewayError('rate_limited', `${who} is over its limit of ${holder.rpm} requests a minute`, { retryAfterMs: wait }), limit: 'rpm', holder: kind };
       }
       if (holder.tpm !== null) {
         const wait = state.tokens.waitMs(nowMs, holder.tpm, request.tokens);
-        if (wait > 0) return new GatewayError('rate_limited', `${who} is over its limit of ${holder.tpm} tokens a minute (this request counts ${request.tokens}: its prompt, and its max_tokens or the default reserved without one)`, { retryAfterMs: wait });
+        const message = `${who} is over its limit of ${holder.tpm} tokens a minute (this request counts ${request.tokens}: its prompt, and its max_tokens or the default reserved without one)`;
+        if (wait > 0) return { error: new GatewayError('rate_limited', message, { retryAfterMs: wait }), limit: 'tpm', holder: kind };
       }
     }
     for (const { holder, kind, budget } of budgets) {
       const who = kind === 'key' ? `the virtual key ${holder.id}` : `the team ${holder.id}`;
       if (request.max_cost_usd === undefined) {
-        return new GatewayError('model_not_allowed', `${who} has a budget, and a model this request may be served by has no price, so its cost could not be counted; price it in the configuration's pricing`);
+        const error = new GatewayError('model_not_allowed', `${who} has a budget, and a model this request may be served by has no price, so its cost could not be counted; price it in the configuration's pricing`);
+        return { error, limit: 'budget', holder: kind };
       }
       const remaining = holder.budget_usd! - budget.spent - budget.reserved;
       // Costs are whole multiples of 1e-10 USD (pricing rounds them); sums of them carry float noise below that.
       if (request.max_cost_usd > remaining + COST_EPSILON_USD) {
         const resets = budget.resetsAt === null ? 'it does not reset (period total)' : `it resets at ${new Date(budget.resetsAt).toISOString()}`;
-        return new GatewayError(
+        const error = new GatewayError(
           'budget_exceeded',
           `${who}'s budget of ${holder.budget_usd} USD a ${holder.budget_period} has ${Math.max(0, remaining).toFixed(6)} USD left, less than this request's highest possible cost of ${request.max_cost_usd.toFixed(6)} USD; ${resets}`,
           budget.resetsAt === null ? {} : { retryAfterMs: budget.resetsAt - nowMs },
         );
+        return { error, limit: 'budget', holder: kind };
       }
     }
     return undefined;

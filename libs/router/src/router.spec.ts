@@ -2,6 +2,7 @@ import { buildModelCatalog, parseGatewayConfig } from '@switchyard/config';
 import { TOPICS, type RequestEvent } from '@switchyard/contracts';
 import { Limiter, unreachableSpendLedger } from '@switchyard/keys';
 import { buildPriceTable } from '@switchyard/pricing';
+import { gatewayMetrics } from '@switchyard/telemetry';
 import { createRouterStage, DEFAULT_OUTPUT_RESERVATION, reservationOf } from './router';
 
 const config = parseGatewayConfig(`
@@ -86,6 +87,7 @@ pricing:
     const [refused] = await stage.handle(chatRequest('chat', { request_id: 'b', deadline_at: 60_000, limits }), {} as never);
     expect(refused).toMatchObject({ topic: TOPICS.completions, value: { status: 'error', error: { code: 'rate_limited', retry_after_ms: 60_000 }, request: { rate_limit: { remaining_requests: 0 } } } });
     expect(limiter.inFlight).toBe(1);
+    expect((await gatewayMetrics().exposition()).body).toContain('switchyard_limit_refusals_total{limit="rpm",holder="key"} 1\n');
     const settled = await stage.handle({ type: 'settlement', request_id: 'a', received_at: 0, limits, reservation: { tokens: 4103, cost_usd: 0 }, tokens: 9, cost_usd: 0 }, {} as never);
     expect([settled, limiter.inFlight]).toEqual([[], 0]);
   });

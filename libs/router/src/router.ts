@@ -7,6 +7,7 @@ import { GatewayError, TOPICS, parseRequestsTopicEvent, CONSUMER_GROUPS, validat
 import type { Limiter } from '@switchyard/keys';
 import { failedCompletion, type Stage } from '@switchyard/pipeline';
 import { costOf, promptTokenBounds, textTokenBounds, type PriceTable } from '@switchyard/pricing';
+import { gatewayMetrics } from '@switchyard/telemetry';
 
 /** The most output a request without max_tokens is reserved for; docs/keys.md says so. */
 export const DEFAULT_OUTPUT_RESERVATION = 4_096;
@@ -93,7 +94,10 @@ export function createRouterStage(catalog: Map<string, CatalogEntry>, limits?: R
           const { tokens, max_cost_usd } = reservationOf(request, catalog.get(request.chat?.model ?? request.embed!.model)!, limits.prices);
           const admission = await limits.limiter.admit({ request_id: request.request_id, received_at: request.received_at, limits: request.limits, tokens, max_cost_usd });
           request.rate_limit = admission.rate_limit;
-          if (!admission.admitted) return [failedCompletion(request, admission.error, 'router')];
+          if (!admission.admitted) {
+            gatewayMetrics().limitRefusals.inc([admission.limit, admission.holder]);
+            return [failedCompletion(request, admission.error, 'router')];
+          }
           request.reservation = admission.reservation;
         }
         return [{ topic: TOPICS.routed, key: request.request_id, value: request }];

@@ -144,6 +144,7 @@ export class GatewayMetrics {
   readonly cost: FastCounter;
   readonly retries: FastCounter;
   readonly fallbacks: FastCounter;
+  readonly limitRefusals: FastCounter;
   readonly stageEvents: FastCounter;
   readonly stageDuration: FastHistogram;
   readonly deadLetters: FastCounter;
@@ -171,6 +172,7 @@ export class GatewayMetrics {
     this.cost = add(new FastCounter('switchyard_cost_usd_total', 'Cost metered, in US dollars.', ['model', 'provider', ...key]));
     this.retries = add(new FastCounter('switchyard_provider_retries_total', 'Provider calls tried again on the same target after a failure.', ['model', 'provider']));
     this.fallbacks = add(new FastCounter('switchyard_provider_fallbacks_total', 'Requests moved on from a failed target to the next; provider is the one left.', ['model', 'provider']));
+    this.limitRefusals = add(new FastCounter('switchyard_limit_refusals_total', "Requests the limits check refused, by the limit (rpm, tpm, max_concurrent, budget) and whose it was (key, team).", ['limit', 'holder']));
     this.stageEvents = add(new FastCounter('switchyard_stage_events_total', 'Events a stage took from its topic, by outcome (handled, failed, dead_lettered).', ['stage', 'outcome']));
     this.stageDuration = add(new FastHistogram('switchyard_stage_duration_seconds', 'Time a stage spent on an event, publishing its outputs included.', ['stage'], WORK_SECONDS));
     this.deadLetters = add(new FastCounter('switchyard_dead_letters_total', 'Events dead-lettered, by the stage that could not handle them.', ['stage']));
