@@ -3,7 +3,7 @@
 // would show in the process list and the shell's history.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import Table from 'cli-table3';
-import type { CreatedKey, KeyUsage, Team, VirtualKey } from '@switchyard/contracts';
+import type { CreatedKey, KeyUsage, ProducerToken, Team, VirtualKey } from '@switchyard/contracts';
 import { AdminApiError, AdminHttp } from './admin-http';
 
 export interface CliIo {
@@ -76,6 +76,14 @@ function buildProgram(io: CliIo): Command {
       print(key, () => detailTable(key));
     });
   revokeCommand(keys, 'keys', '<id>', 'revoke a key for good; every gateway instance refuses it within a second', keyTable);
+  keys
+    .command('producer-token <id>')
+    .description('a token with which a Kafka producer sends requests to switchyard.requests as this key (docs/keys.md)')
+    .option('--ttl <seconds>', 'how long it is valid, in seconds (default a day, at most 30 days)', positiveInteger)
+    .action(async (id: string, options) => {
+      const issued = await api().request<ProducerToken>('POST', `keys/${encodeURIComponent(id)}/producer-token`, options.ttl === undefined ? {} : { ttl_s: options.ttl });
+      print(issued, () => `key: ${issued.key_id}\nexpires: ${issued.expires_at}\ntoken: ${issued.token}`);
+    });
 
   const teams = program.command('teams').description('teams, whose limits bound their keys').exitOverride();
   limitOptions(teams.command('create').description('create a team'))

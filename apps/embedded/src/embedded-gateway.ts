@@ -10,7 +10,7 @@ import type { CompletionEvent, RequestEvent, RequestsTopicEvent } from '@switchy
 import { createGuardrailStage } from '@switchyard/guardrail';
 import { outputGuards, policiesOf } from '@switchyard/guardrail-rules';
 import { GatewayCore, ingressSettingsOf, startGrpcServer, startHttpServer, type IngressSettings, type RunningHttpServer, type TlsMaterial } from '@switchyard/ingress';
-import { Limiter, SqlKeyStore, SqlSpendLedger, startVirtualKeys } from '@switchyard/keys';
+import { EventAuthenticator, EventSigner, Limiter, SqlKeyStore, SqlSpendLedger, startVirtualKeys } from '@switchyard/keys';
 import { createMeteringStage } from '@switchyard/metering';
 import { DEAD_LETTER_FILE, labelMetricsWithModels, liveStage, parseServedConfig, readConfigFile, recordDeadLetters, runStage, type Stage } from '@switchyard/pipeline';
 import { buildPriceTable } from '@switchyard/pricing';
@@ -64,9 +64,11 @@ export interface EmbeddedGateway {
 export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Promise<EmbeddedGateway> {
   const { logger } = options;
   const env = options.env ?? process.env;
-  // Every configuration version's router shares the limits' counters. The ledger is the database's,
-  // opened after the configuration is read: the limiter reads it only for a budgeted request.
-  const opened: { ledger?: SqlSpendLedger } = {};
+  const { keyIdSecret = keyIdSecretIn(options.dataDir), adminKey } = readServiceEnv(env);
+  const signer = new EventSigner(keyIdSecret);
+  // Every configuration version's router shares the limits' counters and the check of who sent an event.
+  // The ledger and the keys are the database's, opened after the configuration is read.
+  const opened: { ledger?: SqlSpendLedger; authenticator?: EventAuthenticator } = {};
   const limiter = new Limiter(
     { spent: (holder, since) => opened.ledger!.spent(holder, since), record: (entry) => opened.ledger!.record(entry) },
     (error) => logger.warn('could not record a settled cost in the spend ledger; it stays counted in this process', { error: error.message }),
@@ -75,9 +77,9 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
     const prices = buildPriceTable(config.pricing);
     const policies = policiesOf(config);
     return {
-      router: createRouterStage(buildModelCatalog(config, env), { limiter, prices }),
+      router: createRouterStage(buildModelCatalog(config, env), { limiter, prices, authenticator: () => opened.authenticator }),
       guardrail: createGuardrailStage(policies),
-      metering: createMeteringStage(prices),
+      metering: createMeteringStage(prices, undefined, (settlement) => signer.signSettlement(settlement)),
       worker: { providers: createProviderRegistry(config, env), routes: routesOf(config), limits: config.provider_calls, prices, output: outputGuards(policies) },
       ingress: ingressSettingsOf(config, configVersion, env),
       breaker: breakerSettingsOf(config),
@@ -90,7 +92,6 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   const bus = new InMemoryBus();
   const metrics = gatewayMetrics();
   labelMetricsWithModels(live);
-  const { keyIdSecret = keyIdSecretIn(options.dataDir), adminKey } = readServiceEnv(env);
 
   const db = await openAnalyticsDatabase({ databaseUrl: options.databaseUrl, dataDir: options.dataDir, sql: options.sql });
   const layout = await ensureAnalyticsSchema(db);
@@ -101,6 +102,9 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   // The in-memory bus keeps nothing: dead letters go to a file in the data folder instead.
   await recordDeadLetters(bus, path.join(options.dataDir, DEAD_LETTER_FILE), logger);
   const sink = await startAnalyticsSink({ bus, db, logger });
+  // Virtual keys live beside analytics, in the same database; the admin key turns them on.
+  const virtualKeys = adminKey ? await startVirtualKeys({ db, bus, instanceId: 'embedded', logger, signer }) : undefined;
+  if (virtualKeys) opened.authenticator = new EventAuthenticator(signer, virtualKeys.directory);
   const at = (configVersion: string | undefined) => live.at(configVersion).view;
   // The breakers' state outlives configuration versions; their settings are the current version's.
   const worker = createLiveProviderWorker((request) => at(request.config_version).worker, { breaker: () => live.current.view.breaker });
@@ -112,9 +116,7 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   await runStage(bus, worker.breakerTransitions, { logger });
   await runStage(bus, liveStage((version) => at(version).metering, (completion) => completion.request.config_version), { logger });
 
-  // Virtual keys live beside analytics, in the same database; the admin key turns them on.
-  const virtualKeys = adminKey ? await startVirtualKeys({ db, bus, instanceId: 'embedded', logger }) : undefined;
-  const core = new GatewayCore({ bus, ...live.current.view.ingress, logger, instanceId: 'embedded', keyIdSecret, keys: virtualKeys?.directory, adminKey });
+  const core = new GatewayCore({ bus, ...live.current.view.ingress, logger, instanceId: 'embedded', keyIdSecret, keys: virtualKeys?.directory, adminKey, signer });
   live.onChange((snapshot) => core.reconfigure(snapshot.view.ingress));
   await core.start();
   const frontDoor = { maxRequestBytes: live.current.config.limits.max_request_bytes, logger, tls: options.tls, admin: virtualKeys?.admin };

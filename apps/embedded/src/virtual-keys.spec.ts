@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseGatewayConfig } from '@switchyard/config';
-import { KEYS_TOPIC, TOPICS, replyTopicFor } from '@switchyard/contracts';
+import { DEAD_LETTER_HEADERS, KEYS_TOPIC, TOPICS, replyTopicFor } from '@switchyard/contracts';
+import { DEAD_LETTER_FILE } from '@switchyard/pipeline';
 import { createLogger } from '@switchyard/telemetry';
 import { captureStderr, describeLimitScenarios, describeVirtualKeyScenarios, VIRTUAL_KEYS_CONFIG } from '@switchyard/testing';
 import { startEmbeddedGateway, type EmbeddedGateway } from './embedded-gateway';
@@ -63,6 +64,16 @@ describeLimitScenarios('embedded', () => ({
   restartLimits: async () => {
     await gateway.stop();
     gateway = await start();
+  },
+  produce: (event) => gateway.bus.publish(TOPICS.requests, [{ key: event.request_id, value: event }]),
+  deadLetterReasons: async () => {
+    const file = path.join(dataDir, DEAD_LETTER_FILE);
+    if (!fs.existsSync(file)) return [];
+    return fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => String((JSON.parse(line) as { headers: Record<string, string> }).headers[DEAD_LETTER_HEADERS.reason]));
   },
 }));
 

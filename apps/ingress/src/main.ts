@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { readServiceEnv } from '@switchyard/config';
 import { GatewayCore, ingressSettingsOf, loadTls, startGrpcServer, startHttpServer } from '@switchyard/ingress';
-import { startVirtualKeys } from '@switchyard/keys';
+import { EventSigner, startVirtualKeys } from '@switchyard/keys';
 import { createPostgresClient } from '@switchyard/storage';
 import { connectServiceBus, runService, startServiceConfig } from '@switchyard/pipeline';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
@@ -29,7 +29,8 @@ void runService('ingress', logger, async () => {
   const { live } = config;
   const instanceId = env.instanceId ?? randomUUID().slice(0, 8);
   const db = env.adminKey ? createPostgresClient(env.databaseUrl!) : undefined;
-  const virtualKeys = db ? await startVirtualKeys({ db, bus, instanceId, logger }) : undefined;
+  const signer = new EventSigner(env.keyIdSecret);
+  const virtualKeys = db ? await startVirtualKeys({ db, bus, instanceId, logger, signer }) : undefined;
   const core = new GatewayCore({
     bus,
     ...live.current.view,
@@ -37,6 +38,7 @@ void runService('ingress', logger, async () => {
     keyIdSecret: env.keyIdSecret,
     instanceId,
     keys: virtualKeys?.directory,
+    signer,
     adminKey: env.adminKey,
   });
   live.onChange((snapshot) => core.reconfigure(snapshot.view));

@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { KEYS_TOPIC, TOPICS } from '@switchyard/contracts';
+import { DEAD_LETTER_HEADERS, KEYS_TOPIC, TOPICS } from '@switchyard/contracts';
 import { describeLimitScenarios, describeVirtualKeyScenarios, eventually, httpCall, startDistributedGateway, VIRTUAL_KEYS_CONFIG, type RunningDistributedGateway } from '@switchyard/testing';
 
 jest.setTimeout(600_000);
@@ -51,6 +51,13 @@ describeLimitScenarios('distributed, three ingress instances', () => ({
   grpcAddress: gateway.grpcAddresses[0],
   adminKey,
   query: async (sql, params) => (await db.query(sql, params)).rows,
+  produce: async (event) => {
+    const producer = new Kafka({ brokers: (process.env.KAFKA_BROKERS ?? '').split(','), clientId: 'batch-producer-test', logLevel: logLevel.NOTHING }).producer();
+    await producer.connect();
+    await producer.send({ topic: TOPICS.requests, messages: [{ key: event.request_id, value: JSON.stringify(event) }] });
+    await producer.disconnect();
+  },
+  deadLetterReasons: async () => (await topicMessages([TOPICS.deadLetter])).map((message) => message.headers[DEAD_LETTER_HEADERS.reason]),
   restartLimits: async () => {
     const restarts = () => gateway.output().split('\n').filter((line) => line.includes('[supervisor] router ready again')).length;
     const before = restarts();
@@ -82,6 +89,11 @@ describe('virtual keys, several ingress instances', () => {
 
 /** Every event on the topics now, as text, read from their beginning. */
 async function topicEvents(topics: string[]): Promise<[string, string][]> {
+  return (await topicMessages(topics)).map((message): [string, string] => [`${message.topic} event`, `${message.key} ${message.value}`]);
+}
+
+/** Every message on the topics now, read from their beginning. */
+async function topicMessages(topics: string[]): Promise<{ topic: string; key: string; value: string; headers: Record<string, string> }[]> {
   const kafka = new Kafka({ brokers: (process.env.KAFKA_BROKERS ?? '').split(','), clientId: 'virtual-keys-scan', logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
@@ -91,7 +103,7 @@ async function topicEvents(topics: string[]): Promise<[string, string][]> {
   }
   await admin.disconnect();
   const consumer = kafka.consumer({ groupId: `virtual-keys-scan-${randomBytes(4).toString('hex')}` });
-  const events: [string, string][] = [];
+  const events: { topic: string; key: string; value: string; headers: Record<string, string> }[] = [];
   const remaining = new Set(ends.keys());
   await consumer.connect();
   await consumer.subscribe({ topics, fromBeginning: true });
@@ -99,7 +111,8 @@ async function topicEvents(topics: string[]): Promise<[string, string][]> {
     if (remaining.size === 0) resolve();
     void consumer.run({
       eachMessage: async ({ topic, partition, message }) => {
-        events.push([`${topic} event`, `${message.key?.toString() ?? ''} ${message.value?.toString() ?? ''}`]);
+        const headers = Object.fromEntries(Object.entries(message.headers ?? {}).map(([name, value]) => [name, value?.toString() ?? '']));
+        events.push({ topic, key: message.key?.toString() ?? '', value: message.value?.toString() ?? '', headers });
         if (Number(message.offset) + 1 >= (ends.get(`${topic}:${partition}`) ?? 0)) remaining.delete(`${topic}:${partition}`);
         if (remaining.size === 0) resolve();
       },

@@ -67,6 +67,10 @@ export interface RequestEvent {
   reservation?: Reservation;
   /** The caller's standing against its limits as the limits check left it, for the x-ratelimit-* headers of the answer. */
   rate_limit?: RateLimitStatus;
+  /** The ingress's signature over who pays and where the answer goes (keys' event-auth.ts); checked by the router once virtual keys are on. */
+  signature?: string;
+  /** A producer's token for a virtual key (from the admin API), instead of a signature: the router takes the key's identity and limits from it. */
+  producer_token?: string;
 }
 
 /** One holder of limits: a virtual key or its team, as the ingress's snapshot of keys holds it. */
@@ -122,6 +126,8 @@ export interface SettlementEvent {
   /** Prompt and completion tokens, as metered. */
   tokens: number;
   cost_usd: number;
+  /** Metering's signature (keys' event-auth.ts). */
+  signature?: string;
 }
 
 /** What topic requests carries: requests, and the settlements of their limits. */

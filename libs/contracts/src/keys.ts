@@ -221,3 +221,10 @@ export function parseListLimit(value: unknown): number {
   checkNumber(limit, 'limit', 1, KEY_LIMITS.listPage, true);
   return limit as number;
 }
+
+/** A Kafka producer's token for a virtual key: it sends requests to switchyard.requests as that key (docs/keys.md). */
+export interface ProducerToken {
+  key_id: string;
+  token: string;
+  expires_at: string;
+}

@@ -48,6 +48,8 @@ export function parseRequestEvent(value: unknown): RequestEvent {
   }
   if (value.limits !== undefined) checkLimits(value.limits, 'limits');
   if (value.reservation !== undefined) checkReservation(value.reservation, 'reservation');
+  ensure(value.signature === undefined || (typeof value.signature === 'string' && value.signature.length <= 64), 'signature must be a string of at most 64 characters');
+  ensure(value.producer_token === undefined || (typeof value.producer_token === 'string' && value.producer_token.length <= 256), 'producer_token must be a string of at most 256 characters');
   return value as unknown as RequestEvent;
 }
 
@@ -64,6 +66,7 @@ export function parseSettlementEvent(value: unknown): SettlementEvent {
   checkReservation(value.reservation, 'reservation');
   ensure(isAmount(value.tokens), 'tokens must be a number of at least 0');
   ensure(isAmount(value.cost_usd), 'cost_usd must be a number of at least 0');
+  ensure(value.signature === undefined || (typeof value.signature === 'string' && value.signature.length <= 64), 'signature must be a string of at most 64 characters');
   return value as unknown as SettlementEvent;
 }
 

@@ -31,7 +31,7 @@ import {
   type RequestEvent,
   type RequestLimits,
 } from '@switchyard/contracts';
-import { SECRET_PREFIX, type KeyDirectory } from '@switchyard/keys';
+import { SECRET_PREFIX, type EventSigner, type KeyDirectory } from '@switchyard/keys';
 import { gatewayMetrics, headersForSpan, setGenAiOutcome, tracer, type Logger } from '@switchyard/telemetry';
 import type { Span } from '@opentelemetry/api';
 
@@ -96,6 +96,8 @@ export interface GatewayCoreOptions {
    * `apiKeys`; a virtual key's id, name and team go on the request's events and usage row.
    */
   keys?: KeyDirectory;
+  /** Signs each request published, so that the router tells it from a producer's (keys' event-auth.ts). */
+  signer?: EventSigner;
   /** The admin API's key (SWITCHYARD_ADMIN_KEY); it opens the admin API and nothing else. */
   adminKey?: string;
   /** The configuration version the catalog, keys and timeout come from; each request carries it. */
@@ -359,6 +361,7 @@ export class GatewayCore {
     if (caller.key_name) event.key_name = caller.key_name;
     if (caller.team) event.team = caller.team;
     if (caller.limits) event.limits = caller.limits;
+    this.options.signer?.signRequest(event);
     const span = tracer().startSpan(`ingress ${kind}${stream ? ' stream' : ''}`, {
       attributes: { 'switchyard.request_id': requestId, 'gen_ai.operation.name': kind === 'chat' ? 'chat' : 'embeddings', 'gen_ai.request.model': body.chat?.model ?? body.embed?.model },
     });

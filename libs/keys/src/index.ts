@@ -7,3 +7,4 @@ export * from './records';
 export * from './secret';
 export * from './limiter';
 export * from './spend-ledger';
+export * from './event-auth';

@@ -4,18 +4,23 @@
 import type { Bus } from '@switchyard/bus';
 import {
   GatewayError,
+  InvalidFieldError,
   checkEntityId,
+  checkNumber,
+  objectAt,
   parseListLimit,
   parseSince,
   validateKeyInput,
   validateTeamInput,
   type CreatedKey,
   type KeyUsage,
+  type ProducerToken,
   type Team,
   type VirtualKey,
 } from '@switchyard/contracts';
 import type { Logger } from '@switchyard/telemetry';
 import type { SqlClient } from '@switchyard/storage';
+import { PRODUCER_TOKEN_MAX_TTL_MS, type EventSigner } from './event-auth';
 import { KeyDirectory } from './key-directory';
 import { followKeyChanges, publishKeyChanges } from './key-feed';
 import { SqlKeyStore, type KeyStore } from './key-store';
@@ -27,7 +32,11 @@ export interface KeyAdminOptions {
   directory: KeyDirectory;
   bus: Bus;
   logger: Logger;
+  /** Issues producer tokens; without it, the admin API issues none. */
+  signer?: EventSigner;
 }
+
+const DEFAULT_PRODUCER_TOKEN_TTL_S = 86_400;
 
 export class KeyAdmin {
   constructor(private readonly options: KeyAdminOptions) {}
@@ -68,6 +77,19 @@ export class KeyAdmin {
     const now = new Date();
     const from = parseSince(since, now);
     return this.options.store.usage(await this.existingKey(id), from, now);
+  }
+
+  /** A token a Kafka producer puts on its requests instead of a key's secret, valid for `ttl_s` (a day by default, at most 30). */
+  async producerToken(id: string, body: unknown): Promise<ProducerToken> {
+    const fields = objectAt(body ?? {}, 'body');
+    for (const field of Object.keys(fields)) if (field !== 'ttl_s') throw new InvalidFieldError(field, 'is not a field this takes; expected ttl_s');
+    checkNumber(fields.ttl_s, 'ttl_s', 1, PRODUCER_TOKEN_MAX_TTL_MS / 1000, true);
+    const record = await this.existingKey(id);
+    if (record.status !== 'active') throw new GatewayError('invalid_request', `the key ${record.id} is revoked; a revoked key gets no producer token`);
+    if (!this.options.signer) throw new GatewayError('internal', 'this instance has no GATEWAY_KEY_ID_SECRET to sign producer tokens with');
+    const expiresAt = Date.now() + ((fields.ttl_s as number | undefined) ?? DEFAULT_PRODUCER_TOKEN_TTL_S) * 1000;
+    this.options.logger.info('producer token issued', { key_id: record.id, key_name: record.name, expires_at: new Date(expiresAt).toISOString() });
+    return { key_id: record.id, token: this.options.signer.producerToken(record.id, expiresAt), expires_at: new Date(expiresAt).toISOString() };
   }
 
   async createTeam(body: unknown): Promise<Team> {
@@ -129,7 +151,7 @@ export class KeyAdmin {
  * into a new directory, follows the keys topic from its beginning, and publishes the store's state to
  * it, so the topic holds whatever a failed publish left out.
  */
-export async function startVirtualKeys(options: { db: SqlClient; bus: Bus; instanceId: string; logger: Logger }): Promise<{ directory: KeyDirectory; admin: KeyAdmin }> {
+export async function startVirtualKeys(options: { db: SqlClient; bus: Bus; instanceId: string; logger: Logger; signer?: EventSigner }): Promise<{ directory: KeyDirectory; admin: KeyAdmin }> {
   const store = new SqlKeyStore(options.db);
   const directory = new KeyDirectory();
   await store.migrate();
@@ -138,7 +160,7 @@ export async function startVirtualKeys(options: { db: SqlClient; bus: Bus; insta
   await followKeyChanges(options.bus, directory, options.instanceId, options.logger);
   await publishKeyChanges(options.bus, snapshot);
   options.logger.info('virtual keys loaded', { keys: directory.size });
-  return { directory, admin: new KeyAdmin({ store, directory, bus: options.bus, logger: options.logger }) };
+  return { directory, admin: new KeyAdmin({ store, directory, bus: options.bus, logger: options.logger, signer: options.signer }) };
 }
 
 /** A team path names a team by id or by name (names never change). */

@@ -1,34 +1,15 @@
 import { KeyDirectory } from './key-directory';
-import type { KeyRecord, TeamRecord } from './records';
+import type { KeyRecord } from './records';
+import { keyRecordOf, teamRecordOf } from './records.fixtures';
 import { newSecret, secretHash } from './secret';
 
 const NOW = Date.parse('2030-01-01T00:00:00Z');
 
 function keyRecord(secret: string, overrides: Partial<KeyRecord> = {}): KeyRecord {
-  return {
-    id: 'vk_0123456789abcdef',
-    secret_hash: secretHash(secret),
-    name: 'app',
-    team: null,
-    models: [],
-    rpm: null,
-    tpm: null,
-    max_concurrent: null,
-    budget_usd: null,
-    budget_period: null,
-    expires_at: null,
-    metadata: {},
-    status: 'active',
-    created_at: '2029-01-01T00:00:00.000Z',
-    updated_at: '2029-01-01T00:00:00.000Z',
-    version: 1,
-    ...overrides,
-  };
+  return keyRecordOf({ secret_hash: secretHash(secret), ...overrides });
 }
 
-function teamRecord(overrides: Partial<TeamRecord> = {}): TeamRecord {
-  return { id: 'team_0123456789abcdef', name: 'search', rpm: null, tpm: null, budget_usd: null, budget_period: null, metadata: {}, status: 'active', created_at: '', updated_at: '', version: 1, ...overrides };
-}
+const teamRecord = teamRecordOf;
 
 describe('KeyDirectory', () => {
   const secret = newSecret();

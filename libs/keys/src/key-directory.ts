@@ -59,7 +59,18 @@ export class KeyDirectory {
   /** The key a secret belongs to: undefined when it is no virtual key's; refused when revoked or expired. */
   lookup(secret: string, now = Date.now()): KeyLookup {
     const entry = this.byHash.get(secretHash(secret));
+    return entry ? this.callerOf(entry, now) : undefined;
+  }
+
+  /** The key of an id (a producer token names one): undefined when there is none; refused when revoked or expired. */
+  callerById(id: string, now = Date.now()): KeyLookup {
+    const entry = this.keys.get(id);
     if (!entry) return undefined;
+    if (entry.record.status !== 'active') return { refused: `the virtual key ${entry.record.id} (${entry.record.name}) is revoked` };
+    return this.callerOf(entry, now);
+  }
+
+  private callerOf(entry: Entry, now: number): KeyLookup {
     const { record } = entry;
     if (now >= entry.expiresAt) return { refused: `the virtual key ${record.id} (${record.name}) expired at ${record.expires_at}` };
     if (record.team && this.teams.get(record.team)?.status === 'revoked') return { refused: `the team ${record.team} of the virtual key ${record.id} (${record.name}) is revoked` };

@@ -132,7 +132,8 @@ export function toReply(completion: CompletionEvent, metered: Metered): ReplyEve
   return { request_id, type: 'chat', response };
 }
 
-export function createMeteringStage(prices: PriceTable, now: () => number = Date.now): Stage<CompletionEvent> {
+/** `signSettlement`: signs each settlement for the router, which checks it once virtual keys are on (keys' event-auth.ts). */
+export function createMeteringStage(prices: PriceTable, now: () => number = Date.now, signSettlement: (settlement: SettlementEvent) => void = () => undefined): Stage<CompletionEvent> {
   return {
     name: 'metering',
     input: TOPICS.completions,
@@ -150,7 +151,7 @@ export function createMeteringStage(prices: PriceTable, now: () => number = Date
       }
       const usage = toUsageEvent(completion, metered, now());
       outputs.push({ topic: TOPICS.usage, key, value: usage });
-      const settlement = settlementOf(completion.request, usage);
+      const settlement = settlementOf(completion.request, usage, signSettlement);
       if (settlement) outputs.push(settlement);
       gatewayMetrics().metered(
         usage.model,
@@ -164,7 +165,7 @@ export function createMeteringStage(prices: PriceTable, now: () => number = Date
     onFailure(completion, error) {
       const key = completion.request.request_id;
       const reply: ReplyEvent = { request_id: key, type: 'error', error: error.toBody(), origin: replyOrigin(completion.request), ...rateLimitOf(completion.request) };
-      const settlement = settlementOf(completion.request, undefined);
+      const settlement = settlementOf(completion.request, undefined, signSettlement);
       return settlement ? [{ topic: completion.request.reply_to, key, value: reply }, settlement] : [{ topic: completion.request.reply_to, key, value: reply }];
     },
   };
@@ -178,7 +179,7 @@ function rateLimitOf(request: RequestEvent): { rate_limit?: RateLimitStatus } {
  * What an admitted request used, back to the limits check that reserved for it (topic requests, keyed by
  * the limits' owner, so it reaches the consumer that holds them). Without a usage row, nothing was billed.
  */
-function settlementOf(request: RequestEvent, usage: UsageEvent | undefined): StageOutput | undefined {
+function settlementOf(request: RequestEvent, usage: UsageEvent | undefined, sign: (settlement: SettlementEvent) => void): StageOutput | undefined {
   if (!request.reservation || !request.limits) return undefined;
   const settlement: SettlementEvent = {
     type: 'settlement',
@@ -189,5 +190,6 @@ function settlementOf(request: RequestEvent, usage: UsageEvent | undefined): Sta
     tokens: usage ? usage.prompt_tokens + usage.completion_tokens : 0,
     cost_usd: usage?.cost_usd ?? 0,
   };
+  sign(settlement);
   return { topic: TOPICS.requests, key: request.limits.owner, value: settlement };
 }

@@ -4,7 +4,7 @@
 // health is seen.
 import type { CatalogEntry } from '@switchyard/config';
 import { GatewayError, TOPICS, parseRequestsTopicEvent, CONSUMER_GROUPS, validateChatRequest, validateEmbedRequest, type RequestEvent, type RequestsTopicEvent } from '@switchyard/contracts';
-import type { Limiter } from '@switchyard/keys';
+import type { EventAuthenticator, Limiter } from '@switchyard/keys';
 import { failedCompletion, type Stage } from '@switchyard/pipeline';
 import { costOf, promptTokenBounds, textTokenBounds, type PriceTable } from '@switchyard/pricing';
 import { gatewayMetrics } from '@switchyard/telemetry';
@@ -15,6 +15,8 @@ export const DEFAULT_OUTPUT_RESERVATION = 4_096;
 export interface RouterLimits {
   limiter: Limiter;
   prices: PriceTable;
+  /** Once virtual keys are on: who may put events on the topic (the process's, made after its stages). */
+  authenticator?: () => EventAuthenticator | undefined;
 }
 
 /** Throws the error that says why the request's model cannot serve it, if it cannot. */
@@ -74,7 +76,11 @@ export function createRouterStage(catalog: Map<string, CatalogEntry>, limits?: R
     name: 'router',
     input: TOPICS.requests,
     group: CONSUMER_GROUPS.router,
-    parse: parseRequestsTopicEvent,
+    parse: (value) => {
+      const event = parseRequestsTopicEvent(value);
+      const authenticator = limits?.authenticator?.();
+      return authenticator ? authenticator.authenticate(event) : event;
+    },
     maxInFlightBatches: 8,
     async handle(event) {
       if ('type' in event) {
@@ -90,6 +96,9 @@ export function createRouterStage(catalog: Map<string, CatalogEntry>, limits?: R
         if (request.kind === 'chat') validateChatRequest(request.chat!);
         else validateEmbedRequest(request.embed!);
         checkModel(request, catalog);
+        // A producer's request was not seen by the front door, which checks a key's models.
+        const modelRefusal = limits?.authenticator?.()?.modelRefusal(request);
+        if (modelRefusal) throw new GatewayError('model_not_allowed', modelRefusal);
         if (request.limits && limits) {
           const { tokens, max_cost_usd } = reservationOf(request, catalog.get(request.chat?.model ?? request.embed!.model)!, limits.prices);
           const admission = await limits.limiter.admit({ request_id: request.request_id, received_at: request.received_at, limits: request.limits, tokens, max_cost_usd });

@@ -13,6 +13,10 @@ export interface LimitsTarget extends Pick<VirtualKeysTarget, 'httpUrl' | 'grpcA
   httpUrls: string[];
   /** Restarts what holds the limits' counters (the process, or the router), and resolves when it serves again. */
   restartLimits(): Promise<void>;
+  /** Puts an event on switchyard.requests as a batch producer does, keyed by its request id. */
+  produce(event: { request_id: string }): Promise<void>;
+  /** The reasons of the dead letters of switchyard.requests so far. */
+  deadLetterReasons(): Promise<string[]>;
 }
 
 /** A model the mock serves at 1 USD a token (VIRTUAL_KEYS_CONFIG), so that budgets run out in a few requests. */
@@ -146,6 +150,51 @@ export function describeLimitScenarios(mode: string, target: () => LimitsTarget)
       const [rows] = await t().query(`SELECT COALESCE(sum(cost_usd), 0)::float8 AS spent FROM usage_events WHERE api_key_id = $1`, [key.id]);
       expect(Number(ledger.spent)).toBeCloseTo(Number(rows.spent), 6);
       expect(Number(ledger.spent)).toBeLessThanOrEqual(60);
+    });
+
+    it("takes a Kafka producer's requests as its producer token's key, limits and allowed models included, and dead-letters those without a valid token", async () => {
+      const key = await created({ name: 'batch-producer', rpm: 2, models: ['mock-echo'] });
+      await known(key);
+      const issued = await httpCall(`${t().httpUrl}/admin/v1/keys/${key.id}/producer-token`, 'POST', t().adminKey, { ttl_s: 600 });
+      expect([issued.status, issued.body.key_id]).toEqual([201, key.id]);
+      const token = issued.body.token as string;
+      const now = Date.now();
+      const event = (suffix: string, extra: object) => ({
+        request_id: `batch-${run}-${suffix}`,
+        kind: 'chat',
+        stream: false,
+        reply_to: `batch-replies-${run}`,
+        received_at: now,
+        deadline_at: now + 60_000,
+        api_key_id: 'claimed-by-the-producer',
+        chat: { model: 'mock-echo', messages: [{ role: 'user', content: 'from a producer' }] },
+        ...extra,
+      });
+      for (const suffix of ['1', '2', '3']) await t().produce(event(suffix, { producer_token: token }));
+      await t().produce(event('4', { producer_token: token, chat: { model: 'mock-priced', messages: [{ role: 'user', content: 'x' }] } }));
+      await t().produce(event('unsigned', {}));
+      await t().produce(event('forged', { producer_token: `${token.slice(0, -4)}AAAA` }));
+      const rows = await eventually(async () => {
+        const found = await t().query(`SELECT request_id, api_key_id, key_name, status, error_code FROM usage_events WHERE request_id LIKE $1 ORDER BY request_id`, [`batch-${run}-%`]);
+        return found.length === 4 ? found : undefined;
+      }, "the producer's four usage rows", 20_000, 50);
+      const named = { api_key_id: key.id, key_name: 'batch-producer' };
+      expect(rows).toEqual([
+        { request_id: `batch-${run}-1`, ...named, status: 'ok', error_code: null },
+        { request_id: `batch-${run}-2`, ...named, status: 'ok', error_code: null },
+        { request_id: `batch-${run}-3`, ...named, status: 'error', error_code: 'rate_limited' },
+        { request_id: `batch-${run}-4`, ...named, status: 'error', error_code: 'model_not_allowed' },
+      ]);
+      const reasons = await eventually(async () => {
+        const found = (await t().deadLetterReasons()).filter((reason) => reason.includes('producer_token'));
+        return found.length >= 2 ? found : undefined;
+      }, 'the two dead letters', 20_000, 50);
+      expect(reasons).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining('with virtual keys on, a request produced to switchyard.requests must carry a producer_token'),
+          expect.stringContaining('producer_token is not a token this gateway issued'),
+        ]),
+      );
     });
 
     it('refuses a model without a price to a key with a budget, and serves it to one without', async () => {

@@ -39,6 +39,10 @@ export async function answerAdmin(
       if (method === 'GET') return ok(await admin.keyUsage(id, query.get('since') ?? undefined));
       throw wrongMethod(path, 'GET');
     }
+    if (sub === 'producer-token') {
+      if (method === 'POST') return ok(await admin.producerToken(id, req.headers['content-length'] === '0' ? {} : await body()), 201);
+      throw wrongMethod(path, 'POST');
+    }
     if (sub === undefined) {
       if (method === 'GET') return ok(await admin.getKey(id));
       if (method === 'PATCH') return ok(await admin.updateKey(id, await body()));
@@ -59,7 +63,7 @@ export async function answerAdmin(
   }
   throw new RouteError(
     404,
-    `no admin route ${method} ${path}; the admin API serves /admin/v1/keys, /admin/v1/keys/{id}, /admin/v1/keys/{id}/usage, /admin/v1/teams and /admin/v1/teams/{id}`,
+    `no admin route ${method} ${path}; the admin API serves /admin/v1/keys, /admin/v1/keys/{id}, /admin/v1/keys/{id}/usage, /admin/v1/keys/{id}/producer-token, /admin/v1/teams and /admin/v1/teams/{id}`,
   );
 }
 
