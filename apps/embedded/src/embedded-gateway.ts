@@ -17,7 +17,7 @@ import { buildPriceTable } from '@switchyard/pricing';
 import { createLiveProviderWorker, type BreakerOptions, type WorkerSetup } from '@switchyard/provider-worker';
 import { createProviderRegistry } from '@switchyard/providers';
 import { createRouterStage } from '@switchyard/router';
-import { describeUsageEventsLayout, ensureAnalyticsSchema, openAnalyticsDatabase, type SqlClient } from '@switchyard/storage';
+import { describeUsageEventsLayout, ensureAnalyticsSchema, openAnalyticsDatabase, queryUsageReport, type SqlClient } from '@switchyard/storage';
 import { gatewayMetrics, type Logger } from '@switchyard/telemetry';
 
 /**
@@ -111,7 +111,9 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   const frontDoor = { maxRequestBytes: live.current.config.limits.max_request_bytes, logger, tls: options.tls, admin: virtualKeys?.admin };
   const server = await startGrpcServer(core, { address: options.grpcAddress, ...frontDoor });
   let http: RunningHttpServer | undefined;
-  if (options.httpAddress) http = await startHttpServer(core, { address: options.httpAddress, ...frontDoor, metrics: () => metrics.exposition() });
+  if (options.httpAddress) {
+    http = await startHttpServer(core, { address: options.httpAddress, ...frontDoor, metrics: () => metrics.exposition(), usage: (query) => queryUsageReport(db, query) });
+  }
   const watch: ConfigFileWatch | undefined = 'configFile' in options ? watchConfigFile(live, options.configFile, logger) : undefined;
 
   return {

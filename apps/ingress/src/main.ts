@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { readServiceEnv } from '@switchyard/config';
 import { GatewayCore, ingressSettingsOf, loadTls, startGrpcServer, startHttpServer } from '@switchyard/ingress';
 import { startVirtualKeys } from '@switchyard/keys';
-import { createPostgresClient } from '@switchyard/storage';
+import { createPostgresClient, queryUsageReport } from '@switchyard/storage';
 import { connectServiceBus, runService, startServiceConfig } from '@switchyard/pipeline';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
 
@@ -44,7 +44,8 @@ void runService('ingress', logger, async () => {
   // On SIGTERM the front doors take no new calls and answer those in flight within the grace period.
   const frontDoor = { maxRequestBytes: live.current.config.limits.max_request_bytes, logger, shutdownGraceMs: env.shutdownGraceMs, tls: env.tls && loadTls(env.tls), admin: virtualKeys?.admin };
   const server = await startGrpcServer(core, { address: env.grpcAddress, ...frontDoor });
-  const http = await startHttpServer(core, { address: env.httpAddress, ...frontDoor });
+  // The admin key's database is the analytics one (docs/keys.md), so the usage API reads usage_events there.
+  const http = await startHttpServer(core, { address: env.httpAddress, ...frontDoor, usage: db && ((query) => queryUsageReport(db, query)) });
   logger.info('ingress ready', { grpc: env.grpcAddress, http: http.url, instance: core.instanceId, tls: frontDoor.tls ? (frontDoor.tls.clientCa ? 'mtls' : 'tls') : 'off' });
   return {
     ready: () => core.ready,

@@ -1,0 +1,108 @@
+// The usage API (GET /admin/v1/usage) and the dashboard's files on the embedded gateway: the figures of
+// requests just sent, its filters, its refusals in the admin API's shape, and a page that holds no data.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { httpCall } from '@switchyard/testing';
+import { sendKnownRequests, startUsageGateway, type SentRequests, type UsageGateway } from './usage-dashboard.fixtures';
+
+jest.setTimeout(120_000);
+
+let target: UsageGateway;
+let sent: SentRequests;
+
+beforeAll(async () => {
+  target = await startUsageGateway('usage-api');
+  sent = await sendKnownRequests(target);
+});
+
+afterAll(() => target?.stop());
+
+const usage = (query: string, credential = target.adminKey) => httpCall(`${target.httpUrl}/admin/v1/usage?${query}`, 'GET', credential);
+
+describe('GET /admin/v1/usage', () => {
+  it('answers the figures of the requests sent, by model and key, with their latency percentiles as SQL computes them', async () => {
+    // Each call: 11 prompt tokens (2 of them cached) and 7 completion tokens, priced per model.
+    expect(sent.byModel).toEqual({
+      alpha: { requests: 3, prompt_tokens: 33, completion_tokens: 21, cached_prompt_tokens: 6, cost_usd: expect.closeTo(3 * 24e-6, 12) },
+      beta: { requests: 2, prompt_tokens: 22, completion_tokens: 14, cached_prompt_tokens: 4, cost_usd: expect.closeTo(2 * 240e-6, 12) },
+    });
+    const answer = await usage('group_by=model,key&from=1h');
+    expect(answer.status).toBe(200);
+    const [percentiles] = (
+      await target.gateway.db.query<{ model: string; p50: number; p95: number; p99: number }>(
+        `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50, percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95,
+                percentile_cont(0.99) WITHIN GROUP (ORDER BY latency_ms) AS p99 FROM usage_events`,
+      )
+    ).rows;
+    expect(answer.body.totals).toEqual({
+      requests: 5,
+      errors: 0,
+      prompt_tokens: 55,
+      completion_tokens: 35,
+      cached_prompt_tokens: 10,
+      cost_usd: expect.closeTo(sent.byModel.alpha.cost_usd + sent.byModel.beta.cost_usd, 12),
+      latency_ms: { p50: percentiles.p50, p95: percentiles.p95, p99: percentiles.p99 },
+    });
+    const { alpha, beta } = sent.byModel;
+    expect(answer.body.groups.map(({ latency_ms: _latency, ...group }: { latency_ms: unknown }) => group)).toEqual([
+      { model: 'alpha', key: sent.virtualKey.id, key_name: sent.virtualKey.name, errors: 0, ...alpha },
+      { model: 'beta', key: sent.envKeyId, key_name: null, errors: 0, ...beta },
+    ]);
+    expect([answer.body.bucket, answer.body.group_by, answer.body.series.length]).toEqual(['minute', ['model', 'key'], 61]);
+    expect(answer.body.series.reduce((sum: number, point: { requests: number }) => sum + point.requests, 0)).toBe(5);
+  });
+
+  it('filters by model, key and team', async () => {
+    const beta = await usage('model=beta');
+    expect([beta.body.totals.requests, beta.body.totals.prompt_tokens, beta.body.filters]).toEqual([2, 22, { model: 'beta' }]);
+    const byKey = await usage(`key=${sent.virtualKey.id}&group_by=team`);
+    expect(byKey.body.groups.map(({ team, requests }: { team: string; requests: number }) => [team, requests])).toEqual([['search', 3]]);
+    const team = await usage('team=search&provider=upstream');
+    expect(team.body.totals.requests).toBe(3);
+    const none = await usage('team=nobody');
+    expect([none.body.totals.requests, none.body.totals.latency_ms]).toEqual([0, { p50: null, p95: null, p99: null }]);
+  });
+
+  it('refuses bad parameters with a 400 in the admin API error shape', async () => {
+    const cases: [string, string, string][] = [
+      ['group_by=model,secret', 'group_by', 'group_by is "secret"; expected one of model, provider, key, team, status, error_code'],
+      ['from=yesterday', 'from', 'from must be a span such as 30m, 24h or 7d, or an ISO 8601 time'],
+      ['from=2030-01-02T00:00:00Z&to=2030-01-01T00:00:00Z', 'from', 'from must be before to (from 2030-01-02T00:00:00.000Z, to 2030-01-01T00:00:00.000Z)'],
+      ['from=30d&bucket=minute', 'bucket', 'bucket minute makes '],
+      ['limit=0', 'limit', 'limit is "0"; it must be an integer between 1 and 1000'],
+      ['modle=alpha', 'modle', 'modle is not a parameter of the usage API'],
+    ];
+    for (const [query, param, message] of cases) {
+      const answer = await usage(query);
+      expect([query, answer.status, answer.body.error.type, answer.body.error.code, answer.body.error.param]).toEqual([query, 400, 'invalid_request_error', 'invalid_request', param]);
+      expect(answer.body.error.message).toContain(message);
+    }
+  });
+
+  it('answers the admin key alone, and GET alone', async () => {
+    const none = await usage('', '');
+    const gatewayKey = await usage('', target.envKey);
+    expect([none.status, none.body.error.code]).toEqual([401, 'unauthenticated']);
+    expect([gatewayKey.status, gatewayKey.body.error.code]).toEqual([403, 'permission_denied']);
+    const post = await httpCall(`${target.httpUrl}/admin/v1/usage`, 'POST', target.adminKey, {});
+    expect([post.status, post.body.error.message]).toEqual([405, '/admin/v1/usage takes GET']);
+  });
+});
+
+describe('GET /dashboard', () => {
+  it('serves a page without data, under a policy that loads nothing from elsewhere, and Chart.js from node_modules', async () => {
+    const page = await fetch(`${target.httpUrl}/dashboard`);
+    const html = await page.text();
+    expect([page.status, page.headers.get('content-type'), page.headers.get('content-security-policy')]).toEqual([
+      200,
+      'text/html; charset=utf-8',
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'",
+    ]);
+    for (const data of ['alpha', 'beta', sent.virtualKey.id, sent.virtualKey.name, sent.envKeyId]) expect(html).not.toContain(data);
+    expect(html.match(/(?:src|href)="[^"]*"/g)).toEqual(['href="data:,"', 'href="/dashboard/dashboard.css"', 'src="/dashboard/chart.umd.min.js"', 'src="/dashboard/dashboard.js"']);
+    const chart = await fetch(`${target.httpUrl}/dashboard/chart.umd.min.js`);
+    expect(Buffer.from(await chart.arrayBuffer()).equals(fs.readFileSync(path.join(path.dirname(require.resolve('chart.js')), 'chart.umd.min.js')))).toBe(true);
+    expect((await fetch(`${target.httpUrl}/dashboard/../package.json`)).status).toBe(404);
+    expect((await fetch(`${target.httpUrl}/dashboard/secrets.js`)).status).toBe(404);
+  });
+});
