@@ -25,6 +25,7 @@ describe('GET /admin/v1/usage', () => {
     expect(sent.byModel).toEqual({
       alpha: { requests: 3, prompt_tokens: 33, completion_tokens: 21, cached_prompt_tokens: 6, cost_usd: expect.closeTo(3 * 24e-6, 12) },
       beta: { requests: 2, prompt_tokens: 22, completion_tokens: 14, cached_prompt_tokens: 4, cost_usd: expect.closeTo(2 * 240e-6, 12) },
+      gamma: { requests: 1, prompt_tokens: 0, completion_tokens: 0, cached_prompt_tokens: 0, cost_usd: 0 },
     });
     const answer = await usage('group_by=model,key&from=1h');
     expect(answer.status).toBe(200);
@@ -35,21 +36,27 @@ describe('GET /admin/v1/usage', () => {
       )
     ).rows;
     expect(answer.body.totals).toEqual({
-      requests: 5,
-      errors: 0,
+      requests: 6,
+      errors: 1,
       prompt_tokens: 55,
       completion_tokens: 35,
       cached_prompt_tokens: 10,
       cost_usd: expect.closeTo(sent.byModel.alpha.cost_usd + sent.byModel.beta.cost_usd, 12),
       latency_ms: { p50: percentiles.p50, p95: percentiles.p95, p99: percentiles.p99 },
     });
-    const { alpha, beta } = sent.byModel;
+    const { alpha, beta, gamma } = sent.byModel;
     expect(answer.body.groups.map(({ latency_ms: _latency, ...group }: { latency_ms: unknown }) => group)).toEqual([
       { model: 'alpha', key: sent.virtualKey.id, key_name: sent.virtualKey.name, errors: 0, ...alpha },
       { model: 'beta', key: sent.envKeyId, key_name: null, errors: 0, ...beta },
+      { model: 'gamma', key: sent.envKeyId, key_name: null, errors: 1, ...gamma },
     ]);
     expect([answer.body.bucket, answer.body.group_by, answer.body.series.length]).toEqual(['minute', ['model', 'key'], 61]);
-    expect(answer.body.series.reduce((sum: number, point: { requests: number }) => sum + point.requests, 0)).toBe(5);
+    expect(answer.body.series.reduce((sum: number, point: { requests: number }) => sum + point.requests, 0)).toBe(6);
+    const errors = await usage('group_by=status,error_code&from=1h');
+    expect(errors.body.groups.map(({ status, error_code, requests }: Record<string, unknown>) => [status, error_code, requests])).toEqual([
+      ['ok', null, 5],
+      ['error', 'model_not_found', 1],
+    ]);
   });
 
   it('filters by model, key and team', async () => {

@@ -58,15 +58,16 @@ auth:
 export interface SentRequests {
   /** The virtual key the alpha requests used. */
   virtualKey: { id: string; name: string };
-  /** api_key_id of the environment key the beta requests used. */
+  /** api_key_id of the environment key the beta and gamma requests used. */
   envKeyId: string;
   /** Per model: requests, tokens and cost, summed from the rows by SQL. */
-  byModel: Record<'alpha' | 'beta', { requests: number; prompt_tokens: number; completion_tokens: number; cached_prompt_tokens: number; cost_usd: number }>;
+  byModel: Record<'alpha' | 'beta' | 'gamma', { requests: number; prompt_tokens: number; completion_tokens: number; cached_prompt_tokens: number; cost_usd: number }>;
 }
 
 /**
- * Three requests to alpha with a virtual key of team `search`, two to beta (one streamed) with the
- * environment key; resolves once their five rows are written, with what the rows say.
+ * Three requests to alpha with a virtual key of team `search`, two to beta (one streamed) and one to
+ * gamma, which the gateway does not serve (model_not_found), with the environment key; resolves once
+ * their six rows are written, with what the rows say.
  */
 export async function sendKnownRequests(target: UsageGateway): Promise<SentRequests> {
   const keyName = `dashboard-${randomBytes(3).toString('hex')}`;
@@ -86,9 +87,15 @@ export async function sendKnownRequests(target: UsageGateway): Promise<SentReque
   for (let i = 0; i < 3; i++) await chat(created.body.key, 'alpha');
   await chat(target.envKey, 'beta');
   await chat(target.envKey, 'beta', true);
+  const unserved = await fetch(`${target.httpUrl}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${target.envKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'gamma', messages: [{ role: 'user', content: 'hello gamma' }] }),
+  });
+  if (unserved.status !== 404) throw new Error(`gamma answered ${unserved.status}: ${await unserved.text()}`);
   const query = async <R>(sql: string) => (await target.gateway.db.query<R>(sql)).rows;
-  await eventually(async () => ((await query<{ rows: number }>(`SELECT count(*)::int AS rows FROM usage_events WHERE metered`))[0].rows === 5 ? true : undefined), 'the five usage rows');
-  const sums = await query<{ model: 'alpha' | 'beta'; requests: number; prompt_tokens: number; completion_tokens: number; cached_prompt_tokens: number; cost_usd: number }>(
+  await eventually(async () => ((await query<{ rows: number }>(`SELECT count(*)::int AS rows FROM usage_events WHERE metered`))[0].rows === 6 ? true : undefined), 'the six usage rows');
+  const sums = await query<{ model: 'alpha' | 'beta' | 'gamma'; requests: number; prompt_tokens: number; completion_tokens: number; cached_prompt_tokens: number; cost_usd: number }>(
     `SELECT model, count(*)::float8 AS requests, sum(prompt_tokens)::float8 AS prompt_tokens, sum(completion_tokens)::float8 AS completion_tokens,
             sum(cached_prompt_tokens)::float8 AS cached_prompt_tokens, sum(cost_usd)::float8 AS cost_usd
      FROM usage_events GROUP BY model`,

@@ -97,7 +97,7 @@
     const chart = (id, type, datasets, options = {}) =>
       new Chart(byId(id), {
         type,
-        data: { labels: [], datasets: datasets.map(([label, color]) => ({ label, data: [], borderColor: color, backgroundColor: color, pointRadius: 0, borderWidth: 1.5 })) },
+        data: { labels: [], datasets: datasets.map(([label, color]) => ({ label, data: [], borderColor: color, backgroundColor: color, pointRadius: type === 'line' ? 2 : 0, borderWidth: 1.5 })) },
         options: { responsive: true, maintainAspectRatio: false, animation: false, interaction: { mode: 'index', intersect: false }, scales: { y: { beginAtZero: true } }, ...options },
       });
     const stacked = { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } };
