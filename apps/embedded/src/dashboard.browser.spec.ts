@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 // The dashboard in a real browser: Debian's chromium, driven by puppeteer-core, against an embedded
 // gateway that has just served known requests. The page loads without console errors, its tables and
 // charts show exactly those requests, a model filter narrows them, and a screenshot is kept in
@@ -5,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
-import { sendKnownRequests, startUsageGateway, type SentRequests, type UsageGateway } from './usage-dashboard.fixtures';
+import { sendKnownRequests, startUsageGateway, type SentRequests, type UsageGateway } from './usage-dashboard.scenarios';
 
 jest.setTimeout(120_000);
 

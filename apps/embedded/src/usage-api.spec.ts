@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { httpCall } from '@switchyard/testing';
-import { sendKnownRequests, startUsageGateway, type SentRequests, type UsageGateway } from './usage-dashboard.fixtures';
+import { sendKnownRequests, startUsageGateway, type SentRequests, type UsageGateway } from './usage-dashboard.scenarios';
 
 jest.setTimeout(120_000);
 
