@@ -2,6 +2,10 @@
 // requests just sent, its filters, its refusals in the admin API's shape, and a page that holds no data.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { createAdminClient } from '@switchyard/client';
+import type { GetUsageRequest } from '@switchyard/contracts/generated/aigateway/v1/GetUsageRequest';
+import type { UsageReport__Output } from '@switchyard/contracts/generated/aigateway/v1/UsageReport';
 import { httpCall } from '@switchyard/testing';
 import { sendKnownRequests, startUsageGateway, type SentRequests, type UsageGateway } from './usage-dashboard.scenarios';
 
@@ -93,6 +97,43 @@ describe('GET /admin/v1/usage', () => {
     expect([gatewayKey.status, gatewayKey.body.error.code]).toEqual([403, 'permission_denied']);
     const post = await httpCall(`${target.httpUrl}/admin/v1/usage`, 'POST', target.adminKey, {});
     expect([post.status, post.body.error.message]).toEqual([405, '/admin/v1/usage takes GET']);
+  });
+});
+
+describe('Admin.GetUsage over gRPC', () => {
+  const getUsage = (request: GetUsageRequest, credential = target.adminKey) => {
+    const client = createAdminClient(`127.0.0.1:${target.gateway.port}`);
+    const metadata = new grpc.Metadata();
+    metadata.set('authorization', `Bearer ${credential}`);
+    return new Promise<UsageReport__Output>((resolve, reject) =>
+      client.GetUsage(request, metadata, { deadline: Date.now() + 20_000 }, (error, response) => (error ? reject(error) : resolve(response!))),
+    ).finally(() => client.close());
+  };
+
+  it('answers what the HTTP API answers, with dimensions in a map and unset percentiles where there are no rows', async () => {
+    // One range for both: a fixed end, a day from now.
+    const to = new Date(Date.now() + 86_400_000).toISOString();
+    const [report, http] = await Promise.all([getUsage({ group_by: ['model', 'key'], from: '1h', to, bucket: 'hour', limit: 2 }), usage(`group_by=model,key&from=1h&to=${to}&bucket=hour&limit=2`)]);
+    expect(report.groups.map((group) => [group.dimensions, group.figures!.requests, group.figures!.errors])).toEqual([
+      [{ model: 'alpha', key: sent.virtualKey.id, key_name: sent.virtualKey.name }, 3, 0],
+      [{ model: 'beta', key: sent.envKeyId }, 2, 0],
+    ]);
+    const percentiles = ({ p50, p95, p99 }: { p50?: number; p95?: number; p99?: number }) => ({ p50, p95, p99 });
+    expect([report.totals!.requests, report.totals!.prompt_tokens, report.totals!.cost_usd, percentiles(report.totals!.latency_ms!)]).toEqual([
+      http.body.totals.requests,
+      http.body.totals.prompt_tokens,
+      http.body.totals.cost_usd,
+      { p50: http.body.totals.latency_ms.p50, p95: http.body.totals.latency_ms.p95, p99: http.body.totals.latency_ms.p99 },
+    ]);
+    expect([report.series.length, report.series.map((point) => point.start)]).toEqual([26, http.body.series.map((point: { start: string }) => point.start)]);
+    const empty = await getUsage({ team: 'nobody' });
+    expect([empty.totals!.requests, empty.totals!.latency_ms]).toStrictEqual([0, {}]);
+  });
+
+  it('refuses bad fields as INVALID_ARGUMENT, and any key but the admin key', async () => {
+    await expect(getUsage({ group_by: ['secret'] })).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: 'group_by is "secret"; expected one of model, provider, key, team, status, error_code' });
+    await expect(getUsage({ limit: 5000 })).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT, details: 'limit is 5000; it must be an integer between 1 and 1000' });
+    await expect(getUsage({}, target.envKey)).rejects.toMatchObject({ code: grpc.status.PERMISSION_DENIED });
   });
 });
 
