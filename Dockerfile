@@ -17,6 +17,8 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY proto ./proto
 COPY infra/switchyard.yaml ./infra/switchyard.yaml
+# The dashboard's page; its bundle finds it at its source path (tools/build-services.mjs).
+COPY libs/ingress/src/dashboard ./libs/ingress/src/dashboard
 USER node
 # Front doors (ingress): gRPC and HTTP. Set GATEWAY_GRPC_ADDR=0.0.0.0:50051 and GATEWAY_HTTP_ADDR=0.0.0.0:8080.
 EXPOSE 50051 8080

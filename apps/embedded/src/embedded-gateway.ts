@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { startAnalyticsSink } from '@switchyard/analytics';
 import { InMemoryBus } from '@switchyard/bus';
 import { breakerSettingsOf, buildModelCatalog, LiveConfig, readServiceEnv, routesOf, watchConfigFile, type ConfigFileWatch, type GatewayConfig, type SqlPortSettings } from '@switchyard/config';
-import type { CompletionEvent, RequestEvent, RequestsTopicEvent } from '@switchyard/contracts';
+import type { CompletionEvent, RequestEvent, RequestsTopicEvent, UsageQuery } from '@switchyard/contracts';
 import { createGuardrailStage } from '@switchyard/guardrail';
 import { outputGuards, policiesOf } from '@switchyard/guardrail-rules';
 import { GatewayCore, ingressSettingsOf, startGrpcServer, startHttpServer, type IngressSettings, type RunningHttpServer, type TlsMaterial } from '@switchyard/ingress';
@@ -17,7 +17,7 @@ import { buildPriceTable } from '@switchyard/pricing';
 import { createLiveProviderWorker, type BreakerOptions, type WorkerSetup } from '@switchyard/provider-worker';
 import { createProviderRegistry } from '@switchyard/providers';
 import { createRouterStage } from '@switchyard/router';
-import { describeUsageEventsLayout, ensureAnalyticsSchema, openAnalyticsDatabase, type SqlClient } from '@switchyard/storage';
+import { describeUsageEventsLayout, ensureAnalyticsSchema, openAnalyticsDatabase, queryUsageReport, type SqlClient } from '@switchyard/storage';
 import { gatewayMetrics, type Logger } from '@switchyard/telemetry';
 
 /**
@@ -119,7 +119,13 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   const core = new GatewayCore({ bus, ...live.current.view.ingress, logger, instanceId: 'embedded', keyIdSecret, keys: virtualKeys?.directory, adminKey, signer });
   live.onChange((snapshot) => core.reconfigure(snapshot.view.ingress));
   await core.start();
-  const frontDoor = { maxRequestBytes: live.current.config.limits.max_request_bytes, logger, tls: options.tls, admin: virtualKeys?.admin };
+  const frontDoor = {
+    maxRequestBytes: live.current.config.limits.max_request_bytes,
+    logger,
+    tls: options.tls,
+    admin: virtualKeys?.admin,
+    usage: (query: UsageQuery) => queryUsageReport(db, query),
+  };
   const server = await startGrpcServer(core, { address: options.grpcAddress, ...frontDoor });
   let http: RunningHttpServer | undefined;
   if (options.httpAddress) http = await startHttpServer(core, { address: options.httpAddress, ...frontDoor, metrics: () => metrics.exposition() });

@@ -39,6 +39,7 @@ void runService('switchyard', logger, async () => {
       `  models:    ${models.join(', ')}`,
       `  analytics: usage_events in ${analytics}`,
       ...(gateway.httpUrl ? [`  metrics:   ${gateway.httpUrl}/metrics (Prometheus)`] : []),
+      ...(gateway.httpUrl ? [`  dashboard: ${gateway.httpUrl}/dashboard (${env.adminKey ? 'with the admin key' : 'set SWITCHYARD_ADMIN_KEY to turn it on'}; docs/dashboard.md)`] : []),
       `  try:       grpcurl ${grpcurlTls}-d '{"model":"mock-echo","messages":[{"role":"user","content":"hello"}]}' ${env.grpcAddress} aigateway.v1.AiGateway/Chat`,
       `             curl ${curlTls}${gateway.httpUrl}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"mock-echo","messages":[{"role":"user","content":"hello"}]}'`,
       '',

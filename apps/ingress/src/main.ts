@@ -2,9 +2,10 @@
 // each call to the pipeline and answers it from this instance's reply topic.
 import { randomUUID } from 'node:crypto';
 import { readServiceEnv } from '@switchyard/config';
+import type { UsageQuery } from '@switchyard/contracts';
 import { GatewayCore, ingressSettingsOf, loadTls, startGrpcServer, startHttpServer } from '@switchyard/ingress';
 import { EventSigner, startVirtualKeys } from '@switchyard/keys';
-import { createPostgresClient } from '@switchyard/storage';
+import { createPostgresClient, queryUsageReport } from '@switchyard/storage';
 import { connectServiceBus, runService, startServiceConfig } from '@switchyard/pipeline';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
 
@@ -44,7 +45,15 @@ void runService('ingress', logger, async () => {
   live.onChange((snapshot) => core.reconfigure(snapshot.view));
   await core.start();
   // On SIGTERM the front doors take no new calls and answer those in flight within the grace period.
-  const frontDoor = { maxRequestBytes: live.current.config.limits.max_request_bytes, logger, shutdownGraceMs: env.shutdownGraceMs, tls: env.tls && loadTls(env.tls), admin: virtualKeys?.admin };
+  const frontDoor = {
+    maxRequestBytes: live.current.config.limits.max_request_bytes,
+    logger,
+    shutdownGraceMs: env.shutdownGraceMs,
+    tls: env.tls && loadTls(env.tls),
+    admin: virtualKeys?.admin,
+    // The admin key's database is the analytics one (docs/keys.md), so the usage API reads usage_events there.
+    usage: db && ((query: UsageQuery) => queryUsageReport(db, query)),
+  };
   const server = await startGrpcServer(core, { address: env.grpcAddress, ...frontDoor });
   const http = await startHttpServer(core, { address: env.httpAddress, ...frontDoor });
   logger.info('ingress ready', { grpc: env.grpcAddress, http: http.url, instance: core.instanceId, tls: frontDoor.tls ? (frontDoor.tls.clientCa ? 'mtls' : 'tls') : 'off' });

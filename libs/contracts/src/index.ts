@@ -8,3 +8,4 @@ export * from './parse';
 export * from './proto';
 export * from './topics';
 export * from './validate';
+export * from './usage-query';

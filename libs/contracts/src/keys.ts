@@ -202,15 +202,20 @@ const SINCE_MAX_MS = 3_650 * 86_400_000;
 /** A usage query's start: a span back from now (`30m`, `24h`, `7d`) or an ISO 8601 time; absent, 30 days. */
 export function parseSince(value: unknown, now: Date): Date {
   if (value === undefined || value === null || value === '') return new Date(now.getTime() - 30 * SINCE_UNITS_MS.d);
-  checkString(value, 'since', { min: 1, max: 64 });
+  return parseTimeOrSpan(value, 'since', now);
+}
+
+/** A time a caller gives as a span back from now (`30m`, `24h`, `7d`) or as an ISO 8601 time. */
+export function parseTimeOrSpan(value: unknown, path: string, now: Date): Date {
+  checkString(value, path, { min: 1, max: 64 });
   const span = /^(\d{1,6})([mhd])$/.exec(value as string);
   if (span) {
     const ms = Number(span[1]) * SINCE_UNITS_MS[span[2]];
-    if (ms > SINCE_MAX_MS) throw new InvalidFieldError('since', `reaches back more than ${SINCE_MAX_MS / SINCE_UNITS_MS.d} days`);
+    if (ms > SINCE_MAX_MS) throw new InvalidFieldError(path, `reaches back more than ${SINCE_MAX_MS / SINCE_UNITS_MS.d} days`);
     return new Date(now.getTime() - ms);
   }
   const time = /^\d{4}-\d{2}-\d{2}/.test(value as string) ? Date.parse(value as string) : NaN;
-  if (Number.isNaN(time)) throw new InvalidFieldError('since', 'must be a span such as 30m, 24h or 7d, or an ISO 8601 time');
+  if (Number.isNaN(time)) throw new InvalidFieldError(path, 'must be a span such as 30m, 24h or 7d, or an ISO 8601 time');
   return new Date(time);
 }
 

@@ -55,6 +55,18 @@ export const KEY_LIMITS = {
   listPage: 1_000,
 } as const;
 
+/** The bounds of a usage query (GET /admin/v1/usage, docs/dashboard.md). */
+export const USAGE_LIMITS = {
+  /** Buckets one time series holds: a day by the minute (1,441 buckets when it starts mid-minute), two months by the hour, four years by the day. */
+  buckets: 1_500,
+  /** Groups one answer holds, the busiest first; `limit` asks for fewer. */
+  groups: 1_000,
+  /** Groups an answer holds when `limit` is not given. */
+  defaultGroups: 100,
+  /** A filter's value: a model name is the longest a row holds. */
+  filterChars: 256,
+} as const;
+
 export const IMAGE_MIME_TYPES: readonly string[] = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
 export const IMAGE_DETAILS: readonly string[] = ['auto', 'low', 'high'];
 export const TOOL_CHOICE_MODES: readonly string[] = ['auto', 'none', 'required', 'function'];

@@ -1,7 +1,7 @@
 // aigateway.v1.Admin: the admin API over gRPC, beside AiGateway in the same server. Messages become the
 // HTTP admin API's JSON bodies, so KeyAdmin validates both doors' input alike.
 import type * as grpc from '@grpc/grpc-js';
-import { GatewayError, type KeyUsage, type Team, type VirtualKey } from '@switchyard/contracts';
+import { GatewayError, parseUsageQuery, type KeyUsage, type Team, type UsageFigures, type UsageQuery, type UsageReport, type VirtualKey } from '@switchyard/contracts';
 import type { KeyAdmin } from '@switchyard/keys';
 import type { Logger } from '@switchyard/telemetry';
 import type { GatewayCore } from './gateway-core';
@@ -11,6 +11,8 @@ type Message = Record<string, any>; // eslint-disable-line @typescript-eslint/no
 export interface AdminCallContext {
   core: GatewayCore;
   admin: KeyAdmin;
+  /** Answers GetUsage where the analytics database is at hand; without it GetUsage is UNIMPLEMENTED. */
+  usage?: (query: UsageQuery) => Promise<UsageReport>;
   logger: Logger;
   /** The decoded request, or invalid_request for bytes that are not one. */
   decoded(request: unknown): unknown;
@@ -22,7 +24,7 @@ const KEY_FIELDS = ['name', 'team', 'models', 'rpm', 'tpm', 'max_concurrent', 'b
 const TEAM_FIELDS = ['name', 'rpm', 'tpm', 'budget_usd', 'budget_period', 'metadata'];
 
 export function createAdminHandlers(context: AdminCallContext): grpc.UntypedServiceImplementation {
-  const { admin } = context;
+  const { admin, usage } = context;
   const unary =
     (run: (request: Message) => Promise<unknown>) =>
     (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
@@ -52,6 +54,7 @@ export function createAdminHandlers(context: AdminCallContext): grpc.UntypedServ
     UpdateKey: unary(async (request) => toGrpc(await admin.updateKey(request.id ?? '', updateBody(request.key, request.update_mask)))),
     RevokeKey: unary(async (request) => toGrpc(await admin.revokeKey(request.id ?? ''))),
     GetKeyUsage: unary(async (request) => toGrpcUsage(await admin.keyUsage(request.id ?? '', request.since))),
+    ...(usage ? { GetUsage: unary(async (request) => toGrpcReport(await usage(parseUsageQuery(usageParameters(request), new Date())))) } : {}),
     CreateTeam: unary(async (request) => toGrpc(await admin.createTeam(createBody(request.team, TEAM_FIELDS)))),
     ListTeams: unary(async (request) => ({ teams: (await admin.listTeams({ limit: request.limit })).map(toGrpc) })),
     GetTeam: unary(async (request) => toGrpc(await admin.getTeam(request.id ?? ''))),
@@ -93,4 +96,29 @@ function toGrpc(value: VirtualKey | Team): Message {
 function toGrpcUsage(usage: KeyUsage): Message {
   const { team, budget, ...rest } = usage;
   return { ...rest, ...(team === null ? {} : { team }), ...(budget ? { budget: { ...budget, resets_at: budget.resets_at ?? '' } } : {}) };
+}
+
+/** GetUsage's fields as the HTTP API's query parameters: unset and empty fields are the defaults. */
+function usageParameters(request: Message): [string, unknown][] {
+  const fields = Object.entries(request).filter(([name, value]) => name !== 'group_by' && name !== 'limit' && value !== '' && value !== undefined && value !== null);
+  const groupBy = Array.isArray(request.group_by) && request.group_by.length > 0 ? [['group_by', request.group_by.join(',')] as [string, unknown]] : [];
+  const limit = request.limit ? [['limit', Number(request.limit)] as [string, unknown]] : [];
+  return [...fields, ...groupBy, ...limit];
+}
+
+/** The report with each group's dimensions in a map (null values left out) and unset percentiles. */
+function toGrpcReport(report: UsageReport): Message {
+  const figures = ({ latency_ms, ...counts }: UsageFigures): Message => ({ ...counts, latency_ms: Object.fromEntries(Object.entries(latency_ms).filter(([, value]) => value !== null)) });
+  return {
+    ...report,
+    totals: figures(report.totals),
+    groups: report.groups.map((group) => {
+      const { requests, errors, prompt_tokens, completion_tokens, cached_prompt_tokens, cost_usd, latency_ms, ...dimensions } = group;
+      return {
+        dimensions: Object.fromEntries(Object.entries(dimensions).filter(([, value]) => value !== null)),
+        figures: figures({ requests, errors, prompt_tokens, completion_tokens, cached_prompt_tokens, cost_usd, latency_ms }),
+      };
+    }),
+    series: report.series.map(({ start, ...point }) => ({ start, figures: figures(point) })),
+  };
 }

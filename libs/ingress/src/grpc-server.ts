@@ -15,6 +15,8 @@ import {
   type ChatRequest,
   type ContentPart,
   type EmbedRequest,
+  type UsageQuery,
+  type UsageReport,
 } from '@switchyard/contracts';
 import type { KeyAdmin } from '@switchyard/keys';
 import type { Logger } from '@switchyard/telemetry';
@@ -33,6 +35,8 @@ export interface GrpcServerOptions {
   tls?: TlsMaterial;
   /** aigateway.v1.Admin, when the gateway has an admin key. */
   admin?: KeyAdmin;
+  /** Answers Admin.GetUsage, from the analytics database. */
+  usage?: (query: UsageQuery) => Promise<UsageReport>;
 }
 
 export interface RunningGrpcServer {
@@ -52,7 +56,7 @@ export async function startGrpcServer(core: GatewayCore, options: GrpcServerOpti
   });
   server.addService(undecodableAsValues(packageObject.aigateway.v1.AiGateway.service), createHandlers(core, options.logger));
   if (options.admin) {
-    const context = { core, admin: options.admin, logger: options.logger, decoded: decodedRequest, credentialOf, toServiceError };
+    const context = { core, admin: options.admin, usage: options.usage, logger: options.logger, decoded: decodedRequest, credentialOf, toServiceError };
     server.addService(undecodableAsValues(packageObject.aigateway.v1.Admin.service), createAdminHandlers(context));
   }
 

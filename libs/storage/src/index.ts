@@ -3,3 +3,4 @@ export * from './sanitise';
 export * from './schema';
 export * from './sql-client';
 export * from './usage-events';
+export * from './usage-report';

@@ -8,6 +8,7 @@ import type { CreateTeamRequest as _aigateway_v1_CreateTeamRequest, CreateTeamRe
 import type { GetKeyRequest as _aigateway_v1_GetKeyRequest, GetKeyRequest__Output as _aigateway_v1_GetKeyRequest__Output } from './aigateway/v1/GetKeyRequest';
 import type { GetKeyUsageRequest as _aigateway_v1_GetKeyUsageRequest, GetKeyUsageRequest__Output as _aigateway_v1_GetKeyUsageRequest__Output } from './aigateway/v1/GetKeyUsageRequest';
 import type { GetTeamRequest as _aigateway_v1_GetTeamRequest, GetTeamRequest__Output as _aigateway_v1_GetTeamRequest__Output } from './aigateway/v1/GetTeamRequest';
+import type { GetUsageRequest as _aigateway_v1_GetUsageRequest, GetUsageRequest__Output as _aigateway_v1_GetUsageRequest__Output } from './aigateway/v1/GetUsageRequest';
 import type { KeyBudget as _aigateway_v1_KeyBudget, KeyBudget__Output as _aigateway_v1_KeyBudget__Output } from './aigateway/v1/KeyBudget';
 import type { KeyFields as _aigateway_v1_KeyFields, KeyFields__Output as _aigateway_v1_KeyFields__Output } from './aigateway/v1/KeyFields';
 import type { KeyRates as _aigateway_v1_KeyRates, KeyRates__Output as _aigateway_v1_KeyRates__Output } from './aigateway/v1/KeyRates';
@@ -22,6 +23,11 @@ import type { Team as _aigateway_v1_Team, Team__Output as _aigateway_v1_Team__Ou
 import type { TeamFields as _aigateway_v1_TeamFields, TeamFields__Output as _aigateway_v1_TeamFields__Output } from './aigateway/v1/TeamFields';
 import type { UpdateKeyRequest as _aigateway_v1_UpdateKeyRequest, UpdateKeyRequest__Output as _aigateway_v1_UpdateKeyRequest__Output } from './aigateway/v1/UpdateKeyRequest';
 import type { UpdateTeamRequest as _aigateway_v1_UpdateTeamRequest, UpdateTeamRequest__Output as _aigateway_v1_UpdateTeamRequest__Output } from './aigateway/v1/UpdateTeamRequest';
+import type { UsageFigures as _aigateway_v1_UsageFigures, UsageFigures__Output as _aigateway_v1_UsageFigures__Output } from './aigateway/v1/UsageFigures';
+import type { UsageGroup as _aigateway_v1_UsageGroup, UsageGroup__Output as _aigateway_v1_UsageGroup__Output } from './aigateway/v1/UsageGroup';
+import type { UsageLatency as _aigateway_v1_UsageLatency, UsageLatency__Output as _aigateway_v1_UsageLatency__Output } from './aigateway/v1/UsageLatency';
+import type { UsagePoint as _aigateway_v1_UsagePoint, UsagePoint__Output as _aigateway_v1_UsagePoint__Output } from './aigateway/v1/UsagePoint';
+import type { UsageReport as _aigateway_v1_UsageReport, UsageReport__Output as _aigateway_v1_UsageReport__Output } from './aigateway/v1/UsageReport';
 import type { VirtualKey as _aigateway_v1_VirtualKey, VirtualKey__Output as _aigateway_v1_VirtualKey__Output } from './aigateway/v1/VirtualKey';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
@@ -38,6 +44,7 @@ export interface ProtoGrpcType {
       GetKeyRequest: MessageTypeDefinition<_aigateway_v1_GetKeyRequest, _aigateway_v1_GetKeyRequest__Output>
       GetKeyUsageRequest: MessageTypeDefinition<_aigateway_v1_GetKeyUsageRequest, _aigateway_v1_GetKeyUsageRequest__Output>
       GetTeamRequest: MessageTypeDefinition<_aigateway_v1_GetTeamRequest, _aigateway_v1_GetTeamRequest__Output>
+      GetUsageRequest: MessageTypeDefinition<_aigateway_v1_GetUsageRequest, _aigateway_v1_GetUsageRequest__Output>
       KeyBudget: MessageTypeDefinition<_aigateway_v1_KeyBudget, _aigateway_v1_KeyBudget__Output>
       KeyFields: MessageTypeDefinition<_aigateway_v1_KeyFields, _aigateway_v1_KeyFields__Output>
       KeyRates: MessageTypeDefinition<_aigateway_v1_KeyRates, _aigateway_v1_KeyRates__Output>
@@ -52,6 +59,11 @@ export interface ProtoGrpcType {
       TeamFields: MessageTypeDefinition<_aigateway_v1_TeamFields, _aigateway_v1_TeamFields__Output>
       UpdateKeyRequest: MessageTypeDefinition<_aigateway_v1_UpdateKeyRequest, _aigateway_v1_UpdateKeyRequest__Output>
       UpdateTeamRequest: MessageTypeDefinition<_aigateway_v1_UpdateTeamRequest, _aigateway_v1_UpdateTeamRequest__Output>
+      UsageFigures: MessageTypeDefinition<_aigateway_v1_UsageFigures, _aigateway_v1_UsageFigures__Output>
+      UsageGroup: MessageTypeDefinition<_aigateway_v1_UsageGroup, _aigateway_v1_UsageGroup__Output>
+      UsageLatency: MessageTypeDefinition<_aigateway_v1_UsageLatency, _aigateway_v1_UsageLatency__Output>
+      UsagePoint: MessageTypeDefinition<_aigateway_v1_UsagePoint, _aigateway_v1_UsagePoint__Output>
+      UsageReport: MessageTypeDefinition<_aigateway_v1_UsageReport, _aigateway_v1_UsageReport__Output>
       VirtualKey: MessageTypeDefinition<_aigateway_v1_VirtualKey, _aigateway_v1_VirtualKey__Output>
     }
   }

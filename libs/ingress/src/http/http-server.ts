@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { parseAddress } from '@switchyard/config';
-import { GatewayError, InvalidFieldError, type RateLimitStatus } from '@switchyard/contracts';
+import { GatewayError, InvalidFieldError, type RateLimitStatus, type UsageQuery, type UsageReport } from '@switchyard/contracts';
 import type { KeyAdmin } from '@switchyard/keys';
 import type { Logger } from '@switchyard/telemetry';
 import { Cancellation, type CallOptions, type GatewayCore } from '../gateway-core';
@@ -30,6 +30,7 @@ import {
   toOpenAIModelList,
 } from './openai-format';
 import { ADMIN_PATH_PREFIX, answerAdmin } from './admin-routes';
+import { DASHBOARD_HEADERS, dashboardFile } from './dashboard-files';
 import { declaredTooLarge, readJsonBody, tooLarge } from './request-body';
 import type { TlsMaterial } from '../tls';
 import { RouteError } from './route-error';
@@ -46,6 +47,8 @@ export interface HttpServerOptions {
   tls?: TlsMaterial;
   /** The admin API (/admin/v1), when the gateway has an admin key. */
   admin?: KeyAdmin;
+  /** Answers the admin API's usage queries (/admin/v1/usage), from the analytics database. */
+  usage?: (query: UsageQuery) => Promise<UsageReport>;
   /** Serves GET /metrics (Prometheus text) from this, as the embedded gateway does; distributed services serve it on a port of their own. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
 }
@@ -129,8 +132,14 @@ function createHandler(core: GatewayCore, options: HttpServerOptions, startedAt:
         res.writeHead(200, { 'content-type': contentType }).end(body);
         return;
       }
+      const dashboard = req.method === 'GET' ? dashboardFile(path) : undefined;
+      if (dashboard) {
+        res.writeHead(200, { 'content-type': dashboard.contentType, 'content-length': dashboard.body.length, ...DASHBOARD_HEADERS }).end(dashboard.body);
+        return;
+      }
       if (path.startsWith(ADMIN_PATH_PREFIX)) {
-        const answer = await answerAdmin(req, core, options.admin, path, new URLSearchParams(queryStart < 0 ? '' : url.slice(queryStart + 1)), call.credential);
+        const admin = options.admin && { keys: options.admin, usage: options.usage };
+        const answer = await answerAdmin(req, core, admin, path, new URLSearchParams(queryStart < 0 ? '' : url.slice(queryStart + 1)), call.credential);
         return sendJson(res, answer.status, answer.body);
       }
       if (path.startsWith(MODEL_PATH_PREFIX) && req.method === 'GET') {
@@ -291,6 +300,7 @@ function modelIdOf(path: string): string {
 
 const ROUTES: Record<string, string> = {
   '/healthz': 'GET',
+  '/dashboard': 'GET',
   '/readyz': 'GET',
   '/v1/models': 'GET',
   '/v1/models/{model}': 'GET',

@@ -8,6 +8,7 @@ import type { CreateTeamRequest as _aigateway_v1_CreateTeamRequest, CreateTeamRe
 import type { GetKeyRequest as _aigateway_v1_GetKeyRequest, GetKeyRequest__Output as _aigateway_v1_GetKeyRequest__Output } from '../../aigateway/v1/GetKeyRequest';
 import type { GetKeyUsageRequest as _aigateway_v1_GetKeyUsageRequest, GetKeyUsageRequest__Output as _aigateway_v1_GetKeyUsageRequest__Output } from '../../aigateway/v1/GetKeyUsageRequest';
 import type { GetTeamRequest as _aigateway_v1_GetTeamRequest, GetTeamRequest__Output as _aigateway_v1_GetTeamRequest__Output } from '../../aigateway/v1/GetTeamRequest';
+import type { GetUsageRequest as _aigateway_v1_GetUsageRequest, GetUsageRequest__Output as _aigateway_v1_GetUsageRequest__Output } from '../../aigateway/v1/GetUsageRequest';
 import type { KeyUsage as _aigateway_v1_KeyUsage, KeyUsage__Output as _aigateway_v1_KeyUsage__Output } from '../../aigateway/v1/KeyUsage';
 import type { ListKeysRequest as _aigateway_v1_ListKeysRequest, ListKeysRequest__Output as _aigateway_v1_ListKeysRequest__Output } from '../../aigateway/v1/ListKeysRequest';
 import type { ListKeysResponse as _aigateway_v1_ListKeysResponse, ListKeysResponse__Output as _aigateway_v1_ListKeysResponse__Output } from '../../aigateway/v1/ListKeysResponse';
@@ -18,6 +19,7 @@ import type { RevokeTeamRequest as _aigateway_v1_RevokeTeamRequest, RevokeTeamRe
 import type { Team as _aigateway_v1_Team, Team__Output as _aigateway_v1_Team__Output } from '../../aigateway/v1/Team';
 import type { UpdateKeyRequest as _aigateway_v1_UpdateKeyRequest, UpdateKeyRequest__Output as _aigateway_v1_UpdateKeyRequest__Output } from '../../aigateway/v1/UpdateKeyRequest';
 import type { UpdateTeamRequest as _aigateway_v1_UpdateTeamRequest, UpdateTeamRequest__Output as _aigateway_v1_UpdateTeamRequest__Output } from '../../aigateway/v1/UpdateTeamRequest';
+import type { UsageReport as _aigateway_v1_UsageReport, UsageReport__Output as _aigateway_v1_UsageReport__Output } from '../../aigateway/v1/UsageReport';
 import type { VirtualKey as _aigateway_v1_VirtualKey, VirtualKey__Output as _aigateway_v1_VirtualKey__Output } from '../../aigateway/v1/VirtualKey';
 
 export interface AdminClient extends grpc.Client {
@@ -71,6 +73,21 @@ export interface AdminClient extends grpc.Client {
   getTeam(argument: _aigateway_v1_GetTeamRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_aigateway_v1_Team__Output>): grpc.ClientUnaryCall;
   getTeam(argument: _aigateway_v1_GetTeamRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_Team__Output>): grpc.ClientUnaryCall;
   getTeam(argument: _aigateway_v1_GetTeamRequest, callback: grpc.requestCallback<_aigateway_v1_Team__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Usage totals, groups and a time series of a range of usage rows: GET /admin/v1/usage (docs/dashboard.md).
+   */
+  GetUsage(argument: _aigateway_v1_GetUsageRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_UsageReport__Output>): grpc.ClientUnaryCall;
+  GetUsage(argument: _aigateway_v1_GetUsageRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_aigateway_v1_UsageReport__Output>): grpc.ClientUnaryCall;
+  GetUsage(argument: _aigateway_v1_GetUsageRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_UsageReport__Output>): grpc.ClientUnaryCall;
+  GetUsage(argument: _aigateway_v1_GetUsageRequest, callback: grpc.requestCallback<_aigateway_v1_UsageReport__Output>): grpc.ClientUnaryCall;
+  /**
+   * Usage totals, groups and a time series of a range of usage rows: GET /admin/v1/usage (docs/dashboard.md).
+   */
+  getUsage(argument: _aigateway_v1_GetUsageRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_UsageReport__Output>): grpc.ClientUnaryCall;
+  getUsage(argument: _aigateway_v1_GetUsageRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_aigateway_v1_UsageReport__Output>): grpc.ClientUnaryCall;
+  getUsage(argument: _aigateway_v1_GetUsageRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_UsageReport__Output>): grpc.ClientUnaryCall;
+  getUsage(argument: _aigateway_v1_GetUsageRequest, callback: grpc.requestCallback<_aigateway_v1_UsageReport__Output>): grpc.ClientUnaryCall;
   
   ListKeys(argument: _aigateway_v1_ListKeysRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_ListKeysResponse__Output>): grpc.ClientUnaryCall;
   ListKeys(argument: _aigateway_v1_ListKeysRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_aigateway_v1_ListKeysResponse__Output>): grpc.ClientUnaryCall;
@@ -160,6 +177,11 @@ export interface AdminHandlers extends grpc.UntypedServiceImplementation {
   
   GetTeam: grpc.handleUnaryCall<_aigateway_v1_GetTeamRequest__Output, _aigateway_v1_Team>;
   
+  /**
+   * Usage totals, groups and a time series of a range of usage rows: GET /admin/v1/usage (docs/dashboard.md).
+   */
+  GetUsage: grpc.handleUnaryCall<_aigateway_v1_GetUsageRequest__Output, _aigateway_v1_UsageReport>;
+  
   ListKeys: grpc.handleUnaryCall<_aigateway_v1_ListKeysRequest__Output, _aigateway_v1_ListKeysResponse>;
   
   ListTeams: grpc.handleUnaryCall<_aigateway_v1_ListTeamsRequest__Output, _aigateway_v1_ListTeamsResponse>;
@@ -189,6 +211,7 @@ export interface AdminDefinition extends grpc.ServiceDefinition {
   GetKey: MethodDefinition<_aigateway_v1_GetKeyRequest, _aigateway_v1_VirtualKey, _aigateway_v1_GetKeyRequest__Output, _aigateway_v1_VirtualKey__Output>
   GetKeyUsage: MethodDefinition<_aigateway_v1_GetKeyUsageRequest, _aigateway_v1_KeyUsage, _aigateway_v1_GetKeyUsageRequest__Output, _aigateway_v1_KeyUsage__Output>
   GetTeam: MethodDefinition<_aigateway_v1_GetTeamRequest, _aigateway_v1_Team, _aigateway_v1_GetTeamRequest__Output, _aigateway_v1_Team__Output>
+  GetUsage: MethodDefinition<_aigateway_v1_GetUsageRequest, _aigateway_v1_UsageReport, _aigateway_v1_GetUsageRequest__Output, _aigateway_v1_UsageReport__Output>
   ListKeys: MethodDefinition<_aigateway_v1_ListKeysRequest, _aigateway_v1_ListKeysResponse, _aigateway_v1_ListKeysRequest__Output, _aigateway_v1_ListKeysResponse__Output>
   ListTeams: MethodDefinition<_aigateway_v1_ListTeamsRequest, _aigateway_v1_ListTeamsResponse, _aigateway_v1_ListTeamsRequest__Output, _aigateway_v1_ListTeamsResponse__Output>
   RevokeKey: MethodDefinition<_aigateway_v1_RevokeKeyRequest, _aigateway_v1_VirtualKey, _aigateway_v1_RevokeKeyRequest__Output, _aigateway_v1_VirtualKey__Output>
