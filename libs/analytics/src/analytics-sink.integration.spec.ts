@@ -88,6 +88,7 @@ describe('analytics sink on Postgres', () => {
       query: (text, params) => (++calls <= 2 ? down.query(text, params) : db.query(text, params)),
       copyFrom: (sql, data) => (++calls <= 2 ? down.copyFrom!(sql, data) : db.copyFrom!(sql, data)),
       exec: (sql) => db.exec(sql),
+      transaction: (work) => db.transaction(work),
       close: async () => undefined,
     };
     const sink = await startAnalyticsSink({ bus, db: recovering, logger: { ...logger, warn }, maxRetryDelayMs: 300 });
