@@ -61,7 +61,7 @@ const EXPECTED: Record<string, Record<string, string>[]> = {
     { team: 'support', requests: '2', cost_usd: '0.0030000000' },
     { team: 'none', requests: '2', cost_usd: '0.0010000000' },
   ],
-  'p50, p95 and p99 latency per model, from the rollups (bucket upper bounds, within 9%)': [
+  'p50, p95 and p99 latency per model, from the rollups (bucket upper bounds, within 9.1%)': [
     // claude-sonnet: 50, 300, 800 ms; gpt-4o: 100, 200, 400, 900, 1200 ms.
     { model: 'claude-sonnet', requests: '3', p50_ms: bound(300), p95_ms: bound(800), p99_ms: bound(800) },
     { model: 'gpt-4o', requests: '5', p50_ms: bound(400), p95_ms: bound(1200), p99_ms: bound(1200) },

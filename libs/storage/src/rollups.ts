@@ -8,12 +8,12 @@
 //
 // Latency percentiles: a rollup row holds a histogram of latency_ms (bigint[], bucket counts) that sums
 // exactly like the other columns, so any percentile over any span of rollup rows is one bucket's upper
-// bound, at most 9% above the exact value (buckets are 2^(1/8) wide, 1 ms to 2^20 ms).
+// bound, at most 9.1% above the exact value (buckets are 2^(1/8) wide, 1 ms to 2^20 ms).
 import type { UsageEventsLayout } from './schema';
 import type { SqlSession } from './sql-client';
 
 /** Histogram buckets: 0 holds latencies up to 1 ms, k up to 2^(k/8) ms, the last everything above. */
-export const LATENCY_BUCKETS = 161;
+const LATENCY_BUCKETS = 161;
 
 const GRAINS = [
   ['usage_rollup_minute', 'minute'],
@@ -22,9 +22,9 @@ const GRAINS = [
 
 const DIMENSIONS = ['model', 'provider', 'api_key_id', 'key_name', 'team', 'status'] as const;
 
-// Each measure from a change of rows with `sign` (1: a row added, -1: a row taken away), summed first
-// per latency bucket (`sum`) and then per rollup row (`total`); the histogram is built from the
-// per-bucket counts, once per rollup row, as adding to an array row by row costs ~10 µs a row.
+// Each measure from a change of rows with `sign` (1: a row added, -1: a row taken away). The upsert
+// sums them per latency bucket first, then per rollup row, and builds the histogram from the
+// per-bucket counts once per rollup row: adding to an array row by row cost ~10 µs a row.
 const MEASURES = [
   ['requests', 'bigint', 'sum(sign)'],
   ['errors', 'bigint', "sum(CASE WHEN status = 'error' THEN sign ELSE 0 END)"],
