@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { InMemoryBus, type IncomingMessage } from '@switchyard/bus';
-import { TOPICS, type UsageEvent } from '@switchyard/contracts';
+import { TOPICS, type CallerOutcomeEvent, type UsageEvent } from '@switchyard/contracts';
 import { deadLetterCounts } from '@switchyard/pipeline';
 import { createPostgresClient, ensureAnalyticsSchema, type SqlClient } from '@switchyard/storage';
 import { createLogger } from '@switchyard/telemetry';
@@ -88,6 +88,7 @@ describe('analytics sink on Postgres', () => {
       query: (text, params) => (++calls <= 2 ? down.query(text, params) : db.query(text, params)),
       copyFrom: (sql, data) => (++calls <= 2 ? down.copyFrom!(sql, data) : db.copyFrom!(sql, data)),
       exec: (sql) => db.exec(sql),
+      transaction: (work) => db.transaction(work),
       close: async () => undefined,
     };
     const sink = await startAnalyticsSink({ bus, db: recovering, logger: { ...logger, warn }, maxRetryDelayMs: 300 });
@@ -98,5 +99,44 @@ describe('analytics sink on Postgres', () => {
     expect((await db.query(`SELECT request_id FROM usage_events WHERE request_id = 'after-outage'`)).rows).toEqual([{ request_id: 'after-outage' }]);
     await down.close();
     sink.stop();
+  });
+  it('keeps the rollups equal to the rows aggregated when every event, usage and caller outcomes, is delivered again to a restarted sink', async () => {
+    // 60 requests over three minutes and two models; every fifth one's caller went away (a caller outcome, published before or after its usage).
+    const ts = (i: number) => `2026-11-25T13:0${i % 3}:${String(i % 60).padStart(2, '0')}.000Z`;
+    const usage = Array.from({ length: 60 }, (_, i) =>
+      row(`rollup-${i}`, { ts: ts(i), model: i % 2 ? 'model-a' : 'model-b', api_key_id: `key_${i % 4}`, team: i % 4 ? 'search' : null, cost_usd: 0.125 * (i % 5), prompt_tokens: i, latency_ms: 10 * i + 1, status: i % 7 ? 'ok' : 'error' }),
+    );
+    const outcomes = usage.filter((_, i) => i % 5 === 0).map((event): CallerOutcomeEvent => {
+      const { request_id, ts: at, api_key_id, kind, stream, model } = event;
+      return { type: 'caller_outcome', request_id, ts: at, api_key_id, kind, stream, model, status: 'cancelled', error_code: 'cancelled' };
+    });
+    const events = [...outcomes.slice(0, 6), ...usage, ...outcomes.slice(6)];
+    const deliver = async () => {
+      const bus = new InMemoryBus();
+      const sink = await startAnalyticsSink({ bus, db, logger });
+      await bus.publish(TOPICS.usage, events.map((event) => ({ key: event.request_id, value: event })));
+      await bus.close();
+      sink.stop();
+    };
+    // Per minute and per hour: requests, tokens, cost and latency by model, key, team and status, from the rollups and from the rows.
+    const compare = (table: string, grain: string) =>
+      Promise.all([
+        db.query(`SELECT bucket, model, api_key_id, team, status, requests::text, prompt_tokens::text, cost_usd::numeric(30, 10)::text AS cost_usd, latency_ms_sum::text
+                  FROM ${table} WHERE model IN ('model-a', 'model-b') ORDER BY 1, 2, 3, 4 NULLS FIRST, 5`),
+        db.query(`SELECT date_trunc('${grain}', ts) AS bucket, model, api_key_id, team, status, count(*)::text AS requests, sum(prompt_tokens)::text AS prompt_tokens,
+                    sum(cost_usd)::numeric(30, 10)::text AS cost_usd, sum(latency_ms::numeric)::text AS latency_ms_sum
+                  FROM usage_events WHERE model IN ('model-a', 'model-b') GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4 NULLS FIRST, 5`),
+      ]);
+    await deliver();
+    const [minutes, rowsByMinute] = await compare('usage_rollup_minute', 'minute');
+    expect(minutes.rows).toEqual(rowsByMinute.rows);
+    expect(minutes.rows.length).toBeGreaterThan(20);
+    const [hours, rowsByHour] = await compare('usage_rollup_hour', 'hour');
+    expect(hours.rows).toEqual(rowsByHour.rows);
+    expect((await db.query(`SELECT sum(requests)::int AS requests, sum(requests) FILTER (WHERE status = 'cancelled')::int AS cancelled FROM usage_rollup_hour WHERE model IN ('model-a', 'model-b')`)).rows).toEqual([{ requests: 60, cancelled: 12 }]);
+
+    await deliver();
+    expect((await compare('usage_rollup_minute', 'minute'))[0].rows).toEqual(minutes.rows);
+    expect((await compare('usage_rollup_hour', 'hour'))[0].rows).toEqual(hours.rows);
   });
 });

@@ -3,7 +3,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { InMemoryBus, type Bus, type IncomingMessage, type Subscription } from '@switchyard/bus';
 import { DEAD_LETTER_HEADERS, TOPICS } from '@switchyard/contracts';
-import type { SqlClient } from '@switchyard/storage';
+import type { SqlClient, SqlSession } from '@switchyard/storage';
 import { createLogger } from '@switchyard/telemetry';
 import { startAnalyticsSink } from './analytics-sink';
 import { usageRow } from './analytics-sink.fixtures';
@@ -26,6 +26,7 @@ function flakyDatabase(failures: number): SqlClient & { written: string[][]; att
       return { rows: [{ n: ids.length }] as R[] };
     },
     exec: async () => undefined,
+    transaction: <T>(work: (tx: SqlSession) => Promise<T>): Promise<T> => work(db),
     close: async () => undefined,
   };
   return db;
@@ -126,6 +127,7 @@ function gatedDatabase(engine: 'postgres' | 'pglite') {
       return { rows: [{ n: ids.length }] as R[] };
     },
     exec: async () => undefined,
+    transaction: <T>(work: (tx: SqlSession) => Promise<T>): Promise<T> => work(db),
     close: async () => undefined,
   };
   return { db, statements, mostInFlight: () => mostInFlight };
@@ -151,6 +153,7 @@ describe('analytics sink, statements', () => {
         return { rows: [{ n: ids.length }] as R[] };
       },
       exec: async () => undefined,
+      transaction: (work) => work(db),
       close: async () => undefined,
     };
     const sink = await startAnalyticsSink({ bus, db, logger });

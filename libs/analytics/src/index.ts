@@ -1,1 +1,2 @@
 export * from './analytics-sink';
+export * from './usage-maintenance';

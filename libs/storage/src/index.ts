@@ -1,4 +1,6 @@
 export * from './database-errors';
+export * from './maintenance';
+export * from './rollups';
 export * from './sanitise';
 export * from './schema';
 export * from './sql-client';

@@ -24,11 +24,39 @@ const errorBody = (error) => ({ message: error.message, code: error.code, detail
     parentPort.postMessage({ ready: false, error: errorBody(error) });
     return;
   }
-  parentPort.on('message', async ({ id, op, text, params }) => {
+  // An open transaction (begin .. commit or rollback): its statements come with inTransaction, and
+  // every other op waits until it ends, so that nothing comes in between.
+  let transaction;
+  let transactionEnded = Promise.resolve();
+  parentPort.on('message', async ({ id, op, text, params, inTransaction }) => {
     try {
-      if (op === 'query') parentPort.postMessage({ id, rows: (await db.query(text, params)).rows });
-      else if (op === 'exec') parentPort.postMessage({ id, rows: (await db.exec(text), []) });
-      else if (op === 'protocol') {
+      if (!inTransaction && op !== 'commit' && op !== 'rollback') await transactionEnded;
+      const target = inTransaction ? transaction.tx : db;
+      if (op === 'query') parentPort.postMessage({ id, rows: (await target.query(text, params)).rows });
+      else if (op === 'exec') parentPort.postMessage({ id, rows: (await target.exec(text), []) });
+      else if (op === 'begin') {
+        let started;
+        let release;
+        const ready = new Promise((resolve) => (started = resolve));
+        const outcome = db.transaction((tx) => {
+          started(tx);
+          return new Promise((resolve) => (release = resolve));
+        });
+        transactionEnded = outcome.then(() => undefined, () => undefined);
+        const tx = await Promise.race([ready, outcome.then(() => { throw new Error('the transaction ended before it began'); })]);
+        transaction = { tx, release: () => release(), outcome };
+        parentPort.postMessage({ id, rows: [] });
+      } else if (op === 'commit' || op === 'rollback') {
+        const { tx, release, outcome } = transaction;
+        try {
+          if (op === 'rollback') await tx.rollback();
+          release();
+          await outcome;
+        } finally {
+          transaction = undefined;
+        }
+        parentPort.postMessage({ id, rows: [] });
+      } else if (op === 'protocol') {
         // Raw messages, in one exclusive turn: nothing the gateway runs comes in between them.
         const outputs = await db.runExclusive(async () => {
           const outputs = [];
@@ -65,7 +93,7 @@ type Reply = { id: number; rows?: unknown[]; error?: ConstructorParameters<typeo
 
 export interface PgliteThread {
   /** `protocol`: `params` are wire protocol messages, run in order with nothing between; resolves with their outputs. */
-  run(op: 'query' | 'exec' | 'protocol' | 'close', text?: string, params?: unknown[]): Promise<unknown[]>;
+  run(op: 'query' | 'exec' | 'protocol' | 'close' | 'begin' | 'commit' | 'rollback', text?: string, params?: unknown[], inTransaction?: boolean): Promise<unknown[]>;
 }
 
 /** Opens PGlite under `dataDir` on a worker thread. */
@@ -105,12 +133,12 @@ export async function startPgliteThread(dataDir: string): Promise<PgliteThread> 
   });
 
   return {
-    run(op, text, params) {
+    run(op, text, params, inTransaction) {
       if (failure) return Promise.reject(failure);
       const id = nextId++;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        worker.postMessage({ id, op, text, params });
+        worker.postMessage({ id, op, text, params, inTransaction });
       });
     },
   };

@@ -46,7 +46,7 @@ function fixValue(type: (typeof USAGE_ROW_COLUMNS)[number][1], value: unknown): 
       return truncateUtf8(cleanString(typeof value === 'string' ? value : String(value)), TEXT_BOUND_BYTES);
     case 'integer':
       return typeof value === 'number' && Number.isFinite(value) ? Math.max(-INTEGER_BOUND, Math.min(INTEGER_BOUND, Math.round(value))) : 0;
-    case 'numeric':
+    case 'numeric(20, 10)':
       return typeof value === 'number' && Number.isFinite(value) ? Math.max(-NUMERIC_BOUND, Math.min(NUMERIC_BOUND, value)) : 0;
     case 'double precision':
       return typeof value === 'number' ? value : 0;

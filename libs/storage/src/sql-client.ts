@@ -7,11 +7,20 @@ import { from as copyFromStdin } from 'pg-copy-streams';
 import { startPgliteThread } from './pglite-thread';
 import { SQL_READER_SETUP, startSqlPort, type SqlPort } from './sql-port';
 
-export interface SqlClient {
-  readonly engine: 'postgres' | 'pglite';
+/** Statements run on one connection (a transaction's). */
+export interface SqlSession {
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: R[] }>;
-  /** Runs several statements in one go (migrations). */
+  /** Runs several statements in one go. */
   exec(sql: string): Promise<void>;
+}
+
+export interface SqlClient extends SqlSession {
+  readonly engine: 'postgres' | 'pglite';
+  /**
+   * Runs `work` in one transaction on one connection: committed when it resolves, rolled back when it
+   * throws. Nothing else the client runs meanwhile comes in between its statements on PGlite.
+   */
+  transaction<T>(work: (tx: SqlSession) => Promise<T>): Promise<T>;
   close(): Promise<void>;
   /**
    * Postgres server only: runs `COPY ... FROM STDIN` (text format) with `data` as its input and
@@ -34,6 +43,30 @@ export function createPostgresClient(connectionString: string, maxConnections = 
     },
     async exec(sql) {
       await pool.query(sql);
+    },
+    async transaction(work) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const session: SqlSession = {
+          query: async (text, params) => ({ rows: (await client.query(text, params as unknown[])).rows }),
+          exec: async (sql) => void (await client.query(sql)),
+        };
+        try {
+          const result = await work(session);
+          await client.query('COMMIT');
+          return result;
+        } catch (error) {
+          await client.query('ROLLBACK');
+          throw error;
+        }
+      } catch (error) {
+        if (!(error instanceof DatabaseError)) broken = error as Error;
+        throw error;
+      } finally {
+        client.release(broken);
+      }
     },
     async copyFrom(sql, data) {
       const client = await pool.connect();
@@ -87,6 +120,20 @@ export async function createPgliteClient(dataDir: string, options: { sql?: SqlPo
     },
     async exec(sql) {
       await thread.run('exec', sql);
+    },
+    async transaction(work) {
+      await thread.run('begin');
+      try {
+        const result = await work({
+          query: async (text, params) => ({ rows: (await thread.run('query', text, params, true)) as never[] }),
+          exec: async (sql) => void (await thread.run('exec', sql, undefined, true)),
+        });
+        await thread.run('commit');
+        return result;
+      } catch (error) {
+        await thread.run('rollback');
+        throw error;
+      }
     },
     close() {
       closed ??= (async () => {

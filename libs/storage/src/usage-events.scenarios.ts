@@ -1,5 +1,6 @@
 // The usage_events checks, run on PGlite (embedded) and on a Postgres server (integration run).
 import type { CallerOutcomeEvent, UsageEvent } from '@switchyard/contracts';
+import { describeRollups, expectRollupsMatchRows } from './rollups.scenarios';
 import { ensureAnalyticsSchema } from './schema';
 import type { SqlClient } from './sql-client';
 import { insertUsageEvents } from './usage-events';
@@ -196,14 +197,12 @@ export function describeUsageEventsStore(engine: string, open: () => Promise<Sql
         expect(await row('late-5')).toEqual(merged());
         expect(await row('late-6')).toEqual([expect.objectContaining({ status: 'ok', metered: true, caller_outcome: false })]);
       });
+    });
 
-      it('adds the columns to a table made before them, its rows being metering\'s alone', async () => {
-        await db.exec(`ALTER TABLE usage_events DROP COLUMN metered, DROP COLUMN caller_outcome`);
-        await ensureAnalyticsSchema(db, new Date('2026-11-25T00:00:00Z'));
-        expect(await row('late-6')).toEqual([expect.objectContaining({ status: 'ok', metered: true, caller_outcome: false })]);
-        expect(await insertUsageEvents(db, [callerOutcome({ ...at, request_id: 'late-6' })])).toBe(1);
-        expect(await row('late-6')).toEqual([expect.objectContaining({ status: 'error', error_code: 'deadline_exceeded', prompt_tokens: 10, metered: true, caller_outcome: true })]);
-      });
+    describeRollups(() => db);
+
+    it('keeps the rollups equal to usage_events aggregated, through every write, merge and redelivery above', async () => {
+      expect(await expectRollupsMatchRows(db)).toBeGreaterThan(20);
     });
 
     it('refuses a batch with a row the database cannot take, writing none of it, with the SQLSTATE', async () => {

@@ -77,6 +77,7 @@ describe('usage rows by COPY', () => {
         return data.split('\n').length - 1;
       },
       exec: async () => undefined,
+      transaction: (work) => work(client),
       close: async () => undefined,
     };
     return { client, calls };

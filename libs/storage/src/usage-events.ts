@@ -13,40 +13,54 @@ export type UsageRow = UsageEvent & {
   sanitised?: string | null;
 };
 
-// Which part of a request's row each column comes from when both parts arrive: the key's columns are
-// the same in both; status and error_code are the caller's; every other column is metering's.
+// The one definition of a usage_events column: its name, its SQL type (the table's and the insert's),
+// what else the table says of it, and which part of a request's row it comes from when both parts
+// arrive: the key's columns are the same in both; status and error_code are the caller's; every other
+// column is metering's. The table (schema.ts), the insert and COPY below are derived from this list, and
+// the compiler checks it against UsageRow (below). Adding a column: a line here and a migration that
+// adds it (migrations.ts).
 export const USAGE_ROW_COLUMNS = [
-  ['request_id', 'text', 'key'],
-  ['ts', 'timestamptz', 'key'],
-  ['api_key_id', 'text', 'metering'],
-  ['kind', 'text', 'metering'],
-  ['stream', 'boolean', 'metering'],
-  ['model', 'text', 'metering'],
-  ['provider', 'text', 'metering'],
-  ['upstream_model', 'text', 'metering'],
-  ['prompt_tokens', 'integer', 'metering'],
-  ['completion_tokens', 'integer', 'metering'],
-  ['cached_prompt_tokens', 'integer', 'metering'],
-  ['tokens_estimated', 'boolean', 'metering'],
-  ['cost_usd', 'numeric', 'metering'],
-  ['latency_ms', 'double precision', 'metering'],
-  ['provider_latency_ms', 'double precision', 'metering'],
-  ['time_to_first_chunk_ms', 'double precision', 'metering'],
-  ['status', 'text', 'caller'],
-  ['error_code', 'text', 'caller'],
-  ['finish_reason', 'text', 'metering'],
-  ['metadata', 'jsonb', 'metering'],
-  ['sanitised', 'text', 'metering'],
-  ['metered', 'boolean', 'flag'],
-  ['caller_outcome', 'boolean', 'flag'],
-  ['attempts', 'integer', 'metering'],
-  ['route_path', 'text', 'metering'],
-  ['failed_attempts', 'jsonb', 'metering'],
-  ['key_name', 'text', 'metering'],
-  ['team', 'text', 'metering'],
-  ['config_version', 'text', 'metering'],
-  ['guardrail_findings', 'jsonb', 'metering'],
+  ['request_id', 'text', 'NOT NULL', 'key'],
+  ['ts', 'timestamptz', 'NOT NULL', 'key'],
+  ['api_key_id', 'text', 'NOT NULL', 'metering'],
+  ['kind', 'text', 'NOT NULL', 'metering'],
+  ['stream', 'boolean', 'NOT NULL', 'metering'],
+  ['model', 'text', 'NOT NULL', 'metering'],
+  ['provider', 'text', '', 'metering'],
+  ['upstream_model', 'text', '', 'metering'],
+  ['prompt_tokens', 'integer', 'NOT NULL', 'metering'],
+  ['completion_tokens', 'integer', 'NOT NULL', 'metering'],
+  ['cached_prompt_tokens', 'integer', 'NOT NULL DEFAULT 0', 'metering'],
+  ['tokens_estimated', 'boolean', 'NOT NULL DEFAULT false', 'metering'],
+  ['cost_usd', 'numeric(20, 10)', 'NOT NULL', 'metering'],
+  ['latency_ms', 'double precision', 'NOT NULL', 'metering'],
+  ['provider_latency_ms', 'double precision', 'NOT NULL', 'metering'],
+  ['time_to_first_chunk_ms', 'double precision', '', 'metering'],
+  ['status', 'text', 'NOT NULL', 'caller'],
+  ['error_code', 'text', '', 'caller'],
+  ['finish_reason', 'text', '', 'metering'],
+  ['metadata', 'jsonb', "NOT NULL DEFAULT '{}'::jsonb", 'metering'],
+  ['sanitised', 'text', '', 'metering'],
+  // A table made before the column held metering's rows alone.
+  ['metered', 'boolean', 'NOT NULL DEFAULT true', 'flag'],
+  ['caller_outcome', 'boolean', 'NOT NULL DEFAULT false', 'flag'],
+  ['attempts', 'integer', '', 'metering'],
+  ['route_path', 'text', '', 'metering'],
+  ['failed_attempts', 'jsonb', '', 'metering'],
+  ['key_name', 'text', '', 'metering'],
+  ['team', 'text', '', 'metering'],
+  ['config_version', 'text', '', 'metering'],
+  ['guardrail_findings', 'jsonb', '', 'metering'],
 ] as const;
+
+export type UsageColumnName = (typeof USAGE_ROW_COLUMNS)[number][0];
+
+// Compile-time checks that the list and the row agree: a field of UsageRow without a column, or a
+// column without a field, makes one of these types non-empty and its assignment fail.
+const everyFieldHasAColumn: Record<Exclude<keyof UsageRow, UsageColumnName>, never> = {};
+const everyColumnHasAField: Record<Exclude<UsageColumnName, keyof UsageRow>, never> = {};
+void everyFieldHasAColumn;
+void everyColumnHasAField;
 
 const COLUMN_LIST = USAGE_ROW_COLUMNS.map(([name]) => name).join(', ');
 
@@ -65,8 +79,8 @@ const COPY_SQL = `COPY usage_events (${COLUMN_LIST}) FROM STDIN`;
 const INSERT_SQL = `INSERT INTO usage_events (${COLUMN_LIST})
 SELECT * FROM unnest(${USAGE_ROW_COLUMNS.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ')})
 ON CONFLICT (request_id, ts) DO UPDATE SET
-${USAGE_ROW_COLUMNS.filter(([, , part]) => part !== 'key')
-  .map(([name, , part]) => {
+${USAGE_ROW_COLUMNS.filter(([, , , part]) => part !== 'key')
+  .map(([name, , , part]) => {
     if (part === 'flag') return `  ${name} = usage_events.${name} OR EXCLUDED.${name}`;
     const flag = part === 'metering' ? 'metered' : 'caller_outcome';
     return `  ${name} = CASE WHEN usage_events.${flag} OR NOT EXCLUDED.${flag} THEN usage_events.${name} ELSE EXCLUDED.${name} END`;
