@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { startAnalyticsSink } from '@switchyard/analytics';
+import { readUsageRetentionDays, startAnalyticsSink, startUsageMaintenance } from '@switchyard/analytics';
 import { InMemoryBus } from '@switchyard/bus';
 import { breakerSettingsOf, buildModelCatalog, LiveConfig, readServiceEnv, routesOf, watchConfigFile, type ConfigFileWatch, type GatewayConfig, type SqlPortSettings } from '@switchyard/config';
 import type { CompletionEvent, RequestEvent, RequestsTopicEvent, UsageQuery } from '@switchyard/contracts';
@@ -102,6 +102,8 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   // The in-memory bus keeps nothing: dead letters go to a file in the data folder instead.
   await recordDeadLetters(bus, path.join(options.dataDir, DEAD_LETTER_FILE), logger);
   const sink = await startAnalyticsSink({ bus, db, logger });
+  // Raw rows past USAGE_EVENTS_RETENTION_DAYS are dropped, and the coming months' partitions made, hourly.
+  const maintenance = await startUsageMaintenance({ db, logger, retentionDays: readUsageRetentionDays(env) });
   // Virtual keys live beside analytics, in the same database; the admin key turns them on.
   const virtualKeys = adminKey ? await startVirtualKeys({ db, bus, instanceId: 'embedded', logger, signer }) : undefined;
   if (virtualKeys) opened.authenticator = new EventAuthenticator(signer, virtualKeys.directory);
@@ -144,6 +146,7 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
       await core.stop();
       await bus.close();
       sink.stop();
+      maintenance.stop();
       await db.close();
     },
   };
