@@ -4,6 +4,16 @@ import type { GatewayErrorBody } from './errors';
 
 export type RequestKind = 'chat' | 'embed';
 
+/**
+ * How a caller asks the response cache to treat its request (HTTP Cache-Control, gRPC metadata
+ * cache-control): no-cache skips the lookup and stores the fresh answer; no-store does neither.
+ */
+export type CacheControl = 'no-cache' | 'no-store';
+export const CACHE_CONTROLS: readonly CacheControl[] = ['no-cache', 'no-store'];
+
+/** What the response cache did for an answer: served it (hit), looked and called the provider (miss), or was not asked (bypass). */
+export type CacheStatus = 'hit' | 'miss' | 'bypass';
+
 /** The target that served a request (a provider block and its own model name), set by the provider-worker. */
 export interface Route {
   provider: string;
@@ -60,6 +70,8 @@ export interface RequestEvent {
    * provider-worker, which puts back those the model repeats; it goes no further.
    */
   guardrail_placeholders?: Record<string, string>;
+  /** The caller's cache directive, validated by the front door; absent: the model's cache applies as configured. */
+  cache_control?: CacheControl;
 }
 
 /** A chat completion as the provider produced it, before metering prices it. */
@@ -92,6 +104,8 @@ export interface CompletionEvent {
   failed_attempts?: FailedAttempt[];
   /** The stage that produced this event. */
   stage: string;
+  /** What the response cache did; absent when the model has no cache. A hit reached no provider. */
+  cache?: CacheStatus;
 }
 
 /** One row of analytics (topic usage); the columns of usage_events. */
@@ -132,6 +146,10 @@ export interface UsageEvent {
   config_version?: string | null;
   /** What the guardrails found, in the prompt and in the answer; null when nothing. */
   guardrail_findings?: GuardrailFinding[] | null;
+  /** What the response cache did (CompletionEvent.cache); null when the model has no cache. */
+  cache?: CacheStatus | null;
+  /** On a cache hit, what the answer would have cost from its provider (cost_usd is then 0); 0 otherwise. */
+  cost_saved_usd?: number;
 }
 
 /** The usage row's time: when the ingress received the request, as ISO 8601 (with request_id, the row's key). */
@@ -176,7 +194,11 @@ export type ReplyEvent = (
   | { request_id: string; type: 'chat'; response: ChatResponse }
   | { request_id: string; type: 'embed'; response: EmbedResponse }
   | { request_id: string; type: 'error'; error: GatewayErrorBody }
-) & { origin?: ReplyOrigin };
+) & {
+  origin?: ReplyOrigin;
+  /** What the response cache did, on the first reply the caller gets (a stream's first chunk, or the answer). */
+  cache?: CacheStatus;
+};
 
 /** Broadcast to provider-workers when a caller goes away, so the upstream call is stopped. */
 export interface CancelEvent {

@@ -20,6 +20,8 @@ const ADDED_COLUMNS = [
   'team text',
   'config_version text',
   'guardrail_findings jsonb',
+  'cache text',
+  'cost_saved_usd numeric(20, 10) NOT NULL DEFAULT 0',
 ];
 
 const COLUMNS = `

@@ -46,6 +46,8 @@ export const USAGE_ROW_COLUMNS = [
   ['team', 'text', 'metering'],
   ['config_version', 'text', 'metering'],
   ['guardrail_findings', 'jsonb', 'metering'],
+  ['cache', 'text', 'metering'],
+  ['cost_saved_usd', 'numeric', 'metering'],
 ] as const;
 
 const COLUMN_LIST = USAGE_ROW_COLUMNS.map(([name]) => name).join(', ');
@@ -162,6 +164,8 @@ function columnValue(row: UsageEvent | UsageRow, name: (typeof USAGE_ROW_COLUMNS
   if (name === 'metered') return (row as Partial<UsageRow>).metered ?? true;
   if (name === 'caller_outcome') return (row as Partial<UsageRow>).caller_outcome ?? false;
   if (name === 'sanitised') return (row as Partial<UsageRow>).sanitised ?? null;
+  // A caller outcome's part, and metering's from before the response cache, saved nothing.
+  if (name === 'cost_saved_usd') return row.cost_saved_usd ?? 0;
   return row[name];
 }
 

@@ -1,0 +1,78 @@
+// Where cached answers live: one Postgres table, shared by every provider-worker in distributed mode
+// (PGlite's, in embedded mode). Entries expire by TTL and the table is held under a size bound.
+import type { SqlClient } from '@switchyard/storage';
+
+/** A stored answer, as text (JSON of a CachedAnswer), and what it is to the store. */
+export interface CacheEntry {
+  key: string;
+  model: string;
+  answer: string;
+  bytes: number;
+  stored_at_ms: number;
+  expires_at_ms: number;
+}
+
+export interface CacheStore {
+  /** Creates what is missing; safe at every start and from several instances at once. */
+  migrate(): Promise<void>;
+  /** The answer stored under `key`, unless it expired by `nowMs`. */
+  get(key: string, nowMs: number): Promise<string | undefined>;
+  /** Stores or replaces the entry of its key. */
+  put(entry: CacheEntry): Promise<void>;
+  /** Deletes the expired entries, then the oldest until the rest hold at most `maxBytes`; resolves with how many went. */
+  evict(nowMs: number, maxBytes: number): Promise<number>;
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS response_cache (
+    key           text    PRIMARY KEY,
+    model         text    NOT NULL,
+    answer        text    NOT NULL,
+    bytes         integer NOT NULL,
+    stored_at_ms  bigint  NOT NULL,
+    expires_at_ms bigint  NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS response_cache_expires_idx ON response_cache (expires_at_ms);
+  CREATE INDEX IF NOT EXISTS response_cache_stored_idx ON response_cache (stored_at_ms);`;
+
+// Postgres codes of two instances creating the same table at once: the loser's catalog insert collides.
+const CREATED_CONCURRENTLY = new Set(['23505', '42P07']);
+
+export class SqlCacheStore implements CacheStore {
+  constructor(private readonly db: SqlClient) {}
+
+  async migrate(): Promise<void> {
+    try {
+      await this.db.exec(SCHEMA);
+    } catch (error) {
+      if (!CREATED_CONCURRENTLY.has((error as { code?: string }).code ?? '')) throw error;
+      await this.db.exec(SCHEMA);
+    }
+  }
+
+  async get(key: string, nowMs: number): Promise<string | undefined> {
+    const { rows } = await this.db.query<{ answer: string }>('SELECT answer FROM response_cache WHERE key = $1 AND expires_at_ms > $2', [key, nowMs]);
+    return rows[0]?.answer;
+  }
+
+  async put(entry: CacheEntry): Promise<void> {
+    await this.db.query(
+      `INSERT INTO response_cache (key, model, answer, bytes, stored_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (key) DO UPDATE SET model = EXCLUDED.model, answer = EXCLUDED.answer, bytes = EXCLUDED.bytes,
+         stored_at_ms = EXCLUDED.stored_at_ms, expires_at_ms = EXCLUDED.expires_at_ms`,
+      [entry.key, entry.model, entry.answer, entry.bytes, entry.stored_at_ms, entry.expires_at_ms],
+    );
+  }
+
+  async evict(nowMs: number, maxBytes: number): Promise<number> {
+    const expired = await this.db.query('DELETE FROM response_cache WHERE expires_at_ms <= $1 RETURNING key', [nowMs]);
+    const oldest = await this.db.query(
+      `DELETE FROM response_cache WHERE key IN (
+         SELECT key FROM (SELECT key, sum(bytes) OVER (ORDER BY stored_at_ms DESC, key) AS held FROM response_cache) newest_first
+         WHERE held > $1)
+       RETURNING key`,
+      [maxBytes],
+    );
+    return expired.rows.length + oldest.rows.length;
+  }
+}
