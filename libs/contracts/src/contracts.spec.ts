@@ -77,6 +77,7 @@ describe('event parsing', () => {
     [() => parseRequestEvent('text'), 'event is not a JSON object'],
     [() => parseRequestEvent({ ...request, kind: 'image' }), 'kind must be chat or embed, got "image"'],
     [() => parseRequestEvent({ ...request, chat: undefined }), 'chat.messages is missing'],
+    [() => parseRequestEvent({ ...request, cache_control: 'max-age=0' }), 'cache_control must be one of no-cache, no-store'],
     [() => parseCompletionEvent({ request, status: 'error' }), 'error is missing on a failed completion'],
     [() => parseUsageEvent({ request_id: 'r', ts: 'yesterday', model: 'm', status: 'ok' }), 'ts is not an ISO 8601 time'],
     [() => parseUsageTopicEvent({ ...usage, latency_ms: 'slow' }), 'latency_ms is not a number'],
