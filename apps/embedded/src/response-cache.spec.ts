@@ -13,6 +13,16 @@ jest.setTimeout(60_000);
 const COST_USD = '0.0000240000';
 const NO_COST = '0.0000000000';
 
+/** The parts of an answer (OpenAI's or Anthropic's) the tests read. */
+interface Answer {
+  id: string;
+  choices: { message: { content: string } }[];
+  usage: unknown;
+  content?: unknown;
+}
+
+const answerOf = async (response: Response) => (await response.json()) as Answer;
+
 describe('response cache in the embedded gateway', () => {
   let gateway: EmbeddedGateway;
   let upstream: OpenAIUpstream;
@@ -78,7 +88,7 @@ describe('response cache in the embedded gateway', () => {
     const second = await openai(ask('what is the capital of France?', 'hit'));
     expect([first.status, second.status]).toEqual([200, 200]);
     expect([first.headers.get('x-switchyard-cache'), second.headers.get('x-switchyard-cache')]).toEqual(['miss', 'hit']);
-    const [answered, replayed] = [await first.json(), await second.json()];
+    const [answered, replayed] = [await answerOf(first), await answerOf(second)];
     expect(replayed.choices).toEqual(answered.choices);
     expect(replayed.choices[0].message.content).toBe('upstream says: what is the capital of France?');
     expect(replayed.usage).toEqual(answered.usage);
@@ -182,7 +192,7 @@ describe('response cache in the embedded gateway', () => {
       });
     const [first, second] = [await messages(), await messages()];
     expect([first.headers.get('x-switchyard-cache'), second.headers.get('x-switchyard-cache')]).toEqual(['miss', 'hit']);
-    expect((await second.json()).content).toEqual((await first.json()).content);
+    expect((await answerOf(second)).content).toEqual((await answerOf(first)).content);
     expect(calls() - before).toBe(1);
   });
 
@@ -210,7 +220,7 @@ describe('response cache in the embedded gateway', () => {
     const before = calls();
     const answers = [await openai(ask('the store is down', 'store-down')), await openai(ask('the store is down', 'store-down'))];
     expect(answers.map((answer) => [answer.status, answer.headers.get('x-switchyard-cache')])).toEqual([[200, 'miss'], [200, 'miss']]);
-    for (const answer of answers) expect((await answer.json()).choices[0].message.content).toBe('upstream says: the store is down');
+    for (const answer of answers) expect((await answerOf(answer)).choices[0].message.content).toBe('upstream says: the store is down');
     expect(calls() - before).toBe(2);
     expect((await rowsTagged('store-down', 2)).map((row) => [row.cache, row.cost_usd])).toEqual([['miss', COST_USD], ['miss', COST_USD]]);
   });

@@ -41,6 +41,8 @@ limits: { default_timeout_ms: 20000 }
     await upstream.close();
   });
 
+  const answerOf = async (response: Response) => (await response.json()) as { id: string; choices: unknown[] };
+
   const ask = () =>
     fetch(`http://${gateway.httpAddress}/v1/chat/completions`, {
       method: 'POST',
@@ -51,11 +53,11 @@ limits: { default_timeout_ms: 20000 }
   it('answers identical requests after the first from the shared cache: the upstream is called once', async () => {
     const first = await ask();
     expect([first.status, first.headers.get('x-switchyard-cache')]).toEqual([200, 'miss']);
-    const answered = await first.json();
+    const answered = await answerOf(first);
     const later = [];
     for (let i = 0; i < 4; i++) later.push(await ask());
     expect(later.map((response) => [response.status, response.headers.get('x-switchyard-cache')])).toEqual(Array(4).fill([200, 'hit']));
-    const replayed = await Promise.all(later.map((response) => response.json()));
+    const replayed = await Promise.all(later.map(answerOf));
     for (const answer of replayed) expect(answer.choices).toEqual(answered.choices);
     expect(upstream.calls).toBe(1);
 

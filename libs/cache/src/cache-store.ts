@@ -15,8 +15,8 @@ export interface CacheEntry {
 export interface CacheStore {
   /** Creates what is missing; safe at every start and from several instances at once. */
   migrate(): Promise<void>;
-  /** The answer stored under `key`, unless it expired by `nowMs`. */
-  get(key: string, nowMs: number): Promise<string | undefined>;
+  /** The answer stored under `key` and when it expires, unless it expired by `nowMs`. */
+  get(key: string, nowMs: number): Promise<Pick<CacheEntry, 'answer' | 'expires_at_ms'> | undefined>;
   /** Stores or replaces the entry of its key. */
   put(entry: CacheEntry): Promise<void>;
   /** Deletes the expired entries, then the oldest until the rest hold at most `maxBytes`; resolves with how many went. */
@@ -50,9 +50,9 @@ export class SqlCacheStore implements CacheStore {
     }
   }
 
-  async get(key: string, nowMs: number): Promise<string | undefined> {
-    const { rows } = await this.db.query<{ answer: string }>('SELECT answer FROM response_cache WHERE key = $1 AND expires_at_ms > $2', [key, nowMs]);
-    return rows[0]?.answer;
+  async get(key: string, nowMs: number): Promise<Pick<CacheEntry, 'answer' | 'expires_at_ms'> | undefined> {
+    const { rows } = await this.db.query<{ answer: string; expires_at_ms: string }>('SELECT answer, expires_at_ms FROM response_cache WHERE key = $1 AND expires_at_ms > $2', [key, nowMs]);
+    return rows[0] && { answer: rows[0].answer, expires_at_ms: Number(rows[0].expires_at_ms) };
   }
 
   async put(entry: CacheEntry): Promise<void> {

@@ -15,10 +15,10 @@ class MapStore implements CacheStore {
   async migrate(): Promise<void> {
     this.check();
   }
-  async get(key: string, nowMs: number): Promise<string | undefined> {
+  async get(key: string, nowMs: number): Promise<Pick<CacheEntry, 'answer' | 'expires_at_ms'> | undefined> {
     await this.check();
     const entry = this.entries.get(key);
-    return entry && entry.expires_at_ms > nowMs ? entry.answer : undefined;
+    return entry && entry.expires_at_ms > nowMs ? entry : undefined;
   }
   async put(entry: CacheEntry): Promise<void> {
     await this.check();
@@ -67,7 +67,7 @@ describe('ResponseCache', () => {
   it('is a miss while the store is down, logs it once, counts it, leaves the store alone a while, and says when it is back', async () => {
     const store = new MapStore();
     const { logger, warnings, infos } = loggerCapturing();
-    const cache = new ResponseCache({ store, logger, now, retryAfterMs: 5000 });
+    const cache = new ResponseCache({ store, logger, now, retryAfterMs: 5000, memoryMs: 0 });
     await cache.save('k', 'model', ANSWER, TTL);
     store.down = true;
     const before = unavailable();
@@ -87,9 +87,37 @@ describe('ResponseCache', () => {
 
   it('is a miss when the store does not answer within its timeout', async () => {
     const store = new MapStore();
-    const cache = new ResponseCache({ store, logger: loggerCapturing().logger, now, timeoutMs: 20 });
+    const cache = new ResponseCache({ store, logger: loggerCapturing().logger, now, timeoutMs: 20, memoryMs: 0 });
     await cache.save('k', 'model', ANSWER, TTL);
     store.hung = true;
     expect(await cache.lookup('k')).toBeUndefined();
+  });
+
+  it('serves an answer read or stored lately from memory, for memoryMs within its TTL, then asks the store again', async () => {
+    const store = new MapStore();
+    const cache = new ResponseCache({ store, logger: loggerCapturing().logger, now, memoryMs: 5000 });
+    await cache.save('k', 'model', ANSWER, TTL);
+    const refreshed: CachedAnswer = { ...ANSWER, chat: { choices: [{ index: 0, message: { role: 'assistant', content: 'refreshed' }, finish_reason: 'stop' }] } };
+    // Another instance refreshes the entry: this one serves its copy until memoryMs has passed.
+    store.entries.set('k', { ...store.entries.get('k')!, answer: JSON.stringify(refreshed) });
+    const calls = store.calls;
+    expect(await cache.lookup('k')).toEqual(ANSWER);
+    expect(store.calls).toBe(calls);
+    clock += 5000;
+    expect(await cache.lookup('k')).toEqual(refreshed);
+    expect(store.calls).toBe(calls + 1);
+  });
+
+  it('keeps in memory no more than memoryBytes, forgetting the least recently used first', async () => {
+    const store = new MapStore();
+    const bytes = JSON.stringify(ANSWER).length;
+    const cache = new ResponseCache({ store, logger: loggerCapturing().logger, now, memoryBytes: 2 * bytes });
+    for (const key of ['a', 'b', 'c']) await cache.save(key, 'model', ANSWER, TTL);
+    const calls = store.calls;
+    expect(await cache.lookup('c')).toEqual(ANSWER);
+    expect(await cache.lookup('b')).toEqual(ANSWER);
+    expect(store.calls).toBe(calls);
+    expect(await cache.lookup('a')).toEqual(ANSWER);
+    expect(store.calls).toBe(calls + 1);
   });
 });

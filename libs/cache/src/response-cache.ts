@@ -1,6 +1,9 @@
 // The response cache as the provider-worker uses it: never a failure. A store that cannot be reached
 // (or answers too slowly) is a miss, logged once when it goes and once when it comes back, counted in
 // switchyard_response_cache_total{outcome="unavailable"}, and left alone for a while before it is tried again.
+// Answers read or stored lately are also kept in the worker's memory for a few seconds: a lookup in the
+// store (a query, on PGlite a WebAssembly Postgres in this process) costs more CPU than a provider call,
+// and a hot answer is asked for many times a second.
 import type { CacheConfig } from '@switchyard/config';
 import { gatewayMetrics, type Logger } from '@switchyard/telemetry';
 import type { CachedAnswer } from './cached-answer';
@@ -17,10 +20,23 @@ export interface ResponseCacheOptions {
   maxTotalBytes?: number;
   /** How often, at most, expired and excess entries are evicted (after a store). */
   evictEveryMs?: number;
+  /**
+   * How long an answer read or stored is served from memory (within its TTL) before the store is asked
+   * again: how long a refresh (no-cache) made by another instance can take to reach this one.
+   */
+  memoryMs?: number;
+  /** What the answers in memory may hold in all; the least recently used go first beyond it. */
+  memoryBytes?: number;
   now?: () => number;
 }
 
-export const RESPONSE_CACHE_DEFAULTS = { timeoutMs: 250, retryAfterMs: 5000, maxTotalBytes: 256 * 1024 * 1024, evictEveryMs: 60_000 } as const;
+export const RESPONSE_CACHE_DEFAULTS = { timeoutMs: 250, retryAfterMs: 5000, maxTotalBytes: 256 * 1024 * 1024, evictEveryMs: 60_000, memoryMs: 5000, memoryBytes: 32 * 1024 * 1024 } as const;
+
+interface Remembered {
+  answer: CachedAnswer;
+  bytes: number;
+  until: number;
+}
 
 class StoreTimeout extends Error {}
 
@@ -30,6 +46,9 @@ export class ResponseCache {
   private unavailableUntil = 0;
   private down = false;
   private nextEvictionAt = 0;
+  // In the order last used: the first is the one to forget.
+  private readonly recent = new Map<string, Remembered>();
+  private recentBytes = 0;
 
   constructor(private readonly options: ResponseCacheOptions) {
     this.settings = { ...RESPONSE_CACHE_DEFAULTS, now: Date.now, ...stripUndefined(options) };
@@ -37,8 +56,20 @@ export class ResponseCache {
 
   /** The answer stored under `key`; undefined on a miss, and when the store is unavailable. */
   async lookup(key: string): Promise<CachedAnswer | undefined> {
-    const text = await this.guarded('look up', () => this.options.store.get(key, this.settings.now()));
-    return text === undefined ? undefined : (JSON.parse(text) as CachedAnswer);
+    const now = this.settings.now();
+    const remembered = this.recent.get(key);
+    if (remembered) {
+      this.forget(key);
+      if (remembered.until > now) {
+        this.remember(key, remembered);
+        return remembered.answer;
+      }
+    }
+    const found = await this.guarded('look up', () => this.options.store.get(key, now));
+    if (!found) return undefined;
+    const answer = JSON.parse(found.answer) as CachedAnswer;
+    this.remember(key, { answer, bytes: Buffer.byteLength(found.answer), until: Math.min(now + this.settings.memoryMs, found.expires_at_ms) });
+    return answer;
   }
 
   /** Stores an answer for the model's TTL, unless it is larger than the model's max_entry_bytes; says whether it was stored. */
@@ -47,15 +78,35 @@ export class ResponseCache {
     const bytes = Buffer.byteLength(text);
     if (bytes > config.max_entry_bytes) return false;
     const now = this.settings.now();
+    const expiresAt = now + config.ttl_s * 1000;
+    this.forget(key);
     const stored = await this.guarded('store', async () => {
-      await this.options.store.put({ key, model, answer: text, bytes, stored_at_ms: now, expires_at_ms: now + config.ttl_s * 1000 });
+      await this.options.store.put({ key, model, answer: text, bytes, stored_at_ms: now, expires_at_ms: expiresAt });
       return true;
     });
+    if (stored) this.remember(key, { answer, bytes, until: Math.min(now + this.settings.memoryMs, expiresAt) });
     if (stored && now >= this.nextEvictionAt) {
       this.nextEvictionAt = now + this.settings.evictEveryMs;
       void this.guarded('evict from', () => this.options.store.evict(now, this.settings.maxTotalBytes), Number.POSITIVE_INFINITY);
     }
     return stored === true;
+  }
+
+  private remember(key: string, entry: Remembered): void {
+    if (entry.bytes > this.settings.memoryBytes) return;
+    this.recent.set(key, entry);
+    this.recentBytes += entry.bytes;
+    for (const oldest of this.recent.keys()) {
+      if (this.recentBytes <= this.settings.memoryBytes) break;
+      this.forget(oldest);
+    }
+  }
+
+  private forget(key: string): void {
+    const entry = this.recent.get(key);
+    if (!entry) return;
+    this.recent.delete(key);
+    this.recentBytes -= entry.bytes;
   }
 
   private async guarded<T>(what: string, operation: () => Promise<T>, timeoutMs = this.settings.timeoutMs): Promise<T | undefined> {
