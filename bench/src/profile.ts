@@ -129,7 +129,7 @@ async function main(): Promise<void> {
         const perRequest = (cpuMs(pids) - cpuBefore) / Math.max(1, step.ok);
         perModel[i].push(perRequest);
         const infrastructurePerRequest = infrastructure ? ` + ${((cpuMs(infrastructure.pids) - infrastructureCpuBefore) / Math.max(1, step.ok)).toFixed(3)} Kafka/Postgres` : '';
-        console.log(`${models[i]}: ${rate} rps for ${durationMs} ms: p50 ${step.excess.p50.toFixed(2)} ms, p99 ${step.excess.p99.toFixed(2)} ms, errors ${step.errors}, CPU ${perRequest.toFixed(3)}${infrastructurePerRequest} ms/request`);
+        console.log(`${models[i]}: ${rate} rps for ${durationMs} ms: p50 ${step.excess.p50.toFixed(2)} ms, p99 ${step.excess.p99.toFixed(2)} ms, errors ${step.errors}${step.errors > 0 ? ` (${step.errorSamples.join('; ')})` : ''}, CPU ${perRequest.toFixed(3)}${infrastructurePerRequest} ms/request`);
       }
     }
     loadToUs = monotonicUs();
