@@ -36,6 +36,8 @@ describe('response cache in the embedded gateway', () => {
         { name: 'cached', provider: 'up', upstream_model: 'gpt-test', capabilities: ['chat', 'streaming', 'tools'], cache: { ttl_s: 3600 } },
         { name: 'short-lived', provider: 'up', upstream_model: 'gpt-test', capabilities: ['chat'], cache: { ttl_s: 1 } },
         { name: 'uncached', provider: 'up', upstream_model: 'gpt-test', capabilities: ['chat'] },
+        // No input rules: the prompt's deny word reaches the upstream, whose answer repeats it for the output rule to flag.
+        { name: 'guarded', provider: 'up', upstream_model: 'gpt-test', capabilities: ['chat'], cache: {}, guardrails: { input: [], output: [{ type: 'deny', words: ['falcon'], action: 'flag' }] } },
       ],
       providers: { up: { kind: 'openai', base_url: upstream.baseUrl, api_key_env: 'E2E_OPENAI_KEY' } },
       limits: { default_timeout_ms: 20_000 },
@@ -180,6 +182,18 @@ describe('response cache in the embedded gateway', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('x-switchyard-cache')).toBeNull();
     expect((await rowsTagged('uncached', 1)).map((row) => [row.cache, row.cost_saved_usd])).toEqual([[null, NO_COST]]);
+  });
+
+  it('gives a hit\'s row the output guardrails\' findings of the answer it replays', async () => {
+    const before = calls();
+    for (let i = 0; i < 2; i++) expect((await openai(ask('tell me about project falcon', 'guarded', { model: 'guarded' }))).headers.get('x-switchyard-cache')).toBe(i === 0 ? 'miss' : 'hit');
+    expect(calls() - before).toBe(1);
+    const rows = await eventually(async () => {
+      const { rows } = await gateway.db.query<{ cache: string; guardrail_findings: unknown }>(`SELECT cache, guardrail_findings FROM usage_events WHERE metadata->>'test' = 'guarded' ORDER BY ts`);
+      return rows.length === 2 ? rows : undefined;
+    }, 'the rows of the guarded requests');
+    const flagged = [{ rule: 'deny', entity: 'denied', action: 'flag', direction: 'output', count: 1 }];
+    expect(rows).toEqual([{ cache: 'miss', guardrail_findings: flagged }, { cache: 'hit', guardrail_findings: flagged }]);
   });
 
   it('answers the Anthropic API from the cache too', async () => {

@@ -1,5 +1,5 @@
 // What the response cache keeps of an answer, and how a stored answer is replayed to a streaming caller.
-import type { ChatChunk, ChatResult, Route } from '@switchyard/contracts';
+import type { ChatChunk, ChatResult, GuardrailFinding, Route } from '@switchyard/contracts';
 
 /** A piece of a streamed answer as the caller got it (the chunk's choice index and delta). */
 export type CachedChunk = Pick<ChatChunk, 'index' | 'delta'>;
@@ -10,6 +10,8 @@ export interface CachedAnswer {
   chat: ChatResult;
   /** The chunks the first caller got, in order, when the answer was streamed. */
   chunks?: CachedChunk[];
+  /** What the output guardrails found in the answer (it is stored as they left it): a hit's row says the same. */
+  findings?: GuardrailFinding[];
 }
 
 /**

@@ -342,7 +342,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
         last = { node, result, listed: false };
         if (!result.error) {
           const outputs = finish(node, result);
-          if (cache?.store) await remember(cache, outputs[0].value as CompletionEvent, result.chunks);
+          if (cache?.store) await remember(cache, outputs[0].value as CompletionEvent, result);
           return outputs;
         }
         const { code } = result.error;
@@ -365,10 +365,10 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
   }
 
   /** Stores a provider's whole answer; a failure to store is the cache's to log, never the caller's. */
-  async function remember(cache: RequestCache, completion: CompletionEvent, chunks: CachedChunk[] | undefined): Promise<void> {
+  async function remember(cache: RequestCache, completion: CompletionEvent, { chunks, findings }: CallResult): Promise<void> {
     const chat = completion.chat;
     if (completion.status !== 'ok' || !chat || chat.choices.some((choice) => choice.finish_reason === 'error')) return;
-    const answer: CachedAnswer = { route: completion.request.route!, chat, ...(chunks ? { chunks } : {}) };
+    const answer: CachedAnswer = { route: completion.request.route!, chat, ...(chunks ? { chunks } : {}), ...(findings?.length ? { findings } : {}) };
     await responseCache!.save(cache.key!, completion.request.chat!.model, answer, cache.config);
   }
 
@@ -389,7 +389,8 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
         }),
       );
     }
-    const completion: CompletionEvent = { request: { ...request, route: answer.route }, status: 'ok', chat: answer.chat, provider_latency_ms: 0, attempts: 0, stage: 'provider-worker', cache: 'hit' };
+    const guardrail = answer.findings ? { guardrail: [...(request.guardrail ?? []), ...answer.findings] } : {};
+    const completion: CompletionEvent = { request: { ...request, route: answer.route, ...guardrail }, status: 'ok', chat: answer.chat, provider_latency_ms: 0, attempts: 0, stage: 'provider-worker', cache: 'hit' };
     return [{ topic: TOPICS.completions, key: requestId, value: completion }];
   }
 
