@@ -228,6 +228,31 @@ describe('response cache in the embedded gateway', () => {
     expect(calls() - before).toBe(2);
   });
 
+  it('sends the status before the first chunk of a gRPC stream, and replays the chunks in order', async () => {
+    const before = calls();
+    const grpcStream = () =>
+      new Promise<{ status: string | undefined; chunks: { content: string; usage: unknown }[] }>((resolve, reject) => {
+        let status: string | undefined;
+        const chunks: { content: string; usage: unknown }[] = [];
+        const call = client.ChatStream({ model: 'cached', temperature: 0, messages: [{ role: 'user', content: 'stream over gRPC' }] }, { deadline: Date.now() + 20_000 });
+        call.on('metadata', (received) => (status = received.get('x-switchyard-cache')[0] as string | undefined));
+        call.on('data', (chunk: { delta?: { content?: string }; usage?: unknown }) => {
+          // The status came with the response metadata, before any chunk.
+          if (status === undefined) reject(new Error('a chunk came before the cache status'));
+          chunks.push({ content: chunk.delta?.content ?? '', usage: chunk.usage ?? null });
+        });
+        call.on('error', reject);
+        call.on('end', () => resolve({ status, chunks }));
+      });
+    const streamed = await grpcStream();
+    const replayed = await grpcStream();
+    expect([streamed.status, replayed.status]).toEqual(['miss', 'hit']);
+    expect(replayed.chunks).toEqual(streamed.chunks);
+    expect(replayed.chunks.map((chunk) => chunk.content).join('')).toBe('upstream says: stream over gRPC');
+    expect(replayed.chunks.at(-1)!.usage).toMatchObject({ prompt_tokens: 11, completion_tokens: 7 });
+    expect(calls() - before).toBe(1);
+  });
+
   // Last: the store stays down for this gateway.
   it('answers every request from the provider when the cache store fails, one row each', async () => {
     await gateway.db.exec('DROP TABLE response_cache');
