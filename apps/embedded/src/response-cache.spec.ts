@@ -1,6 +1,8 @@
 // The response cache through the whole embedded gateway, against a local OpenAI-format upstream that
 // counts its calls: a hit is answered without the provider, over every front door, with the same answer
 // (streamed in the same chunks), and each answer has one usage row saying what the cache did.
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { createGatewayClient } from '@switchyard/client';
 import { eventually, startOpenAIUpstream, type OpenAIUpstream } from '@switchyard/testing';
@@ -23,23 +25,52 @@ interface Answer {
 
 const answerOf = async (response: Response) => (await response.json()) as Answer;
 
+// The embeddings the semantic tests' embedder gives each prompt: with the first, the second has a cosine
+// similarity of 0.995 (above the 0.95 threshold), the third 0.9 (below it). Any other prompt: [0, 0, 1].
+const EMBEDDINGS: Record<string, number[]> = {
+  'user: what is the capital of France?': [1, 0, 0],
+  'user: which city is the capital of France?': [1, 0.1, 0],
+  'user: what is the capital of Spain?': [0.9, Math.sqrt(1 - 0.81), 0],
+};
+
+/** An OpenAI-format embeddings server answering from EMBEDDINGS, counting its calls. */
+async function startEmbedder(): Promise<{ baseUrl: string; calls: () => number; close(): Promise<void> }> {
+  let calls = 0;
+  const server = http.createServer((req, res) => {
+    let raw = '';
+    req.on('data', (data) => (raw += data));
+    req.on('end', () => {
+      calls++;
+      const { input } = JSON.parse(raw) as { input: string[] };
+      const data = input.map((text, index) => ({ object: 'embedding', index, embedding: EMBEDDINGS[text] ?? [0, 0, 1] }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data, model: 'embed-test', usage: { prompt_tokens: 5, total_tokens: 5 } }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, calls: () => calls, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
 describe('response cache in the embedded gateway', () => {
   let gateway: EmbeddedGateway;
   let upstream: OpenAIUpstream;
+  let embedder: Awaited<ReturnType<typeof startEmbedder>>;
   let client: ReturnType<typeof createGatewayClient>;
 
   beforeAll(async () => {
     upstream = await startOpenAIUpstream();
+    embedder = await startEmbedder();
     process.env.E2E_OPENAI_KEY = 'sk-upstream';
     gateway = await startGatewayUnderTest('response-cache', {
       models: [
         { name: 'cached', provider: 'up', upstream_model: 'gpt-test', capabilities: ['chat', 'streaming', 'tools'], cache: { ttl_s: 3600 } },
         { name: 'short-lived', provider: 'up', upstream_model: 'gpt-test', capabilities: ['chat'], cache: { ttl_s: 1 } },
         { name: 'uncached', provider: 'up', upstream_model: 'gpt-test', capabilities: ['chat'] },
+        { name: 'semantic', provider: 'up', upstream_model: 'gpt-test', capabilities: ['chat', 'tools'], cache: { mode: 'semantic', embed_model: 'embedder', threshold: 0.95 } },
+        { name: 'embedder', provider: 'emb', upstream_model: 'embed-test', capabilities: ['embeddings'] },
         // No input rules: the prompt's deny word reaches the upstream, whose answer repeats it for the output rule to flag.
         { name: 'guarded', provider: 'up', upstream_model: 'gpt-test', capabilities: ['chat'], cache: {}, guardrails: { input: [], output: [{ type: 'deny', words: ['falcon'], action: 'flag' }] } },
       ],
-      providers: { up: { kind: 'openai', base_url: upstream.baseUrl, api_key_env: 'E2E_OPENAI_KEY' } },
+      providers: { up: { kind: 'openai', base_url: upstream.baseUrl, api_key_env: 'E2E_OPENAI_KEY' }, emb: { kind: 'openai', base_url: embedder.baseUrl, api_key_env: 'E2E_OPENAI_KEY' } },
       limits: { default_timeout_ms: 20_000 },
       pricing: { 'up/gpt-test': { input_per_mtok: 1.0, output_per_mtok: 2.0, cached_input_per_mtok: 0.5 } },
     });
@@ -50,6 +81,7 @@ describe('response cache in the embedded gateway', () => {
     client?.close();
     await gateway?.stop();
     await upstream?.close();
+    await embedder?.close();
   });
 
   const calls = () => upstream.requests.length;
@@ -194,6 +226,31 @@ describe('response cache in the embedded gateway', () => {
     }, 'the rows of the guarded requests');
     const flagged = [{ rule: 'deny', entity: 'denied', action: 'flag', direction: 'output', count: 1 }];
     expect(rows).toEqual([{ cache: 'miss', guardrail_findings: flagged }, { cache: 'hit', guardrail_findings: flagged }]);
+  });
+
+  it('answers a prompt close enough to a stored one from the cache (semantic_hit), and one just below the threshold from the provider', async () => {
+    const before = calls();
+    const status = async (content: string, extra: Record<string, unknown> = {}) => {
+      const response = await openai(ask(content, 'semantic', { model: 'semantic', ...extra }));
+      return [response.headers.get('x-switchyard-cache'), (await answerOf(response)).choices[0].message.content];
+    };
+    expect(await status('what is the capital of France?')).toEqual(['miss', 'upstream says: what is the capital of France?']);
+    // 0.995 similar: the stored answer, without the provider.
+    expect(await status('which city is the capital of France?')).toEqual(['semantic_hit', 'upstream says: what is the capital of France?']);
+    expect(calls() - before).toBe(1);
+    // 0.9 similar: below the threshold, a miss.
+    expect(await status('what is the capital of Spain?')).toEqual(['miss', 'upstream says: what is the capital of Spain?']);
+    // As similar as can be, but with tools the request is another one: never a semantic hit across tools.
+    expect(await status('which city is the capital of France?', { tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object' } } }] })).toEqual(['miss', 'upstream says: which city is the capital of France?']);
+    expect(calls() - before).toBe(3);
+    expect(embedder.calls()).toBe(4);
+    const rows = await rowsTagged('semantic', 4);
+    expect(rows.map((row) => [row.cache, row.cost_usd, row.cost_saved_usd])).toEqual([
+      ['miss', COST_USD, NO_COST],
+      ['semantic_hit', NO_COST, COST_USD],
+      ['miss', COST_USD, NO_COST],
+      ['miss', COST_USD, NO_COST],
+    ]);
   });
 
   it('answers the Anthropic API from the cache too', async () => {

@@ -1,8 +1,8 @@
 import type { CacheConfig } from '@switchyard/config';
 import type { ChatRequest, RequestEvent } from '@switchyard/contracts';
-import { cacheKeyOf, canonicalJson, planCache } from './cache-key';
+import { cacheKeyOf, canonicalJson, cosineSimilarity, planCache, promptText, semanticScopeOf } from './cache-key';
 
-const CONFIG: CacheConfig = { mode: 'exact', ttl_s: 60, max_entry_bytes: 65_536, scope: 'global', deterministic_only: true };
+const CONFIG: CacheConfig = { mode: 'exact', ttl_s: 60, max_entry_bytes: 65_536, scope: 'global', deterministic_only: true, threshold: 0.95 };
 
 function request(chat: Partial<ChatRequest> = {}, fields: Partial<RequestEvent> = {}): RequestEvent {
   return {
@@ -90,5 +90,36 @@ describe('the response cache plan', () => {
 
   it('bypasses embeddings', () => {
     expect(planCache({ ...request(), kind: 'embed', chat: undefined, embed: { model: 'e', input: ['x'] } }, CONFIG)).toEqual({ status: 'bypass', lookup: false, store: false });
+  });
+});
+
+describe('the semantic scope', () => {
+  const conversation = (user: string, system = 'be brief') => request({ messages: [{ role: 'system', content: system }, { role: 'user', content: user }] });
+
+  it('is shared by requests that differ only in their prompt, and split by the system prompt, tools, response format and parameters', () => {
+    const scope = semanticScopeOf(conversation('what is the capital of France?'), CONFIG);
+    expect(semanticScopeOf(conversation('which city is the capital of France?'), CONFIG)).toBe(scope);
+    expect(semanticScopeOf(conversation('what is the capital of France?', 'be verbose'), CONFIG)).not.toBe(scope);
+    for (const change of [{ tools: [{ type: 'function', function: { name: 'f' } }] }, { response_format: { type: 'json_object' } }, { max_tokens: 5 }]) {
+      const changed = conversation('what is the capital of France?');
+      Object.assign(changed.chat!, change);
+      expect(semanticScopeOf(changed, CONFIG)).not.toBe(scope);
+    }
+    expect(scope).not.toBe(cacheKeyOf(conversation('what is the capital of France?'), CONFIG));
+  });
+
+  it('is planned, with the prompt but the system messages, in semantic mode only', () => {
+    const semantic = { ...CONFIG, mode: 'semantic' as const, embed_model: 'e' };
+    expect(planCache(conversation('hi there'), semantic).semantic).toEqual({ scope: semanticScopeOf(conversation('hi there'), semantic), prompt: 'user: hi there' });
+    expect(planCache(conversation('hi there'), CONFIG).semantic).toBeUndefined();
+    expect(promptText({ model: 'm', messages: [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }, { role: 'user', content_parts: [{ text: 'c' }] }] })).toBe('user: a\nassistant: b\nuser: c');
+  });
+
+  it('compares embeddings by cosine similarity', () => {
+    expect(cosineSimilarity([1, 0], [1, 0])).toBe(1);
+    expect(cosineSimilarity([1, 0], [0, 1])).toBe(0);
+    expect(cosineSimilarity([3, 4], [6, 8])).toBeCloseTo(1, 10);
+    expect(cosineSimilarity([1, 0], [0, 0])).toBe(0);
+    expect(cosineSimilarity([1, 0], [1, 0, 0])).toBe(0);
   });
 });

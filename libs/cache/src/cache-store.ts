@@ -10,7 +10,13 @@ export interface CacheEntry {
   bytes: number;
   stored_at_ms: number;
   expires_at_ms: number;
+  /** Semantic mode: the requests it may answer (CachePlan.semantic.scope), and its prompt's embedding. */
+  semantic_scope?: string;
+  embedding?: number[];
 }
+
+/** How many of a semantic scope's newest entries a semantic lookup compares: the bound of its scan. */
+export const SEMANTIC_CANDIDATES = 256;
 
 export interface CacheStore {
   /** Creates what is missing; safe at every start and from several instances at once. */
@@ -19,6 +25,8 @@ export interface CacheStore {
   get(key: string, nowMs: number): Promise<Pick<CacheEntry, 'answer' | 'expires_at_ms'> | undefined>;
   /** Stores or replaces the entry of its key. */
   put(entry: CacheEntry): Promise<void>;
+  /** The newest unexpired entries of a semantic scope that have an embedding, at most `limit`. */
+  similar(semanticScope: string, nowMs: number, limit: number): Promise<Pick<CacheEntry, 'answer' | 'expires_at_ms' | 'embedding'>[]>;
   /** Deletes the expired entries, then the oldest until the rest hold at most `maxBytes`; resolves with how many went. */
   evict(nowMs: number, maxBytes: number): Promise<number>;
 }
@@ -30,8 +38,11 @@ const SCHEMA = `
     answer        text    NOT NULL,
     bytes         integer NOT NULL,
     stored_at_ms  bigint  NOT NULL,
-    expires_at_ms bigint  NOT NULL
+    expires_at_ms bigint  NOT NULL,
+    semantic_scope text,
+    embedding     float8[]
   );
+  CREATE INDEX IF NOT EXISTS response_cache_semantic_idx ON response_cache (semantic_scope, stored_at_ms DESC) WHERE semantic_scope IS NOT NULL;
   CREATE INDEX IF NOT EXISTS response_cache_expires_idx ON response_cache (expires_at_ms);
   CREATE INDEX IF NOT EXISTS response_cache_stored_idx ON response_cache (stored_at_ms);`;
 
@@ -57,11 +68,20 @@ export class SqlCacheStore implements CacheStore {
 
   async put(entry: CacheEntry): Promise<void> {
     await this.db.query(
-      `INSERT INTO response_cache (key, model, answer, bytes, stored_at_ms, expires_at_ms) VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO response_cache (key, model, answer, bytes, stored_at_ms, expires_at_ms, semantic_scope, embedding) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (key) DO UPDATE SET model = EXCLUDED.model, answer = EXCLUDED.answer, bytes = EXCLUDED.bytes,
-         stored_at_ms = EXCLUDED.stored_at_ms, expires_at_ms = EXCLUDED.expires_at_ms`,
-      [entry.key, entry.model, entry.answer, entry.bytes, entry.stored_at_ms, entry.expires_at_ms],
+         stored_at_ms = EXCLUDED.stored_at_ms, expires_at_ms = EXCLUDED.expires_at_ms, semantic_scope = EXCLUDED.semantic_scope, embedding = EXCLUDED.embedding`,
+      [entry.key, entry.model, entry.answer, entry.bytes, entry.stored_at_ms, entry.expires_at_ms, entry.semantic_scope ?? null, entry.embedding ?? null],
     );
+  }
+
+  async similar(semanticScope: string, nowMs: number, limit: number): Promise<Pick<CacheEntry, 'answer' | 'expires_at_ms' | 'embedding'>[]> {
+    const { rows } = await this.db.query<{ answer: string; expires_at_ms: string; embedding: number[] }>(
+      `SELECT answer, expires_at_ms, embedding FROM response_cache
+       WHERE semantic_scope = $1 AND expires_at_ms > $2 AND embedding IS NOT NULL ORDER BY stored_at_ms DESC LIMIT $3`,
+      [semanticScope, nowMs, limit],
+    );
+    return rows.map((row) => ({ answer: row.answer, expires_at_ms: Number(row.expires_at_ms), embedding: row.embedding.map(Number) }));
   }
 
   async evict(nowMs: number, maxBytes: number): Promise<number> {

@@ -24,6 +24,10 @@ class MapStore implements CacheStore {
     await this.check();
     this.entries.set(entry.key, entry);
   }
+  async similar(semanticScope: string, nowMs: number, limit: number): Promise<CacheEntry[]> {
+    await this.check();
+    return [...this.entries.values()].filter((entry) => entry.semantic_scope === semanticScope && entry.expires_at_ms > nowMs).slice(-limit).reverse();
+  }
   async evict(): Promise<number> {
     return 0;
   }
@@ -119,5 +123,19 @@ describe('ResponseCache', () => {
     expect(store.calls).toBe(calls);
     expect(await cache.lookup('a')).toEqual(ANSWER);
     expect(store.calls).toBe(calls + 1);
+  });
+
+  it('finds the most similar stored prompt of a semantic scope at or above the threshold, and none below it', async () => {
+    const store = new MapStore();
+    const cache = new ResponseCache({ store, logger: loggerCapturing().logger, now });
+    const other: CachedAnswer = { ...ANSWER, chat: { choices: [{ index: 0, message: { role: 'assistant', content: 'other' }, finish_reason: 'stop' }] } };
+    await cache.save('k1', 'model', ANSWER, TTL, { scope: 's', embedding: [1, 0, 0] });
+    await cache.save('k2', 'model', other, TTL, { scope: 's', embedding: [0.6, 0.8, 0] });
+    await cache.save('k3', 'model', other, TTL, { scope: 'elsewhere', embedding: [1, 0, 0] });
+    // cos([1, 0.1, 0], [1, 0, 0]) = 0.995; with [0.6, 0.8, 0], 0.677.
+    expect(await cache.lookupSimilar('s', [1, 0.1, 0], 0.99)).toEqual({ answer: ANSWER, similarity: expect.closeTo(0.995, 3) });
+    expect(await cache.lookupSimilar('s', [1, 0.1, 0], 0.996)).toBeUndefined();
+    expect(await cache.lookupSimilar('s', [0.6, 0.8, 0], 0.99)).toEqual({ answer: other, similarity: expect.closeTo(1, 6) });
+    expect(await cache.lookupSimilar('none', [1, 0, 0], 0.5)).toBeUndefined();
   });
 });

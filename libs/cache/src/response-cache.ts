@@ -7,7 +7,8 @@
 import type { CacheConfig } from '@switchyard/config';
 import { gatewayMetrics, type Logger } from '@switchyard/telemetry';
 import type { CachedAnswer } from './cached-answer';
-import type { CacheStore } from './cache-store';
+import { cosineSimilarity } from './cache-key';
+import { SEMANTIC_CANDIDATES, type CacheStore } from './cache-store';
 
 export interface ResponseCacheOptions {
   store: CacheStore;
@@ -72,8 +73,25 @@ export class ResponseCache {
     return answer;
   }
 
-  /** Stores an answer for the model's TTL, unless it is larger than the model's max_entry_bytes; says whether it was stored. */
-  async save(key: string, model: string, answer: CachedAnswer, config: Pick<CacheConfig, 'ttl_s' | 'max_entry_bytes'>): Promise<boolean> {
+  /**
+   * Semantic mode: the stored answer of the scope whose prompt's embedding is the most similar to
+   * `embedding`, if that similarity is at least `threshold`; undefined otherwise, and when the store is unavailable.
+   */
+  async lookupSimilar(semanticScope: string, embedding: number[], threshold: number): Promise<{ answer: CachedAnswer; similarity: number } | undefined> {
+    const candidates = await this.guarded('search', () => this.options.store.similar(semanticScope, this.settings.now(), SEMANTIC_CANDIDATES));
+    let best: { answer: string; similarity: number } | undefined;
+    for (const candidate of candidates ?? []) {
+      const similarity = cosineSimilarity(embedding, candidate.embedding!);
+      if (similarity >= threshold && similarity > (best?.similarity ?? -1)) best = { answer: candidate.answer, similarity };
+    }
+    return best && { answer: JSON.parse(best.answer) as CachedAnswer, similarity: best.similarity };
+  }
+
+  /**
+   * Stores an answer for the model's TTL, unless it is larger than the model's max_entry_bytes; says
+   * whether it was stored. `semantic`: its scope and prompt's embedding, for semantic lookups.
+   */
+  async save(key: string, model: string, answer: CachedAnswer, config: Pick<CacheConfig, 'ttl_s' | 'max_entry_bytes'>, semantic?: { scope: string; embedding: number[] }): Promise<boolean> {
     const text = JSON.stringify(answer);
     const bytes = Buffer.byteLength(text);
     if (bytes > config.max_entry_bytes) return false;
@@ -81,7 +99,7 @@ export class ResponseCache {
     const expiresAt = now + config.ttl_s * 1000;
     this.forget(key);
     const stored = await this.guarded('store', async () => {
-      await this.options.store.put({ key, model, answer: text, bytes, stored_at_ms: now, expires_at_ms: expiresAt });
+      await this.options.store.put({ key, model, answer: text, bytes, stored_at_ms: now, expires_at_ms: expiresAt, ...(semantic ? { semantic_scope: semantic.scope, embedding: semantic.embedding } : {}) });
       return true;
     });
     if (stored) this.remember(key, { answer, bytes, until: Math.min(now + this.settings.memoryMs, expiresAt) });

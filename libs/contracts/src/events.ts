@@ -11,8 +11,11 @@ export type RequestKind = 'chat' | 'embed';
 export type CacheControl = 'no-cache' | 'no-store';
 export const CACHE_CONTROLS: readonly CacheControl[] = ['no-cache', 'no-store'];
 
-/** What the response cache did for an answer: served it (hit), looked and called the provider (miss), or was not asked (bypass). */
-export type CacheStatus = 'hit' | 'miss' | 'bypass';
+/**
+ * What the response cache did for an answer: served it for the same request (hit) or for a prompt close
+ * enough to this one (semantic_hit), looked and called the provider (miss), or was not asked (bypass).
+ */
+export type CacheStatus = 'hit' | 'semantic_hit' | 'miss' | 'bypass';
 
 /** The target that served a request (a provider block and its own model name), set by the provider-worker. */
 export interface Route {

@@ -44,7 +44,7 @@ export function meter(completion: CompletionEvent, prices: PriceTable): Metered 
   const route = request.route;
   const { cost_usd } = route ? costOf(usage, prices[priceKey(route.provider, route.upstream_model)]) : { cost_usd: 0 };
   // A hit reached no provider: the caller pays nothing, and the row says what the provider would have charged.
-  if (completion.cache === 'hit') return { usage, estimated, cost_usd: 0, cost_saved_usd: cost_usd };
+  if (completion.cache === 'hit' || completion.cache === 'semantic_hit') return { usage, estimated, cost_usd: 0, cost_saved_usd: cost_usd };
   return { usage, estimated, cost_usd, cost_saved_usd: 0 };
 }
 

@@ -150,8 +150,8 @@ export interface ProviderWorkerOptions {
   responseCache?: ResponseCache;
 }
 
-/** The response cache's plan for a request, with the model's settings it was made from. */
-type RequestCache = CachePlan & { config: CacheConfig };
+/** The response cache's plan for a request, with the model's settings it was made from, and in semantic mode its prompt's embedding. */
+type RequestCache = CachePlan & { config: CacheConfig; embedding?: number[] };
 
 /** A moving average's weight of the newest latency. */
 const LATENCY_WEIGHT = 0.2;
@@ -285,7 +285,15 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       const answer = await responseCache!.lookup(cache.key!);
       if (answer) {
         gatewayMetrics().responseCache('hit');
-        return replay(request, answer, context);
+        return replay(request, answer, 'hit', context);
+      }
+    }
+    if (cache?.semantic) {
+      cache.embedding = await embedPrompt(setup, cache, request, context);
+      const similar = cache.lookup && cache.embedding ? await responseCache!.lookupSimilar(cache.semantic.scope, cache.embedding, cache.config.threshold) : undefined;
+      if (similar) {
+        gatewayMetrics().responseCache('semantic_hit');
+        return replay(request, similar.answer, 'semantic_hit', context);
       }
     }
     if (cache) gatewayMetrics().responseCache(cache.status);
@@ -369,7 +377,28 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
     const chat = completion.chat;
     if (completion.status !== 'ok' || !chat || chat.choices.some((choice) => choice.finish_reason === 'error')) return;
     const answer: CachedAnswer = { route: completion.request.route!, chat, ...(chunks ? { chunks } : {}), ...(findings?.length ? { findings } : {}) };
-    await responseCache!.save(cache.key!, completion.request.chat!.model, answer, cache.config);
+    const semantic = cache.semantic && cache.embedding ? { scope: cache.semantic.scope, embedding: cache.embedding } : undefined;
+    await responseCache!.save(cache.key!, completion.request.chat!.model, answer, cache.config, semantic);
+  }
+
+  /**
+   * Semantic mode: the embedding of the request's prompt, by the cache's embed_model (its route's first
+   * target, within the request's deadline). A failure is a miss, never the caller's: logged, and the
+   * answer is neither looked up nor stored by its prompt.
+   */
+  async function embedPrompt(setup: WorkerSetup, cache: RequestCache, request: RequestEvent, context: StageContext): Promise<number[] | undefined> {
+    const embedModel = cache.config.embed_model!;
+    const tree = setup.routes(embedModel);
+    const node = tree && (tree.kind === 'target' ? tree : plan(tree, { facts: NO_FACTS, stats: statsIn(setup.prices), random, max_ejection_percent: 100 })[0]?.node);
+    const provider = node && setup.providers.get(node.target.provider);
+    try {
+      if (!node || !provider?.embed) throw new Error(`embed_model ${embedModel} has no target that offers embeddings in this provider-worker`);
+      const result = await provider.embed({ model: node.target.upstream_model, input: [cache.semantic!.prompt] }, { signal: AbortSignal.timeout(Math.max(1, request.deadline_at - now())) });
+      return result.data[0]?.embedding;
+    } catch (error) {
+      context.logger.warn('could not embed a prompt for the semantic cache; the request is looked up and stored by its exact key only', { model: embedModel, error: (error as Error).message });
+      return undefined;
+    }
   }
 
   /**
@@ -377,20 +406,20 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
    * stored chunks in order (metering sends the last, with usage), then metering gets a completion that
    * reached no provider (attempts 0), priced as saved rather than spent.
    */
-  async function replay(request: RequestEvent, answer: CachedAnswer, context: StageContext): Promise<StageOutput[]> {
+  async function replay(request: RequestEvent, answer: CachedAnswer, status: 'hit' | 'semantic_hit', context: StageContext): Promise<StageOutput[]> {
     const requestId = request.request_id;
     if (request.stream) {
       const streamId = randomUUID();
       await Promise.all(
         replayedChunks(answer).map(({ index, delta }, seq) => {
           const chunk: ChatChunk = { id: requestId, model: request.chat!.model, provider: answer.route.provider, index, delta };
-          const reply: ReplyEvent = { request_id: requestId, type: 'chunk', chunk, stream_id: streamId, seq, ...(seq === 0 ? { cache: 'hit' as const } : {}) };
+          const reply: ReplyEvent = { request_id: requestId, type: 'chunk', chunk, stream_id: streamId, seq, ...(seq === 0 ? { cache: status } : {}) };
           return context.emit({ topic: request.reply_to, key: requestId, value: reply });
         }),
       );
     }
     const guardrail = answer.findings ? { guardrail: [...(request.guardrail ?? []), ...answer.findings] } : {};
-    const completion: CompletionEvent = { request: { ...request, route: answer.route, ...guardrail }, status: 'ok', chat: answer.chat, provider_latency_ms: 0, attempts: 0, stage: 'provider-worker', cache: 'hit' };
+    const completion: CompletionEvent = { request: { ...request, route: answer.route, ...guardrail }, status: 'ok', chat: answer.chat, provider_latency_ms: 0, attempts: 0, stage: 'provider-worker', cache: status };
     return [{ topic: TOPICS.completions, key: requestId, value: completion }];
   }
 

@@ -177,7 +177,7 @@ export class GatewayMetrics {
     this.deadLetters = add(new FastCounter('switchyard_dead_letters_total', 'Events dead-lettered, by the stage that could not handle them.', ['stage']));
     this.publishDuration = add(new FastHistogram('switchyard_bus_publish_duration_seconds', 'Time from publishing to Kafka acknowledging it; reply topics are one topic, replies.', ['topic'], WORK_SECONDS));
     this.rowsWritten = add(new FastCounter('switchyard_analytics_rows_written_total', 'Usage rows analytics wrote (a redelivered row that was already written is not counted).', []));
-    this.responseCacheOutcomes = add(new FastCounter('switchyard_response_cache_total', 'Response cache outcomes of requests to cached models (hit, miss, bypass), and operations its store could not serve (unavailable).', ['outcome']));
+    this.responseCacheOutcomes = add(new FastCounter('switchyard_response_cache_total', 'Response cache outcomes of requests to cached models (hit, semantic_hit, miss, bypass), and operations its store could not serve (unavailable).', ['outcome']));
     this.databaseErrors = add(new FastCounter('switchyard_analytics_database_errors_total', 'Failed writes of usage rows: transient (retried) or refused (the row is written sanitised).', ['kind']));
 
     const inFlight: Gauge = new Gauge({
@@ -239,7 +239,7 @@ export class GatewayMetrics {
   }
 
   /** Provider-worker: what the response cache did for a request, or `unavailable` for an operation its store could not serve. */
-  responseCache(outcome: 'hit' | 'miss' | 'bypass' | 'unavailable'): void {
+  responseCache(outcome: 'hit' | 'semantic_hit' | 'miss' | 'bypass' | 'unavailable'): void {
     this.responseCacheOutcomes.inc([outcome]);
   }
 
