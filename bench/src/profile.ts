@@ -1,4 +1,4 @@
-// `npx tsx bench/src/profile.ts [--mode=embedded|distributed|kafka-floor] [--protocol=http|grpc] [--rate=400] [--duration=8] [--delay=0|capacity] [--warmup=3] [--profile=false] [--output=true] [--node-args='--max-semi-space-size=32'] [--cpus=1] [--model=bench-gpt|bench-loadbalance|bench-fallback] [--rounds=5] [--prompt-bytes=2048] [--guardrail-rules=default|none|mask_email,...]`
+// `npx tsx bench/src/profile.ts [--mode=embedded|distributed|kafka-floor] [--protocol=http|grpc] [--rate=400] [--duration=8] [--delay=0|capacity] [--warmup=3] [--profile=false] [--output=true] [--node-args='--max-semi-space-size=32'] [--cpus=1] [--model=bench-gpt|bench-cached|bench-loadbalance|bench-fallback] [--rounds=5] [--prompt-bytes=2048] [--guardrail-rules=default|none|mask_email,...]`
 // Starts Switchyard under `node --cpu-prof`, drives open-loop load at it, stops it, and prints its CPU
 // per request and where that CPU went: self time by function and by package, per process. The
 // .cpuprofile files stay in bench/.cache/profiles for Chrome DevTools or speedscope. --profile=false
@@ -129,7 +129,7 @@ async function main(): Promise<void> {
         const perRequest = (cpuMs(pids) - cpuBefore) / Math.max(1, step.ok);
         perModel[i].push(perRequest);
         const infrastructurePerRequest = infrastructure ? ` + ${((cpuMs(infrastructure.pids) - infrastructureCpuBefore) / Math.max(1, step.ok)).toFixed(3)} Kafka/Postgres` : '';
-        console.log(`${models[i]}: ${rate} rps for ${durationMs} ms: p50 ${step.excess.p50.toFixed(2)} ms, p99 ${step.excess.p99.toFixed(2)} ms, errors ${step.errors}, CPU ${perRequest.toFixed(3)}${infrastructurePerRequest} ms/request`);
+        console.log(`${models[i]}: ${rate} rps for ${durationMs} ms: p50 ${step.excess.p50.toFixed(2)} ms, p99 ${step.excess.p99.toFixed(2)} ms, errors ${step.errors}${step.errors > 0 ? ` (${step.errorSamples.join('; ')})` : ''}, CPU ${perRequest.toFixed(3)}${infrastructurePerRequest} ms/request`);
       }
     }
     loadToUs = monotonicUs();

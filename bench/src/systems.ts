@@ -19,6 +19,8 @@ export const SWITCHYARD_MODEL = 'bench-gpt';
  * refuses connections, so that its breaker is open but for a probe now and then.
  */
 export const ROUTED_MODELS = ['bench-loadbalance', 'bench-fallback'] as const;
+/** The bench model behind an exact response cache that takes every request: after the first, each is a hit (profile.ts --model). */
+export const CACHED_MODEL = 'bench-cached';
 
 export interface RunningSystem {
   processes: ServiceProcess[];
@@ -76,6 +78,7 @@ function writeSwitchyardConfig(upstreamBaseUrl: string, providerCalls?: Provider
     file,
     `models:
   - { name: ${SWITCHYARD_MODEL}, provider: bench-upstream, upstream_model: gpt-bench, capabilities: [chat, streaming] }
+  - { name: ${CACHED_MODEL}, provider: bench-upstream, upstream_model: gpt-bench, capabilities: [chat, streaming], cache: { deterministic_only: false } }
   - name: ${ROUTED_MODELS[0]}
     capabilities: [chat, streaming]
     route: { loadbalance: { targets: [{ target: bench-upstream/gpt-bench, weight: 3 }, { target: bench-upstream/gpt-bench-b, weight: 1 }] } }

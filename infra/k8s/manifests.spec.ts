@@ -187,6 +187,8 @@ describe.each(VARIANTS)('infra/k8s/%s', (variant) => {
     for (const variable of [gatewayKeys].flat()) expect(ingress[variable]).toMatch(/secretKeyRef/);
     expect(ingress.GATEWAY_KEY_ID_SECRET).toMatch(/secretKeyRef/);
     expect(environmentOf(containerOf(deploymentOf('analytics')), manifests).DATABASE_URL).toMatch(/secretKeyRef/);
+    // The response cache is a table in the same database, shared by every provider-worker.
+    expect(environmentOf(containerOf(deploymentOf('provider-worker')), manifests).DATABASE_URL).toMatch(/secretKeyRef/);
     // Each ingress pod is an instance with a reply topic of its own, named after the pod.
     expect(containerOf(deploymentOf('ingress')).env).toContainEqual({ name: 'GATEWAY_INSTANCE_ID', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
   });

@@ -4,8 +4,9 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readUsageRetentionDays, startAnalyticsSink, startUsageMaintenance } from '@switchyard/analytics';
+import { ResponseCache, SqlCacheStore } from '@switchyard/cache';
 import { InMemoryBus } from '@switchyard/bus';
-import { breakerSettingsOf, buildModelCatalog, LiveConfig, readServiceEnv, routesOf, watchConfigFile, type ConfigFileWatch, type GatewayConfig, type SqlPortSettings } from '@switchyard/config';
+import { breakerSettingsOf, buildModelCatalog, cachesOf, LiveConfig, readServiceEnv, routesOf, watchConfigFile, type ConfigFileWatch, type GatewayConfig, type SqlPortSettings } from '@switchyard/config';
 import type { CompletionEvent, RequestEvent, RequestsTopicEvent, UsageQuery } from '@switchyard/contracts';
 import { createGuardrailStage } from '@switchyard/guardrail';
 import { outputGuards, policiesOf } from '@switchyard/guardrail-rules';
@@ -80,7 +81,7 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
       router: createRouterStage(buildModelCatalog(config, env), { limiter, prices, authenticator: () => opened.authenticator }),
       guardrail: createGuardrailStage(policies),
       metering: createMeteringStage(prices, undefined, (settlement) => signer.signSettlement(settlement)),
-      worker: { providers: createProviderRegistry(config, env), routes: routesOf(config), limits: config.provider_calls, prices, output: outputGuards(policies) },
+      worker: { providers: createProviderRegistry(config, env), routes: routesOf(config), limits: config.provider_calls, prices, output: outputGuards(policies), cache: cachesOf(config) },
       ingress: ingressSettingsOf(config, configVersion, env),
       breaker: breakerSettingsOf(config),
     };
@@ -109,7 +110,9 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   if (virtualKeys) opened.authenticator = new EventAuthenticator(signer, virtualKeys.directory);
   const at = (configVersion: string | undefined) => live.at(configVersion).view;
   // The breakers' state outlives configuration versions; their settings are the current version's.
-  const worker = createLiveProviderWorker((request) => at(request.config_version).worker, { breaker: () => live.current.view.breaker });
+  // Cached answers sit beside analytics, in the same database (PGlite, or Postgres with DATABASE_URL).
+  const responseCache = new ResponseCache({ store: new SqlCacheStore(db), logger });
+  const worker = createLiveProviderWorker((request) => at(request.config_version).worker, { breaker: () => live.current.view.breaker, responseCache });
   await runStage(bus, liveStage((version) => at(version).router, (event) => ('type' in event ? undefined : event.config_version)), { logger });
   await runStage(bus, liveStage((version) => at(version).guardrail, (request) => request.config_version), { logger });
   metrics.watchBreakers(worker.breakers);

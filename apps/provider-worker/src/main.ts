@@ -1,12 +1,14 @@
 // The provider-worker service: guarded -> completions, streaming chunks to the caller's ingress.
 import { randomUUID } from 'node:crypto';
-import { breakerSettingsOf, readServiceEnv, routesOf } from '@switchyard/config';
+import { ResponseCache, SqlCacheStore } from '@switchyard/cache';
+import { breakerSettingsOf, cachesOf, readServiceEnv, routesOf, type GatewayConfig } from '@switchyard/config';
 import { BREAKERS_TOPIC, BREAKERS_TOPIC_PARTITIONS } from '@switchyard/contracts';
 import { outputGuards, policiesOf } from '@switchyard/guardrail-rules';
 import { connectServiceBus, runService, runStage, startServiceConfig } from '@switchyard/pipeline';
 import { createLiveProviderWorker, OUTCOMES_REPLAYED_MS } from '@switchyard/provider-worker';
 import { buildPriceTable } from '@switchyard/pricing';
 import { createProviderRegistry } from '@switchyard/providers';
+import { createPostgresClient } from '@switchyard/storage';
 import { createLogger, gatewayMetrics, startTracing, stopTracing } from '@switchyard/telemetry';
 
 const logger = createLogger('provider-worker');
@@ -22,9 +24,20 @@ void runService('provider-worker', logger, async () => {
     prices: buildPriceTable(config.pricing),
     breaker: breakerSettingsOf(config),
     output: outputGuards(policiesOf(config)),
+    cache: cachesOf(config),
   }));
+  // The response cache is a table every instance shares, in the analytics database. The pool connects on
+  // the first lookup, so a worker whose models have no cache opens no connection.
+  const db = env.databaseUrl ? createPostgresClient(env.databaseUrl, 2) : undefined;
+  const responseCache = db && new ResponseCache({ store: new SqlCacheStore(db), logger });
+  const warnIfUncached = (config: GatewayConfig) => {
+    const cached = config.models.filter((model) => model.cache).map((model) => model.name);
+    if (!db && cached.length > 0) logger.warn('models have a response cache, but DATABASE_URL is not set: their answers are not cached', { models: cached });
+  };
+  warnIfUncached(live.current.config);
+  live.onChange((snapshot) => warnIfUncached(snapshot.config));
   // The breakers' state outlives configuration versions; their settings are the current version's.
-  const worker = createLiveProviderWorker((request) => live.at(request.config_version).view, { breaker: () => live.current.view.breaker });
+  const worker = createLiveProviderWorker((request) => live.at(request.config_version).view, { breaker: () => live.current.view.breaker, responseCache });
   // Before the first call: a transition published to a topic not yet made would make it uncompacted.
   await bus.ensureTopics([BREAKERS_TOPIC], BREAKERS_TOPIC_PARTITIONS, { compacted: true });
   // Every instance must hear every breaker transition, from the topic's beginning: a group of its own at each start.
@@ -37,5 +50,5 @@ void runService('provider-worker', logger, async () => {
   await runStage(bus, worker.outcomes, { logger, group: `switchyard-provider-worker-outcomes-${randomUUID().slice(0, 8)}`, since: Date.now() - OUTCOMES_REPLAYED_MS });
   await runStage(bus, worker.stage, { logger });
   logger.info('provider-worker ready', { providers: [...live.current.view.providers.keys()] });
-  return { stop: async () => { await bus.close(); await stop(); await stopTracing(); } };
+  return { stop: async () => { await bus.close(); await stop(); await db?.close(); await stopTracing(); } };
 });

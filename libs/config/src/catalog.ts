@@ -2,7 +2,7 @@
 import type { ModelCapabilities, ModelInfo } from '@switchyard/contracts';
 import { DEFAULT_BREAKER, targetsOf, type BreakerSettings, type RouteNode } from '@switchyard/routing';
 import { providerDisabledReason } from './credentials';
-import type { GatewayConfig, ModelConfig } from './schema';
+import type { CacheConfig, GatewayConfig, ModelConfig } from './schema';
 
 export interface CatalogEntry extends Omit<ModelInfo, 'targets'> {
   /** Every target the model's route may call, `<provider block>/<upstream model>`. */
@@ -40,6 +40,12 @@ function capabilitiesOf(model: ModelConfig): ModelCapabilities {
 export function routesOf(config: GatewayConfig): (model: string) => RouteNode | undefined {
   const routes = new Map(config.models.map((model) => [model.name, model.route]));
   return (model) => routes.get(model);
+}
+
+/** The response cache of a model, by the name callers use; undefined for a model that has none. */
+export function cachesOf(config: GatewayConfig): (model: string) => CacheConfig | undefined {
+  const caches = new Map(config.models.flatMap((model) => (model.cache ? [[model.name, model.cache] as const] : [])));
+  return (model) => caches.get(model);
 }
 
 /** The breaker settings of every target, and of each target the configuration sets apart, defaults filled in. */

@@ -1,5 +1,5 @@
 import { DEFAULT_BREAKER } from '@switchyard/routing';
-import { breakerSettingsOf, buildModelCatalog } from './catalog';
+import { breakerSettingsOf, buildModelCatalog, cachesOf } from './catalog';
 import { healthAddressOf, KEY_ID_SECRET_MIN_LENGTH, parseAddress, readServiceEnv, shutdownGraceMsOf } from './env';
 import { ConfigError, loadGatewayConfig, parseGatewayConfig, type ProviderKeys } from './load';
 
@@ -23,6 +23,19 @@ describe('gateway configuration', () => {
   ])('says what is wrong with %j', (text, message) => {
     expect(() => parseGatewayConfig(text, 'test.yaml')).toThrow(ConfigError);
     expect(() => parseGatewayConfig(text, 'test.yaml')).toThrow(message);
+  });
+
+  it('reads a model\'s cache with its defaults, and refuses keys and values it does not know', () => {
+    const config = parseGatewayConfig('models: [{ name: a, provider: mock, cache: { ttl_s: 60, scope: team } }, { name: b, provider: mock }]', 'test.yaml');
+    expect(cachesOf(config)('a')).toEqual({ mode: 'exact', ttl_s: 60, max_entry_bytes: 262_144, scope: 'team', deterministic_only: true, threshold: 0.95 });
+    expect(cachesOf(config)('b')).toBeUndefined();
+    expect(() => parseGatewayConfig('models: [{ name: a, provider: mock, cache: { ttl: 60 } }]', 'test.yaml')).toThrow(/models\.0\.cache.*ttl/s);
+    expect(() => parseGatewayConfig('models: [{ name: a, provider: mock, cache: { scope: user } }]', 'test.yaml')).toThrow(/models\.0\.cache\.scope/);
+    expect(() => parseGatewayConfig('models: [{ name: a, provider: mock, cache: { ttl_s: 0 } }]', 'test.yaml')).toThrow(/models\.0\.cache\.ttl_s/);
+    expect(() => parseGatewayConfig('models: [{ name: a, provider: mock, cache: { mode: semantic } }]', 'test.yaml')).toThrow(/models\.0\.cache\.embed_model: embed_model is required with mode semantic/);
+    expect(() => parseGatewayConfig('models: [{ name: a, provider: mock, cache: { mode: semantic, embed_model: a } }]', 'test.yaml')).toThrow(/models\.0\.cache\.embed_model: a is not a configured model with the embeddings capability/);
+    const semantic = parseGatewayConfig('models: [{ name: a, provider: mock, cache: { mode: semantic, embed_model: e, threshold: 0.9 } }, { name: e, provider: mock, capabilities: [embeddings] }]', 'test.yaml');
+    expect(cachesOf(semantic)('a')).toMatchObject({ mode: 'semantic', embed_model: 'e', threshold: 0.9 });
   });
 
   it('reads a model\'s route, and today\'s provider and upstream_model as a route of one target', () => {

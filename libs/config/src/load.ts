@@ -47,6 +47,12 @@ export function parseGatewayConfig(text: string, source = 'config', providerKeys
     if (names.has(model.name)) throw new ConfigError(`${source}: model ${model.name} is configured twice`);
     names.add(model.name);
   }
+  result.data.models.forEach((model, index) => {
+    const embedModel = model.cache?.embed_model;
+    if (embedModel === undefined) return;
+    const embedder = result.data.models.find((each) => each.name === embedModel);
+    if (!embedder?.capabilities.includes('embeddings')) throw new ConfigError(`${source}: models.${index}.cache.embed_model: ${embedModel} is not a configured model with the embeddings capability`);
+  });
   if (providerKeys) {
     const problems = providerBlockProblems(result.data, providerKeys);
     if (problems.length > 0) throw new ConfigError(`${source}: ${problems.join('; ')}`);

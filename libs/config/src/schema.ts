@@ -4,6 +4,26 @@ import { z } from 'zod';
 
 export const CAPABILITIES = ['chat', 'streaming', 'tools', 'vision', 'embeddings'] as const;
 
+/** A model's response cache (docs/caching.md); absent: answers are not cached. */
+export const cacheConfigSchema = z
+  .strictObject({
+    /** exact: the same request; semantic: also a prompt whose embedding is close enough to a stored one's. */
+    mode: z.enum(['exact', 'semantic']).default('exact'),
+    /** How long an answer is served from the cache. */
+    ttl_s: z.number().int().min(1).max(30 * 86_400).default(3600),
+    /** An answer larger than this (as stored, JSON) is not cached. */
+    max_entry_bytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(256 * 1024),
+    /** Who shares answers: everyone, callers of the same key, or of the same team (a key without a team shares with itself only). */
+    scope: z.enum(['global', 'key', 'team']).default('global'),
+    /** Cache only requests whose answer does not vary: temperature 0 or a seed. */
+    deterministic_only: z.boolean().default(true),
+    /** semantic: the model (by the name callers use, with the embeddings capability) that embeds prompts. */
+    embed_model: z.string().min(1).optional(),
+    /** semantic: the least cosine similarity between a prompt and a stored one for a hit. */
+    threshold: z.number().gt(0).max(1).default(0.95),
+  })
+  .refine((cache) => cache.mode !== 'semantic' || cache.embed_model !== undefined, { message: 'embed_model is required with mode semantic', path: ['embed_model'] });
+
 export const modelConfigSchema = z.strictObject({
   /** The name callers use. */
   name: z.string().min(1),
@@ -16,6 +36,7 @@ export const modelConfigSchema = z.strictObject({
   route: z.unknown().optional(),
   /** This model's guardrails, direction by direction, in place of the global ones (docs/guardrails.md). */
   guardrails: guardrailsSchema.optional(),
+  cache: cacheConfigSchema.optional(),
 });
 
 export const providerConfigSchema = z
@@ -100,3 +121,4 @@ export type PricingOverride = z.infer<typeof pricingOverrideSchema>;
 export type GatewayConfig = Omit<z.infer<typeof gatewayConfigSchema>, 'models'> & { models: ModelConfig[] };
 export type BreakerConfig = z.infer<typeof breakerConfigSchema>;
 export type AuthConfig = NonNullable<GatewayConfig['auth']>;
+export type CacheConfig = z.infer<typeof cacheConfigSchema>;

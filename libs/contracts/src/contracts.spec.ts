@@ -85,6 +85,7 @@ describe('event parsing', () => {
     [() => parseRequestEvent('text'), 'event is not a JSON object'],
     [() => parseRequestEvent({ ...request, kind: 'image' }), 'kind must be chat or embed, got "image"'],
     [() => parseRequestEvent({ ...request, chat: undefined }), 'chat.messages is missing'],
+    [() => parseRequestEvent({ ...request, cache_control: 'max-age=0' }), 'cache_control must be one of no-cache, no-store'],
     [() => parseCompletionEvent({ request, status: 'error' }), 'error is missing on a failed completion'],
     [() => parseRequestsTopicEvent({ ...request, limits: { ...limits, key: { ...limits.key, rpm: -1 } } }), 'limits.key.rpm must be null or a number of at least 0'],
     [() => parseRequestsTopicEvent({ ...request, limits: { ...limits, key: { ...limits.key, budget_period: 'year' } } }), 'limits.key.budget_period must be null or one of day, week, month, total'],

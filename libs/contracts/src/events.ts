@@ -5,6 +5,19 @@ import type { BudgetPeriod } from './keys';
 
 export type RequestKind = 'chat' | 'embed';
 
+/**
+ * How a caller asks the response cache to treat its request (HTTP Cache-Control, gRPC metadata
+ * cache-control): no-cache skips the lookup and stores the fresh answer; no-store does neither.
+ */
+export type CacheControl = 'no-cache' | 'no-store';
+export const CACHE_CONTROLS: readonly CacheControl[] = ['no-cache', 'no-store'];
+
+/**
+ * What the response cache did for an answer: served it for the same request (hit) or for a prompt close
+ * enough to this one (semantic_hit), looked and called the provider (miss), or was not asked (bypass).
+ */
+export type CacheStatus = 'hit' | 'semantic_hit' | 'miss' | 'bypass';
+
 /** The target that served a request (a provider block and its own model name), set by the provider-worker. */
 export interface Route {
   provider: string;
@@ -71,6 +84,8 @@ export interface RequestEvent {
   signature?: string;
   /** A producer's token for a virtual key (from the admin API), instead of a signature: the router takes the key's identity and limits from it. */
   producer_token?: string;
+  /** The caller's cache directive, validated by the front door; absent: the model's cache applies as configured. */
+  cache_control?: CacheControl;
 }
 
 /** One holder of limits: a virtual key or its team, as the ingress's snapshot of keys holds it. */
@@ -163,6 +178,8 @@ export interface CompletionEvent {
   failed_attempts?: FailedAttempt[];
   /** The stage that produced this event. */
   stage: string;
+  /** What the response cache did; absent when the model has no cache. A hit reached no provider. */
+  cache?: CacheStatus;
 }
 
 /** One row of analytics (topic usage); the columns of usage_events. */
@@ -203,6 +220,10 @@ export interface UsageEvent {
   config_version?: string | null;
   /** What the guardrails found, in the prompt and in the answer; null when nothing. */
   guardrail_findings?: GuardrailFinding[] | null;
+  /** What the response cache did (CompletionEvent.cache); null when the model has no cache. */
+  cache?: CacheStatus | null;
+  /** On a cache hit, what the answer would have cost from its provider (cost_usd is then 0); 0 otherwise. */
+  cost_saved_usd?: number;
 }
 
 /** The usage row's time: when the ingress received the request, as ISO 8601 (with request_id, the row's key). */
@@ -247,7 +268,13 @@ export type ReplyEvent = (
   | { request_id: string; type: 'chat'; response: ChatResponse }
   | { request_id: string; type: 'embed'; response: EmbedResponse }
   | { request_id: string; type: 'error'; error: GatewayErrorBody }
-) & { origin?: ReplyOrigin; rate_limit?: RateLimitStatus };
+) & {
+  origin?: ReplyOrigin;
+  /** A limited caller's standing against its limits, on the first reply the caller gets and on the answer. */
+  rate_limit?: RateLimitStatus;
+  /** What the response cache did, on the first reply the caller gets (a stream's first chunk, or the answer). */
+  cache?: CacheStatus;
+};
 
 /** Broadcast to provider-workers when a caller goes away, so the upstream call is stopped. */
 export interface CancelEvent {

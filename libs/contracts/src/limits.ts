@@ -38,6 +38,8 @@ export const LIMITS = {
   eventIdChars: 128,
   /** Kafka's own limit on topic names. */
   topicChars: 249,
+  /** A Cache-Control header or gRPC metadata value: a few directives; longer is not a cache directive. */
+  cacheControlChars: 256,
 } as const;
 
 /** The bounds of what the admin API takes for a virtual key or team (docs/keys.md). */

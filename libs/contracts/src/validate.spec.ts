@@ -1,6 +1,6 @@
 import { InvalidFieldError } from './errors';
 import { LIMITS } from './limits';
-import { validateChatRequest, validateEmbedRequest } from './validate';
+import { parseCacheControl, validateChatRequest, validateEmbedRequest } from './validate';
 
 const ok = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
 const image = (url: string) => ({ ...ok, messages: [{ role: 'user', content_parts: [{ image_url: { url } }] }] });
@@ -129,5 +129,24 @@ describe('validateEmbedRequest', () => {
     ['NUL in metadata', { ...embed, metadata: { a: '\u0000' } }, 'metadata.a', 'metadata.a must not hold control characters'],
   ])('refuses %s', (_name, request, param, message) => {
     expect(refusal(() => validateEmbedRequest(request as never))).toEqual({ param, message });
+  });
+});
+
+describe('the caller\'s cache directive', () => {
+  it.each<[string | undefined, string | undefined]>([
+    [undefined, undefined],
+    ['', undefined],
+    ['no-cache', 'no-cache'],
+    ['No-Store', 'no-store'],
+    ['no-cache, no-store', 'no-store'],
+    ['max-age=0, no-cache', 'no-cache'],
+    ['max-age=0', undefined],
+  ])('reads %j as %j', (header, directive) => {
+    expect(parseCacheControl(header)).toBe(directive);
+  });
+
+  it('refuses one too long to be a cache directive, or holding control characters', () => {
+    expect(refusal(() => parseCacheControl('x'.repeat(LIMITS.cacheControlChars + 1)))).toEqual({ param: 'cache-control', message: `cache-control is ${LIMITS.cacheControlChars + 1} characters long; at most ${LIMITS.cacheControlChars} are accepted` });
+    expect(refusal(() => parseCacheControl('no-cache\u0000'))).toEqual({ param: 'cache-control', message: 'cache-control must not hold control characters' });
   });
 });

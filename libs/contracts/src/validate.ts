@@ -4,6 +4,7 @@
 // step: an event off Kafka is whatever its producer wrote. Bounds are in limits.ts.
 import { ROLES, type ChatRequest, type EmbedRequest } from './chat';
 import { InvalidFieldError } from './errors';
+import type { CacheControl } from './events';
 import { IMAGE_DETAILS, IMAGE_MIME_TYPES, LIMITS, RESPONSE_FORMAT_TYPES, TOOL_CHOICE_MODES } from './limits';
 
 type Fields = Record<string, unknown>;
@@ -43,6 +44,19 @@ export function validateEmbedRequest(request: EmbedRequest): void {
   input.forEach((text, i) => checkText(text, `input[${i}]`, 1));
   checkNumber(fields.dimensions, 'dimensions', 1, LIMITS.embedDimensions, true);
   checkUserAndMetadata(fields);
+}
+
+/**
+ * The caller's cache directive from an HTTP Cache-Control header or gRPC cache-control metadata:
+ * no-store wins over no-cache; other directives (max-age...) are HTTP's and leave the cache as configured.
+ */
+export function parseCacheControl(value: unknown): CacheControl | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  checkString(value, 'cache-control', { max: LIMITS.cacheControlChars });
+  const directives = (value as string).toLowerCase().split(',').map((directive) => directive.trim());
+  if (directives.includes('no-store')) return 'no-store';
+  if (directives.includes('no-cache')) return 'no-cache';
+  return undefined;
 }
 
 function checkModel(model: unknown): void {

@@ -16,6 +16,8 @@ import {
   usageTimestamp,
   validateChatRequest,
   validateEmbedRequest,
+  parseCacheControl,
+  type CacheStatus,
   type CallerOutcomeCode,
   type CallerOutcomeEvent,
   type CancelEvent,
@@ -35,6 +37,9 @@ import { SECRET_PREFIX, type EventSigner, type KeyDirectory } from '@switchyard/
 import { gatewayMetrics, headersForSpan, setGenAiOutcome, tracer, type Logger } from '@switchyard/telemetry';
 import type { Span } from '@opentelemetry/api';
 
+/** What the response cache did for an answer (docs/caching.md): an HTTP header, and gRPC response metadata. */
+export const CACHE_STATUS_HEADER = 'x-switchyard-cache';
+
 export interface CallOptions {
   /** Epoch milliseconds; the configured default timeout applies when absent. */
   deadline?: number;
@@ -44,6 +49,10 @@ export interface CallOptions {
   cancellation?: Cancellation;
   /** Set by the call from its answer: the caller's standing against its key's limits, for the front door's headers. */
   rateLimit?: RateLimitStatus;
+  /** The caller's Cache-Control (HTTP header, gRPC metadata cache-control), as sent; checked here for every front door. */
+  cacheControl?: string;
+  /** Told what the response cache did, before the first chunk or the answer, for a model that has a cache. */
+  onCache?: (status: CacheStatus) => void;
 }
 
 /**
@@ -276,8 +285,9 @@ export class GatewayCore {
   async chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResponse> {
     const caller = this.authenticate(options.credential);
     validateChatRequest(request);
+    const cacheControl = parseCacheControl(options.cacheControl);
     checkModelAllowed(caller, request.model);
-    const reply = await this.exchange('chat', { chat: request }, false, caller, options, () => undefined);
+    const reply = await this.exchange('chat', { chat: request, ...(cacheControl ? { cache_control: cacheControl } : {}) }, false, caller, options, () => undefined);
     if (reply.type !== 'chat') throw new GatewayError('internal', `expected a chat reply, got ${reply.type}`);
     return reply.response;
   }
@@ -286,8 +296,9 @@ export class GatewayCore {
   async chatStream(request: ChatRequest, onChunk: (chunk: ChatChunk) => void, options: CallOptions = {}): Promise<void> {
     const caller = this.authenticate(options.credential);
     validateChatRequest(request);
+    const cacheControl = parseCacheControl(options.cacheControl);
     checkModelAllowed(caller, request.model);
-    await this.exchange('chat', { chat: request }, true, caller, options, onChunk);
+    await this.exchange('chat', { chat: request, ...(cacheControl ? { cache_control: cacheControl } : {}) }, true, caller, options, onChunk);
   }
 
   async embed(request: EmbedRequest, options: CallOptions = {}): Promise<EmbedResponse> {
@@ -336,7 +347,7 @@ export class GatewayCore {
 
   private exchange(
     kind: RequestEvent['kind'],
-    body: Pick<RequestEvent, 'chat' | 'embed'>,
+    body: Pick<RequestEvent, 'chat' | 'embed' | 'cache_control'>,
     stream: boolean,
     caller: Caller,
     options: CallOptions,
@@ -418,9 +429,14 @@ export class GatewayCore {
       if (options.cancellation?.cancelled) return end('cancelled');
       options.cancellation?.listen(end);
 
+      let cacheTold = false;
       this.pending.set(requestId, {
         onReply: (reply) => {
           if (reply.rate_limit) options.rateLimit = reply.rate_limit;
+          if (reply.cache && !cacheTold) {
+            cacheTold = true;
+            options.onCache?.(reply.cache);
+          }
           if (reply.type === 'error') return finish(GatewayError.fromBody(reply.error));
           if (reply.type === 'chunk') {
             // Metering's last chunk (usage, finish reason) carries no stream_id: it ends whichever stream ran.

@@ -20,7 +20,7 @@ import {
 } from '@switchyard/contracts';
 import type { KeyAdmin } from '@switchyard/keys';
 import type { Logger } from '@switchyard/telemetry';
-import { Cancellation, type CallOptions, type GatewayCore } from './gateway-core';
+import { CACHE_STATUS_HEADER, Cancellation, type CallOptions, type GatewayCore } from './gateway-core';
 import type { TlsMaterial } from './tls';
 import { createAdminHandlers } from './grpc-admin';
 import { rateLimitHeaders } from './rate-limit-headers';
@@ -152,7 +152,20 @@ function callOptions(call: Call): CallOptions & { cancellation: Cancellation; an
     answered: () => call.off('cancelled', onCancelled),
     deadline: Number.isFinite(ms) ? ms : undefined,
     credential: credentialOf(call.metadata),
+    cacheControl: metadataText(call.metadata, 'cache-control'),
+    // Response metadata goes before the first message: the core tells it before the first chunk or the answer.
+    onCache: (status) => {
+      const metadata = new grpc.Metadata();
+      metadata.set(CACHE_STATUS_HEADER, status);
+      call.sendMetadata(metadata);
+    },
   };
+}
+
+/** A metadata value as text; several values of one key are one list, as HTTP joins repeated headers. */
+function metadataText(metadata: grpc.Metadata, key: string): string | undefined {
+  const values = metadata.get(key);
+  return values.length === 0 ? undefined : values.map(String).join(', ');
 }
 
 function credentialOf(metadata: grpc.Metadata): string | undefined {

@@ -32,7 +32,23 @@ describe('metering', () => {
 
   it('prices the provider-reported usage', () => {
     // 800 plain * 0.15 + 200 cached * 0.075 + 500 output * 0.6, per million.
-    expect(meter(ok(), prices)).toEqual({ usage: ok().chat!.usage, estimated: false, cost_usd: 0.000435 });
+    expect(meter(ok(), prices)).toEqual({ usage: ok().chat!.usage, estimated: false, cost_usd: 0.000435, cost_saved_usd: 0 });
+  });
+
+  it('charges nothing for a cache hit, and records what the provider would have charged as saved', async () => {
+    expect(meter(ok({ cache: 'hit' }), prices)).toEqual({ usage: ok().chat!.usage, estimated: false, cost_usd: 0, cost_saved_usd: 0.000435 });
+    const [reply, usage] = await stage.handle(ok({ cache: 'hit', attempts: 0 }), {} as never);
+    expect(reply.value).toMatchObject({ type: 'chat', cache: 'hit', response: { cost_usd: 0, usage: { prompt_tokens: 1000, completion_tokens: 500 } } });
+    expect(usage.value).toMatchObject({ cache: 'hit', cost_usd: 0, cost_saved_usd: 0.000435, attempts: 0 });
+  });
+
+  it('tells the caller and the row a miss, and says nothing of a cache for a model without one', async () => {
+    const [missReply, missUsage] = await stage.handle(ok({ cache: 'miss' }), {} as never);
+    expect(missReply.value).toMatchObject({ cache: 'miss', response: { cost_usd: 0.000435 } });
+    expect(missUsage.value).toMatchObject({ cache: 'miss', cost_usd: 0.000435, cost_saved_usd: 0 });
+    const [reply, usage] = await stage.handle(ok(), {} as never);
+    expect(reply.value).not.toHaveProperty('cache');
+    expect(usage.value).toMatchObject({ cache: null, cost_saved_usd: 0 });
   });
 
   it('counts tokens with the tokenizer when the provider reported none', () => {

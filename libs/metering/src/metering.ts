@@ -25,6 +25,8 @@ export interface Metered {
   usage: Usage;
   estimated: boolean;
   cost_usd: number;
+  /** What a cache hit would have cost from its provider; 0 for any other answer. */
+  cost_saved_usd: number;
 }
 
 export function meter(completion: CompletionEvent, prices: PriceTable): Metered {
@@ -42,7 +44,9 @@ export function meter(completion: CompletionEvent, prices: PriceTable): Metered 
   usage ??= { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
   const route = request.route;
   const { cost_usd } = route ? costOf(usage, prices[priceKey(route.provider, route.upstream_model)]) : { cost_usd: 0 };
-  return { usage, estimated, cost_usd };
+  // A hit reached no provider: the caller pays nothing, and the row says what the provider would have charged.
+  if (completion.cache === 'hit' || completion.cache === 'semantic_hit') return { usage, estimated, cost_usd: 0, cost_saved_usd: cost_usd };
+  return { usage, estimated, cost_usd, cost_saved_usd: 0 };
 }
 
 export function toUsageEvent(completion: CompletionEvent, metered: Metered, now: number): UsageEvent {
@@ -75,6 +79,8 @@ export function toUsageEvent(completion: CompletionEvent, metered: Metered, now:
     failed_attempts: completion.failed_attempts ?? null,
     config_version: request.config_version ?? null,
     guardrail_findings: request.guardrail?.length ? request.guardrail : null,
+    cache: completion.cache ?? null,
+    cost_saved_usd: metered.cost_saved_usd,
   };
 }
 
@@ -90,8 +96,14 @@ function replyOrigin(request: RequestEvent): ReplyOrigin {
   };
 }
 
-/** The caller's answer: the response, the last stream chunk, or the error. */
+/** The caller's answer: the response, the last stream chunk, or the error; with what the response cache did, when the model has one. */
 export function toReply(completion: CompletionEvent, metered: Metered): ReplyEvent {
+  const reply = replyOf(completion, metered);
+  if (completion.cache) reply.cache = completion.cache;
+  return reply;
+}
+
+function replyOf(completion: CompletionEvent, metered: Metered): ReplyEvent {
   const { request } = completion;
   const request_id = request.request_id;
   if (completion.status !== 'ok') return { request_id, type: 'error', error: completion.error! };

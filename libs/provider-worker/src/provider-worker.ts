@@ -1,7 +1,8 @@
 // The provider-worker: calls the provider a request was routed to. Streamed pieces go straight to the
 // ingress instance holding the call, as the provider sends them; the outcome goes to metering.
 import { randomUUID } from 'node:crypto';
-import { providerCallsSchema, type ProviderCallLimits } from '@switchyard/config';
+import { planCache, replayedChunks, type CachedAnswer, type CachedChunk, type CachePlan, type ResponseCache } from '@switchyard/cache';
+import { providerCallsSchema, type CacheConfig, type ProviderCallLimits } from '@switchyard/config';
 import { GuardrailBlocked, type OutputGuard } from '@switchyard/guardrail-rules';
 import { priceKey, type PriceTable } from '@switchyard/pricing';
 import {
@@ -46,6 +47,7 @@ import {
 } from '@switchyard/contracts';
 import { failedCompletion, type Stage, type StageContext, type StageOutput } from '@switchyard/pipeline';
 import { StreamAccumulator, transportError, type ChatStreamEvent, type ProviderAdapter } from '@switchyard/providers';
+import { gatewayMetrics } from '@switchyard/telemetry';
 import { countRetriesAndFallbacks, providerCallEnded, startProviderCallSpan } from './observe';
 import { RouteQueue } from './route-queue';
 
@@ -124,6 +126,8 @@ export interface WorkerSetup {
   prices: PriceTable;
   /** Output guardrails (libs/guardrail-rules) for a request's answer; none: the answer goes as the provider gave it. */
   output?: (request: RequestEvent) => OutputGuard | undefined;
+  /** The response cache settings of a model, by the name callers use; none: its answers are not cached. */
+  cache?: (model: string) => CacheConfig | undefined;
 }
 
 export interface ProviderWorkerOptions {
@@ -140,7 +144,14 @@ export interface ProviderWorkerOptions {
   random?: () => number;
   /** The output guardrails of a request (libs/guardrail-rules), applied to its answer before anything of it is sent. */
   output?: (request: RequestEvent) => OutputGuard | undefined;
+  /** The response cache settings of a model; with `responseCache`, its answers are cached. */
+  cache?: (model: string) => CacheConfig | undefined;
+  /** Where cached answers are kept (libs/cache); without it, nothing is cached. */
+  responseCache?: ResponseCache;
 }
+
+/** The response cache's plan for a request, with the model's settings it was made from, and in semantic mode its prompt's embedding. */
+type RequestCache = CachePlan & { config: CacheConfig; embedding?: number[] };
 
 /** A moving average's weight of the newest latency. */
 const LATENCY_WEIGHT = 0.2;
@@ -157,6 +168,8 @@ interface CallResult {
   streamed: boolean;
   /** What the output guardrails found in the answer. */
   findings?: GuardrailFinding[];
+  /** The chunks the caller got, in order, when the answer streamed and is to be cached. */
+  chunks?: CachedChunk[];
 }
 
 /**
@@ -166,7 +179,7 @@ interface CallResult {
  * plan (libs/routing) says which targets to try in which order; each try goes through its target's line.
  */
 export function createProviderWorker(providers: Map<string, ProviderAdapter>, options: ProviderWorkerOptions): ProviderWorker {
-  const setup: WorkerSetup = { providers, routes: options.routes, limits: options.limits ?? providerCallsSchema.parse({}), prices: options.prices ?? {}, output: options.output };
+  const setup: WorkerSetup = { providers, routes: options.routes, limits: options.limits ?? providerCallsSchema.parse({}), prices: options.prices ?? {}, output: options.output, cache: options.cache };
   return createLiveProviderWorker(() => setup, options);
 }
 
@@ -174,7 +187,8 @@ export function createProviderWorker(providers: Map<string, ProviderAdapter>, op
  * A worker on a live configuration: `setupFor(request)` is the setup of the version the request started
  * on. Target health, latencies and the lines of waiting requests are the worker's own and outlive versions.
  */
-export function createLiveProviderWorker(setupFor: (request: RequestEvent) => WorkerSetup, options: Pick<ProviderWorkerOptions, 'breaker' | 'instance' | 'now' | 'random'>): ProviderWorker {
+export function createLiveProviderWorker(setupFor: (request: RequestEvent) => WorkerSetup, options: Pick<ProviderWorkerOptions, 'breaker' | 'instance' | 'now' | 'random' | 'responseCache'>): ProviderWorker {
+  const { responseCache } = options;
   const given = options.breaker;
   const breakerSettings = typeof given === 'function' ? given : (): BreakerOptions => given ?? DEFAULT_BREAKER;
   const settingsOf = (key: string): BreakerSettings => {
@@ -265,6 +279,24 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
     }
     const remaining = request.deadline_at - now();
     if (remaining <= 0) throw new GatewayError('deadline_exceeded', 'the deadline passed before the provider was called');
+    const cacheConfig = responseCache && request.kind === 'chat' ? setup.cache?.(model) : undefined;
+    const cache: RequestCache | undefined = cacheConfig && { ...planCache(request, cacheConfig), config: cacheConfig };
+    if (cache?.lookup) {
+      const answer = await responseCache!.lookup(cache.key!);
+      if (answer) {
+        gatewayMetrics().responseCache('hit');
+        return replay(request, answer, 'hit', context);
+      }
+    }
+    if (cache?.semantic) {
+      cache.embedding = await embedPrompt(setup, cache, request, context);
+      const similar = cache.lookup && cache.embedding ? await responseCache!.lookupSimilar(cache.semantic.scope, cache.embedding, cache.config.threshold) : undefined;
+      if (similar) {
+        gatewayMetrics().responseCache('semantic_hit');
+        return replay(request, similar.answer, 'semantic_hit', context);
+      }
+    }
+    if (cache) gatewayMetrics().responseCache(cache.status);
 
     // One controller serves both the caller's cancellation and the deadline, waiting or in flight:
     // AbortSignal.any and AbortSignal.timeout cost several transferable signals and a tracked timer per call.
@@ -273,7 +305,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
     const deadline = setTimeout(() => cancel.abort(new DOMException('the deadline passed', 'TimeoutError')), remaining);
     try {
       const attempts = tree.kind === 'target' ? [{ node: tree, on: NO_CODES }] : plan(tree, { facts: factsOf(request, tree), stats: statsIn(setup.prices), random, max_ejection_percent: breakerSettings().max_ejection_percent });
-      return await execute(attempts, setup, request, cancel.signal, context);
+      return await execute(attempts, setup, request, cancel.signal, context, cache);
     } finally {
       clearTimeout(deadline);
       calls.delete(request.request_id);
@@ -285,7 +317,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
    * on the next target; any other failure is the answer. Nothing is tried again once a streamed chunk
    * has reached the caller.
    */
-  async function execute(attempts: Attempt[], setup: WorkerSetup, request: RequestEvent, signal: AbortSignal, context: StageContext): Promise<StageOutput[]> {
+  async function execute(attempts: Attempt[], setup: WorkerSetup, request: RequestEvent, signal: AbortSignal, context: StageContext, cache: RequestCache | undefined): Promise<StageOutput[]> {
     let tries = 0;
     let failed: FailedAttempt[] | undefined;
     let last: { node: TargetNode; result: CallResult; listed: boolean } | undefined;
@@ -297,6 +329,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       completion.request = result.findings?.length ? { ...answered, route, guardrail: [...(request.guardrail ?? []), ...result.findings] } : { ...answered, route };
       completion.attempts = tries;
       if (failed) completion.failed_attempts = failed;
+      if (cache) completion.cache = cache.status;
       countRetriesAndFallbacks(request, failed, node.key);
       return outputs;
     };
@@ -313,9 +346,13 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
         // Its breaker may have opened, or its one probe gone out, since the plan was made.
         if (healthOf(node.key) === 'open' && attempts.some((later, at) => at > index && healthOf(later.node.key) !== 'open')) continue plan;
         tries++;
-        const result = await callThroughQueue(provider, node, setup.limits, request, signal, context);
+        const result = await callThroughQueue(provider, node, setup.limits, request, signal, context, cache);
         last = { node, result, listed: false };
-        if (!result.error) return finish(node, result);
+        if (!result.error) {
+          const outputs = finish(node, result);
+          if (cache?.store) await remember(cache, outputs[0].value as CompletionEvent, result);
+          return outputs;
+        }
         const { code } = result.error;
         if (signal.aborted || result.streamed) return finish(node, result);
         if (!RETRYABLE.has(code) && code !== 'overloaded' && !attempt.on.includes(code)) return finish(node, result);
@@ -335,13 +372,64 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
     return finish(last!.node, last!.result);
   }
 
+  /** Stores a provider's whole answer; a failure to store is the cache's to log, never the caller's. */
+  async function remember(cache: RequestCache, completion: CompletionEvent, { chunks, findings }: CallResult): Promise<void> {
+    const chat = completion.chat;
+    if (completion.status !== 'ok' || !chat || chat.choices.some((choice) => choice.finish_reason === 'error')) return;
+    const answer: CachedAnswer = { route: completion.request.route!, chat, ...(chunks ? { chunks } : {}), ...(findings?.length ? { findings } : {}) };
+    const semantic = cache.semantic && cache.embedding ? { scope: cache.semantic.scope, embedding: cache.embedding } : undefined;
+    await responseCache!.save(cache.key!, completion.request.chat!.model, answer, cache.config, semantic);
+  }
+
+  /**
+   * Semantic mode: the embedding of the request's prompt, by the cache's embed_model (its route's first
+   * target, within the request's deadline). A failure is a miss, never the caller's: logged, and the
+   * answer is neither looked up nor stored by its prompt.
+   */
+  async function embedPrompt(setup: WorkerSetup, cache: RequestCache, request: RequestEvent, context: StageContext): Promise<number[] | undefined> {
+    const embedModel = cache.config.embed_model!;
+    const tree = setup.routes(embedModel);
+    const node = tree && (tree.kind === 'target' ? tree : plan(tree, { facts: NO_FACTS, stats: statsIn(setup.prices), random, max_ejection_percent: 100 })[0]?.node);
+    const provider = node && setup.providers.get(node.target.provider);
+    try {
+      if (!node || !provider?.embed) throw new Error(`embed_model ${embedModel} has no target that offers embeddings in this provider-worker`);
+      const result = await provider.embed({ model: node.target.upstream_model, input: [cache.semantic!.prompt] }, { signal: AbortSignal.timeout(Math.max(1, request.deadline_at - now())) });
+      return result.data[0]?.embedding;
+    } catch (error) {
+      context.logger.warn('could not embed a prompt for the semantic cache; the request is looked up and stored by its exact key only', { model: embedModel, error: (error as Error).message });
+      return undefined;
+    }
+  }
+
+  /**
+   * Answers from the cache, as the provider's answer would have been sent: a streaming caller gets the
+   * stored chunks in order (metering sends the last, with usage), then metering gets a completion that
+   * reached no provider (attempts 0), priced as saved rather than spent.
+   */
+  async function replay(request: RequestEvent, answer: CachedAnswer, status: 'hit' | 'semantic_hit', context: StageContext): Promise<StageOutput[]> {
+    const requestId = request.request_id;
+    if (request.stream) {
+      const streamId = randomUUID();
+      await Promise.all(
+        replayedChunks(answer).map(({ index, delta }, seq) => {
+          const chunk: ChatChunk = { id: requestId, model: request.chat!.model, provider: answer.route.provider, index, delta };
+          const reply: ReplyEvent = { request_id: requestId, type: 'chunk', chunk, stream_id: streamId, seq, ...(seq === 0 ? { cache: status } : {}) };
+          return context.emit({ topic: request.reply_to, key: requestId, value: reply });
+        }),
+      );
+    }
+    const guardrail = answer.findings ? { guardrail: [...(request.guardrail ?? []), ...answer.findings] } : {};
+    const completion: CompletionEvent = { request: { ...request, route: answer.route, ...guardrail }, status: 'ok', chat: answer.chat, provider_latency_ms: 0, attempts: 0, stage: 'provider-worker', cache: status };
+    return [{ topic: TOPICS.completions, key: requestId, value: completion }];
+  }
+
   /** Full jitter: anywhere from 0 to the doubled backoff, so that callers retrying together spread out. */
   function backoff(node: TargetNode, tryOfTarget: number): number {
     const ceiling = Math.min(node.retry.max_backoff_ms, node.retry.backoff_ms * 2 ** (tryOfTarget - 1));
     return Math.floor(random() * ceiling);
   }
 
-  async function callThroughQueue(provider: ProviderAdapter, node: TargetNode, limits: ProviderCallLimits, request: RequestEvent, signal: AbortSignal, context: StageContext): Promise<CallResult> {
+  async function callThroughQueue(provider: ProviderAdapter, node: TargetNode, limits: ProviderCallLimits, request: RequestEvent, signal: AbortSignal, context: StageContext, cache: RequestCache | undefined): Promise<CallResult> {
     const key = node.key;
     let entry = routes.get(key);
     if (!entry) routes.set(key, (entry = { route: { provider: node.target.provider, upstream_model: node.target.upstream_model }, queue: new RouteQueue(limits) }));
@@ -356,7 +444,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       // Others keep off the target while the probe is out, for as long as it may take.
       if (probing !== before) changeBreaker(key, before, probing, context, Math.min(request.deadline_at, node.timeout_ms === undefined ? Infinity : now() + node.timeout_ms));
       try {
-        const result = await callWithTimeout(provider, node, request, signal, context);
+        const result = await callWithTimeout(provider, node, request, signal, context, cache);
         recordOutcome(key, result, signal, context);
         return result;
       } finally {
@@ -411,8 +499,8 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
   }
 
   /** A try limited by its own timeout_ms, when that is shorter than what is left of the caller's deadline. */
-  async function callWithTimeout(provider: ProviderAdapter, node: TargetNode, request: RequestEvent, signal: AbortSignal, context: StageContext): Promise<CallResult> {
-    if (node.timeout_ms === undefined || node.timeout_ms >= request.deadline_at - now()) return call(provider, node, request, signal, context);
+  async function callWithTimeout(provider: ProviderAdapter, node: TargetNode, request: RequestEvent, signal: AbortSignal, context: StageContext, cache: RequestCache | undefined): Promise<CallResult> {
+    if (node.timeout_ms === undefined || node.timeout_ms >= request.deadline_at - now()) return call(provider, node, request, signal, context, cache);
     const attempt = new AbortController();
     const forward = () => attempt.abort(signal.reason);
     signal.addEventListener('abort', forward, { once: true });
@@ -421,20 +509,21 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       node.timeout_ms,
     );
     try {
-      return await call(provider, node, request, attempt.signal, context);
+      return await call(provider, node, request, attempt.signal, context, cache);
     } finally {
       clearTimeout(timer);
       signal.removeEventListener('abort', forward);
     }
   }
 
-  async function call(provider: ProviderAdapter, node: TargetNode, request: RequestEvent, signal: AbortSignal, context: StageContext): Promise<CallResult> {
+  async function call(provider: ProviderAdapter, node: TargetNode, request: RequestEvent, signal: AbortSignal, context: StageContext, cache: RequestCache | undefined): Promise<CallResult> {
     const route = node.target;
     const started = now();
     let firstChunkAt: number | undefined;
     const guard = setupFor(request).output?.(request);
     const streamId = randomUUID();
     let seq = 0;
+    const chunks: CachedChunk[] | undefined = cache?.store ? [] : undefined;
     const span = startProviderCallSpan(context.span, request, route.provider, route.upstream_model);
     try {
       const completion: CompletionEvent = { request, status: 'ok', provider_latency_ms: 0, stage: 'provider-worker' };
@@ -462,9 +551,11 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
               ...(event.tool_calls ? { tool_calls: event.tool_calls } : {}),
             },
           };
-          const reply: ReplyEvent = { request_id: request.request_id, type: 'chunk', chunk, stream_id: streamId, seq: seq++ };
+          chunks?.push({ index: chunk.index, delta: chunk.delta });
+          const reply: ReplyEvent = { request_id: request.request_id, type: 'chunk', chunk, stream_id: streamId, seq, ...(seq === 0 && cache ? { cache: cache.status } : {}) };
           // The first chunk starts the caller's response, whose headers give the caller's rate limits.
-          if (reply.seq === 0 && request.rate_limit) reply.rate_limit = request.rate_limit;
+          if (seq === 0 && request.rate_limit) reply.rate_limit = request.rate_limit;
+          seq++;
           const sent = context.emit({ topic: request.reply_to, key: request.request_id, value: reply });
           sent.catch((error: unknown) => (emitFailure ??= error));
           emitted.push(sent);
@@ -486,7 +577,8 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       if (firstChunkAt !== undefined) completion.time_to_first_chunk_ms = firstChunkAt - started;
       providerCallEnded(span, request, route, { latencyMs: completion.provider_latency_ms, firstChunkMs: completion.time_to_first_chunk_ms, result: completion.chat ?? completion.embed });
       const findings = guard?.findings();
-      return { outputs: [{ topic: TOPICS.completions, key: request.request_id, value: completion }], latency_ms: completion.provider_latency_ms, streamed: firstChunkAt !== undefined, findings };
+      const streamed = firstChunkAt !== undefined;
+      return { outputs: [{ topic: TOPICS.completions, key: request.request_id, value: completion }], latency_ms: completion.provider_latency_ms, streamed, findings, ...(streamed && chunks ? { chunks } : {}) };
     } catch (error) {
       const failure = signal.aborted || !(error instanceof GatewayError) ? transportError({ provider: route.provider, signal }, error) : error;
       const latencyMs = now() - started;

@@ -23,6 +23,8 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'usage_events', up: (tx, _layout, migrations) => createUsageEvents(tx, baselineColumns(migrations)) },
   { version: 2, name: 'usage rollups by minute and hour', up: (tx, layout) => createUsageRollups(tx, layout!) },
+  // What the response cache did for the request, and what a hit saved (docs/caching.md).
+  { version: 3, name: 'usage_events.cache', adds: ['cache', 'cost_saved_usd'] },
 ];
 
 // Every instance that starts takes this lock before looking at schema_migrations, so that two analytics

@@ -151,6 +151,7 @@ export class GatewayMetrics {
   readonly publishDuration: FastHistogram;
   readonly rowsWritten: FastCounter;
   readonly databaseErrors: FastCounter;
+  readonly responseCacheOutcomes: FastCounter;
   private readonly lag: Gauge;
   private inFlightSources: (() => number)[] = [];
   private breakerSources: (() => { target: string; health: keyof typeof BREAKER_STATE_VALUES }[])[] = [];
@@ -178,6 +179,7 @@ export class GatewayMetrics {
     this.deadLetters = add(new FastCounter('switchyard_dead_letters_total', 'Events dead-lettered, by the stage that could not handle them.', ['stage']));
     this.publishDuration = add(new FastHistogram('switchyard_bus_publish_duration_seconds', 'Time from publishing to Kafka acknowledging it; reply topics are one topic, replies.', ['topic'], WORK_SECONDS));
     this.rowsWritten = add(new FastCounter('switchyard_analytics_rows_written_total', 'Usage rows analytics wrote (a redelivered row that was already written is not counted).', []));
+    this.responseCacheOutcomes = add(new FastCounter('switchyard_response_cache_total', 'Response cache outcomes of requests to cached models (hit, semantic_hit, miss, bypass), and operations its store could not serve (unavailable).', ['outcome']));
     this.databaseErrors = add(new FastCounter('switchyard_analytics_database_errors_total', 'Failed writes of usage rows: transient (retried) or refused (the row is written sanitised).', ['kind']));
 
     const inFlight: Gauge = new Gauge({
@@ -236,6 +238,11 @@ export class GatewayMetrics {
     const providerLabel = this.provider(provider);
     this.providerDuration.observe([modelLabel, providerLabel, ok ? 'ok' : 'error'], seconds);
     if (firstChunkSeconds !== undefined) this.timeToFirstChunk.observe([modelLabel, providerLabel], firstChunkSeconds);
+  }
+
+  /** Provider-worker: what the response cache did for a request, or `unavailable` for an operation its store could not serve. */
+  responseCache(outcome: 'hit' | 'semantic_hit' | 'miss' | 'bypass' | 'unavailable'): void {
+    this.responseCacheOutcomes.inc([outcome]);
   }
 
   /** Metering: what a request used and cost, and the gateway's own time on it. */

@@ -9,7 +9,7 @@ import { parseAddress } from '@switchyard/config';
 import { GatewayError, InvalidFieldError, type RateLimitStatus, type UsageQuery, type UsageReport } from '@switchyard/contracts';
 import type { KeyAdmin } from '@switchyard/keys';
 import type { Logger } from '@switchyard/telemetry';
-import { Cancellation, type CallOptions, type GatewayCore } from '../gateway-core';
+import { CACHE_STATUS_HEADER, Cancellation, type CallOptions, type GatewayCore } from '../gateway-core';
 import {
   AnthropicStreamEncoder,
   fromAnthropicRequest,
@@ -123,7 +123,13 @@ function createHandler(core: GatewayCore, options: HttpServerOptions, startedAt:
     res.on('close', () => {
       if (!res.writableFinished || req.socket.errored) cancellation.cancel();
     });
-    const call: CallOptions = { credential: credentialOf(req), cancellation };
+    const call: CallOptions = {
+      credential: credentialOf(req),
+      cancellation,
+      cacheControl: req.headers['cache-control'],
+      // Told before anything of the answer is written, so it goes out with the status line.
+      onCache: (status) => res.setHeader(CACHE_STATUS_HEADER, status),
+    };
     const created = Math.floor(Date.now() / 1000);
 
     try {
