@@ -85,10 +85,7 @@ export function describeMigrations(engine: string, fresh: () => Promise<FreshDat
       const db = await database.connect();
       expect(await ensureAnalyticsSchema(db, NOW)).toBe('postgres-partitioned');
       expect(await ensureAnalyticsSchema(db, NOW)).toBe('postgres-partitioned');
-      expect(await appliedMigrations(db)).toEqual([
-        { version: 1, name: 'usage_events' },
-        { version: 2, name: 'usage rollups by minute and hour' },
-      ]);
+      expect(await appliedMigrations(db)).toEqual(MIGRATIONS.map(({ version, name }) => ({ version, name })));
       expect(await usageColumns(db)).toEqual(
         USAGE_ROW_COLUMNS.map(([name, type, constraint]) => ({
           name,
@@ -106,12 +103,12 @@ export function describeMigrations(engine: string, fresh: () => Promise<FreshDat
       const columnsBefore = await usageColumns(db);
       const rowsBefore = (await db.query(`SELECT * FROM usage_events ORDER BY request_id`)).rows;
       expect(await ensureAnalyticsSchema(db, NOW)).toBe('postgres-partitioned');
-      expect(await appliedMigrations(db)).toEqual([
-        { version: 1, name: 'usage_events' },
-        { version: 2, name: 'usage rollups by minute and hour' },
-      ]);
-      expect(await usageColumns(db)).toEqual(columnsBefore);
-      expect((await db.query(`SELECT * FROM usage_events ORDER BY request_id`)).rows).toEqual(rowsBefore);
+      expect(await appliedMigrations(db)).toEqual(MIGRATIONS.map(({ version, name }) => ({ version, name })));
+      // Later migrations' columns join those it had.
+      const added = MIGRATIONS.flatMap((migration) => migration.adds ?? []);
+      expect((await usageColumns(db)).filter((column) => !added.includes(column.name as never))).toEqual(columnsBefore);
+      // Each row as it was, with the added columns at their defaults (migration 3: no cache, nothing saved).
+      expect((await db.query(`SELECT * FROM usage_events ORDER BY request_id`)).rows).toEqual(rowsBefore.map((row) => ({ ...row, cache: null, cost_saved_usd: '0.0000000000' })));
       expect((await db.query(`SELECT status, requests::int, cost_usd::text FROM usage_rollup_hour ORDER BY bucket, status`)).rows).toEqual([
         { status: 'error', requests: 1, cost_usd: '0.0005000000' },
         { status: 'ok', requests: 1, cost_usd: '0.0010000000' },
@@ -146,25 +143,27 @@ export function describeMigrations(engine: string, fresh: () => Promise<FreshDat
     it('applies each migration once when several instances start at once', async () => {
       const clients = await Promise.all([database.connect(), database.connect(), database.connect()]);
       expect(await Promise.all(clients.map((db) => ensureAnalyticsSchema(db, NOW)))).toEqual(['postgres-partitioned', 'postgres-partitioned', 'postgres-partitioned']);
-      expect((await appliedMigrations(clients[0])).map((row) => row.version)).toEqual([1, 2]);
+      expect((await appliedMigrations(clients[0])).map((row) => row.version)).toEqual(MIGRATIONS.map((migration) => migration.version));
       expect(await insertUsageEvents(clients[1], [usageEvent()])).toBe(1);
       expect(await expectRollupsMatchRows(clients[2])).toBe(2);
     });
 
     it('adds a column a later migration names, defined by the column list, leaving it out of the table the first one makes', async () => {
       const db = await database.connect();
-      const adding: Migration = { version: 3, name: 'usage_events.route_path', adds: ['route_path'] };
+      const adding: Migration = { version: MIGRATIONS.length + 1, name: 'usage_events.route_path', adds: ['route_path'] };
       await ensureAnalyticsSchema(db, NOW, [...MIGRATIONS, adding]);
       const names = (await usageColumns(db)).map((column) => column.name);
-      expect(names).toEqual([...USAGE_ROW_COLUMNS.map(([name]) => name).filter((name) => name !== 'route_path'), 'route_path']);
-      expect((await appliedMigrations(db)).map((row) => row.version)).toEqual([1, 2, 3]);
+      // Migration 1 makes the columns no later migration adds, in the list's order; each later one appends its own.
+      const later = [...MIGRATIONS, adding].flatMap((migration) => migration.adds ?? []);
+      expect(names).toEqual([...USAGE_ROW_COLUMNS.map(([name]) => name).filter((name) => !later.includes(name)), ...later]);
+      expect((await appliedMigrations(db)).map((row) => row.version)).toEqual([...MIGRATIONS, adding].map((migration) => migration.version));
       expect(await insertUsageEvents(db, [usageEvent({ route_path: 'models.0' })])).toBe(1);
       expect((await db.query(`SELECT route_path FROM usage_events`)).rows).toEqual([{ route_path: 'models.0' }]);
     });
 
     it('rolls a failing migration back with every migration of its run', async () => {
       const db = await database.connect();
-      const failing: Migration = { version: 3, name: 'fails', up: (tx) => tx.exec('CREATE TABLE half_done (x integer); SELECT 1 / 0') };
+      const failing: Migration = { version: MIGRATIONS.length + 1, name: 'fails', up: (tx) => tx.exec('CREATE TABLE half_done (x integer); SELECT 1 / 0') };
       await expect(ensureAnalyticsSchema(db, NOW, [...MIGRATIONS, failing])).rejects.toThrow('division by zero');
       expect((await db.query(`SELECT to_regclass('usage_events') AS usage_events, to_regclass('half_done') AS half_done, to_regclass('schema_migrations') AS migrations`)).rows).toEqual([
         { usage_events: null, half_done: null, migrations: null },
