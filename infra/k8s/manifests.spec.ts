@@ -187,10 +187,24 @@ describe.each(VARIANTS)('infra/k8s/%s', (variant) => {
     for (const variable of [gatewayKeys].flat()) expect(ingress[variable]).toMatch(/secretKeyRef/);
     expect(ingress.GATEWAY_KEY_ID_SECRET).toMatch(/secretKeyRef/);
     expect(environmentOf(containerOf(deploymentOf('analytics')), manifests).DATABASE_URL).toMatch(/secretKeyRef/);
+    // The router keeps budgets' spend there, and checks, as metering signs, who sent an event (docs/keys.md).
+    expect(environmentOf(containerOf(deploymentOf('router')), manifests).DATABASE_URL).toMatch(/secretKeyRef/);
+    expect(environmentOf(containerOf(deploymentOf('router')), manifests).GATEWAY_KEY_ID_SECRET).toMatch(/secretKeyRef/);
+    expect(environmentOf(containerOf(deploymentOf('metering')), manifests).GATEWAY_KEY_ID_SECRET).toMatch(/secretKeyRef/);
     // The response cache is a table in the same database, shared by every provider-worker.
     expect(environmentOf(containerOf(deploymentOf('provider-worker')), manifests).DATABASE_URL).toMatch(/secretKeyRef/);
     // Each ingress pod is an instance with a reply topic of its own, named after the pod.
     expect(containerOf(deploymentOf('ingress')).env).toContainEqual({ name: 'GATEWAY_INSTANCE_ID', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } });
+  });
+
+  it("serves every service's Prometheus metrics on the port its pod declares and asks to be scraped on", () => {
+    for (const deployment of deployments) {
+      const container = containerOf(deployment);
+      const port = Number(environmentOf(container, manifests).METRICS_ADDR?.split(':').pop());
+      expect([deployment.metadata.name, port]).toEqual([deployment.metadata.name, 9464]);
+      expect(container.ports).toContainEqual({ name: 'metrics', containerPort: port });
+      expect(deployment.spec.template.metadata.annotations).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(port), 'prometheus.io/path': '/metrics' });
+    }
   });
 
   describe('probes', () => {
