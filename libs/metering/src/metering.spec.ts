@@ -1,5 +1,6 @@
 import { GatewayError, TOPICS, type CompletionEvent, type RequestEvent } from '@switchyard/contracts';
 import { buildPriceTable, countPromptTokens, countTextTokens } from '@switchyard/pricing';
+import { gatewayMetrics } from '@switchyard/telemetry';
 import { createMeteringStage, meter } from './metering';
 
 const request: RequestEvent = {
@@ -132,6 +133,20 @@ describe('metering', () => {
     const cancelled: CompletionEvent = { request, status: 'cancelled', error: { code: 'cancelled', message: 'gone' }, provider_latency_ms: 5, stage: 'provider-worker' };
     const outputs = await stage.handle(cancelled, {} as never);
     expect(outputs.map((output) => output.topic)).toEqual([TOPICS.usage]);
+  });
+});
+
+describe('metering, counting guardrail findings', () => {
+  it("counts each finding of a request's row in switchyard_guardrail_findings_total", async () => {
+    const stage = createMeteringStage(buildPriceTable());
+    const findings = [
+      { rule: 'pii', entity: 'email', action: 'mask' as const, direction: 'input' as const, count: 2 },
+      { rule: 'pii-out', entity: 'phone', action: 'mask' as const, direction: 'output' as const, count: 1 },
+    ];
+    await stage.handle(ok({ request: { ...request, guardrail: findings } }), {} as never);
+    const text = (await gatewayMetrics().exposition()).body;
+    expect(text).toContain('switchyard_guardrail_findings_total{rule="pii",entity="email",action="mask",direction="input"} 2\n');
+    expect(text).toContain('switchyard_guardrail_findings_total{rule="pii-out",entity="phone",action="mask",direction="output"} 1\n');
   });
 });
 

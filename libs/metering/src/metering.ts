@@ -165,6 +165,8 @@ export function createMeteringStage(prices: PriceTable, now: () => number = Date
       outputs.push({ topic: TOPICS.usage, key, value: usage });
       const settlement = settlementOf(completion.request, usage, signSettlement);
       if (settlement) outputs.push(settlement);
+      // Counted with the request's row, once, whichever stage found them (the guardrail, or the provider-worker's output guard).
+      for (const finding of usage.guardrail_findings ?? []) gatewayMetrics().guardrailFindings.inc([finding.rule, finding.entity, finding.action, finding.direction], finding.count);
       gatewayMetrics().metered(
         usage.model,
         usage.provider,

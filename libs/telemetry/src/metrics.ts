@@ -145,6 +145,7 @@ export class GatewayMetrics {
   readonly retries: FastCounter;
   readonly fallbacks: FastCounter;
   readonly limitRefusals: FastCounter;
+  readonly guardrailFindings: FastCounter;
   readonly stageEvents: FastCounter;
   readonly stageDuration: FastHistogram;
   readonly deadLetters: FastCounter;
@@ -174,6 +175,8 @@ export class GatewayMetrics {
     this.retries = add(new FastCounter('switchyard_provider_retries_total', 'Provider calls tried again on the same target after a failure.', ['model', 'provider']));
     this.fallbacks = add(new FastCounter('switchyard_provider_fallbacks_total', 'Requests moved on from a failed target to the next; provider is the one left.', ['model', 'provider']));
     this.limitRefusals = add(new FastCounter('switchyard_limit_refusals_total', "Requests the limits check refused, by the limit (rpm, tpm, max_concurrent, budget) and whose it was (key, team).", ['limit', 'holder']));
+    // Rule names come from the configuration, entities and actions from the guardrails' closed sets: bounded labels.
+    this.guardrailFindings = add(new FastCounter('switchyard_guardrail_findings_total', 'Values the guardrails found, by rule, entity, action (mask, block, flag) and direction (input, output); never the values.', ['rule', 'entity', 'action', 'direction']));
     this.stageEvents = add(new FastCounter('switchyard_stage_events_total', 'Events a stage took from its topic, by outcome (handled, failed, dead_lettered).', ['stage', 'outcome']));
     this.stageDuration = add(new FastHistogram('switchyard_stage_duration_seconds', 'Time a stage spent on an event, publishing its outputs included.', ['stage'], WORK_SECONDS));
     this.deadLetters = add(new FastCounter('switchyard_dead_letters_total', 'Events dead-lettered, by the stage that could not handle them.', ['stage']));
