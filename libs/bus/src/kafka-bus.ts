@@ -206,6 +206,7 @@ interface Consuming {
   consumer: Consumer;
   committer: OffsetCommitter;
   topic: string;
+  group: string;
   work: Set<Promise<void>>;
   progress: Map<number, PartitionProgress>;
 }
@@ -359,7 +360,7 @@ export class KafkaBus implements Bus {
     });
     const committer = new OffsetCommitter(consumer, this.options.logger);
     const work = new Set<Promise<void>>();
-    const consuming: Consuming = { consumer, committer, work, topic: subscription.topic, progress: new Map() };
+    const consuming: Consuming = { consumer, committer, work, topic: subscription.topic, group: subscription.group, progress: new Map() };
     this.consumers.push(consuming);
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     // Each generation keeps its own bookkeeping: a batch of an earlier one that finishes late commits
@@ -527,7 +528,15 @@ export class KafkaBus implements Bus {
    */
   async close(): Promise<void> {
     await this.lagPoller?.stop();
-    for (const { consumer, topic } of this.consumers) consumer.pause([{ topic }]);
+    for (const { consumer, topic, group } of this.consumers) {
+      try {
+        consumer.pause([{ topic }]);
+      } catch (error) {
+        // kafkajs throws when the consumer has no group at the moment (it is restarting after a failure,
+        // such as a broker restart): it has no batches in flight to stop either.
+        this.options.logger.info('a consumer being restarted had nothing to pause', { group, error: (error as Error).message });
+      }
+    }
     const drainTimeoutMs = this.options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
     const inFlight = this.consumers.flatMap(({ work }) => [...work]);
     const drained = await Promise.race([Promise.all(inFlight).then(() => true), delay(drainTimeoutMs).then(() => false)]);
