@@ -81,7 +81,7 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
       router: createRouterStage(buildModelCatalog(config, env), { limiter, prices, authenticator: () => opened.authenticator }),
       guardrail: createGuardrailStage(policies),
       metering: createMeteringStage(prices, undefined, (settlement) => signer.signSettlement(settlement)),
-      worker: { providers: createProviderRegistry(config, env), routes: routesOf(config), limits: config.provider_calls, prices, output: outputGuards(policies), cache: cachesOf(config) },
+      worker: { providers: createProviderRegistry(config, env), routes: routesOf(config), limits: config.provider_calls, prices, output: outputGuards(policies), cache: cachesOf(config), cachePolicies: config.cache_policies },
       ingress: ingressSettingsOf(config, configVersion, env),
       breaker: breakerSettingsOf(config),
     };

@@ -14,6 +14,9 @@ jest.setTimeout(60_000);
 // The test upstream bills 11 prompt tokens (2 cached) and 7 completion tokens for every answer: at these prices, 0.000024 USD.
 const COST_USD = '0.0000240000';
 const NO_COST = '0.0000000000';
+// The embedder bills 5 tokens for every prompt it embeds: at 2 USD a million, 0.00001 USD, on the request's row.
+const EMBED_COST_USD = '0.0000100000';
+const COST_WITH_EMBED_USD = '0.0000340000';
 
 /** The parts of an answer (OpenAI's or Anthropic's) the tests read. */
 interface Answer {
@@ -72,7 +75,7 @@ describe('response cache in the embedded gateway', () => {
       ],
       providers: { up: { kind: 'openai', base_url: upstream.baseUrl, api_key_env: 'E2E_OPENAI_KEY' }, emb: { kind: 'openai', base_url: embedder.baseUrl, api_key_env: 'E2E_OPENAI_KEY' } },
       limits: { default_timeout_ms: 20_000 },
-      pricing: { 'up/gpt-test': { input_per_mtok: 1.0, output_per_mtok: 2.0, cached_input_per_mtok: 0.5 } },
+      pricing: { 'up/gpt-test': { input_per_mtok: 1.0, output_per_mtok: 2.0, cached_input_per_mtok: 0.5 }, 'emb/embed-test': { input_per_mtok: 2.0, output_per_mtok: 0 } },
     });
     client = createGatewayClient(`127.0.0.1:${gateway.port}`);
   });
@@ -108,8 +111,20 @@ describe('response cache in the embedded gateway', () => {
   /** The usage rows of the requests tagged `tag`, once `count` are written, oldest first. */
   const rowsTagged = (tag: string, count: number) =>
     eventually(async () => {
-      const { rows } = await gateway.db.query<{ request_id: string; cache: string | null; cost_usd: string; cost_saved_usd: string; attempts: number; provider: string; prompt_tokens: number; stream: boolean }>(
-        `SELECT request_id, cache, cost_usd::text AS cost_usd, cost_saved_usd::text AS cost_saved_usd, attempts, provider, prompt_tokens, stream
+      const { rows } = await gateway.db.query<{
+        request_id: string;
+        cache: string | null;
+        cost_usd: string;
+        cost_saved_usd: string;
+        cache_embed_tokens: number;
+        cache_embed_cost_usd: string;
+        attempts: number;
+        provider: string;
+        prompt_tokens: number;
+        stream: boolean;
+      }>(
+        `SELECT request_id, cache, cost_usd::text AS cost_usd, cost_saved_usd::text AS cost_saved_usd, cache_embed_tokens, cache_embed_cost_usd::text AS cache_embed_cost_usd,
+                attempts, provider, prompt_tokens, stream
          FROM usage_events WHERE metadata->>'test' = $1 ORDER BY ts, latency_ms`,
         [tag],
       );
@@ -213,7 +228,7 @@ describe('response cache in the embedded gateway', () => {
     const response = await openai(ask('no cache here', 'uncached', { model: 'uncached' }));
     expect(response.status).toBe(200);
     expect(response.headers.get('x-switchyard-cache')).toBeNull();
-    expect((await rowsTagged('uncached', 1)).map((row) => [row.cache, row.cost_saved_usd])).toEqual([[null, NO_COST]]);
+    expect((await rowsTagged('uncached', 1)).map((row) => [row.cache, row.cost_saved_usd, row.cache_embed_tokens])).toEqual([[null, NO_COST, 0]]);
   });
 
   it('gives a hit\'s row the output guardrails\' findings of the answer it replays', async () => {
@@ -244,12 +259,13 @@ describe('response cache in the embedded gateway', () => {
     expect(await status('which city is the capital of France?', { tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object' } } }] })).toEqual(['miss', 'upstream says: which city is the capital of France?']);
     expect(calls() - before).toBe(3);
     expect(embedder.calls()).toBe(4);
+    // Every one of them was embedded: the embedding's tokens and cost are on its row, and in its cost.
     const rows = await rowsTagged('semantic', 4);
-    expect(rows.map((row) => [row.cache, row.cost_usd, row.cost_saved_usd])).toEqual([
-      ['miss', COST_USD, NO_COST],
-      ['semantic_hit', NO_COST, COST_USD],
-      ['miss', COST_USD, NO_COST],
-      ['miss', COST_USD, NO_COST],
+    expect(rows.map((row) => [row.cache, row.cost_usd, row.cost_saved_usd, row.cache_embed_tokens, row.cache_embed_cost_usd])).toEqual([
+      ['miss', COST_WITH_EMBED_USD, NO_COST, 5, EMBED_COST_USD],
+      ['semantic_hit', EMBED_COST_USD, COST_USD, 5, EMBED_COST_USD],
+      ['miss', COST_WITH_EMBED_USD, NO_COST, 5, EMBED_COST_USD],
+      ['miss', COST_WITH_EMBED_USD, NO_COST, 5, EMBED_COST_USD],
     ]);
   });
 

@@ -25,6 +25,7 @@ void runService('provider-worker', logger, async () => {
     breaker: breakerSettingsOf(config),
     output: outputGuards(policiesOf(config)),
     cache: cachesOf(config),
+    cachePolicies: config.cache_policies,
   }));
   // The response cache is a table every instance shares, in the analytics database. The pool connects on
   // the first lookup, so a worker whose models have no cache opens no connection.

@@ -1,6 +1,6 @@
 import type { CacheConfig } from '@switchyard/config';
 import type { ChatRequest, RequestEvent } from '@switchyard/contracts';
-import { cacheKeyOf, canonicalJson, cosineSimilarity, planCache, promptText, semanticScopeOf } from './cache-key';
+import { cacheKeyOf, callerCacheConfig, canonicalJson, cosineSimilarity, planCache, promptText, semanticScopeOf } from './cache-key';
 
 const CONFIG: CacheConfig = { mode: 'exact', ttl_s: 60, max_entry_bytes: 65_536, scope: 'global', deterministic_only: true, threshold: 0.95 };
 
@@ -69,27 +69,74 @@ describe('the response cache key', () => {
 
 describe('the response cache plan', () => {
   it('looks up and stores a deterministic request: temperature 0, or a seed', () => {
-    expect(planCache(request(), CONFIG)).toEqual({ status: 'miss', lookup: true, store: true, key: cacheKeyOf(request(), CONFIG) });
+    expect(planCache(request(), CONFIG)).toEqual({ status: 'miss', lookup: true, store: true, key: cacheKeyOf(request(), CONFIG), config: CONFIG });
     expect(planCache(request({ temperature: 0.7, seed: 3 }), CONFIG)).toMatchObject({ status: 'miss', lookup: true, store: true });
   });
 
   it('bypasses a request that is not deterministic, unless deterministic_only is off', () => {
-    expect(planCache(request({ temperature: 0.7 }), CONFIG)).toEqual({ status: 'bypass', lookup: false, store: false });
-    expect(planCache(request({ temperature: undefined }), CONFIG)).toEqual({ status: 'bypass', lookup: false, store: false });
+    expect(planCache(request({ temperature: 0.7 }), CONFIG)).toEqual({ status: 'bypass', lookup: false, store: false, config: CONFIG });
+    expect(planCache(request({ temperature: undefined }), CONFIG)).toEqual({ status: 'bypass', lookup: false, store: false, config: CONFIG });
     expect(planCache(request({ temperature: 0.7 }), { ...CONFIG, deterministic_only: false })).toMatchObject({ status: 'miss', lookup: true, store: true });
   });
 
   it('refreshes on no-cache (no lookup, the answer stored) and leaves the cache alone on no-store', () => {
     expect(planCache(request({}, { cache_control: 'no-cache' }), CONFIG)).toMatchObject({ status: 'bypass', lookup: false, store: true });
-    expect(planCache(request({}, { cache_control: 'no-store' }), CONFIG)).toEqual({ status: 'bypass', lookup: false, store: false });
+    expect(planCache(request({}, { cache_control: 'no-store' }), CONFIG)).toEqual({ status: 'bypass', lookup: false, store: false, config: CONFIG });
   });
 
   it('bypasses a prompt masked reversibly: its answer carries the caller\'s own values put back', () => {
-    expect(planCache(request({}, { guardrail_placeholders: { '<EMAIL_1>': 'a@b.c' } }), CONFIG)).toEqual({ status: 'bypass', lookup: false, store: false });
+    expect(planCache(request({}, { guardrail_placeholders: { '<EMAIL_1>': 'a@b.c' } }), CONFIG)).toEqual({ status: 'bypass', lookup: false, store: false, config: CONFIG });
   });
 
   it('bypasses embeddings', () => {
-    expect(planCache({ ...request(), kind: 'embed', chat: undefined, embed: { model: 'e', input: ['x'] } }, CONFIG)).toEqual({ status: 'bypass', lookup: false, store: false });
+    expect(planCache({ ...request(), kind: 'embed', chat: undefined, embed: { model: 'e', input: ['x'] } }, CONFIG)).toEqual({ status: 'bypass', lookup: false, store: false, config: CONFIG });
+  });
+});
+
+describe('key and team cache policies', () => {
+  const SEMANTIC: CacheConfig = { ...CONFIG, mode: 'semantic', embed_model: 'e' };
+  const policies = {
+    keys: { 'batch-jobs': { enabled: false as const }, vk_strict: { threshold: 0.99, mode: 'exact' as const }, wide: { threshold: 0.5 } },
+    teams: { research: { scope: 'team' as const }, private: { scope: 'key' as const, deterministic_only: true as const } },
+  };
+  const caller = (fields: Partial<RequestEvent>) => ({ api_key_id: 'vk_other', ...fields });
+
+  it('leaves the model\'s settings as they are for a caller no policy names', () => {
+    expect(callerCacheConfig(SEMANTIC, policies, caller({ key_name: 'app', team: 'sales' }))).toBe(SEMANTIC);
+  });
+
+  it('turns caching off for a key named by name or api_key_id: the plan bypasses, neither looking up nor storing', () => {
+    expect(callerCacheConfig(CONFIG, policies, caller({ key_name: 'batch-jobs' }))).toBeUndefined();
+    expect(planCache(request({}, { key_name: 'batch-jobs' }), CONFIG, policies)).toEqual({ status: 'bypass', lookup: false, store: false, config: CONFIG });
+    expect(callerCacheConfig(CONFIG, { keys: { vk_1: { enabled: false } }, teams: {} }, caller({ api_key_id: 'vk_1' }))).toBeUndefined();
+  });
+
+  it('narrows the scope to the team\'s for its keys, which changes their key', () => {
+    const narrowed = callerCacheConfig(CONFIG, policies, caller({ team: 'research' }));
+    expect(narrowed).toEqual({ ...CONFIG, scope: 'team' });
+    expect(planCache(request({}, { team: 'research' }), CONFIG, policies).key).toBe(cacheKeyOf(request({}, { team: 'research' }), { scope: 'team' }));
+    expect(planCache(request({}, { team: 'research' }), CONFIG, policies).key).not.toBe(cacheKeyOf(request({}, { team: 'research' }), CONFIG));
+  });
+
+  it('never widens: a team scope on a key-scoped model stays key, a lower threshold stays the model\'s', () => {
+    expect(callerCacheConfig({ ...CONFIG, scope: 'key' }, policies, caller({ team: 'research' }))).toEqual({ ...CONFIG, scope: 'key' });
+    expect(callerCacheConfig(SEMANTIC, policies, caller({ key_name: 'wide' }))).toEqual(SEMANTIC);
+  });
+
+  it('applies the team\'s and the key\'s policies both, the narrowest of each setting winning', () => {
+    expect(callerCacheConfig({ ...SEMANTIC, deterministic_only: false }, policies, caller({ api_key_id: 'vk_strict', team: 'private' }))).toEqual({
+      ...SEMANTIC,
+      mode: 'exact',
+      threshold: 0.99,
+      scope: 'key',
+      deterministic_only: true,
+    });
+    // A team that turns caching off is not turned on again by its key's policy.
+    expect(callerCacheConfig(CONFIG, { keys: { app: { scope: 'key' } }, teams: { off: { enabled: false } } }, caller({ key_name: 'app', team: 'off' }))).toBeUndefined();
+  });
+
+  it('finds no policy for names of Object\'s own properties', () => {
+    expect(callerCacheConfig(CONFIG, policies, caller({ key_name: 'constructor', team: 'toString' }))).toBe(CONFIG);
   });
 });
 

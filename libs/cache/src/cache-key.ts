@@ -1,7 +1,7 @@
 // What the response cache does with a request, worked out from the request and the model's cache
 // settings alone: whether to look up, whether to store, and under which key.
 import { createHash } from 'node:crypto';
-import type { CacheConfig } from '@switchyard/config';
+import type { CacheConfig, CachePolicies, CachePolicy } from '@switchyard/config';
 import type { CacheStatus, ChatRequest, RequestEvent } from '@switchyard/contracts';
 
 /** The response cache's plan for one request: `key` is set when it looks up or stores. */
@@ -17,9 +17,12 @@ export interface CachePlan {
    * text whose embedding is compared.
    */
   semantic?: { scope: string; prompt: string };
+  /** The settings the plan was made with: the model's, narrowed by the caller's team and key policies. */
+  config: CacheConfig;
 }
 
-const BYPASS: CachePlan = { status: 'bypass', lookup: false, store: false };
+const BYPASS = { status: 'bypass', lookup: false, store: false } as const;
+const NO_POLICIES: CachePolicies = { keys: {}, teams: {} };
 
 // Fields of a chat request that never change its answer: tags for analytics and the caller's end user
 // id (abuse monitoring). Everything else is in the key, so a field added to ChatRequest later splits
@@ -29,15 +32,48 @@ const NOT_ANSWER_CHANGING = new Set<keyof ChatRequest>(['metadata', 'user']);
 // Bumped when the canonical form changes, so that entries of an older form are never read as this one's.
 const KEY_FORMAT = 1;
 
-export function planCache(request: RequestEvent, config: CacheConfig): CachePlan {
+/** The plan for a request to a model whose cache is `modelConfig`, under the caller's team and key policies. */
+export function planCache(request: RequestEvent, modelConfig: CacheConfig, policies: CachePolicies = NO_POLICIES): CachePlan {
+  const config = callerCacheConfig(modelConfig, policies, request);
+  if (!config) return { ...BYPASS, config: modelConfig };
   const chat = request.chat;
   // With reversible masking, the answer carries this caller's own values put back: never another's.
-  if (request.kind !== 'chat' || !chat || request.cache_control === 'no-store' || request.guardrail_placeholders) return BYPASS;
-  if (config.deterministic_only && !isDeterministic(chat)) return BYPASS;
+  if (request.kind !== 'chat' || !chat || request.cache_control === 'no-store' || request.guardrail_placeholders) return { ...BYPASS, config };
+  if (config.deterministic_only && !isDeterministic(chat)) return { ...BYPASS, config };
   const key = cacheKeyOf(request, config);
   const semantic = config.mode === 'semantic' ? { scope: semanticScopeOf(request, config), prompt: promptText(chat) } : undefined;
-  if (request.cache_control === 'no-cache') return { status: 'bypass', lookup: false, store: true, key, ...(semantic ? { semantic } : {}) };
-  return { status: 'miss', lookup: true, store: true, key, ...(semantic ? { semantic } : {}) };
+  if (request.cache_control === 'no-cache') return { status: 'bypass', lookup: false, store: true, key, ...(semantic ? { semantic } : {}), config };
+  return { status: 'miss', lookup: true, store: true, key, ...(semantic ? { semantic } : {}), config };
+}
+
+// How many callers share a scope's answers, least first: a policy may move a model's scope down this list only.
+const SCOPE_BREADTH: Record<CacheConfig['scope'], number> = { key: 0, team: 1, global: 2 };
+
+/**
+ * The model's cache settings narrowed by the policies of the caller's team and of its key (by
+ * api_key_id and by name): every one that applies narrows, whatever their order, so a key cannot undo
+ * what its team narrowed. Undefined when one of them turns caching off.
+ */
+export function callerCacheConfig(config: CacheConfig, policies: CachePolicies, caller: Pick<RequestEvent, 'api_key_id' | 'key_name' | 'team'>): CacheConfig | undefined {
+  const applying = [policyOf(policies.teams, caller.team), policyOf(policies.keys, caller.api_key_id), policyOf(policies.keys, caller.key_name)];
+  let narrowed = config;
+  for (const policy of applying) {
+    if (!policy) continue;
+    if (policy.enabled === false) return undefined;
+    narrowed = {
+      ...narrowed,
+      ...(policy.scope && SCOPE_BREADTH[policy.scope] < SCOPE_BREADTH[narrowed.scope] ? { scope: policy.scope } : {}),
+      ...(policy.mode ? { mode: policy.mode } : {}),
+      ...(policy.threshold !== undefined && policy.threshold > narrowed.threshold ? { threshold: policy.threshold } : {}),
+      ...(policy.deterministic_only ? { deterministic_only: true } : {}),
+    };
+  }
+  return narrowed;
+}
+
+// Own properties only: a key named "constructor" must not find Object's.
+function policyOf(byName: Record<string, CachePolicy>, name: string | undefined): CachePolicy | undefined {
+  return name !== undefined && Object.hasOwn(byName, name) ? byName[name] : undefined;
 }
 
 /** Temperature 0 or a seed: the provider is asked for the same answer each time. */

@@ -7,6 +7,8 @@ import type { CacheConfig, GatewayConfig, ModelConfig } from './schema';
 export interface CatalogEntry extends Omit<ModelInfo, 'targets'> {
   /** Every target the model's route may call, `<provider block>/<upstream model>`. */
   route_targets: string[];
+  /** With a semantic cache, every target of its embed_model: a request may also pay for its prompt's embedding at one of them. */
+  cache_embed_targets?: string[];
   /** False when the model's provider lacks credentials; then `disabled_reason` says what to set. */
   enabled: boolean;
   disabled_reason?: string;
@@ -24,11 +26,17 @@ export function buildModelCatalog(config: GatewayConfig, env: NodeJS.ProcessEnv 
       upstream_model: target.upstream_model,
       capabilities: capabilitiesOf(model),
       route_targets: targetsOf(model.route).map((node) => node.key),
+      ...(model.cache?.mode === 'semantic' ? { cache_embed_targets: embedTargetsOf(config, model.cache.embed_model!) } : {}),
       enabled: reason === undefined,
       ...(reason ? { disabled_reason: reason } : {}),
     });
   }
   return catalog;
+}
+
+function embedTargetsOf(config: GatewayConfig, embedModel: string): string[] {
+  const embedder = config.models.find((model) => model.name === embedModel);
+  return embedder ? targetsOf(embedder.route).map((node) => node.key) : [];
 }
 
 function capabilitiesOf(model: ModelConfig): ModelCapabilities {

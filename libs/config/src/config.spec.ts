@@ -38,6 +38,18 @@ describe('gateway configuration', () => {
     expect(cachesOf(semantic)('a')).toMatchObject({ mode: 'semantic', embed_model: 'e', threshold: 0.9 });
   });
 
+  it('reads the keys\' and teams\' cache policies, none by default, and refuses a setting that would widen a model\'s cache', () => {
+    expect(parseGatewayConfig('models: [{ name: a, provider: mock }]', 'test.yaml').cache_policies).toEqual({ keys: {}, teams: {} });
+    const config = parseGatewayConfig('models: [{ name: a, provider: mock }]\ncache_policies: { keys: { batch: { enabled: false } }, teams: { research: { scope: team, threshold: 0.99 } } }', 'test.yaml');
+    expect(config.cache_policies).toEqual({ keys: { batch: { enabled: false } }, teams: { research: { scope: 'team', threshold: 0.99 } } });
+    const refused = (policy: string) => () => parseGatewayConfig(`models: [{ name: a, provider: mock }]\ncache_policies: { keys: { batch: ${policy} } }`, 'test.yaml');
+    expect(refused('{ enabled: true }')).toThrow(/cache_policies\.keys\.batch\.enabled/);
+    expect(refused('{ scope: global }')).toThrow(/cache_policies\.keys\.batch\.scope/);
+    expect(refused('{ mode: semantic }')).toThrow(/cache_policies\.keys\.batch\.mode/);
+    expect(refused('{ ttl_s: 60 }')).toThrow(/cache_policies\.keys\.batch\.ttl_s: unknown key/);
+    expect(() => parseGatewayConfig('models: [{ name: a, provider: mock }]\ncache_policies: { users: {} }', 'test.yaml')).toThrow(/cache_policies\.users: unknown key/);
+  });
+
   it('reads a model\'s route, and today\'s provider and upstream_model as a route of one target', () => {
     const config = parseGatewayConfig(`
 models:

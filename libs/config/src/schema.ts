@@ -24,6 +24,29 @@ export const cacheConfigSchema = z
   })
   .refine((cache) => cache.mode !== 'semantic' || cache.embed_model !== undefined, { message: 'embed_model is required with mode semantic', path: ['embed_model'] });
 
+/**
+ * What a key's or a team's requests may do with a model's cache (docs/caching.md): each setting only
+ * narrows the model's `cache`, never widens it, so the model's block stays the most any caller gets.
+ */
+export const cachePolicySchema = z.strictObject({
+  /** false: the caller's requests are neither looked up nor stored (bypass). */
+  enabled: z.literal(false).optional(),
+  /** Share answers only with the same key, or the same team: the narrower of this and the model's scope applies. */
+  scope: z.enum(['key', 'team']).optional(),
+  /** exact: no semantic matching for the caller, on a model whose mode is semantic. */
+  mode: z.literal('exact').optional(),
+  /** The least cosine similarity of a semantic hit: the higher of this and the model's applies. */
+  threshold: z.number().gt(0).max(1).optional(),
+  /** true: only deterministic requests are cached for the caller, whatever the model says. */
+  deterministic_only: z.literal(true).optional(),
+});
+
+/** Cache policies of virtual keys (by name or api_key_id) and of teams (by name), over every model with a cache. */
+export const cachePoliciesSchema = z.strictObject({
+  keys: z.record(z.string().min(1).max(256), cachePolicySchema).default({}),
+  teams: z.record(z.string().min(1).max(256), cachePolicySchema).default({}),
+});
+
 export const modelConfigSchema = z.strictObject({
   /** The name callers use. */
   name: z.string().min(1),
@@ -97,6 +120,8 @@ export const gatewayConfigSchema = z.strictObject({
   provider_calls: providerCallsSchema.prefault({}),
   /** Circuit breakers of the route targets. */
   breaker: breakerConfigSchema.prefault({}),
+  /** Per key and per team narrowing of the models' response caches (docs/caching.md). */
+  cache_policies: cachePoliciesSchema.prefault({}),
   /** Prices per million tokens keyed "<provider>/<upstream_model>", overriding the built-in table. */
   pricing: z.record(z.string(), pricingOverrideSchema).default({}),
   guardrail: z
@@ -122,3 +147,5 @@ export type GatewayConfig = Omit<z.infer<typeof gatewayConfigSchema>, 'models'> 
 export type BreakerConfig = z.infer<typeof breakerConfigSchema>;
 export type AuthConfig = NonNullable<GatewayConfig['auth']>;
 export type CacheConfig = z.infer<typeof cacheConfigSchema>;
+export type CachePolicy = z.infer<typeof cachePolicySchema>;
+export type CachePolicies = z.infer<typeof cachePoliciesSchema>;

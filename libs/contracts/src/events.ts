@@ -180,6 +180,17 @@ export interface CompletionEvent {
   stage: string;
   /** What the response cache did; absent when the model has no cache. A hit reached no provider. */
   cache?: CacheStatus;
+  /** The call the semantic cache made to embed the request's prompt; absent when it made none (or none answered). */
+  cache_embed?: CacheEmbedCall;
+}
+
+/** An embedding call the semantic cache made for a request: metering prices it at its target's price, on the request's row. */
+export interface CacheEmbedCall {
+  /** The embed model's target that answered. */
+  route: Route;
+  usage: Usage;
+  /** True when the tokens were counted by the gateway because the provider reported none. */
+  tokens_estimated: boolean;
 }
 
 /** One row of analytics (topic usage); the columns of usage_events. */
@@ -222,8 +233,12 @@ export interface UsageEvent {
   guardrail_findings?: GuardrailFinding[] | null;
   /** What the response cache did (CompletionEvent.cache); null when the model has no cache. */
   cache?: CacheStatus | null;
-  /** On a cache hit, what the answer would have cost from its provider (cost_usd is then 0); 0 otherwise. */
+  /** On a cache hit, what the answer would have cost from its provider (cost_usd then holds only the cache's embedding); 0 otherwise. */
   cost_saved_usd?: number;
+  /** Tokens of the semantic cache's embedding call for the request (CompletionEvent.cache_embed); 0 when it made none. */
+  cache_embed_tokens?: number;
+  /** What that embedding call cost, at the embed model's price; part of cost_usd; 0 when it made none. */
+  cache_embed_cost_usd?: number;
 }
 
 /** The usage row's time: when the ingress received the request, as ISO 8601 (with request_id, the row's key). */

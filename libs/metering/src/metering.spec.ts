@@ -33,14 +33,42 @@ describe('metering', () => {
 
   it('prices the provider-reported usage', () => {
     // 800 plain * 0.15 + 200 cached * 0.075 + 500 output * 0.6, per million.
-    expect(meter(ok(), prices)).toEqual({ usage: ok().chat!.usage, estimated: false, cost_usd: 0.000435, cost_saved_usd: 0 });
+    expect(meter(ok(), prices)).toEqual({ usage: ok().chat!.usage, estimated: false, cost_usd: 0.000435, cost_saved_usd: 0, cache_embed_tokens: 0, cache_embed_cost_usd: 0 });
   });
 
   it('charges nothing for a cache hit, and records what the provider would have charged as saved', async () => {
-    expect(meter(ok({ cache: 'hit' }), prices)).toEqual({ usage: ok().chat!.usage, estimated: false, cost_usd: 0, cost_saved_usd: 0.000435 });
+    expect(meter(ok({ cache: 'hit' }), prices)).toEqual({ usage: ok().chat!.usage, estimated: false, cost_usd: 0, cost_saved_usd: 0.000435, cache_embed_tokens: 0, cache_embed_cost_usd: 0 });
     const [reply, usage] = await stage.handle(ok({ cache: 'hit', attempts: 0 }), {} as never);
     expect(reply.value).toMatchObject({ type: 'chat', cache: 'hit', response: { cost_usd: 0, usage: { prompt_tokens: 1000, completion_tokens: 500 } } });
     expect(usage.value).toMatchObject({ cache: 'hit', cost_usd: 0, cost_saved_usd: 0.000435, attempts: 0 });
+  });
+
+  describe('the semantic cache\'s embedding call', () => {
+    // 0.5 USD a million embedded tokens: 40 tokens cost 0.00002.
+    const embedPrices = buildPriceTable({ 'emb/embed-test': { input_per_mtok: 0.5, output_per_mtok: 0 } });
+    const embedStage = createMeteringStage(embedPrices, () => Date.parse('2026-11-25T10:00:00.250Z'));
+    const cache_embed = { route: { provider: 'emb', upstream_model: 'embed-test' }, usage: { prompt_tokens: 40, completion_tokens: 0, total_tokens: 40 }, tokens_estimated: false };
+
+    it('is spent on a semantic miss: its tokens and cost on the row, its cost in the answer\'s', async () => {
+      const [reply, usage] = await embedStage.handle(ok({ cache: 'miss', cache_embed }), {} as never);
+      expect(usage.value).toMatchObject({ cache: 'miss', cost_usd: 0.000455, cache_embed_tokens: 40, cache_embed_cost_usd: 0.00002, cost_saved_usd: 0, prompt_tokens: 1000 });
+      expect(reply.value).toMatchObject({ response: { cost_usd: 0.000455 } });
+    });
+
+    it('is all a semantic hit costs', async () => {
+      const [reply, usage] = await embedStage.handle(ok({ cache: 'semantic_hit', attempts: 0, cache_embed }), {} as never);
+      expect(usage.value).toMatchObject({ cache: 'semantic_hit', cost_usd: 0.00002, cache_embed_tokens: 40, cache_embed_cost_usd: 0.00002, cost_saved_usd: 0.000435 });
+      expect(reply.value).toMatchObject({ response: { cost_usd: 0.00002 } });
+    });
+
+    it('is spent when the provider then fails', () => {
+      const failed = ok({ status: 'error', chat: undefined, error: { code: 'provider_unavailable', message: 'down' } as never, cache: 'miss', cache_embed });
+      expect(meter(failed, embedPrices)).toMatchObject({ cost_usd: 0.00002, cache_embed_tokens: 40, cache_embed_cost_usd: 0.00002 });
+    });
+
+    it('marks the row\'s tokens estimated when the gateway counted the embedding\'s', () => {
+      expect(meter(ok({ cache: 'miss', cache_embed: { ...cache_embed, tokens_estimated: true } }), embedPrices).estimated).toBe(true);
+    });
   });
 
   it('tells the caller and the row a miss, and says nothing of a cache for a model without one', async () => {

@@ -27,6 +27,9 @@ export interface Metered {
   cost_usd: number;
   /** What a cache hit would have cost from its provider; 0 for any other answer. */
   cost_saved_usd: number;
+  /** The semantic cache's embedding call for the request: its tokens and cost (in cost_usd too); 0 when it made none. */
+  cache_embed_tokens: number;
+  cache_embed_cost_usd: number;
 }
 
 export function meter(completion: CompletionEvent, prices: PriceTable): Metered {
@@ -44,9 +47,18 @@ export function meter(completion: CompletionEvent, prices: PriceTable): Metered 
   usage ??= { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
   const route = request.route;
   const { cost_usd } = route ? costOf(usage, prices[priceKey(route.provider, route.upstream_model)]) : { cost_usd: 0 };
-  // A hit reached no provider: the caller pays nothing, and the row says what the provider would have charged.
-  if (completion.cache === 'hit' || completion.cache === 'semantic_hit') return { usage, estimated, cost_usd: 0, cost_saved_usd: cost_usd };
-  return { usage, estimated, cost_usd, cost_saved_usd: 0 };
+  // The embedding the semantic cache made for the request was spent whatever the answer: hit, miss or failure.
+  const embed = completion.cache_embed;
+  const embedCost = embed ? costOf(embed.usage, prices[priceKey(embed.route.provider, embed.route.upstream_model)]).cost_usd : 0;
+  const spent = { estimated: estimated || embed?.tokens_estimated === true, cache_embed_tokens: embed?.usage.prompt_tokens ?? 0, cache_embed_cost_usd: embedCost };
+  // A hit reached no provider: the caller pays only the embedding, and the row says what the provider would have charged.
+  if (completion.cache === 'hit' || completion.cache === 'semantic_hit') return { usage, ...spent, cost_usd: embedCost, cost_saved_usd: cost_usd };
+  return { usage, ...spent, cost_usd: addCosts(cost_usd, embedCost), cost_saved_usd: 0 };
+}
+
+/** Two costs rounded as costOf rounds them, so that the sum carries no float noise either. */
+function addCosts(a: number, b: number): number {
+  return Math.round((a + b) * 1e10) / 1e10;
 }
 
 export function toUsageEvent(completion: CompletionEvent, metered: Metered, now: number): UsageEvent {
@@ -81,6 +93,8 @@ export function toUsageEvent(completion: CompletionEvent, metered: Metered, now:
     guardrail_findings: request.guardrail?.length ? request.guardrail : null,
     cache: completion.cache ?? null,
     cost_saved_usd: metered.cost_saved_usd,
+    cache_embed_tokens: metered.cache_embed_tokens,
+    cache_embed_cost_usd: metered.cache_embed_cost_usd,
   };
 }
 

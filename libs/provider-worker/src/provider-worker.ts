@@ -2,9 +2,9 @@
 // ingress instance holding the call, as the provider sends them; the outcome goes to metering.
 import { randomUUID } from 'node:crypto';
 import { planCache, replayedChunks, type CachedAnswer, type CachedChunk, type CachePlan, type ResponseCache } from '@switchyard/cache';
-import { providerCallsSchema, type CacheConfig, type ProviderCallLimits } from '@switchyard/config';
+import { providerCallsSchema, type CacheConfig, type CachePolicies, type ProviderCallLimits } from '@switchyard/config';
 import { GuardrailBlocked, type OutputGuard } from '@switchyard/guardrail-rules';
-import { priceKey, type PriceTable } from '@switchyard/pricing';
+import { countTexts, priceKey, type PriceTable } from '@switchyard/pricing';
 import {
   CLOSED_BREAKER,
   DEFAULT_BREAKER,
@@ -36,6 +36,7 @@ import {
   parseCompletionEvent,
   parseRequestEvent,
   type BreakerEvent,
+  type CacheEmbedCall,
   type CancelEvent,
   type ChatChunk,
   type CompletionEvent,
@@ -128,6 +129,8 @@ export interface WorkerSetup {
   output?: (request: RequestEvent) => OutputGuard | undefined;
   /** The response cache settings of a model, by the name callers use; none: its answers are not cached. */
   cache?: (model: string) => CacheConfig | undefined;
+  /** How keys' and teams' policies narrow the models' caches; none: as the models say. */
+  cachePolicies?: CachePolicies;
 }
 
 export interface ProviderWorkerOptions {
@@ -146,12 +149,17 @@ export interface ProviderWorkerOptions {
   output?: (request: RequestEvent) => OutputGuard | undefined;
   /** The response cache settings of a model; with `responseCache`, its answers are cached. */
   cache?: (model: string) => CacheConfig | undefined;
+  /** How keys' and teams' policies narrow the models' caches. */
+  cachePolicies?: CachePolicies;
   /** Where cached answers are kept (libs/cache); without it, nothing is cached. */
   responseCache?: ResponseCache;
 }
 
-/** The response cache's plan for a request, with the model's settings it was made from, and in semantic mode its prompt's embedding. */
-type RequestCache = CachePlan & { config: CacheConfig; embedding?: number[] };
+/**
+ * The response cache's plan for a request (with the settings it was made from), and in semantic mode its
+ * prompt's embedding and the call that made it (metered on the request's row).
+ */
+type RequestCache = CachePlan & { embedding?: number[]; embed?: CacheEmbedCall };
 
 /** A moving average's weight of the newest latency. */
 const LATENCY_WEIGHT = 0.2;
@@ -179,7 +187,7 @@ interface CallResult {
  * plan (libs/routing) says which targets to try in which order; each try goes through its target's line.
  */
 export function createProviderWorker(providers: Map<string, ProviderAdapter>, options: ProviderWorkerOptions): ProviderWorker {
-  const setup: WorkerSetup = { providers, routes: options.routes, limits: options.limits ?? providerCallsSchema.parse({}), prices: options.prices ?? {}, output: options.output, cache: options.cache };
+  const setup: WorkerSetup = { providers, routes: options.routes, limits: options.limits ?? providerCallsSchema.parse({}), prices: options.prices ?? {}, output: options.output, cache: options.cache, cachePolicies: options.cachePolicies };
   return createLiveProviderWorker(() => setup, options);
 }
 
@@ -280,7 +288,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
     const remaining = request.deadline_at - now();
     if (remaining <= 0) throw new GatewayError('deadline_exceeded', 'the deadline passed before the provider was called');
     const cacheConfig = responseCache && request.kind === 'chat' ? setup.cache?.(model) : undefined;
-    const cache: RequestCache | undefined = cacheConfig && { ...planCache(request, cacheConfig), config: cacheConfig };
+    const cache: RequestCache | undefined = cacheConfig && planCache(request, cacheConfig, setup.cachePolicies);
     if (cache?.lookup) {
       const answer = await responseCache!.lookup(cache.key!);
       if (answer) {
@@ -289,11 +297,11 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       }
     }
     if (cache?.semantic) {
-      cache.embedding = await embedPrompt(setup, cache, request, context);
+      Object.assign(cache, await embedPrompt(setup, cache, request, context));
       const similar = cache.lookup && cache.embedding ? await responseCache!.lookupSimilar(cache.semantic.scope, cache.embedding, cache.config.threshold) : undefined;
       if (similar) {
         gatewayMetrics().responseCache('semantic_hit');
-        return replay(request, similar.answer, 'semantic_hit', context);
+        return replay(request, similar.answer, 'semantic_hit', context, cache.embed);
       }
     }
     if (cache) gatewayMetrics().responseCache(cache.status);
@@ -330,6 +338,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       completion.attempts = tries;
       if (failed) completion.failed_attempts = failed;
       if (cache) completion.cache = cache.status;
+      if (cache?.embed) completion.cache_embed = cache.embed;
       countRetriesAndFallbacks(request, failed, node.key);
       return outputs;
     };
@@ -383,21 +392,25 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
 
   /**
    * Semantic mode: the embedding of the request's prompt, by the cache's embed_model (its route's first
-   * target, within the request's deadline). A failure is a miss, never the caller's: logged, and the
-   * answer is neither looked up nor stored by its prompt.
+   * target, within the request's deadline), and the call that made it, to be metered with the request. A
+   * failure is a miss, never the caller's: logged, and the answer is neither looked up nor stored by its prompt.
    */
-  async function embedPrompt(setup: WorkerSetup, cache: RequestCache, request: RequestEvent, context: StageContext): Promise<number[] | undefined> {
+  async function embedPrompt(setup: WorkerSetup, cache: RequestCache, request: RequestEvent, context: StageContext): Promise<{ embedding?: number[]; embed?: CacheEmbedCall }> {
     const embedModel = cache.config.embed_model!;
     const tree = setup.routes(embedModel);
     const node = tree && (tree.kind === 'target' ? tree : plan(tree, { facts: NO_FACTS, stats: statsIn(setup.prices), random, max_ejection_percent: 100 })[0]?.node);
     const provider = node && setup.providers.get(node.target.provider);
     try {
       if (!node || !provider?.embed) throw new Error(`embed_model ${embedModel} has no target that offers embeddings in this provider-worker`);
-      const result = await provider.embed({ model: node.target.upstream_model, input: [cache.semantic!.prompt] }, { signal: AbortSignal.timeout(Math.max(1, request.deadline_at - now())) });
-      return result.data[0]?.embedding;
+      const input = [cache.semantic!.prompt];
+      const result = await provider.embed({ model: node.target.upstream_model, input }, { signal: AbortSignal.timeout(Math.max(1, request.deadline_at - now())) });
+      const counted = result.usage ? undefined : countTexts(input);
+      const usage = result.usage ?? { prompt_tokens: counted!, completion_tokens: 0, total_tokens: counted! };
+      const embed: CacheEmbedCall = { route: { provider: node.target.provider, upstream_model: node.target.upstream_model, path: node.path }, usage, tokens_estimated: counted !== undefined };
+      return { embedding: result.data[0]?.embedding, embed };
     } catch (error) {
       context.logger.warn('could not embed a prompt for the semantic cache; the request is looked up and stored by its exact key only', { model: embedModel, error: (error as Error).message });
-      return undefined;
+      return {};
     }
   }
 
@@ -406,7 +419,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
    * stored chunks in order (metering sends the last, with usage), then metering gets a completion that
    * reached no provider (attempts 0), priced as saved rather than spent.
    */
-  async function replay(request: RequestEvent, answer: CachedAnswer, status: 'hit' | 'semantic_hit', context: StageContext): Promise<StageOutput[]> {
+  async function replay(request: RequestEvent, answer: CachedAnswer, status: 'hit' | 'semantic_hit', context: StageContext, embed?: CacheEmbedCall): Promise<StageOutput[]> {
     const requestId = request.request_id;
     if (request.stream) {
       const streamId = randomUUID();
@@ -419,7 +432,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       );
     }
     const guardrail = answer.findings ? { guardrail: [...(request.guardrail ?? []), ...answer.findings] } : {};
-    const completion: CompletionEvent = { request: { ...request, route: answer.route, ...guardrail }, status: 'ok', chat: answer.chat, provider_latency_ms: 0, attempts: 0, stage: 'provider-worker', cache: status };
+    const completion: CompletionEvent = { request: { ...request, route: answer.route, ...guardrail }, status: 'ok', chat: answer.chat, provider_latency_ms: 0, attempts: 0, stage: 'provider-worker', cache: status, ...(embed ? { cache_embed: embed } : {}) };
     return [{ topic: TOPICS.completions, key: requestId, value: completion }];
   }
 

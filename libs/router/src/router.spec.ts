@@ -79,6 +79,25 @@ pricing:
     expect(reservationOf(chatRequest('unpriced'), unpriced, buildPriceTable(priced.pricing))).toEqual({ tokens: 7 + DEFAULT_OUTPUT_RESERVATION, max_cost_usd: undefined });
   });
 
+  it('reserves the semantic cache\'s embedding of the prompt too, at the embed model\'s price; an unpriced embed model leaves the cost unbounded', () => {
+    const semantic = parseGatewayConfig(`
+models:
+  - { name: chat, provider: mock, upstream_model: cheap, cache: { mode: semantic, embed_model: vectors } }
+  - { name: vectors, provider: mock, upstream_model: embed, capabilities: [embeddings] }
+  - { name: unpriced-embed, provider: mock, upstream_model: cheap, cache: { mode: semantic, embed_model: free-vectors } }
+  - { name: free-vectors, provider: mock, upstream_model: nowhere, capabilities: [embeddings] }
+pricing:
+  mock/cheap: { input_per_mtok: 1, output_per_mtok: 2 }
+  mock/embed: { input_per_mtok: 100, output_per_mtok: 0 }
+`);
+    const catalog = buildModelCatalog(semantic, {});
+    expect(catalog.get('chat')!.cache_embed_targets).toEqual(['mock/embed']);
+    const request = chatRequest('chat', { chat: { model: 'chat', max_tokens: 100, messages: [{ role: 'user', content: 'héllo, world' }] } });
+    // The chat: 19 prompt tokens at most and 100 out; the embedding: those 19 and 12 bytes of framing, at 100 a million.
+    expect(reservationOf(request, catalog.get('chat')!, buildPriceTable(semantic.pricing))).toEqual({ tokens: 9 + 100, max_cost_usd: (19 * 1 + 100 * 2 + (19 + 12) * 100) / 1e6 });
+    expect(reservationOf(chatRequest('unpriced-embed'), catalog.get('unpriced-embed')!, buildPriceTable(semantic.pricing)).max_cost_usd).toBeUndefined();
+  });
+
   it('passes an admitted request on with its reservation and standing, refuses the next with rate_limited, and settles', async () => {
     const limiter = new Limiter(unreachableSpendLedger('no ledger in this test'), undefined, () => 5000);
     const stage = createRouterStage(buildModelCatalog(priced, {}), { limiter, prices: buildPriceTable(priced.pricing) }, () => 5000);

@@ -52,8 +52,11 @@ export function checkModel(request: RequestEvent, catalog: Map<string, CatalogEn
 /**
  * What a request reserves: for the tokens a minute, its prompt's tokens as estimated from its characters
  * (as OpenAI does) plus the most its answer may hold; for budgets, the most it may cost, its prompt's
- * tokens bounded by its bytes, at the dearest of the model's targets. Metering's count settles both.
+ * tokens bounded by its bytes, at the dearest of the model's targets, and with a semantic cache the
+ * embedding of its prompt at the dearest of the embed model's targets. Metering's count settles both.
  */
+const EMBED_FRAMING_BYTES = 12;
+
 export function reservationOf(request: RequestEvent, entry: CatalogEntry, prices: PriceTable): { tokens: number; max_cost_usd: number | undefined } {
   const prompt = request.kind === 'chat' ? promptTokenBounds(request.chat!.messages) : textTokenBounds(request.embed!.input);
   const output = request.kind === 'chat' ? request.chat!.max_tokens ?? DEFAULT_OUTPUT_RESERVATION : 0;
@@ -67,6 +70,16 @@ export function reservationOf(request: RequestEvent, entry: CatalogEntry, prices
     // Every prompt token at the dearest input price: cached ones cost less, never more.
     const input = Math.max(price.input_per_mtok, price.cache_write_per_mtok ?? 0);
     highest = Math.max(highest, costOf({ prompt_tokens: prompt.most, completion_tokens: output, total_tokens: prompt.most + output }, { input_per_mtok: input, output_per_mtok: price.output_per_mtok }).cost_usd);
+  }
+  if (highest !== undefined && request.kind === 'chat' && entry.cache_embed_targets) {
+    // The embedded text is the messages' text with a role and separator of at most 12 bytes each.
+    const embedded = prompt.most + EMBED_FRAMING_BYTES * request.chat!.messages.length;
+    let dearest: number | undefined = 0;
+    for (const target of entry.cache_embed_targets) {
+      const price = prices[target];
+      dearest = price && dearest !== undefined ? Math.max(dearest, costOf({ prompt_tokens: embedded, completion_tokens: 0, total_tokens: embedded }, price).cost_usd) : undefined;
+    }
+    highest = dearest === undefined ? undefined : Math.round((highest + dearest) * 1e10) / 1e10;
   }
   return { tokens: prompt.estimated + output, max_cost_usd: highest };
 }

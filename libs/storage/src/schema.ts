@@ -25,6 +25,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'usage rollups by minute and hour', up: (tx, layout) => createUsageRollups(tx, layout!) },
   // What the response cache did for the request, and what a hit saved (docs/caching.md).
   { version: 3, name: 'usage_events.cache', adds: ['cache', 'cost_saved_usd'] },
+  // The semantic cache's embedding call for the request: its tokens, and its cost (also in cost_usd).
+  { version: 4, name: 'usage_events.cache_embed', adds: ['cache_embed_tokens', 'cache_embed_cost_usd'] },
 ];
 
 // Every instance that starts takes this lock before looking at schema_migrations, so that two analytics

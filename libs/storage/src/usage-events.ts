@@ -53,6 +53,8 @@ export const USAGE_ROW_COLUMNS = [
   ['guardrail_findings', 'jsonb', '', 'metering'],
   ['cache', 'text', '', 'metering'],
   ['cost_saved_usd', 'numeric(20, 10)', 'NOT NULL DEFAULT 0', 'metering'],
+  ['cache_embed_tokens', 'integer', 'NOT NULL DEFAULT 0', 'metering'],
+  ['cache_embed_cost_usd', 'numeric(20, 10)', 'NOT NULL DEFAULT 0', 'metering'],
 ] as const;
 
 export type UsageColumnName = (typeof USAGE_ROW_COLUMNS)[number][0];
@@ -178,8 +180,8 @@ function columnValue(row: UsageEvent | UsageRow, name: (typeof USAGE_ROW_COLUMNS
   if (name === 'metered') return (row as Partial<UsageRow>).metered ?? true;
   if (name === 'caller_outcome') return (row as Partial<UsageRow>).caller_outcome ?? false;
   if (name === 'sanitised') return (row as Partial<UsageRow>).sanitised ?? null;
-  // A caller outcome's part, and metering's from before the response cache, saved nothing.
-  if (name === 'cost_saved_usd') return row.cost_saved_usd ?? 0;
+  // A caller outcome's part, and metering's from before the response cache, saved nothing and embedded nothing.
+  if (name === 'cost_saved_usd' || name === 'cache_embed_tokens' || name === 'cache_embed_cost_usd') return row[name] ?? 0;
   return row[name];
 }
 
