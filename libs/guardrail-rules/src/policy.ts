@@ -187,7 +187,7 @@ export function policiesOf(config: PolicySources): PolicyOf {
   const teams = layersOf('team', config.guardrails?.teams);
   const keys = layersOf('key', config.guardrails?.keys);
   // Layered policies as requests ask for them: at most one per model policy, team layer and key layer.
-  const layered = new Map<Policy, Map<string, Policy>>();
+  const layered = new Map<Policy, Map<Layer | undefined, Map<Layer | undefined, Policy>>>();
   return (model, caller) => {
     const base = byModel.get(model) ?? global;
     const team = caller.team === undefined ? undefined : teams.get(caller.team);
@@ -195,9 +195,10 @@ export function policiesOf(config: PolicySources): PolicyOf {
     if (!team && !key) return base;
     let ofBase = layered.get(base);
     if (!ofBase) layered.set(base, (ofBase = new Map()));
-    const id = `${team?.id ?? ''} ${key?.id ?? ''}`;
-    let policy = ofBase.get(id);
-    if (!policy) ofBase.set(id, (policy = withLayer(withLayer(base, team), key)));
+    let ofTeam = ofBase.get(team);
+    if (!ofTeam) ofBase.set(team, (ofTeam = new Map()));
+    let policy = ofTeam.get(key);
+    if (!policy) ofTeam.set(key, (policy = withLayer(withLayer(base, team), key)));
     return policy;
   };
 }
