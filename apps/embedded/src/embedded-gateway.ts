@@ -9,7 +9,7 @@ import { InMemoryBus } from '@switchyard/bus';
 import { breakerSettingsOf, buildModelCatalog, cachesOf, LiveConfig, readServiceEnv, routesOf, watchConfigFile, type ConfigFileWatch, type GatewayConfig, type SqlPortSettings } from '@switchyard/config';
 import type { CompletionEvent, RequestEvent, RequestsTopicEvent, UsageQuery } from '@switchyard/contracts';
 import { createGuardrailStage } from '@switchyard/guardrail';
-import { outputGuards, policiesOf } from '@switchyard/guardrail-rules';
+import { outputGuards, outputLayersOf, policiesOf } from '@switchyard/guardrail-rules';
 import { GatewayCore, ingressSettingsOf, startGrpcServer, startHttpServer, type IngressSettings, type RunningHttpServer, type TlsMaterial } from '@switchyard/ingress';
 import { EventAuthenticator, EventSigner, Limiter, SqlKeyStore, SqlSpendLedger, startVirtualKeys } from '@switchyard/keys';
 import { createMeteringStage } from '@switchyard/metering';
@@ -81,7 +81,16 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
       router: createRouterStage(buildModelCatalog(config, env), { limiter, prices, authenticator: () => opened.authenticator }),
       guardrail: createGuardrailStage(policies),
       metering: createMeteringStage(prices, undefined, (settlement) => signer.signSettlement(settlement)),
-      worker: { providers: createProviderRegistry(config, env), routes: routesOf(config), limits: config.provider_calls, prices, output: outputGuards(policies), cache: cachesOf(config), cachePolicies: config.cache_policies },
+      worker: {
+        providers: createProviderRegistry(config, env),
+        routes: routesOf(config),
+        limits: config.provider_calls,
+        prices,
+        output: outputGuards(policies),
+        outputLayers: outputLayersOf(policies),
+        cache: cachesOf(config),
+        cachePolicies: config.cache_policies,
+      },
       ingress: ingressSettingsOf(config, configVersion, env),
       breaker: breakerSettingsOf(config),
     };

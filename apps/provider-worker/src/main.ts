@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ResponseCache, SqlCacheStore } from '@switchyard/cache';
 import { breakerSettingsOf, cachesOf, readServiceEnv, routesOf, type GatewayConfig } from '@switchyard/config';
 import { BREAKERS_TOPIC, BREAKERS_TOPIC_PARTITIONS } from '@switchyard/contracts';
-import { outputGuards, policiesOf } from '@switchyard/guardrail-rules';
+import { outputGuards, outputLayersOf, policiesOf } from '@switchyard/guardrail-rules';
 import { connectServiceBus, runService, runStage, startServiceConfig } from '@switchyard/pipeline';
 import { createLiveProviderWorker, OUTCOMES_REPLAYED_MS } from '@switchyard/provider-worker';
 import { buildPriceTable } from '@switchyard/pricing';
@@ -17,16 +17,20 @@ startTracing('switchyard-provider-worker');
 void runService('provider-worker', logger, async () => {
   const env = readServiceEnv();
   const bus = await connectServiceBus('provider-worker', env, logger);
-  const { live, stop } = await startServiceConfig('provider-worker', env, logger, (config) => ({
-    providers: createProviderRegistry(config),
-    routes: routesOf(config),
-    limits: config.provider_calls,
-    prices: buildPriceTable(config.pricing),
-    breaker: breakerSettingsOf(config),
-    output: outputGuards(policiesOf(config)),
-    cache: cachesOf(config),
-    cachePolicies: config.cache_policies,
-  }));
+  const { live, stop } = await startServiceConfig('provider-worker', env, logger, (config) => {
+    const policies = policiesOf(config);
+    return {
+      providers: createProviderRegistry(config),
+      routes: routesOf(config),
+      limits: config.provider_calls,
+      prices: buildPriceTable(config.pricing),
+      breaker: breakerSettingsOf(config),
+      output: outputGuards(policies),
+      outputLayers: outputLayersOf(policies),
+      cache: cachesOf(config),
+      cachePolicies: config.cache_policies,
+    };
+  });
   // The response cache is a table every instance shares, in the analytics database. The pool connects on
   // the first lookup, so a worker whose models have no cache opens no connection.
   const db = env.databaseUrl ? createPostgresClient(env.databaseUrl, 2) : undefined;

@@ -62,6 +62,14 @@ describe('the response cache key', () => {
     expect(cacheKeyOf(request({}, { api_key_id: 'key_a' }), byTeam)).not.toBe(cacheKeyOf(request({}, { api_key_id: 'key_b' }), byTeam));
   });
 
+  it('keeps answers guarded by a team\'s or key\'s own output rules apart, in every scope, exact and semantic', () => {
+    expect(cacheKeyOf(request(), CONFIG, 'key:batch-app')).not.toBe(base);
+    expect(cacheKeyOf(request(), CONFIG, 'key:batch-app')).not.toBe(cacheKeyOf(request(), CONFIG, 'team:finance key:batch-app'));
+    expect(cacheKeyOf(request(), CONFIG, undefined)).toBe(base);
+    expect(semanticScopeOf(request(), CONFIG, 'team:finance')).not.toBe(semanticScopeOf(request(), CONFIG));
+    expect(planCache(request(), CONFIG, undefined, 'team:finance').key).toBe(cacheKeyOf(request(), CONFIG, 'team:finance'));
+  });
+
   it('writes canonical JSON: sorted keys at every level, arrays in order, nulls dropped', () => {
     expect(canonicalJson({ b: [{ d: 1, c: null }, 2], a: 'x', e: undefined })).toBe('{"a":"x","b":[{"d":1},2]}');
   });

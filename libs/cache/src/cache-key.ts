@@ -32,16 +32,20 @@ const NOT_ANSWER_CHANGING = new Set<keyof ChatRequest>(['metadata', 'user']);
 // Bumped when the canonical form changes, so that entries of an older form are never read as this one's.
 const KEY_FORMAT = 1;
 
-/** The plan for a request to a model whose cache is `modelConfig`, under the caller's team and key policies. */
-export function planCache(request: RequestEvent, modelConfig: CacheConfig, policies: CachePolicies = NO_POLICIES): CachePlan {
+/**
+ * The plan for a request to a model whose cache is `modelConfig`, under the caller's team and key policies.
+ * `outputLayers` names the team and key guardrails that changed the answer's output rules from its
+ * model's: an answer is stored as they left it, so it is served only to requests guarded alike.
+ */
+export function planCache(request: RequestEvent, modelConfig: CacheConfig, policies: CachePolicies = NO_POLICIES, outputLayers?: string): CachePlan {
   const config = callerCacheConfig(modelConfig, policies, request);
   if (!config) return { ...BYPASS, config: modelConfig };
   const chat = request.chat;
   // With reversible masking, the answer carries this caller's own values put back: never another's.
   if (request.kind !== 'chat' || !chat || request.cache_control === 'no-store' || request.guardrail_placeholders) return { ...BYPASS, config };
   if (config.deterministic_only && !isDeterministic(chat)) return { ...BYPASS, config };
-  const key = cacheKeyOf(request, config);
-  const semantic = config.mode === 'semantic' ? { scope: semanticScopeOf(request, config), prompt: promptText(chat) } : undefined;
+  const key = cacheKeyOf(request, config, outputLayers);
+  const semantic = config.mode === 'semantic' ? { scope: semanticScopeOf(request, config, outputLayers), prompt: promptText(chat) } : undefined;
   if (request.cache_control === 'no-cache') return { status: 'bypass', lookup: false, store: true, key, ...(semantic ? { semantic } : {}), config };
   return { status: 'miss', lookup: true, store: true, key, ...(semantic ? { semantic } : {}), config };
 }
@@ -83,16 +87,17 @@ export function isDeterministic(chat: ChatRequest): boolean {
 
 /**
  * SHA-256 (hex) of the canonical request: the model as the caller named it (a route's name), every
- * answer-changing field with object keys sorted and absent values dropped, and the caller's key or
- * team when the cache is scoped to it. A key without a team shares a team-scoped cache with itself only.
+ * answer-changing field with object keys sorted and absent values dropped, the caller's key or team
+ * when the cache is scoped to it, and the output guardrails' layers when a team or key has its own.
+ * A key without a team shares a team-scoped cache with itself only.
  */
-export function cacheKeyOf(request: RequestEvent, config: Pick<CacheConfig, 'scope'>): string {
-  return digestOf(request, config, request.chat!.messages);
+export function cacheKeyOf(request: RequestEvent, config: Pick<CacheConfig, 'scope'>, outputLayers?: string): string {
+  return digestOf(request, config, request.chat!.messages, outputLayers);
 }
 
 /** The exact key with only the system messages of the conversation: what a semantic hit must share with the stored request. */
-export function semanticScopeOf(request: RequestEvent, config: Pick<CacheConfig, 'scope'>): string {
-  return digestOf(request, config, request.chat!.messages.filter((message) => message.role === 'system'), 'semantic');
+export function semanticScopeOf(request: RequestEvent, config: Pick<CacheConfig, 'scope'>, outputLayers?: string): string {
+  return digestOf(request, config, request.chat!.messages.filter((message) => message.role === 'system'), outputLayers, 'semantic');
 }
 
 /** The conversation but its system messages, as the text whose embedding a semantic lookup compares. */
@@ -103,12 +108,13 @@ export function promptText(chat: ChatRequest): string {
     .join('\n');
 }
 
-function digestOf(request: RequestEvent, config: Pick<CacheConfig, 'scope'>, messages: ChatRequest['messages'], kind?: 'semantic'): string {
+function digestOf(request: RequestEvent, config: Pick<CacheConfig, 'scope'>, messages: ChatRequest['messages'], outputLayers: string | undefined, kind?: 'semantic'): string {
   const answerChanging: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(request.chat!)) if (!NOT_ANSWER_CHANGING.has(field as keyof ChatRequest)) answerChanging[field] = value;
   answerChanging.messages = messages;
   const scope = config.scope === 'global' ? null : config.scope === 'team' && request.team ? `team:${request.team}` : `key:${request.api_key_id}`;
-  return createHash('sha256').update(canonicalJson({ format: KEY_FORMAT, kind, scope, request: answerChanging })).digest('hex');
+  // Absent members are dropped: a request without layers keeps the key it had before they existed.
+  return createHash('sha256').update(canonicalJson({ format: KEY_FORMAT, kind, scope, output_guardrails: outputLayers, request: answerChanging })).digest('hex');
 }
 
 /** Cosine similarity of two vectors of one length; 0 when either is all zeros or their lengths differ. */

@@ -1,4 +1,4 @@
-import { guardrailsSchema } from '@switchyard/guardrail-rules';
+import { gatewayGuardrailsSchema, guardrailsSchema } from '@switchyard/guardrail-rules';
 import type { RouteNode } from '@switchyard/routing';
 import { z } from 'zod';
 
@@ -127,8 +127,8 @@ export const gatewayConfigSchema = z.strictObject({
   guardrail: z
     .strictObject({ rules: z.array(z.string()).default(['mask_email', 'mask_payment_card']) })
     .default({ rules: ['mask_email', 'mask_payment_card'] }),
-  /** Rules on the prompt and on the answer (docs/guardrails.md); when present, in place of `guardrail.rules`. */
-  guardrails: guardrailsSchema.optional(),
+  /** Rules on the prompt and on the answer, and those of keys and teams (docs/guardrails.md); input rules in place of `guardrail.rules`. */
+  guardrails: gatewayGuardrailsSchema.optional(),
   /**
    * Gateway keys. When present, every front door requires one of the keys held (comma-separated) in
    * the named environment variable(s); the keys themselves never sit in the file.

@@ -76,8 +76,8 @@ export interface KeyUsage {
 const KEY_FIELDS = ['name', 'team', 'models', 'rpm', 'tpm', 'max_concurrent', 'budget_usd', 'budget_period', 'expires_at', 'metadata'] as const;
 const TEAM_FIELDS = ['name', 'rpm', 'tpm', 'budget_usd', 'budget_period', 'metadata'] as const;
 
-// Names travel in events, rows, logs and headers: id characters only, starting with a letter or digit.
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+// Key and team names travel in events, rows, logs and headers: id characters only, starting with a letter or digit.
+export const KEY_AND_TEAM_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 // A glob is a model name with `*` and `?`.
 const MODEL_GLOB = /^[^\s*?]*(?:[*?][^\s*?]*)*$/;
 
@@ -123,7 +123,7 @@ function fieldsOf(body: unknown, known: readonly string[]): Record<string, unkno
 function checkName(value: unknown, path: string): string {
   if (value === undefined || value === null || value === '') throw new InvalidFieldError(path, 'is required');
   checkString(value, path, { min: 1, max: KEY_LIMITS.nameChars });
-  if (!NAME.test(value as string)) throw new InvalidFieldError(path, "must start with a letter or digit and hold only letters, digits, '.', '_', ':' and '-'");
+  if (!KEY_AND_TEAM_NAME.test(value as string)) throw new InvalidFieldError(path, "must start with a letter or digit and hold only letters, digits, '.', '_', ':' and '-'");
   return value as string;
 }
 

@@ -113,10 +113,11 @@ describe('configuration', () => {
     const global = guardrailsSchema.parse({ output: [{ type: 'pii', entities: ['email'], action: 'mask' }] });
     const own = guardrailsSchema.parse({ input: [{ type: 'secrets', action: 'block' }] });
     const policyOf = policiesOf({ guardrail: { rules: ['mask_email'] }, guardrails: global, models: [{ name: 'strict', guardrails: own }, { name: 'plain' }] });
-    expect(policyOf('strict').input.map((rule) => [rule.name, rule.action])).toEqual([['secrets', 'block']]);
-    expect(policyOf('strict').output.map((rule) => rule.name)).toEqual(['pii']);
-    expect(policyOf('plain').input.map((rule) => rule.name)).toEqual(['mask_email']);
-    expect(policyOf('plain').output.map((rule) => rule.name)).toEqual(['pii']);
+    const caller = { api_key_id: 'anonymous' };
+    expect(policyOf('strict', caller).input.map((rule) => [rule.name, rule.action])).toEqual([['secrets', 'block']]);
+    expect(policyOf('strict', caller).output.map((rule) => rule.name)).toEqual(['pii']);
+    expect(policyOf('plain', caller).input.map((rule) => rule.name)).toEqual(['mask_email']);
+    expect(policyOf('plain', caller).output.map((rule) => rule.name)).toEqual(['pii']);
   });
 
   it.each([

@@ -5,7 +5,7 @@
 // reaches into them, wait for the next piece. Text is looked at once twice the window has gathered,
 // rather than at every piece, which scans each character about twice instead of once per piece.
 import type { ChatResult, GuardrailFinding, RequestEvent, ToolCallDelta } from '@switchyard/contracts';
-import { Findings, Placeholders, findSpans, guardText, render, type Found, type Policy } from './policy';
+import { Findings, Placeholders, findSpans, guardText, render, type Found, type Policy, type PolicyOf } from './policy';
 import { openPrivateKeyAt } from './secrets';
 
 /** Longer than the longest value with spaces in it that a rule finds: an IBAN in groups, a phone number, a denied phrase. */
@@ -154,7 +154,12 @@ export function createOutputGuard(policy: Policy, placeholders: Record<string, s
   };
 }
 
-/** The provider-worker's output guard of each request, by its model's policy. */
-export function outputGuards(policyOf: (model: string) => Policy): (request: RequestEvent) => OutputGuard | undefined {
-  return (request) => (request.chat ? createOutputGuard(policyOf(request.chat.model), request.guardrail_placeholders) : undefined);
+/** The provider-worker's output guard of each request, by its policy (its model's, its team's and its key's). */
+export function outputGuards(policyOf: PolicyOf): (request: RequestEvent) => OutputGuard | undefined {
+  return (request) => (request.chat ? createOutputGuard(policyOf(request.chat.model, request), request.guardrail_placeholders) : undefined);
+}
+
+/** The team and key layers that changed a request's output rules (Policy.outputLayers), for the response cache's key. */
+export function outputLayersOf(policyOf: PolicyOf): (request: RequestEvent) => string | undefined {
+  return (request) => (request.chat ? policyOf(request.chat.model, request).outputLayers : undefined);
 }

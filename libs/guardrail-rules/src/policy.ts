@@ -1,12 +1,12 @@
 // A guardrail policy: the compiled rules of one direction (input or output), applied to one piece of
 // text at a time. Values are masked with typed placeholders, numbered per request (the same value, the
 // same placeholder); a blocking rule ends the request naming the rule and the kind of value, never the value.
-import { GatewayError, type GuardrailFinding } from '@switchyard/contracts';
+import { GatewayError, type GuardrailFinding, type RequestEvent } from '@switchyard/contracts';
 import type { CountryCode } from 'libphonenumber-js/max';
 import type { Detector, Span } from './detector';
 import { scoreInjection } from './injection';
 import { cardDetector, emailDetector, ibanDetector, ipDetector, phoneDetector, ssnDetector, type PiiEntity } from './pii';
-import type { GuardrailRuleConfig, GuardrailsConfig } from './schema';
+import type { GatewayGuardrailsConfig, GuardrailRuleConfig, GuardrailsConfig } from './schema';
 import { SECRET_DETECTORS } from './secrets';
 
 export type Direction = GuardrailFinding['direction'];
@@ -25,6 +25,11 @@ export interface Policy {
   input: CompiledRule[];
   output: CompiledRule[];
   reversible: boolean;
+  /**
+   * The team and key layers that changed the output rules of the model's policy (`team:finance
+   * key:batch-app`): the response cache keeps answers guarded by different rules apart.
+   */
+  outputLayers?: string;
 }
 
 export const NO_POLICY: Policy = { input: [], output: [], reversible: false };
@@ -107,15 +112,63 @@ export function legacyRules(names: string[]): GuardrailRuleConfig[] {
 
 export interface PolicySources {
   guardrail: { rules: string[] };
-  guardrails?: GuardrailsConfig;
+  guardrails?: GatewayGuardrailsConfig;
   models: { name: string; guardrails?: GuardrailsConfig }[];
 }
 
+/** Who a request is for, as RequestEvent has it: the policies of its key and team are chosen by these. */
+export type PolicyCaller = Pick<RequestEvent, 'api_key_id' | 'key_name' | 'team'>;
+
+/** A request's policy, by the model it names and its caller. */
+export type PolicyOf = (model: string, caller: PolicyCaller) => Policy;
+
+/** A team's or key's own rules, compiled, laid over the model's policy. */
+interface Layer {
+  /** `team:<name>` or `key:<name or id>`, as configured. */
+  id: string;
+  input?: CompiledRule[];
+  output?: CompiledRule[];
+  reversible?: boolean;
+}
+
+function layersOf(kind: 'team' | 'key', entries: Record<string, GuardrailsConfig> | undefined): Map<string, Layer> {
+  const layers = new Map<string, Layer>();
+  for (const [name, own] of Object.entries(entries ?? {})) {
+    layers.set(name, {
+      id: `${kind}:${name}`,
+      ...(own.input ? { input: compileRules(own.input) } : {}),
+      ...(own.output ? { output: compileRules(own.output) } : {}),
+      ...(own.reversible !== undefined ? { reversible: own.reversible } : {}),
+    });
+  }
+  return layers;
+}
+
+/** The rules with a layer's over them: a layer's rule replaces the rule of its name, and the others are added after. */
+function overlaid(rules: CompiledRule[], own: CompiledRule[]): CompiledRule[] {
+  const replacing = new Map(own.map((rule) => [rule.name, rule]));
+  const names = new Set(rules.map((rule) => rule.name));
+  return [...rules.map((rule) => replacing.get(rule.name) ?? rule), ...own.filter((rule) => !names.has(rule.name))];
+}
+
+function withLayer(policy: Policy, layer: Layer | undefined): Policy {
+  if (!layer) return policy;
+  const outputLayers = layer.output ? [policy.outputLayers, layer.id].filter(Boolean).join(' ') : policy.outputLayers;
+  return {
+    input: layer.input ? overlaid(policy.input, layer.input) : policy.input,
+    output: layer.output ? overlaid(policy.output, layer.output) : policy.output,
+    reversible: layer.reversible ?? policy.reversible,
+    ...(outputLayers ? { outputLayers } : {}),
+  };
+}
+
 /**
- * Each model's policy: its own `guardrails` direction by direction, else the global `guardrails`, else
- * (input only) the rules named in `guardrail.rules`.
+ * Each request's policy. The model's: its own `guardrails` direction by direction, else the global
+ * `guardrails`, else (input only) the rules named in `guardrail.rules`. Then its team's, then its key's
+ * (by id, else by name) rule by rule over it: a rule of the same name is replaced, others are added.
+ * Rules are compiled here, once per configuration version; a request costs two or three Map lookups.
  */
-export function policiesOf(config: PolicySources): (model: string) => Policy {
+export function policiesOf(config: PolicySources): PolicyOf {
   const global: Policy = {
     input: compileRules(config.guardrails?.input ?? legacyRules(config.guardrail.rules)),
     output: compileRules(config.guardrails?.output ?? []),
@@ -131,7 +184,23 @@ export function policiesOf(config: PolicySources): (model: string) => Policy {
       reversible: own.reversible ?? global.reversible,
     });
   }
-  return (model) => byModel.get(model) ?? global;
+  const teams = layersOf('team', config.guardrails?.teams);
+  const keys = layersOf('key', config.guardrails?.keys);
+  // Layered policies as requests ask for them: at most one per model policy, team layer and key layer.
+  const layered = new Map<Policy, Map<Layer | undefined, Map<Layer | undefined, Policy>>>();
+  return (model, caller) => {
+    const base = byModel.get(model) ?? global;
+    const team = caller.team === undefined ? undefined : teams.get(caller.team);
+    const key = keys.get(caller.api_key_id) ?? (caller.key_name === undefined ? undefined : keys.get(caller.key_name));
+    if (!team && !key) return base;
+    let ofBase = layered.get(base);
+    if (!ofBase) layered.set(base, (ofBase = new Map()));
+    let ofTeam = ofBase.get(team);
+    if (!ofTeam) ofBase.set(team, (ofTeam = new Map()));
+    let policy = ofTeam.get(key);
+    if (!policy) ofTeam.set(key, (policy = withLayer(withLayer(base, team), key)));
+    return policy;
+  };
 }
 
 /** Placeholders of one request: `<EMAIL_1>`, the same one for the same value, and what each stands for. */

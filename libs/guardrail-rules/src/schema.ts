@@ -1,5 +1,6 @@
-// The `guardrails:` configuration, globally and per model: rules on the prompt (input) and on the
-// answer (output). libs/config takes it into the gateway's schema.
+// The `guardrails:` configuration, globally, per model, and per virtual key and team: rules on the
+// prompt (input) and on the answer (output). libs/config takes it into the gateway's schema.
+import { KEY_AND_TEAM_NAME, KEY_LIMITS } from '@switchyard/contracts';
 import { z } from 'zod';
 import { PII_ENTITIES } from './pii';
 import { SECRET_ENTITIES } from './secrets';
@@ -46,5 +47,15 @@ export const guardrailsSchema = z.strictObject({
   reversible: z.boolean().optional(),
 });
 
+/** A key's name or id, or a team's name: what RequestEvent's key_name, api_key_id and team carry. */
+const callerName = z.string().max(KEY_LIMITS.nameChars).regex(KEY_AND_TEAM_NAME);
+const callerPolicies = z.record(callerName, guardrailsSchema, {
+  error: (issue) => (issue.code === 'invalid_key' ? `a key or team is named by up to ${KEY_LIMITS.nameChars} letters, digits, '.', '_', ':' and '-', starting with a letter or digit` : undefined),
+});
+
+/** The top-level `guardrails:`, with the policies of virtual keys (by name or id) and of teams (by name). */
+export const gatewayGuardrailsSchema = guardrailsSchema.extend({ keys: callerPolicies.optional(), teams: callerPolicies.optional() });
+
 export type GuardrailRuleConfig = z.infer<typeof guardrailRuleSchema>;
 export type GuardrailsConfig = z.infer<typeof guardrailsSchema>;
+export type GatewayGuardrailsConfig = z.infer<typeof gatewayGuardrailsSchema>;

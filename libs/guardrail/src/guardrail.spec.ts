@@ -1,5 +1,5 @@
 import { TOPICS, type RequestEvent } from '@switchyard/contracts';
-import { compileRules, legacyRules, NO_POLICY, type Policy } from '@switchyard/guardrail-rules';
+import { compileRules, gatewayGuardrailsSchema, legacyRules, NO_POLICY, policiesOf, type Policy } from '@switchyard/guardrail-rules';
 import { createGuardrailStage } from './guardrail';
 
 const request = (overrides: Partial<RequestEvent> = {}): RequestEvent => ({
@@ -70,6 +70,26 @@ describe('guardrail stage', () => {
     const byModel = createGuardrailStage((model) => (model === 'mock-echo' ? NO_POLICY : legacy), () => 5000);
     const [output] = await byModel.handle(request(), {} as never);
     expect((output.value as RequestEvent).chat!.messages[1].content).toBe('I am bob@example.com');
+  });
+
+  it('uses the policy of the request\'s key and team: one key\'s prompt is refused, another\'s masked, a team\'s key is flagged', async () => {
+    const config = {
+      guardrail: { rules: ['mask_email'] },
+      guardrails: gatewayGuardrailsSchema.parse({
+        keys: { strict: { input: [{ type: 'pii', name: 'mask_email', entities: ['email'], action: 'block' }] } },
+        teams: { audit: { input: [{ type: 'pii', name: 'mask_email', entities: ['email'], action: 'flag' }] } },
+      }),
+      models: [],
+    };
+    const byCaller = createGuardrailStage(policiesOf(config), () => 5000);
+    const only = { chat: { model: 'mock-echo', messages: [{ role: 'user' as const, content: 'I am bob@example.com' }] } };
+    const [refused] = await byCaller.handle(request({ ...only, api_key_id: 'vk_00000000000000a1', key_name: 'strict' }), {} as never);
+    expect(refused.value).toMatchObject({ status: 'error', error: { code: 'guardrail_blocked', message: 'guardrail rule mask_email refused the request: it found a value of kind email' } });
+    const [masked] = await byCaller.handle(request({ ...only, api_key_id: 'vk_00000000000000a2', key_name: 'lenient' }), {} as never);
+    expect((masked.value as RequestEvent).chat!.messages[0].content).toBe('I am <EMAIL_1>');
+    const [flagged] = await byCaller.handle(request({ ...only, api_key_id: 'vk_00000000000000a3', key_name: 'auditor', team: 'audit' }), {} as never);
+    expect((flagged.value as RequestEvent).chat!.messages[0].content).toBe('I am bob@example.com');
+    expect((flagged.value as RequestEvent).guardrail).toEqual([{ rule: 'mask_email', entity: 'email', action: 'flag', direction: 'input', count: 1 }]);
   });
 
   it('ends a request whose deadline has passed', async () => {

@@ -1,8 +1,9 @@
-// The guardrail stage: applies the model's input rules to the prompt (message text and text parts,
-// tool-call arguments, tool results, embedding inputs), and records what they found. The answer's
-// rules run where the answer is produced, in the provider-worker (libs/guardrail-rules/src/output.ts).
+// The guardrail stage: applies the request's input rules (its model's, its team's and its key's) to the
+// prompt (message text and text parts, tool-call arguments, tool results, embedding inputs), and records
+// what they found. The answer's rules run where the answer is produced, in the provider-worker
+// (libs/guardrail-rules/src/output.ts).
 import { CONSUMER_GROUPS, GatewayError, TOPICS, parseRequestEvent, type ChatMessage, type GuardrailFinding, type RequestEvent } from '@switchyard/contracts';
-import { Findings, GuardrailBlocked, Placeholders, checkPromptSize, guardText, type Policy } from '@switchyard/guardrail-rules';
+import { Findings, GuardrailBlocked, Placeholders, checkPromptSize, guardText, type Policy, type PolicyOf } from '@switchyard/guardrail-rules';
 import { failedCompletion, type Stage } from '@switchyard/pipeline';
 
 export interface GuardrailOutcome {
@@ -57,7 +58,7 @@ function modelOf(request: RequestEvent): string {
   return request.chat?.model ?? request.embed!.model;
 }
 
-export function createGuardrailStage(policyOf: (model: string) => Policy, now: () => number = Date.now): Stage<RequestEvent> {
+export function createGuardrailStage(policyOf: PolicyOf, now: () => number = Date.now): Stage<RequestEvent> {
   return {
     name: 'guardrail',
     input: TOPICS.routed,
@@ -69,7 +70,7 @@ export function createGuardrailStage(policyOf: (model: string) => Policy, now: (
         return [failedCompletion(request, new GatewayError('deadline_exceeded', 'the deadline passed before the guardrails ran'), 'guardrail')];
       }
       try {
-        const { request: guarded } = applyInputRules(request, policyOf(modelOf(request)));
+        const { request: guarded } = applyInputRules(request, policyOf(modelOf(request), request));
         return [{ topic: TOPICS.guarded, key: request.request_id, value: guarded }];
       } catch (error) {
         if (!(error instanceof GuardrailBlocked)) throw error;

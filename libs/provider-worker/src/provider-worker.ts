@@ -127,6 +127,8 @@ export interface WorkerSetup {
   prices: PriceTable;
   /** Output guardrails (libs/guardrail-rules) for a request's answer; none: the answer goes as the provider gave it. */
   output?: (request: RequestEvent) => OutputGuard | undefined;
+  /** The team and key layers that changed a request's output guardrails from its model's, which the response cache keeps apart. */
+  outputLayers?: (request: RequestEvent) => string | undefined;
   /** The response cache settings of a model, by the name callers use; none: its answers are not cached. */
   cache?: (model: string) => CacheConfig | undefined;
   /** How keys' and teams' policies narrow the models' caches; none: as the models say. */
@@ -288,7 +290,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
     const remaining = request.deadline_at - now();
     if (remaining <= 0) throw new GatewayError('deadline_exceeded', 'the deadline passed before the provider was called');
     const cacheConfig = responseCache && request.kind === 'chat' ? setup.cache?.(model) : undefined;
-    const cache: RequestCache | undefined = cacheConfig && planCache(request, cacheConfig, setup.cachePolicies);
+    const cache: RequestCache | undefined = cacheConfig && planCache(request, cacheConfig, setup.cachePolicies, setup.outputLayers?.(request));
     if (cache?.lookup) {
       const answer = await responseCache!.lookup(cache.key!);
       if (answer) {
