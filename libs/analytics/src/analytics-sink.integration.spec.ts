@@ -1,11 +1,10 @@
 // The sink against a real Postgres: rows the database refuses as sent are written sanitised and marked,
 // and the partition keeps moving; a database that is away is waited for.
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { InMemoryBus, type IncomingMessage } from '@switchyard/bus';
 import { TOPICS, type CallerOutcomeEvent, type UsageEvent } from '@switchyard/contracts';
 import { deadLetterCounts } from '@switchyard/pipeline';
-import { createPostgresClient, ensureAnalyticsSchema, type SqlClient } from '@switchyard/storage';
+import { createPostgresClient, createPostgresClientInNewSchema, ensureAnalyticsSchema, type SqlClient } from '@switchyard/storage';
 import { createLogger } from '@switchyard/telemetry';
 import { startAnalyticsSink } from './analytics-sink';
 import { usageRow } from './analytics-sink.fixtures';
@@ -24,13 +23,7 @@ describe('analytics sink on Postgres', () => {
   let db: SqlClient;
 
   beforeAll(async () => {
-    const admin = new Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.end();
-    const url = new URL(process.env.DATABASE_URL!);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    db = createPostgresClient(url.toString());
+    db = await createPostgresClientInNewSchema(process.env.DATABASE_URL!, schema);
     await ensureAnalyticsSchema(db, new Date('2026-11-25T00:00:00Z'));
   });
 

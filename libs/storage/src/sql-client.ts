@@ -31,6 +31,19 @@ export interface SqlClient extends SqlSession {
   readonly sqlAddress?: string;
 }
 
+/**
+ * A client whose tables live in a new schema of the database: the integration tests share one Postgres,
+ * and each keeps its tables apart this way (drop the schema with CASCADE when done).
+ */
+export async function createPostgresClientInNewSchema(connectionString: string, schema: string): Promise<SqlClient> {
+  const admin = createPostgresClient(connectionString, 1);
+  await admin.exec(`CREATE SCHEMA ${schema}`);
+  await admin.close();
+  const url = new URL(connectionString);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return createPostgresClient(url.toString());
+}
+
 export function createPostgresClient(connectionString: string, maxConnections = 4): SqlClient {
   const pool = new Pool({ connectionString, max: maxConnections, connectionTimeoutMillis: 5000 });
   // An idle client that loses its server emits 'error'; the pool replaces it, so only note it.

@@ -1,5 +1,4 @@
-import { Client } from 'pg';
-import { createPostgresClient } from './sql-client';
+import { createPostgresClientInNewSchema } from './sql-client';
 import { describeUsageEventsStore } from './usage-events.scenarios';
 
 // A schema of its own, so the shared test database's usage_events is left alone.
@@ -8,13 +7,7 @@ const schema = `usage_test_${Date.now()}`;
 describeUsageEventsStore(
   'Postgres',
   async () => {
-    const admin = new Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.end();
-    const url = new URL(process.env.DATABASE_URL!);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    return createPostgresClient(url.toString());
+    return createPostgresClientInNewSchema(process.env.DATABASE_URL!, schema);
   },
   async (db) => {
     await db.exec(`DROP SCHEMA ${schema} CASCADE`);
