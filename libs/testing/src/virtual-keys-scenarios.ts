@@ -201,6 +201,8 @@ export function describeVirtualKeyScenarios(mode: string, target: () => VirtualK
       expect(shown.stdout).toMatch(/name\s*│\s*cli-app/);
       expect(shown.stdout).not.toContain(key.key);
       expect((await chatOver(key.key)).status).toBe(200);
+      // The answer reaches the caller before analytics writes its row (regression: CI ran the usage command in between).
+      await eventually(async () => ((await t().query('SELECT 1 FROM usage_events WHERE api_key_id = $1', [key.id])).length === 1 ? true : undefined), "the request's usage row", 20_000, 50);
       const usage = await runSwitchyardCli(['usage', '--key', key.id, '--since', '7d'], env);
       expect(usage.stdout).toMatch(/requests\s*│\s*1\b/);
       const revoked = await runSwitchyardCli(['keys', 'revoke', key.id], env);
