@@ -37,7 +37,7 @@ function limitsOf(key: Partial<LimitHolder> & { max_concurrent?: number | null }
 
 let sequence = 0;
 function request(limits: RequestLimits, overrides: Partial<AdmissionRequest> = {}): AdmissionRequest {
-  return { request_id: `r${++sequence}`, received_at: T0, limits, tokens: 10, max_cost_usd: 0.01, ...overrides };
+  return { request_id: `r${++sequence}`, received_at: T0, deadline_at: T0 + 30_000, limits, tokens: 10, max_cost_usd: 0.01, ...overrides };
 }
 
 function settlement(admitted: AdmissionRequest, used: { tokens: number; cost_usd: number }, reservation = { tokens: admitted.tokens, cost_usd: admitted.max_cost_usd ?? 0 }): SettlementEvent {
@@ -189,5 +189,41 @@ describe('Limiter', () => {
     expect((await alone.admit(request(limitsOf({ rpm: 1 })))).admitted).toBe(true);
     expect((await alone.admit(request(limitsOf({ rpm: 1 })))).admitted).toBe(false);
     await expect(alone.admit(request(limitsOf({ budget_usd: 1, budget_period: 'day' })))).rejects.toMatchObject({ code: 'budget_exceeded', message: expect.stringContaining('no DATABASE_URL') });
+  });
+
+  // Regression: a request whose settlement never came kept its place in max_concurrent and its reserved
+  // cost until the router restarted.
+  it('releases a reservation a minute after its deadline when no settlement came, and still counts a late one', async () => {
+    const limits = limitsOf({ max_concurrent: 1, budget_usd: 1, budget_period: 'total' });
+    const lost = request(limits, { max_cost_usd: 0.6 });
+    expect((await limiter.admit(lost)).admitted).toBe(true);
+    now = lost.deadline_at + 55_000;
+    expect((await limiter.admit(request(limits, { max_cost_usd: 0.3 }))).admitted).toBe(false);
+    // Looked for every 10 s.
+    now = lost.deadline_at + 65_000;
+    const next = request(limits, { max_cost_usd: 0.6, received_at: now, deadline_at: now + 30_000 });
+    expect((await limiter.admit(next)).admitted).toBe(true);
+    expect(limiter.inFlight).toBe(1);
+    await limiter.settle(settlement(lost, { tokens: 10, cost_usd: 0.5 }));
+    await limiter.settle(settlement(next, { tokens: 10, cost_usd: 0.4 }));
+    const refused = await limiter.admit(request(limits, { max_cost_usd: 0.2, received_at: now, deadline_at: now + 30_000 }));
+    expect(!refused.admitted && refused.error.message).toBe("the virtual key key_1's budget of 1 USD a total has 0.100000 USD left, less than this request's highest possible cost of 0.200000 USD; it does not reset (period total)");
+  });
+
+  // Regression: with virtual keys off, a producer on Kafka can name owners of its own, and every one
+  // named stayed in memory.
+  it('forgets owners idle for a whole window, keeping those with requests in flight', async () => {
+    await limiter.admit(request(limitsOf({ rpm: 5 }, { rpm: 5 })));
+    for (let n = 0; n < 100; n++) {
+      const named = request({ owner: `producer-${n}`, key: { id: `producer-${n}`, ...NONE, rpm: 5, max_concurrent: null } });
+      await limiter.admit(named);
+      await limiter.settle(settlement(named, { tokens: 10, cost_usd: 0 }));
+    }
+    expect(limiter.owners).toBe(102);
+    now += 61_000;
+    await limiter.admit(request(limitsOf({ rpm: 5 }), { received_at: now, deadline_at: now + 30_000 }));
+    // key_1 has requests in flight; its team and the producers' owners are idle.
+    expect(limiter.owners).toBe(1);
+    expect(limiter.inFlight).toBe(2);
   });
 });

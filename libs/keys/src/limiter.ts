@@ -8,6 +8,13 @@ import { budgetPeriodAt, GatewayError, type LimitHolder, type RateLimitStatus, t
 
 const WINDOW_SECONDS = 60;
 const COST_EPSILON_USD = 1e-11;
+// A reservation is released this long after its request's deadline if no settlement came: metering
+// settles every request, so only a lost event leaves one held. A settlement that comes later still counts
+// its cost (see settle: one not held is counted from the ledger).
+const SETTLEMENT_GRACE_MS = 60_000;
+// How often expired reservations and idle owners are looked for. Owners idle for a whole window hold
+// nothing a decision needs; forgetting them bounds memory when producers name owners of their own.
+const SWEEP_INTERVAL_MS = 10_000;
 
 /**
  * What was spent, per key and team, kept where it survives the process. `record` is idempotent by
@@ -89,10 +96,14 @@ interface HolderState {
   tokens: MinuteWindow;
   inFlight: number;
   budget?: Budget;
+  /** When a decision or a settlement last used it. */
+  usedAt: number;
 }
 
 interface Held {
   at: number;
+  /** When it is released if no settlement has come. */
+  expiresAt: number;
   tokens: number;
   cost: number;
   key: HolderState;
@@ -122,24 +133,30 @@ export interface AdmissionRequest {
   tokens: number;
   /** The request's highest possible cost; undefined when a model it may be served by has no price. */
   max_cost_usd: number | undefined;
+  /** When the front door stops waiting for the answer (epoch ms). */
+  deadline_at: number;
 }
 
 export class Limiter {
   private readonly holders = new Map<string, HolderState>();
   private readonly held = new Map<string, Held>();
+  private sweptAt: number;
 
   constructor(
     private readonly ledger: SpendLedger,
     private readonly onLedgerError: (error: Error) => void = () => undefined,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.sweptAt = now();
+  }
 
   /** Decides a request and, when it is let through, reserves its share of every limit at once. */
   async admit(request: AdmissionRequest): Promise<Admission> {
     const { limits } = request;
     const nowMs = this.now();
-    const key = this.holder('key', limits.key.id);
-    const team = limits.team ? this.holder('team', limits.team.id) : undefined;
+    if (nowMs - this.sweptAt >= SWEEP_INTERVAL_MS) this.sweep(nowMs);
+    const key = this.holder('key', limits.key.id, nowMs);
+    const team = limits.team ? this.holder('team', limits.team.id, nowMs) : undefined;
     const budgets = await this.budgetsOf(limits, key, team, nowMs);
     // From here to the reservation nothing waits: no other decision can come between the check and it.
     const checks: [LimitHolder, HolderState][] = team ? [[limits.key, key], [limits.team!, team]] : [[limits.key, key]];
@@ -152,7 +169,7 @@ export class Limiter {
     }
     key.inFlight++;
     for (const { budget } of budgets) budget.reserved += cost;
-    this.held.set(request.request_id, { at: nowMs, tokens: request.tokens, cost, key, team, budgets: budgets.map(({ budget }) => budget) });
+    this.held.set(request.request_id, { at: nowMs, expiresAt: request.deadline_at + SETTLEMENT_GRACE_MS, tokens: request.tokens, cost, key, team, budgets: budgets.map(({ budget }) => budget) });
     return { admitted: true, reservation: { tokens: request.tokens, cost_usd: cost }, rate_limit: this.status(checks, nowMs) };
   }
 
@@ -161,19 +178,18 @@ export class Limiter {
     const held = this.held.get(settlement.request_id);
     const budgeted = settlement.limits.key.budget_usd !== null || (settlement.limits.team?.budget_usd ?? null) !== null;
     if (held) {
-      this.held.delete(settlement.request_id);
-      held.key.inFlight--;
+      this.release(settlement.request_id, held);
       held.key.tokens.adjust(held.at, settlement.tokens - held.tokens);
       held.team?.tokens.adjust(held.at, settlement.tokens - held.tokens);
-      for (const budget of held.budgets) {
-        budget.reserved -= held.cost;
-        budget.spent += settlement.cost_usd;
-      }
+      for (const budget of held.budgets) budget.spent += settlement.cost_usd;
     }
     if (!budgeted || settlement.cost_usd === 0) return;
     // A settlement this instance reserved nothing for (a restart or a rebalance came between) counts once
     // the ledger is read, so that it is not in both the ledger's sum and what is added here.
-    const budgets = held ? [] : (await this.budgetsOf(settlement.limits, this.holder('key', settlement.limits.key.id), settlement.limits.team && this.holder('team', settlement.limits.team.id), this.now())).map(({ budget }) => budget);
+    const nowMs = this.now();
+    const budgets = held
+      ? []
+      : (await this.budgetsOf(settlement.limits, this.holder('key', settlement.limits.key.id, nowMs), settlement.limits.team && this.holder('team', settlement.limits.team.id, nowMs), nowMs)).map(({ budget }) => budget);
     let recorded: boolean;
     try {
       recorded = await this.ledger.record({
@@ -199,13 +215,36 @@ export class Limiter {
     return this.held.size;
   }
 
-  private holder(kind: 'key' | 'team', id: string): HolderState {
+  /** Keys and teams whose counters are kept (for tests). */
+  get owners(): number {
+    return this.holders.size;
+  }
+
+  private release(requestId: string, held: Held): void {
+    this.held.delete(requestId);
+    held.key.inFlight--;
+    for (const budget of held.budgets) budget.reserved -= held.cost;
+  }
+
+  /** Releases reservations long past their deadline, and forgets owners idle for a whole window. */
+  private sweep(nowMs: number): void {
+    this.sweptAt = nowMs;
+    for (const [requestId, held] of this.held) if (held.expiresAt <= nowMs) this.release(requestId, held);
+    const idleSince = nowMs - WINDOW_SECONDS * 1000;
+    for (const [name, state] of this.holders) {
+      const reserving = state.inFlight > 0 || (state.budget !== undefined && state.budget.reserved > COST_EPSILON_USD);
+      if (!reserving && state.usedAt < idleSince) this.holders.delete(name);
+    }
+  }
+
+  private holder(kind: 'key' | 'team', id: string, nowMs: number): HolderState {
     const name = `${kind}:${id}`;
     let state = this.holders.get(name);
     if (!state) {
-      state = { requests: new MinuteWindow(), tokens: new MinuteWindow(), inFlight: 0 };
+      state = { requests: new MinuteWindow(), tokens: new MinuteWindow(), inFlight: 0, usedAt: nowMs };
       this.holders.set(name, state);
     }
+    state.usedAt = nowMs;
     return state;
   }
 

@@ -114,7 +114,7 @@ export function createRouterStage(catalog: Map<string, CatalogEntry>, limits?: R
         if (modelRefusal) throw new GatewayError('model_not_allowed', modelRefusal);
         if (request.limits && limits) {
           const { tokens, max_cost_usd } = reservationOf(request, catalog.get(request.chat?.model ?? request.embed!.model)!, limits.prices);
-          const admission = await limits.limiter.admit({ request_id: request.request_id, received_at: request.received_at, limits: request.limits, tokens, max_cost_usd });
+          const admission = await limits.limiter.admit({ request_id: request.request_id, received_at: request.received_at, limits: request.limits, tokens, max_cost_usd, deadline_at: request.deadline_at });
           request.rate_limit = admission.rate_limit;
           if (!admission.admitted) {
             gatewayMetrics().limitRefusals.inc([admission.limit, admission.holder]);
