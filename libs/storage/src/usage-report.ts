@@ -3,6 +3,7 @@
 // rollup tables without its callers changing.
 import {
   bucketStarts,
+  GatewayError,
   USAGE_BUCKET_MS,
   type UsageDimension,
   type UsageFigures,
@@ -12,7 +13,7 @@ import {
   type UsageQuery,
   type UsageReport,
 } from '@switchyard/contracts';
-import type { SqlClient } from './sql-client';
+import type { SqlClient, SqlSession } from './sql-client';
 
 const COLUMNS: Record<UsageDimension | UsageFilter, string> = {
   model: 'model',
@@ -35,10 +36,31 @@ const FIGURES = `count(*)::float8 AS requests,
 
 type Row = Record<string, unknown>;
 
-const UNDEFINED_TABLE = '42P01';
+const QUERY_CANCELED = '57014';
 
-/** The usage of the rows a query selects; all zeros before analytics has made usage_events. */
-export async function queryUsageReport(db: SqlClient, query: UsageQuery): Promise<UsageReport> {
+/** How long a report's statements may take together on a Postgres server, by default. */
+export const USAGE_REPORT_TIMEOUT_MS = 10_000;
+
+/**
+ * The usage of the rows a query selects; all zeros before analytics has made usage_events. On a
+ * Postgres server its statements read one snapshot (totals, groups and series agree) in a read-only
+ * transaction that the server cancels after `timeoutMs`, so that a wide query cannot hold a connection
+ * the analytics writes need. PGlite has no statement timeout: there the retention bounds a query.
+ */
+export async function queryUsageReport(db: SqlClient, query: UsageQuery, timeoutMs = USAGE_REPORT_TIMEOUT_MS): Promise<UsageReport> {
+  if (db.engine === 'pglite') return reportFrom(db, query);
+  try {
+    return await db.transaction(async (tx) => {
+      await tx.exec(`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; SET LOCAL statement_timeout = ${Math.max(1, Math.round(timeoutMs))}`);
+      return reportFrom(tx, query);
+    });
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== QUERY_CANCELED) throw error;
+    throw new GatewayError('deadline_exceeded', `the usage query took longer than ${timeoutMs} ms; ask for a shorter range, a wider bucket, or filters`);
+  }
+}
+
+async function reportFrom(db: SqlSession, query: UsageQuery): Promise<UsageReport> {
   const params: unknown[] = [query.from.toISOString(), query.to.toISOString()];
   const where = ['ts >= $1', 'ts < $2'];
   for (const [name, value] of Object.entries(query.filters) as [UsageFilter, string][]) {
@@ -50,14 +72,9 @@ export async function queryUsageReport(db: SqlClient, query: UsageQuery): Promis
   const dimensions = query.group_by.map((dimension) => `${COLUMNS[dimension]} AS ${dimension}`);
   if (query.group_by.includes('key')) dimensions.push('max(key_name) AS key_name');
   const grouped = query.group_by.map((_, i) => String(i + 1));
-  const read = async (text: string, extra: unknown[] = []): Promise<Row[]> => {
-    try {
-      return (await db.query<Row>(text, [...params, ...extra])).rows;
-    } catch (error) {
-      if ((error as { code?: unknown }).code === UNDEFINED_TABLE) return [];
-      throw error;
-    }
-  };
+  // Asked first rather than caught: an error would end the transaction the other statements run in.
+  const [{ present }] = (await db.query<{ present: boolean }>(`SELECT to_regclass('usage_events') IS NOT NULL AS present`)).rows;
+  const read = async (text: string, extra: unknown[] = []): Promise<Row[]> => (present ? (await db.query<Row>(text, [...params, ...extra])).rows : []);
 
   const [totals] = await read(`SELECT ${FIGURES} ${from}`);
   const groups =
