@@ -112,7 +112,7 @@ export function describeAnalyzeScenarios(mode: string, start: StartAnalyzeGatewa
       const { status, body } = await post({
         text: TEXT,
         images: [PNG_URL],
-        tasks: [{ type: 'sentiment', model: 'mock-sentiment' }, { type: 'describe_image' }, { type: 'moderation' }, { type: 'answer', model: 'mock-echo' }],
+        tasks: [{ type: 'sentiment', model: 'mock-sentiment' }, { type: 'describe_image' }, { type: 'moderation' }, { type: 'answer', model: 'mock-echo' }, { type: 'answer', model: 'mock-vision' }],
         metadata: { team: 'search' },
       });
       expect(status).toBe(200);
@@ -122,9 +122,11 @@ export function describeAnalyzeScenarios(mode: string, start: StartAnalyzeGatewa
         { index: 2, type: 'moderation', status: 'ok', model: 'mock-moderation', output: { flagged: false, categories: [] }, error: null },
         // mock-echo has no vision: the answer task sent it the text alone, which it echoes.
         { index: 3, type: 'answer', status: 'ok', model: 'mock-echo', output: TEXT, error: null },
+        // mock-vision has: the answer task sent it the image with the text.
+        { index: 4, type: 'answer', status: 'ok', model: 'mock-vision', output: 'Image 1: a PNG image, 1 x 1 pixels.', error: null },
       ]);
-      const rows = await rowsOf(body.id, 4);
-      expect(rows.size).toBe(4);
+      const rows = await rowsOf(body.id, 5);
+      expect(rows.size).toBe(5);
       for (const result of body.results) {
         expect(rows.get(result.request_id)).toMatchObject({ analyze_id: body.id, model: result.model, status: 'ok', prompt_tokens: result.usage.prompt_tokens, completion_tokens: result.usage.completion_tokens });
         expect(result.usage.total_tokens).toBe(result.usage.prompt_tokens + result.usage.completion_tokens);
