@@ -35,7 +35,7 @@ void runService('switchyard', logger, async () => {
   process.stdout.write(
     [
       `Switchyard is serving aigateway.v1.AiGateway on ${env.grpcAddress} (gRPC${env.tls ? ' over TLS' : ''}, with health and reflection)`,
-      `  and the OpenAI and Anthropic HTTP APIs on ${gateway.httpUrl}/v1 (chat/completions, embeddings, models, messages)`,
+      `  and the OpenAI and Anthropic HTTP APIs on ${gateway.httpUrl}/v1 (chat/completions, embeddings, models, messages, analyze)`,
       `  models:    ${models.join(', ')}`,
       `  analytics: usage_events in ${analytics}`,
       ...(gateway.httpUrl ? [`  metrics:   ${gateway.httpUrl}/metrics (Prometheus)`] : []),

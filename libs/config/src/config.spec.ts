@@ -1,5 +1,6 @@
 import { DEFAULT_BREAKER } from '@switchyard/routing';
 import { breakerSettingsOf, buildModelCatalog, cachesOf } from './catalog';
+import { analyzeModelsOf } from './schema';
 import { healthAddressOf, KEY_ID_SECRET_MIN_LENGTH, parseAddress, readServiceEnv, shutdownGraceMsOf } from './env';
 import { ConfigError, loadGatewayConfig, parseGatewayConfig, type ProviderKeys } from './load';
 
@@ -23,6 +24,14 @@ describe('gateway configuration', () => {
   ])('says what is wrong with %j', (text, message) => {
     expect(() => parseGatewayConfig(text, 'test.yaml')).toThrow(ConfigError);
     expect(() => parseGatewayConfig(text, 'test.yaml')).toThrow(message);
+  });
+
+  it('takes the Analyze default models it names over the built-in ones, and refuses an unknown task type or an unconfigured model', () => {
+    const config = parseGatewayConfig('models: [{ name: a, provider: mock }]\nanalyze: { default_models: { sentiment: a } }', 'test.yaml');
+    expect(analyzeModelsOf(config)).toEqual({ answer: 'mock-echo', describe_image: 'mock-vision', sentiment: 'a', moderation: 'mock-moderation', summarize: 'mock-echo', translate: 'mock-echo', extract: 'mock-echo' });
+    expect(analyzeModelsOf(loadGatewayConfig())).toMatchObject({ describe_image: 'mock-vision', sentiment: 'mock-sentiment', moderation: 'mock-moderation' });
+    expect(() => parseGatewayConfig('models: [{ name: a, provider: mock }]\nanalyze: { default_models: { poetry: a } }', 'test.yaml')).toThrow(/analyze\.default_models/);
+    expect(() => parseGatewayConfig('models: [{ name: a, provider: mock }]\nanalyze: { default_models: { sentiment: b } }', 'test.yaml')).toThrow('test.yaml: analyze.default_models.sentiment: b is not a configured model');
   });
 
   it('reads a model\'s cache with its defaults, and refuses keys and values it does not know', () => {

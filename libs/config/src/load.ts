@@ -53,6 +53,10 @@ export function parseGatewayConfig(text: string, source = 'config', providerKeys
     const embedder = result.data.models.find((each) => each.name === embedModel);
     if (!embedder?.capabilities.includes('embeddings')) throw new ConfigError(`${source}: models.${index}.cache.embed_model: ${embedModel} is not a configured model with the embeddings capability`);
   });
+  // A default named in the file must be served; the built-in defaults apply only where the mocks are configured.
+  for (const [type, model] of Object.entries(result.data.analyze.default_models)) {
+    if (!names.has(model)) throw new ConfigError(`${source}: analyze.default_models.${type}: ${model} is not a configured model`);
+  }
   if (providerKeys) {
     const problems = providerBlockProblems(result.data, providerKeys);
     if (problems.length > 0) throw new ConfigError(`${source}: ${problems.join('; ')}`);

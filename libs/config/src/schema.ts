@@ -1,3 +1,4 @@
+import { ANALYZE_TASK_TYPES, DEFAULT_ANALYZE_MODELS } from '@switchyard/analyze';
 import { gatewayGuardrailsSchema, guardrailsSchema } from '@switchyard/guardrail-rules';
 import type { RouteNode } from '@switchyard/routing';
 import { z } from 'zod';
@@ -108,6 +109,11 @@ export const breakerConfigSchema = breakerSettingsSchema
   })
   .strict();
 
+/** The Analyze call (docs/analyze.md): the model of each task type when a task names none. */
+export const analyzeConfigSchema = z.strictObject({
+  default_models: z.partialRecord(z.enum(ANALYZE_TASK_TYPES), z.string().min(1)).default({}),
+});
+
 export const gatewayConfigSchema = z.strictObject({
   models: z.array(modelConfigSchema).min(1),
   providers: z.record(z.string(), providerConfigSchema).default({}),
@@ -122,6 +128,7 @@ export const gatewayConfigSchema = z.strictObject({
   breaker: breakerConfigSchema.prefault({}),
   /** Per key and per team narrowing of the models' response caches (docs/caching.md). */
   cache_policies: cachePoliciesSchema.prefault({}),
+  analyze: analyzeConfigSchema.prefault({}),
   /** Prices per million tokens keyed "<provider>/<upstream_model>", overriding the built-in table. */
   pricing: z.record(z.string(), pricingOverrideSchema).default({}),
   guardrail: z
@@ -149,3 +156,9 @@ export type AuthConfig = NonNullable<GatewayConfig['auth']>;
 export type CacheConfig = z.infer<typeof cacheConfigSchema>;
 export type CachePolicy = z.infer<typeof cachePolicySchema>;
 export type CachePolicies = z.infer<typeof cachePoliciesSchema>;
+export type AnalyzeConfig = z.infer<typeof analyzeConfigSchema>;
+
+/** Every task type's default model: the configuration's, else the built-in mock's. */
+export function analyzeModelsOf(config: Pick<GatewayConfig, 'analyze'>): Record<(typeof ANALYZE_TASK_TYPES)[number], string> {
+  return { ...DEFAULT_ANALYZE_MODELS, ...config.analyze.default_models };
+}

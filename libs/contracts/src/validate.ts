@@ -122,7 +122,7 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
  * only https, and no address that names the machine or its private network directly. A public name
  * that resolves to a private address is the provider's to refuse; the gateway does not resolve names.
  */
-function checkImageUrl(value: unknown, path: string): void {
+export function checkImageUrl(value: unknown, path: string): void {
   checkString(value, path, { min: 1, max: LIMITS.imageUrlChars });
   let url: URL;
   try {
@@ -207,7 +207,7 @@ export function checkMetadata(metadata: unknown): void {
   }
 }
 
-function checkJsonText(text: unknown, path: string): void {
+export function checkJsonText(text: unknown, path: string): void {
   checkText(text, path);
   let parsed: unknown;
   try {

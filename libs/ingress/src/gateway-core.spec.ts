@@ -158,6 +158,55 @@ describe('a caller that goes away', () => {
     expect(outcomes).toEqual([outcomeOf(requests[0], status, code)]);
   });
 
+  describe('of an Analyze call', () => {
+    const analyze = { text: 'x', tasks: [{ type: 'summarize' as const, model: 'm' }, { type: 'summarize' as const, model: 'm' }] };
+
+    it('sends every task at once under the call\'s id, and cancels each one still running when the caller goes away, telling analytics of each', async () => {
+      const { gateway, requests, cancellations, outcomes } = await unanswered();
+      const cancellation = new Cancellation();
+      const call = gateway.analyze(analyze, { cancellation });
+      await settle();
+      expect(requests).toHaveLength(2);
+      expect(requests[0].analyze_id).toEqual(expect.any(String));
+      expect(requests[1].analyze_id).toBe(requests[0].analyze_id);
+      cancellation.cancel();
+      const response = await call;
+      expect(response.id).toBe(requests[0].analyze_id);
+      expect(response.results.map((result) => [result.request_id, result.status, result.error?.code])).toEqual(requests.map((sent) => [sent.request_id, 'error', 'cancelled']));
+      await settle();
+      expect(cancellations).toEqual(requests.map((sent) => ({ request_id: sent.request_id, reason: 'client_cancelled' })));
+      expect(outcomes).toEqual(requests.map((sent) => outcomeOf(sent, 'cancelled', 'cancelled')));
+    });
+
+    it('answers with the tasks that came back when the deadline passes for the others', async () => {
+      const { gateway, requests, answer } = await unanswered(2000);
+      const call = gateway.analyze(analyze);
+      await settle();
+      await answer(requests[0]);
+      const response = await call;
+      expect(response.results.map((result) => [result.status, result.output ?? result.error?.code])).toEqual([
+        ['ok', 'late'],
+        ['error', 'deadline_exceeded'],
+      ]);
+      expect(response.cost_usd).toBe(0.01);
+    });
+
+    it('counts a streamed result as delivered: the caller going away later marks only the tasks still running', async () => {
+      const { gateway, requests, outcomes, answer } = await unanswered();
+      const cancellation = new Cancellation();
+      const streamed: string[] = [];
+      const call = gateway.analyze(analyze, { cancellation }, (result) => void streamed.push(result.request_id));
+      await settle();
+      await answer(requests[0]);
+      await settle();
+      expect(streamed).toEqual([requests[0].request_id]);
+      cancellation.cancel();
+      await call;
+      await settle();
+      expect(outcomes).toEqual([outcomeOf(requests[1], 'cancelled', 'cancelled')]);
+    });
+  });
+
   it('fails a call whose caller had already gone, and reports no outcome for a request the pipeline never saw', async () => {
     const { gateway, requests, cancellations, outcomes } = await unanswered();
     const cancellation = new Cancellation();

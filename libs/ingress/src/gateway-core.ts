@@ -2,8 +2,21 @@
 // and wait for this instance's replies. The gRPC server (and any other front door) is a thin layer
 // over it, so there is one path into the pipeline.
 import { createHash, createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import {
+  DEFAULT_ANALYZE_MODELS,
+  analyzeResponse,
+  answeredTaskResult,
+  failedTaskResult,
+  taskChatRequest,
+  taskModel,
+  validateAnalyzeRequest,
+  type AnalyzeRequest,
+  type AnalyzeResponse,
+  type AnalyzeTaskResult,
+  type AnalyzeTaskType,
+} from '@switchyard/analyze';
 import { MessageTooLargeError, type Bus } from '@switchyard/bus';
-import { buildModelCatalog, type AuthConfig, type CatalogEntry, type GatewayConfig } from '@switchyard/config';
+import { analyzeModelsOf, buildModelCatalog, type AuthConfig, type CatalogEntry, type GatewayConfig } from '@switchyard/config';
 import { BreakerBoard } from '@switchyard/routing';
 import {
   BREAKERS_TOPIC,
@@ -111,6 +124,8 @@ export interface GatewayCoreOptions {
   adminKey?: string;
   /** The configuration version the catalog, keys and timeout come from; each request carries it. */
   configVersion?: string;
+  /** The model of each Analyze task type when a task names none; the built-in mocks when absent. */
+  analyzeModels?: Readonly<Record<AnalyzeTaskType, string>>;
 }
 
 /** Who a call comes from, as its events and usage row name it, and which models it may use. */
@@ -125,7 +140,7 @@ export interface Caller {
 }
 
 /** What a new configuration version changes in a running ingress (see GatewayCore.reconfigure). */
-export type IngressSettings = Pick<GatewayCoreOptions, 'catalog' | 'defaultTimeoutMs' | 'apiKeys' | 'configVersion'>;
+export type IngressSettings = Pick<GatewayCoreOptions, 'catalog' | 'defaultTimeoutMs' | 'apiKeys' | 'configVersion' | 'analyzeModels'>;
 
 // The calls this instance ended lately, answered or not: a reply for one of them is no caller's lost
 // answer (a request redelivered after a stage failed over is answered twice; a deadline was reported
@@ -144,7 +159,7 @@ export class GatewayCore {
   private readonly settled = new Set<string>();
   // One object, replaced whole, so that a call sees one version's catalog, keys and timeout. Keys are
   // compared as SHA-256 digests: equal lengths for timingSafeEqual, whatever was sent.
-  private settings: Omit<IngressSettings, 'apiKeys'> & { keyDigests: Buffer[] };
+  private settings: Omit<IngressSettings, 'apiKeys' | 'analyzeModels'> & { keyDigests: Buffer[]; analyzeModels: Readonly<Record<AnalyzeTaskType, string>> };
   private readonly adminDigest: Buffer | undefined;
   private readonly apiKeyIdOf: (credential: string | undefined) => string;
   private state: 'new' | 'started' | 'stopping' = 'new';
@@ -316,6 +331,54 @@ export class GatewayCore {
   }
 
   /**
+   * Runs an Analyze call's tasks in parallel, each an ordinary chat request through the pipeline: routed,
+   * guarded and metered on its own, its usage row carrying the call's id as analyze_id. Resolves with
+   * every task's result, in task order, a failed task's included; the deadline is the whole call's.
+   * `onResult`, for the streaming front doors, is told each result as its task finishes: from then on the
+   * result counts as delivered, and the caller going away no longer marks its row.
+   */
+  async analyze(request: AnalyzeRequest, options: CallOptions = {}, onResult?: (result: AnalyzeTaskResult) => void): Promise<AnalyzeResponse> {
+    const caller = this.authenticate(options.credential);
+    validateAnalyzeRequest(request);
+    const cacheControl = parseCacheControl(options.cacheControl);
+    const startedAt = performance.now();
+    const analyzeId = randomUUID();
+    const { catalog, defaultTimeoutMs, analyzeModels } = this.settings;
+    const deadline = options.deadline ?? Date.now() + defaultTimeoutMs;
+    // A Cancellation holds one listener, its call's: the caller going away cancels each task's own.
+    const cancellations = request.tasks.map(() => new Cancellation());
+    options.cancellation?.listen((code) => cancellations.forEach((cancellation) => cancellation.cancel(code)));
+    const results = await Promise.all(
+      request.tasks.map(async (task, index): Promise<AnalyzeTaskResult> => {
+        const model = taskModel(task, analyzeModels);
+        const requestId = randomUUID();
+        const taskOptions: CallOptions = { deadline, cancellation: cancellations[index] };
+        const taskStartedAt = performance.now();
+        const latencyMs = () => Math.round(performance.now() - taskStartedAt);
+        let result: AnalyzeTaskResult;
+        try {
+          checkModelAllowed(caller, model);
+          const chat = taskChatRequest(request, task, model, catalog.get(model)?.capabilities.vision ?? false);
+          const body = { chat, analyze_id: analyzeId, ...(cacheControl ? { cache_control: cacheControl } : {}) };
+          const reply = await this.exchange('chat', body, false, caller, taskOptions, () => undefined, requestId);
+          if (reply.type !== 'chat') throw new GatewayError('internal', `expected a chat reply, got ${reply.type}`);
+          result = answeredTaskResult(index, task, model, reply.response, latencyMs());
+        } catch (error) {
+          result = failedTaskResult(index, task, model, requestId, error, latencyMs());
+        }
+        // The latest standing against the caller's limits is the one the answer reports.
+        if (taskOptions.rateLimit) options.rateLimit = taskOptions.rateLimit;
+        if (onResult) {
+          onResult(result);
+          cancellations[index].listen(undefined);
+        }
+        return result;
+      }),
+    );
+    return analyzeResponse(analyzeId, results, Math.round(performance.now() - startedAt));
+  }
+
+  /**
    * The caller a credential stands for; `unauthenticated` unless no keys are configured or it is one of
    * them (a virtual key, or one of the environment's). Every call checks it; a front door may also check
    * early (before reading a large body).
@@ -352,15 +415,15 @@ export class GatewayCore {
 
   private exchange(
     kind: RequestEvent['kind'],
-    body: Pick<RequestEvent, 'chat' | 'embed' | 'cache_control'>,
+    body: Pick<RequestEvent, 'chat' | 'embed' | 'cache_control' | 'analyze_id'>,
     stream: boolean,
     caller: Caller,
     options: CallOptions,
     onChunk: (chunk: ChatChunk) => void,
+    requestId: string = randomUUID(),
   ): Promise<ReplyEvent> {
     const now = Date.now();
     const startedAt = performance.now();
-    const requestId = randomUUID();
     const { defaultTimeoutMs, configVersion } = this.settings;
     const deadline = options.deadline ?? now + defaultTimeoutMs;
     const event: RequestEvent = {
@@ -584,9 +647,15 @@ export function apiKeyIdsUnder(secret: string): (credential: string | undefined)
 
 /** An ingress's settings from one configuration version: its catalog, keys and default timeout. */
 export function ingressSettingsOf(config: GatewayConfig, configVersion: string, env: NodeJS.ProcessEnv = process.env): IngressSettings {
-  return { catalog: buildModelCatalog(config, env), defaultTimeoutMs: config.limits.default_timeout_ms, apiKeys: gatewayKeysFrom(config.auth, env), configVersion };
+  return {
+    catalog: buildModelCatalog(config, env),
+    defaultTimeoutMs: config.limits.default_timeout_ms,
+    apiKeys: gatewayKeysFrom(config.auth, env),
+    configVersion,
+    analyzeModels: analyzeModelsOf(config),
+  };
 }
 
-function settingsOf({ catalog, defaultTimeoutMs, apiKeys, configVersion }: IngressSettings): GatewayCore['settings'] {
-  return { catalog, defaultTimeoutMs, configVersion, keyDigests: (apiKeys ?? []).map(sha256) };
+function settingsOf({ catalog, defaultTimeoutMs, apiKeys, configVersion, analyzeModels = DEFAULT_ANALYZE_MODELS }: IngressSettings): GatewayCore['settings'] {
+  return { catalog, defaultTimeoutMs, configVersion, keyDigests: (apiKeys ?? []).map(sha256), analyzeModels };
 }

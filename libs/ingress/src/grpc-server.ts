@@ -18,11 +18,13 @@ import {
   type UsageQuery,
   type UsageReport,
 } from '@switchyard/contracts';
+import type { AnalyzeRequest } from '@switchyard/analyze';
 import type { KeyAdmin } from '@switchyard/keys';
 import type { Logger } from '@switchyard/telemetry';
 import { CACHE_STATUS_HEADER, Cancellation, type CallOptions, type GatewayCore } from './gateway-core';
 import type { TlsMaterial } from './tls';
 import { createAdminHandlers } from './grpc-admin';
+import { fromGrpcAnalyzeRequest, toGrpcAnalyzeResponse, toGrpcAnalyzeTaskResult } from './grpc-analyze';
 import { rateLimitHeaders } from './rate-limit-headers';
 
 export interface GrpcServerOptions {
@@ -105,7 +107,8 @@ class UndecodableRequest {
 function undecodableAsValues(service: grpc.ServiceDefinition): grpc.ServiceDefinition {
   const wrapped: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
   for (const [name, method] of Object.entries(service)) {
-    const messageType = `aigateway.v1.${name === 'ChatStream' ? 'Chat' : name}Request`;
+    // A streaming method takes its unary twin's request (ChatStream a ChatRequest).
+    const messageType = `aigateway.v1.${name.replace(/Stream$/, '')}Request`;
     wrapped[name] = {
       ...method,
       requestDeserialize: (bytes: Buffer) => {
@@ -221,6 +224,29 @@ function createHandlers(core: GatewayCore, logger: Logger): grpc.UntypedServiceI
     Chat: unary((request: unknown, options) => core.chat(fromGrpcChatRequest(request), options)),
     Embed: unary((request: unknown, options) => core.embed(fromGrpcEmbedRequest(request), options)),
     ListModels: unary(async (_request: unknown, options) => ({ models: core.listModels(options) })),
+    Analyze: unary(async (request: unknown, options) => toGrpcAnalyzeResponse(await core.analyze(fromGrpcAnalyzeRequest(request), options))),
+    AnalyzeStream: (call: grpc.ServerWritableStream<unknown, unknown>) => {
+      const options = callOptions(call);
+      let request: AnalyzeRequest;
+      try {
+        request = fromGrpcAnalyzeRequest(decodedRequest(call.request));
+      } catch (error) {
+        call.emit('error', toServiceError(error));
+        return;
+      }
+      core.analyze(request, options, (result) => call.write({ result: toGrpcAnalyzeTaskResult(result) })).then(
+        (response) => {
+          options.answered();
+          call.write({ done: toGrpcAnalyzeResponse({ ...response, results: [] }) });
+          call.end(rateLimitTrailers(options));
+        },
+        (error) => {
+          if (options.cancellation.cancelled) return;
+          options.answered();
+          call.emit('error', toServiceError(error, options));
+        },
+      );
+    },
     ChatStream: (call: grpc.ServerWritableStream<unknown, ChatChunk>) => {
       const options = callOptions(call);
       let request: ChatRequest;

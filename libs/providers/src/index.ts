@@ -10,6 +10,8 @@ export * from './groq';
 export * from './http';
 export * from './mistral';
 export * from './mock/mock-provider';
+export * from './mock/mock-models';
+export * from './mock/media-headers';
 export * from './ollama';
 export * from './openai';
 export * from './openai-compatible';

@@ -62,6 +62,9 @@ VALUES
   ('old-2', '2026-11-20T10:00:40Z', 'key_1', 'chat', false, 'gpt-4o-mini', 'openai', 'gpt-4o-mini', 7, 3, 0.0005, 80, 60, 'error', 'deadline_exceeded', 'search', true, true),
   ('old-3', '2026-11-20T11:30:00Z', 'key_2', 'chat', false, 'claude', NULL, NULL, 0, 0, 0, 0, 0, 'cancelled', 'cancelled', NULL, false, true);`;
 
+// A migration after every real one: versions need not be consecutive, so the list's length is not it.
+const NEXT_VERSION = Math.max(...MIGRATIONS.map((migration) => migration.version)) + 1;
+
 const usageColumns = async (db: SqlClient) =>
   (
     await db.query<{ name: string; type: string; not_null: boolean; default_value: string | null }>(
@@ -109,7 +112,7 @@ export function describeMigrations(engine: string, fresh: () => Promise<FreshDat
       expect((await usageColumns(db)).filter((column) => !added.includes(column.name as never))).toEqual(columnsBefore);
       // Each row as it was, with the added columns at their defaults (migration 3: no cache, nothing saved; 4: no embedding).
       expect((await db.query(`SELECT * FROM usage_events ORDER BY request_id`)).rows).toEqual(
-        rowsBefore.map((row) => ({ ...row, cache: null, cost_saved_usd: '0.0000000000', cache_embed_tokens: 0, cache_embed_cost_usd: '0.0000000000' })),
+        rowsBefore.map((row) => ({ ...row, cache: null, cost_saved_usd: '0.0000000000', cache_embed_tokens: 0, cache_embed_cost_usd: '0.0000000000', analyze_id: null })),
       );
       expect((await db.query(`SELECT status, requests::int, cost_usd::text FROM usage_rollup_hour ORDER BY bucket, status`)).rows).toEqual([
         { status: 'error', requests: 1, cost_usd: '0.0005000000' },
@@ -152,7 +155,7 @@ export function describeMigrations(engine: string, fresh: () => Promise<FreshDat
 
     it('adds a column a later migration names, defined by the column list, leaving it out of the table the first one makes', async () => {
       const db = await database.connect();
-      const adding: Migration = { version: MIGRATIONS.length + 1, name: 'usage_events.route_path', adds: ['route_path'] };
+      const adding: Migration = { version: NEXT_VERSION, name: 'usage_events.route_path', adds: ['route_path'] };
       await ensureAnalyticsSchema(db, NOW, [...MIGRATIONS, adding]);
       const names = (await usageColumns(db)).map((column) => column.name);
       // Migration 1 makes the columns no later migration adds, in the list's order; each later one appends its own.
@@ -165,7 +168,7 @@ export function describeMigrations(engine: string, fresh: () => Promise<FreshDat
 
     it('rolls a failing migration back with every migration of its run', async () => {
       const db = await database.connect();
-      const failing: Migration = { version: MIGRATIONS.length + 1, name: 'fails', up: (tx) => tx.exec('CREATE TABLE half_done (x integer); SELECT 1 / 0') };
+      const failing: Migration = { version: NEXT_VERSION, name: 'fails', up: (tx) => tx.exec('CREATE TABLE half_done (x integer); SELECT 1 / 0') };
       await expect(ensureAnalyticsSchema(db, NOW, [...MIGRATIONS, failing])).rejects.toThrow('division by zero');
       expect((await db.query(`SELECT to_regclass('usage_events') AS usage_events, to_regclass('half_done') AS half_done, to_regclass('schema_migrations') AS migrations`)).rows).toEqual([
         { usage_events: null, half_done: null, migrations: null },

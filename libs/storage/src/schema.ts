@@ -27,6 +27,13 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'usage_events.cache', adds: ['cache', 'cost_saved_usd'] },
   // The semantic cache's embedding call for the request: its tokens, and its cost (also in cost_usd).
   { version: 4, name: 'usage_events.cache_embed', adds: ['cache_embed_tokens', 'cache_embed_cost_usd'] },
+  // The Analyze call a task's request belongs to (docs/analyze.md), indexed to read one call's rows.
+  {
+    version: 7,
+    name: 'usage_events.analyze_id',
+    adds: ['analyze_id'],
+    up: (tx) => tx.exec('CREATE INDEX IF NOT EXISTS usage_events_analyze_id_idx ON usage_events (analyze_id) WHERE analyze_id IS NOT NULL'),
+  },
 ];
 
 // Every instance that starts takes this lock before looking at schema_migrations, so that two analytics

@@ -1,7 +1,8 @@
 // A local server that answers as OpenAI's chat completions API does (JSON, and server-sent events
 // ending in `data: [DONE]`), for end-to-end tests through the whole gateway. A stream can be held open
 // after its first chunk until the test releases it, which proves chunks reach the caller as they are
-// produced rather than when the provider finishes.
+// produced rather than when the provider finishes. Answers can be held too, until the test has seen how
+// many requests are in flight at once: a count, not a time, tells calls made in parallel.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -9,13 +10,15 @@ export interface OpenAIUpstream {
   baseUrl: string;
   /** answered: the whole answer was written; false while it is, or if the caller went first. */
   requests: { path: string; body: Record<string, unknown>; authorization?: string; at: number; answered: boolean; endedAt?: number }[];
-  /** Lets streams that are waiting after their first chunk finish. */
+  /** Requests received and not yet answered (or given up by their caller). */
+  inFlight(): number;
+  /** Lets streams that are waiting after their first chunk, and held answers, finish. */
   release(): void;
   close(): Promise<void>;
 }
 
-/** holdStreams: see release(). latencyMs: how long each answer takes, and each streamed chunk after the first. */
-export async function startOpenAIUpstream(options: { holdStreams?: boolean; latencyMs?: number } = {}): Promise<OpenAIUpstream> {
+/** holdStreams, holdAnswers (unstreamed): see release(). latencyMs: how long each answer takes, and each streamed chunk after the first. */
+export async function startOpenAIUpstream(options: { holdStreams?: boolean; holdAnswers?: boolean; latencyMs?: number } = {}): Promise<OpenAIUpstream> {
   const pause = () => new Promise((resolve) => setTimeout(resolve, options.latencyMs ?? 0));
   const requests: OpenAIUpstream['requests'] = [];
   let releaseAll: () => void = () => undefined;
@@ -34,6 +37,7 @@ export async function startOpenAIUpstream(options: { holdStreams?: boolean; late
       const usage = { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18, prompt_tokens_details: { cached_tokens: 2 } };
       const base = { id: 'chatcmpl-e2e', created: 1_700_000_000, model: body.model };
       if (!body.stream) {
+        if (options.holdAnswers) await released;
         await pause();
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ ...base, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage }));
@@ -56,6 +60,7 @@ export async function startOpenAIUpstream(options: { holdStreams?: boolean; late
   return {
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests,
+    inFlight: () => requests.filter((request) => request.endedAt === undefined).length,
     release: () => {
       releaseAll();
       released = Promise.resolve();

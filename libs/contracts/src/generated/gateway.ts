@@ -2,6 +2,12 @@ import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { AiGatewayClient as _aigateway_v1_AiGatewayClient, AiGatewayDefinition as _aigateway_v1_AiGatewayDefinition } from './aigateway/v1/AiGateway';
+import type { AnalyzeError as _aigateway_v1_AnalyzeError, AnalyzeError__Output as _aigateway_v1_AnalyzeError__Output } from './aigateway/v1/AnalyzeError';
+import type { AnalyzeEvent as _aigateway_v1_AnalyzeEvent, AnalyzeEvent__Output as _aigateway_v1_AnalyzeEvent__Output } from './aigateway/v1/AnalyzeEvent';
+import type { AnalyzeRequest as _aigateway_v1_AnalyzeRequest, AnalyzeRequest__Output as _aigateway_v1_AnalyzeRequest__Output } from './aigateway/v1/AnalyzeRequest';
+import type { AnalyzeResponse as _aigateway_v1_AnalyzeResponse, AnalyzeResponse__Output as _aigateway_v1_AnalyzeResponse__Output } from './aigateway/v1/AnalyzeResponse';
+import type { AnalyzeTask as _aigateway_v1_AnalyzeTask, AnalyzeTask__Output as _aigateway_v1_AnalyzeTask__Output } from './aigateway/v1/AnalyzeTask';
+import type { AnalyzeTaskResult as _aigateway_v1_AnalyzeTaskResult, AnalyzeTaskResult__Output as _aigateway_v1_AnalyzeTaskResult__Output } from './aigateway/v1/AnalyzeTaskResult';
 import type { ChatChunk as _aigateway_v1_ChatChunk, ChatChunk__Output as _aigateway_v1_ChatChunk__Output } from './aigateway/v1/ChatChunk';
 import type { ChatDelta as _aigateway_v1_ChatDelta, ChatDelta__Output as _aigateway_v1_ChatDelta__Output } from './aigateway/v1/ChatDelta';
 import type { ChatMessage as _aigateway_v1_ChatMessage, ChatMessage__Output as _aigateway_v1_ChatMessage__Output } from './aigateway/v1/ChatMessage';
@@ -36,6 +42,12 @@ export interface ProtoGrpcType {
   aigateway: {
     v1: {
       AiGateway: SubtypeConstructor<typeof grpc.Client, _aigateway_v1_AiGatewayClient> & { service: _aigateway_v1_AiGatewayDefinition }
+      AnalyzeError: MessageTypeDefinition<_aigateway_v1_AnalyzeError, _aigateway_v1_AnalyzeError__Output>
+      AnalyzeEvent: MessageTypeDefinition<_aigateway_v1_AnalyzeEvent, _aigateway_v1_AnalyzeEvent__Output>
+      AnalyzeRequest: MessageTypeDefinition<_aigateway_v1_AnalyzeRequest, _aigateway_v1_AnalyzeRequest__Output>
+      AnalyzeResponse: MessageTypeDefinition<_aigateway_v1_AnalyzeResponse, _aigateway_v1_AnalyzeResponse__Output>
+      AnalyzeTask: MessageTypeDefinition<_aigateway_v1_AnalyzeTask, _aigateway_v1_AnalyzeTask__Output>
+      AnalyzeTaskResult: MessageTypeDefinition<_aigateway_v1_AnalyzeTaskResult, _aigateway_v1_AnalyzeTaskResult__Output>
       ChatChunk: MessageTypeDefinition<_aigateway_v1_ChatChunk, _aigateway_v1_ChatChunk__Output>
       ChatDelta: MessageTypeDefinition<_aigateway_v1_ChatDelta, _aigateway_v1_ChatDelta__Output>
       ChatMessage: MessageTypeDefinition<_aigateway_v1_ChatMessage, _aigateway_v1_ChatMessage__Output>

@@ -30,6 +30,7 @@ import {
   toOpenAIModelList,
 } from './openai-format';
 import { ADMIN_PATH_PREFIX, answerAdmin } from './admin-routes';
+import { fromAnalyzeBody, toAnalyzeDoneJson, toAnalyzeJson, toAnalyzeResultJson } from './analyze-format';
 import { DASHBOARD_HEADERS, dashboardFile } from './dashboard-files';
 import { declaredTooLarge, readJsonBody, tooLarge } from './request-body';
 import type { TlsMaterial } from '../tls';
@@ -191,6 +192,17 @@ function createHandler(core: GatewayCore, options: HttpServerOptions, startedAt:
           if (completed) events.end();
           return;
         }
+        case 'POST /v1/analyze': {
+          const { request, stream } = fromAnalyzeBody(await readRequest(req, core, call, maxRequestBytes));
+          if (!stream) return sendJson(res, 200, toAnalyzeJson(await core.analyze(request, call)), rateLimitHeaders(call.rateLimit));
+          const events = new EventStream(res, call);
+          const completed = await streamOrFail(events, format, cancellation, async () => {
+            const response = await core.analyze(request, call, (result) => events.send({ event: 'result', data: toAnalyzeResultJson(result) }));
+            events.send({ event: 'done', data: toAnalyzeDoneJson(response) });
+          });
+          if (completed) events.end();
+          return;
+        }
         default:
           return sendError(res, format, routeError(req.method ?? '', path));
       }
@@ -313,6 +325,7 @@ const ROUTES: Record<string, string> = {
   '/v1/chat/completions': 'POST',
   '/v1/embeddings': 'POST',
   '/v1/messages': 'POST',
+  '/v1/analyze': 'POST',
 };
 
 function routeError(method: string, path: string): RouteError {

@@ -1,8 +1,10 @@
 // The built-in provider `mock`, so that the gateway works with no API keys. Model mock-echo answers
-// with the text of the last user message, verbatim; mock-embed returns deterministic embeddings.
+// with the text of the last user message, verbatim; mock-embed returns deterministic embeddings;
+// mock-vision, mock-sentiment and mock-moderation answer as mock-models.ts says.
 import { createHash } from 'node:crypto';
 import { GatewayError, type ChatMessage, type ChatRequest, type ChatResult, type EmbedResult } from '@switchyard/contracts';
 import { scrubbingCredentials } from '../credentials';
+import { mockVisionDescription, mockModeration, mockSentiment } from './mock-models';
 import type { ChatStreamEvent, ProviderAdapter, ProviderFactory } from '../provider';
 
 export const MOCK_EMBEDDING_DIMENSIONS = 16;
@@ -94,7 +96,7 @@ export function mockAnswer(request: ChatRequest): ChatResult {
       ],
     };
   }
-  const text = last.role === 'tool' ? messageText(last) : messageText(lastUserMessage(request.messages));
+  const text = mockModelText(request) ?? (last.role === 'tool' ? messageText(last) : messageText(lastUserMessage(request.messages)));
   const limited = request.max_tokens !== undefined && text.length > request.max_tokens * 4;
   return {
     choices: [
@@ -105,6 +107,21 @@ export function mockAnswer(request: ChatRequest): ChatResult {
       },
     ],
   };
+}
+
+/** The answer of the mock models that read the last user message rather than echo it; undefined for mock-echo. */
+function mockModelText(request: ChatRequest): string | undefined {
+  const user = lastUserMessage(request.messages);
+  switch (request.model) {
+    case 'mock-vision':
+      return mockVisionDescription(user?.content_parts ?? []);
+    case 'mock-sentiment':
+      return JSON.stringify(mockSentiment(messageText(user)));
+    case 'mock-moderation':
+      return JSON.stringify(mockModeration(messageText(user)));
+    default:
+      return undefined;
+  }
 }
 
 function lastUserMessage(messages: ChatMessage[]): ChatMessage | undefined {

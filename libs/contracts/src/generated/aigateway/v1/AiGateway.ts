@@ -2,6 +2,9 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { AnalyzeEvent as _aigateway_v1_AnalyzeEvent, AnalyzeEvent__Output as _aigateway_v1_AnalyzeEvent__Output } from '../../aigateway/v1/AnalyzeEvent';
+import type { AnalyzeRequest as _aigateway_v1_AnalyzeRequest, AnalyzeRequest__Output as _aigateway_v1_AnalyzeRequest__Output } from '../../aigateway/v1/AnalyzeRequest';
+import type { AnalyzeResponse as _aigateway_v1_AnalyzeResponse, AnalyzeResponse__Output as _aigateway_v1_AnalyzeResponse__Output } from '../../aigateway/v1/AnalyzeResponse';
 import type { ChatChunk as _aigateway_v1_ChatChunk, ChatChunk__Output as _aigateway_v1_ChatChunk__Output } from '../../aigateway/v1/ChatChunk';
 import type { ChatRequest as _aigateway_v1_ChatRequest, ChatRequest__Output as _aigateway_v1_ChatRequest__Output } from '../../aigateway/v1/ChatRequest';
 import type { ChatResponse as _aigateway_v1_ChatResponse, ChatResponse__Output as _aigateway_v1_ChatResponse__Output } from '../../aigateway/v1/ChatResponse';
@@ -11,6 +14,34 @@ import type { ListModelsRequest as _aigateway_v1_ListModelsRequest, ListModelsRe
 import type { ListModelsResponse as _aigateway_v1_ListModelsResponse, ListModelsResponse__Output as _aigateway_v1_ListModelsResponse__Output } from '../../aigateway/v1/ListModelsResponse';
 
 export interface AiGatewayClient extends grpc.Client {
+  /**
+   * Several tasks on one text and its images (docs/analyze.md), run in parallel, each a chat request
+   * of its own through the gateway; every task's result comes back, in task order, failed ones included.
+   */
+  Analyze(argument: _aigateway_v1_AnalyzeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_AnalyzeResponse__Output>): grpc.ClientUnaryCall;
+  Analyze(argument: _aigateway_v1_AnalyzeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_aigateway_v1_AnalyzeResponse__Output>): grpc.ClientUnaryCall;
+  Analyze(argument: _aigateway_v1_AnalyzeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_AnalyzeResponse__Output>): grpc.ClientUnaryCall;
+  Analyze(argument: _aigateway_v1_AnalyzeRequest, callback: grpc.requestCallback<_aigateway_v1_AnalyzeResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Several tasks on one text and its images (docs/analyze.md), run in parallel, each a chat request
+   * of its own through the gateway; every task's result comes back, in task order, failed ones included.
+   */
+  analyze(argument: _aigateway_v1_AnalyzeRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_AnalyzeResponse__Output>): grpc.ClientUnaryCall;
+  analyze(argument: _aigateway_v1_AnalyzeRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_aigateway_v1_AnalyzeResponse__Output>): grpc.ClientUnaryCall;
+  analyze(argument: _aigateway_v1_AnalyzeRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_AnalyzeResponse__Output>): grpc.ClientUnaryCall;
+  analyze(argument: _aigateway_v1_AnalyzeRequest, callback: grpc.requestCallback<_aigateway_v1_AnalyzeResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * The same call, each task's result sent as the task finishes; the last event carries the totals.
+   */
+  AnalyzeStream(argument: _aigateway_v1_AnalyzeRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_aigateway_v1_AnalyzeEvent__Output>;
+  AnalyzeStream(argument: _aigateway_v1_AnalyzeRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_aigateway_v1_AnalyzeEvent__Output>;
+  /**
+   * The same call, each task's result sent as the task finishes; the last event carries the totals.
+   */
+  analyzeStream(argument: _aigateway_v1_AnalyzeRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_aigateway_v1_AnalyzeEvent__Output>;
+  analyzeStream(argument: _aigateway_v1_AnalyzeRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_aigateway_v1_AnalyzeEvent__Output>;
+  
   /**
    * One chat completion, answered when the provider has finished.
    */
@@ -61,6 +92,17 @@ export interface AiGatewayClient extends grpc.Client {
 
 export interface AiGatewayHandlers extends grpc.UntypedServiceImplementation {
   /**
+   * Several tasks on one text and its images (docs/analyze.md), run in parallel, each a chat request
+   * of its own through the gateway; every task's result comes back, in task order, failed ones included.
+   */
+  Analyze: grpc.handleUnaryCall<_aigateway_v1_AnalyzeRequest__Output, _aigateway_v1_AnalyzeResponse>;
+  
+  /**
+   * The same call, each task's result sent as the task finishes; the last event carries the totals.
+   */
+  AnalyzeStream: grpc.handleServerStreamingCall<_aigateway_v1_AnalyzeRequest__Output, _aigateway_v1_AnalyzeEvent>;
+  
+  /**
    * One chat completion, answered when the provider has finished.
    */
   Chat: grpc.handleUnaryCall<_aigateway_v1_ChatRequest__Output, _aigateway_v1_ChatResponse>;
@@ -78,6 +120,8 @@ export interface AiGatewayHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface AiGatewayDefinition extends grpc.ServiceDefinition {
+  Analyze: MethodDefinition<_aigateway_v1_AnalyzeRequest, _aigateway_v1_AnalyzeResponse, _aigateway_v1_AnalyzeRequest__Output, _aigateway_v1_AnalyzeResponse__Output>
+  AnalyzeStream: MethodDefinition<_aigateway_v1_AnalyzeRequest, _aigateway_v1_AnalyzeEvent, _aigateway_v1_AnalyzeRequest__Output, _aigateway_v1_AnalyzeEvent__Output>
   Chat: MethodDefinition<_aigateway_v1_ChatRequest, _aigateway_v1_ChatResponse, _aigateway_v1_ChatRequest__Output, _aigateway_v1_ChatResponse__Output>
   ChatStream: MethodDefinition<_aigateway_v1_ChatRequest, _aigateway_v1_ChatChunk, _aigateway_v1_ChatRequest__Output, _aigateway_v1_ChatChunk__Output>
   Embed: MethodDefinition<_aigateway_v1_EmbedRequest, _aigateway_v1_EmbedResponse, _aigateway_v1_EmbedRequest__Output, _aigateway_v1_EmbedResponse__Output>

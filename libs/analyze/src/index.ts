@@ -1,0 +1,3 @@
+export * from './analyze-request';
+export * from './tasks';
+export * from './results';
