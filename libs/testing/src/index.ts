@@ -14,3 +14,4 @@ export * from './live-config';
 export * from './metrics';
 export * from './metrics-scenarios';
 export * from './limits-scenarios';
+export * from './batch-scenarios';
