@@ -1,9 +1,13 @@
 // The Files and Batch API end to end, through the official openai SDK, for either mode: every request of
 // a batch answered once (the upstream counts its calls per custom_id), bad requests in the error file
 // with their reasons, cancel, other keys kept out, and a restart mid-batch that repeats nothing.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import OpenAI, { toFile } from 'openai';
 import { eventually } from './waiting';
 import type { OpenAIUpstream } from './openai-upstream';
+import { runSwitchyardCli } from './virtual-keys-scenarios';
 
 export interface BatchScenarioContext {
   httpUrl: string;
@@ -172,6 +176,35 @@ export function describeBatchScenarios(mode: string, context: () => BatchScenari
       const calls = upstreamCallsPerCustomId(context().upstream, 'cancel');
       expect([...calls.keys()].sort()).toEqual(output.map((line) => line.custom_id).sort());
       expect([...calls.values()].every((n) => n === 1)).toBe(true);
+    });
+
+    it('runs a batch from the CLI: submit with progress to the end, status, list, results to a file, and cancel refused once ended', async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-batch-cli-'));
+      try {
+        const env = { SWITCHYARD_URL: context().httpUrl, SWITCHYARD_API_KEY: context().keys[0] };
+        fs.writeFileSync(path.join(dir, 'prompts.jsonl'), batchJsonl('cli', 30));
+        const submitted = await runSwitchyardCli(['batch', 'submit', path.join(dir, 'prompts.jsonl')], env);
+        expect(submitted.stderr).toMatch(/done 30 failed 0 of 30/);
+        expect(submitted.code).toBe(0);
+        const id = /batch (batch_[0-9a-f]{24}): 30 requests to \/v1\/chat\/completions/.exec(submitted.stdout)![1];
+        expect(submitted.stdout).toMatch(new RegExp(`${id}.*completed.*/v1/chat/completions.*30.*0.*30`));
+        const status = JSON.parse((await runSwitchyardCli(['--json', 'batch', 'status', id], env)).stdout);
+        expect(status).toMatchObject({ id, status: 'completed', request_counts: { total: 30, completed: 30, failed: 0 } });
+        const listed = JSON.parse((await runSwitchyardCli(['--json', 'batch', 'list', '--limit', '1'], env)).stdout);
+        expect(listed.data.map((batch: { id: string }) => batch.id)).toEqual([id]);
+        const results = await runSwitchyardCli(['batch', 'results', id, '-o', path.join(dir, 'out.jsonl'), '--errors', path.join(dir, 'errors.jsonl')], env);
+        expect(results.stdout).toContain(`30 answers in ${path.join(dir, 'out.jsonl')}, 0 errors in ${path.join(dir, 'errors.jsonl')}`);
+        const output = fs.readFileSync(path.join(dir, 'out.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as BatchLineOut);
+        expectEachOnce(output, 'cli', 30);
+        expect(fs.readFileSync(path.join(dir, 'errors.jsonl'), 'utf8')).toBe('');
+        const cancel = await runSwitchyardCli(['batch', 'cancel', id], env);
+        expect(cancel.code).toBe(1);
+        expect(cancel.stderr).toContain(`batch ${id} is completed; only a validating or in-progress batch can be cancelled`);
+        const refused = await runSwitchyardCli(['batch', 'status', id], { ...env, SWITCHYARD_API_KEY: context().keys[1] });
+        expect(refused.stderr).toContain(`no batch "${id}"`);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     // Last: it restarts the gateway.
