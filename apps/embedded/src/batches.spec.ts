@@ -48,6 +48,7 @@ afterAll(async () => {
 
 describeBatchScenarios('embedded', () => ({
   httpUrl: gateway.httpUrl!,
+  grpcAddress: `127.0.0.1:${gateway.port}`,
   keys: KEYS,
   upstream,
   query: async (sql, params) => (await gateway.db.query(sql, params)).rows as never,

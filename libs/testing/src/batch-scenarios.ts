@@ -4,6 +4,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import { createBatchesClient, type BatchesClient } from '@switchyard/client';
 import OpenAI, { toFile } from 'openai';
 import { eventually } from './waiting';
 import type { OpenAIUpstream } from './openai-upstream';
@@ -11,6 +13,7 @@ import { runSwitchyardCli } from './virtual-keys-scenarios';
 
 export interface BatchScenarioContext {
   httpUrl: string;
+  grpcAddress: string;
   /** Two gateway keys of different owners. */
   keys: [string, string];
   upstream: OpenAIUpstream;
@@ -204,6 +207,40 @@ export function describeBatchScenarios(mode: string, context: () => BatchScenari
         expect(refused.stderr).toContain(`no batch "${id}"`);
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('runs the same operations over gRPC (aigateway.v1.Batches), owner-only, refusals naming the line', async () => {
+      const batchesClient = createBatchesClient(context().grpcAddress);
+      const rpc = <T>(method: keyof BatchesClient, request: object, key = context().keys[0]): Promise<T> =>
+        new Promise((resolve, reject) => {
+          const metadata = new grpc.Metadata();
+          metadata.set('authorization', `Bearer ${key}`);
+          // eslint-disable-next-line @typescript-eslint/no-explicit-any
+          (batchesClient as any)[method](request, metadata, { deadline: Date.now() + 20_000 }, (error: grpc.ServiceError | null, response: T) => (error ? reject(error) : resolve(response)));
+        });
+      try {
+        const file = await rpc<{ id: string; purpose: string; bytes: number }>('CreateFile', { purpose: 'batch', filename: 'g.jsonl', content: Buffer.from(batchJsonl('grpc', 5)) });
+        expect(file).toMatchObject({ purpose: 'batch', bytes: Buffer.byteLength(batchJsonl('grpc', 5)) });
+        const created = await rpc<{ id: string; status: string }>('CreateBatch', { input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h', metadata: { job: 'grpc' } });
+        expect(created.status).toBe('validating');
+        const batch = await eventually(
+          async () => {
+            const found = await rpc<{ status: string; output_file_id?: string; request_counts: object; metadata: object }>('GetBatch', { id: created.id });
+            return found.status === 'completed' ? found : undefined;
+          },
+          'the gRPC batch to complete',
+        );
+        expect(batch).toMatchObject({ request_counts: { total: 5, completed: 5, failed: 0 }, metadata: { job: 'grpc' } });
+        const content = await rpc<{ content: Buffer }>('GetFileContent', { id: batch.output_file_id });
+        expectEachOnce(content.content.toString('utf8').trim().split('\n').map((line) => JSON.parse(line) as BatchLineOut), 'grpc', 5);
+        const other = await rpc('GetBatch', { id: created.id }, context().keys[1]).catch((error: grpc.ServiceError) => error);
+        expect((other as grpc.ServiceError).code).toBe(grpc.status.NOT_FOUND);
+        const bad = await rpc('CreateFile', { purpose: 'batch', filename: 'b.jsonl', content: Buffer.from(`${batchJsonl('grpc-bad', 1)}\nnot json`) }).catch((error: grpc.ServiceError) => error);
+        expect((bad as grpc.ServiceError).code).toBe(grpc.status.INVALID_ARGUMENT);
+        expect((bad as grpc.ServiceError).details).toMatch(/^line 2: not valid JSON/);
+      } finally {
+        batchesClient.close();
       }
     });
 
