@@ -145,7 +145,7 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
     tls: options.tls,
     admin: virtualKeys?.admin,
     usage: (query: UsageQuery) => queryUsageReport(db, query),
-    batches: new BatchService(batchStore, checkBatchBody),
+    batches: new BatchService(batchStore, checkBatchBody, () => batchRunner.nudge()),
   };
   const server = await startGrpcServer(core, { address: options.grpcAddress, ...frontDoor });
   let http: RunningHttpServer | undefined;

@@ -60,7 +60,7 @@ void runService('ingress', logger, async () => {
     admin: virtualKeys?.admin,
     // The admin key's database is the analytics one (docs/keys.md), so the usage API reads usage_events there.
     usage: db && env.adminKey ? (query: UsageQuery) => queryUsageReport(db, query) : undefined,
-    batches: batchStore && new BatchService(batchStore, checkBatchBody),
+    batches: batchStore && new BatchService(batchStore, checkBatchBody, () => batchRunner?.nudge()),
   };
   const server = await startGrpcServer(core, { address: env.grpcAddress, ...frontDoor });
   const http = await startHttpServer(core, { address: env.httpAddress, ...frontDoor });

@@ -16,6 +16,8 @@ let dir: string;
 let db: SqlClient;
 let store: SqlBatchStore;
 let service: BatchService;
+// The runners of the running test, told of batches made and cancelled as the gateway's are.
+const runners = new Set<BatchRunner>();
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-batch-runner-'));
@@ -23,7 +25,7 @@ beforeAll(async () => {
   store = new SqlBatchStore(db);
   await store.migrate();
   await store.migrate();
-  service = new BatchService(store, () => undefined);
+  service = new BatchService(store, () => undefined, () => runners.forEach((runner) => runner.nudge()));
 });
 
 afterAll(async () => {
@@ -62,9 +64,11 @@ describe('BatchRunner', () => {
       return answer(line.custom_id);
     };
     const runner = new BatchRunner({ store, send, logger, runnerId: 'r1', pollMs: 20, pacing: { ratePerSecond: 10_000, batchRatePerSecond: 10_000, inFlight: 8, batchInFlight: 3 } });
+    runners.add(runner);
     runner.start();
     await ended(batch.id);
     await runner.stop();
+    runners.delete(runner);
     expect(most).toBe(3);
     expect(sent.sort()).toEqual(Array.from({ length: 40 }, (_, i) => `c${i}`).sort());
     const done = (await store.getBatch(batch.id))!;
@@ -85,9 +89,11 @@ describe('BatchRunner', () => {
       return answer(line.custom_id);
     };
     const runner = new BatchRunner({ store, send, logger, runnerId: 'r2', pollMs: 20 });
+    runners.add(runner);
     runner.start();
     await ended(batch.id);
     await runner.stop();
+    runners.delete(runner);
     expect(Object.fromEntries(tries)).toEqual({ c0: 1, c1: 2, c2: 1 });
     const done = (await store.getBatch(batch.id))!;
     expect(done.request_counts).toEqual({ total: 3, completed: 2, failed: 1 });
@@ -106,21 +112,47 @@ describe('BatchRunner', () => {
       return answer(line.custom_id);
     };
     const runner = new BatchRunner({ store, send, logger, runnerId: 'r3', pollMs: 20, pacing: { ratePerSecond: 1000, batchRatePerSecond: 1000, inFlight: 2, batchInFlight: 2 } });
+    runners.add(runner);
     runner.start();
     await until('two requests under way', async () => sent.length === 2);
     expect((await service.cancelBatch(owner, batch.id)).status).toBe('cancelling');
-    runner.nudge();
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect((await store.getBatch(batch.id))!.status).toBe('cancelling');
     release();
     await ended(batch.id);
     await runner.stop();
+    runners.delete(runner);
     expect(sent).toEqual(['c0', 'c1']);
     const done = (await store.getBatch(batch.id))!;
     expect(done).toMatchObject({ status: 'cancelled', request_counts: { total: 10, completed: 2, failed: 8 } });
     const errors = (await store.fileContent(done.error_file_id!))!.trim().split('\n').map((text) => JSON.parse(text));
     expect(errors.map((line: { custom_id: string }) => line.custom_id)).toEqual(['c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8', 'c9']);
     expect(errors[0]).toMatchObject({ response: null, error: { code: 'batch_cancelled' } });
+  });
+
+  it('ends a batch past its 24-hour window expired, its requests not yet sent in the error file as batch_expired', async () => {
+    const batch = await batchOf(3);
+    const sent: string[] = [];
+    const send: LineSender = async (_batch, line) => {
+      sent.push(line.custom_id);
+      return answer(line.custom_id);
+    };
+    const runner = new BatchRunner({ store, send, logger, runnerId: 'r4', pollMs: 20, now: () => new Date(Date.now() + 25 * 60 * 60 * 1000) });
+    runners.add(runner);
+    runner.start();
+    await until(`batch ${batch.id} expires`, async () => (await store.getBatch(batch.id))!.status === 'expired');
+    await runner.stop();
+    runners.delete(runner);
+    expect(sent).toEqual([]);
+    const done = (await store.getBatch(batch.id))!;
+    expect(done.request_counts).toEqual({ total: 3, completed: 0, failed: 3 });
+    expect(done.expired_at).toBeGreaterThan(done.expires_at);
+    const errors = (await store.fileContent(done.error_file_id!))!.trim().split('\n').map((text) => JSON.parse(text));
+    expect(errors.map((line: { custom_id: string; error: { code: string } }) => [line.custom_id, line.error.code])).toEqual([
+      ['c0', 'batch_expired'],
+      ['c1', 'batch_expired'],
+      ['c2', 'batch_expired'],
+    ]);
   });
 
   it('leaves a batch held by another runner alone until that runner\'s lease runs out', async () => {

@@ -21,9 +21,14 @@ export interface BatchPage {
 }
 
 export class BatchService {
+  /**
+   * `changed` is told of a batch made or cancelled, so that this process's runner looks at once
+   * (BatchRunner.nudge) rather than at its next poll.
+   */
   constructor(
     private readonly store: BatchStore,
     private readonly checkBody: BodyCheck,
+    private readonly changed: () => void = () => undefined,
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -95,6 +100,7 @@ export class BatchService {
       batch,
       lines.map(({ custom_id, line, body: request }) => ({ batch_id: batch.id, custom_id, line, body: request })),
     );
+    this.changed();
     return batch;
   }
 
@@ -119,7 +125,10 @@ export class BatchService {
   async cancelBatch(owner: BatchOwner, id: unknown): Promise<BatchRecord> {
     const batch = await this.getBatch(owner, id);
     const cancelling = await this.store.transition(batch.id, { from: ['validating', 'in_progress'], to: 'cancelling' }, this.now());
-    if (cancelling) return cancelling;
+    if (cancelling) {
+      this.changed();
+      return cancelling;
+    }
     const now = (await this.store.getBatch(batch.id))!;
     if (now.status === 'cancelling' || now.status === 'cancelled') return now;
     throw new GatewayError('invalid_request', `batch ${batch.id} is ${now.status}; only a validating or in-progress batch can be cancelled`);
