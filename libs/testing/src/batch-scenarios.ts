@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import { BATCH_LIMITS } from '@switchyard/batch';
 import { createBatchesClient, type BatchesClient } from '@switchyard/client';
 import OpenAI, { toFile } from 'openai';
 import { eventually } from './waiting';
@@ -123,6 +124,19 @@ export function describeBatchScenarios(mode: string, context: () => BatchScenari
         .files.create({ file: await toFile(Buffer.from(duplicate), 'prompts.jsonl'), purpose: 'batch' })
         .catch((error: unknown) => error);
       expect((twice as Error).message).toMatch(/line 3: custom_id "dup-0" is used by an earlier line/);
+    });
+
+    it('refuses a file over the size limit with 413, and a purpose other than batch', async () => {
+      const over = Buffer.alloc(BATCH_LIMITS.fileBytes + 1, 'a');
+      const tooLarge = await client()
+        .files.create({ file: await toFile(over, 'big.jsonl'), purpose: 'batch' })
+        .catch((error: unknown) => error);
+      expect((tooLarge as InstanceType<typeof OpenAI.APIError>).status).toBe(413);
+      expect((tooLarge as Error).message).toContain(`the request body is larger than the gateway's limit of ${BATCH_LIMITS.fileBytes} bytes`);
+      const wrongPurpose = await client()
+        .files.create({ file: await toFile(Buffer.from(batchJsonl('purpose', 1)), 'p.jsonl'), purpose: 'assistants' })
+        .catch((error: unknown) => error);
+      expect((wrongPurpose as Error).message).toContain('purpose must be "batch"');
     });
 
     it('puts the requests the gateway refuses in the error file with their reasons, and the rest in the output', async () => {
