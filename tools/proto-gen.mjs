@@ -15,7 +15,7 @@ const GEN_ARGS = ['--keepCase', '--longs=Number', '--enums=String', '--defaults'
 rmSync(outDir, { recursive: true, force: true });
 execFileSync(
   path.join(root, 'node_modules/.bin/proto-loader-gen-types'),
-  ['aigateway/v1/gateway.proto', 'aigateway/v1/admin.proto', ...GEN_ARGS, '--includeComments', `--outDir=${outDir}`, '--includeDirs=proto'],
+  ['aigateway/v1/gateway.proto', 'aigateway/v1/admin.proto', 'aigateway/v1/batch.proto', ...GEN_ARGS, '--includeComments', `--outDir=${outDir}`, '--includeDirs=proto'],
   // Run from the root with a relative include path, so the generated headers name proto/... and not
   // the folder of this clone.
   { stdio: 'inherit', cwd: root },

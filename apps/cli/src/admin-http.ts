@@ -23,28 +23,40 @@ export class AdminHttp {
   constructor(private readonly options: AdminHttpOptions) {}
 
   async request<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
-    const url = new URL(`/admin/v1/${path}`, this.options.url);
-    let response: Response;
+    const text = await callGateway(this.options.url, `/admin/v1/${path}`, this.options.fetch, {
+      method,
+      headers: { authorization: `Bearer ${this.options.adminKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return parseJson<T>(text, 200);
+  }
+}
+
+/** Calls the gateway at `gatewayUrl`; its answer's text, or AdminApiError with the API's message when it refuses or cannot be reached. */
+export async function callGateway(gatewayUrl: string, path: string, fetchImpl: typeof fetch | undefined, init: RequestInit): Promise<string> {
+  let response: Response;
+  try {
+    response = await (fetchImpl ?? fetch)(new URL(path, gatewayUrl), init);
+  } catch (error) {
+    throw new AdminApiError(0, undefined, `could not reach the gateway at ${gatewayUrl}: ${(error as Error).message}`);
+  }
+  const text = await response.text();
+  if (!response.ok) {
+    let error: { message?: string; code?: string } | undefined;
     try {
-      response = await (this.options.fetch ?? fetch)(url, {
-        method,
-        headers: { authorization: `Bearer ${this.options.adminKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-    } catch (error) {
-      throw new AdminApiError(0, undefined, `could not reach the gateway at ${this.options.url}: ${(error as Error).message}`);
-    }
-    const text = await response.text();
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
+      error = (JSON.parse(text) as { error?: { message?: string; code?: string } }).error;
     } catch {
       throw new AdminApiError(response.status, undefined, `the gateway answered ${response.status} with something other than JSON`);
     }
-    if (!response.ok) {
-      const error = (parsed as { error?: { message?: string; code?: string } } | undefined)?.error;
-      throw new AdminApiError(response.status, error?.code, error?.message ?? `the gateway answered ${response.status}`);
-    }
-    return parsed as T;
+    throw new AdminApiError(response.status, error?.code, error?.message ?? `the gateway answered ${response.status}`);
+  }
+  return text;
+}
+
+export function parseJson<T>(text: string, status: number): T {
+  try {
+    return (text ? JSON.parse(text) : undefined) as T;
+  } catch {
+    throw new AdminApiError(status, undefined, `the gateway answered ${status} with something other than JSON`);
   }
 }

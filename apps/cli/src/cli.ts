@@ -5,12 +5,10 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import Table from 'cli-table3';
 import type { CreatedKey, KeyUsage, ProducerToken, Team, VirtualKey } from '@switchyard/contracts';
 import { AdminApiError, AdminHttp } from './admin-http';
+import { addBatchCommands, type BatchIo } from './batch-commands';
 
-export interface CliIo {
-  stdout(text: string): void;
+export interface CliIo extends BatchIo {
   stderr(text: string): void;
-  env: NodeJS.ProcessEnv;
-  fetch?: typeof fetch;
 }
 
 const DEFAULT_URL = 'http://127.0.0.1:8080';
@@ -39,7 +37,7 @@ class UsageError extends Error {}
 
 function buildProgram(io: CliIo): Command {
   const program = new Command('switchyard')
-    .description('Manage the virtual keys and teams of a Switchyard gateway (docs/keys.md).')
+    .description('Manage the virtual keys and teams of a Switchyard gateway (docs/keys.md), and run batch jobs on it (docs/batch.md).')
     .addOption(new Option('--url <url>', "the gateway's HTTP address").env('SWITCHYARD_URL').default(DEFAULT_URL))
     .option('--json', 'print JSON instead of tables')
     .exitOverride()
@@ -116,6 +114,7 @@ function buildProgram(io: CliIo): Command {
       const usage = await api().request<KeyUsage>('GET', `keys/${encodeURIComponent(options.key)}/usage?since=${encodeURIComponent(options.since)}`);
       print(usage, () => usageTable(usage));
     });
+  addBatchCommands(program, io);
   return program;
 
   function showCommand(group: Command, collection: 'keys' | 'teams', argument: string, description: string): void {

@@ -4,13 +4,14 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readUsageRetentionDays, startAnalyticsSink, startUsageMaintenance } from '@switchyard/analytics';
+import { BatchRunner, BatchService, SqlBatchStore, batchPacingFrom } from '@switchyard/batch';
 import { ResponseCache, SqlCacheStore } from '@switchyard/cache';
 import { InMemoryBus } from '@switchyard/bus';
 import { breakerSettingsOf, buildModelCatalog, cachesOf, LiveConfig, readServiceEnv, routesOf, watchConfigFile, type ConfigFileWatch, type GatewayConfig, type SqlPortSettings } from '@switchyard/config';
 import type { CompletionEvent, RequestEvent, RequestsTopicEvent, UsageQuery } from '@switchyard/contracts';
 import { createGuardrailStage } from '@switchyard/guardrail';
 import { outputGuards, outputLayersOf, policiesOf } from '@switchyard/guardrail-rules';
-import { GatewayCore, ingressSettingsOf, startGrpcServer, startHttpServer, type IngressSettings, type RunningHttpServer, type TlsMaterial } from '@switchyard/ingress';
+import { GatewayCore, batchLineSender, checkBatchBody, ingressSettingsOf, startGrpcServer, startHttpServer, type IngressSettings, type RunningHttpServer, type TlsMaterial } from '@switchyard/ingress';
 import { EventAuthenticator, EventSigner, Limiter, SqlKeyStore, SqlSpendLedger, startVirtualKeys } from '@switchyard/keys';
 import { createMeteringStage } from '@switchyard/metering';
 import { DEAD_LETTER_FILE, labelMetricsWithModels, liveStage, parseServedConfig, readConfigFile, recordDeadLetters, runStage, type Stage } from '@switchyard/pipeline';
@@ -107,6 +108,9 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   const layout = await ensureAnalyticsSchema(db);
   logger.info(describeUsageEventsLayout(layout), { engine: db.engine });
   await new SqlKeyStore(db).migrate();
+  // Batches, their files and their requests live beside analytics too; a restart resumes them (docs/batch.md).
+  const batchStore = new SqlBatchStore(db);
+  await batchStore.migrate();
   opened.ledger = new SqlSpendLedger(db);
 
   // The in-memory bus keeps nothing: dead letters go to a file in the data folder instead.
@@ -133,12 +137,15 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
   const core = new GatewayCore({ bus, ...live.current.view.ingress, logger, instanceId: 'embedded', keyIdSecret, keys: virtualKeys?.directory, adminKey, signer });
   live.onChange((snapshot) => core.reconfigure(snapshot.view.ingress));
   await core.start();
+  const batchRunner = new BatchRunner({ store: batchStore, send: batchLineSender(core), logger, runnerId: 'embedded', pacing: batchPacingFrom(env) });
+  batchRunner.start();
   const frontDoor = {
     maxRequestBytes: live.current.config.limits.max_request_bytes,
     logger,
     tls: options.tls,
     admin: virtualKeys?.admin,
     usage: (query: UsageQuery) => queryUsageReport(db, query),
+    batches: new BatchService(batchStore, checkBatchBody, () => batchRunner.nudge()),
   };
   const server = await startGrpcServer(core, { address: options.grpcAddress, ...frontDoor });
   let http: RunningHttpServer | undefined;
@@ -154,7 +161,8 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
     config: live,
     async stop() {
       watch?.close();
-      await Promise.all([server.stop(), http?.stop()]);
+      // The batch runner lets its requests under way finish, and records them, before the pipeline stops.
+      await Promise.all([server.stop(), http?.stop(), batchRunner.stop()]);
       await core.stop();
       await bus.close();
       sink.stop();

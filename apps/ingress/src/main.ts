@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { readServiceEnv } from '@switchyard/config';
 import type { UsageQuery } from '@switchyard/contracts';
-import { GatewayCore, ingressSettingsOf, loadTls, startGrpcServer, startHttpServer } from '@switchyard/ingress';
+import { BatchRunner, BatchService, SqlBatchStore, batchPacingFrom } from '@switchyard/batch';
+import { GatewayCore, batchLineSender, checkBatchBody, ingressSettingsOf, loadTls, startGrpcServer, startHttpServer } from '@switchyard/ingress';
 import { EventSigner, startVirtualKeys } from '@switchyard/keys';
 import { createPostgresClient, queryUsageReport } from '@switchyard/storage';
 import { connectServiceBus, runService, startServiceConfig } from '@switchyard/pipeline';
@@ -29,9 +30,12 @@ void runService('ingress', logger, async () => {
   const config = await startServiceConfig('ingress', env, logger, (config, configVersion) => ingressSettingsOf(config, configVersion));
   const { live } = config;
   const instanceId = env.instanceId ?? randomUUID().slice(0, 8);
-  const db = env.adminKey ? createPostgresClient(env.databaseUrl!) : undefined;
+  // Virtual keys and batches live in Postgres: with DATABASE_URL the ingress runs batches (docs/batch.md).
+  const db = env.databaseUrl ? createPostgresClient(env.databaseUrl) : undefined;
   const signer = new EventSigner(env.keyIdSecret);
-  const virtualKeys = db ? await startVirtualKeys({ db, bus, instanceId, logger, signer }) : undefined;
+  const virtualKeys = db && env.adminKey ? await startVirtualKeys({ db, bus, instanceId, logger, signer }) : undefined;
+  const batchStore = db && new SqlBatchStore(db);
+  await batchStore?.migrate();
   const core = new GatewayCore({
     bus,
     ...live.current.view,
@@ -44,6 +48,9 @@ void runService('ingress', logger, async () => {
   });
   live.onChange((snapshot) => core.reconfigure(snapshot.view));
   await core.start();
+  // Every instance runs batches; each batch is held by one runner at a time, by a lease on its row.
+  const batchRunner = batchStore && new BatchRunner({ store: batchStore, send: batchLineSender(core), logger, runnerId: `ingress-${instanceId}`, pacing: batchPacingFrom(process.env) });
+  batchRunner?.start();
   // On SIGTERM the front doors take no new calls and answer those in flight within the grace period.
   const frontDoor = {
     maxRequestBytes: live.current.config.limits.max_request_bytes,
@@ -52,7 +59,8 @@ void runService('ingress', logger, async () => {
     tls: env.tls && loadTls(env.tls),
     admin: virtualKeys?.admin,
     // The admin key's database is the analytics one (docs/keys.md), so the usage API reads usage_events there.
-    usage: db && ((query: UsageQuery) => queryUsageReport(db, query)),
+    usage: db && env.adminKey ? (query: UsageQuery) => queryUsageReport(db, query) : undefined,
+    batches: batchStore && new BatchService(batchStore, checkBatchBody, () => batchRunner?.nudge()),
   };
   const server = await startGrpcServer(core, { address: env.grpcAddress, ...frontDoor });
   const http = await startHttpServer(core, { address: env.httpAddress, ...frontDoor });
@@ -60,7 +68,8 @@ void runService('ingress', logger, async () => {
   return {
     ready: () => core.ready,
     stop: async () => {
-      await Promise.all([server.stop(), http.stop()]);
+      // The batch runner records the answers of its requests under way before the pipeline stops.
+      await Promise.all([server.stop(), http.stop(), batchRunner?.stop()]);
       await core.stop();
       await bus.close();
       await config.stop();

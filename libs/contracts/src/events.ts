@@ -86,6 +86,8 @@ export interface RequestEvent {
   producer_token?: string;
   /** The caller's cache directive, validated by the front door; absent: the model's cache applies as configured. */
   cache_control?: CacheControl;
+  /** The batch the request is a line of (libs/batch), for its usage row; absent for a request of its own. */
+  batch_id?: string;
   /** The id of the Analyze call the request is a task of (docs/analyze.md); absent for any other request. */
   analyze_id?: string;
 }
@@ -241,6 +243,8 @@ export interface UsageEvent {
   cache_embed_tokens?: number;
   /** What that embedding call cost, at the embed model's price; part of cost_usd; 0 when it made none. */
   cache_embed_cost_usd?: number;
+  /** The batch the request was a line of (RequestEvent.batch_id); null for a request of its own. */
+  batch_id?: string | null;
   /** The Analyze call the request was a task of (RequestEvent.analyze_id); null for any other request. */
   analyze_id?: string | null;
 }

@@ -42,6 +42,7 @@ export function parseRequestEvent(value: unknown): RequestEvent {
   ensure(value.key_name === undefined || isId(value.key_name), `key_name must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
   ensure(value.team === undefined || isId(value.team), `team must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
   ensure(value.config_version === undefined || isId(value.config_version), `config_version must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
+  ensure(value.batch_id === undefined || isId(value.batch_id), `batch_id must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
   ensure(value.analyze_id === undefined || isId(value.analyze_id), `analyze_id must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
   ensure(value.cache_control === undefined || CACHE_CONTROLS.includes(value.cache_control as never), `cache_control must be one of ${CACHE_CONTROLS.join(', ')}`);
   if (value.kind === 'chat') {

@@ -7,6 +7,9 @@ export const GATEWAY_SERVICE = 'aigateway.v1.AiGateway';
 /** The admin API (virtual keys and teams), beside the gateway's in the same gRPC server. */
 export const ADMIN_PROTO = 'aigateway/v1/admin.proto';
 export const ADMIN_SERVICE = 'aigateway.v1.Admin';
+/** The Files and Batch API (docs/batch.md), beside the gateway's in the same gRPC server. */
+export const BATCH_PROTO = 'aigateway/v1/batch.proto';
+export const BATCH_SERVICE = 'aigateway.v1.Batches';
 
 /**
  * proto-loader options used by the server, the generated client types and the tests alike:

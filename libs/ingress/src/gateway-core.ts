@@ -66,6 +66,15 @@ export interface CallOptions {
   cacheControl?: string;
   /** Told what the response cache did, before the first chunk or the answer, for a model that has a cache. */
   onCache?: (status: CacheStatus) => void;
+  /** A batch's request (libs/batch): sent as the batch's owner (batchCaller), under its own request id, and recorded with the batch's id. */
+  batch?: BatchCall;
+}
+
+/** Who a batch's request runs as and how it is named; the batch runner sets it, never a caller. */
+export interface BatchCall {
+  batch_id: string;
+  request_id: string;
+  caller: Caller;
 }
 
 /**
@@ -303,7 +312,7 @@ export class GatewayCore {
   }
 
   async chat(request: ChatRequest, options: CallOptions = {}): Promise<ChatResponse> {
-    const caller = this.authenticate(options.credential);
+    const caller = options.batch?.caller ?? this.authenticate(options.credential);
     validateChatRequest(request);
     const cacheControl = parseCacheControl(options.cacheControl);
     checkModelAllowed(caller, request.model);
@@ -314,7 +323,7 @@ export class GatewayCore {
 
   /** Streams chunks to `onChunk` as they arrive; resolves after the last chunk (which carries usage). */
   async chatStream(request: ChatRequest, onChunk: (chunk: ChatChunk) => void, options: CallOptions = {}): Promise<void> {
-    const caller = this.authenticate(options.credential);
+    const caller = options.batch?.caller ?? this.authenticate(options.credential);
     validateChatRequest(request);
     const cacheControl = parseCacheControl(options.cacheControl);
     checkModelAllowed(caller, request.model);
@@ -322,7 +331,7 @@ export class GatewayCore {
   }
 
   async embed(request: EmbedRequest, options: CallOptions = {}): Promise<EmbedResponse> {
-    const caller = this.authenticate(options.credential);
+    const caller = options.batch?.caller ?? this.authenticate(options.credential);
     validateEmbedRequest(request);
     checkModelAllowed(caller, request.model);
     const reply = await this.exchange('embed', { embed: request }, false, caller, options, () => undefined);
@@ -398,6 +407,17 @@ export class GatewayCore {
   }
 
   /**
+   * The caller a batch's requests run as: its owner's virtual key as it stands now (its limits, its
+   * models; `unauthenticated` once revoked or expired), or, for another key, the owner as recorded.
+   */
+  batchCaller(owner: Pick<Caller, 'api_key_id' | 'key_name' | 'team'>): Caller {
+    const found = this.options.keys?.callerById(owner.api_key_id);
+    if (found && 'refused' in found) throw new GatewayError('unauthenticated', found.refused);
+    if (found) return found.caller;
+    return { api_key_id: owner.api_key_id, ...keyNameAndTeam(owner) };
+  }
+
+  /**
    * The admin API's check: its key alone passes. No key is `unauthenticated` (401); a gateway key,
    * virtual or not, is `permission_denied` (403), as is any key when no admin key is set.
    */
@@ -420,7 +440,7 @@ export class GatewayCore {
     caller: Caller,
     options: CallOptions,
     onChunk: (chunk: ChatChunk) => void,
-    requestId: string = randomUUID(),
+    requestId: string = options.batch?.request_id ?? randomUUID(),
   ): Promise<ReplyEvent> {
     const now = Date.now();
     const startedAt = performance.now();
@@ -440,6 +460,7 @@ export class GatewayCore {
     if (caller.key_name) event.key_name = caller.key_name;
     if (caller.team) event.team = caller.team;
     if (caller.limits) event.limits = caller.limits;
+    if (options.batch) event.batch_id = options.batch.batch_id;
     this.options.signer?.signRequest(event);
     const span = tracer().startSpan(`ingress ${kind}${stream ? ' stream' : ''}`, {
       attributes: { 'switchyard.request_id': requestId, 'gen_ai.operation.name': kind === 'chat' ? 'chat' : 'embeddings', 'gen_ai.request.model': body.chat?.model ?? body.embed?.model },

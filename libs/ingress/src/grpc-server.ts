@@ -6,6 +6,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import {
   ADMIN_PROTO,
+  BATCH_PROTO,
   GATEWAY_PROTO,
   GATEWAY_SERVICE,
   GatewayError,
@@ -19,12 +20,14 @@ import {
   type UsageReport,
 } from '@switchyard/contracts';
 import type { AnalyzeRequest } from '@switchyard/analyze';
+import type { BatchService } from '@switchyard/batch';
 import type { KeyAdmin } from '@switchyard/keys';
 import type { Logger } from '@switchyard/telemetry';
 import { CACHE_STATUS_HEADER, Cancellation, type CallOptions, type GatewayCore } from './gateway-core';
 import type { TlsMaterial } from './tls';
 import { createAdminHandlers } from './grpc-admin';
 import { fromGrpcAnalyzeRequest, toGrpcAnalyzeResponse, toGrpcAnalyzeTaskResult } from './grpc-analyze';
+import { createBatchHandlers } from './grpc-batches';
 import { rateLimitHeaders } from './rate-limit-headers';
 
 export interface GrpcServerOptions {
@@ -39,6 +42,8 @@ export interface GrpcServerOptions {
   admin?: KeyAdmin;
   /** Answers Admin.GetUsage, from the analytics database. */
   usage?: (query: UsageQuery) => Promise<UsageReport>;
+  /** aigateway.v1.Batches (docs/batch.md), when the gateway runs batches. */
+  batches?: BatchService;
 }
 
 export interface RunningGrpcServer {
@@ -48,9 +53,9 @@ export interface RunningGrpcServer {
 }
 
 export async function startGrpcServer(core: GatewayCore, options: GrpcServerOptions): Promise<RunningGrpcServer> {
-  const definition = protoLoader.loadSync([GATEWAY_PROTO, ADMIN_PROTO], PROTO_LOADER_OPTIONS);
+  const definition = protoLoader.loadSync([GATEWAY_PROTO, ADMIN_PROTO, BATCH_PROTO], PROTO_LOADER_OPTIONS);
   const packageObject = grpc.loadPackageDefinition(definition) as unknown as {
-    aigateway: { v1: { AiGateway: grpc.ServiceClientConstructor; Admin: grpc.ServiceClientConstructor } };
+    aigateway: { v1: { AiGateway: grpc.ServiceClientConstructor; Admin: grpc.ServiceClientConstructor; Batches: grpc.ServiceClientConstructor } };
   };
   const server = new grpc.Server({
     'grpc.max_receive_message_length': options.maxRequestBytes,
@@ -60,6 +65,10 @@ export async function startGrpcServer(core: GatewayCore, options: GrpcServerOpti
   if (options.admin) {
     const context = { core, admin: options.admin, usage: options.usage, logger: options.logger, decoded: decodedRequest, credentialOf, toServiceError };
     server.addService(undecodableAsValues(packageObject.aigateway.v1.Admin.service), createAdminHandlers(context));
+  }
+  if (options.batches) {
+    const context = { core, batches: options.batches, logger: options.logger, decoded: decodedRequest, credentialOf, toServiceError };
+    server.addService(undecodableAsValues(packageObject.aigateway.v1.Batches.service), createBatchHandlers(context));
   }
 
   const health = new HealthImplementation({ '': 'NOT_SERVING', [GATEWAY_SERVICE]: 'NOT_SERVING' });

@@ -1,3 +1,4 @@
+export * from './batch-lines';
 export * from './gateway-core';
 export * from './grpc-server';
 export * from './http/http-server';

@@ -95,6 +95,7 @@ export function toUsageEvent(completion: CompletionEvent, metered: Metered, now:
     cost_saved_usd: metered.cost_saved_usd,
     cache_embed_tokens: metered.cache_embed_tokens,
     cache_embed_cost_usd: metered.cache_embed_cost_usd,
+    batch_id: request.batch_id ?? null,
     analyze_id: request.analyze_id ?? null,
   };
 }

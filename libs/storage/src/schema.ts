@@ -27,6 +27,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'usage_events.cache', adds: ['cache', 'cost_saved_usd'] },
   // The semantic cache's embedding call for the request: its tokens, and its cost (also in cost_usd).
   { version: 4, name: 'usage_events.cache_embed', adds: ['cache_embed_tokens', 'cache_embed_cost_usd'] },
+  // The batch a request was a line of (libs/batch).
+  { version: 5, name: 'usage_events.batch_id', adds: ['batch_id'] },
   // The Analyze call a task's request belongs to (docs/analyze.md), indexed to read one call's rows.
   {
     version: 7,

@@ -55,6 +55,7 @@ export const USAGE_ROW_COLUMNS = [
   ['cost_saved_usd', 'numeric(20, 10)', 'NOT NULL DEFAULT 0', 'metering'],
   ['cache_embed_tokens', 'integer', 'NOT NULL DEFAULT 0', 'metering'],
   ['cache_embed_cost_usd', 'numeric(20, 10)', 'NOT NULL DEFAULT 0', 'metering'],
+  ['batch_id', 'text', '', 'metering'],
   ['analyze_id', 'text', '', 'metering'],
 ] as const;
 

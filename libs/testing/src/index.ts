@@ -14,4 +14,5 @@ export * from './live-config';
 export * from './metrics';
 export * from './metrics-scenarios';
 export * from './limits-scenarios';
+export * from './batch-scenarios';
 export * from './analyze-scenarios';

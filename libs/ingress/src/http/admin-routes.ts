@@ -77,11 +77,11 @@ export async function answerAdmin(
   throw new RouteError(404, `no admin route ${method} ${path}; the admin API serves ${served.slice(0, -1).join(', ')} and ${served[served.length - 1]}`);
 }
 
-function wrongMethod(path: string, allowed: string): RouteError {
+export function wrongMethod(path: string, allowed: string): RouteError {
   return new RouteError(405, `${path} takes ${allowed}`, allowed);
 }
 
-function decodedSegment(segment: string): string {
+export function decodedSegment(segment: string): string {
   try {
     return decodeURIComponent(segment);
   } catch {

@@ -7,6 +7,7 @@ import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { parseAddress } from '@switchyard/config';
 import { GatewayError, InvalidFieldError, type RateLimitStatus, type UsageQuery, type UsageReport } from '@switchyard/contracts';
+import type { BatchService } from '@switchyard/batch';
 import type { KeyAdmin } from '@switchyard/keys';
 import type { Logger } from '@switchyard/telemetry';
 import { CACHE_STATUS_HEADER, Cancellation, type CallOptions, type GatewayCore } from '../gateway-core';
@@ -31,6 +32,7 @@ import {
 } from './openai-format';
 import { ADMIN_PATH_PREFIX, answerAdmin } from './admin-routes';
 import { fromAnalyzeBody, toAnalyzeDoneJson, toAnalyzeJson, toAnalyzeResultJson } from './analyze-format';
+import { answerBatch, isBatchPath } from './batch-routes';
 import { DASHBOARD_HEADERS, dashboardFile } from './dashboard-files';
 import { declaredTooLarge, readJsonBody, tooLarge } from './request-body';
 import type { TlsMaterial } from '../tls';
@@ -52,6 +54,8 @@ export interface HttpServerOptions {
   usage?: (query: UsageQuery) => Promise<UsageReport>;
   /** Serves GET /metrics (Prometheus text) from this, as the embedded gateway does; distributed services serve it on a port of their own. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** The Files and Batch API (/v1/files, /v1/batches, docs/batch.md); without it those routes answer 404. */
+  batches?: BatchService;
 }
 
 export interface RunningHttpServer {
@@ -147,6 +151,14 @@ function createHandler(core: GatewayCore, options: HttpServerOptions, startedAt:
       if (path.startsWith(ADMIN_PATH_PREFIX)) {
         const admin = options.admin && { keys: options.admin, usage: options.usage };
         const answer = await answerAdmin(req, core, admin, path, new URLSearchParams(queryStart < 0 ? '' : url.slice(queryStart + 1)), call.credential);
+        return sendJson(res, answer.status, answer.body);
+      }
+      if (isBatchPath(path)) {
+        const answer = await answerBatch(req, core, options.batches, path, new URLSearchParams(queryStart < 0 ? '' : url.slice(queryStart + 1)), call.credential);
+        if ('text' in answer) {
+          res.writeHead(answer.status, { 'content-type': 'application/jsonl; charset=utf-8', 'content-length': Buffer.byteLength(answer.text) }).end(answer.text);
+          return;
+        }
         return sendJson(res, answer.status, answer.body);
       }
       if (path.startsWith(MODEL_PATH_PREFIX) && req.method === 'GET') {
@@ -326,6 +338,8 @@ const ROUTES: Record<string, string> = {
   '/v1/embeddings': 'POST',
   '/v1/messages': 'POST',
   '/v1/analyze': 'POST',
+  '/v1/files': 'POST',
+  '/v1/batches': 'GET, POST',
 };
 
 function routeError(method: string, path: string): RouteError {

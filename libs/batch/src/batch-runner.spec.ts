@@ -1,0 +1,189 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createPgliteClient, type SqlClient } from '@switchyard/storage';
+import { createLogger } from '@switchyard/telemetry';
+import { BatchRunner, Pacer, batchPacingFrom, type LineSender, type SendOutcome } from './batch-runner';
+import { BatchService } from './batch-service';
+import { SqlBatchStore } from './batch-store';
+import type { BatchOwner, BatchRecord } from './records';
+
+jest.setTimeout(60_000);
+
+const owner: BatchOwner = { api_key_id: 'key_a' };
+const logger = createLogger('batch-runner-test', 'error');
+let dir: string;
+let db: SqlClient;
+let store: SqlBatchStore;
+let service: BatchService;
+// The runners of the running test, told of batches made and cancelled as the gateway's are.
+const runners = new Set<BatchRunner>();
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-batch-runner-'));
+  db = await createPgliteClient(dir);
+  store = new SqlBatchStore(db);
+  await store.migrate();
+  await store.migrate();
+  service = new BatchService(store, () => undefined, () => runners.forEach((runner) => runner.nudge()));
+});
+
+afterAll(async () => {
+  await db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function batchOf(count: number): Promise<BatchRecord> {
+  const content = Array.from({ length: count }, (_, i) => JSON.stringify({ custom_id: `c${i}`, method: 'POST', url: '/v1/embeddings', body: { model: 'e', input: [`text ${i}`] } })).join('\n');
+  const file = await service.createFile(owner, { purpose: 'batch', filename: 'in.jsonl', content: Buffer.from(content) });
+  return service.createBatch(owner, { input_file_id: file.id, endpoint: '/v1/embeddings', completion_window: '24h' });
+}
+
+async function until(what: string, probe: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (await probe()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`never: ${what}`);
+}
+
+const answer = (customId: string): SendOutcome => ({ response: { status_code: 200, request_id: `r-${customId}`, body: { custom_id: customId } } });
+const ended = (id: string) => until(`batch ${id} ends`, async () => ['completed', 'cancelled'].includes((await store.getBatch(id))!.status));
+
+describe('BatchRunner', () => {
+  it('keeps no more requests of a batch under way than its cap, and answers each once', async () => {
+    const batch = await batchOf(40);
+    let inFlight = 0;
+    let most = 0;
+    const sent: string[] = [];
+    const send: LineSender = async (_batch, line) => {
+      sent.push(line.custom_id);
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight--;
+      return answer(line.custom_id);
+    };
+    const runner = new BatchRunner({ store, send, logger, runnerId: 'r1', pollMs: 20, pacing: { ratePerSecond: 10_000, batchRatePerSecond: 10_000, inFlight: 8, batchInFlight: 3 } });
+    runners.add(runner);
+    runner.start();
+    await ended(batch.id);
+    await runner.stop();
+    runners.delete(runner);
+    expect(most).toBe(3);
+    expect(sent.sort()).toEqual(Array.from({ length: 40 }, (_, i) => `c${i}`).sort());
+    const done = (await store.getBatch(batch.id))!;
+    expect(done).toMatchObject({ status: 'completed', request_counts: { total: 40, completed: 40, failed: 0 } });
+    const output = (await store.fileContent(done.output_file_id!))!.trim().split('\n').map((text) => JSON.parse(text));
+    expect(output.map((line: { custom_id: string }) => line.custom_id)).toEqual(Array.from({ length: 40 }, (_, i) => `c${i}`));
+    expect(output[0]).toEqual({ id: `batch_req_${batch.id.slice('batch_'.length)}_1`, custom_id: 'c0', response: { status_code: 200, request_id: 'r-c0', body: { custom_id: 'c0' } }, error: null });
+  });
+
+  it('sends again a request the gateway could not take now, and records an error answer in the error file', async () => {
+    const batch = await batchOf(3);
+    const tries = new Map<string, number>();
+    const send: LineSender = async (_batch, line) => {
+      const n = (tries.get(line.custom_id) ?? 0) + 1;
+      tries.set(line.custom_id, n);
+      if (line.custom_id === 'c1' && n === 1) return { retry: 'overloaded' };
+      if (line.custom_id === 'c2') return { response: { status_code: 404, request_id: 'r', body: { error: { code: 'model_not_found' } } } };
+      return answer(line.custom_id);
+    };
+    const runner = new BatchRunner({ store, send, logger, runnerId: 'r2', pollMs: 20 });
+    runners.add(runner);
+    runner.start();
+    await ended(batch.id);
+    await runner.stop();
+    runners.delete(runner);
+    expect(Object.fromEntries(tries)).toEqual({ c0: 1, c1: 2, c2: 1 });
+    const done = (await store.getBatch(batch.id))!;
+    expect(done.request_counts).toEqual({ total: 3, completed: 2, failed: 1 });
+    const errors = (await store.fileContent(done.error_file_id!))!.trim().split('\n').map((text) => JSON.parse(text));
+    expect(errors).toEqual([{ id: expect.any(String), custom_id: 'c2', response: { status_code: 404, request_id: 'r', body: { error: { code: 'model_not_found' } } }, error: null }]);
+  });
+
+  it('ends a cancelled batch once its requests under way are answered, the rest in the error file as batch_cancelled', async () => {
+    const batch = await batchOf(10);
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const sent: string[] = [];
+    const send: LineSender = async (_batch, line) => {
+      sent.push(line.custom_id);
+      await held;
+      return answer(line.custom_id);
+    };
+    const runner = new BatchRunner({ store, send, logger, runnerId: 'r3', pollMs: 20, pacing: { ratePerSecond: 1000, batchRatePerSecond: 1000, inFlight: 2, batchInFlight: 2 } });
+    runners.add(runner);
+    runner.start();
+    await until('two requests under way', async () => sent.length === 2);
+    expect((await service.cancelBatch(owner, batch.id)).status).toBe('cancelling');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await store.getBatch(batch.id))!.status).toBe('cancelling');
+    release();
+    await ended(batch.id);
+    await runner.stop();
+    runners.delete(runner);
+    expect(sent).toEqual(['c0', 'c1']);
+    const done = (await store.getBatch(batch.id))!;
+    expect(done).toMatchObject({ status: 'cancelled', request_counts: { total: 10, completed: 2, failed: 8 } });
+    const errors = (await store.fileContent(done.error_file_id!))!.trim().split('\n').map((text) => JSON.parse(text));
+    expect(errors.map((line: { custom_id: string }) => line.custom_id)).toEqual(['c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8', 'c9']);
+    expect(errors[0]).toMatchObject({ response: null, error: { code: 'batch_cancelled' } });
+  });
+
+  it('ends a batch past its 24-hour window expired, its requests not yet sent in the error file as batch_expired', async () => {
+    const batch = await batchOf(3);
+    const sent: string[] = [];
+    const send: LineSender = async (_batch, line) => {
+      sent.push(line.custom_id);
+      return answer(line.custom_id);
+    };
+    const runner = new BatchRunner({ store, send, logger, runnerId: 'r4', pollMs: 20, now: () => new Date(Date.now() + 25 * 60 * 60 * 1000) });
+    runners.add(runner);
+    runner.start();
+    await until(`batch ${batch.id} expires`, async () => (await store.getBatch(batch.id))!.status === 'expired');
+    await runner.stop();
+    runners.delete(runner);
+    expect(sent).toEqual([]);
+    const done = (await store.getBatch(batch.id))!;
+    expect(done.request_counts).toEqual({ total: 3, completed: 0, failed: 3 });
+    expect(done.expired_at).toBeGreaterThan(done.expires_at);
+    const errors = (await store.fileContent(done.error_file_id!))!.trim().split('\n').map((text) => JSON.parse(text));
+    expect(errors.map((line: { custom_id: string; error: { code: string } }) => [line.custom_id, line.error.code])).toEqual([
+      ['c0', 'batch_expired'],
+      ['c1', 'batch_expired'],
+      ['c2', 'batch_expired'],
+    ]);
+  });
+
+  it('leaves a batch held by another runner alone until that runner\'s lease runs out', async () => {
+    const batch = await batchOf(1);
+    const now = new Date();
+    expect((await store.claim('other', 60_000, now)).map((claimed) => claimed.id)).toContain(batch.id);
+    expect((await store.claim('mine', 60_000, now)).map((claimed) => claimed.id)).not.toContain(batch.id);
+    expect((await store.claim('mine', 60_000, new Date(now.getTime() + 61_000))).map((claimed) => claimed.id)).toContain(batch.id);
+  });
+
+  it('records a request\'s result once: a second result for it is not taken', async () => {
+    const batch = await batchOf(1);
+    expect(await store.settleLine(batch.id, 'c0', answer('c0') as never)).toBe(true);
+    expect(await store.settleLine(batch.id, 'c0', { error: { code: 'x', message: 'second' } })).toBe(false);
+    expect((await store.getBatch(batch.id))!.request_counts).toEqual({ total: 1, completed: 1, failed: 0 });
+  });
+});
+
+describe('Pacer', () => {
+  it('gives a second\'s worth of tokens at once, then one per 1/rate seconds', () => {
+    const pacer = new Pacer(4, 0);
+    expect([1, 2, 3, 4, 5].map(() => pacer.take(0))).toEqual([true, true, true, true, false]);
+    expect(pacer.waitMs()).toBe(250);
+    expect(pacer.take(249)).toBe(false);
+    expect(pacer.take(251)).toBe(true);
+  });
+});
+
+describe('batchPacingFrom', () => {
+  it('reads the environment, and refuses what is not a positive whole number', () => {
+    expect(batchPacingFrom({ SWITCHYARD_BATCH_RATE: '50', SWITCHYARD_BATCH_IN_FLIGHT_PER_BATCH: '4' })).toEqual({ ratePerSecond: 50, batchRatePerSecond: 100, inFlight: 64, batchInFlight: 4 });
+    expect(() => batchPacingFrom({ SWITCHYARD_BATCH_RATE: '0' })).toThrow('SWITCHYARD_BATCH_RATE must be a whole number from 1 to 100000, not "0"');
+  });
+});
