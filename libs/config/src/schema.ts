@@ -2,7 +2,7 @@ import { gatewayGuardrailsSchema, guardrailsSchema } from '@switchyard/guardrail
 import type { RouteNode } from '@switchyard/routing';
 import { z } from 'zod';
 
-export const CAPABILITIES = ['chat', 'streaming', 'tools', 'vision', 'embeddings'] as const;
+export const CAPABILITIES = ['chat', 'streaming', 'tools', 'vision', 'embeddings', 'moderation'] as const;
 
 /** A model's response cache (docs/caching.md); absent: answers are not cached. */
 export const cacheConfigSchema = z

@@ -159,6 +159,8 @@ export interface ModelCapabilities {
   tools: boolean;
   vision: boolean;
   embeddings: boolean;
+  /** Absent: false (a catalog made before the kind existed). */
+  moderation?: boolean;
 }
 
 export interface ModelInfo {

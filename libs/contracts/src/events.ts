@@ -1,9 +1,24 @@
 // Events that travel between the stages. Each topic in TOPICS carries exactly one of these types.
 import type { ChatChunk, ChatRequest, ChatResponse, Choice, EmbedRequest, EmbedResponse, Usage } from './chat';
 import type { GatewayErrorBody } from './errors';
+import type { ModerationRequest, ModerationResponse, ModerationVerdict } from './moderation';
 import type { BudgetPeriod } from './keys';
 
-export type RequestKind = 'chat' | 'embed';
+export type RequestKind = 'chat' | 'embed' | 'moderation';
+export const REQUEST_KINDS: readonly RequestKind[] = ['chat', 'embed', 'moderation'];
+
+/** What a request asks of its model, whatever its kind. */
+export type RequestBody = Pick<RequestEvent, 'chat' | 'embed' | 'moderation'>;
+
+/** The model a request names, whatever its kind. */
+export function requestedModel(request: RequestBody): string {
+  return (request.chat ?? request.embed ?? request.moderation)!.model;
+}
+
+/** The caller's metadata on a request, whatever its kind. */
+export function requestMetadata(request: RequestBody): Record<string, string> | undefined {
+  return (request.chat ?? request.embed ?? request.moderation)!.metadata;
+}
 
 /**
  * How a caller asks the response cache to treat its request (HTTP Cache-Control, gRPC metadata
@@ -65,6 +80,7 @@ export interface RequestEvent {
   team?: string;
   chat?: ChatRequest;
   embed?: EmbedRequest;
+  moderation?: ModerationRequest;
   route?: Route;
   guardrail?: GuardrailFinding[];
   /** The configuration version the ingress took the request in on; every stage handles it on that version while it holds it. */
@@ -161,12 +177,20 @@ export interface EmbedResult {
   usage?: Usage;
 }
 
+export interface ModerationResult {
+  provider_response_id?: string;
+  results: ModerationVerdict[];
+  /** Usage as the provider reported it; absent when it reported none (OpenAI reports none). */
+  usage?: Usage;
+}
+
 /** The outcome of a request (topic completions): a result, or the error that ended it. */
 export interface CompletionEvent {
   request: RequestEvent;
   status: 'ok' | 'error' | 'cancelled';
   chat?: ChatResult;
   embed?: EmbedResult;
+  moderation?: ModerationResult;
   error?: GatewayErrorBody;
   /** Time spent waiting on the provider, in milliseconds; 0 when the provider was never called. */
   provider_latency_ms: number;
@@ -282,6 +306,7 @@ export type ReplyEvent = (
   | { request_id: string; type: 'chunk'; chunk: ChatChunk; stream_id?: string; seq?: number }
   | { request_id: string; type: 'chat'; response: ChatResponse }
   | { request_id: string; type: 'embed'; response: EmbedResponse }
+  | { request_id: string; type: 'moderation'; response: ModerationResponse }
   | { request_id: string; type: 'error'; error: GatewayErrorBody }
 ) & {
   origin?: ReplyOrigin;

@@ -4,6 +4,7 @@ export * from './errors';
 export * from './events';
 export * from './keys';
 export * from './limits';
+export * from './moderation';
 export * from './parse';
 export * from './proto';
 export * from './topics';

@@ -30,6 +30,8 @@ export const LIMITS = {
   maxTokens: 1_000_000,
   /** OpenAI's maximum number of inputs in one embeddings request. */
   embedInputs: 2_048,
+  /** Texts in one moderation request: neither OpenAI nor Mistral documents a bound, so that of embeddings. */
+  moderationInputs: 2_048,
   /** The widest embedding any provider serves is 3,072 numbers; 8,192 leaves room for newer models. */
   embedDimensions: 8_192,
   /** Tool parameters and response schemas are a few levels deep; deeper overflows adapters' stacks. */

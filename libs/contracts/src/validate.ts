@@ -3,6 +3,7 @@
 // straight to the requests topic are held to the same rules. It reads values as `unknown` at every
 // step: an event off Kafka is whatever its producer wrote. Bounds are in limits.ts.
 import { ROLES, type ChatRequest, type EmbedRequest } from './chat';
+import type { ModerationRequest } from './moderation';
 import { InvalidFieldError } from './errors';
 import type { CacheControl } from './events';
 import { IMAGE_DETAILS, IMAGE_MIME_TYPES, LIMITS, RESPONSE_FORMAT_TYPES, TOOL_CHOICE_MODES } from './limits';
@@ -43,6 +44,16 @@ export function validateEmbedRequest(request: EmbedRequest): void {
   if (input.length > LIMITS.embedInputs) throw new InvalidFieldError('input', `holds ${input.length} strings; at most ${LIMITS.embedInputs} are accepted`);
   input.forEach((text, i) => checkText(text, `input[${i}]`, 1));
   checkNumber(fields.dimensions, 'dimensions', 1, LIMITS.embedDimensions, true);
+  checkUserAndMetadata(fields);
+}
+
+export function validateModerationRequest(request: ModerationRequest): void {
+  const fields = request as unknown as Fields;
+  checkModel(fields.model);
+  const input = fields.input;
+  if (!Array.isArray(input) || input.length === 0) throw new InvalidFieldError('input', 'must contain at least one string');
+  if (input.length > LIMITS.moderationInputs) throw new InvalidFieldError('input', `holds ${input.length} strings; at most ${LIMITS.moderationInputs} are accepted`);
+  input.forEach((text, i) => checkText(text, `input[${i}]`, 1));
   checkUserAndMetadata(fields);
 }
 

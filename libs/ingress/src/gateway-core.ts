@@ -16,7 +16,9 @@ import {
   usageTimestamp,
   validateChatRequest,
   validateEmbedRequest,
+  validateModerationRequest,
   parseCacheControl,
+  requestedModel,
   type CacheStatus,
   type CallerOutcomeCode,
   type CallerOutcomeEvent,
@@ -27,6 +29,8 @@ import {
   type EmbedRequest,
   type EmbedResponse,
   type ModelInfo,
+  type ModerationRequest,
+  type ModerationResponse,
   type RateLimitStatus,
   type ReplyEvent,
   type ReplyOrigin,
@@ -34,7 +38,7 @@ import {
   type RequestLimits,
 } from '@switchyard/contracts';
 import { SECRET_PREFIX, type EventSigner, type KeyDirectory } from '@switchyard/keys';
-import { gatewayMetrics, headersForSpan, setGenAiOutcome, tracer, type Logger } from '@switchyard/telemetry';
+import { GEN_AI_OPERATIONS, gatewayMetrics, headersForSpan, setGenAiOutcome, tracer, type Logger } from '@switchyard/telemetry';
 import type { Span } from '@opentelemetry/api';
 
 /** What the response cache did for an answer (docs/caching.md): an HTTP header, and gRPC response metadata. */
@@ -310,6 +314,15 @@ export class GatewayCore {
     return reply.response;
   }
 
+  async moderate(request: ModerationRequest, options: CallOptions = {}): Promise<ModerationResponse> {
+    const caller = this.authenticate(options.credential);
+    validateModerationRequest(request);
+    checkModelAllowed(caller, request.model);
+    const reply = await this.exchange('moderation', { moderation: request }, false, caller, options, () => undefined);
+    if (reply.type !== 'moderation') throw new GatewayError('internal', `expected a moderation reply, got ${reply.type}`);
+    return reply.response;
+  }
+
   /**
    * The caller a credential stands for; `unauthenticated` unless no keys are configured or it is one of
    * them (a virtual key, or one of the environment's). Every call checks it; a front door may also check
@@ -347,7 +360,7 @@ export class GatewayCore {
 
   private exchange(
     kind: RequestEvent['kind'],
-    body: Pick<RequestEvent, 'chat' | 'embed' | 'cache_control'>,
+    body: Pick<RequestEvent, 'chat' | 'embed' | 'moderation' | 'cache_control'>,
     stream: boolean,
     caller: Caller,
     options: CallOptions,
@@ -374,7 +387,7 @@ export class GatewayCore {
     if (caller.limits) event.limits = caller.limits;
     this.options.signer?.signRequest(event);
     const span = tracer().startSpan(`ingress ${kind}${stream ? ' stream' : ''}`, {
-      attributes: { 'switchyard.request_id': requestId, 'gen_ai.operation.name': kind === 'chat' ? 'chat' : 'embeddings', 'gen_ai.request.model': body.chat?.model ?? body.embed?.model },
+      attributes: { 'switchyard.request_id': requestId, 'gen_ai.operation.name': GEN_AI_OPERATIONS[kind], 'gen_ai.request.model': requestedModel(body) },
     });
     return new Promise<ReplyEvent>((resolve, reject) => {
       let settled = false;
@@ -489,7 +502,7 @@ function callerOutcomeOf(request: RequestEvent, code: CallerOutcomeCode): Caller
     ...keyNameAndTeam(request),
     kind: request.kind,
     stream: request.stream,
-    model: request.chat?.model ?? request.embed!.model,
+    model: requestedModel(request),
     status: code === 'cancelled' ? 'cancelled' : 'error',
     error_code: code,
   };
@@ -515,9 +528,9 @@ function matchesAny(presented: Buffer, digests: Buffer[]): boolean {
 
 /** Counts a call's answer, as its caller got it, and ends its span with the answer's GenAI attributes. */
 function recordAnswer(request: RequestEvent, seconds: number, span: Span, error: GatewayError | undefined, reply: ReplyEvent | undefined): void {
-  const answer = reply?.type === 'chunk' ? reply.chunk : reply?.type === 'chat' || reply?.type === 'embed' ? reply.response : undefined;
+  const answer = reply?.type === 'chunk' ? reply.chunk : reply?.type === 'error' || reply === undefined ? undefined : reply.response;
   const status = !error ? 'ok' : error.code === 'cancelled' ? 'cancelled' : 'error';
-  gatewayMetrics().requestAnswered(request.chat?.model ?? request.embed!.model, answer?.provider, status, error?.code, request.api_key_id, seconds);
+  gatewayMetrics().requestAnswered(requestedModel(request), answer?.provider, status, error?.code, request.api_key_id, seconds);
   if (span.isRecording()) {
     const finishReason = reply?.type === 'chunk' ? reply.chunk.finish_reason : reply?.type === 'chat' ? reply.response.choices[0]?.finish_reason : undefined;
     setGenAiOutcome(span, {

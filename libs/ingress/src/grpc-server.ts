@@ -15,6 +15,7 @@ import {
   type ChatRequest,
   type ContentPart,
   type EmbedRequest,
+  type ModerationRequest,
   type UsageQuery,
   type UsageReport,
 } from '@switchyard/contracts';
@@ -220,6 +221,7 @@ function createHandlers(core: GatewayCore, logger: Logger): grpc.UntypedServiceI
   return {
     Chat: unary((request: unknown, options) => core.chat(fromGrpcChatRequest(request), options)),
     Embed: unary((request: unknown, options) => core.embed(fromGrpcEmbedRequest(request), options)),
+    Moderate: unary((request: unknown, options) => core.moderate(fromGrpcModerationRequest(request), options)),
     ListModels: unary(async (_request: unknown, options) => ({ models: core.listModels(options) })),
     ChatStream: (call: grpc.ServerWritableStream<unknown, ChatChunk>) => {
       const options = callOptions(call);
@@ -319,9 +321,20 @@ function fromGrpcPart(raw: any): ContentPart { // eslint-disable-line @typescrip
 }
 
 export function fromGrpcEmbedRequest(raw: unknown): EmbedRequest {
+  const request: EmbedRequest = fromGrpcTextsRequest(raw);
+  const dimensions = (raw as { dimensions?: number | null }).dimensions;
+  if (dimensions !== undefined && dimensions !== null) request.dimensions = dimensions;
+  return request;
+}
+
+export function fromGrpcModerationRequest(raw: unknown): ModerationRequest {
+  return fromGrpcTextsRequest(raw);
+}
+
+/** The fields every request over a list of texts has: its model, its texts, and the caller's user and metadata. */
+function fromGrpcTextsRequest(raw: unknown): ModerationRequest {
   const message = raw as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const request: EmbedRequest = { model: message.model ?? '', input: message.input ?? [] };
-  if (message.dimensions !== undefined && message.dimensions !== null) request.dimensions = message.dimensions;
+  const request: ModerationRequest = { model: message.model ?? '', input: message.input ?? [] };
   if (message.user) request.user = message.user;
   if (message.metadata && Object.keys(message.metadata).length > 0) request.metadata = { ...message.metadata };
   return request;

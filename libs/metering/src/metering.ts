@@ -4,11 +4,14 @@ import {
   CONSUMER_GROUPS,
   TOPICS,
   parseCompletionEvent,
+  requestedModel,
+  requestMetadata,
   usageTimestamp,
   type ChatChunk,
   type ChatResponse,
   type CompletionEvent,
   type EmbedResponse,
+  type ModerationResponse,
   type RateLimitStatus,
   type ReplyEvent,
   type ReplyOrigin,
@@ -34,13 +37,13 @@ export interface Metered {
 
 export function meter(completion: CompletionEvent, prices: PriceTable): Metered {
   const { request } = completion;
-  let usage = completion.chat?.usage ?? completion.embed?.usage;
+  let usage = completion.chat?.usage ?? completion.embed?.usage ?? completion.moderation?.usage;
   let estimated = false;
   if (!usage && completion.status === 'ok') {
     estimated = true;
     // One budget of exact counting for the whole request, prompt and completion.
     const deadline = countingDeadline();
-    const prompt = request.kind === 'chat' ? countPromptTokens(request.chat!.messages, deadline) : countTexts(request.embed!.input, deadline);
+    const prompt = request.kind === 'chat' ? countPromptTokens(request.chat!.messages, deadline) : countTexts((request.embed ?? request.moderation)!.input, deadline);
     const output = completion.chat ? countCompletionTokens(completion.chat.choices, deadline) : 0;
     usage = { prompt_tokens: prompt, completion_tokens: output, total_tokens: prompt + output };
   }
@@ -71,7 +74,7 @@ export function toUsageEvent(completion: CompletionEvent, metered: Metered, now:
     team: request.team ?? null,
     kind: request.kind,
     stream: request.stream,
-    model: request.kind === 'chat' ? request.chat!.model : request.embed!.model,
+    model: requestedModel(request),
     provider: request.route?.provider ?? null,
     upstream_model: request.route?.upstream_model ?? null,
     prompt_tokens: metered.usage.prompt_tokens,
@@ -85,7 +88,7 @@ export function toUsageEvent(completion: CompletionEvent, metered: Metered, now:
     status: completion.status,
     error_code: completion.error?.code ?? null,
     finish_reason: completion.chat?.choices[0]?.finish_reason ?? null,
-    metadata: (request.kind === 'chat' ? request.chat!.metadata : request.embed!.metadata) ?? {},
+    metadata: requestMetadata(request) ?? {},
     attempts: completion.attempts ?? 0,
     route_path: request.route?.path ?? null,
     failed_attempts: completion.failed_attempts ?? null,
@@ -106,7 +109,7 @@ function replyOrigin(request: RequestEvent): ReplyOrigin {
     ...(request.team ? { team: request.team } : {}),
     kind: request.kind,
     stream: request.stream,
-    model: request.chat?.model ?? request.embed!.model,
+    model: requestedModel(request),
   };
 }
 
@@ -132,6 +135,17 @@ function replyOf(completion: CompletionEvent, metered: Metered): ReplyEvent {
       cost_usd: metered.cost_usd,
     };
     return { request_id, type: 'embed', response };
+  }
+  if (request.kind === 'moderation') {
+    const response: ModerationResponse = {
+      id: request_id,
+      model: request.moderation!.model,
+      provider,
+      results: completion.moderation!.results,
+      usage: metered.usage,
+      cost_usd: metered.cost_usd,
+    };
+    return { request_id, type: 'moderation', response };
   }
   const chat = completion.chat!;
   if (request.stream) {

@@ -20,6 +20,9 @@ import type { ListModelsRequest as _aigateway_v1_ListModelsRequest, ListModelsRe
 import type { ListModelsResponse as _aigateway_v1_ListModelsResponse, ListModelsResponse__Output as _aigateway_v1_ListModelsResponse__Output } from './aigateway/v1/ListModelsResponse';
 import type { ModelCapabilities as _aigateway_v1_ModelCapabilities, ModelCapabilities__Output as _aigateway_v1_ModelCapabilities__Output } from './aigateway/v1/ModelCapabilities';
 import type { ModelInfo as _aigateway_v1_ModelInfo, ModelInfo__Output as _aigateway_v1_ModelInfo__Output } from './aigateway/v1/ModelInfo';
+import type { ModerationRequest as _aigateway_v1_ModerationRequest, ModerationRequest__Output as _aigateway_v1_ModerationRequest__Output } from './aigateway/v1/ModerationRequest';
+import type { ModerationResponse as _aigateway_v1_ModerationResponse, ModerationResponse__Output as _aigateway_v1_ModerationResponse__Output } from './aigateway/v1/ModerationResponse';
+import type { ModerationVerdict as _aigateway_v1_ModerationVerdict, ModerationVerdict__Output as _aigateway_v1_ModerationVerdict__Output } from './aigateway/v1/ModerationVerdict';
 import type { ResponseFormat as _aigateway_v1_ResponseFormat, ResponseFormat__Output as _aigateway_v1_ResponseFormat__Output } from './aigateway/v1/ResponseFormat';
 import type { TargetStatus as _aigateway_v1_TargetStatus, TargetStatus__Output as _aigateway_v1_TargetStatus__Output } from './aigateway/v1/TargetStatus';
 import type { Tool as _aigateway_v1_Tool, Tool__Output as _aigateway_v1_Tool__Output } from './aigateway/v1/Tool';
@@ -54,6 +57,9 @@ export interface ProtoGrpcType {
       ListModelsResponse: MessageTypeDefinition<_aigateway_v1_ListModelsResponse, _aigateway_v1_ListModelsResponse__Output>
       ModelCapabilities: MessageTypeDefinition<_aigateway_v1_ModelCapabilities, _aigateway_v1_ModelCapabilities__Output>
       ModelInfo: MessageTypeDefinition<_aigateway_v1_ModelInfo, _aigateway_v1_ModelInfo__Output>
+      ModerationRequest: MessageTypeDefinition<_aigateway_v1_ModerationRequest, _aigateway_v1_ModerationRequest__Output>
+      ModerationResponse: MessageTypeDefinition<_aigateway_v1_ModerationResponse, _aigateway_v1_ModerationResponse__Output>
+      ModerationVerdict: MessageTypeDefinition<_aigateway_v1_ModerationVerdict, _aigateway_v1_ModerationVerdict__Output>
       ResponseFormat: MessageTypeDefinition<_aigateway_v1_ResponseFormat, _aigateway_v1_ResponseFormat__Output>
       TargetStatus: MessageTypeDefinition<_aigateway_v1_TargetStatus, _aigateway_v1_TargetStatus__Output>
       Tool: MessageTypeDefinition<_aigateway_v1_Tool, _aigateway_v1_Tool__Output>

@@ -30,6 +30,7 @@ import {
   toOpenAIModelList,
 } from './openai-format';
 import { ADMIN_PATH_PREFIX, answerAdmin } from './admin-routes';
+import { fromOpenAIModerationsRequest, toOpenAIModerations } from './openai-moderations';
 import { DASHBOARD_HEADERS, dashboardFile } from './dashboard-files';
 import { declaredTooLarge, readJsonBody, tooLarge } from './request-body';
 import type { TlsMaterial } from '../tls';
@@ -180,6 +181,10 @@ function createHandler(core: GatewayCore, options: HttpServerOptions, startedAt:
           const { request, encoding } = fromOpenAIEmbeddingsRequest(await readRequest(req, core, call, maxRequestBytes));
           return sendJson(res, 200, toOpenAIEmbeddings(await core.embed(request, call), encoding), rateLimitHeaders(call.rateLimit));
         }
+        case 'POST /v1/moderations': {
+          const request = fromOpenAIModerationsRequest(await readRequest(req, core, call, maxRequestBytes));
+          return sendJson(res, 200, toOpenAIModerations(await core.moderate(request, call)), rateLimitHeaders(call.rateLimit));
+        }
         case 'POST /v1/messages': {
           const { request, stream } = fromAnthropicRequest(await readRequest(req, core, call, maxRequestBytes));
           if (!stream) return sendJson(res, 200, toAnthropicMessage(await core.chat(request, call)), rateLimitHeaders(call.rateLimit));
@@ -264,7 +269,7 @@ class EventStream {
 /** Whose error shape a route answers in; shared routes follow the SDK that calls them (Anthropic's sends anthropic-version). */
 function formatOf(path: string, req: http.IncomingMessage): Format {
   if (path === '/v1/messages') return 'anthropic';
-  if (path === '/v1/chat/completions' || path === '/v1/embeddings') return 'openai';
+  if (path === '/v1/chat/completions' || path === '/v1/embeddings' || path === '/v1/moderations') return 'openai';
   return req.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai';
 }
 
@@ -312,6 +317,7 @@ const ROUTES: Record<string, string> = {
   '/v1/models/{model}': 'GET',
   '/v1/chat/completions': 'POST',
   '/v1/embeddings': 'POST',
+  '/v1/moderations': 'POST',
   '/v1/messages': 'POST',
 };
 

@@ -9,6 +9,8 @@ import type { EmbedRequest as _aigateway_v1_EmbedRequest, EmbedRequest__Output a
 import type { EmbedResponse as _aigateway_v1_EmbedResponse, EmbedResponse__Output as _aigateway_v1_EmbedResponse__Output } from '../../aigateway/v1/EmbedResponse';
 import type { ListModelsRequest as _aigateway_v1_ListModelsRequest, ListModelsRequest__Output as _aigateway_v1_ListModelsRequest__Output } from '../../aigateway/v1/ListModelsRequest';
 import type { ListModelsResponse as _aigateway_v1_ListModelsResponse, ListModelsResponse__Output as _aigateway_v1_ListModelsResponse__Output } from '../../aigateway/v1/ListModelsResponse';
+import type { ModerationRequest as _aigateway_v1_ModerationRequest, ModerationRequest__Output as _aigateway_v1_ModerationRequest__Output } from '../../aigateway/v1/ModerationRequest';
+import type { ModerationResponse as _aigateway_v1_ModerationResponse, ModerationResponse__Output as _aigateway_v1_ModerationResponse__Output } from '../../aigateway/v1/ModerationResponse';
 
 export interface AiGatewayClient extends grpc.Client {
   /**
@@ -57,6 +59,21 @@ export interface AiGatewayClient extends grpc.Client {
   listModels(argument: _aigateway_v1_ListModelsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
   listModels(argument: _aigateway_v1_ListModelsRequest, callback: grpc.requestCallback<_aigateway_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * Classifies texts as OpenAI's moderations API does: one verdict per input.
+   */
+  Moderate(argument: _aigateway_v1_ModerationRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_ModerationResponse__Output>): grpc.ClientUnaryCall;
+  Moderate(argument: _aigateway_v1_ModerationRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_aigateway_v1_ModerationResponse__Output>): grpc.ClientUnaryCall;
+  Moderate(argument: _aigateway_v1_ModerationRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_ModerationResponse__Output>): grpc.ClientUnaryCall;
+  Moderate(argument: _aigateway_v1_ModerationRequest, callback: grpc.requestCallback<_aigateway_v1_ModerationResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Classifies texts as OpenAI's moderations API does: one verdict per input.
+   */
+  moderate(argument: _aigateway_v1_ModerationRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_ModerationResponse__Output>): grpc.ClientUnaryCall;
+  moderate(argument: _aigateway_v1_ModerationRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_aigateway_v1_ModerationResponse__Output>): grpc.ClientUnaryCall;
+  moderate(argument: _aigateway_v1_ModerationRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_ModerationResponse__Output>): grpc.ClientUnaryCall;
+  moderate(argument: _aigateway_v1_ModerationRequest, callback: grpc.requestCallback<_aigateway_v1_ModerationResponse__Output>): grpc.ClientUnaryCall;
+  
 }
 
 export interface AiGatewayHandlers extends grpc.UntypedServiceImplementation {
@@ -75,6 +92,11 @@ export interface AiGatewayHandlers extends grpc.UntypedServiceImplementation {
   
   ListModels: grpc.handleUnaryCall<_aigateway_v1_ListModelsRequest__Output, _aigateway_v1_ListModelsResponse>;
   
+  /**
+   * Classifies texts as OpenAI's moderations API does: one verdict per input.
+   */
+  Moderate: grpc.handleUnaryCall<_aigateway_v1_ModerationRequest__Output, _aigateway_v1_ModerationResponse>;
+  
 }
 
 export interface AiGatewayDefinition extends grpc.ServiceDefinition {
@@ -82,4 +104,5 @@ export interface AiGatewayDefinition extends grpc.ServiceDefinition {
   ChatStream: MethodDefinition<_aigateway_v1_ChatRequest, _aigateway_v1_ChatChunk, _aigateway_v1_ChatRequest__Output, _aigateway_v1_ChatChunk__Output>
   Embed: MethodDefinition<_aigateway_v1_EmbedRequest, _aigateway_v1_EmbedResponse, _aigateway_v1_EmbedRequest__Output, _aigateway_v1_EmbedResponse__Output>
   ListModels: MethodDefinition<_aigateway_v1_ListModelsRequest, _aigateway_v1_ListModelsResponse, _aigateway_v1_ListModelsRequest__Output, _aigateway_v1_ListModelsResponse__Output>
+  Moderate: MethodDefinition<_aigateway_v1_ModerationRequest, _aigateway_v1_ModerationResponse, _aigateway_v1_ModerationRequest__Output, _aigateway_v1_ModerationResponse__Output>
 }

@@ -7,6 +7,7 @@ export interface ModelCapabilities {
   'tools'?: (boolean);
   'vision'?: (boolean);
   'embeddings'?: (boolean);
+  'moderation'?: (boolean);
 }
 
 export interface ModelCapabilities__Output {
@@ -15,4 +16,5 @@ export interface ModelCapabilities__Output {
   'tools': (boolean);
   'vision': (boolean);
   'embeddings': (boolean);
+  'moderation': (boolean);
 }
