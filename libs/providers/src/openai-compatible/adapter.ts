@@ -5,6 +5,7 @@ import { GatewayError, type ChatRequest, type EmbedRequest } from '@switchyard/c
 import { credentialsOf, scrubbingCredentials } from '../credentials';
 import { parseEventJson, sendForEvents, sendJson, type HttpCall } from '../http';
 import type { ChatStreamEvent, ProviderAdapter } from '../provider';
+import type { ModerationDialect } from './moderation';
 import {
   fromOpenAIChatChunk,
   fromOpenAIChatResponse,
@@ -16,7 +17,7 @@ import {
 } from './translate';
 import type { OpenAIChatChunk, OpenAIChatRequest, OpenAIChatResponse, OpenAIEmbeddingRequest, OpenAIEmbeddingResponse } from './wire';
 
-export type OpenAIOperation = 'chat' | 'embeddings';
+export type OpenAIOperation = 'chat' | 'embeddings' | 'moderations';
 
 export interface OpenAICompatibleOptions extends Partial<OpenAITranslateOptions> {
   name: string;
@@ -36,9 +37,11 @@ export interface OpenAICompatibleOptions extends Partial<OpenAITranslateOptions>
   chatBody?: (body: OpenAIChatRequest, request: ChatRequest) => object;
   /** Rewrites a translated embedding body into a dialect; pure. */
   embedBody?: (body: OpenAIEmbeddingRequest, request: EmbedRequest) => object;
+  /** The dialect of the API's moderations endpoint, when it has one (OpenAI's, Mistral's). */
+  moderation?: ModerationDialect;
 }
 
-const DEFAULT_PATHS: Record<OpenAIOperation, string> = { chat: '/chat/completions', embeddings: '/embeddings' };
+const DEFAULT_PATHS: Record<OpenAIOperation, string> = { chat: '/chat/completions', embeddings: '/embeddings', moderations: '/moderations' };
 
 export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions): ProviderAdapter {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -94,6 +97,10 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
       const response = await sendJson<OpenAIEmbeddingResponse>(call('embeddings', request.model, body, signal));
       return fromOpenAIEmbeddingResponse(options.name, response);
     };
+  }
+  const { moderation } = options;
+  if (moderation) {
+    adapter.moderate = async (request, { signal }) => moderation.fromResponse(options.name, await sendJson<unknown>(call('moderations', request.model, moderation.toRequest(request), signal)), request);
   }
   return scrubbingCredentials(adapter, credentialsOf(baseUrl, options.apiKey));
 }

@@ -1,4 +1,5 @@
 export * from './adapter';
 export * from './factory';
+export * from './moderation';
 export * from './translate';
 export type * from './wire';
