@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { createGatewayClient, type AiGatewayClient } from '@switchyard/client';
-import { parseGatewayConfig } from '@switchyard/config';
+import { CAPABILITIES, parseGatewayConfig } from '@switchyard/config';
 import type { Usage } from '@switchyard/contracts';
 import type { EmbedRequest } from '@switchyard/contracts/generated/aigateway/v1/EmbedRequest';
 import type { EmbedResponse__Output } from '@switchyard/contracts/generated/aigateway/v1/EmbedResponse';
@@ -52,7 +52,7 @@ function wireUsage(usage: Usage) {
 }
 
 function capabilities(list: string[]) {
-  return Object.fromEntries(['chat', 'streaming', 'tools', 'vision', 'embeddings'].map((name) => [name, list.includes(name)]));
+  return Object.fromEntries(CAPABILITIES.map((name) => [name, list.includes(name)]));
 }
 
 function configYaml(servers: Map<string, ReplayServer>): string {

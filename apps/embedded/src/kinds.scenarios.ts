@@ -1,0 +1,153 @@
+// The request kinds beyond chat and embeddings (docs/kinds.md), end to end, run against the embedded mode
+// (kinds.spec.ts) and the distributed mode (kinds.integration.spec.ts) alike: the official OpenAI SDK
+// and the gRPC client call the gateway, whose provider blocks point at replay servers answering with
+// each provider's documented wire fixtures; every answer's usage row is read back and checked against it.
+import { join } from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import OpenAI from 'openai';
+import { createGatewayClient, type AiGatewayClient } from '@switchyard/client';
+import type { ModerationResponse__Output } from '@switchyard/contracts/generated/aigateway/v1/ModerationResponse';
+import { countTexts } from '@switchyard/pricing';
+import { eventually } from '@switchyard/testing';
+import { fixtureJson, OPENAI_FIXTURES_DIR } from '../../../libs/providers/src/openai-compatible/testing';
+import { ReplayServer, reply } from '../../../libs/providers/src/testing/replay-server';
+import type { HttpGatewayUnderTest, StartHttpGateway } from './http-front-door.scenarios';
+
+const GATEWAY_KEY = 'sk-gateway-kinds';
+const NO_RETRY = { maxRetries: 0 };
+const MISTRAL_FIXTURES_DIR = join(__dirname, '..', '..', '..', 'libs', 'providers', 'src', 'mistral', 'fixtures');
+const OPENAI_MODERATION = fixtureJson<{ results: { flagged: boolean; categories: Record<string, boolean>; category_scores: Record<string, number> }[] }>(OPENAI_FIXTURES_DIR, 'moderations.json');
+const MISTRAL_MODERATION = fixtureJson<{ results: { categories: Record<string, boolean>; category_scores: Record<string, number> }[] }>(MISTRAL_FIXTURES_DIR, 'moderations.json');
+const TEXTS = ['I am going to hurt you.', 'The weather is lovely today.'];
+/** The built-in price of mistral/mistral-moderation-latest, USD per million input tokens. */
+const MISTRAL_MODERATION_PER_MTOK = 0.1;
+
+function configYaml(openaiUrl: string, mistralUrl: string): string {
+  return `
+models:
+  - { name: mock-echo, provider: mock, capabilities: [chat] }
+  - { name: omni-moderation-latest, provider: openai, capabilities: [moderation] }
+  - { name: mistral-moderation, provider: mistral, upstream_model: mistral-moderation-latest, capabilities: [moderation] }
+providers:
+  mock: {}
+  openai: { base_url: "${openaiUrl}/v1", api_key_env: KINDS_OPENAI_KEY }
+  mistral: { base_url: "${mistralUrl}/v1", api_key_env: KINDS_MISTRAL_KEY }
+auth: { api_keys_env: KINDS_GATEWAY_KEYS }
+`;
+}
+
+async function failure(promise: Promise<unknown>): Promise<{ status?: number; error?: { code?: string; param?: string; message?: string }; code?: number; details?: string; metadata?: grpc.Metadata }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as never;
+  }
+  throw new Error('expected the call to fail');
+}
+
+export function describeKinds(mode: string, start: StartHttpGateway): void {
+  describe(`request kinds beyond chat (${mode})`, () => {
+    let gateway: HttpGatewayUnderTest;
+    let openaiUpstream: ReplayServer;
+    let mistralUpstream: ReplayServer;
+    let openai: OpenAI;
+    let client: AiGatewayClient;
+    const usageRow = (requestId: string) =>
+      eventually(async () => (await gateway.query(`SELECT *, cost_usd::float8 AS cost FROM usage_events WHERE request_id = $1`, [requestId]))[0], `usage row ${requestId}`);
+    const credentials = () => {
+      const metadata = new grpc.Metadata();
+      metadata.set('authorization', `Bearer ${GATEWAY_KEY}`);
+      return metadata;
+    };
+
+    beforeAll(async () => {
+      [openaiUpstream, mistralUpstream] = await Promise.all([ReplayServer.start(), ReplayServer.start()]);
+      gateway = await start(configYaml(openaiUpstream.baseUrl, mistralUpstream.baseUrl), { KINDS_OPENAI_KEY: 'sk-upstream-openai', KINDS_MISTRAL_KEY: 'upstream-mistral', KINDS_GATEWAY_KEYS: GATEWAY_KEY });
+      openai = new OpenAI({ baseURL: `${gateway.httpUrl}/v1`, apiKey: GATEWAY_KEY });
+      client = createGatewayClient(gateway.grpcAddress);
+    });
+
+    afterEach(() => {
+      openaiUpstream.reset();
+      mistralUpstream.reset();
+    });
+
+    afterAll(async () => {
+      client?.close();
+      await gateway?.stop();
+      await Promise.all([openaiUpstream?.close(), mistralUpstream?.close()]);
+    });
+
+    describe('moderation', () => {
+      it('classifies through the OpenAI SDK on OpenAI, at no cost, with the tokens counted on the row', async () => {
+        openaiUpstream.on('POST', '/v1/moderations', reply.json(OPENAI_MODERATION));
+        const moderation = await openai.moderations.create({ model: 'omni-moderation-latest', input: TEXTS });
+        expect(moderation.model).toBe('omni-moderation-latest');
+        expect(moderation.results.map((result) => result.flagged)).toEqual([true, false]);
+        expect(moderation.results[0].categories.violence).toBe(true);
+        expect(moderation.results[0].category_scores.violence).toBe(OPENAI_MODERATION.results[0].category_scores.violence);
+        expect(openaiUpstream.onlyRequest().body).toEqual({ model: 'omni-moderation-latest', input: TEXTS });
+
+        const row = await usageRow(moderation.id);
+        expect(row).toMatchObject({ kind: 'moderation', model: 'omni-moderation-latest', provider: 'openai', upstream_model: 'omni-moderation-latest', status: 'ok', stream: false });
+        expect(row).toMatchObject({ prompt_tokens: countTexts(TEXTS), completion_tokens: 0, tokens_estimated: true, cost: 0 });
+      });
+
+      it('classifies through the OpenAI SDK on Mistral, flagged from its categories and priced per input token', async () => {
+        mistralUpstream.on('POST', '/v1/moderations', reply.json(MISTRAL_MODERATION));
+        const moderation = await openai.moderations.create({ model: 'mistral-moderation', input: TEXTS });
+        expect(moderation.results).toEqual([
+          { flagged: true, categories: MISTRAL_MODERATION.results[0].categories, category_scores: MISTRAL_MODERATION.results[0].category_scores },
+          { flagged: false, categories: MISTRAL_MODERATION.results[1].categories, category_scores: MISTRAL_MODERATION.results[1].category_scores },
+        ]);
+        expect(mistralUpstream.onlyRequest().body).toEqual({ model: 'mistral-moderation-latest', input: TEXTS });
+
+        const tokens = countTexts(TEXTS);
+        const row = await usageRow(moderation.id);
+        expect(row).toMatchObject({ kind: 'moderation', model: 'mistral-moderation', provider: 'mistral', upstream_model: 'mistral-moderation-latest', status: 'ok' });
+        expect(row).toMatchObject({ prompt_tokens: tokens, tokens_estimated: true, cost: (tokens * MISTRAL_MODERATION_PER_MTOK) / 1e6 });
+      });
+
+      it('classifies over gRPC, with the same row', async () => {
+        mistralUpstream.on('POST', '/v1/moderations', reply.json(MISTRAL_MODERATION));
+        const response = await new Promise<ModerationResponse__Output>((resolve, reject) =>
+          client.Moderate({ model: 'mistral-moderation', input: TEXTS, metadata: { team: 'trust' } }, credentials(), (error, answer) => (error ? reject(error) : resolve(answer!))),
+        );
+        expect(response).toMatchObject({ model: 'mistral-moderation', provider: 'mistral' });
+        expect(response.results.map((result) => result.flagged)).toEqual([true, false]);
+        expect(response.results[0].category_scores).toEqual(MISTRAL_MODERATION.results[0].category_scores);
+        const tokens = countTexts(TEXTS);
+        expect(response.usage).toMatchObject({ prompt_tokens: tokens, completion_tokens: 0, total_tokens: tokens });
+        expect(response.cost_usd).toBeCloseTo((tokens * MISTRAL_MODERATION_PER_MTOK) / 1e6, 12);
+        const row = await usageRow(response.id);
+        expect(row).toMatchObject({ kind: 'moderation', provider: 'mistral', prompt_tokens: tokens, metadata: { team: 'trust' } });
+        expect(row.cost).toBeCloseTo(response.cost_usd, 12);
+      });
+
+      it('refuses bad input the same way at both front doors, each in its own shape, before any provider call', async () => {
+        const http = await failure(openai.moderations.create({ model: 'omni-moderation-latest', input: [] }, NO_RETRY));
+        expect(http.status).toBe(400);
+        expect(http.error).toMatchObject({ code: 'invalid_request', param: 'input' });
+        const grpcError = await failure(
+          new Promise((resolve, reject) => client.Moderate({ model: 'omni-moderation-latest', input: [] }, credentials(), (error, answer) => (error ? reject(error) : resolve(answer)))),
+        );
+        expect(grpcError.code).toBe(grpc.status.INVALID_ARGUMENT);
+        expect(grpcError.details).toContain('input');
+        expect(grpcError.metadata!.get('switchyard-error-code')).toEqual(['invalid_request']);
+        const image = await failure(openai.moderations.create({ model: 'omni-moderation-latest', input: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }, NO_RETRY));
+        expect(image).toMatchObject({ status: 400, error: { param: 'input[0]' } });
+        expect(openaiUpstream.requests).toEqual([]);
+      });
+
+      it('refuses a model without the moderation capability with unsupported_capability, and records the refusal', async () => {
+        const refused = await failure(openai.moderations.create({ model: 'mock-echo', input: 'hello' }, NO_RETRY));
+        expect(refused).toMatchObject({ status: 400, error: { code: 'unsupported_capability' } });
+        const rows = await eventually(async () => {
+          const found = await gateway.query(`SELECT kind, status, error_code FROM usage_events WHERE model = 'mock-echo' AND kind = 'moderation'`);
+          return found.length > 0 ? found : undefined;
+        }, 'the refused request\'s row');
+        expect(rows).toEqual([{ kind: 'moderation', status: 'error', error_code: 'unsupported_capability' }]);
+      });
+    });
+  });
+}
