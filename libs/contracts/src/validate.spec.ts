@@ -1,6 +1,6 @@
 import { InvalidFieldError } from './errors';
 import { LIMITS } from './limits';
-import { parseCacheControl, validateChatRequest, validateEmbedRequest } from './validate';
+import { parseCacheControl, validateChatRequest, validateEmbedRequest, validateModerationRequest } from './validate';
 
 const ok = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
 const image = (url: string) => ({ ...ok, messages: [{ role: 'user', content_parts: [{ image_url: { url } }] }] });
@@ -129,6 +129,23 @@ describe('validateEmbedRequest', () => {
     ['NUL in metadata', { ...embed, metadata: { a: '\u0000' } }, 'metadata.a', 'metadata.a must not hold control characters'],
   ])('refuses %s', (_name, request, param, message) => {
     expect(refusal(() => validateEmbedRequest(request as never))).toEqual({ param, message });
+  });
+});
+
+describe('validateModerationRequest', () => {
+  const moderation = { model: 'omni-moderation-latest', input: ['hello'] };
+  it.each([
+    ['no input', { ...moderation, input: [] }, 'input', 'input must contain at least one string'],
+    ['2,049 inputs', { ...moderation, input: Array.from({ length: 2049 }, () => 'x') }, 'input', 'input holds 2049 strings; at most 2048 are accepted'],
+    ['an empty input', { ...moderation, input: ['ok', ''] }, 'input[1]', 'input[1] must not be empty'],
+    ['an input that is not text', { ...moderation, input: [{ type: 'text' }] }, 'input[0]', 'input[0] must be a string'],
+    ['no model', { ...moderation, model: '' }, 'model', 'model is required'],
+  ])('refuses %s', (_name, request, param, message) => {
+    expect(refusal(() => validateModerationRequest(request as never))).toEqual({ param, message });
+  });
+
+  it('accepts texts with a user and metadata', () => {
+    expect(() => validateModerationRequest({ ...moderation, user: 'u-1', metadata: { team: 'trust' } })).not.toThrow();
   });
 });
 

@@ -37,24 +37,24 @@ export function validateChatRequest(request: ChatRequest): void {
 }
 
 export function validateEmbedRequest(request: EmbedRequest): void {
-  const fields = request as unknown as Fields;
-  checkModel(fields.model);
-  const input = fields.input;
-  if (!Array.isArray(input) || input.length === 0) throw new InvalidFieldError('input', 'must contain at least one string');
-  if (input.length > LIMITS.embedInputs) throw new InvalidFieldError('input', `holds ${input.length} strings; at most ${LIMITS.embedInputs} are accepted`);
-  input.forEach((text, i) => checkText(text, `input[${i}]`, 1));
+  const fields = checkTextsRequest(request, LIMITS.embedInputs);
   checkNumber(fields.dimensions, 'dimensions', 1, LIMITS.embedDimensions, true);
-  checkUserAndMetadata(fields);
 }
 
 export function validateModerationRequest(request: ModerationRequest): void {
+  checkTextsRequest(request, LIMITS.moderationInputs);
+}
+
+/** A request over a list of texts (embeddings, moderation): its model, 1 to `most` non-empty texts, its user and metadata. */
+function checkTextsRequest(request: EmbedRequest | ModerationRequest, most: number): Fields {
   const fields = request as unknown as Fields;
   checkModel(fields.model);
   const input = fields.input;
   if (!Array.isArray(input) || input.length === 0) throw new InvalidFieldError('input', 'must contain at least one string');
-  if (input.length > LIMITS.moderationInputs) throw new InvalidFieldError('input', `holds ${input.length} strings; at most ${LIMITS.moderationInputs} are accepted`);
+  if (input.length > most) throw new InvalidFieldError('input', `holds ${input.length} strings; at most ${most} are accepted`);
   input.forEach((text, i) => checkText(text, `input[${i}]`, 1));
   checkUserAndMetadata(fields);
+  return fields;
 }
 
 /**

@@ -17,7 +17,7 @@ const moderationPartSchema = z.discriminatedUnion(
 const moderationsRequestSchema = z.object({
   model: z.string().min(1).optional(),
   input: z.union([z.string(), z.array(z.string()).min(1, 'must contain at least one string'), z.array(moderationPartSchema).min(1, 'must contain at least one part')], {
-    error: 'must be a string, an array of strings, or an array of text parts',
+    error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string, an array of strings, or an array of text parts'),
   }),
 });
 
