@@ -90,6 +90,8 @@ export interface Usage {
   total_tokens: number;
   cached_prompt_tokens?: number;
   cache_creation_prompt_tokens?: number;
+  /** Search units a rerank was billed (Cohere: a query over up to 100 documents is one); absent: none. */
+  search_units?: number;
 }
 
 export interface Choice {
@@ -161,6 +163,8 @@ export interface ModelCapabilities {
   embeddings: boolean;
   /** Absent: false (a catalog made before the kind existed). */
   moderation?: boolean;
+  /** Absent: false. */
+  rerank?: boolean;
 }
 
 export interface ModelInfo {

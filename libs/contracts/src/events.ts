@@ -2,22 +2,29 @@
 import type { ChatChunk, ChatRequest, ChatResponse, Choice, EmbedRequest, EmbedResponse, Usage } from './chat';
 import type { GatewayErrorBody } from './errors';
 import type { ModerationRequest, ModerationResponse, ModerationVerdict } from './moderation';
+import type { RerankRanking, RerankRequest, RerankResponse } from './rerank';
 import type { BudgetPeriod } from './keys';
 
-export type RequestKind = 'chat' | 'embed' | 'moderation';
-export const REQUEST_KINDS: readonly RequestKind[] = ['chat', 'embed', 'moderation'];
+export type RequestKind = 'chat' | 'embed' | 'moderation' | 'rerank';
+export const REQUEST_KINDS: readonly RequestKind[] = ['chat', 'embed', 'moderation', 'rerank'];
 
 /** What a request asks of its model, whatever its kind. */
-export type RequestBody = Pick<RequestEvent, 'chat' | 'embed' | 'moderation'>;
+export type RequestBody = Pick<RequestEvent, 'chat' | 'embed' | 'moderation' | 'rerank'>;
 
 /** The model a request names, whatever its kind. */
 export function requestedModel(request: RequestBody): string {
-  return (request.chat ?? request.embed ?? request.moderation)!.model;
+  return (request.chat ?? request.embed ?? request.moderation ?? request.rerank)!.model;
+}
+
+/** The texts of a request over texts (embeddings, moderation, rerank: its query, then its documents); undefined for a chat. */
+export function requestTexts(request: RequestBody): string[] | undefined {
+  if (request.rerank) return [request.rerank.query, ...request.rerank.documents];
+  return (request.embed ?? request.moderation)?.input;
 }
 
 /** The caller's metadata on a request, whatever its kind. */
 export function requestMetadata(request: RequestBody): Record<string, string> | undefined {
-  return (request.chat ?? request.embed ?? request.moderation)!.metadata;
+  return (request.chat ?? request.embed ?? request.moderation ?? request.rerank)!.metadata;
 }
 
 /**
@@ -81,6 +88,7 @@ export interface RequestEvent {
   chat?: ChatRequest;
   embed?: EmbedRequest;
   moderation?: ModerationRequest;
+  rerank?: RerankRequest;
   route?: Route;
   guardrail?: GuardrailFinding[];
   /** The configuration version the ingress took the request in on; every stage handles it on that version while it holds it. */
@@ -184,6 +192,13 @@ export interface ModerationResult {
   usage?: Usage;
 }
 
+export interface RerankResult {
+  provider_response_id?: string;
+  results: RerankRanking[];
+  /** As the provider reported it: search units (Cohere) or tokens (Jina); absent when it reported neither. */
+  usage?: Usage;
+}
+
 /** The outcome of a request (topic completions): a result, or the error that ended it. */
 export interface CompletionEvent {
   request: RequestEvent;
@@ -191,6 +206,7 @@ export interface CompletionEvent {
   chat?: ChatResult;
   embed?: EmbedResult;
   moderation?: ModerationResult;
+  rerank?: RerankResult;
   error?: GatewayErrorBody;
   /** Time spent waiting on the provider, in milliseconds; 0 when the provider was never called. */
   provider_latency_ms: number;
@@ -263,6 +279,8 @@ export interface UsageEvent {
   cache_embed_tokens?: number;
   /** What that embedding call cost, at the embed model's price; part of cost_usd; 0 when it made none. */
   cache_embed_cost_usd?: number;
+  /** Search units a rerank was billed (Usage.search_units); 0 for any other request. */
+  search_units?: number;
 }
 
 /** The usage row's time: when the ingress received the request, as ISO 8601 (with request_id, the row's key). */
@@ -307,6 +325,7 @@ export type ReplyEvent = (
   | { request_id: string; type: 'chat'; response: ChatResponse }
   | { request_id: string; type: 'embed'; response: EmbedResponse }
   | { request_id: string; type: 'moderation'; response: ModerationResponse }
+  | { request_id: string; type: 'rerank'; response: RerankResponse }
   | { request_id: string; type: 'error'; error: GatewayErrorBody }
 ) & {
   origin?: ReplyOrigin;

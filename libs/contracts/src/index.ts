@@ -7,6 +7,7 @@ export * from './limits';
 export * from './moderation';
 export * from './parse';
 export * from './proto';
+export * from './rerank';
 export * from './topics';
 export * from './validate';
 export * from './usage-query';

@@ -32,6 +32,8 @@ export const LIMITS = {
   embedInputs: 2_048,
   /** Texts in one moderation request: neither OpenAI nor Mistral documents a bound, so that of embeddings. */
   moderationInputs: 2_048,
+  /** Documents in one rerank request: Cohere's documented recommendation (Jina and Voyage take as many or fewer). */
+  rerankDocuments: 1_000,
   /** The widest embedding any provider serves is 3,072 numbers; 8,192 leaves room for newer models. */
   embedDimensions: 8_192,
   /** Tool parameters and response schemas are a few levels deep; deeper overflows adapters' stacks. */

@@ -4,6 +4,7 @@
 // step: an event off Kafka is whatever its producer wrote. Bounds are in limits.ts.
 import { ROLES, type ChatRequest, type EmbedRequest } from './chat';
 import type { ModerationRequest } from './moderation';
+import type { RerankRequest } from './rerank';
 import { InvalidFieldError } from './errors';
 import type { CacheControl } from './events';
 import { IMAGE_DETAILS, IMAGE_MIME_TYPES, LIMITS, RESPONSE_FORMAT_TYPES, TOOL_CHOICE_MODES } from './limits';
@@ -43,6 +44,18 @@ export function validateEmbedRequest(request: EmbedRequest): void {
 
 export function validateModerationRequest(request: ModerationRequest): void {
   checkTextsRequest(request, LIMITS.moderationInputs);
+}
+
+export function validateRerankRequest(request: RerankRequest): void {
+  const fields = request as unknown as Fields;
+  checkModel(fields.model);
+  checkText(fields.query, 'query', 1);
+  const documents = fields.documents;
+  if (!Array.isArray(documents) || documents.length === 0) throw new InvalidFieldError('documents', 'must contain at least one string');
+  if (documents.length > LIMITS.rerankDocuments) throw new InvalidFieldError('documents', `holds ${documents.length} documents; at most ${LIMITS.rerankDocuments} are accepted`);
+  documents.forEach((text, i) => checkText(text, `documents[${i}]`, 1));
+  checkNumber(fields.top_n, 'top_n', 1, LIMITS.rerankDocuments, true);
+  checkUserAndMetadata(fields);
 }
 
 /** A request over a list of texts (embeddings, moderation): its model, 1 to `most` non-empty texts, its user and metadata. */

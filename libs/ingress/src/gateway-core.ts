@@ -17,6 +17,7 @@ import {
   validateChatRequest,
   validateEmbedRequest,
   validateModerationRequest,
+  validateRerankRequest,
   parseCacheControl,
   requestedModel,
   type CacheStatus,
@@ -31,6 +32,8 @@ import {
   type ModelInfo,
   type ModerationRequest,
   type ModerationResponse,
+  type RerankRequest,
+  type RerankResponse,
   type RateLimitStatus,
   type ReplyEvent,
   type ReplyOrigin,
@@ -323,6 +326,15 @@ export class GatewayCore {
     return reply.response;
   }
 
+  async rerank(request: RerankRequest, options: CallOptions = {}): Promise<RerankResponse> {
+    const caller = this.authenticate(options.credential);
+    validateRerankRequest(request);
+    checkModelAllowed(caller, request.model);
+    const reply = await this.exchange('rerank', { rerank: request }, false, caller, options, () => undefined);
+    if (reply.type !== 'rerank') throw new GatewayError('internal', `expected a rerank reply, got ${reply.type}`);
+    return reply.response;
+  }
+
   /**
    * The caller a credential stands for; `unauthenticated` unless no keys are configured or it is one of
    * them (a virtual key, or one of the environment's). Every call checks it; a front door may also check
@@ -360,7 +372,7 @@ export class GatewayCore {
 
   private exchange(
     kind: RequestEvent['kind'],
-    body: Pick<RequestEvent, 'chat' | 'embed' | 'moderation' | 'cache_control'>,
+    body: Pick<RequestEvent, 'chat' | 'embed' | 'moderation' | 'rerank' | 'cache_control'>,
     stream: boolean,
     caller: Caller,
     options: CallOptions,

@@ -16,6 +16,8 @@ import {
   type ContentPart,
   type EmbedRequest,
   type ModerationRequest,
+  type RerankRequest,
+  type RerankResponse,
   type UsageQuery,
   type UsageReport,
 } from '@switchyard/contracts';
@@ -222,6 +224,7 @@ function createHandlers(core: GatewayCore, logger: Logger): grpc.UntypedServiceI
     Chat: unary((request: unknown, options) => core.chat(fromGrpcChatRequest(request), options)),
     Embed: unary((request: unknown, options) => core.embed(fromGrpcEmbedRequest(request), options)),
     Moderate: unary((request: unknown, options) => core.moderate(fromGrpcModerationRequest(request), options)),
+    Rerank: unary(async (request: unknown, options) => toGrpcRerankResponse(await core.rerank(fromGrpcRerankRequest(request), options))),
     ListModels: unary(async (_request: unknown, options) => ({ models: core.listModels(options) })),
     ChatStream: (call: grpc.ServerWritableStream<unknown, ChatChunk>) => {
       const options = callOptions(call);
@@ -338,4 +341,18 @@ function fromGrpcTextsRequest(raw: unknown): ModerationRequest {
   if (message.user) request.user = message.user;
   if (message.metadata && Object.keys(message.metadata).length > 0) request.metadata = { ...message.metadata };
   return request;
+}
+
+export function fromGrpcRerankRequest(raw: unknown): RerankRequest {
+  const message = raw as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const request: RerankRequest = { model: message.model ?? '', query: message.query ?? '', documents: message.documents ?? [] };
+  if (message.top_n !== undefined && message.top_n !== null) request.top_n = message.top_n;
+  if (message.user) request.user = message.user;
+  if (message.metadata && Object.keys(message.metadata).length > 0) request.metadata = { ...message.metadata };
+  return request;
+}
+
+/** The proto's RerankResponse carries the search units beside the usage, whose message has no place for them. */
+function toGrpcRerankResponse(response: RerankResponse) {
+  return { ...response, search_units: response.usage.search_units ?? 0 };
 }

@@ -6,12 +6,14 @@ import {
   parseCompletionEvent,
   requestedModel,
   requestMetadata,
+  requestTexts,
   usageTimestamp,
   type ChatChunk,
   type ChatResponse,
   type CompletionEvent,
   type EmbedResponse,
   type ModerationResponse,
+  type RerankResponse,
   type RateLimitStatus,
   type ReplyEvent,
   type ReplyOrigin,
@@ -37,13 +39,13 @@ export interface Metered {
 
 export function meter(completion: CompletionEvent, prices: PriceTable): Metered {
   const { request } = completion;
-  let usage = completion.chat?.usage ?? completion.embed?.usage ?? completion.moderation?.usage;
+  let usage = completion.chat?.usage ?? completion.embed?.usage ?? completion.moderation?.usage ?? completion.rerank?.usage;
   let estimated = false;
   if (!usage && completion.status === 'ok') {
     estimated = true;
     // One budget of exact counting for the whole request, prompt and completion.
     const deadline = countingDeadline();
-    const prompt = request.kind === 'chat' ? countPromptTokens(request.chat!.messages, deadline) : countTexts((request.embed ?? request.moderation)!.input, deadline);
+    const prompt = request.kind === 'chat' ? countPromptTokens(request.chat!.messages, deadline) : countTexts(requestTexts(request)!, deadline);
     const output = completion.chat ? countCompletionTokens(completion.chat.choices, deadline) : 0;
     usage = { prompt_tokens: prompt, completion_tokens: output, total_tokens: prompt + output };
   }
@@ -98,6 +100,7 @@ export function toUsageEvent(completion: CompletionEvent, metered: Metered, now:
     cost_saved_usd: metered.cost_saved_usd,
     cache_embed_tokens: metered.cache_embed_tokens,
     cache_embed_cost_usd: metered.cache_embed_cost_usd,
+    search_units: metered.usage.search_units ?? 0,
   };
 }
 
@@ -146,6 +149,17 @@ function replyOf(completion: CompletionEvent, metered: Metered): ReplyEvent {
       cost_usd: metered.cost_usd,
     };
     return { request_id, type: 'moderation', response };
+  }
+  if (request.kind === 'rerank') {
+    const response: RerankResponse = {
+      id: request_id,
+      model: request.rerank!.model,
+      provider,
+      results: completion.rerank!.results,
+      usage: metered.usage,
+      cost_usd: metered.cost_usd,
+    };
+    return { request_id, type: 'rerank', response };
   }
   const chat = completion.chat!;
   if (request.stream) {

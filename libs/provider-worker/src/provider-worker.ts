@@ -37,6 +37,7 @@ import {
   parseRequestEvent,
   requestedModel,
   requestMetadata,
+  requestTexts,
   type BreakerEvent,
   type CacheEmbedCall,
   type CancelEvent,
@@ -550,6 +551,9 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       } else if (request.kind === 'moderation') {
         if (!provider.moderate) throw new GatewayError('unsupported_capability', `provider ${route.provider} does not offer moderation`);
         completion.moderation = await provider.moderate({ ...request.moderation!, model: route.upstream_model }, { signal });
+      } else if (request.kind === 'rerank') {
+        if (!provider.rerank) throw new GatewayError('unsupported_capability', `provider ${route.provider} does not offer rerank`);
+        completion.rerank = await provider.rerank({ ...request.rerank!, model: route.upstream_model }, { signal });
       } else if (request.stream && provider.chatStream) {
         const accumulator = new StreamAccumulator();
         // Chunks are emitted without waiting for each to be published: reading the provider goes on
@@ -595,7 +599,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       }
       completion.provider_latency_ms = now() - started;
       if (firstChunkAt !== undefined) completion.time_to_first_chunk_ms = firstChunkAt - started;
-      providerCallEnded(span, request, route, { latencyMs: completion.provider_latency_ms, firstChunkMs: completion.time_to_first_chunk_ms, result: completion.chat ?? completion.embed ?? completion.moderation });
+      providerCallEnded(span, request, route, { latencyMs: completion.provider_latency_ms, firstChunkMs: completion.time_to_first_chunk_ms, result: completion.chat ?? completion.embed ?? completion.moderation ?? completion.rerank });
       const findings = guard?.findings();
       const streamed = firstChunkAt !== undefined;
       return { outputs: [{ topic: TOPICS.completions, key: request.request_id, value: completion }], latency_ms: completion.provider_latency_ms, streamed, findings, ...(streamed && chunks ? { chunks } : {}) };
@@ -707,7 +711,7 @@ function factsOf(request: RequestEvent, tree: RouteNode): RequestFacts {
       if (part.image || part.image_url) images = true;
     }
   }
-  const texts = (request.embed ?? request.moderation)?.input;
+  const texts = requestTexts(request);
   if (texts) for (const input of texts) characters += input.length;
   return {
     metadata: requestMetadata(request),

@@ -1,12 +1,13 @@
 // What every provider adapter offers the provider-worker. Adapters translate between the unified model
 // (@switchyard/contracts) and one provider's HTTP API; optional capabilities are optional methods, so
 // the worker never asks "is this provider X?".
-import type { ChatRequest, ChatResult, EmbedRequest, EmbedResult, FinishReason, ModerationRequest, ModerationResult, ToolCallDelta, Usage } from '@switchyard/contracts';
+import type { ChatRequest, ChatResult, EmbedRequest, EmbedResult, FinishReason, ModerationRequest, ModerationResult, RerankRequest, RerankResult, ToolCallDelta, Usage } from '@switchyard/contracts';
 
 /** A chat request as the adapter receives it: `model` is already the provider's own model name. */
 export type ProviderChatRequest = ChatRequest;
 export type ProviderEmbedRequest = EmbedRequest;
 export type ProviderModerationRequest = ModerationRequest;
+export type ProviderRerankRequest = RerankRequest;
 
 /** One piece of a streamed completion, in the unified model. */
 export interface ChatStreamEvent {
@@ -33,6 +34,7 @@ export interface ProviderAdapter {
   chatStream?(request: ProviderChatRequest, options: CallOptions): AsyncIterable<ChatStreamEvent>;
   embed?(request: ProviderEmbedRequest, options: CallOptions): Promise<EmbedResult>;
   moderate?(request: ProviderModerationRequest, options: CallOptions): Promise<ModerationResult>;
+  rerank?(request: ProviderRerankRequest, options: CallOptions): Promise<RerankResult>;
 }
 
 /** Builds an adapter from its provider's configuration block and the environment. */

@@ -3,7 +3,7 @@
 // RequestLimits). Which of a model's targets serves it is the provider-worker's choice, made where target
 // health is seen.
 import type { CatalogEntry } from '@switchyard/config';
-import { GatewayError, TOPICS, parseRequestsTopicEvent, CONSUMER_GROUPS, requestedModel, validateChatRequest, validateEmbedRequest, validateModerationRequest, type RequestEvent, type RequestsTopicEvent } from '@switchyard/contracts';
+import { GatewayError, TOPICS, parseRequestsTopicEvent, CONSUMER_GROUPS, requestedModel, requestTexts, validateChatRequest, validateEmbedRequest, validateModerationRequest, validateRerankRequest, type RequestEvent, type RequestsTopicEvent } from '@switchyard/contracts';
 import type { EventAuthenticator, Limiter } from '@switchyard/keys';
 import { failedCompletion, type Stage } from '@switchyard/pipeline';
 import { costOf, promptTokenBounds, textTokenBounds, type PriceTable } from '@switchyard/pricing';
@@ -36,6 +36,9 @@ export function checkModel(request: RequestEvent, catalog: Map<string, CatalogEn
   if (request.kind === 'moderation' && !entry.capabilities.moderation) {
     throw new GatewayError('unsupported_capability', `model ${model} does not offer moderation`);
   }
+  if (request.kind === 'rerank' && !entry.capabilities.rerank) {
+    throw new GatewayError('unsupported_capability', `model ${model} does not offer rerank`);
+  }
   if (request.stream && !entry.capabilities.streaming) {
     throw new GatewayError('unsupported_capability', `model ${model} does not offer streaming`);
   }
@@ -61,7 +64,7 @@ export function checkModel(request: RequestEvent, catalog: Map<string, CatalogEn
 const EMBED_FRAMING_BYTES = 12;
 
 export function reservationOf(request: RequestEvent, entry: CatalogEntry, prices: PriceTable): { tokens: number; max_cost_usd: number | undefined } {
-  const prompt = request.kind === 'chat' ? promptTokenBounds(request.chat!.messages) : textTokenBounds((request.embed ?? request.moderation)!.input);
+  const prompt = request.kind === 'chat' ? promptTokenBounds(request.chat!.messages) : textTokenBounds(requestTexts(request)!);
   const output = request.kind === 'chat' ? request.chat!.max_tokens ?? DEFAULT_OUTPUT_RESERVATION : 0;
   let highest: number | undefined = 0;
   for (const target of entry.route_targets) {
@@ -91,7 +94,8 @@ export function reservationOf(request: RequestEvent, entry: CatalogEntry, prices
 function validateRequest(request: RequestEvent): void {
   if (request.kind === 'chat') validateChatRequest(request.chat!);
   else if (request.kind === 'embed') validateEmbedRequest(request.embed!);
-  else validateModerationRequest(request.moderation!);
+  else if (request.kind === 'moderation') validateModerationRequest(request.moderation!);
+  else validateRerankRequest(request.rerank!);
 }
 
 export function createRouterStage(catalog: Map<string, CatalogEntry>, limits?: RouterLimits, now: () => number = Date.now): Stage<RequestsTopicEvent> {

@@ -13,6 +13,8 @@ export interface FreshDatabase {
 }
 
 const NOW = new Date('2026-11-25T00:00:00Z');
+// After the last migration: versions are taken by several branches at once, so they need not be consecutive.
+const NEXT_VERSION = Math.max(...MIGRATIONS.map((migration) => migration.version)) + 1;
 
 // usage_events as the code before migrations made it (ensureAnalyticsSchema until schema_migrations came):
 // its first columns, then those it added at start, in that order.
@@ -152,7 +154,7 @@ export function describeMigrations(engine: string, fresh: () => Promise<FreshDat
 
     it('adds a column a later migration names, defined by the column list, leaving it out of the table the first one makes', async () => {
       const db = await database.connect();
-      const adding: Migration = { version: MIGRATIONS.length + 1, name: 'usage_events.route_path', adds: ['route_path'] };
+      const adding: Migration = { version: NEXT_VERSION, name: 'usage_events.route_path', adds: ['route_path'] };
       await ensureAnalyticsSchema(db, NOW, [...MIGRATIONS, adding]);
       const names = (await usageColumns(db)).map((column) => column.name);
       // Migration 1 makes the columns no later migration adds, in the list's order; each later one appends its own.
@@ -165,7 +167,7 @@ export function describeMigrations(engine: string, fresh: () => Promise<FreshDat
 
     it('rolls a failing migration back with every migration of its run', async () => {
       const db = await database.connect();
-      const failing: Migration = { version: MIGRATIONS.length + 1, name: 'fails', up: (tx) => tx.exec('CREATE TABLE half_done (x integer); SELECT 1 / 0') };
+      const failing: Migration = { version: NEXT_VERSION, name: 'fails', up: (tx) => tx.exec('CREATE TABLE half_done (x integer); SELECT 1 / 0') };
       await expect(ensureAnalyticsSchema(db, NOW, [...MIGRATIONS, failing])).rejects.toThrow('division by zero');
       expect((await db.query(`SELECT to_regclass('usage_events') AS usage_events, to_regclass('half_done') AS half_done, to_regclass('schema_migrations') AS migrations`)).rows).toEqual([
         { usage_events: null, half_done: null, migrations: null },

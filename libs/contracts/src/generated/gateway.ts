@@ -23,6 +23,9 @@ import type { ModelInfo as _aigateway_v1_ModelInfo, ModelInfo__Output as _aigate
 import type { ModerationRequest as _aigateway_v1_ModerationRequest, ModerationRequest__Output as _aigateway_v1_ModerationRequest__Output } from './aigateway/v1/ModerationRequest';
 import type { ModerationResponse as _aigateway_v1_ModerationResponse, ModerationResponse__Output as _aigateway_v1_ModerationResponse__Output } from './aigateway/v1/ModerationResponse';
 import type { ModerationVerdict as _aigateway_v1_ModerationVerdict, ModerationVerdict__Output as _aigateway_v1_ModerationVerdict__Output } from './aigateway/v1/ModerationVerdict';
+import type { RerankRanking as _aigateway_v1_RerankRanking, RerankRanking__Output as _aigateway_v1_RerankRanking__Output } from './aigateway/v1/RerankRanking';
+import type { RerankRequest as _aigateway_v1_RerankRequest, RerankRequest__Output as _aigateway_v1_RerankRequest__Output } from './aigateway/v1/RerankRequest';
+import type { RerankResponse as _aigateway_v1_RerankResponse, RerankResponse__Output as _aigateway_v1_RerankResponse__Output } from './aigateway/v1/RerankResponse';
 import type { ResponseFormat as _aigateway_v1_ResponseFormat, ResponseFormat__Output as _aigateway_v1_ResponseFormat__Output } from './aigateway/v1/ResponseFormat';
 import type { TargetStatus as _aigateway_v1_TargetStatus, TargetStatus__Output as _aigateway_v1_TargetStatus__Output } from './aigateway/v1/TargetStatus';
 import type { Tool as _aigateway_v1_Tool, Tool__Output as _aigateway_v1_Tool__Output } from './aigateway/v1/Tool';
@@ -60,6 +63,9 @@ export interface ProtoGrpcType {
       ModerationRequest: MessageTypeDefinition<_aigateway_v1_ModerationRequest, _aigateway_v1_ModerationRequest__Output>
       ModerationResponse: MessageTypeDefinition<_aigateway_v1_ModerationResponse, _aigateway_v1_ModerationResponse__Output>
       ModerationVerdict: MessageTypeDefinition<_aigateway_v1_ModerationVerdict, _aigateway_v1_ModerationVerdict__Output>
+      RerankRanking: MessageTypeDefinition<_aigateway_v1_RerankRanking, _aigateway_v1_RerankRanking__Output>
+      RerankRequest: MessageTypeDefinition<_aigateway_v1_RerankRequest, _aigateway_v1_RerankRequest__Output>
+      RerankResponse: MessageTypeDefinition<_aigateway_v1_RerankResponse, _aigateway_v1_RerankResponse__Output>
       ResponseFormat: MessageTypeDefinition<_aigateway_v1_ResponseFormat, _aigateway_v1_ResponseFormat__Output>
       TargetStatus: MessageTypeDefinition<_aigateway_v1_TargetStatus, _aigateway_v1_TargetStatus__Output>
       Tool: MessageTypeDefinition<_aigateway_v1_Tool, _aigateway_v1_Tool__Output>

@@ -31,6 +31,7 @@ import {
 } from './openai-format';
 import { ADMIN_PATH_PREFIX, answerAdmin } from './admin-routes';
 import { fromOpenAIModerationsRequest, toOpenAIModerations } from './openai-moderations';
+import { fromCohereRerankRequest, toCohereError, toCohereRerank } from './cohere-rerank';
 import { DASHBOARD_HEADERS, dashboardFile } from './dashboard-files';
 import { declaredTooLarge, readJsonBody, tooLarge } from './request-body';
 import type { TlsMaterial } from '../tls';
@@ -61,7 +62,7 @@ export interface RunningHttpServer {
   stop(): Promise<void>;
 }
 
-type Format = 'openai' | 'anthropic';
+type Format = 'openai' | 'anthropic' | 'cohere';
 
 export async function startHttpServer(core: GatewayCore, options: HttpServerOptions): Promise<RunningHttpServer> {
   const { host, port } = parseAddress(options.address);
@@ -185,6 +186,10 @@ function createHandler(core: GatewayCore, options: HttpServerOptions, startedAt:
           const request = fromOpenAIModerationsRequest(await readRequest(req, core, call, maxRequestBytes));
           return sendJson(res, 200, toOpenAIModerations(await core.moderate(request, call)), rateLimitHeaders(call.rateLimit));
         }
+        case 'POST /v1/rerank': {
+          const request = fromCohereRerankRequest(await readRequest(req, core, call, maxRequestBytes));
+          return sendJson(res, 200, toCohereRerank(await core.rerank(request, call)), rateLimitHeaders(call.rateLimit));
+        }
         case 'POST /v1/messages': {
           const { request, stream } = fromAnthropicRequest(await readRequest(req, core, call, maxRequestBytes));
           if (!stream) return sendJson(res, 200, toAnthropicMessage(await core.chat(request, call)), rateLimitHeaders(call.rateLimit));
@@ -269,6 +274,7 @@ class EventStream {
 /** Whose error shape a route answers in; shared routes follow the SDK that calls them (Anthropic's sends anthropic-version). */
 function formatOf(path: string, req: http.IncomingMessage): Format {
   if (path === '/v1/messages') return 'anthropic';
+  if (path === '/v1/rerank') return 'cohere';
   if (path === '/v1/chat/completions' || path === '/v1/embeddings' || path === '/v1/moderations') return 'openai';
   return req.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai';
 }
@@ -318,6 +324,7 @@ const ROUTES: Record<string, string> = {
   '/v1/chat/completions': 'POST',
   '/v1/embeddings': 'POST',
   '/v1/moderations': 'POST',
+  '/v1/rerank': 'POST',
   '/v1/messages': 'POST',
 };
 
@@ -367,5 +374,5 @@ function sendError(res: http.ServerResponse, format: Format, error: GatewayError
   }
   if (error.code === 'unauthenticated') headers['www-authenticate'] = 'Bearer';
   if (error instanceof RouteError && error.allow) headers.allow = error.allow;
-  sendJson(res, error.httpStatus, format === 'anthropic' ? toAnthropicError(error) : toOpenAIError(error), headers);
+  sendJson(res, error.httpStatus, format === 'anthropic' ? toAnthropicError(error) : format === 'cohere' ? toCohereError(error) : toOpenAIError(error), headers);
 }

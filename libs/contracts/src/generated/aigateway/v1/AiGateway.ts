@@ -11,6 +11,8 @@ import type { ListModelsRequest as _aigateway_v1_ListModelsRequest, ListModelsRe
 import type { ListModelsResponse as _aigateway_v1_ListModelsResponse, ListModelsResponse__Output as _aigateway_v1_ListModelsResponse__Output } from '../../aigateway/v1/ListModelsResponse';
 import type { ModerationRequest as _aigateway_v1_ModerationRequest, ModerationRequest__Output as _aigateway_v1_ModerationRequest__Output } from '../../aigateway/v1/ModerationRequest';
 import type { ModerationResponse as _aigateway_v1_ModerationResponse, ModerationResponse__Output as _aigateway_v1_ModerationResponse__Output } from '../../aigateway/v1/ModerationResponse';
+import type { RerankRequest as _aigateway_v1_RerankRequest, RerankRequest__Output as _aigateway_v1_RerankRequest__Output } from '../../aigateway/v1/RerankRequest';
+import type { RerankResponse as _aigateway_v1_RerankResponse, RerankResponse__Output as _aigateway_v1_RerankResponse__Output } from '../../aigateway/v1/RerankResponse';
 
 export interface AiGatewayClient extends grpc.Client {
   /**
@@ -74,6 +76,21 @@ export interface AiGatewayClient extends grpc.Client {
   moderate(argument: _aigateway_v1_ModerationRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_ModerationResponse__Output>): grpc.ClientUnaryCall;
   moderate(argument: _aigateway_v1_ModerationRequest, callback: grpc.requestCallback<_aigateway_v1_ModerationResponse__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * Orders documents by their relevance to a query, as Cohere's rerank API does.
+   */
+  Rerank(argument: _aigateway_v1_RerankRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_RerankResponse__Output>): grpc.ClientUnaryCall;
+  Rerank(argument: _aigateway_v1_RerankRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_aigateway_v1_RerankResponse__Output>): grpc.ClientUnaryCall;
+  Rerank(argument: _aigateway_v1_RerankRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_RerankResponse__Output>): grpc.ClientUnaryCall;
+  Rerank(argument: _aigateway_v1_RerankRequest, callback: grpc.requestCallback<_aigateway_v1_RerankResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Orders documents by their relevance to a query, as Cohere's rerank API does.
+   */
+  rerank(argument: _aigateway_v1_RerankRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_RerankResponse__Output>): grpc.ClientUnaryCall;
+  rerank(argument: _aigateway_v1_RerankRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_aigateway_v1_RerankResponse__Output>): grpc.ClientUnaryCall;
+  rerank(argument: _aigateway_v1_RerankRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_RerankResponse__Output>): grpc.ClientUnaryCall;
+  rerank(argument: _aigateway_v1_RerankRequest, callback: grpc.requestCallback<_aigateway_v1_RerankResponse__Output>): grpc.ClientUnaryCall;
+  
 }
 
 export interface AiGatewayHandlers extends grpc.UntypedServiceImplementation {
@@ -97,6 +114,11 @@ export interface AiGatewayHandlers extends grpc.UntypedServiceImplementation {
    */
   Moderate: grpc.handleUnaryCall<_aigateway_v1_ModerationRequest__Output, _aigateway_v1_ModerationResponse>;
   
+  /**
+   * Orders documents by their relevance to a query, as Cohere's rerank API does.
+   */
+  Rerank: grpc.handleUnaryCall<_aigateway_v1_RerankRequest__Output, _aigateway_v1_RerankResponse>;
+  
 }
 
 export interface AiGatewayDefinition extends grpc.ServiceDefinition {
@@ -105,4 +127,5 @@ export interface AiGatewayDefinition extends grpc.ServiceDefinition {
   Embed: MethodDefinition<_aigateway_v1_EmbedRequest, _aigateway_v1_EmbedResponse, _aigateway_v1_EmbedRequest__Output, _aigateway_v1_EmbedResponse__Output>
   ListModels: MethodDefinition<_aigateway_v1_ListModelsRequest, _aigateway_v1_ListModelsResponse, _aigateway_v1_ListModelsRequest__Output, _aigateway_v1_ListModelsResponse__Output>
   Moderate: MethodDefinition<_aigateway_v1_ModerationRequest, _aigateway_v1_ModerationResponse, _aigateway_v1_ModerationRequest__Output, _aigateway_v1_ModerationResponse__Output>
+  Rerank: MethodDefinition<_aigateway_v1_RerankRequest, _aigateway_v1_RerankResponse, _aigateway_v1_RerankRequest__Output, _aigateway_v1_RerankResponse__Output>
 }

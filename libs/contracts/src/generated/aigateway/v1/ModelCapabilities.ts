@@ -8,6 +8,7 @@ export interface ModelCapabilities {
   'vision'?: (boolean);
   'embeddings'?: (boolean);
   'moderation'?: (boolean);
+  'rerank'?: (boolean);
 }
 
 export interface ModelCapabilities__Output {
@@ -17,4 +18,5 @@ export interface ModelCapabilities__Output {
   'vision': (boolean);
   'embeddings': (boolean);
   'moderation': (boolean);
+  'rerank': (boolean);
 }
