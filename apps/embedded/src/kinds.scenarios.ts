@@ -7,9 +7,11 @@ import * as grpc from '@grpc/grpc-js';
 import OpenAI from 'openai';
 import { createGatewayClient, type AiGatewayClient } from '@switchyard/client';
 import type { ModerationResponse__Output } from '@switchyard/contracts/generated/aigateway/v1/ModerationResponse';
+import type { RerankResponse__Output } from '@switchyard/contracts/generated/aigateway/v1/RerankResponse';
 import { countTexts } from '@switchyard/pricing';
 import { eventually } from '@switchyard/testing';
 import { fixtureJson, OPENAI_FIXTURES_DIR } from '../../../libs/providers/src/openai-compatible/testing';
+import { COHERE_RERANK_RESPONSE, RERANK_REQUEST } from '../../../libs/providers/src/cohere/cohere.fixtures';
 import { ReplayServer, reply } from '../../../libs/providers/src/testing/replay-server';
 import type { HttpGatewayUnderTest, StartHttpGateway } from './http-front-door.scenarios';
 
@@ -21,17 +23,25 @@ const MISTRAL_MODERATION = fixtureJson<{ results: { categories: Record<string, b
 const TEXTS = ['I am going to hurt you.', 'The weather is lovely today.'];
 /** The built-in price of mistral/mistral-moderation-latest, USD per million input tokens. */
 const MISTRAL_MODERATION_PER_MTOK = 0.1;
+const JINA_RERANK = fixtureJson<{ usage: { total_tokens: number }; results: { index: number; relevance_score: number }[] }>(join(__dirname, '..', '..', '..', 'libs', 'providers', 'src', 'jina', 'fixtures'), 'rerank.json');
+/** The built-in prices: cohere/rerank-v3.5 per search unit, jina/jina-reranker-v2-base-multilingual per million tokens. */
+const COHERE_PER_SEARCH_UNIT = 0.002;
+const JINA_RERANK_PER_MTOK = 0.05;
 
-function configYaml(openaiUrl: string, mistralUrl: string): string {
+function configYaml(openaiUrl: string, mistralUrl: string, cohereUrl: string, jinaUrl: string): string {
   return `
 models:
   - { name: mock-echo, provider: mock, capabilities: [chat] }
   - { name: omni-moderation-latest, provider: openai, capabilities: [moderation] }
   - { name: mistral-moderation, provider: mistral, upstream_model: mistral-moderation-latest, capabilities: [moderation] }
+  - { name: rerank-v3.5, provider: cohere, capabilities: [rerank] }
+  - { name: jina-reranker, provider: jina, upstream_model: jina-reranker-v2-base-multilingual, capabilities: [rerank] }
 providers:
   mock: {}
   openai: { base_url: "${openaiUrl}/v1", api_key_env: KINDS_OPENAI_KEY }
   mistral: { base_url: "${mistralUrl}/v1", api_key_env: KINDS_MISTRAL_KEY }
+  cohere: { base_url: "${cohereUrl}/v2", api_key_env: KINDS_COHERE_KEY }
+  jina: { base_url: "${jinaUrl}/v1", api_key_env: KINDS_JINA_KEY }
 auth: { api_keys_env: KINDS_GATEWAY_KEYS }
 `;
 }
@@ -50,6 +60,8 @@ export function describeKinds(mode: string, start: StartHttpGateway): void {
     let gateway: HttpGatewayUnderTest;
     let openaiUpstream: ReplayServer;
     let mistralUpstream: ReplayServer;
+    let cohereUpstream: ReplayServer;
+    let jinaUpstream: ReplayServer;
     let openai: OpenAI;
     let client: AiGatewayClient;
     const usageRow = (requestId: string) =>
@@ -61,21 +73,26 @@ export function describeKinds(mode: string, start: StartHttpGateway): void {
     };
 
     beforeAll(async () => {
-      [openaiUpstream, mistralUpstream] = await Promise.all([ReplayServer.start(), ReplayServer.start()]);
-      gateway = await start(configYaml(openaiUpstream.baseUrl, mistralUpstream.baseUrl), { KINDS_OPENAI_KEY: 'sk-upstream-openai', KINDS_MISTRAL_KEY: 'upstream-mistral', KINDS_GATEWAY_KEYS: GATEWAY_KEY });
+      [openaiUpstream, mistralUpstream, cohereUpstream, jinaUpstream] = await Promise.all([ReplayServer.start(), ReplayServer.start(), ReplayServer.start(), ReplayServer.start()]);
+      gateway = await start(configYaml(openaiUpstream.baseUrl, mistralUpstream.baseUrl, cohereUpstream.baseUrl, jinaUpstream.baseUrl), {
+        KINDS_OPENAI_KEY: 'sk-upstream-openai',
+        KINDS_MISTRAL_KEY: 'upstream-mistral',
+        KINDS_COHERE_KEY: 'upstream-cohere',
+        KINDS_JINA_KEY: 'upstream-jina',
+        KINDS_GATEWAY_KEYS: GATEWAY_KEY,
+      });
       openai = new OpenAI({ baseURL: `${gateway.httpUrl}/v1`, apiKey: GATEWAY_KEY });
       client = createGatewayClient(gateway.grpcAddress);
     });
 
     afterEach(() => {
-      openaiUpstream.reset();
-      mistralUpstream.reset();
+      for (const upstream of [openaiUpstream, mistralUpstream, cohereUpstream, jinaUpstream]) upstream.reset();
     });
 
     afterAll(async () => {
       client?.close();
       await gateway?.stop();
-      await Promise.all([openaiUpstream?.close(), mistralUpstream?.close()]);
+      await Promise.all([openaiUpstream, mistralUpstream, cohereUpstream, jinaUpstream].map((upstream) => upstream?.close()));
     });
 
     describe('moderation', () => {
@@ -147,6 +164,59 @@ export function describeKinds(mode: string, start: StartHttpGateway): void {
           return found.length > 0 ? found : undefined;
         }, 'the refused request\'s row');
         expect(rows).toEqual([{ kind: 'moderation', status: 'error', error_code: 'unsupported_capability' }]);
+      });
+    });
+
+    describe('rerank', () => {
+      const rerank = (body: object, key = GATEWAY_KEY) =>
+        fetch(`${gateway.httpUrl}/v1/rerank`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const { query, documents } = RERANK_REQUEST;
+
+      it('ranks over plain HTTP in Cohere\'s format on Cohere, priced per search unit', async () => {
+        cohereUpstream.on('POST', '/v2/rerank', reply.json(COHERE_RERANK_RESPONSE));
+        const response = await rerank({ model: 'rerank-v3.5', query, documents, top_n: 2 });
+        expect(response.status).toBe(200);
+        const body = (await response.json()) as { id: string; results: unknown; meta: unknown };
+        expect(body.results).toEqual(COHERE_RERANK_RESPONSE.results);
+        expect(body.meta).toEqual({ api_version: { version: '2' }, billed_units: { search_units: 1 } });
+        expect(cohereUpstream.onlyRequest().body).toEqual({ model: 'rerank-v3.5', query, documents, top_n: 2 });
+
+        const row = await usageRow(body.id);
+        expect(row).toMatchObject({ kind: 'rerank', model: 'rerank-v3.5', provider: 'cohere', status: 'ok', search_units: 1, prompt_tokens: 0, tokens_estimated: false, cost: COHERE_PER_SEARCH_UNIT });
+      });
+
+      it('ranks over gRPC on Jina, priced per token, with no search units', async () => {
+        jinaUpstream.on('POST', '/v1/rerank', reply.json(JINA_RERANK));
+        const response = await new Promise<RerankResponse__Output>((resolve, reject) =>
+          client.Rerank({ model: 'jina-reranker', query, documents, top_n: 2 }, credentials(), (error, answer) => (error ? reject(error) : resolve(answer!))),
+        );
+        expect(response).toMatchObject({ model: 'jina-reranker', provider: 'jina', search_units: 0 });
+        expect(response.results).toEqual(JINA_RERANK.results);
+        expect(response.usage).toMatchObject({ prompt_tokens: JINA_RERANK.usage.total_tokens });
+        const cost = (JINA_RERANK.usage.total_tokens * JINA_RERANK_PER_MTOK) / 1e6;
+        expect(response.cost_usd).toBeCloseTo(cost, 12);
+        expect(jinaUpstream.onlyRequest().body).toEqual({ model: 'jina-reranker-v2-base-multilingual', query, documents, top_n: 2, return_documents: false });
+        const row = await usageRow(response.id);
+        expect(row).toMatchObject({ kind: 'rerank', provider: 'jina', search_units: 0, prompt_tokens: JINA_RERANK.usage.total_tokens, tokens_estimated: false });
+        expect(row.cost).toBeCloseTo(cost, 12);
+      });
+
+      it('refuses bad input in Cohere\'s error shape over HTTP and as INVALID_ARGUMENT over gRPC, before any provider call', async () => {
+        const tooMany = await rerank({ model: 'rerank-v3.5', query, documents: Array.from({ length: 1001 }, () => 'd') });
+        expect(tooMany.status).toBe(400);
+        expect(await tooMany.json()).toEqual({ message: 'documents holds 1001 documents; at most 1000 are accepted' });
+        const noQuery = await rerank({ model: 'rerank-v3.5', documents });
+        expect(noQuery.status).toBe(400);
+        expect(await noQuery.json()).toEqual({ message: expect.stringContaining('query') });
+        const grpcError = await failure(
+          new Promise((resolve, reject) => client.Rerank({ model: 'rerank-v3.5', query: '', documents }, credentials(), (error, answer) => (error ? reject(error) : resolve(answer)))),
+        );
+        expect(grpcError.code).toBe(grpc.status.INVALID_ARGUMENT);
+        expect(grpcError.details).toContain('query');
+        const unauthenticated = await rerank({ model: 'rerank-v3.5', query, documents }, 'sk-wrong');
+        expect(unauthenticated.status).toBe(401);
+        expect(await unauthenticated.json()).toEqual({ message: 'the gateway key is not valid' });
+        expect(cohereUpstream.requests).toEqual([]);
       });
     });
   });
