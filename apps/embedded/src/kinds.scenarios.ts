@@ -10,9 +10,11 @@ import type { ModerationResponse__Output } from '@switchyard/contracts/generated
 import type { RerankResponse__Output } from '@switchyard/contracts/generated/aigateway/v1/RerankResponse';
 import { countTexts } from '@switchyard/pricing';
 import { eventually } from '@switchyard/testing';
+/* eslint-disable @nx/enforce-module-boundaries -- test-only: the providers library keeps its replay server and wire fixtures out of its public index */
 import { fixtureJson, OPENAI_FIXTURES_DIR } from '../../../libs/providers/src/openai-compatible/testing';
 import { COHERE_RERANK_RESPONSE, RERANK_REQUEST } from '../../../libs/providers/src/cohere/cohere.fixtures';
 import { ReplayServer, reply } from '../../../libs/providers/src/testing/replay-server';
+/* eslint-enable @nx/enforce-module-boundaries */
 import type { HttpGatewayUnderTest, StartHttpGateway } from './http-front-door.scenarios';
 
 const GATEWAY_KEY = 'sk-gateway-kinds';
