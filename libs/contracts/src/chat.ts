@@ -92,6 +92,8 @@ export interface Usage {
   cache_creation_prompt_tokens?: number;
   /** Search units a rerank was billed (Cohere: a query over up to 100 documents is one); absent: none. */
   search_units?: number;
+  /** Images an image generation made; absent: none. */
+  images?: number;
 }
 
 export interface Choice {
@@ -165,6 +167,8 @@ export interface ModelCapabilities {
   moderation?: boolean;
   /** Absent: false. */
   rerank?: boolean;
+  /** Absent: false. */
+  image_generation?: boolean;
 }
 
 export interface ModelInfo {

@@ -2,6 +2,7 @@ export * from './breakers';
 export * from './chat';
 export * from './errors';
 export * from './events';
+export * from './image-generation';
 export * from './keys';
 export * from './limits';
 export * from './moderation';

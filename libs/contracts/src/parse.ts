@@ -45,6 +45,8 @@ export function parseRequestEvent(value: unknown): RequestEvent {
   ensure(value.cache_control === undefined || CACHE_CONTROLS.includes(value.cache_control as never), `cache_control must be one of ${CACHE_CONTROLS.join(', ')}`);
   if (value.kind === 'chat') {
     ensure(isObject(value.chat) && Array.isArray(value.chat.messages), 'chat.messages is missing');
+  } else if (value.kind === 'image_generation') {
+    ensure(isObject(value.image_generation) && typeof value.image_generation.prompt === 'string', 'image_generation.prompt is missing');
   } else if (value.kind === 'rerank') {
     ensure(isObject(value.rerank) && typeof value.rerank.query === 'string' && Array.isArray(value.rerank.documents), 'rerank.query or rerank.documents is missing');
   } else {
@@ -144,7 +146,7 @@ export function parseUsageTopicEvent(value: unknown): UsageTopicEvent {
 export function parseReplyEvent(value: unknown): ReplyEvent {
   ensure(isObject(value), 'event is not a JSON object');
   ensure(typeof value.request_id === 'string', 'request_id is missing');
-  ensure(['chunk', 'chat', 'embed', 'moderation', 'rerank', 'error'].includes(value.type as string), 'type is not a reply type');
+  ensure(['chunk', 'chat', 'embed', 'moderation', 'rerank', 'image_generation', 'error'].includes(value.type as string), 'type is not a reply type');
   return value as unknown as ReplyEvent;
 }
 

@@ -5,6 +5,7 @@
 import { ROLES, type ChatRequest, type EmbedRequest } from './chat';
 import type { ModerationRequest } from './moderation';
 import type { RerankRequest } from './rerank';
+import type { ImageGenerationRequest } from './image-generation';
 import { InvalidFieldError } from './errors';
 import type { CacheControl } from './events';
 import { IMAGE_DETAILS, IMAGE_MIME_TYPES, LIMITS, RESPONSE_FORMAT_TYPES, TOOL_CHOICE_MODES } from './limits';
@@ -55,6 +56,22 @@ export function validateRerankRequest(request: RerankRequest): void {
   if (documents.length > LIMITS.rerankDocuments) throw new InvalidFieldError('documents', `holds ${documents.length} documents; at most ${LIMITS.rerankDocuments} are accepted`);
   documents.forEach((text, i) => checkText(text, `documents[${i}]`, 1));
   checkNumber(fields.top_n, 'top_n', 1, LIMITS.rerankDocuments, true);
+  checkUserAndMetadata(fields);
+}
+
+const IMAGE_SIZE = /^([1-9][0-9]{0,4})x([1-9][0-9]{0,4})$/;
+
+export function validateImageGenerationRequest(request: ImageGenerationRequest): void {
+  const fields = request as unknown as Fields;
+  checkModel(fields.model);
+  checkString(fields.prompt, 'prompt', { min: 1, max: LIMITS.imagePromptChars, text: true });
+  checkNumber(fields.n, 'n', 1, LIMITS.imagesPerRequest, true);
+  if (fields.size !== undefined && fields.size !== null && fields.size !== '') {
+    const size = IMAGE_SIZE.exec(typeof fields.size === 'string' ? fields.size : '');
+    if (!size || Number(size[1]) > LIMITS.imageSidePixels || Number(size[2]) > LIMITS.imageSidePixels) {
+      throw new InvalidFieldError('size', `is ${quoted(fields.size)}; expected WIDTHxHEIGHT, each side at most ${LIMITS.imageSidePixels} pixels, e.g. 1024x1024`);
+    }
+  }
   checkUserAndMetadata(fields);
 }
 

@@ -1,5 +1,5 @@
 // The guardrail stage: applies the request's input rules (its model's, its team's and its key's) to the
-// prompt (message text and text parts, tool-call arguments, tool results, embedding and moderation inputs, rerank queries and documents), and records
+// prompt (message text and text parts, tool-call arguments, tool results, embedding and moderation inputs, rerank queries and documents, image prompts), and records
 // what they found. The answer's rules run where the answer is produced, in the provider-worker
 // (libs/guardrail-rules/src/output.ts).
 import { CONSUMER_GROUPS, GatewayError, TOPICS, parseRequestEvent, requestedModel, type ChatMessage, type GuardrailFinding, type RequestEvent } from '@switchyard/contracts';
@@ -40,6 +40,8 @@ export function applyInputRules(request: RequestEvent, policy: Policy): Guardrai
     guarded = { ...request, embed: { ...request.embed, input: request.embed.input.map(guard) } };
   } else if (request.moderation) {
     guarded = { ...request, moderation: { ...request.moderation, input: request.moderation.input.map(guard) } };
+  } else if (request.image_generation) {
+    guarded = { ...request, image_generation: { ...request.image_generation, prompt: guard(request.image_generation.prompt) } };
   } else if (request.rerank) {
     guarded = { ...request, rerank: { ...request.rerank, query: guard(request.rerank.query), documents: request.rerank.documents.map(guard) } };
   }
@@ -57,6 +59,7 @@ function withoutPrompt(request: RequestEvent, finding: GuardrailFinding): Reques
   if (request.embed) refused.embed = { ...request.embed, input: [] };
   if (request.moderation) refused.moderation = { ...request.moderation, input: [] };
   if (request.rerank) refused.rerank = { ...request.rerank, query: '', documents: [] };
+  if (request.image_generation) refused.image_generation = { ...request.image_generation, prompt: '' };
   return refused;
 }
 

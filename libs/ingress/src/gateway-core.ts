@@ -18,6 +18,7 @@ import {
   validateEmbedRequest,
   validateModerationRequest,
   validateRerankRequest,
+  validateImageGenerationRequest,
   parseCacheControl,
   requestedModel,
   type CacheStatus,
@@ -34,6 +35,8 @@ import {
   type ModerationResponse,
   type RerankRequest,
   type RerankResponse,
+  type ImageGenerationRequest,
+  type ImageGenerationResponse,
   type RateLimitStatus,
   type ReplyEvent,
   type ReplyOrigin,
@@ -335,6 +338,15 @@ export class GatewayCore {
     return reply.response;
   }
 
+  async generateImage(request: ImageGenerationRequest, options: CallOptions = {}): Promise<ImageGenerationResponse> {
+    const caller = this.authenticate(options.credential);
+    validateImageGenerationRequest(request);
+    checkModelAllowed(caller, request.model);
+    const reply = await this.exchange('image_generation', { image_generation: request }, false, caller, options, () => undefined);
+    if (reply.type !== 'image_generation') throw new GatewayError('internal', `expected an image_generation reply, got ${reply.type}`);
+    return reply.response;
+  }
+
   /**
    * The caller a credential stands for; `unauthenticated` unless no keys are configured or it is one of
    * them (a virtual key, or one of the environment's). Every call checks it; a front door may also check
@@ -372,7 +384,7 @@ export class GatewayCore {
 
   private exchange(
     kind: RequestEvent['kind'],
-    body: Pick<RequestEvent, 'chat' | 'embed' | 'moderation' | 'rerank' | 'cache_control'>,
+    body: Pick<RequestEvent, 'chat' | 'embed' | 'moderation' | 'rerank' | 'image_generation' | 'cache_control'>,
     stream: boolean,
     caller: Caller,
     options: CallOptions,

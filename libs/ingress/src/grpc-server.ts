@@ -18,6 +18,8 @@ import {
   type ModerationRequest,
   type RerankRequest,
   type RerankResponse,
+  type ImageGenerationRequest,
+  type ImageGenerationResponse,
   type UsageQuery,
   type UsageReport,
 } from '@switchyard/contracts';
@@ -224,6 +226,7 @@ function createHandlers(core: GatewayCore, logger: Logger): grpc.UntypedServiceI
     Chat: unary((request: unknown, options) => core.chat(fromGrpcChatRequest(request), options)),
     Embed: unary((request: unknown, options) => core.embed(fromGrpcEmbedRequest(request), options)),
     Moderate: unary((request: unknown, options) => core.moderate(fromGrpcModerationRequest(request), options)),
+    GenerateImage: unary(async (request: unknown, options) => toGrpcImageGenerationResponse(await core.generateImage(fromGrpcImageGenerationRequest(request), options))),
     Rerank: unary(async (request: unknown, options) => toGrpcRerankResponse(await core.rerank(fromGrpcRerankRequest(request), options))),
     ListModels: unary(async (_request: unknown, options) => ({ models: core.listModels(options) })),
     ChatStream: (call: grpc.ServerWritableStream<unknown, ChatChunk>) => {
@@ -355,4 +358,23 @@ export function fromGrpcRerankRequest(raw: unknown): RerankRequest {
 /** The proto's RerankResponse carries the search units beside the usage, whose message has no place for them. */
 function toGrpcRerankResponse(response: RerankResponse) {
   return { ...response, search_units: response.usage.search_units ?? 0 };
+}
+
+export function fromGrpcImageGenerationRequest(raw: unknown): ImageGenerationRequest {
+  const message = raw as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const request: ImageGenerationRequest = { model: message.model ?? '', prompt: message.prompt ?? '' };
+  if (message.n !== undefined && message.n !== null) request.n = message.n;
+  if (message.size) request.size = message.size;
+  if (message.user) request.user = message.user;
+  if (message.metadata && Object.keys(message.metadata).length > 0) request.metadata = { ...message.metadata };
+  return request;
+}
+
+/** Images go over gRPC as bytes, and the count of images beside the usage. */
+function toGrpcImageGenerationResponse(response: ImageGenerationResponse) {
+  return {
+    ...response,
+    data: response.data.map((image) => ({ image: image.b64_json ? Buffer.from(image.b64_json, 'base64') : Buffer.alloc(0), url: image.url ?? '', revised_prompt: image.revised_prompt ?? '' })),
+    images: response.usage.images ?? 0,
+  };
 }

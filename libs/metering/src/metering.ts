@@ -14,6 +14,7 @@ import {
   type EmbedResponse,
   type ModerationResponse,
   type RerankResponse,
+  type ImageGenerationResponse,
   type RateLimitStatus,
   type ReplyEvent,
   type ReplyOrigin,
@@ -39,7 +40,7 @@ export interface Metered {
 
 export function meter(completion: CompletionEvent, prices: PriceTable): Metered {
   const { request } = completion;
-  let usage = completion.chat?.usage ?? completion.embed?.usage ?? completion.moderation?.usage ?? completion.rerank?.usage;
+  let usage = completion.chat?.usage ?? completion.embed?.usage ?? completion.moderation?.usage ?? completion.rerank?.usage ?? completion.image_generation?.usage;
   let estimated = false;
   if (!usage && completion.status === 'ok') {
     estimated = true;
@@ -50,6 +51,8 @@ export function meter(completion: CompletionEvent, prices: PriceTable): Metered 
     usage = { prompt_tokens: prompt, completion_tokens: output, total_tokens: prompt + output };
   }
   usage ??= { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+  // A generation is billed by the images it made, which the answer itself counts.
+  if (completion.image_generation) usage = { ...usage, images: completion.image_generation.data.length };
   const route = request.route;
   const { cost_usd } = route ? costOf(usage, prices[priceKey(route.provider, route.upstream_model)]) : { cost_usd: 0 };
   // The embedding the semantic cache made for the request was spent whatever the answer: hit, miss or failure.
@@ -101,6 +104,7 @@ export function toUsageEvent(completion: CompletionEvent, metered: Metered, now:
     cache_embed_tokens: metered.cache_embed_tokens,
     cache_embed_cost_usd: metered.cache_embed_cost_usd,
     search_units: metered.usage.search_units ?? 0,
+    images: metered.usage.images ?? 0,
   };
 }
 
@@ -149,6 +153,18 @@ function replyOf(completion: CompletionEvent, metered: Metered): ReplyEvent {
       cost_usd: metered.cost_usd,
     };
     return { request_id, type: 'moderation', response };
+  }
+  if (request.kind === 'image_generation') {
+    const response: ImageGenerationResponse = {
+      id: request_id,
+      model: request.image_generation!.model,
+      provider,
+      created: Math.floor(request.received_at / 1000),
+      data: completion.image_generation!.data,
+      usage: metered.usage,
+      cost_usd: metered.cost_usd,
+    };
+    return { request_id, type: 'image_generation', response };
   }
   if (request.kind === 'rerank') {
     const response: RerankResponse = {

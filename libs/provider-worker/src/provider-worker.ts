@@ -551,6 +551,9 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       } else if (request.kind === 'moderation') {
         if (!provider.moderate) throw new GatewayError('unsupported_capability', `provider ${route.provider} does not offer moderation`);
         completion.moderation = await provider.moderate({ ...request.moderation!, model: route.upstream_model }, { signal });
+      } else if (request.kind === 'image_generation') {
+        if (!provider.generateImage) throw new GatewayError('unsupported_capability', `provider ${route.provider} does not offer image generation`);
+        completion.image_generation = await provider.generateImage({ ...request.image_generation!, model: route.upstream_model }, { signal });
       } else if (request.kind === 'rerank') {
         if (!provider.rerank) throw new GatewayError('unsupported_capability', `provider ${route.provider} does not offer rerank`);
         completion.rerank = await provider.rerank({ ...request.rerank!, model: route.upstream_model }, { signal });
@@ -599,7 +602,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       }
       completion.provider_latency_ms = now() - started;
       if (firstChunkAt !== undefined) completion.time_to_first_chunk_ms = firstChunkAt - started;
-      providerCallEnded(span, request, route, { latencyMs: completion.provider_latency_ms, firstChunkMs: completion.time_to_first_chunk_ms, result: completion.chat ?? completion.embed ?? completion.moderation ?? completion.rerank });
+      providerCallEnded(span, request, route, { latencyMs: completion.provider_latency_ms, firstChunkMs: completion.time_to_first_chunk_ms, result: completion.chat ?? completion.embed ?? completion.moderation ?? completion.rerank ?? completion.image_generation });
       const findings = guard?.findings();
       const streamed = firstChunkAt !== undefined;
       return { outputs: [{ topic: TOPICS.completions, key: request.request_id, value: completion }], latency_ms: completion.provider_latency_ms, streamed, findings, ...(streamed && chunks ? { chunks } : {}) };

@@ -27,8 +27,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'usage_events.cache', adds: ['cache', 'cost_saved_usd'] },
   // The semantic cache's embedding call for the request: its tokens, and its cost (also in cost_usd).
   { version: 4, name: 'usage_events.cache_embed', adds: ['cache_embed_tokens', 'cache_embed_cost_usd'] },
-  // The units a request was billed in besides tokens (docs/kinds.md): a rerank's search units.
-  { version: 6, name: 'usage_events.search_units', adds: ['search_units'] },
+  // The units a request was billed in besides tokens (docs/kinds.md): a rerank's search units, a generation's images.
+  { version: 6, name: 'usage_events.search_units and images', adds: ['search_units', 'images'] },
 ];
 
 // Every instance that starts takes this lock before looking at schema_migrations, so that two analytics

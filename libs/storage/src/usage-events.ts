@@ -56,6 +56,7 @@ export const USAGE_ROW_COLUMNS = [
   ['cache_embed_tokens', 'integer', 'NOT NULL DEFAULT 0', 'metering'],
   ['cache_embed_cost_usd', 'numeric(20, 10)', 'NOT NULL DEFAULT 0', 'metering'],
   ['search_units', 'integer', 'NOT NULL DEFAULT 0', 'metering'],
+  ['images', 'integer', 'NOT NULL DEFAULT 0', 'metering'],
 ] as const;
 
 export type UsageColumnName = (typeof USAGE_ROW_COLUMNS)[number][0];
@@ -181,8 +182,8 @@ function columnValue(row: UsageEvent | UsageRow, name: (typeof USAGE_ROW_COLUMNS
   if (name === 'metered') return (row as Partial<UsageRow>).metered ?? true;
   if (name === 'caller_outcome') return (row as Partial<UsageRow>).caller_outcome ?? false;
   if (name === 'sanitised') return (row as Partial<UsageRow>).sanitised ?? null;
-  // A caller outcome's part, and metering's from before the response cache (or before search units), saved, embedded and billed nothing of these.
-  if (name === 'cost_saved_usd' || name === 'cache_embed_tokens' || name === 'cache_embed_cost_usd' || name === 'search_units') return row[name] ?? 0;
+  // A caller outcome's part, and metering's from before the response cache (or before search units and images), saved, embedded and billed nothing of these.
+  if (name === 'cost_saved_usd' || name === 'cache_embed_tokens' || name === 'cache_embed_cost_usd' || name === 'search_units' || name === 'images') return row[name] ?? 0;
   return row[name];
 }
 

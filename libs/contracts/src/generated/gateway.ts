@@ -14,6 +14,9 @@ import type { EmbedResponse as _aigateway_v1_EmbedResponse, EmbedResponse__Outpu
 import type { Embedding as _aigateway_v1_Embedding, Embedding__Output as _aigateway_v1_Embedding__Output } from './aigateway/v1/Embedding';
 import type { FunctionCall as _aigateway_v1_FunctionCall, FunctionCall__Output as _aigateway_v1_FunctionCall__Output } from './aigateway/v1/FunctionCall';
 import type { FunctionDefinition as _aigateway_v1_FunctionDefinition, FunctionDefinition__Output as _aigateway_v1_FunctionDefinition__Output } from './aigateway/v1/FunctionDefinition';
+import type { GeneratedImage as _aigateway_v1_GeneratedImage, GeneratedImage__Output as _aigateway_v1_GeneratedImage__Output } from './aigateway/v1/GeneratedImage';
+import type { ImageGenerationRequest as _aigateway_v1_ImageGenerationRequest, ImageGenerationRequest__Output as _aigateway_v1_ImageGenerationRequest__Output } from './aigateway/v1/ImageGenerationRequest';
+import type { ImageGenerationResponse as _aigateway_v1_ImageGenerationResponse, ImageGenerationResponse__Output as _aigateway_v1_ImageGenerationResponse__Output } from './aigateway/v1/ImageGenerationResponse';
 import type { ImageUrl as _aigateway_v1_ImageUrl, ImageUrl__Output as _aigateway_v1_ImageUrl__Output } from './aigateway/v1/ImageUrl';
 import type { InlineImage as _aigateway_v1_InlineImage, InlineImage__Output as _aigateway_v1_InlineImage__Output } from './aigateway/v1/InlineImage';
 import type { ListModelsRequest as _aigateway_v1_ListModelsRequest, ListModelsRequest__Output as _aigateway_v1_ListModelsRequest__Output } from './aigateway/v1/ListModelsRequest';
@@ -54,6 +57,9 @@ export interface ProtoGrpcType {
       Embedding: MessageTypeDefinition<_aigateway_v1_Embedding, _aigateway_v1_Embedding__Output>
       FunctionCall: MessageTypeDefinition<_aigateway_v1_FunctionCall, _aigateway_v1_FunctionCall__Output>
       FunctionDefinition: MessageTypeDefinition<_aigateway_v1_FunctionDefinition, _aigateway_v1_FunctionDefinition__Output>
+      GeneratedImage: MessageTypeDefinition<_aigateway_v1_GeneratedImage, _aigateway_v1_GeneratedImage__Output>
+      ImageGenerationRequest: MessageTypeDefinition<_aigateway_v1_ImageGenerationRequest, _aigateway_v1_ImageGenerationRequest__Output>
+      ImageGenerationResponse: MessageTypeDefinition<_aigateway_v1_ImageGenerationResponse, _aigateway_v1_ImageGenerationResponse__Output>
       ImageUrl: MessageTypeDefinition<_aigateway_v1_ImageUrl, _aigateway_v1_ImageUrl__Output>
       InlineImage: MessageTypeDefinition<_aigateway_v1_InlineImage, _aigateway_v1_InlineImage__Output>
       ListModelsRequest: MessageTypeDefinition<_aigateway_v1_ListModelsRequest, _aigateway_v1_ListModelsRequest__Output>

@@ -32,6 +32,7 @@ import {
 import { ADMIN_PATH_PREFIX, answerAdmin } from './admin-routes';
 import { fromOpenAIModerationsRequest, toOpenAIModerations } from './openai-moderations';
 import { fromCohereRerankRequest, toCohereError, toCohereRerank } from './cohere-rerank';
+import { fromOpenAIImagesRequest, toOpenAIImages } from './openai-images';
 import { DASHBOARD_HEADERS, dashboardFile } from './dashboard-files';
 import { declaredTooLarge, readJsonBody, tooLarge } from './request-body';
 import type { TlsMaterial } from '../tls';
@@ -186,6 +187,10 @@ function createHandler(core: GatewayCore, options: HttpServerOptions, startedAt:
           const request = fromOpenAIModerationsRequest(await readRequest(req, core, call, maxRequestBytes));
           return sendJson(res, 200, toOpenAIModerations(await core.moderate(request, call)), rateLimitHeaders(call.rateLimit));
         }
+        case 'POST /v1/images/generations': {
+          const request = fromOpenAIImagesRequest(await readRequest(req, core, call, maxRequestBytes));
+          return sendJson(res, 200, toOpenAIImages(await core.generateImage(request, call)), rateLimitHeaders(call.rateLimit));
+        }
         case 'POST /v1/rerank': {
           const request = fromCohereRerankRequest(await readRequest(req, core, call, maxRequestBytes));
           return sendJson(res, 200, toCohereRerank(await core.rerank(request, call)), rateLimitHeaders(call.rateLimit));
@@ -275,7 +280,7 @@ class EventStream {
 function formatOf(path: string, req: http.IncomingMessage): Format {
   if (path === '/v1/messages') return 'anthropic';
   if (path === '/v1/rerank') return 'cohere';
-  if (path === '/v1/chat/completions' || path === '/v1/embeddings' || path === '/v1/moderations') return 'openai';
+  if (path === '/v1/chat/completions' || path === '/v1/embeddings' || path === '/v1/moderations' || path === '/v1/images/generations') return 'openai';
   return req.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai';
 }
 
@@ -325,6 +330,7 @@ const ROUTES: Record<string, string> = {
   '/v1/embeddings': 'POST',
   '/v1/moderations': 'POST',
   '/v1/rerank': 'POST',
+  '/v1/images/generations': 'POST',
   '/v1/messages': 'POST',
 };
 

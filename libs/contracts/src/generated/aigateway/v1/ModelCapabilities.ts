@@ -9,6 +9,7 @@ export interface ModelCapabilities {
   'embeddings'?: (boolean);
   'moderation'?: (boolean);
   'rerank'?: (boolean);
+  'image_generation'?: (boolean);
 }
 
 export interface ModelCapabilities__Output {
@@ -19,4 +20,5 @@ export interface ModelCapabilities__Output {
   'embeddings': (boolean);
   'moderation': (boolean);
   'rerank': (boolean);
+  'image_generation': (boolean);
 }
