@@ -8,11 +8,13 @@ import OpenAI from 'openai';
 import { createGatewayClient, type AiGatewayClient } from '@switchyard/client';
 import type { ModerationResponse__Output } from '@switchyard/contracts/generated/aigateway/v1/ModerationResponse';
 import type { RerankResponse__Output } from '@switchyard/contracts/generated/aigateway/v1/RerankResponse';
+import type { ImageGenerationResponse__Output } from '@switchyard/contracts/generated/aigateway/v1/ImageGenerationResponse';
 import { countTexts } from '@switchyard/pricing';
 import { eventually } from '@switchyard/testing';
 /* eslint-disable @nx/enforce-module-boundaries -- test-only: the providers library keeps its replay server and wire fixtures out of its public index */
 import { fixtureJson, OPENAI_FIXTURES_DIR } from '../../../libs/providers/src/openai-compatible/testing';
 import { COHERE_RERANK_RESPONSE, RERANK_REQUEST } from '../../../libs/providers/src/cohere/cohere.fixtures';
+import { IMAGEN_PREDICT_RESPONSE } from '../../../libs/providers/src/gemini/gemini.fixtures';
 import { ReplayServer, reply } from '../../../libs/providers/src/testing/replay-server';
 /* eslint-enable @nx/enforce-module-boundaries */
 import type { HttpGatewayUnderTest, StartHttpGateway } from './http-front-door.scenarios';
@@ -29,8 +31,12 @@ const JINA_RERANK = fixtureJson<{ usage: { total_tokens: number }; results: { in
 /** The built-in prices: cohere/rerank-v3.5 per search unit, jina/jina-reranker-v2-base-multilingual per million tokens. */
 const COHERE_PER_SEARCH_UNIT = 0.002;
 const JINA_RERANK_PER_MTOK = 0.05;
+const OPENAI_IMAGES = fixtureJson<{ data: { b64_json: string; revised_prompt: string }[] }>(OPENAI_FIXTURES_DIR, 'images.json');
+/** The built-in prices per image: openai/dall-e-3, gemini/imagen-3.0-generate-002. */
+const DALL_E_3_PER_IMAGE = 0.04;
+const IMAGEN_3_PER_IMAGE = 0.03;
 
-function configYaml(openaiUrl: string, mistralUrl: string, cohereUrl: string, jinaUrl: string): string {
+function configYaml(openaiUrl: string, mistralUrl: string, cohereUrl: string, jinaUrl: string, geminiUrl: string): string {
   return `
 models:
   - { name: mock-echo, provider: mock, capabilities: [chat] }
@@ -38,12 +44,15 @@ models:
   - { name: mistral-moderation, provider: mistral, upstream_model: mistral-moderation-latest, capabilities: [moderation] }
   - { name: rerank-v3.5, provider: cohere, capabilities: [rerank] }
   - { name: jina-reranker, provider: jina, upstream_model: jina-reranker-v2-base-multilingual, capabilities: [rerank] }
+  - { name: dall-e-3, provider: openai, capabilities: [image_generation] }
+  - { name: imagen, provider: gemini, upstream_model: imagen-3.0-generate-002, capabilities: [image_generation] }
 providers:
   mock: {}
   openai: { base_url: "${openaiUrl}/v1", api_key_env: KINDS_OPENAI_KEY }
   mistral: { base_url: "${mistralUrl}/v1", api_key_env: KINDS_MISTRAL_KEY }
   cohere: { base_url: "${cohereUrl}/v2", api_key_env: KINDS_COHERE_KEY }
   jina: { base_url: "${jinaUrl}/v1", api_key_env: KINDS_JINA_KEY }
+  gemini: { base_url: "${geminiUrl}/v1beta", api_key_env: KINDS_GEMINI_KEY }
 auth: { api_keys_env: KINDS_GATEWAY_KEYS }
 `;
 }
@@ -64,6 +73,7 @@ export function describeKinds(mode: string, start: StartHttpGateway): void {
     let mistralUpstream: ReplayServer;
     let cohereUpstream: ReplayServer;
     let jinaUpstream: ReplayServer;
+    let geminiUpstream: ReplayServer;
     let openai: OpenAI;
     let client: AiGatewayClient;
     const usageRow = (requestId: string) =>
@@ -75,12 +85,13 @@ export function describeKinds(mode: string, start: StartHttpGateway): void {
     };
 
     beforeAll(async () => {
-      [openaiUpstream, mistralUpstream, cohereUpstream, jinaUpstream] = await Promise.all([ReplayServer.start(), ReplayServer.start(), ReplayServer.start(), ReplayServer.start()]);
-      gateway = await start(configYaml(openaiUpstream.baseUrl, mistralUpstream.baseUrl, cohereUpstream.baseUrl, jinaUpstream.baseUrl), {
+      [openaiUpstream, mistralUpstream, cohereUpstream, jinaUpstream, geminiUpstream] = await Promise.all([1, 2, 3, 4, 5].map(() => ReplayServer.start()));
+      gateway = await start(configYaml(openaiUpstream.baseUrl, mistralUpstream.baseUrl, cohereUpstream.baseUrl, jinaUpstream.baseUrl, geminiUpstream.baseUrl), {
         KINDS_OPENAI_KEY: 'sk-upstream-openai',
         KINDS_MISTRAL_KEY: 'upstream-mistral',
         KINDS_COHERE_KEY: 'upstream-cohere',
         KINDS_JINA_KEY: 'upstream-jina',
+        KINDS_GEMINI_KEY: 'upstream-gemini',
         KINDS_GATEWAY_KEYS: GATEWAY_KEY,
       });
       openai = new OpenAI({ baseURL: `${gateway.httpUrl}/v1`, apiKey: GATEWAY_KEY });
@@ -88,13 +99,13 @@ export function describeKinds(mode: string, start: StartHttpGateway): void {
     });
 
     afterEach(() => {
-      for (const upstream of [openaiUpstream, mistralUpstream, cohereUpstream, jinaUpstream]) upstream.reset();
+      for (const upstream of [openaiUpstream, mistralUpstream, cohereUpstream, jinaUpstream, geminiUpstream]) upstream.reset();
     });
 
     afterAll(async () => {
       client?.close();
       await gateway?.stop();
-      await Promise.all([openaiUpstream, mistralUpstream, cohereUpstream, jinaUpstream].map((upstream) => upstream?.close()));
+      await Promise.all([openaiUpstream, mistralUpstream, cohereUpstream, jinaUpstream, geminiUpstream].map((upstream) => upstream?.close()));
     });
 
     describe('moderation', () => {
@@ -219,6 +230,47 @@ export function describeKinds(mode: string, start: StartHttpGateway): void {
         expect(unauthenticated.status).toBe(401);
         expect(await unauthenticated.json()).toEqual({ message: 'the gateway key is not valid' });
         expect(cohereUpstream.requests).toEqual([]);
+      });
+    });
+
+    describe('image generation', () => {
+      it('generates through the OpenAI SDK on OpenAI, priced per image', async () => {
+        openaiUpstream.on('POST', '/v1/images/generations', reply.json(OPENAI_IMAGES));
+        const images = await openai.images.generate({ model: 'dall-e-3', prompt: 'A watercolour lighthouse at dawn', size: '1024x1024', response_format: 'b64_json' });
+        expect(images.data).toEqual([{ b64_json: OPENAI_IMAGES.data[0].b64_json, revised_prompt: OPENAI_IMAGES.data[0].revised_prompt }]);
+        expect(openaiUpstream.onlyRequest().body).toEqual({ model: 'dall-e-3', prompt: 'A watercolour lighthouse at dawn', size: '1024x1024', response_format: 'b64_json' });
+        const rows = await eventually(async () => {
+          const found = await gateway.query(`SELECT *, cost_usd::float8 AS cost FROM usage_events WHERE kind = 'image_generation' AND provider = 'openai'`);
+          return found.length > 0 ? found : undefined;
+        }, 'the generation\'s row');
+        expect(rows).toHaveLength(1);
+        expect(rows[0]).toMatchObject({ model: 'dall-e-3', status: 'ok', images: 1, search_units: 0, cost: DALL_E_3_PER_IMAGE });
+      });
+
+      it('generates over gRPC on Imagen, the images as bytes, priced per image made', async () => {
+        geminiUpstream.on('POST', '/v1beta/models/imagen-3.0-generate-002:predict', reply.json(IMAGEN_PREDICT_RESPONSE));
+        const response = await new Promise<ImageGenerationResponse__Output>((resolve, reject) =>
+          client.GenerateImage({ model: 'imagen', prompt: 'A watercolour lighthouse at dawn', n: 2, size: '1024x1024' }, credentials(), (error, answer) => (error ? reject(error) : resolve(answer!))),
+        );
+        expect(response.data.map((image) => Buffer.from(image.image).toString('base64'))).toEqual(IMAGEN_PREDICT_RESPONSE.predictions.map((prediction) => prediction.bytesBase64Encoded));
+        expect(response).toMatchObject({ model: 'imagen', provider: 'gemini', images: 2 });
+        expect(response.cost_usd).toBeCloseTo(2 * IMAGEN_3_PER_IMAGE, 12);
+        expect(geminiUpstream.onlyRequest().body).toEqual({ instances: [{ prompt: 'A watercolour lighthouse at dawn' }], parameters: { sampleCount: 2, aspectRatio: '1:1' } });
+        const row = await usageRow(response.id);
+        expect(row).toMatchObject({ kind: 'image_generation', provider: 'gemini', upstream_model: 'imagen-3.0-generate-002', images: 2, cost: 2 * IMAGEN_3_PER_IMAGE });
+      });
+
+      it('refuses bad input alike at both front doors, in each one\'s shape, before any provider call', async () => {
+        const tooMany = await failure(openai.images.generate({ model: 'dall-e-3', prompt: 'p', n: 11 }, NO_RETRY));
+        expect(tooMany).toMatchObject({ status: 400, error: { code: 'invalid_request', param: 'n' } });
+        const url = await failure(openai.images.generate({ model: 'dall-e-3', prompt: 'p', response_format: 'url' }, NO_RETRY));
+        expect(url).toMatchObject({ status: 400, error: { param: 'response_format' } });
+        const grpcError = await failure(
+          new Promise((resolve, reject) => client.GenerateImage({ model: 'imagen', prompt: 'p', size: '1024 by 1024' }, credentials(), (error, answer) => (error ? reject(error) : resolve(answer)))),
+        );
+        expect(grpcError.code).toBe(grpc.status.INVALID_ARGUMENT);
+        expect(grpcError.details).toContain('size');
+        expect([...openaiUpstream.requests, ...geminiUpstream.requests]).toEqual([]);
       });
     });
   });
