@@ -170,10 +170,12 @@ export function describeKinds(mode: string, start: StartHttpGateway): void {
       });
 
       it('refuses a model without the moderation capability with unsupported_capability, and records the refusal', async () => {
+        // Rows of this call only: a distributed run's database outlives the run.
+        const since = new Date(Date.now() - 1000);
         const refused = await failure(openai.moderations.create({ model: 'mock-echo', input: 'hello' }, NO_RETRY));
         expect(refused).toMatchObject({ status: 400, error: { code: 'unsupported_capability' } });
         const rows = await eventually(async () => {
-          const found = await gateway.query(`SELECT kind, status, error_code FROM usage_events WHERE model = 'mock-echo' AND kind = 'moderation'`);
+          const found = await gateway.query(`SELECT kind, status, error_code FROM usage_events WHERE model = 'mock-echo' AND kind = 'moderation' AND ts >= $1`, [since]);
           return found.length > 0 ? found : undefined;
         }, 'the refused request\'s row');
         expect(rows).toEqual([{ kind: 'moderation', status: 'error', error_code: 'unsupported_capability' }]);
@@ -235,12 +237,13 @@ export function describeKinds(mode: string, start: StartHttpGateway): void {
 
     describe('image generation', () => {
       it('generates through the OpenAI SDK on OpenAI, priced per image', async () => {
+        const since = new Date(Date.now() - 1000);
         openaiUpstream.on('POST', '/v1/images/generations', reply.json(OPENAI_IMAGES));
         const images = await openai.images.generate({ model: 'dall-e-3', prompt: 'A watercolour lighthouse at dawn', size: '1024x1024', response_format: 'b64_json' });
         expect(images.data).toEqual([{ b64_json: OPENAI_IMAGES.data[0].b64_json, revised_prompt: OPENAI_IMAGES.data[0].revised_prompt }]);
         expect(openaiUpstream.onlyRequest().body).toEqual({ model: 'dall-e-3', prompt: 'A watercolour lighthouse at dawn', size: '1024x1024', response_format: 'b64_json' });
         const rows = await eventually(async () => {
-          const found = await gateway.query(`SELECT *, cost_usd::float8 AS cost FROM usage_events WHERE kind = 'image_generation' AND provider = 'openai'`);
+          const found = await gateway.query(`SELECT *, cost_usd::float8 AS cost FROM usage_events WHERE kind = 'image_generation' AND provider = 'openai' AND ts >= $1`, [since]);
           return found.length > 0 ? found : undefined;
         }, 'the generation\'s row');
         expect(rows).toHaveLength(1);
