@@ -32,6 +32,7 @@ export const ADAPTER_CREDENTIALS: Readonly<Record<string, AdapterCredentials>> =
   'azure-openai': { required: { api_key_env: 'AZURE_OPENAI_API_KEY' } },
   mistral: { required: { api_key_env: 'MISTRAL_API_KEY' } },
   groq: { required: { api_key_env: 'GROQ_API_KEY' } },
+  jina: { required: { api_key_env: 'JINA_API_KEY' } },
   together: { required: { api_key_env: 'TOGETHER_API_KEY' } },
   fireworks: { required: { api_key_env: 'FIREWORKS_API_KEY' } },
   deepseek: { required: { api_key_env: 'DEEPSEEK_API_KEY' } },

@@ -90,6 +90,10 @@ export interface Usage {
   total_tokens: number;
   cached_prompt_tokens?: number;
   cache_creation_prompt_tokens?: number;
+  /** Search units a rerank was billed (Cohere: a query over up to 100 documents is one); absent: none. */
+  search_units?: number;
+  /** Images an image generation made; absent: none. */
+  images?: number;
 }
 
 export interface Choice {
@@ -159,6 +163,12 @@ export interface ModelCapabilities {
   tools: boolean;
   vision: boolean;
   embeddings: boolean;
+  /** Absent: false (a catalog made before the kind existed). */
+  moderation?: boolean;
+  /** Absent: false. */
+  rerank?: boolean;
+  /** Absent: false. */
+  image_generation?: boolean;
 }
 
 export interface ModelInfo {

@@ -1,9 +1,33 @@
 // Events that travel between the stages. Each topic in TOPICS carries exactly one of these types.
 import type { ChatChunk, ChatRequest, ChatResponse, Choice, EmbedRequest, EmbedResponse, Usage } from './chat';
 import type { GatewayErrorBody } from './errors';
+import type { ModerationRequest, ModerationResponse, ModerationVerdict } from './moderation';
+import type { RerankRanking, RerankRequest, RerankResponse } from './rerank';
+import type { GeneratedImage, ImageGenerationRequest, ImageGenerationResponse } from './image-generation';
 import type { BudgetPeriod } from './keys';
 
-export type RequestKind = 'chat' | 'embed';
+export type RequestKind = 'chat' | 'embed' | 'moderation' | 'rerank' | 'image_generation';
+export const REQUEST_KINDS: readonly RequestKind[] = ['chat', 'embed', 'moderation', 'rerank', 'image_generation'];
+
+/** What a request asks of its model, whatever its kind. */
+export type RequestBody = Pick<RequestEvent, 'chat' | 'embed' | 'moderation' | 'rerank' | 'image_generation'>;
+
+/** The model a request names, whatever its kind. */
+export function requestedModel(request: RequestBody): string {
+  return (request.chat ?? request.embed ?? request.moderation ?? request.rerank ?? request.image_generation)!.model;
+}
+
+/** The texts of a request other than a chat (a rerank's query, then its documents; an image generation's prompt); undefined for a chat. */
+export function requestTexts(request: RequestBody): string[] | undefined {
+  if (request.rerank) return [request.rerank.query, ...request.rerank.documents];
+  if (request.image_generation) return [request.image_generation.prompt];
+  return (request.embed ?? request.moderation)?.input;
+}
+
+/** The caller's metadata on a request, whatever its kind. */
+export function requestMetadata(request: RequestBody): Record<string, string> | undefined {
+  return (request.chat ?? request.embed ?? request.moderation ?? request.rerank ?? request.image_generation)!.metadata;
+}
 
 /**
  * How a caller asks the response cache to treat its request (HTTP Cache-Control, gRPC metadata
@@ -65,6 +89,9 @@ export interface RequestEvent {
   team?: string;
   chat?: ChatRequest;
   embed?: EmbedRequest;
+  moderation?: ModerationRequest;
+  rerank?: RerankRequest;
+  image_generation?: ImageGenerationRequest;
   route?: Route;
   guardrail?: GuardrailFinding[];
   /** The configuration version the ingress took the request in on; every stage handles it on that version while it holds it. */
@@ -165,12 +192,35 @@ export interface EmbedResult {
   usage?: Usage;
 }
 
+export interface ModerationResult {
+  provider_response_id?: string;
+  results: ModerationVerdict[];
+  /** Usage as the provider reported it; absent when it reported none (OpenAI reports none). */
+  usage?: Usage;
+}
+
+export interface RerankResult {
+  provider_response_id?: string;
+  results: RerankRanking[];
+  /** As the provider reported it: search units (Cohere) or tokens (Jina); absent when it reported neither. */
+  usage?: Usage;
+}
+
+export interface ImageGenerationResult {
+  data: GeneratedImage[];
+  /** Tokens where the provider reports them (gpt-image-1); metering sets the images made. */
+  usage?: Usage;
+}
+
 /** The outcome of a request (topic completions): a result, or the error that ended it. */
 export interface CompletionEvent {
   request: RequestEvent;
   status: 'ok' | 'error' | 'cancelled';
   chat?: ChatResult;
   embed?: EmbedResult;
+  moderation?: ModerationResult;
+  rerank?: RerankResult;
+  image_generation?: ImageGenerationResult;
   error?: GatewayErrorBody;
   /** Time spent waiting on the provider, in milliseconds; 0 when the provider was never called. */
   provider_latency_ms: number;
@@ -247,6 +297,10 @@ export interface UsageEvent {
   batch_id?: string | null;
   /** The Analyze call the request was a task of (RequestEvent.analyze_id); null for any other request. */
   analyze_id?: string | null;
+  /** Search units a rerank was billed (Usage.search_units); 0 for any other request. */
+  search_units?: number;
+  /** Images an image generation made (Usage.images); 0 for any other request. */
+  images?: number;
 }
 
 /** The usage row's time: when the ingress received the request, as ISO 8601 (with request_id, the row's key). */
@@ -290,6 +344,9 @@ export type ReplyEvent = (
   | { request_id: string; type: 'chunk'; chunk: ChatChunk; stream_id?: string; seq?: number }
   | { request_id: string; type: 'chat'; response: ChatResponse }
   | { request_id: string; type: 'embed'; response: EmbedResponse }
+  | { request_id: string; type: 'moderation'; response: ModerationResponse }
+  | { request_id: string; type: 'rerank'; response: RerankResponse }
+  | { request_id: string; type: 'image_generation'; response: ImageGenerationResponse }
   | { request_id: string; type: 'error'; error: GatewayErrorBody }
 ) & {
   origin?: ReplyOrigin;

@@ -30,6 +30,16 @@ export const LIMITS = {
   maxTokens: 1_000_000,
   /** OpenAI's maximum number of inputs in one embeddings request. */
   embedInputs: 2_048,
+  /** Texts in one moderation request: neither OpenAI nor Mistral documents a bound, so that of embeddings. */
+  moderationInputs: 2_048,
+  /** Documents in one rerank request: Cohere's documented recommendation (Jina and Voyage take as many or fewer). */
+  rerankDocuments: 1_000,
+  /** Images in one generation: OpenAI's most (DALL-E 2, gpt-image-1); Imagen makes at most 4. */
+  imagesPerRequest: 10,
+  /** An image prompt: gpt-image-1's 32,000 characters, the longest any provider takes. */
+  imagePromptChars: 32_000,
+  /** The widest image side any provider makes (gpt-image-1's 1536, Stability's 1536, DALL-E 3's 1792) with room. */
+  imageSidePixels: 4_096,
   /** The widest embedding any provider serves is 3,072 numbers; 8,192 leaves room for newer models. */
   embedDimensions: 8_192,
   /** Tool parameters and response schemas are a few levels deep; deeper overflows adapters' stacks. */

@@ -3,7 +3,7 @@
 // dead-lettered with a reason a person understands.
 import { LIMITS } from './limits';
 import type { BreakerEvent } from './breakers';
-import { CACHE_CONTROLS } from './events';
+import { CACHE_CONTROLS, REQUEST_KINDS } from './events';
 import type { CallerOutcomeEvent, CancelEvent, CompletionEvent, ReplyEvent, RequestEvent, RequestsTopicEvent, SettlementEvent, UsageEvent, UsageTopicEvent } from './events';
 import { BUDGET_PERIODS } from './keys';
 
@@ -33,7 +33,7 @@ function ensure(cond: unknown, what: string): asserts cond {
 export function parseRequestEvent(value: unknown): RequestEvent {
   ensure(isObject(value), 'event is not a JSON object');
   ensure(isId(value.request_id), `request_id must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
-  ensure(value.kind === 'chat' || value.kind === 'embed', `kind must be chat or embed, got ${JSON.stringify(value.kind)?.slice(0, 64)}`);
+  ensure(REQUEST_KINDS.includes(value.kind as never), `kind must be one of ${REQUEST_KINDS.join(', ')}, got ${JSON.stringify(value.kind)?.slice(0, 64)}`);
   ensure(typeof value.reply_to === 'string' && TOPIC_NAME.test(value.reply_to), 'reply_to must be a Kafka topic name');
   ensure(typeof value.received_at === 'number' && Number.isFinite(value.received_at), 'received_at must be epoch milliseconds');
   ensure(typeof value.deadline_at === 'number' && Number.isFinite(value.deadline_at), 'deadline_at must be epoch milliseconds');
@@ -47,8 +47,13 @@ export function parseRequestEvent(value: unknown): RequestEvent {
   ensure(value.cache_control === undefined || CACHE_CONTROLS.includes(value.cache_control as never), `cache_control must be one of ${CACHE_CONTROLS.join(', ')}`);
   if (value.kind === 'chat') {
     ensure(isObject(value.chat) && Array.isArray(value.chat.messages), 'chat.messages is missing');
+  } else if (value.kind === 'image_generation') {
+    ensure(isObject(value.image_generation) && typeof value.image_generation.prompt === 'string', 'image_generation.prompt is missing');
+  } else if (value.kind === 'rerank') {
+    ensure(isObject(value.rerank) && typeof value.rerank.query === 'string' && Array.isArray(value.rerank.documents), 'rerank.query or rerank.documents is missing');
   } else {
-    ensure(isObject(value.embed) && Array.isArray(value.embed.input), 'embed.input is missing');
+    const body = value[value.kind as 'embed' | 'moderation'];
+    ensure(isObject(body) && Array.isArray(body.input), `${value.kind}.input is missing`);
   }
   if (value.limits !== undefined) checkLimits(value.limits, 'limits');
   if (value.reservation !== undefined) checkReservation(value.reservation, 'reservation');
@@ -125,7 +130,7 @@ export function parseCallerOutcomeEvent(value: unknown): CallerOutcomeEvent {
   ensure(typeof value.request_id === 'string' && value.request_id.length > 0, 'request_id is missing');
   ensure(typeof value.ts === 'string' && !Number.isNaN(Date.parse(value.ts)), 'ts is not an ISO 8601 time');
   ensure(typeof value.api_key_id === 'string', 'api_key_id is missing');
-  ensure(value.kind === 'chat' || value.kind === 'embed', `kind must be chat or embed, got ${JSON.stringify(value.kind)}`);
+  ensure(REQUEST_KINDS.includes(value.kind as never), `kind must be one of ${REQUEST_KINDS.join(', ')}, got ${JSON.stringify(value.kind)?.slice(0, 64)}`);
   ensure(typeof value.stream === 'boolean', 'stream is missing');
   ensure(typeof value.model === 'string', 'model is missing');
   ensure(
@@ -143,7 +148,7 @@ export function parseUsageTopicEvent(value: unknown): UsageTopicEvent {
 export function parseReplyEvent(value: unknown): ReplyEvent {
   ensure(isObject(value), 'event is not a JSON object');
   ensure(typeof value.request_id === 'string', 'request_id is missing');
-  ensure(['chunk', 'chat', 'embed', 'error'].includes(value.type as string), 'type is not a reply type');
+  ensure(['chunk', 'chat', 'embed', 'moderation', 'rerank', 'image_generation', 'error'].includes(value.type as string), 'type is not a reply type');
   return value as unknown as ReplyEvent;
 }
 

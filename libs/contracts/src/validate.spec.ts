@@ -1,6 +1,6 @@
 import { InvalidFieldError } from './errors';
 import { LIMITS } from './limits';
-import { parseCacheControl, validateChatRequest, validateEmbedRequest } from './validate';
+import { parseCacheControl, validateChatRequest, validateEmbedRequest, validateImageGenerationRequest, validateModerationRequest, validateRerankRequest } from './validate';
 
 const ok = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
 const image = (url: string) => ({ ...ok, messages: [{ role: 'user', content_parts: [{ image_url: { url } }] }] });
@@ -129,6 +129,54 @@ describe('validateEmbedRequest', () => {
     ['NUL in metadata', { ...embed, metadata: { a: '\u0000' } }, 'metadata.a', 'metadata.a must not hold control characters'],
   ])('refuses %s', (_name, request, param, message) => {
     expect(refusal(() => validateEmbedRequest(request as never))).toEqual({ param, message });
+  });
+});
+
+describe('validateModerationRequest', () => {
+  const moderation = { model: 'omni-moderation-latest', input: ['hello'] };
+  it.each([
+    ['no input', { ...moderation, input: [] }, 'input', 'input must contain at least one string'],
+    ['2,049 inputs', { ...moderation, input: Array.from({ length: 2049 }, () => 'x') }, 'input', 'input holds 2049 strings; at most 2048 are accepted'],
+    ['an empty input', { ...moderation, input: ['ok', ''] }, 'input[1]', 'input[1] must not be empty'],
+    ['an input that is not text', { ...moderation, input: [{ type: 'text' }] }, 'input[0]', 'input[0] must be a string'],
+    ['no model', { ...moderation, model: '' }, 'model', 'model is required'],
+  ])('refuses %s', (_name, request, param, message) => {
+    expect(refusal(() => validateModerationRequest(request as never))).toEqual({ param, message });
+  });
+
+  it('accepts texts with a user and metadata', () => {
+    expect(() => validateModerationRequest({ ...moderation, user: 'u-1', metadata: { team: 'trust' } })).not.toThrow();
+  });
+});
+
+describe('validateRerankRequest', () => {
+  const rerank = { model: 'rerank-v3.5', query: 'capital?', documents: ['Paris', 'Berlin'] };
+  it.each([
+    ['an empty query', { ...rerank, query: '' }, 'query', 'query must not be empty'],
+    ['no documents', { ...rerank, documents: [] }, 'documents', 'documents must contain at least one string'],
+    ['1,001 documents', { ...rerank, documents: Array.from({ length: 1001 }, () => 'd') }, 'documents', 'documents holds 1001 documents; at most 1000 are accepted'],
+    ['an empty document', { ...rerank, documents: ['Paris', ''] }, 'documents[1]', 'documents[1] must not be empty'],
+    ['top_n of 0', { ...rerank, top_n: 0 }, 'top_n', 'top_n is 0; it must be between 1 and 1000'],
+    ['a fractional top_n', { ...rerank, top_n: 1.5 }, 'top_n', 'top_n must be an integer'],
+  ])('refuses %s', (_name, request, param, message) => {
+    expect(refusal(() => validateRerankRequest(request as never))).toEqual({ param, message });
+  });
+});
+
+describe('validateImageGenerationRequest', () => {
+  const image = { model: 'dall-e-3', prompt: 'a lighthouse' };
+  it.each([
+    ['an empty prompt', { ...image, prompt: '' }, 'prompt', 'prompt must not be empty'],
+    ['a prompt of 32,001 characters', { ...image, prompt: 'x'.repeat(32_001) }, 'prompt', 'prompt is 32001 characters long; at most 32000 are accepted'],
+    ['11 images', { ...image, n: 11 }, 'n', 'n is 11; it must be between 1 and 10'],
+    ['a size in words', { ...image, size: 'large' }, 'size', 'size is "large"; expected WIDTHxHEIGHT, each side at most 4096 pixels, e.g. 1024x1024'],
+    ['a side of 5,000 pixels', { ...image, size: '5000x1024' }, 'size', 'size is "5000x1024"; expected WIDTHxHEIGHT, each side at most 4096 pixels, e.g. 1024x1024'],
+  ])('refuses %s', (_name, request, param, message) => {
+    expect(refusal(() => validateImageGenerationRequest(request as never))).toEqual({ param, message });
+  });
+
+  it('accepts a count and a size within bounds', () => {
+    expect(() => validateImageGenerationRequest({ ...image, n: 10, size: '1792x1024' })).not.toThrow();
   });
 });
 

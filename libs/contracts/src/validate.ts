@@ -3,6 +3,9 @@
 // straight to the requests topic are held to the same rules. It reads values as `unknown` at every
 // step: an event off Kafka is whatever its producer wrote. Bounds are in limits.ts.
 import { ROLES, type ChatRequest, type EmbedRequest } from './chat';
+import type { ModerationRequest } from './moderation';
+import type { RerankRequest } from './rerank';
+import type { ImageGenerationRequest } from './image-generation';
 import { InvalidFieldError } from './errors';
 import type { CacheControl } from './events';
 import { IMAGE_DETAILS, IMAGE_MIME_TYPES, LIMITS, RESPONSE_FORMAT_TYPES, TOOL_CHOICE_MODES } from './limits';
@@ -36,14 +39,52 @@ export function validateChatRequest(request: ChatRequest): void {
 }
 
 export function validateEmbedRequest(request: EmbedRequest): void {
+  const fields = checkTextsRequest(request, LIMITS.embedInputs);
+  checkNumber(fields.dimensions, 'dimensions', 1, LIMITS.embedDimensions, true);
+}
+
+export function validateModerationRequest(request: ModerationRequest): void {
+  checkTextsRequest(request, LIMITS.moderationInputs);
+}
+
+export function validateRerankRequest(request: RerankRequest): void {
+  const fields = request as unknown as Fields;
+  checkModel(fields.model);
+  checkText(fields.query, 'query', 1);
+  const documents = fields.documents;
+  if (!Array.isArray(documents) || documents.length === 0) throw new InvalidFieldError('documents', 'must contain at least one string');
+  if (documents.length > LIMITS.rerankDocuments) throw new InvalidFieldError('documents', `holds ${documents.length} documents; at most ${LIMITS.rerankDocuments} are accepted`);
+  documents.forEach((text, i) => checkText(text, `documents[${i}]`, 1));
+  checkNumber(fields.top_n, 'top_n', 1, LIMITS.rerankDocuments, true);
+  checkUserAndMetadata(fields);
+}
+
+const IMAGE_SIZE = /^([1-9][0-9]{0,4})x([1-9][0-9]{0,4})$/;
+
+export function validateImageGenerationRequest(request: ImageGenerationRequest): void {
+  const fields = request as unknown as Fields;
+  checkModel(fields.model);
+  checkString(fields.prompt, 'prompt', { min: 1, max: LIMITS.imagePromptChars, text: true });
+  checkNumber(fields.n, 'n', 1, LIMITS.imagesPerRequest, true);
+  if (fields.size !== undefined && fields.size !== null && fields.size !== '') {
+    const size = IMAGE_SIZE.exec(typeof fields.size === 'string' ? fields.size : '');
+    if (!size || Number(size[1]) > LIMITS.imageSidePixels || Number(size[2]) > LIMITS.imageSidePixels) {
+      throw new InvalidFieldError('size', `is ${quoted(fields.size)}; expected WIDTHxHEIGHT, each side at most ${LIMITS.imageSidePixels} pixels, e.g. 1024x1024`);
+    }
+  }
+  checkUserAndMetadata(fields);
+}
+
+/** A request over a list of texts (embeddings, moderation): its model, 1 to `most` non-empty texts, its user and metadata. */
+function checkTextsRequest(request: EmbedRequest | ModerationRequest, most: number): Fields {
   const fields = request as unknown as Fields;
   checkModel(fields.model);
   const input = fields.input;
   if (!Array.isArray(input) || input.length === 0) throw new InvalidFieldError('input', 'must contain at least one string');
-  if (input.length > LIMITS.embedInputs) throw new InvalidFieldError('input', `holds ${input.length} strings; at most ${LIMITS.embedInputs} are accepted`);
+  if (input.length > most) throw new InvalidFieldError('input', `holds ${input.length} strings; at most ${most} are accepted`);
   input.forEach((text, i) => checkText(text, `input[${i}]`, 1));
-  checkNumber(fields.dimensions, 'dimensions', 1, LIMITS.embedDimensions, true);
   checkUserAndMetadata(fields);
+  return fields;
 }
 
 /**

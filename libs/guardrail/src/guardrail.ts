@@ -1,8 +1,8 @@
 // The guardrail stage: applies the request's input rules (its model's, its team's and its key's) to the
-// prompt (message text and text parts, tool-call arguments, tool results, embedding inputs), and records
+// prompt (message text and text parts, tool-call arguments, tool results, embedding and moderation inputs, rerank queries and documents, image prompts), and records
 // what they found. The answer's rules run where the answer is produced, in the provider-worker
 // (libs/guardrail-rules/src/output.ts).
-import { CONSUMER_GROUPS, GatewayError, TOPICS, parseRequestEvent, type ChatMessage, type GuardrailFinding, type RequestEvent } from '@switchyard/contracts';
+import { CONSUMER_GROUPS, GatewayError, TOPICS, parseRequestEvent, requestedModel, type ChatMessage, type GuardrailFinding, type RequestEvent } from '@switchyard/contracts';
 import { Findings, GuardrailBlocked, Placeholders, checkPromptSize, guardText, type Policy, type PolicyOf } from '@switchyard/guardrail-rules';
 import { failedCompletion, type Stage } from '@switchyard/pipeline';
 
@@ -38,6 +38,12 @@ export function applyInputRules(request: RequestEvent, policy: Policy): Guardrai
     guarded = { ...request, chat: { ...request.chat, messages } };
   } else if (request.embed) {
     guarded = { ...request, embed: { ...request.embed, input: request.embed.input.map(guard) } };
+  } else if (request.moderation) {
+    guarded = { ...request, moderation: { ...request.moderation, input: request.moderation.input.map(guard) } };
+  } else if (request.image_generation) {
+    guarded = { ...request, image_generation: { ...request.image_generation, prompt: guard(request.image_generation.prompt) } };
+  } else if (request.rerank) {
+    guarded = { ...request, rerank: { ...request.rerank, query: guard(request.rerank.query), documents: request.rerank.documents.map(guard) } };
   }
   checkPromptSize(texts, rules, findings);
   const found = findings.list();
@@ -51,11 +57,10 @@ function withoutPrompt(request: RequestEvent, finding: GuardrailFinding): Reques
   const refused: RequestEvent = { ...request, guardrail: [finding] };
   if (request.chat) refused.chat = { ...request.chat, messages: [] };
   if (request.embed) refused.embed = { ...request.embed, input: [] };
+  if (request.moderation) refused.moderation = { ...request.moderation, input: [] };
+  if (request.rerank) refused.rerank = { ...request.rerank, query: '', documents: [] };
+  if (request.image_generation) refused.image_generation = { ...request.image_generation, prompt: '' };
   return refused;
-}
-
-function modelOf(request: RequestEvent): string {
-  return request.chat?.model ?? request.embed!.model;
 }
 
 export function createGuardrailStage(policyOf: PolicyOf, now: () => number = Date.now): Stage<RequestEvent> {
@@ -70,7 +75,7 @@ export function createGuardrailStage(policyOf: PolicyOf, now: () => number = Dat
         return [failedCompletion(request, new GatewayError('deadline_exceeded', 'the deadline passed before the guardrails ran'), 'guardrail')];
       }
       try {
-        const { request: guarded } = applyInputRules(request, policyOf(modelOf(request), request));
+        const { request: guarded } = applyInputRules(request, policyOf(requestedModel(request), request));
         return [{ topic: TOPICS.guarded, key: request.request_id, value: guarded }];
       } catch (error) {
         if (!(error instanceof GuardrailBlocked)) throw error;

@@ -29,7 +29,11 @@ import {
   usageTimestamp,
   validateChatRequest,
   validateEmbedRequest,
+  validateModerationRequest,
+  validateRerankRequest,
+  validateImageGenerationRequest,
   parseCacheControl,
+  requestedModel,
   type CacheStatus,
   type CallerOutcomeCode,
   type CallerOutcomeEvent,
@@ -40,6 +44,12 @@ import {
   type EmbedRequest,
   type EmbedResponse,
   type ModelInfo,
+  type ModerationRequest,
+  type ModerationResponse,
+  type RerankRequest,
+  type RerankResponse,
+  type ImageGenerationRequest,
+  type ImageGenerationResponse,
   type RateLimitStatus,
   type ReplyEvent,
   type ReplyOrigin,
@@ -47,7 +57,7 @@ import {
   type RequestLimits,
 } from '@switchyard/contracts';
 import { SECRET_PREFIX, type EventSigner, type KeyDirectory } from '@switchyard/keys';
-import { gatewayMetrics, headersForSpan, setGenAiOutcome, tracer, type Logger } from '@switchyard/telemetry';
+import { GEN_AI_OPERATIONS, gatewayMetrics, headersForSpan, setGenAiOutcome, tracer, type Logger } from '@switchyard/telemetry';
 import type { Span } from '@opentelemetry/api';
 
 /** What the response cache did for an answer (docs/caching.md): an HTTP header, and gRPC response metadata. */
@@ -339,6 +349,33 @@ export class GatewayCore {
     return reply.response;
   }
 
+  async moderate(request: ModerationRequest, options: CallOptions = {}): Promise<ModerationResponse> {
+    const caller = this.authenticate(options.credential);
+    validateModerationRequest(request);
+    checkModelAllowed(caller, request.model);
+    const reply = await this.exchange('moderation', { moderation: request }, false, caller, options, () => undefined);
+    if (reply.type !== 'moderation') throw new GatewayError('internal', `expected a moderation reply, got ${reply.type}`);
+    return reply.response;
+  }
+
+  async rerank(request: RerankRequest, options: CallOptions = {}): Promise<RerankResponse> {
+    const caller = this.authenticate(options.credential);
+    validateRerankRequest(request);
+    checkModelAllowed(caller, request.model);
+    const reply = await this.exchange('rerank', { rerank: request }, false, caller, options, () => undefined);
+    if (reply.type !== 'rerank') throw new GatewayError('internal', `expected a rerank reply, got ${reply.type}`);
+    return reply.response;
+  }
+
+  async generateImage(request: ImageGenerationRequest, options: CallOptions = {}): Promise<ImageGenerationResponse> {
+    const caller = this.authenticate(options.credential);
+    validateImageGenerationRequest(request);
+    checkModelAllowed(caller, request.model);
+    const reply = await this.exchange('image_generation', { image_generation: request }, false, caller, options, () => undefined);
+    if (reply.type !== 'image_generation') throw new GatewayError('internal', `expected an image_generation reply, got ${reply.type}`);
+    return reply.response;
+  }
+
   /**
    * Runs an Analyze call's tasks in parallel, each an ordinary chat request through the pipeline: routed,
    * guarded and metered on its own, its usage row carrying the call's id as analyze_id. Resolves with
@@ -435,7 +472,7 @@ export class GatewayCore {
 
   private exchange(
     kind: RequestEvent['kind'],
-    body: Pick<RequestEvent, 'chat' | 'embed' | 'cache_control' | 'analyze_id'>,
+    body: Pick<RequestEvent, 'chat' | 'embed' | 'moderation' | 'rerank' | 'image_generation' | 'cache_control' | 'analyze_id'>,
     stream: boolean,
     caller: Caller,
     options: CallOptions,
@@ -463,7 +500,7 @@ export class GatewayCore {
     if (options.batch) event.batch_id = options.batch.batch_id;
     this.options.signer?.signRequest(event);
     const span = tracer().startSpan(`ingress ${kind}${stream ? ' stream' : ''}`, {
-      attributes: { 'switchyard.request_id': requestId, 'gen_ai.operation.name': kind === 'chat' ? 'chat' : 'embeddings', 'gen_ai.request.model': body.chat?.model ?? body.embed?.model },
+      attributes: { 'switchyard.request_id': requestId, 'gen_ai.operation.name': GEN_AI_OPERATIONS[kind], 'gen_ai.request.model': requestedModel(body) },
     });
     return new Promise<ReplyEvent>((resolve, reject) => {
       let settled = false;
@@ -578,7 +615,7 @@ function callerOutcomeOf(request: RequestEvent, code: CallerOutcomeCode): Caller
     ...keyNameAndTeam(request),
     kind: request.kind,
     stream: request.stream,
-    model: request.chat?.model ?? request.embed!.model,
+    model: requestedModel(request),
     status: code === 'cancelled' ? 'cancelled' : 'error',
     error_code: code,
   };
@@ -604,9 +641,9 @@ function matchesAny(presented: Buffer, digests: Buffer[]): boolean {
 
 /** Counts a call's answer, as its caller got it, and ends its span with the answer's GenAI attributes. */
 function recordAnswer(request: RequestEvent, seconds: number, span: Span, error: GatewayError | undefined, reply: ReplyEvent | undefined): void {
-  const answer = reply?.type === 'chunk' ? reply.chunk : reply?.type === 'chat' || reply?.type === 'embed' ? reply.response : undefined;
+  const answer = reply?.type === 'chunk' ? reply.chunk : reply?.type === 'error' || reply === undefined ? undefined : reply.response;
   const status = !error ? 'ok' : error.code === 'cancelled' ? 'cancelled' : 'error';
-  gatewayMetrics().requestAnswered(request.chat?.model ?? request.embed!.model, answer?.provider, status, error?.code, request.api_key_id, seconds);
+  gatewayMetrics().requestAnswered(requestedModel(request), answer?.provider, status, error?.code, request.api_key_id, seconds);
   if (span.isRecording()) {
     const finishReason = reply?.type === 'chunk' ? reply.chunk.finish_reason : reply?.type === 'chat' ? reply.response.choices[0]?.finish_reason : undefined;
     setGenAiOutcome(span, {

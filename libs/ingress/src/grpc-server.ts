@@ -16,6 +16,11 @@ import {
   type ChatRequest,
   type ContentPart,
   type EmbedRequest,
+  type ModerationRequest,
+  type RerankRequest,
+  type RerankResponse,
+  type ImageGenerationRequest,
+  type ImageGenerationResponse,
   type UsageQuery,
   type UsageReport,
 } from '@switchyard/contracts';
@@ -232,6 +237,9 @@ function createHandlers(core: GatewayCore, logger: Logger): grpc.UntypedServiceI
   return {
     Chat: unary((request: unknown, options) => core.chat(fromGrpcChatRequest(request), options)),
     Embed: unary((request: unknown, options) => core.embed(fromGrpcEmbedRequest(request), options)),
+    Moderate: unary((request: unknown, options) => core.moderate(fromGrpcModerationRequest(request), options)),
+    GenerateImage: unary(async (request: unknown, options) => toGrpcImageGenerationResponse(await core.generateImage(fromGrpcImageGenerationRequest(request), options))),
+    Rerank: unary(async (request: unknown, options) => toGrpcRerankResponse(await core.rerank(fromGrpcRerankRequest(request), options))),
     ListModels: unary(async (_request: unknown, options) => ({ models: core.listModels(options) })),
     Analyze: unary(async (request: unknown, options) => toGrpcAnalyzeResponse(await core.analyze(fromGrpcAnalyzeRequest(request), options))),
     AnalyzeStream: (call: grpc.ServerWritableStream<unknown, unknown>) => {
@@ -354,10 +362,54 @@ function fromGrpcPart(raw: any): ContentPart { // eslint-disable-line @typescrip
 }
 
 export function fromGrpcEmbedRequest(raw: unknown): EmbedRequest {
+  const request: EmbedRequest = fromGrpcTextsRequest(raw);
+  const dimensions = (raw as { dimensions?: number | null }).dimensions;
+  if (dimensions !== undefined && dimensions !== null) request.dimensions = dimensions;
+  return request;
+}
+
+export function fromGrpcModerationRequest(raw: unknown): ModerationRequest {
+  return fromGrpcTextsRequest(raw);
+}
+
+/** The fields every request over a list of texts has: its model, its texts, and the caller's user and metadata. */
+function fromGrpcTextsRequest(raw: unknown): ModerationRequest {
   const message = raw as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  const request: EmbedRequest = { model: message.model ?? '', input: message.input ?? [] };
-  if (message.dimensions !== undefined && message.dimensions !== null) request.dimensions = message.dimensions;
+  const request: ModerationRequest = { model: message.model ?? '', input: message.input ?? [] };
   if (message.user) request.user = message.user;
   if (message.metadata && Object.keys(message.metadata).length > 0) request.metadata = { ...message.metadata };
   return request;
+}
+
+export function fromGrpcRerankRequest(raw: unknown): RerankRequest {
+  const message = raw as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const request: RerankRequest = { model: message.model ?? '', query: message.query ?? '', documents: message.documents ?? [] };
+  if (message.top_n !== undefined && message.top_n !== null) request.top_n = message.top_n;
+  if (message.user) request.user = message.user;
+  if (message.metadata && Object.keys(message.metadata).length > 0) request.metadata = { ...message.metadata };
+  return request;
+}
+
+/** The proto's RerankResponse carries the search units beside the usage, whose message has no place for them. */
+function toGrpcRerankResponse(response: RerankResponse) {
+  return { ...response, search_units: response.usage.search_units ?? 0 };
+}
+
+export function fromGrpcImageGenerationRequest(raw: unknown): ImageGenerationRequest {
+  const message = raw as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const request: ImageGenerationRequest = { model: message.model ?? '', prompt: message.prompt ?? '' };
+  if (message.n !== undefined && message.n !== null) request.n = message.n;
+  if (message.size) request.size = message.size;
+  if (message.user) request.user = message.user;
+  if (message.metadata && Object.keys(message.metadata).length > 0) request.metadata = { ...message.metadata };
+  return request;
+}
+
+/** Images go over gRPC as bytes, and the count of images beside the usage. */
+function toGrpcImageGenerationResponse(response: ImageGenerationResponse) {
+  return {
+    ...response,
+    data: response.data.map((image) => ({ image: image.b64_json ? Buffer.from(image.b64_json, 'base64') : Buffer.alloc(0), url: image.url ?? '', revised_prompt: image.revised_prompt ?? '' })),
+    images: response.usage.images ?? 0,
+  };
 }

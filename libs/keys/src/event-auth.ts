@@ -5,7 +5,7 @@
 // identity and limits. Anything else is dead-lettered with the reason. Which clients may produce to
 // the topic at all is the broker's to decide (Kafka ACLs, SASL; docs/keys.md).
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { InvalidEventError, type RequestEvent, type RequestsTopicEvent, type SettlementEvent } from '@switchyard/contracts';
+import { InvalidEventError, requestedModel, type RequestEvent, type RequestsTopicEvent, type SettlementEvent } from '@switchyard/contracts';
 import type { KeyDirectory } from './key-directory';
 
 const TOKEN_PREFIX = 'sypt_';
@@ -100,7 +100,7 @@ export class EventAuthenticator {
 
   /** model_not_allowed's reason, when the request's virtual key may not use its model. */
   modelRefusal(event: RequestEvent): string | undefined {
-    const model = event.chat?.model ?? event.embed!.model;
+    const model = requestedModel(event);
     const found = event.api_key_id.startsWith('vk_') ? this.directory.callerById(event.api_key_id) : undefined;
     if (!found || 'refused' in found || found.caller.allows(model)) return undefined;
     return `the virtual key ${found.caller.api_key_id} (${found.caller.key_name}) may not use model ${JSON.stringify(model)}`;

@@ -1,5 +1,5 @@
 import { GatewayError, TOPICS, type CompletionEvent, type RequestEvent } from '@switchyard/contracts';
-import { buildPriceTable, countPromptTokens, countTextTokens } from '@switchyard/pricing';
+import { buildPriceTable, countPromptTokens, countTexts, countTextTokens } from '@switchyard/pricing';
 import { gatewayMetrics } from '@switchyard/telemetry';
 import { createMeteringStage, meter } from './metering';
 
@@ -201,5 +201,34 @@ describe('metering, for a request the limits check reserved for', () => {
   it('settles nothing for a request without a reservation', async () => {
     const outputs = await stage.handle(ok(), {} as never);
     expect(outputs.map((output) => output.topic)).toEqual([request.reply_to, TOPICS.usage]);
+  });
+});
+
+describe('metering a moderation', () => {
+  const stage = createMeteringStage(buildPriceTable(), () => Date.parse('2026-11-25T10:00:00.250Z'));
+  const input = ['I am going to hurt you.', 'The weather is lovely today.'];
+  const moderation: RequestEvent = {
+    ...request,
+    kind: 'moderation',
+    chat: undefined,
+    moderation: { model: 'mistral-moderation', input, metadata: { team: 'trust' } },
+    route: { provider: 'mistral', upstream_model: 'mistral-moderation-latest' },
+  };
+  const verdicts = [
+    { flagged: true, categories: { violence_and_threats: true }, category_scores: { violence_and_threats: 0.98 } },
+    { flagged: false, categories: { violence_and_threats: false }, category_scores: { violence_and_threats: 0.01 } },
+  ];
+
+  it('answers with the verdicts, and counts and prices the input when the provider reports no usage', async () => {
+    const tokens = countTexts(input);
+    const [reply, usage] = await stage.handle({ request: moderation, status: 'ok', moderation: { results: verdicts }, provider_latency_ms: 40, stage: 'provider-worker' }, {} as never);
+    // mistral/mistral-moderation-latest: 0.1 USD a million input tokens.
+    const cost = Math.round(tokens * 0.1 * 1e4) / 1e10;
+    expect(reply.value).toMatchObject({
+      type: 'moderation',
+      response: { id: 'req-1', model: 'mistral-moderation', provider: 'mistral', results: verdicts, usage: { prompt_tokens: tokens, completion_tokens: 0 }, cost_usd: cost },
+      origin: { kind: 'moderation', model: 'mistral-moderation' },
+    });
+    expect(usage.value).toMatchObject({ kind: 'moderation', model: 'mistral-moderation', provider: 'mistral', prompt_tokens: tokens, tokens_estimated: true, cost_usd: cost, metadata: { team: 'trust' }, finish_reason: null });
   });
 });

@@ -4,11 +4,17 @@ import {
   CONSUMER_GROUPS,
   TOPICS,
   parseCompletionEvent,
+  requestedModel,
+  requestMetadata,
+  requestTexts,
   usageTimestamp,
   type ChatChunk,
   type ChatResponse,
   type CompletionEvent,
   type EmbedResponse,
+  type ModerationResponse,
+  type RerankResponse,
+  type ImageGenerationResponse,
   type RateLimitStatus,
   type ReplyEvent,
   type ReplyOrigin,
@@ -34,17 +40,19 @@ export interface Metered {
 
 export function meter(completion: CompletionEvent, prices: PriceTable): Metered {
   const { request } = completion;
-  let usage = completion.chat?.usage ?? completion.embed?.usage;
+  let usage = completion.chat?.usage ?? completion.embed?.usage ?? completion.moderation?.usage ?? completion.rerank?.usage ?? completion.image_generation?.usage;
   let estimated = false;
   if (!usage && completion.status === 'ok') {
     estimated = true;
     // One budget of exact counting for the whole request, prompt and completion.
     const deadline = countingDeadline();
-    const prompt = request.kind === 'chat' ? countPromptTokens(request.chat!.messages, deadline) : countTexts(request.embed!.input, deadline);
+    const prompt = request.kind === 'chat' ? countPromptTokens(request.chat!.messages, deadline) : countTexts(requestTexts(request)!, deadline);
     const output = completion.chat ? countCompletionTokens(completion.chat.choices, deadline) : 0;
     usage = { prompt_tokens: prompt, completion_tokens: output, total_tokens: prompt + output };
   }
   usage ??= { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+  // A generation is billed by the images it made, which the answer itself counts.
+  if (completion.image_generation) usage = { ...usage, images: completion.image_generation.data.length };
   const route = request.route;
   const { cost_usd } = route ? costOf(usage, prices[priceKey(route.provider, route.upstream_model)]) : { cost_usd: 0 };
   // The embedding the semantic cache made for the request was spent whatever the answer: hit, miss or failure.
@@ -71,7 +79,7 @@ export function toUsageEvent(completion: CompletionEvent, metered: Metered, now:
     team: request.team ?? null,
     kind: request.kind,
     stream: request.stream,
-    model: request.kind === 'chat' ? request.chat!.model : request.embed!.model,
+    model: requestedModel(request),
     provider: request.route?.provider ?? null,
     upstream_model: request.route?.upstream_model ?? null,
     prompt_tokens: metered.usage.prompt_tokens,
@@ -85,7 +93,7 @@ export function toUsageEvent(completion: CompletionEvent, metered: Metered, now:
     status: completion.status,
     error_code: completion.error?.code ?? null,
     finish_reason: completion.chat?.choices[0]?.finish_reason ?? null,
-    metadata: (request.kind === 'chat' ? request.chat!.metadata : request.embed!.metadata) ?? {},
+    metadata: requestMetadata(request) ?? {},
     attempts: completion.attempts ?? 0,
     route_path: request.route?.path ?? null,
     failed_attempts: completion.failed_attempts ?? null,
@@ -97,6 +105,8 @@ export function toUsageEvent(completion: CompletionEvent, metered: Metered, now:
     cache_embed_cost_usd: metered.cache_embed_cost_usd,
     batch_id: request.batch_id ?? null,
     analyze_id: request.analyze_id ?? null,
+    search_units: metered.usage.search_units ?? 0,
+    images: metered.usage.images ?? 0,
   };
 }
 
@@ -108,7 +118,7 @@ function replyOrigin(request: RequestEvent): ReplyOrigin {
     ...(request.team ? { team: request.team } : {}),
     kind: request.kind,
     stream: request.stream,
-    model: request.chat?.model ?? request.embed!.model,
+    model: requestedModel(request),
   };
 }
 
@@ -134,6 +144,40 @@ function replyOf(completion: CompletionEvent, metered: Metered): ReplyEvent {
       cost_usd: metered.cost_usd,
     };
     return { request_id, type: 'embed', response };
+  }
+  if (request.kind === 'moderation') {
+    const response: ModerationResponse = {
+      id: request_id,
+      model: request.moderation!.model,
+      provider,
+      results: completion.moderation!.results,
+      usage: metered.usage,
+      cost_usd: metered.cost_usd,
+    };
+    return { request_id, type: 'moderation', response };
+  }
+  if (request.kind === 'image_generation') {
+    const response: ImageGenerationResponse = {
+      id: request_id,
+      model: request.image_generation!.model,
+      provider,
+      created: Math.floor(request.received_at / 1000),
+      data: completion.image_generation!.data,
+      usage: metered.usage,
+      cost_usd: metered.cost_usd,
+    };
+    return { request_id, type: 'image_generation', response };
+  }
+  if (request.kind === 'rerank') {
+    const response: RerankResponse = {
+      id: request_id,
+      model: request.rerank!.model,
+      provider,
+      results: completion.rerank!.results,
+      usage: metered.usage,
+      cost_usd: metered.cost_usd,
+    };
+    return { request_id, type: 'rerank', response };
   }
   const chat = completion.chat!;
   if (request.stream) {

@@ -13,6 +13,16 @@ describe('pricing', () => {
     expect(costOf(usage, { input_per_mtok: 1, output_per_mtok: 0 }).cost_usd).toBeCloseTo(0.00001, 12);
   });
 
+  it('charges search units and images at their own prices, beside the tokens', () => {
+    const price = { input_per_mtok: 0.05, output_per_mtok: 0, per_search_unit: 0.002, per_image: 0.04 };
+    expect(costOf({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, search_units: 3 }, price).cost_usd).toBe(0.006);
+    expect(costOf({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, images: 2 }, price).cost_usd).toBe(0.08);
+    // Units without a unit price cost nothing; tokens keep their price.
+    expect(costOf({ prompt_tokens: 1_000_000, completion_tokens: 0, total_tokens: 1_000_000, search_units: 5, images: 5 }, { input_per_mtok: 0.05, output_per_mtok: 0 }).cost_usd).toBe(0.05);
+    expect(buildPriceTable()['cohere/rerank-v3.5'].per_search_unit).toBe(0.002);
+    expect(buildPriceTable()['openai/dall-e-3'].per_image).toBe(0.04);
+  });
+
   it('reports an unpriced model instead of guessing', () => {
     expect(costOf({ prompt_tokens: 5, completion_tokens: 5, total_tokens: 10 }, undefined)).toEqual({ cost_usd: 0, priced: false });
   });

@@ -8,6 +8,10 @@ export interface ModelPrice {
   cached_input_per_mtok?: number;
   /** Price of prompt tokens written to the provider's cache; the input price when absent. */
   cache_write_per_mtok?: number;
+  /** USD per search unit, for a rerank billed in them (Cohere); a search unit costs nothing when absent. */
+  per_search_unit?: number;
+  /** USD per image generated; an image costs nothing when absent. */
+  per_image?: number;
 }
 
 export type PriceTable = Record<string, ModelPrice>;
@@ -27,7 +31,7 @@ export function buildPriceTable(overrides: PriceTable = {}): PriceTable {
 
 /**
  * Cost in USD. Cached and cache-write prompt tokens are subsets of prompt_tokens and are charged at
- * their own prices; a model missing from the table costs 0 and is reported by `priced: false`.
+ * their own prices, search units and images at theirs; a model missing from the table costs 0 and is reported by `priced: false`.
  */
 export function costOf(usage: Usage, price: ModelPrice | undefined): { cost_usd: number; priced: boolean } {
   if (!price) return { cost_usd: 0, priced: false };
@@ -38,7 +42,9 @@ export function costOf(usage: Usage, price: ModelPrice | undefined): { cost_usd:
     plain * price.input_per_mtok +
     cached * (price.cached_input_per_mtok ?? price.input_per_mtok) +
     written * (price.cache_write_per_mtok ?? price.input_per_mtok) +
-    usage.completion_tokens * price.output_per_mtok;
+    usage.completion_tokens * price.output_per_mtok +
+    (usage.search_units ?? 0) * (price.per_search_unit ?? 0) * 1e6 +
+    (usage.images ?? 0) * (price.per_image ?? 0) * 1e6;
   // Rounded to 1e-10 USD so that sums in SQL are not littered with float noise.
   return { cost_usd: Math.round(micro * 1e4) / 1e10, priced: true };
 }

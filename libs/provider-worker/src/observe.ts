@@ -1,15 +1,11 @@
 // What the provider-worker tells metrics and traces about its provider calls.
-import type { ChatResult, EmbedResult, FailedAttempt, GatewayError, RequestEvent } from '@switchyard/contracts';
-import { gatewayMetrics, setGenAiOutcome, startGenAiSpan } from '@switchyard/telemetry';
+import { requestedModel, type ChatResult, type EmbedResult, type FailedAttempt, type GatewayError, type ModerationResult, type ImageGenerationResult, type RequestEvent, type RerankResult } from '@switchyard/contracts';
+import { GEN_AI_OPERATIONS, gatewayMetrics, setGenAiOutcome, startGenAiSpan } from '@switchyard/telemetry';
 import type { Span } from '@opentelemetry/api';
-
-function modelOf(request: RequestEvent): string {
-  return request.chat?.model ?? request.embed!.model;
-}
 
 /** The GenAI client span of one provider call (recorded only when the stage's span is). */
 export function startProviderCallSpan(parent: Span, request: RequestEvent, provider: string, upstreamModel: string): Span {
-  return startGenAiSpan(parent, request.kind === 'chat' ? 'chat' : 'embeddings', provider, upstreamModel);
+  return startGenAiSpan(parent, GEN_AI_OPERATIONS[request.kind], provider, upstreamModel);
 }
 
 /** Counts one provider call and ends its span with what it came to. */
@@ -17,10 +13,10 @@ export function providerCallEnded(
   span: Span,
   request: RequestEvent,
   target: { provider: string; upstream_model: string },
-  call: { latencyMs: number; firstChunkMs?: number; result?: ChatResult | EmbedResult; error?: GatewayError },
+  call: { latencyMs: number; firstChunkMs?: number; result?: ChatResult | EmbedResult | ModerationResult | RerankResult | ImageGenerationResult; error?: GatewayError },
 ): void {
   const { latencyMs, firstChunkMs, result, error } = call;
-  gatewayMetrics().providerCalled(modelOf(request), target.provider, !error, latencyMs / 1000, firstChunkMs === undefined ? undefined : firstChunkMs / 1000);
+  gatewayMetrics().providerCalled(requestedModel(request), target.provider, !error, latencyMs / 1000, firstChunkMs === undefined ? undefined : firstChunkMs / 1000);
   if (span.isRecording()) {
     const finishReasons = result && 'choices' in result ? result.choices.flatMap((choice) => (choice.finish_reason ? [choice.finish_reason] : [])) : undefined;
     setGenAiOutcome(span, {
@@ -42,7 +38,7 @@ export function providerCallEnded(
 export function countRetriesAndFallbacks(request: RequestEvent, failed: readonly FailedAttempt[] | undefined, last: string): void {
   if (!failed) return;
   const metrics = gatewayMetrics();
-  const model = metrics.model(modelOf(request));
+  const model = metrics.model(requestedModel(request));
   failed.forEach((attempt, index) => {
     const next = failed[index + 1]?.target ?? last;
     const provider = metrics.provider(attempt.target.slice(0, attempt.target.indexOf('/')));

@@ -35,6 +35,9 @@ import {
   parseCancelEvent,
   parseCompletionEvent,
   parseRequestEvent,
+  requestedModel,
+  requestMetadata,
+  requestTexts,
   type BreakerEvent,
   type CacheEmbedCall,
   type CancelEvent,
@@ -278,7 +281,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
   }
 
   async function handleOnce(request: RequestEvent, context: StageContext): Promise<StageOutput[]> {
-    const model = request.kind === 'chat' ? request.chat!.model : request.embed!.model;
+    const model = requestedModel(request);
     const setup = setupFor(request);
     const tree = setup.routes(model);
     if (!tree) throw new GatewayError('model_not_found', `model ${JSON.stringify(model)} is not configured in this provider-worker`);
@@ -545,6 +548,15 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       if (request.kind === 'embed') {
         if (!provider.embed) throw new GatewayError('unsupported_capability', `provider ${route.provider} does not offer embeddings`);
         completion.embed = await provider.embed({ ...request.embed!, model: route.upstream_model }, { signal });
+      } else if (request.kind === 'moderation') {
+        if (!provider.moderate) throw new GatewayError('unsupported_capability', `provider ${route.provider} does not offer moderation`);
+        completion.moderation = await provider.moderate({ ...request.moderation!, model: route.upstream_model }, { signal });
+      } else if (request.kind === 'image_generation') {
+        if (!provider.generateImage) throw new GatewayError('unsupported_capability', `provider ${route.provider} does not offer image generation`);
+        completion.image_generation = await provider.generateImage({ ...request.image_generation!, model: route.upstream_model }, { signal });
+      } else if (request.kind === 'rerank') {
+        if (!provider.rerank) throw new GatewayError('unsupported_capability', `provider ${route.provider} does not offer rerank`);
+        completion.rerank = await provider.rerank({ ...request.rerank!, model: route.upstream_model }, { signal });
       } else if (request.stream && provider.chatStream) {
         const accumulator = new StreamAccumulator();
         // Chunks are emitted without waiting for each to be published: reading the provider goes on
@@ -590,7 +602,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       }
       completion.provider_latency_ms = now() - started;
       if (firstChunkAt !== undefined) completion.time_to_first_chunk_ms = firstChunkAt - started;
-      providerCallEnded(span, request, route, { latencyMs: completion.provider_latency_ms, firstChunkMs: completion.time_to_first_chunk_ms, result: completion.chat ?? completion.embed });
+      providerCallEnded(span, request, route, { latencyMs: completion.provider_latency_ms, firstChunkMs: completion.time_to_first_chunk_ms, result: completion.chat ?? completion.embed ?? completion.moderation ?? completion.rerank ?? completion.image_generation });
       const findings = guard?.findings();
       const streamed = firstChunkAt !== undefined;
       return { outputs: [{ topic: TOPICS.completions, key: request.request_id, value: completion }], latency_ms: completion.provider_latency_ms, streamed, findings, ...(streamed && chunks ? { chunks } : {}) };
@@ -702,13 +714,14 @@ function factsOf(request: RequestEvent, tree: RouteNode): RequestFacts {
       if (part.image || part.image_url) images = true;
     }
   }
-  if (request.embed) for (const input of request.embed.input) characters += input.length;
+  const texts = requestTexts(request);
+  if (texts) for (const input of texts) characters += input.length;
   return {
-    metadata: chat?.metadata ?? request.embed?.metadata,
+    metadata: requestMetadata(request),
     api_key_id: request.api_key_id,
     ...(request.key_name !== undefined ? { key_name: request.key_name } : {}),
     ...(request.team !== undefined ? { team: request.team } : {}),
-    messages: chat ? messages.length : (request.embed?.input.length ?? 0),
+    messages: chat ? messages.length : (texts?.length ?? 0),
     tools: (chat?.tools?.length ?? 0) > 0,
     images,
     stream: request.stream,

@@ -11,6 +11,7 @@ import { azureOpenAIProviderFactory } from './azure-openai';
 import { deepseekProviderFactory } from './deepseek';
 import { fireworksProviderFactory } from './fireworks';
 import { groqProviderFactory } from './groq';
+import { jinaProviderFactory } from './jina';
 import { mistralProviderFactory } from './mistral';
 import { ollamaProviderFactory } from './ollama';
 import { openrouterProviderFactory } from './openrouter';
@@ -43,6 +44,7 @@ export const PROVIDER_FACTORIES: Record<string, ProviderFactory> = {
   perplexity: perplexityProviderFactory,
   ollama: ollamaProviderFactory,
   vllm: vllmProviderFactory,
+  jina: jinaProviderFactory,
 };
 
 /** Each adapter's own keys in a provider block, besides kind, base_url and api_key_env. */

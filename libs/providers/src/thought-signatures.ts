@@ -45,10 +45,10 @@ export function withoutThoughtSignatures(request: ProviderChatRequest): Provider
 
 /** The adapter, its chat requests rid of thought signatures: for every provider but Gemini. */
 export function forgettingThoughtSignatures(adapter: ProviderAdapter): ProviderAdapter {
+  // Every other capability goes through as the adapter offers it.
   return {
-    name: adapter.name,
+    ...adapter,
     ...(adapter.chat ? { chat: (request, options) => adapter.chat!(withoutThoughtSignatures(request), options) } : {}),
     ...(adapter.chatStream ? { chatStream: (request, options) => adapter.chatStream!(withoutThoughtSignatures(request), options) } : {}),
-    ...(adapter.embed ? { embed: (request, options) => adapter.embed!(request, options) } : {}),
   };
 }

@@ -3,7 +3,7 @@
 // RequestLimits). Which of a model's targets serves it is the provider-worker's choice, made where target
 // health is seen.
 import type { CatalogEntry } from '@switchyard/config';
-import { GatewayError, TOPICS, parseRequestsTopicEvent, CONSUMER_GROUPS, validateChatRequest, validateEmbedRequest, type RequestEvent, type RequestsTopicEvent } from '@switchyard/contracts';
+import { GatewayError, TOPICS, parseRequestsTopicEvent, CONSUMER_GROUPS, requestedModel, requestTexts, validateChatRequest, validateEmbedRequest, validateModerationRequest, validateRerankRequest, validateImageGenerationRequest, type RequestEvent, type RequestsTopicEvent } from '@switchyard/contracts';
 import type { EventAuthenticator, Limiter } from '@switchyard/keys';
 import { failedCompletion, type Stage } from '@switchyard/pipeline';
 import { costOf, promptTokenBounds, textTokenBounds, type PriceTable } from '@switchyard/pricing';
@@ -21,7 +21,7 @@ export interface RouterLimits {
 
 /** Throws the error that says why the request's model cannot serve it, if it cannot. */
 export function checkModel(request: RequestEvent, catalog: Map<string, CatalogEntry>): void {
-  const model = request.kind === 'chat' ? request.chat!.model : request.embed!.model;
+  const model = requestedModel(request);
   const entry = catalog.get(model);
   if (!entry) {
     throw new GatewayError('model_not_found', `model ${JSON.stringify(model)} is not served by this gateway; ListModels shows the models it serves`);
@@ -32,6 +32,15 @@ export function checkModel(request: RequestEvent, catalog: Map<string, CatalogEn
   }
   if (request.kind === 'embed' && !entry.capabilities.embeddings) {
     throw new GatewayError('unsupported_capability', `model ${model} does not offer embeddings`);
+  }
+  if (request.kind === 'moderation' && !entry.capabilities.moderation) {
+    throw new GatewayError('unsupported_capability', `model ${model} does not offer moderation`);
+  }
+  if (request.kind === 'rerank' && !entry.capabilities.rerank) {
+    throw new GatewayError('unsupported_capability', `model ${model} does not offer rerank`);
+  }
+  if (request.kind === 'image_generation' && !entry.capabilities.image_generation) {
+    throw new GatewayError('unsupported_capability', `model ${model} does not offer image generation`);
   }
   if (request.stream && !entry.capabilities.streaming) {
     throw new GatewayError('unsupported_capability', `model ${model} does not offer streaming`);
@@ -58,7 +67,7 @@ export function checkModel(request: RequestEvent, catalog: Map<string, CatalogEn
 const EMBED_FRAMING_BYTES = 12;
 
 export function reservationOf(request: RequestEvent, entry: CatalogEntry, prices: PriceTable): { tokens: number; max_cost_usd: number | undefined } {
-  const prompt = request.kind === 'chat' ? promptTokenBounds(request.chat!.messages) : textTokenBounds(request.embed!.input);
+  const prompt = request.kind === 'chat' ? promptTokenBounds(request.chat!.messages) : textTokenBounds(requestTexts(request)!);
   const output = request.kind === 'chat' ? request.chat!.max_tokens ?? DEFAULT_OUTPUT_RESERVATION : 0;
   let highest: number | undefined = 0;
   for (const target of entry.route_targets) {
@@ -84,6 +93,15 @@ export function reservationOf(request: RequestEvent, entry: CatalogEntry, prices
   return { tokens: prompt.estimated + output, max_cost_usd: highest };
 }
 
+/** The checks every front door makes, for the request's kind. */
+function validateRequest(request: RequestEvent): void {
+  if (request.kind === 'chat') validateChatRequest(request.chat!);
+  else if (request.kind === 'embed') validateEmbedRequest(request.embed!);
+  else if (request.kind === 'moderation') validateModerationRequest(request.moderation!);
+  else if (request.kind === 'rerank') validateRerankRequest(request.rerank!);
+  else validateImageGenerationRequest(request.image_generation!);
+}
+
 export function createRouterStage(catalog: Map<string, CatalogEntry>, limits?: RouterLimits, now: () => number = Date.now): Stage<RequestsTopicEvent> {
   return {
     name: 'router',
@@ -106,14 +124,13 @@ export function createRouterStage(catalog: Map<string, CatalogEntry>, limits?: R
       }
       try {
         // Requests produced straight to the topic (batch inference) meet the same rules as the front doors'.
-        if (request.kind === 'chat') validateChatRequest(request.chat!);
-        else validateEmbedRequest(request.embed!);
+        validateRequest(request);
         checkModel(request, catalog);
         // A producer's request was not seen by the front door, which checks a key's models.
         const modelRefusal = limits?.authenticator?.()?.modelRefusal(request);
         if (modelRefusal) throw new GatewayError('model_not_allowed', modelRefusal);
         if (request.limits && limits) {
-          const { tokens, max_cost_usd } = reservationOf(request, catalog.get(request.chat?.model ?? request.embed!.model)!, limits.prices);
+          const { tokens, max_cost_usd } = reservationOf(request, catalog.get(requestedModel(request))!, limits.prices);
           const admission = await limits.limiter.admit({ request_id: request.request_id, received_at: request.received_at, limits: request.limits, tokens, max_cost_usd, deadline_at: request.deadline_at });
           request.rate_limit = admission.rate_limit;
           if (!admission.admitted) {

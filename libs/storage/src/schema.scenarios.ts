@@ -13,6 +13,8 @@ export interface FreshDatabase {
 }
 
 const NOW = new Date('2026-11-25T00:00:00Z');
+// After the last migration: versions are taken by several branches at once, so they need not be consecutive.
+const NEXT_VERSION = Math.max(...MIGRATIONS.map((migration) => migration.version)) + 1;
 
 // usage_events as the code before migrations made it (ensureAnalyticsSchema until schema_migrations came):
 // its first columns, then those it added at start, in that order.
@@ -62,8 +64,6 @@ VALUES
   ('old-2', '2026-11-20T10:00:40Z', 'key_1', 'chat', false, 'gpt-4o-mini', 'openai', 'gpt-4o-mini', 7, 3, 0.0005, 80, 60, 'error', 'deadline_exceeded', 'search', true, true),
   ('old-3', '2026-11-20T11:30:00Z', 'key_2', 'chat', false, 'claude', NULL, NULL, 0, 0, 0, 0, 0, 'cancelled', 'cancelled', NULL, false, true);`;
 
-// A migration after every real one: versions need not be consecutive, so the list's length is not it.
-const NEXT_VERSION = Math.max(...MIGRATIONS.map((migration) => migration.version)) + 1;
 
 const usageColumns = async (db: SqlClient) =>
   (
@@ -112,7 +112,7 @@ export function describeMigrations(engine: string, fresh: () => Promise<FreshDat
       expect((await usageColumns(db)).filter((column) => !added.includes(column.name as never))).toEqual(columnsBefore);
       // Each row as it was, with the added columns at their defaults (migration 3: no cache, nothing saved; 4: no embedding).
       expect((await db.query(`SELECT * FROM usage_events ORDER BY request_id`)).rows).toEqual(
-        rowsBefore.map((row) => ({ ...row, cache: null, cost_saved_usd: '0.0000000000', cache_embed_tokens: 0, cache_embed_cost_usd: '0.0000000000', batch_id: null, analyze_id: null })),
+        rowsBefore.map((row) => ({ ...row, cache: null, cost_saved_usd: '0.0000000000', cache_embed_tokens: 0, cache_embed_cost_usd: '0.0000000000', batch_id: null, search_units: 0, images: 0, analyze_id: null })),
       );
       expect((await db.query(`SELECT status, requests::int, cost_usd::text FROM usage_rollup_hour ORDER BY bucket, status`)).rows).toEqual([
         { status: 'error', requests: 1, cost_usd: '0.0005000000' },

@@ -29,6 +29,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'usage_events.cache_embed', adds: ['cache_embed_tokens', 'cache_embed_cost_usd'] },
   // The batch a request was a line of (libs/batch).
   { version: 5, name: 'usage_events.batch_id', adds: ['batch_id'] },
+  // The units a request was billed in besides tokens (docs/kinds.md): a rerank's search units, a generation's images.
+  { version: 6, name: 'usage_events.search_units and images', adds: ['search_units', 'images'] },
   // The Analyze call a task's request belongs to (docs/analyze.md), indexed to read one call's rows.
   {
     version: 7,

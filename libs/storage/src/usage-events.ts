@@ -56,6 +56,8 @@ export const USAGE_ROW_COLUMNS = [
   ['cache_embed_tokens', 'integer', 'NOT NULL DEFAULT 0', 'metering'],
   ['cache_embed_cost_usd', 'numeric(20, 10)', 'NOT NULL DEFAULT 0', 'metering'],
   ['batch_id', 'text', '', 'metering'],
+  ['search_units', 'integer', 'NOT NULL DEFAULT 0', 'metering'],
+  ['images', 'integer', 'NOT NULL DEFAULT 0', 'metering'],
   ['analyze_id', 'text', '', 'metering'],
 ] as const;
 
@@ -182,8 +184,8 @@ function columnValue(row: UsageEvent | UsageRow, name: (typeof USAGE_ROW_COLUMNS
   if (name === 'metered') return (row as Partial<UsageRow>).metered ?? true;
   if (name === 'caller_outcome') return (row as Partial<UsageRow>).caller_outcome ?? false;
   if (name === 'sanitised') return (row as Partial<UsageRow>).sanitised ?? null;
-  // A caller outcome's part, and metering's from before the response cache, saved nothing and embedded nothing.
-  if (name === 'cost_saved_usd' || name === 'cache_embed_tokens' || name === 'cache_embed_cost_usd') return row[name] ?? 0;
+  // A caller outcome's part, and metering's from before the response cache (or before search units and images), saved, embedded and billed nothing of these.
+  if (name === 'cost_saved_usd' || name === 'cache_embed_tokens' || name === 'cache_embed_cost_usd' || name === 'search_units' || name === 'images') return row[name] ?? 0;
   return row[name];
 }
 

@@ -20,12 +20,21 @@ import type { EmbedResponse as _aigateway_v1_EmbedResponse, EmbedResponse__Outpu
 import type { Embedding as _aigateway_v1_Embedding, Embedding__Output as _aigateway_v1_Embedding__Output } from './aigateway/v1/Embedding';
 import type { FunctionCall as _aigateway_v1_FunctionCall, FunctionCall__Output as _aigateway_v1_FunctionCall__Output } from './aigateway/v1/FunctionCall';
 import type { FunctionDefinition as _aigateway_v1_FunctionDefinition, FunctionDefinition__Output as _aigateway_v1_FunctionDefinition__Output } from './aigateway/v1/FunctionDefinition';
+import type { GeneratedImage as _aigateway_v1_GeneratedImage, GeneratedImage__Output as _aigateway_v1_GeneratedImage__Output } from './aigateway/v1/GeneratedImage';
+import type { ImageGenerationRequest as _aigateway_v1_ImageGenerationRequest, ImageGenerationRequest__Output as _aigateway_v1_ImageGenerationRequest__Output } from './aigateway/v1/ImageGenerationRequest';
+import type { ImageGenerationResponse as _aigateway_v1_ImageGenerationResponse, ImageGenerationResponse__Output as _aigateway_v1_ImageGenerationResponse__Output } from './aigateway/v1/ImageGenerationResponse';
 import type { ImageUrl as _aigateway_v1_ImageUrl, ImageUrl__Output as _aigateway_v1_ImageUrl__Output } from './aigateway/v1/ImageUrl';
 import type { InlineImage as _aigateway_v1_InlineImage, InlineImage__Output as _aigateway_v1_InlineImage__Output } from './aigateway/v1/InlineImage';
 import type { ListModelsRequest as _aigateway_v1_ListModelsRequest, ListModelsRequest__Output as _aigateway_v1_ListModelsRequest__Output } from './aigateway/v1/ListModelsRequest';
 import type { ListModelsResponse as _aigateway_v1_ListModelsResponse, ListModelsResponse__Output as _aigateway_v1_ListModelsResponse__Output } from './aigateway/v1/ListModelsResponse';
 import type { ModelCapabilities as _aigateway_v1_ModelCapabilities, ModelCapabilities__Output as _aigateway_v1_ModelCapabilities__Output } from './aigateway/v1/ModelCapabilities';
 import type { ModelInfo as _aigateway_v1_ModelInfo, ModelInfo__Output as _aigateway_v1_ModelInfo__Output } from './aigateway/v1/ModelInfo';
+import type { ModerationRequest as _aigateway_v1_ModerationRequest, ModerationRequest__Output as _aigateway_v1_ModerationRequest__Output } from './aigateway/v1/ModerationRequest';
+import type { ModerationResponse as _aigateway_v1_ModerationResponse, ModerationResponse__Output as _aigateway_v1_ModerationResponse__Output } from './aigateway/v1/ModerationResponse';
+import type { ModerationVerdict as _aigateway_v1_ModerationVerdict, ModerationVerdict__Output as _aigateway_v1_ModerationVerdict__Output } from './aigateway/v1/ModerationVerdict';
+import type { RerankRanking as _aigateway_v1_RerankRanking, RerankRanking__Output as _aigateway_v1_RerankRanking__Output } from './aigateway/v1/RerankRanking';
+import type { RerankRequest as _aigateway_v1_RerankRequest, RerankRequest__Output as _aigateway_v1_RerankRequest__Output } from './aigateway/v1/RerankRequest';
+import type { RerankResponse as _aigateway_v1_RerankResponse, RerankResponse__Output as _aigateway_v1_RerankResponse__Output } from './aigateway/v1/RerankResponse';
 import type { ResponseFormat as _aigateway_v1_ResponseFormat, ResponseFormat__Output as _aigateway_v1_ResponseFormat__Output } from './aigateway/v1/ResponseFormat';
 import type { TargetStatus as _aigateway_v1_TargetStatus, TargetStatus__Output as _aigateway_v1_TargetStatus__Output } from './aigateway/v1/TargetStatus';
 import type { Tool as _aigateway_v1_Tool, Tool__Output as _aigateway_v1_Tool__Output } from './aigateway/v1/Tool';
@@ -60,12 +69,21 @@ export interface ProtoGrpcType {
       Embedding: MessageTypeDefinition<_aigateway_v1_Embedding, _aigateway_v1_Embedding__Output>
       FunctionCall: MessageTypeDefinition<_aigateway_v1_FunctionCall, _aigateway_v1_FunctionCall__Output>
       FunctionDefinition: MessageTypeDefinition<_aigateway_v1_FunctionDefinition, _aigateway_v1_FunctionDefinition__Output>
+      GeneratedImage: MessageTypeDefinition<_aigateway_v1_GeneratedImage, _aigateway_v1_GeneratedImage__Output>
+      ImageGenerationRequest: MessageTypeDefinition<_aigateway_v1_ImageGenerationRequest, _aigateway_v1_ImageGenerationRequest__Output>
+      ImageGenerationResponse: MessageTypeDefinition<_aigateway_v1_ImageGenerationResponse, _aigateway_v1_ImageGenerationResponse__Output>
       ImageUrl: MessageTypeDefinition<_aigateway_v1_ImageUrl, _aigateway_v1_ImageUrl__Output>
       InlineImage: MessageTypeDefinition<_aigateway_v1_InlineImage, _aigateway_v1_InlineImage__Output>
       ListModelsRequest: MessageTypeDefinition<_aigateway_v1_ListModelsRequest, _aigateway_v1_ListModelsRequest__Output>
       ListModelsResponse: MessageTypeDefinition<_aigateway_v1_ListModelsResponse, _aigateway_v1_ListModelsResponse__Output>
       ModelCapabilities: MessageTypeDefinition<_aigateway_v1_ModelCapabilities, _aigateway_v1_ModelCapabilities__Output>
       ModelInfo: MessageTypeDefinition<_aigateway_v1_ModelInfo, _aigateway_v1_ModelInfo__Output>
+      ModerationRequest: MessageTypeDefinition<_aigateway_v1_ModerationRequest, _aigateway_v1_ModerationRequest__Output>
+      ModerationResponse: MessageTypeDefinition<_aigateway_v1_ModerationResponse, _aigateway_v1_ModerationResponse__Output>
+      ModerationVerdict: MessageTypeDefinition<_aigateway_v1_ModerationVerdict, _aigateway_v1_ModerationVerdict__Output>
+      RerankRanking: MessageTypeDefinition<_aigateway_v1_RerankRanking, _aigateway_v1_RerankRanking__Output>
+      RerankRequest: MessageTypeDefinition<_aigateway_v1_RerankRequest, _aigateway_v1_RerankRequest__Output>
+      RerankResponse: MessageTypeDefinition<_aigateway_v1_RerankResponse, _aigateway_v1_RerankResponse__Output>
       ResponseFormat: MessageTypeDefinition<_aigateway_v1_ResponseFormat, _aigateway_v1_ResponseFormat__Output>
       TargetStatus: MessageTypeDefinition<_aigateway_v1_TargetStatus, _aigateway_v1_TargetStatus__Output>
       Tool: MessageTypeDefinition<_aigateway_v1_Tool, _aigateway_v1_Tool__Output>

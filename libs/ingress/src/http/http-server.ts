@@ -33,6 +33,9 @@ import {
 import { ADMIN_PATH_PREFIX, answerAdmin } from './admin-routes';
 import { fromAnalyzeBody, toAnalyzeDoneJson, toAnalyzeJson, toAnalyzeResultJson } from './analyze-format';
 import { answerBatch, isBatchPath } from './batch-routes';
+import { fromOpenAIModerationsRequest, toOpenAIModerations } from './openai-moderations';
+import { fromCohereRerankRequest, toCohereError, toCohereRerank } from './cohere-rerank';
+import { fromOpenAIImagesRequest, toOpenAIImages } from './openai-images';
 import { DASHBOARD_HEADERS, dashboardFile } from './dashboard-files';
 import { declaredTooLarge, readJsonBody, tooLarge } from './request-body';
 import type { TlsMaterial } from '../tls';
@@ -65,7 +68,7 @@ export interface RunningHttpServer {
   stop(): Promise<void>;
 }
 
-type Format = 'openai' | 'anthropic';
+type Format = 'openai' | 'anthropic' | 'cohere';
 
 export async function startHttpServer(core: GatewayCore, options: HttpServerOptions): Promise<RunningHttpServer> {
   const { host, port } = parseAddress(options.address);
@@ -193,6 +196,18 @@ function createHandler(core: GatewayCore, options: HttpServerOptions, startedAt:
           const { request, encoding } = fromOpenAIEmbeddingsRequest(await readRequest(req, core, call, maxRequestBytes));
           return sendJson(res, 200, toOpenAIEmbeddings(await core.embed(request, call), encoding), rateLimitHeaders(call.rateLimit));
         }
+        case 'POST /v1/moderations': {
+          const request = fromOpenAIModerationsRequest(await readRequest(req, core, call, maxRequestBytes));
+          return sendJson(res, 200, toOpenAIModerations(await core.moderate(request, call)), rateLimitHeaders(call.rateLimit));
+        }
+        case 'POST /v1/images/generations': {
+          const request = fromOpenAIImagesRequest(await readRequest(req, core, call, maxRequestBytes));
+          return sendJson(res, 200, toOpenAIImages(await core.generateImage(request, call)), rateLimitHeaders(call.rateLimit));
+        }
+        case 'POST /v1/rerank': {
+          const request = fromCohereRerankRequest(await readRequest(req, core, call, maxRequestBytes));
+          return sendJson(res, 200, toCohereRerank(await core.rerank(request, call)), rateLimitHeaders(call.rateLimit));
+        }
         case 'POST /v1/messages': {
           const { request, stream } = fromAnthropicRequest(await readRequest(req, core, call, maxRequestBytes));
           if (!stream) return sendJson(res, 200, toAnthropicMessage(await core.chat(request, call)), rateLimitHeaders(call.rateLimit));
@@ -288,7 +303,8 @@ class EventStream {
 /** Whose error shape a route answers in; shared routes follow the SDK that calls them (Anthropic's sends anthropic-version). */
 function formatOf(path: string, req: http.IncomingMessage): Format {
   if (path === '/v1/messages') return 'anthropic';
-  if (path === '/v1/chat/completions' || path === '/v1/embeddings') return 'openai';
+  if (path === '/v1/rerank') return 'cohere';
+  if (path === '/v1/chat/completions' || path === '/v1/embeddings' || path === '/v1/moderations' || path === '/v1/images/generations') return 'openai';
   return req.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai';
 }
 
@@ -336,6 +352,9 @@ const ROUTES: Record<string, string> = {
   '/v1/models/{model}': 'GET',
   '/v1/chat/completions': 'POST',
   '/v1/embeddings': 'POST',
+  '/v1/moderations': 'POST',
+  '/v1/rerank': 'POST',
+  '/v1/images/generations': 'POST',
   '/v1/messages': 'POST',
   '/v1/analyze': 'POST',
   '/v1/files': 'POST',
@@ -388,5 +407,5 @@ function sendError(res: http.ServerResponse, format: Format, error: GatewayError
   }
   if (error.code === 'unauthenticated') headers['www-authenticate'] = 'Bearer';
   if (error instanceof RouteError && error.allow) headers.allow = error.allow;
-  sendJson(res, error.httpStatus, format === 'anthropic' ? toAnthropicError(error) : toOpenAIError(error), headers);
+  sendJson(res, error.httpStatus, format === 'anthropic' ? toAnthropicError(error) : format === 'cohere' ? toCohereError(error) : toOpenAIError(error), headers);
 }

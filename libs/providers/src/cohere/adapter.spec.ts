@@ -9,7 +9,6 @@ import {
   reply,
   ReplayServer,
   runConformanceSuite,
-  type ErrorExchange,
   type RecordedRequest,
 } from '../testing';
 import { cohereProviderFactory, createCohereProvider } from './adapter';
@@ -18,7 +17,6 @@ import {
   COHERE_CACHED_TEXT_STREAM,
   COHERE_EMBED_RESPONSE,
   COHERE_ERROR_MID_STREAM,
-  COHERE_ERRORS,
   COHERE_IMAGE_RESPONSE,
   COHERE_MALFORMED_STREAM,
   COHERE_MULTI_TURN_RESPONSE,
@@ -28,6 +26,7 @@ import {
   COHERE_TOOL_CALL_RESPONSE,
   COHERE_TOOL_CALL_STREAM,
   COHERE_TOOL_RESULT_RESPONSE,
+  cohereErrors,
 } from './cohere.fixtures';
 
 const KEY = 'co-test-7Hq2Lr9Xv4Nc8Pz1Mw6Kb3Jd';
@@ -68,10 +67,6 @@ function answer(id: string, content: string, usage: ChatResult['usage']): ChatRe
   return { provider_response_id: id, choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }], usage };
 }
 
-function error(status: keyof typeof COHERE_ERRORS, headers: Record<string, string> = {}): ErrorExchange {
-  const body = COHERE_ERRORS[status];
-  return { reply: reply.error(status, body, headers), message: body.message };
-}
 
 const TOOL_CALLS: ChatResult = {
   provider_response_id: '4c3d7c1e-5c37-4b55-8e4b-0f4b3a6f0d21',
@@ -231,15 +226,7 @@ runConformanceSuite({
         embedding_types: ['float'],
       }),
     },
-    error_400: error(400),
-    error_401: error(401),
-    error_403: error(403),
-    error_404: error(404),
-    error_408: error(408),
-    error_413: error(413),
-    error_429: { ...error(429, { 'retry-after': '60' }), retryAfterMs: 60_000 },
-    error_500: error(500),
-    error_503: error(503),
+    ...cohereErrors(),
     timeout: true,
     connection_refused: true,
     malformed_json: { stream: reply.sse(COHERE_MALFORMED_STREAM) },

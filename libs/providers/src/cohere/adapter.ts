@@ -1,9 +1,10 @@
-// Cohere: Chat v2 (streamed as server-sent events, one per typed event) and Embed v2.
+// Cohere: Chat v2 (streamed as server-sent events, one per typed event), Embed v2 and Rerank v2.
 import { credentialOf } from '@switchyard/config';
 import { GatewayError } from '@switchyard/contracts';
 import { credentialsOf, scrubbingCredentials } from '../credentials';
 import { parseEventJson, sendForEvents, sendJson, type HttpCall } from '../http';
 import type { ProviderAdapter, ProviderFactory } from '../provider';
+import { fromCohereRerankResponse, toCohereRerankRequest, type CohereRerankResponse } from './rerank';
 import { CohereStreamTranslator, fromCohereChatResponse, fromCohereEmbedResponse, toCohereChatRequest, toCohereEmbedRequest } from './translate';
 import type { CohereChatResponse, CohereEmbedResponse, CohereStreamEvent } from './wire';
 
@@ -49,6 +50,11 @@ export function createCohereProvider(options: CohereOptions): ProviderAdapter {
       const body = toCohereEmbedRequest(request, options.embedInputType ?? COHERE_DEFAULT_EMBED_INPUT_TYPE);
       const response = await sendJson<CohereEmbedResponse>(call('/embed', body, signal));
       return fromCohereEmbedResponse(options.name, response, request.input.length);
+    },
+
+    async rerank(request, { signal }) {
+      const response = await sendJson<CohereRerankResponse>(call('/rerank', toCohereRerankRequest(request), signal));
+      return fromCohereRerankResponse(options.name, response, request);
     },
   }, credentialsOf(baseUrl, options.apiKey));
 }

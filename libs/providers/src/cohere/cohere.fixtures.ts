@@ -1,8 +1,11 @@
 // Cohere wire bytes for tests, in the shapes Cohere's v2 API reference and streaming guides document:
 // the Chat v2 response (id, finish_reason, message, usage with billed_units and tokens), the Chat v2
 // stream (one SSE event per typed event, `event: <type>` then `data: <json>`), the Embed v2
-// embeddings_by_type response, and the error body {"message": ...}. Texts and counts are chosen per
+// embeddings_by_type response, the Rerank v2 response (results, meta.billed_units.search_units), and
+// the error body {"message": ...}. Texts and counts are chosen per
 // test; ids are in the API's own style.
+import type { RerankRequest } from '@switchyard/contracts';
+import { reply, type ErrorExchange } from '../testing';
 
 export function cohereSse(events: (Record<string, unknown> & { type: string })[]): string {
   return events.map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`).join('');
@@ -101,6 +104,30 @@ export const COHERE_EMBED_RESPONSE = {
   response_type: 'embeddings_by_type',
 };
 
+/** The request of Cohere's rerank reference, five documents and top_n 2. */
+export const RERANK_REQUEST: RerankRequest = {
+  model: 'rerank-v3.5',
+  query: 'What is the capital of the United States?',
+  documents: [
+    'Carson City is the capital city of the American state of Nevada.',
+    'The Commonwealth of the Northern Mariana Islands is a group of islands in the Pacific Ocean. Its capital is Saipan.',
+    'Capitalization or capitalisation in English grammar is the use of a capital letter at the start of a word.',
+    'Washington, D.C. (also known as simply Washington or D.C.) is the capital of the United States.',
+    'Capital punishment has existed in the United States since before the United States was a country.',
+  ],
+  top_n: 2,
+};
+
+/** Rerank v2's answer to a query over five documents with top_n 2: one search unit. */
+export const COHERE_RERANK_RESPONSE = {
+  results: [
+    { index: 3, relevance_score: 0.999071 },
+    { index: 4, relevance_score: 0.7867867 },
+  ],
+  id: '07734bd2-2473-4f07-94e1-0d9f0e6843cf',
+  meta: { api_version: { version: '2' }, billed_units: { search_units: 1 } },
+};
+
 /** Cohere's error body for any non-2xx status is {"message": string}; messages from its errors reference where it has them. */
 export const COHERE_ERRORS = {
   400: { message: 'invalid request: message must be at least 1 token long or tool results must be specified.' },
@@ -116,3 +143,24 @@ export const COHERE_ERRORS = {
   500: { message: 'internal server error, this has been reported to our developers' },
   503: { message: 'service unavailable' },
 } as const;
+
+/** A documented error as a conformance exchange: its status, its body, and the message the gateway keeps. */
+export function cohereError(status: keyof typeof COHERE_ERRORS, headers: Record<string, string> = {}): ErrorExchange {
+  const body = COHERE_ERRORS[status];
+  return { reply: reply.error(status, body, headers), message: body.message };
+}
+
+/** Every status of the conformance suites, as Cohere answers it (its 429 with the Retry-After it sends). */
+export function cohereErrors() {
+  return {
+    error_400: cohereError(400),
+    error_401: cohereError(401),
+    error_403: cohereError(403),
+    error_404: cohereError(404),
+    error_408: cohereError(408),
+    error_413: cohereError(413),
+    error_429: { ...cohereError(429, { 'retry-after': '60' }), retryAfterMs: 60_000 },
+    error_500: cohereError(500),
+    error_503: cohereError(503),
+  };
+}

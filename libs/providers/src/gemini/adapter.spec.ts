@@ -9,7 +9,6 @@ import {
   reply,
   ReplayServer,
   runConformanceSuite,
-  type ErrorExchange,
   type RecordedRequest,
 } from '../testing';
 import { createGeminiProvider, geminiProviderFactory } from './adapter';
@@ -18,7 +17,7 @@ import {
   GEMINI_CACHED_STREAM,
   GEMINI_EMBED_RESPONSE,
   GEMINI_ERROR_MID_STREAM,
-  GEMINI_ERRORS,
+  geminiErrors,
   GEMINI_IMAGE_RESPONSE,
   GEMINI_MALFORMED_STREAM,
   GEMINI_MULTI_TURN_RESPONSE,
@@ -86,10 +85,6 @@ function answer(id: string, content: string, usage: ChatResult['usage']): ChatRe
   return { provider_response_id: id, choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }], usage };
 }
 
-function error(status: keyof typeof GEMINI_ERRORS, headers: Record<string, string> = {}): ErrorExchange {
-  const body = GEMINI_ERRORS[status];
-  return { reply: reply.error(status, body, headers), message: body.error.message.trim() };
-}
 
 const TEXT_USAGE = { prompt_tokens: 8, completion_tokens: 28, total_tokens: 36 };
 const CACHED_USAGE = { prompt_tokens: 2152, completion_tokens: 37, total_tokens: 2189, cached_prompt_tokens: 2048 };
@@ -227,16 +222,7 @@ runConformanceSuite({
         });
       },
     },
-    error_400: error(400),
-    error_401: error(401),
-    error_403: error(403),
-    error_404: error(404),
-    error_408: error(408),
-    error_413: error(413),
-    // No Retry-After header: the delay comes from the body's google.rpc.RetryInfo (retryDelay "37s").
-    error_429: { ...error(429), retryAfterMs: 37_000 },
-    error_500: error(500),
-    error_503: error(503),
+    ...geminiErrors(),
     timeout: true,
     connection_refused: true,
     malformed_json: { stream: reply.sse(GEMINI_MALFORMED_STREAM) },

@@ -1,6 +1,7 @@
 // Google's Gemini API: generateContent, streamGenerateContent (server-sent events) and
-// batchEmbedContents. The key goes in the x-goog-api-key header, never in the URL, so that it cannot
+// batchEmbedContents, and Imagen's predict (./imagen.ts). The key goes in the x-goog-api-key header, never in the URL, so that it cannot
 // end up in a log line that prints the URL.
+import { fromImagenResponse, toImagenRequest, type ImagenPredictResponse } from './imagen';
 import { credentialOf } from '@switchyard/config';
 import { GatewayError } from '@switchyard/contracts';
 import { credentialsOf, scrubbingCredentials } from '../credentials';
@@ -62,6 +63,11 @@ export function createGeminiProvider(options: GeminiOptions): ProviderAdapter {
     async embed(request, { signal }) {
       const response = await sendJson<GeminiBatchEmbedContentsResponse>(call(request.model, 'batchEmbedContents', toGeminiEmbedRequest(request), signal));
       return fromGeminiEmbedResponse(options.name, response, request.input.length);
+    },
+
+    async generateImage(request, { signal }) {
+      const response = await sendJson<ImagenPredictResponse>(call(request.model, 'predict', toImagenRequest(request), signal));
+      return fromImagenResponse(options.name, response);
     },
   }, credentialsOf(baseUrl, options.apiKey));
 }

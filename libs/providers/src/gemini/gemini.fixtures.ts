@@ -2,7 +2,8 @@
 // (candidates, usageMetadata, modelVersion, responseId), streamGenerateContent?alt=sse (one
 // GenerateContentResponse per `data:` event, CRLF-separated, no end marker), BatchEmbedContentsResponse,
 // and Google's error model {"error":{"code","message","status","details"}}. Texts and counts are chosen
-// per test; ids and model versions are in the API's own style.
+// per test; ids and model versions are in the API's own style. Imagen's predict response too.
+import { reply, type ErrorExchange } from '../testing';
 
 export const GEMINI_MODEL_VERSION = 'gemini-2.5-flash';
 
@@ -122,3 +123,33 @@ export const GEMINI_ERRORS = {
   500: geminiError(500, 'INTERNAL', 'An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting'),
   503: geminiError(503, 'UNAVAILABLE', 'The model is overloaded. Please try again later.'),
 } as const;
+
+/** A documented error as a conformance exchange: its status, its body, and the message the gateway keeps. */
+export function geminiErrorExchange(status: keyof typeof GEMINI_ERRORS): ErrorExchange {
+  const body = GEMINI_ERRORS[status];
+  return { reply: reply.error(status, body), message: body.error.message.trim() };
+}
+
+/** Every status of the conformance suites, as the Gemini API answers it. */
+export function geminiErrors() {
+  return {
+    error_400: geminiErrorExchange(400),
+    error_401: geminiErrorExchange(401),
+    error_403: geminiErrorExchange(403),
+    error_404: geminiErrorExchange(404),
+    error_408: geminiErrorExchange(408),
+    error_413: geminiErrorExchange(413),
+    // No Retry-After header: the delay comes from the body's google.rpc.RetryInfo (retryDelay "37s").
+    error_429: { ...geminiErrorExchange(429), retryAfterMs: 37_000 },
+    error_500: geminiErrorExchange(500),
+    error_503: geminiErrorExchange(503),
+  };
+}
+
+/** Imagen's predict answer for two samples: base64 PNGs (1x1 here) and their MIME type. */
+export const IMAGEN_PREDICT_RESPONSE = {
+  predictions: [
+    { bytesBase64Encoded: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', mimeType: 'image/png' },
+    { bytesBase64Encoded: 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', mimeType: 'image/png' },
+  ],
+};

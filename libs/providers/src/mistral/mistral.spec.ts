@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { GatewayError } from '@switchyard/contracts';
+import { MISTRAL_ERROR_MESSAGES, MISTRAL_RETRY_AFTER_MS } from './mistral.fixtures';
 import { errorFixtures, expectCall, fixtureJson, fixtureText, openAIWireRequests } from '../openai-compatible/testing';
 import { ReplayServer, reply, runConformanceSuite, type RecordedRequest } from '../testing';
 import { mistralProviderFactory } from './index';
@@ -92,22 +93,7 @@ runConformanceSuite({
       },
       expectRequest: call(wire.embeddings),
     },
-    ...errorFixtures(
-      DIR,
-      'errors.json',
-      {
-        '400': 'too large for model with 32768 maximum context length',
-        '401': 'Unauthorized',
-        '403': 'You do not have access to this model.',
-        '404': 'Not Found',
-        '408': 'Request timed out.',
-        '413': 'Request body too large.',
-        '429': 'Rate limit exceeded',
-        '500': 'Internal server error',
-        '503': 'Service unavailable, please retry later.',
-      },
-      60_000,
-    ),
+    ...errorFixtures(DIR, 'errors.json', MISTRAL_ERROR_MESSAGES, MISTRAL_RETRY_AFTER_MS),
     timeout: true,
     connection_refused: true,
     malformed_json: { stream: sse('stream-malformed.sse') },

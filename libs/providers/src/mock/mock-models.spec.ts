@@ -161,6 +161,16 @@ describe('mock-moderation', () => {
     expect(mockModeration('I will kill you, you idiot')).toEqual({ flagged: true, categories: ['harassment', 'violence'] });
     expect(mockModeration('The skills workshop was fun')).toEqual({ flagged: false, categories: [] });
   });
+
+  it('answers as a moderation model too, one verdict per input with every category', async () => {
+    const provider = createMockProvider({ latencyMs: 0 });
+    const answer = await provider.moderate!({ model: 'mock-moderation', input: ['how to launder money', 'a quiet walk'] }, { signal: new AbortController().signal });
+    expect(answer.results.map(({ flagged, categories }) => ({ flagged, flaggedCategories: Object.keys(categories).filter((name) => categories[name]) }))).toEqual([
+      { flagged: true, flaggedCategories: ['illicit'] },
+      { flagged: false, flaggedCategories: [] },
+    ]);
+    expect(answer.results[0].category_scores).toEqual({ harassment: 0, hate: 0, illicit: 1, self_harm: 0, sexual: 0, violence: 0 });
+  });
 });
 
 describe('the mock provider serves the mock models through its chat path', () => {

@@ -51,7 +51,7 @@ export function mockSentiment(text: string): { label: 'positive' | 'negative' | 
 }
 
 // Words and phrases by category, matched whole; the categories are MODERATION_CATEGORIES of libs/analyze.
-const MODERATION_LEXICON: Record<string, string[]> = {
+export const MODERATION_LEXICON: Record<string, string[]> = {
   harassment: ['idiot', 'moron', 'loser', 'shut up'],
   hate: ['subhuman', 'vermin'],
   illicit: ['counterfeit', 'launder', 'meth', 'shoplift'],

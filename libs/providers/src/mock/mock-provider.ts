@@ -1,10 +1,11 @@
 // The built-in provider `mock`, so that the gateway works with no API keys. Model mock-echo answers
 // with the text of the last user message, verbatim; mock-embed returns deterministic embeddings;
-// mock-vision, mock-sentiment and mock-moderation answer as mock-models.ts says.
+// mock-vision, mock-sentiment and mock-moderation answer as mock-models.ts says (mock-moderation also
+// as a moderation model).
 import { createHash } from 'node:crypto';
-import { GatewayError, type ChatMessage, type ChatRequest, type ChatResult, type EmbedResult } from '@switchyard/contracts';
+import { GatewayError, type ChatMessage, type ChatRequest, type ChatResult, type EmbedResult, type ModerationResult } from '@switchyard/contracts';
 import { scrubbingCredentials } from '../credentials';
-import { mockVisionDescription, mockModeration, mockSentiment } from './mock-models';
+import { MODERATION_LEXICON, mockVisionDescription, mockModeration, mockSentiment } from './mock-models';
 import type { ChatStreamEvent, ProviderAdapter, ProviderFactory } from '../provider';
 
 export const MOCK_EMBEDDING_DIMENSIONS = 16;
@@ -62,6 +63,18 @@ export function createMockProvider(options: MockProviderOptions): ProviderAdapte
         );
       }
       return { data: request.input.map((text, index) => ({ index, embedding: mockEmbedding(text, dimensions) })) } satisfies EmbedResult;
+    },
+
+    // mock-moderation behind /v1/moderations as well as behind the Analyze call's chat path.
+    async moderate(request, { signal }) {
+      await sleep(options.latencyMs, signal);
+      const results = request.input.map((text) => {
+        const found = new Set(mockModeration(text).categories);
+        const categories = Object.fromEntries(Object.keys(MODERATION_LEXICON).map((category) => [category, found.has(category)]));
+        const category_scores = Object.fromEntries(Object.keys(MODERATION_LEXICON).map((category) => [category, found.has(category) ? 1 : 0]));
+        return { flagged: found.size > 0, categories, category_scores };
+      });
+      return { results } satisfies ModerationResult;
     },
   }, []);
 }

@@ -5,6 +5,8 @@ import { GatewayError, type ChatRequest, type EmbedRequest } from '@switchyard/c
 import { credentialsOf, scrubbingCredentials } from '../credentials';
 import { parseEventJson, sendForEvents, sendJson, type HttpCall } from '../http';
 import type { ChatStreamEvent, ProviderAdapter } from '../provider';
+import type { ModerationDialect } from './moderation';
+import { fromOpenAIImageResponse, toOpenAIImageRequest, type OpenAIImageResponse } from './images';
 import {
   fromOpenAIChatChunk,
   fromOpenAIChatResponse,
@@ -16,7 +18,7 @@ import {
 } from './translate';
 import type { OpenAIChatChunk, OpenAIChatRequest, OpenAIChatResponse, OpenAIEmbeddingRequest, OpenAIEmbeddingResponse } from './wire';
 
-export type OpenAIOperation = 'chat' | 'embeddings';
+export type OpenAIOperation = 'chat' | 'embeddings' | 'moderations' | 'images';
 
 export interface OpenAICompatibleOptions extends Partial<OpenAITranslateOptions> {
   name: string;
@@ -36,9 +38,13 @@ export interface OpenAICompatibleOptions extends Partial<OpenAITranslateOptions>
   chatBody?: (body: OpenAIChatRequest, request: ChatRequest) => object;
   /** Rewrites a translated embedding body into a dialect; pure. */
   embedBody?: (body: OpenAIEmbeddingRequest, request: EmbedRequest) => object;
+  /** The dialect of the API's moderations endpoint, when it has one (OpenAI's, Mistral's). */
+  moderation?: ModerationDialect;
+  /** Whether the API generates images at POST /images/generations (OpenAI's). */
+  images?: boolean;
 }
 
-const DEFAULT_PATHS: Record<OpenAIOperation, string> = { chat: '/chat/completions', embeddings: '/embeddings' };
+const DEFAULT_PATHS: Record<OpenAIOperation, string> = { chat: '/chat/completions', embeddings: '/embeddings', moderations: '/moderations', images: '/images/generations' };
 
 export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions): ProviderAdapter {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -94,6 +100,14 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
       const response = await sendJson<OpenAIEmbeddingResponse>(call('embeddings', request.model, body, signal));
       return fromOpenAIEmbeddingResponse(options.name, response);
     };
+  }
+  const { moderation } = options;
+  if (moderation) {
+    adapter.moderate = async (request, { signal }) => moderation.fromResponse(options.name, await sendJson<unknown>(call('moderations', request.model, moderation.toRequest(request), signal)), request);
+  }
+  if (options.images) {
+    adapter.generateImage = async (request, { signal }) =>
+      fromOpenAIImageResponse(options.name, await sendJson<OpenAIImageResponse>(call('images', request.model, toOpenAIImageRequest(request), signal)));
   }
   return scrubbingCredentials(adapter, credentialsOf(baseUrl, options.apiKey));
 }

@@ -247,7 +247,7 @@ export function conformanceRequests(chatModel: string, embedModel = chatModel) {
 }
 
 const UNIFIED_FINISH_REASONS = ['stop', 'length', 'tool_calls', 'content_filter', 'error'];
-const CALL_TIMEOUT_MS = 10_000;
+export const CALL_TIMEOUT_MS = 10_000;
 
 interface Context {
   readonly target: ConformanceTarget;
@@ -539,7 +539,8 @@ function program(ctx: Context, kind: 'chat' | 'stream' | 'embed', answer: Reply)
   ctx.server.on(route.method ?? 'POST', route.path, withKey(answer, ctx.target.apiKey));
 }
 
-function withKey(answer: Reply, apiKey: string | undefined): Reply {
+/** The answer with {{api_key}} in its body replaced by the target's key. */
+export function withKey(answer: Reply, apiKey: string | undefined): Reply {
   if (typeof answer.body !== 'string') return answer;
   return { ...answer, body: answer.body.split('{{api_key}}').join(apiKey ?? '') };
 }
@@ -575,7 +576,7 @@ function accumulate(events: ChatStreamEvent[]): ChatResult {
   return accumulator.result();
 }
 
-async function failure(promise: Promise<unknown>): Promise<GatewayError> {
+export async function failure(promise: Promise<unknown>): Promise<GatewayError> {
   try {
     await promise;
   } catch (error) {
@@ -586,8 +587,12 @@ async function failure(promise: Promise<unknown>): Promise<GatewayError> {
 }
 
 function expectGatewayError(ctx: Context, error: GatewayError, code: ErrorCode): void {
+  expectGatewayErrorHiding(ctx.target.apiKey, error, code);
+}
+
+/** The error has `code` and a message, and neither it nor its body shows `key`. */
+export function expectGatewayErrorHiding(key: string | undefined, error: GatewayError, code: ErrorCode): void {
   expect({ code: error.code, message: error.message }).toEqual({ code, message: expect.any(String) });
-  const key = ctx.target.apiKey;
   if (key) {
     expect(error.message).not.toContain(key);
     expect(JSON.stringify(error.toBody())).not.toContain(key);

@@ -10,8 +10,14 @@ import type { ChatRequest as _aigateway_v1_ChatRequest, ChatRequest__Output as _
 import type { ChatResponse as _aigateway_v1_ChatResponse, ChatResponse__Output as _aigateway_v1_ChatResponse__Output } from '../../aigateway/v1/ChatResponse';
 import type { EmbedRequest as _aigateway_v1_EmbedRequest, EmbedRequest__Output as _aigateway_v1_EmbedRequest__Output } from '../../aigateway/v1/EmbedRequest';
 import type { EmbedResponse as _aigateway_v1_EmbedResponse, EmbedResponse__Output as _aigateway_v1_EmbedResponse__Output } from '../../aigateway/v1/EmbedResponse';
+import type { ImageGenerationRequest as _aigateway_v1_ImageGenerationRequest, ImageGenerationRequest__Output as _aigateway_v1_ImageGenerationRequest__Output } from '../../aigateway/v1/ImageGenerationRequest';
+import type { ImageGenerationResponse as _aigateway_v1_ImageGenerationResponse, ImageGenerationResponse__Output as _aigateway_v1_ImageGenerationResponse__Output } from '../../aigateway/v1/ImageGenerationResponse';
 import type { ListModelsRequest as _aigateway_v1_ListModelsRequest, ListModelsRequest__Output as _aigateway_v1_ListModelsRequest__Output } from '../../aigateway/v1/ListModelsRequest';
 import type { ListModelsResponse as _aigateway_v1_ListModelsResponse, ListModelsResponse__Output as _aigateway_v1_ListModelsResponse__Output } from '../../aigateway/v1/ListModelsResponse';
+import type { ModerationRequest as _aigateway_v1_ModerationRequest, ModerationRequest__Output as _aigateway_v1_ModerationRequest__Output } from '../../aigateway/v1/ModerationRequest';
+import type { ModerationResponse as _aigateway_v1_ModerationResponse, ModerationResponse__Output as _aigateway_v1_ModerationResponse__Output } from '../../aigateway/v1/ModerationResponse';
+import type { RerankRequest as _aigateway_v1_RerankRequest, RerankRequest__Output as _aigateway_v1_RerankRequest__Output } from '../../aigateway/v1/RerankRequest';
+import type { RerankResponse as _aigateway_v1_RerankResponse, RerankResponse__Output as _aigateway_v1_RerankResponse__Output } from '../../aigateway/v1/RerankResponse';
 
 export interface AiGatewayClient extends grpc.Client {
   /**
@@ -79,6 +85,21 @@ export interface AiGatewayClient extends grpc.Client {
   embed(argument: _aigateway_v1_EmbedRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_EmbedResponse__Output>): grpc.ClientUnaryCall;
   embed(argument: _aigateway_v1_EmbedRequest, callback: grpc.requestCallback<_aigateway_v1_EmbedResponse__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * Makes images from a prompt, as OpenAI's images API does.
+   */
+  GenerateImage(argument: _aigateway_v1_ImageGenerationRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_ImageGenerationResponse__Output>): grpc.ClientUnaryCall;
+  GenerateImage(argument: _aigateway_v1_ImageGenerationRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_aigateway_v1_ImageGenerationResponse__Output>): grpc.ClientUnaryCall;
+  GenerateImage(argument: _aigateway_v1_ImageGenerationRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_ImageGenerationResponse__Output>): grpc.ClientUnaryCall;
+  GenerateImage(argument: _aigateway_v1_ImageGenerationRequest, callback: grpc.requestCallback<_aigateway_v1_ImageGenerationResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Makes images from a prompt, as OpenAI's images API does.
+   */
+  generateImage(argument: _aigateway_v1_ImageGenerationRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_ImageGenerationResponse__Output>): grpc.ClientUnaryCall;
+  generateImage(argument: _aigateway_v1_ImageGenerationRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_aigateway_v1_ImageGenerationResponse__Output>): grpc.ClientUnaryCall;
+  generateImage(argument: _aigateway_v1_ImageGenerationRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_ImageGenerationResponse__Output>): grpc.ClientUnaryCall;
+  generateImage(argument: _aigateway_v1_ImageGenerationRequest, callback: grpc.requestCallback<_aigateway_v1_ImageGenerationResponse__Output>): grpc.ClientUnaryCall;
+  
   ListModels(argument: _aigateway_v1_ListModelsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
   ListModels(argument: _aigateway_v1_ListModelsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_aigateway_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
   ListModels(argument: _aigateway_v1_ListModelsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
@@ -87,6 +108,36 @@ export interface AiGatewayClient extends grpc.Client {
   listModels(argument: _aigateway_v1_ListModelsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_aigateway_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
   listModels(argument: _aigateway_v1_ListModelsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
   listModels(argument: _aigateway_v1_ListModelsRequest, callback: grpc.requestCallback<_aigateway_v1_ListModelsResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Classifies texts as OpenAI's moderations API does: one verdict per input.
+   */
+  Moderate(argument: _aigateway_v1_ModerationRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_ModerationResponse__Output>): grpc.ClientUnaryCall;
+  Moderate(argument: _aigateway_v1_ModerationRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_aigateway_v1_ModerationResponse__Output>): grpc.ClientUnaryCall;
+  Moderate(argument: _aigateway_v1_ModerationRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_ModerationResponse__Output>): grpc.ClientUnaryCall;
+  Moderate(argument: _aigateway_v1_ModerationRequest, callback: grpc.requestCallback<_aigateway_v1_ModerationResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Classifies texts as OpenAI's moderations API does: one verdict per input.
+   */
+  moderate(argument: _aigateway_v1_ModerationRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_ModerationResponse__Output>): grpc.ClientUnaryCall;
+  moderate(argument: _aigateway_v1_ModerationRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_aigateway_v1_ModerationResponse__Output>): grpc.ClientUnaryCall;
+  moderate(argument: _aigateway_v1_ModerationRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_ModerationResponse__Output>): grpc.ClientUnaryCall;
+  moderate(argument: _aigateway_v1_ModerationRequest, callback: grpc.requestCallback<_aigateway_v1_ModerationResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Orders documents by their relevance to a query, as Cohere's rerank API does.
+   */
+  Rerank(argument: _aigateway_v1_RerankRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_RerankResponse__Output>): grpc.ClientUnaryCall;
+  Rerank(argument: _aigateway_v1_RerankRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_aigateway_v1_RerankResponse__Output>): grpc.ClientUnaryCall;
+  Rerank(argument: _aigateway_v1_RerankRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_RerankResponse__Output>): grpc.ClientUnaryCall;
+  Rerank(argument: _aigateway_v1_RerankRequest, callback: grpc.requestCallback<_aigateway_v1_RerankResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Orders documents by their relevance to a query, as Cohere's rerank API does.
+   */
+  rerank(argument: _aigateway_v1_RerankRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_RerankResponse__Output>): grpc.ClientUnaryCall;
+  rerank(argument: _aigateway_v1_RerankRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_aigateway_v1_RerankResponse__Output>): grpc.ClientUnaryCall;
+  rerank(argument: _aigateway_v1_RerankRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_RerankResponse__Output>): grpc.ClientUnaryCall;
+  rerank(argument: _aigateway_v1_RerankRequest, callback: grpc.requestCallback<_aigateway_v1_RerankResponse__Output>): grpc.ClientUnaryCall;
   
 }
 
@@ -115,7 +166,22 @@ export interface AiGatewayHandlers extends grpc.UntypedServiceImplementation {
   
   Embed: grpc.handleUnaryCall<_aigateway_v1_EmbedRequest__Output, _aigateway_v1_EmbedResponse>;
   
+  /**
+   * Makes images from a prompt, as OpenAI's images API does.
+   */
+  GenerateImage: grpc.handleUnaryCall<_aigateway_v1_ImageGenerationRequest__Output, _aigateway_v1_ImageGenerationResponse>;
+  
   ListModels: grpc.handleUnaryCall<_aigateway_v1_ListModelsRequest__Output, _aigateway_v1_ListModelsResponse>;
+  
+  /**
+   * Classifies texts as OpenAI's moderations API does: one verdict per input.
+   */
+  Moderate: grpc.handleUnaryCall<_aigateway_v1_ModerationRequest__Output, _aigateway_v1_ModerationResponse>;
+  
+  /**
+   * Orders documents by their relevance to a query, as Cohere's rerank API does.
+   */
+  Rerank: grpc.handleUnaryCall<_aigateway_v1_RerankRequest__Output, _aigateway_v1_RerankResponse>;
   
 }
 
@@ -125,5 +191,8 @@ export interface AiGatewayDefinition extends grpc.ServiceDefinition {
   Chat: MethodDefinition<_aigateway_v1_ChatRequest, _aigateway_v1_ChatResponse, _aigateway_v1_ChatRequest__Output, _aigateway_v1_ChatResponse__Output>
   ChatStream: MethodDefinition<_aigateway_v1_ChatRequest, _aigateway_v1_ChatChunk, _aigateway_v1_ChatRequest__Output, _aigateway_v1_ChatChunk__Output>
   Embed: MethodDefinition<_aigateway_v1_EmbedRequest, _aigateway_v1_EmbedResponse, _aigateway_v1_EmbedRequest__Output, _aigateway_v1_EmbedResponse__Output>
+  GenerateImage: MethodDefinition<_aigateway_v1_ImageGenerationRequest, _aigateway_v1_ImageGenerationResponse, _aigateway_v1_ImageGenerationRequest__Output, _aigateway_v1_ImageGenerationResponse__Output>
   ListModels: MethodDefinition<_aigateway_v1_ListModelsRequest, _aigateway_v1_ListModelsResponse, _aigateway_v1_ListModelsRequest__Output, _aigateway_v1_ListModelsResponse__Output>
+  Moderate: MethodDefinition<_aigateway_v1_ModerationRequest, _aigateway_v1_ModerationResponse, _aigateway_v1_ModerationRequest__Output, _aigateway_v1_ModerationResponse__Output>
+  Rerank: MethodDefinition<_aigateway_v1_RerankRequest, _aigateway_v1_RerankResponse, _aigateway_v1_RerankRequest__Output, _aigateway_v1_RerankResponse__Output>
 }

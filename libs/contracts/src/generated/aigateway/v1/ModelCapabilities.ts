@@ -7,6 +7,9 @@ export interface ModelCapabilities {
   'tools'?: (boolean);
   'vision'?: (boolean);
   'embeddings'?: (boolean);
+  'moderation'?: (boolean);
+  'rerank'?: (boolean);
+  'image_generation'?: (boolean);
 }
 
 export interface ModelCapabilities__Output {
@@ -15,4 +18,7 @@ export interface ModelCapabilities__Output {
   'tools': (boolean);
   'vision': (boolean);
   'embeddings': (boolean);
+  'moderation': (boolean);
+  'rerank': (boolean);
+  'image_generation': (boolean);
 }

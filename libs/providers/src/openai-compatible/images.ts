@@ -1,0 +1,48 @@
+// OpenAI's image generation API (POST /v1/images/generations), as its API reference documents it. Pure
+// translators. Images are asked for as base64: response_format is documented for the DALL-E models only
+// (gpt-image-1 always answers base64 and refuses the parameter). gpt-image-1 reports usage in tokens.
+import { GatewayError, type ImageGenerationRequest, type ImageGenerationResult } from '@switchyard/contracts';
+
+export interface OpenAIImageRequest {
+  model: string;
+  prompt: string;
+  n?: number;
+  size?: string;
+  user?: string;
+  response_format?: 'b64_json';
+}
+
+export interface OpenAIImageResponse {
+  created?: number;
+  data?: { b64_json?: string; url?: string; revised_prompt?: string }[];
+  usage?: { input_tokens?: number; output_tokens?: number; total_tokens?: number };
+}
+
+export function toOpenAIImageRequest(request: ImageGenerationRequest): OpenAIImageRequest {
+  const body: OpenAIImageRequest = { model: request.model, prompt: request.prompt };
+  if (request.n !== undefined) body.n = request.n;
+  if (request.size) body.size = request.size;
+  if (request.user) body.user = request.user;
+  if (request.model.startsWith('dall-e')) body.response_format = 'b64_json';
+  return body;
+}
+
+export function fromOpenAIImageResponse(provider: string, response: OpenAIImageResponse | null): ImageGenerationResult {
+  const data = response?.data;
+  if (!Array.isArray(data) || data.length === 0 || !data.every((image) => typeof image?.b64_json === 'string' || typeof image?.url === 'string')) {
+    throw new GatewayError('provider_bad_response', `${provider} returned no images, or images without b64_json or url`);
+  }
+  const result: ImageGenerationResult = {
+    data: data.map((image) => ({
+      ...(typeof image.b64_json === 'string' ? { b64_json: image.b64_json } : { url: image.url }),
+      ...(image.revised_prompt ? { revised_prompt: image.revised_prompt } : {}),
+    })),
+  };
+  const usage = response?.usage;
+  if (usage) {
+    const prompt = usage.input_tokens ?? 0;
+    const completion = usage.output_tokens ?? 0;
+    result.usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: usage.total_tokens ?? prompt + completion };
+  }
+  return result;
+}

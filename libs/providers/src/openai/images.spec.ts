@@ -1,0 +1,45 @@
+import type { ImageGenerationRequest, ImageGenerationResult } from '@switchyard/contracts';
+import { errorFixtures, fixtureJson, OPENAI_ERROR_MESSAGES, OPENAI_FIXTURES_DIR } from '../openai-compatible/testing';
+import { ReplayServer, reply, runKindConformanceSuite } from '../testing';
+import { openaiProviderFactory } from './index';
+
+const KEY = 'sk-proj-test-images-91b4f0c2';
+const REQUEST: ImageGenerationRequest = { model: 'dall-e-3', prompt: 'A watercolour lighthouse at dawn', size: '1024x1024', user: 'u-7' };
+const documented = fixtureJson<{ data: { b64_json: string; revised_prompt: string }[] }>(OPENAI_FIXTURES_DIR, 'images.json');
+const createAdapter = (baseUrl: string) => openaiProviderFactory({ base_url: `${baseUrl}/v1` }, { OPENAI_API_KEY: KEY });
+
+runKindConformanceSuite<ImageGenerationResult>({
+  name: 'openai image generation',
+  createAdapter,
+  apiKey: KEY,
+  call: (adapter, options) => adapter.generateImage!(REQUEST, options),
+  route: { path: '/v1/images/generations' },
+  answer: {
+    reply: reply.json(documented),
+    expected: { data: [{ b64_json: documented.data[0].b64_json, revised_prompt: documented.data[0].revised_prompt }] },
+    expectRequest: (request) => {
+      expect(request.headers.authorization).toBe(`Bearer ${KEY}`);
+      // DALL-E models are asked for base64, which the gateway returns inline.
+      expect(request.body).toEqual({ model: 'dall-e-3', prompt: 'A watercolour lighthouse at dawn', size: '1024x1024', user: 'u-7', response_format: 'b64_json' });
+    },
+  },
+  badAnswers: {
+    'an answer without images': reply.json({ created: 1764726000, data: [] }),
+    'an image with neither b64_json nor url': reply.json({ created: 1764726000, data: [{ revised_prompt: 'x' }] }),
+  },
+  errors: errorFixtures(OPENAI_FIXTURES_DIR, 'errors.json', OPENAI_ERROR_MESSAGES, 20_000),
+});
+
+describe('openai gpt-image-1', () => {
+  it('is not sent response_format, which it refuses, and its token usage is read', async () => {
+    const server = await ReplayServer.start();
+    try {
+      server.on('POST', '/v1/images/generations', reply.json({ created: 1764726000, data: [{ b64_json: documented.data[0].b64_json }], usage: { input_tokens: 12, output_tokens: 4160, total_tokens: 4172 } }));
+      const result = await createAdapter(server.baseUrl).generateImage!({ model: 'gpt-image-1', prompt: 'a lighthouse', n: 1 }, { signal: AbortSignal.timeout(5000) });
+      expect(server.onlyRequest().body).toEqual({ model: 'gpt-image-1', prompt: 'a lighthouse', n: 1 });
+      expect(result).toEqual({ data: [{ b64_json: documented.data[0].b64_json }], usage: { prompt_tokens: 12, completion_tokens: 4160, total_tokens: 4172 } });
+    } finally {
+      await server.close();
+    }
+  });
+});
