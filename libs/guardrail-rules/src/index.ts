@@ -1,3 +1,4 @@
+export * from './deny';
 export * from './detector';
 export * from './injection';
 export * from './output';

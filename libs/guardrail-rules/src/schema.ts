@@ -2,6 +2,7 @@
 // prompt (input) and on the answer (output). libs/config takes it into the gateway's schema.
 import { KEY_AND_TEAM_NAME, KEY_LIMITS } from '@switchyard/contracts';
 import { z } from 'zod';
+import { compileDenyPattern } from './deny';
 import { PII_ENTITIES } from './pii';
 import { SECRET_ENTITIES } from './secrets';
 
@@ -19,13 +20,23 @@ export const guardrailRuleSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({ type: z.literal('secrets'), name, entities: z.array(z.enum(SECRET_ENTITIES)).min(1).default([...SECRET_ENTITIES]), action }),
   z.strictObject({ type: z.literal('injection'), name, threshold: z.number().gt(0).max(1).default(0.8), action: z.enum(['block', 'flag']) }),
-  z.strictObject({
-    type: z.literal('deny'),
-    name,
-    /** Words or phrases, matched whole and without regard to case. */
-    words: z.array(z.string().min(1).max(64).regex(/^\S(?:.*\S)?$/, 'a denied word has no leading or trailing space')).min(1).max(1000),
-    action,
-  }),
+  z
+    .strictObject({
+      type: z.literal('deny'),
+      name,
+      /** Words or phrases, matched whole and without regard to case. */
+      words: z.array(z.string().min(1).max(64).regex(/^\S(?:.*\S)?$/, 'a denied word has no leading or trailing space')).min(1).max(1000).optional(),
+      /** Regular expressions (JavaScript syntax), run by V8's linear-time engine: every match is a value. */
+      patterns: z.array(z.string().min(1).max(256)).min(1).max(64).optional(),
+      action,
+    })
+    .superRefine((rule, context) => {
+      if (!rule.words && !rule.patterns) context.addIssue({ code: 'custom', path: ['words'], message: `deny rule ${rule.name ?? rule.type} needs words, patterns or both` });
+      rule.patterns?.forEach((source, index) => {
+        const compiled = compileDenyPattern(source);
+        if (typeof compiled === 'string') context.addIssue({ code: 'custom', path: ['patterns', index], message: `deny rule ${rule.name ?? rule.type}: pattern ${JSON.stringify(source)} is refused: ${compiled}` });
+      });
+    }),
   z.strictObject({ type: z.literal('prompt_size'), name, max_tokens: z.number().int().positive(), action: z.enum(['block', 'flag']) }),
 ]);
 
