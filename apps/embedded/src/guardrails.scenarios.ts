@@ -5,6 +5,8 @@ import * as grpc from '@grpc/grpc-js';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { createGatewayClient, type AiGatewayClient } from '@switchyard/client';
+import type { RequestEvent } from '@switchyard/contracts';
+import { countUsage } from '@switchyard/pricing';
 import { MOCK_EMBEDDING_DIMENSIONS, mockEmbedding } from '@switchyard/providers';
 import { chat, chatStream, eventually } from '@switchyard/testing';
 import type { HttpGatewayUnderTest } from './http-front-door.scenarios';
@@ -37,8 +39,17 @@ models:
     guardrails:
       input: [{ type: pii, entities: [email], action: mask }]
       reversible: true
+  - name: answer-refused
+    provider: mock
+    upstream_model: mock-echo
+    capabilities: [chat, streaming]
+    guardrails:
+      input: []
+      output: [{ type: secrets, action: block }]
 providers:
   mock: { latency_ms: 0 }
+pricing:
+  mock/mock-echo: { input_per_mtok: 1, output_per_mtok: 2 }
 limits: { max_request_bytes: 65536, default_timeout_ms: 20000 }
 `;
 
@@ -134,6 +145,33 @@ export function describeGuardrails(mode: string, start: StartGuardedGateway): vo
     it('masks the answer of an unstreamed call', async () => {
       const completion = await openai.chat.completions.create({ model: 'answer-masked', messages: [{ role: 'user', content: 'ann@corp.io' }] });
       expect(completion.choices[0].message.content).toBe('<EMAIL_1>');
+    });
+
+    it('charges the tokens of an answer an output rule refused, streamed or not (regression: the row had 0 tokens though the provider was paid)', async () => {
+      const messages = [{ role: 'user' as const, content: `my key is ${KEY}` }];
+      const refused = await openai.chat.completions.create({ model: 'answer-refused', messages }, NO_RETRY).catch((error: InstanceType<typeof OpenAI.APIError>) => error);
+      expect((refused as InstanceType<typeof OpenAI.APIError>).status).toBe(403);
+      expect((refused as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({ code: 'guardrail_blocked', message: 'guardrail rule secrets refused the answer: it found a value of kind openai_key' });
+      const streamError = await chatStream(client, { model: 'answer-refused', messages }).then(
+        () => undefined,
+        (error: grpc.ServiceError) => error,
+      );
+      expect(streamError?.code).toBe(grpc.status.PERMISSION_DENIED);
+      // The mock reports no usage: the gateway counts what it was sent and what it answered, as for any answer.
+      const asked = { kind: 'chat', chat: { model: 'answer-refused', messages } } as RequestEvent;
+      const usage = countUsage(asked, [{ index: 0, message: { role: 'assistant', content: messages[0].content }, finish_reason: 'stop' }]);
+      const cost = (usage.prompt_tokens * 1 + usage.completion_tokens * 2) / 1e6;
+      for (const stream of [false, true]) {
+        const row = await eventually(
+          async () => (await gateway.query<{ status: string; error_code: string; prompt_tokens: number; completion_tokens: number; tokens_estimated: boolean; cost_usd: string }>(
+            `SELECT status, error_code, prompt_tokens, completion_tokens, tokens_estimated, cost_usd FROM usage_events WHERE model = 'answer-refused' AND stream = $1`,
+            [stream],
+          ))[0],
+          `the refused ${stream ? 'streamed' : 'unstreamed'} answer's row`,
+        );
+        expect({ ...row, cost_usd: Number(row.cost_usd) }).toEqual({ status: 'error', error_code: 'guardrail_blocked', prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, tokens_estimated: true, cost_usd: cost });
+      }
+      expect(usage.completion_tokens).toBeGreaterThan(10);
     });
 
     it('puts the placeholders the model repeats back, streamed or not (reversible masking)', async () => {

@@ -182,6 +182,15 @@ export interface CompletionEvent {
   cache?: CacheStatus;
   /** The call the semantic cache made to embed the request's prompt; absent when it made none (or none answered). */
   cache_embed?: CacheEmbedCall;
+  /** The tokens of an answer an output guardrail refused (status error, guardrail_blocked): the provider charged them. Absent otherwise. */
+  refused_answer?: RefusedAnswer;
+}
+
+/** What the provider charged for an answer the caller did not get; its text is not kept. */
+export interface RefusedAnswer {
+  usage: Usage;
+  /** True when the tokens were counted by the gateway because the provider reported none (a stream cut short, say). */
+  tokens_estimated: boolean;
 }
 
 /** An embedding call the semantic cache made for a request: metering prices it at its target's price, on the request's row. */

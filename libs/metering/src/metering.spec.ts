@@ -141,6 +141,21 @@ describe('metering', () => {
     });
   });
 
+  it('charges the tokens of an answer an output rule refused, and answers guardrail_blocked (regression: the row had 0 tokens and cost 0 though the provider was paid)', async () => {
+    const refused: CompletionEvent = {
+      request,
+      status: 'error',
+      error: { code: 'guardrail_blocked', message: 'guardrail rule secrets refused the answer: it found a value of kind openai_key' },
+      refused_answer: { usage: { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500, cached_prompt_tokens: 200 }, tokens_estimated: false },
+      provider_latency_ms: 30,
+      stage: 'provider-worker',
+    };
+    const [reply, usage] = await stage.handle(refused, {} as never);
+    expect(usage.value).toMatchObject({ status: 'error', error_code: 'guardrail_blocked', prompt_tokens: 1000, completion_tokens: 500, cached_prompt_tokens: 200, cost_usd: 0.000435, tokens_estimated: false });
+    expect(reply.value).toMatchObject({ type: 'error', error: { code: 'guardrail_blocked' } });
+    expect(meter({ ...refused, refused_answer: { ...refused.refused_answer!, tokens_estimated: true } }, prices).estimated).toBe(true);
+  });
+
   it('prices the target that answered, and records where it sits in the route, the tries and the tries that failed', async () => {
     const failed_attempts = [{ target: 'openai/gpt-4o-mini', code: 'provider_unavailable', latency_ms: 40 }];
     const served = { ...request, route: { provider: 'anthropic', upstream_model: 'claude-haiku-4-5', path: 'models.0.route.fallback.1' } };

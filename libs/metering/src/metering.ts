@@ -19,7 +19,7 @@ import {
 } from '@switchyard/contracts';
 import type { Stage, StageOutput } from '@switchyard/pipeline';
 import { gatewayMetrics } from '@switchyard/telemetry';
-import { costOf, countCompletionTokens, countPromptTokens, countTexts, countingDeadline, priceKey, type PriceTable } from '@switchyard/pricing';
+import { costOf, countUsage, priceKey, type PriceTable } from '@switchyard/pricing';
 
 export interface Metered {
   usage: Usage;
@@ -34,15 +34,12 @@ export interface Metered {
 
 export function meter(completion: CompletionEvent, prices: PriceTable): Metered {
   const { request } = completion;
-  let usage = completion.chat?.usage ?? completion.embed?.usage;
-  let estimated = false;
+  // An answer an output rule refused was still charged by its provider: its row says what for.
+  let usage = completion.chat?.usage ?? completion.embed?.usage ?? completion.refused_answer?.usage;
+  let estimated = completion.refused_answer?.tokens_estimated ?? false;
   if (!usage && completion.status === 'ok') {
     estimated = true;
-    // One budget of exact counting for the whole request, prompt and completion.
-    const deadline = countingDeadline();
-    const prompt = request.kind === 'chat' ? countPromptTokens(request.chat!.messages, deadline) : countTexts(request.embed!.input, deadline);
-    const output = completion.chat ? countCompletionTokens(completion.chat.choices, deadline) : 0;
-    usage = { prompt_tokens: prompt, completion_tokens: output, total_tokens: prompt + output };
+    usage = countUsage(request, completion.chat?.choices);
   }
   usage ??= { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
   const route = request.route;

@@ -1,7 +1,8 @@
 import { TOPICS, type CompletionEvent, type RequestEvent } from '@switchyard/contracts';
 import { compileRules, outputGuards, type Policy } from '@switchyard/guardrail-rules';
 import type { StageContext, StageOutput } from '@switchyard/pipeline';
-import { createMockProvider } from '@switchyard/providers';
+import { countUsage } from '@switchyard/pricing';
+import { createMockProvider, type ProviderAdapter } from '@switchyard/providers';
 import { DEFAULT_RETRY, parseTarget, type RouteNode } from '@switchyard/routing';
 import { createProviderWorker } from './provider-worker';
 
@@ -56,6 +57,29 @@ describe('provider-worker output guardrails', () => {
     });
     expect((output.value as CompletionEvent).chat).toBeUndefined();
     expect(emitted).toEqual([]);
+  });
+
+  describe('the tokens of a refused answer (regression: the provider was paid, the row had 0 tokens)', () => {
+    const key = 'sk-proj-' + 'AbCd1234'.repeat(5);
+
+    it('carries the usage the provider reported for an answer it refused', async () => {
+      const usage = { prompt_tokens: 12, completion_tokens: 30, total_tokens: 42 };
+      const reporting: ProviderAdapter = { name: 'mock', chat: async () => ({ choices: [{ index: 0, message: { role: 'assistant', content: `here: ${key}` }, finish_reason: 'stop' }], usage }) };
+      const refusing = createProviderWorker(new Map([['mock', reporting]]), { routes: oneTarget, output: outputGuards(() => policy(blockKeys)) });
+      const [output] = await refusing.stage.handle(request('the key?', { stream: false }), context([]));
+      expect(output.value).toMatchObject({ status: 'error', error: { code: 'guardrail_blocked' }, refused_answer: { usage, tokens_estimated: false } });
+      expect((output.value as CompletionEvent).chat).toBeUndefined();
+    });
+
+    it('counts the tokens of a refused stream, which ends before the provider reports any', async () => {
+      const emitted: StageOutput[] = [];
+      const asked = request(`the key is ${key}`);
+      const [output] = await worker(policy(blockKeys)).stage.handle(asked, context(emitted));
+      const echoed = [{ index: 0, message: { role: 'assistant' as const, content: `the key is ${key}` }, finish_reason: 'stop' }];
+      expect(countUsage(asked, echoed).completion_tokens).toBeGreaterThan(10);
+      expect(output.value).toMatchObject({ status: 'error', error: { code: 'guardrail_blocked' }, refused_answer: { usage: countUsage(asked, echoed), tokens_estimated: true } });
+      expect(sentText(emitted)).toBe('');
+    });
   });
 
   it('puts back the prompt\'s placeholders and keeps the map off the outcome', async () => {

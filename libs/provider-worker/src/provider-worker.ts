@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { planCache, replayedChunks, type CachedAnswer, type CachedChunk, type CachePlan, type ResponseCache } from '@switchyard/cache';
 import { providerCallsSchema, type CacheConfig, type CachePolicies, type ProviderCallLimits } from '@switchyard/config';
 import { GuardrailBlocked, type OutputGuard } from '@switchyard/guardrail-rules';
-import { countTexts, priceKey, type PriceTable } from '@switchyard/pricing';
+import { countTexts, countUsage, priceKey, type PriceTable } from '@switchyard/pricing';
 import {
   CLOSED_BREAKER,
   DEFAULT_BREAKER,
@@ -39,9 +39,11 @@ import {
   type CacheEmbedCall,
   type CancelEvent,
   type ChatChunk,
+  type ChatResult,
   type CompletionEvent,
   type FailedAttempt,
   type GuardrailFinding,
+  type RefusedAnswer,
   type ReplyEvent,
   type RequestEvent,
   type Route,
@@ -180,6 +182,8 @@ interface CallResult {
   findings?: GuardrailFinding[];
   /** The chunks the caller got, in order, when the answer streamed and is to be cached. */
   chunks?: CachedChunk[];
+  /** What the provider charged for an answer the output guardrails refused. */
+  refused?: RefusedAnswer;
 }
 
 /**
@@ -341,6 +345,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       if (failed) completion.failed_attempts = failed;
       if (cache) completion.cache = cache.status;
       if (cache?.embed) completion.cache_embed = cache.embed;
+      if (result.refused) completion.refused_answer = result.refused;
       countRetriesAndFallbacks(request, failed, node.key);
       return outputs;
     };
@@ -539,6 +544,9 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
     const streamId = randomUUID();
     let seq = 0;
     const chunks: CachedChunk[] | undefined = cache?.store ? [] : undefined;
+    // The answer as the provider gave it, before the output guard, for the tokens of one it refuses.
+    let answer: ChatResult | undefined;
+    const unguarded = guard && request.stream ? new StreamAccumulator() : undefined;
     const span = startProviderCallSpan(context.span, request, route.provider, route.upstream_model);
     try {
       const completion: CompletionEvent = { request, status: 'ok', provider_latency_ms: 0, stage: 'provider-worker' };
@@ -577,6 +585,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
         };
         for await (const event of provider.chatStream({ ...request.chat!, model: route.upstream_model }, { signal })) {
           if (emitFailure) throw emitFailure;
+          unguarded?.add(event);
           send(guard ? guard.push(event) : event);
         }
         for (const held of guard?.end() ?? []) send(held);
@@ -585,7 +594,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
         completion.chat = accumulator.result();
       } else {
         if (!provider.chat) throw new GatewayError('unsupported_capability', `provider ${route.provider} does not offer chat`);
-        const answer = await provider.chat({ ...request.chat!, model: route.upstream_model }, { signal });
+        answer = await provider.chat({ ...request.chat!, model: route.upstream_model }, { signal });
         completion.chat = guard ? guard.result(answer) : answer;
       }
       completion.provider_latency_ms = now() - started;
@@ -598,8 +607,9 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       const failure = signal.aborted || !(error instanceof GatewayError) ? transportError({ provider: route.provider, signal }, error) : error;
       const latencyMs = now() - started;
       providerCallEnded(span, request, route, { latencyMs, firstChunkMs: firstChunkAt === undefined ? undefined : firstChunkAt - started, error: failure });
-      const findings = error instanceof GuardrailBlocked ? [...guard!.findings(), error.finding] : undefined;
-      return { error: failure, latency_ms: latencyMs, streamed: firstChunkAt !== undefined, findings };
+      if (!(error instanceof GuardrailBlocked)) return { error: failure, latency_ms: latencyMs, streamed: firstChunkAt !== undefined };
+      const findings = [...guard!.findings(), error.finding];
+      return { error: failure, latency_ms: latencyMs, streamed: firstChunkAt !== undefined, findings, refused: refusedAnswer(request, answer ?? unguarded!.result()) };
     }
   }
 
@@ -729,6 +739,14 @@ function usesFacts(node: RouteNode): boolean {
     default:
       return node.nodes.some(usesFacts);
   }
+}
+
+/**
+ * What the provider charged for an answer an output rule refused: the usage it reported, else counted
+ * from what it sent (a stream cut off at the refusal has not reached its usage).
+ */
+function refusedAnswer(request: RequestEvent, answer: ChatResult): RefusedAnswer {
+  return answer.usage ? { usage: answer.usage, tokens_estimated: false } : { usage: countUsage(request, answer.choices), tokens_estimated: true };
 }
 
 /** Why a waiting request left the line without a call: its caller left, or its deadline passed. */
