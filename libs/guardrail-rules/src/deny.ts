@@ -37,6 +37,7 @@ function linearEngineAvailable(): boolean {
   if (linearEngine === undefined) {
     setFlagsFromString('--enable-experimental-regexp-engine');
     try {
+      // eslint-disable-next-line no-invalid-regexp -- `l` is V8's linear-time engine, which the flag above switches on
       new RegExp('', 'l');
       linearEngine = true;
     } catch {
@@ -53,6 +54,7 @@ function linearEngineAvailable(): boolean {
 export function compileDenyPattern(source: string): RegExp | string {
   if (!linearEngineAvailable()) return 'this Node.js has no linear-time regular expression engine (V8 --enable-experimental-regexp-engine), which deny patterns need';
   try {
+    // eslint-disable-next-line no-invalid-regexp -- as above
     return new RegExp(source, 'gl');
   } catch (error) {
     const reason = (error as Error).message.replace(/^Invalid regular expression: \/.*\/gl: /s, '');

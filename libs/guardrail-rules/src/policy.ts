@@ -20,7 +20,9 @@ interface RuleBase {
 export type CompiledRule =
   | (RuleBase & { kind: 'spans'; detectors: Detector[] })
   | (RuleBase & { kind: 'injection'; threshold: number })
-  | (RuleBase & { kind: 'prompt_size'; maxTokens: number });
+  | (RuleBase & { kind: 'prompt_size'; maxTokens: number })
+  /** A classifier model (by the name callers use) scores the prompt; the provider-worker calls it. */
+  | (RuleBase & { kind: 'model'; route: string; threshold: number; instructions: string });
 
 export interface Policy {
   input: CompiledRule[];
@@ -74,6 +76,8 @@ export function compileRules(rules: GuardrailRuleConfig[]): CompiledRule[] {
         return { ...base, kind: 'injection', threshold: rule.threshold };
       case 'prompt_size':
         return { ...base, kind: 'prompt_size', maxTokens: rule.max_tokens };
+      case 'model':
+        return { ...base, kind: 'model', route: rule.route, threshold: rule.threshold, instructions: rule.instructions };
     }
   });
 }
@@ -251,9 +255,15 @@ export class GuardrailBlocked extends GatewayError {
   }
 }
 
+const FOUND: Record<string, string> = {
+  injection: 'a prompt injection',
+  prompt_size: 'a prompt over its token limit',
+  model: 'its classifier model scored it at or over the threshold',
+};
+
 export function blocked(rule: CompiledRule, entity: string, direction: Direction): GuardrailBlocked {
   const what = direction === 'input' ? 'the request' : 'the answer';
-  const found = entity === 'injection' ? 'a prompt injection' : entity === 'prompt_size' ? 'a prompt over its token limit' : `a value of kind ${entity}`;
+  const found = FOUND[entity] ?? `a value of kind ${entity}`;
   return new GuardrailBlocked(`guardrail rule ${rule.name} refused ${what}: it found ${found}`, { rule: rule.name, entity, action: 'block', direction, count: 1 });
 }
 

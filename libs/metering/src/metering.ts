@@ -30,6 +30,9 @@ export interface Metered {
   /** The semantic cache's embedding call for the request: its tokens and cost (in cost_usd too); 0 when it made none. */
   cache_embed_tokens: number;
   cache_embed_cost_usd: number;
+  /** The guardrails' classifier calls for the request: their tokens and cost (in cost_usd too); 0 when they made none. */
+  guardrail_model_tokens: number;
+  guardrail_model_cost_usd: number;
 }
 
 export function meter(completion: CompletionEvent, prices: PriceTable): Metered {
@@ -39,7 +42,7 @@ export function meter(completion: CompletionEvent, prices: PriceTable): Metered 
   let estimated = completion.refused_answer?.tokens_estimated ?? false;
   if (!usage && completion.status === 'ok') {
     estimated = true;
-    usage = countUsage(request, completion.chat?.choices);
+    usage = countUsage(request.chat ?? request.embed!, completion.chat?.choices);
   }
   usage ??= { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
   const route = request.route;
@@ -47,10 +50,25 @@ export function meter(completion: CompletionEvent, prices: PriceTable): Metered 
   // The embedding the semantic cache made for the request was spent whatever the answer: hit, miss or failure.
   const embed = completion.cache_embed;
   const embedCost = embed ? costOf(embed.usage, prices[priceKey(embed.route.provider, embed.route.upstream_model)]).cost_usd : 0;
-  const spent = { estimated: estimated || embed?.tokens_estimated === true, cache_embed_tokens: embed?.usage.prompt_tokens ?? 0, cache_embed_cost_usd: embedCost };
-  // A hit reached no provider: the caller pays only the embedding, and the row says what the provider would have charged.
-  if (completion.cache === 'hit' || completion.cache === 'semantic_hit') return { usage, ...spent, cost_usd: embedCost, cost_saved_usd: cost_usd };
-  return { usage, ...spent, cost_usd: addCosts(cost_usd, embedCost), cost_saved_usd: 0 };
+  // The guardrails' classifier calls were spent whatever the answer: a refusal, a hit or an answer.
+  const checks = completion.guardrail_model_calls ?? [];
+  let checkTokens = 0;
+  let checkCost = 0;
+  for (const check of checks) {
+    checkTokens += check.usage.prompt_tokens + check.usage.completion_tokens;
+    checkCost = addCosts(checkCost, costOf(check.usage, prices[priceKey(check.route.provider, check.route.upstream_model)]).cost_usd);
+  }
+  const spent = {
+    estimated: estimated || embed?.tokens_estimated === true || checks.some((check) => check.tokens_estimated),
+    cache_embed_tokens: embed?.usage.prompt_tokens ?? 0,
+    cache_embed_cost_usd: embedCost,
+    guardrail_model_tokens: checkTokens,
+    guardrail_model_cost_usd: checkCost,
+  };
+  const overhead = addCosts(embedCost, checkCost);
+  // A hit reached no provider: the caller pays only the embedding and the checks, and the row says what the provider would have charged.
+  if (completion.cache === 'hit' || completion.cache === 'semantic_hit') return { usage, ...spent, cost_usd: overhead, cost_saved_usd: cost_usd };
+  return { usage, ...spent, cost_usd: addCosts(cost_usd, overhead), cost_saved_usd: 0 };
 }
 
 /** Two costs rounded as costOf rounds them, so that the sum carries no float noise either. */
@@ -92,6 +110,8 @@ export function toUsageEvent(completion: CompletionEvent, metered: Metered, now:
     cost_saved_usd: metered.cost_saved_usd,
     cache_embed_tokens: metered.cache_embed_tokens,
     cache_embed_cost_usd: metered.cache_embed_cost_usd,
+    guardrail_model_tokens: metered.guardrail_model_tokens,
+    guardrail_model_cost_usd: metered.guardrail_model_cost_usd,
   };
 }
 

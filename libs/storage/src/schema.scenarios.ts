@@ -109,7 +109,7 @@ export function describeMigrations(engine: string, fresh: () => Promise<FreshDat
       expect((await usageColumns(db)).filter((column) => !added.includes(column.name as never))).toEqual(columnsBefore);
       // Each row as it was, with the added columns at their defaults (migration 3: no cache, nothing saved; 4: no embedding).
       expect((await db.query(`SELECT * FROM usage_events ORDER BY request_id`)).rows).toEqual(
-        rowsBefore.map((row) => ({ ...row, cache: null, cost_saved_usd: '0.0000000000', cache_embed_tokens: 0, cache_embed_cost_usd: '0.0000000000' })),
+        rowsBefore.map((row) => ({ ...row, cache: null, cost_saved_usd: '0.0000000000', cache_embed_tokens: 0, cache_embed_cost_usd: '0.0000000000', guardrail_model_tokens: 0, guardrail_model_cost_usd: '0.0000000000' })),
       );
       expect((await db.query(`SELECT status, requests::int, cost_usd::text FROM usage_rollup_hour ORDER BY bucket, status`)).rows).toEqual([
         { status: 'error', requests: 1, cost_usd: '0.0005000000' },
@@ -150,9 +150,12 @@ export function describeMigrations(engine: string, fresh: () => Promise<FreshDat
       expect(await expectRollupsMatchRows(clients[2])).toBe(2);
     });
 
+    // Versions need not be consecutive (engineers number theirs apart): a later one is above the highest.
+    const LATER = Math.max(...MIGRATIONS.map((migration) => migration.version)) + 1;
+
     it('adds a column a later migration names, defined by the column list, leaving it out of the table the first one makes', async () => {
       const db = await database.connect();
-      const adding: Migration = { version: MIGRATIONS.length + 1, name: 'usage_events.route_path', adds: ['route_path'] };
+      const adding: Migration = { version: LATER, name: 'usage_events.route_path', adds: ['route_path'] };
       await ensureAnalyticsSchema(db, NOW, [...MIGRATIONS, adding]);
       const names = (await usageColumns(db)).map((column) => column.name);
       // Migration 1 makes the columns no later migration adds, in the list's order; each later one appends its own.
@@ -165,7 +168,7 @@ export function describeMigrations(engine: string, fresh: () => Promise<FreshDat
 
     it('rolls a failing migration back with every migration of its run', async () => {
       const db = await database.connect();
-      const failing: Migration = { version: MIGRATIONS.length + 1, name: 'fails', up: (tx) => tx.exec('CREATE TABLE half_done (x integer); SELECT 1 / 0') };
+      const failing: Migration = { version: LATER, name: 'fails', up: (tx) => tx.exec('CREATE TABLE half_done (x integer); SELECT 1 / 0') };
       await expect(ensureAnalyticsSchema(db, NOW, [...MIGRATIONS, failing])).rejects.toThrow('division by zero');
       expect((await db.query(`SELECT to_regclass('usage_events') AS usage_events, to_regclass('half_done') AS half_done, to_regclass('schema_migrations') AS migrations`)).rows).toEqual([
         { usage_events: null, half_done: null, migrations: null },

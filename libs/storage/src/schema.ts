@@ -27,6 +27,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'usage_events.cache', adds: ['cache', 'cost_saved_usd'] },
   // The semantic cache's embedding call for the request: its tokens, and its cost (also in cost_usd).
   { version: 4, name: 'usage_events.cache_embed', adds: ['cache_embed_tokens', 'cache_embed_cost_usd'] },
+  // The guardrails' classifier calls for the request (docs/guardrails.md): their tokens, and their cost (also in cost_usd).
+  { version: 8, name: 'usage_events.guardrail_model', adds: ['guardrail_model_tokens', 'guardrail_model_cost_usd'] },
 ];
 
 // Every instance that starts takes this lock before looking at schema_migrations, so that two analytics
