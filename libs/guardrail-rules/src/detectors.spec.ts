@@ -137,6 +137,11 @@ describe('deny patterns', () => {
     expect(rule.kind === 'spans' && rule.detectors[0].find('a'.repeat(50) + 'c')).toEqual([]);
   });
 
+  it('finds every pattern\'s matches when the patterns cannot run as one (a group name used twice)', () => {
+    const [rule] = compileRules(guardrailsSchema.parse({ input: [{ type: 'deny', patterns: ['(?<id>A\\d)', '(?<id>B\\d)'], action: 'mask' }] }).input!);
+    expect(guardText('A1 and B2', [rule], new Placeholders(), new Findings(), 'input')).toBe('<DENIED_1> and <DENIED_2>');
+  });
+
   it('refuses a deny rule with neither words nor patterns', () => {
     const result = guardrailsSchema.safeParse({ input: [{ type: 'deny', action: 'flag' }] });
     expect(result.error!.issues.map((issue) => issue.message)).toEqual(['deny rule deny needs words, patterns or both']);
