@@ -104,6 +104,14 @@ describe('provider-worker output guardrails', () => {
       expect(output.value).toMatchObject({ status: 'ok', chat: { choices: [{ message: { content: 'something fine' } }] }, attempts: 1, guardrail_model_calls: [{ rule: 'harm', usage }] });
     });
 
+    it('keeps the classifier\'s call on the outcome when the deadline passes during it', async () => {
+      let clock = Date.now();
+      const slow: ProviderAdapter = { name: 'up', chat: async () => ((clock += 10_000), { choices: [{ index: 0, message: { role: 'assistant', content: '0.1' }, finish_reason: 'stop' }], usage }) };
+      const worker = createProviderWorker(new Map<string, ProviderAdapter>([['mock', createMockProvider({ latencyMs: 0 })], ['up', slow]]), { routes: oneTarget, modelChecks: () => [check], now: () => clock });
+      const [output] = await worker.stage.handle(request('anything', { stream: false, deadline_at: clock + 5000 }), context([]));
+      expect(output.value).toMatchObject({ status: 'error', error: { code: 'deadline_exceeded' }, guardrail_model_calls: [{ rule: 'harm', usage }] });
+    });
+
     it('refuses the request with the classifier\'s own error when it cannot answer (fails closed), and with provider_bad_response when it answers no score', async () => {
       const down: ProviderAdapter = { name: 'up', chat: async () => Promise.reject(new GatewayError('provider_unavailable', 'up answered 503')) };
       const [failed] = await classifying(down).stage.handle(request('anything', { stream: false }), context([]));

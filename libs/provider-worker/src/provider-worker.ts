@@ -302,7 +302,13 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
     const checks = setup.modelChecks?.(request) ?? [];
     if (checks.length === 0) return answer(request, setup, tree, context);
     const checked = await checkWithModels(setup, checks, request, context);
-    const outputs = checked.refusal ? [failedCompletion(checked.request, checked.refusal, 'provider-worker')] : await answer(checked.request, setup, tree, context);
+    // The classifiers' calls were made: whatever the outcome, its completion carries them to the row.
+    const outputs = checked.refusal
+      ? [failedCompletion(checked.request, checked.refusal, 'provider-worker')]
+      : await answer(checked.request, setup, tree, context).catch((error: unknown) => {
+          if (!(error instanceof GatewayError)) throw error;
+          return [failedCompletion(checked.request, error, 'provider-worker')];
+        });
     (outputs[0].value as CompletionEvent).guardrail_model_calls = checked.calls;
     return outputs;
   }
