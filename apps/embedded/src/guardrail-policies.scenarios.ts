@@ -7,6 +7,9 @@ import type { CreatedKey } from '@switchyard/contracts';
 import { eventually, httpCall, type HttpAnswer } from '@switchyard/testing';
 import type { HttpGatewayUnderTest, StartHttpGateway } from './http-front-door.scenarios';
 
+// Team names are unique in the key store, which a distributed run's database may keep from an earlier run.
+export const TEAM = `finance-${randomBytes(4).toString('hex')}`;
+
 const POLICIES = `
   keys:
     strict-app: { input: [{ type: pii, entities: [email, card], action: block }] }
@@ -15,7 +18,7 @@ const POLICIES = `
       output: [{ type: pii, entities: [email], action: mask }]
     answer-plain: { input: [{ type: pii, entities: [email, card], action: flag }] }
   teams:
-    finance: { input: [{ type: pii, name: cards, entities: [card], action: block }] }
+    ${TEAM}: { input: [{ type: pii, name: cards, entities: [card], action: block }] }
 `;
 
 export const POLICIES_CONFIG = `
@@ -37,7 +40,7 @@ export interface PolicyGateway {
   chatAs(key: string, content: string): Promise<HttpAnswer>;
 }
 
-/** Starts the gateway with `configYaml` and makes team finance and the keys the scenarios use (`twin` twice: `twin`, `twin-2`). */
+/** Starts the gateway with `configYaml` and makes the team TEAM and the keys the scenarios use (`twin` twice: `twin`, `twin-2`). */
 export async function startPolicyGateway(start: StartHttpGateway, configYaml = POLICIES_CONFIG): Promise<PolicyGateway> {
   const adminKey = randomBytes(32).toString('hex');
   const gateway = await start(configYaml, { SWITCHYARD_ADMIN_KEY: adminKey });
@@ -47,8 +50,8 @@ export async function startPolicyGateway(start: StartHttpGateway, configYaml = P
     expect(answer.status).toBe(201);
     return answer;
   };
-  await admin('teams', { name: 'finance' });
-  for (const [name, team] of [['strict-app'], ['lenient'], ['ledger', 'finance'], ['answer-masked'], ['answer-plain'], ['twin'], ['twin']]) {
+  await admin('teams', { name: TEAM });
+  for (const [name, team] of [['strict-app'], ['lenient'], ['ledger', TEAM], ['answer-masked'], ['answer-plain'], ['twin'], ['twin']]) {
     const created = (await admin('keys', { name, ...(team ? { team } : {}) })).body as CreatedKey;
     keys[keys[name] ? `${name}-2` : name] = created;
   }
@@ -103,7 +106,7 @@ export function describeGuardrailPolicies(mode: string, start: StartHttpGateway)
       const refused = await chatAs('strict-app', prompt);
       expect([refused.status, refused.body.error.code, refused.body.error.message]).toEqual([403, 'guardrail_blocked', 'guardrail rule pii refused the request: it found a value of kind email']);
       expect(refused.text).not.toContain('bob@example.com');
-      const row = await eventually(async () => (await gateway.query(`SELECT status, error_code, guardrail_findings FROM usage_events WHERE key_name = 'strict-app'`))[0], 'the strict key\'s row');
+      const row = await eventually(async () => (await gateway.query(`SELECT status, error_code, guardrail_findings FROM usage_events WHERE api_key_id = $1`, [keys['strict-app'].id]))[0], 'the strict key\'s row');
       expect(row).toEqual({ status: 'error', error_code: 'guardrail_blocked', guardrail_findings: [{ rule: 'pii', entity: 'email', action: 'block', direction: 'input', count: 1 }] });
     });
 
@@ -112,7 +115,7 @@ export function describeGuardrailPolicies(mode: string, start: StartHttpGateway)
       expect([refused.status, refused.body.error.message]).toEqual([403, 'guardrail rule cards refused the request: it found a value of kind card']);
       const masked = await chatAs('ledger', 'mail bob@example.com');
       expect(masked.body.choices[0].message.content).toBe('mail <EMAIL_1>');
-      expect(await rowOf(masked.body.id)).toMatchObject({ key_name: 'ledger', team: 'finance' });
+      expect(await rowOf(masked.body.id)).toMatchObject({ key_name: 'ledger', team: TEAM });
       const other = await chatAs('lenient', `card ${CARD}`);
       expect(other.body.choices[0].message.content).toBe('card <CARD_1>');
     });
@@ -138,15 +141,16 @@ export function describeGuardrailPolicies(mode: string, start: StartHttpGateway)
     // The cache stores an answer as the output guard left it: a key with no output rules must not fill it
     // with an answer that a key with them is then served unmasked.
     it('never serves a key with output rules an answer cached for a key without them', async () => {
-      const text = 'cached for jane.doe@example.com only';
+      // The run's own text: the shared cache table of a distributed run's database may keep an earlier run's answer.
+      const text = `cached for jane.doe@example.com only, run ${TEAM}`;
       const plain = await streamedAs('answer-plain', text, 'cached-echo');
       expect([plain.pieces.join(''), plain.cache]).toEqual([text, 'miss']);
       expect((await streamedAs('answer-plain', text, 'cached-echo')).cache).toBe('hit');
 
       const masked = await streamedAs('answer-masked', text, 'cached-echo');
-      expect([masked.pieces.join(''), masked.cache]).toEqual(['cached for <EMAIL_1> only', 'miss']);
+      expect([masked.pieces.join(''), masked.cache]).toEqual([`cached for <EMAIL_1> only, run ${TEAM}`, 'miss']);
       const again = await streamedAs('answer-masked', text, 'cached-echo');
-      expect([again.pieces.join(''), again.cache]).toEqual(['cached for <EMAIL_1> only', 'hit']);
+      expect([again.pieces.join(''), again.cache]).toEqual([`cached for <EMAIL_1> only, run ${TEAM}`, 'hit']);
     });
   });
 }
