@@ -50,10 +50,16 @@ export async function startPolicyGateway(start: StartHttpGateway, configYaml = P
     expect(answer.status).toBe(201);
     return answer;
   };
-  await admin('teams', { name: TEAM });
-  for (const [name, team] of [['strict-app'], ['lenient'], ['ledger', TEAM], ['answer-masked'], ['answer-plain'], ['twin'], ['twin']]) {
-    const created = (await admin('keys', { name, ...(team ? { team } : {}) })).body as CreatedKey;
-    keys[keys[name] ? `${name}-2` : name] = created;
+  try {
+    await admin('teams', { name: TEAM });
+    for (const [name, team] of [['strict-app'], ['lenient'], ['ledger', TEAM], ['answer-masked'], ['answer-plain'], ['twin'], ['twin']]) {
+      const created = (await admin('keys', { name, ...(team ? { team } : {}) })).body as CreatedKey;
+      keys[keys[name] ? `${name}-2` : name] = created;
+    }
+  } catch (error) {
+    // Not left running for the suites after this one.
+    await gateway.stop();
+    throw error;
   }
   const chatAs = (key: string, content: string) => httpCall(`${gateway.httpUrl}/v1/chat/completions`, 'POST', keys[key].key, { model: 'mock-echo', messages: [{ role: 'user', content }] });
   return { gateway, keys, chatAs };
