@@ -1,7 +1,7 @@
 // `npx tsx bench/src/guardrail-cost.ts [--prompt-bytes=2048] [--rounds=5]`: the guardrail stage's CPU
 // for one request on its own, in this process: input rules over a chat request, then the output guard
 // over its answer streamed in pieces of 16 characters, for the default rules and for the issue's
-// example policy, in rounds that alternate with the no-rule baseline. profile.ts measures the same
+// example policy and a deny rule with patterns, in rounds that alternate with the no-rule baseline. profile.ts measures the same
 // cost through the whole gateway, where it is within that figure's noise.
 import type { RequestEvent } from '@switchyard/contracts';
 import { applyInputRules } from '@switchyard/guardrail';
@@ -32,10 +32,12 @@ const example = guardrailsSchema.parse({
   ],
   output: [{ type: 'pii', entities: ['email', 'phone'], action: 'mask' }],
 });
+const deny = guardrailsSchema.parse({ input: [{ type: 'deny', words: ['project falcon', 'codename'], patterns: ['\\bTICKET-\\d{3,6}\\b', 'inter(nal|im) memo', '[A-Z]{2}\\d{6}'], action: 'mask' }] });
 const POLICIES: [string, Policy][] = [
   ['none (baseline)', NO_POLICY],
   ['default (guardrail.rules: mask_email, mask_payment_card)', { input: compileRules(legacyRules(['mask_email', 'mask_payment_card'])), output: [], reversible: false }],
   ['the issue\'s example (input pii+secrets+injection, output pii)', { input: compileRules(example.input!), output: compileRules(example.output!), reversible: false }],
+  ['a deny rule of 2 words and 3 patterns (linear-time engine)', { input: compileRules(deny.input!), output: [], reversible: false }],
 ];
 
 function once(policy: Policy): void {

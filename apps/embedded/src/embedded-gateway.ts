@@ -10,7 +10,7 @@ import { InMemoryBus } from '@switchyard/bus';
 import { breakerSettingsOf, buildModelCatalog, cachesOf, LiveConfig, readServiceEnv, routesOf, watchConfigFile, type ConfigFileWatch, type GatewayConfig, type SqlPortSettings } from '@switchyard/config';
 import type { CompletionEvent, RequestEvent, RequestsTopicEvent, UsageQuery } from '@switchyard/contracts';
 import { createGuardrailStage } from '@switchyard/guardrail';
-import { outputGuards, outputLayersOf, policiesOf } from '@switchyard/guardrail-rules';
+import { modelChecksOf, outputGuards, outputLayersOf, policiesOf } from '@switchyard/guardrail-rules';
 import { GatewayCore, batchLineSender, checkBatchBody, ingressSettingsOf, startGrpcServer, startHttpServer, type IngressSettings, type RunningHttpServer, type TlsMaterial } from '@switchyard/ingress';
 import { EventAuthenticator, EventSigner, Limiter, SqlKeyStore, SqlSpendLedger, startVirtualKeys } from '@switchyard/keys';
 import { createMeteringStage } from '@switchyard/metering';
@@ -89,6 +89,7 @@ export async function startEmbeddedGateway(options: EmbeddedGatewayOptions): Pro
         prices,
         output: outputGuards(policies),
         outputLayers: outputLayersOf(policies),
+        modelChecks: modelChecksOf(policies),
         cache: cachesOf(config),
         cachePolicies: config.cache_policies,
       },

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ResponseCache, SqlCacheStore } from '@switchyard/cache';
 import { breakerSettingsOf, cachesOf, readServiceEnv, routesOf, type GatewayConfig } from '@switchyard/config';
 import { BREAKERS_TOPIC, BREAKERS_TOPIC_PARTITIONS } from '@switchyard/contracts';
-import { outputGuards, outputLayersOf, policiesOf } from '@switchyard/guardrail-rules';
+import { modelChecksOf, outputGuards, outputLayersOf, policiesOf } from '@switchyard/guardrail-rules';
 import { connectServiceBus, runService, runStage, startServiceConfig } from '@switchyard/pipeline';
 import { createLiveProviderWorker, OUTCOMES_REPLAYED_MS } from '@switchyard/provider-worker';
 import { buildPriceTable } from '@switchyard/pricing';
@@ -27,6 +27,7 @@ void runService('provider-worker', logger, async () => {
       breaker: breakerSettingsOf(config),
       output: outputGuards(policies),
       outputLayers: outputLayersOf(policies),
+      modelChecks: modelChecksOf(policies),
       cache: cachesOf(config),
       cachePolicies: config.cache_policies,
     };

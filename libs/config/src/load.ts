@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { DEFAULT_RETRY, parseRoute, RouteError, targetsOf } from '@switchyard/routing';
+import type { GuardrailsConfig } from '@switchyard/guardrail-rules';
 import { breakerSettingsOf } from './catalog';
 import type { z } from 'zod';
 import { gatewayConfigSchema, providerConfigSchema, type GatewayConfig, type ModelConfig, type modelConfigSchema } from './schema';
@@ -57,6 +58,8 @@ export function parseGatewayConfig(text: string, source = 'config', providerKeys
   for (const [type, model] of Object.entries(result.data.analyze.default_models)) {
     if (!names.has(model)) throw new ConfigError(`${source}: analyze.default_models.${type}: ${model} is not a configured model`);
   }
+  const classifierProblems = checkClassifierModels(result.data);
+  if (classifierProblems.length > 0) throw new ConfigError(`${source}: ${classifierProblems.join('; ')}`);
   if (providerKeys) {
     const problems = providerBlockProblems(result.data, providerKeys);
     if (problems.length > 0) throw new ConfigError(`${source}: ${problems.join('; ')}`);
@@ -65,6 +68,22 @@ export function parseGatewayConfig(text: string, source = 'config', providerKeys
   const breakerProblems = checkBreakers(config);
   if (breakerProblems.length > 0) throw new ConfigError(`${source}: ${breakerProblems.join('; ')}`);
   return config;
+}
+
+/** Every guardrail rule of type model names a configured model that offers chat, wherever the rule is. */
+function checkClassifierModels(config: z.infer<typeof gatewayConfigSchema>): string[] {
+  const chatModels = new Set(config.models.filter((model) => model.capabilities.includes('chat')).map((model) => model.name));
+  const policies: [string, GuardrailsConfig | undefined][] = [
+    ['guardrails', config.guardrails],
+    ...config.models.map((model, index): [string, GuardrailsConfig | undefined] => [`models.${index}.guardrails`, model.guardrails]),
+    ...Object.entries(config.guardrails?.keys ?? {}).map(([name, policy]): [string, GuardrailsConfig] => [`guardrails.keys.${name}`, policy]),
+    ...Object.entries(config.guardrails?.teams ?? {}).map(([name, policy]): [string, GuardrailsConfig] => [`guardrails.teams.${name}`, policy]),
+  ];
+  return policies.flatMap(([path, policy]) =>
+    (policy?.input ?? []).flatMap((rule, index) =>
+      rule.type === 'model' && !chatModels.has(rule.route) ? [`${path}.input.${index}.route: ${rule.route} is not a configured model with the chat capability`] : [],
+    ),
+  );
 }
 
 /** What zod cannot see alone: cooldowns in order, and targets that the routes name. */

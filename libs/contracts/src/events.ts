@@ -236,6 +236,27 @@ export interface CompletionEvent {
   cache?: CacheStatus;
   /** The call the semantic cache made to embed the request's prompt; absent when it made none (or none answered). */
   cache_embed?: CacheEmbedCall;
+  /** The tokens of an answer an output guardrail refused (status error, guardrail_blocked): the provider charged them. Absent otherwise. */
+  refused_answer?: RefusedAnswer;
+  /** The calls that input guardrails of type model made to their classifier for the request, in order; absent when none did. */
+  guardrail_model_calls?: GuardrailModelCall[];
+}
+
+/** A call to a guardrail rule's classifier model: metering prices it at its target's price, on the request's row. */
+export interface GuardrailModelCall {
+  rule: string;
+  /** The classifier model's target that answered. */
+  route: Route;
+  usage: Usage;
+  /** True when the tokens were counted by the gateway because the provider reported none. */
+  tokens_estimated: boolean;
+}
+
+/** What the provider charged for an answer the caller did not get; its text is not kept. */
+export interface RefusedAnswer {
+  usage: Usage;
+  /** True when the tokens were counted by the gateway because the provider reported none (a stream cut short, say). */
+  tokens_estimated: boolean;
 }
 
 /** An embedding call the semantic cache made for a request: metering prices it at its target's price, on the request's row. */
@@ -301,6 +322,10 @@ export interface UsageEvent {
   search_units?: number;
   /** Images an image generation made (Usage.images); 0 for any other request. */
   images?: number;
+  /** Tokens of the guardrails' classifier calls for the request (CompletionEvent.guardrail_model_calls); 0 when they made none. */
+  guardrail_model_tokens?: number;
+  /** What those calls cost, at the classifier models' prices; part of cost_usd; 0 when they made none. */
+  guardrail_model_cost_usd?: number;
 }
 
 /** The usage row's time: when the ingress received the request, as ISO 8601 (with request_id, the row's key). */

@@ -7,6 +7,8 @@ import { compileRules } from './policy';
 import { SECRET_DETECTORS } from './secrets';
 
 const deny = compileRules([{ type: 'deny', words: ['project falcon', 'aaa'], action: 'block' }])[0];
+// Each of these backtracks without bound in V8's usual engine: exponentially, and quadratically over a global search.
+const denyPatterns = compileRules([{ type: 'deny', patterns: ['(a+)+b', 'a*b', '(a|aa)*c', '\\w+@\\w+\\.z'], action: 'block' }])[0];
 
 const DETECTORS: Record<string, (text: string) => unknown> = {
   email: (text) => emailDetector.find(text),
@@ -16,6 +18,7 @@ const DETECTORS: Record<string, (text: string) => unknown> = {
   ip: (text) => ipDetector.find(text),
   phone: (text) => phoneDetector('US').find(text),
   denied: (text) => (deny.kind === 'spans' ? deny.detectors[0].find(text) : []),
+  denied_pattern: (text) => (denyPatterns.kind === 'spans' ? denyPatterns.detectors[0].find(text) : []),
   injection: (text) => scoreInjection(text),
   ...Object.fromEntries(Object.entries(SECRET_DETECTORS).map(([name, detector]) => [name, (text: string) => detector.find(text)])),
 };

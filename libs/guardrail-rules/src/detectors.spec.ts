@@ -103,6 +103,51 @@ describe('rules on a text', () => {
   });
 });
 
+const NOT_LINEAR = 'it cannot run in linear time (backreferences, lookarounds, and counted repetitions of more than 16, nested counts multiplied, are refused)';
+
+describe('deny patterns', () => {
+  const rules = compileRules(guardrailsSchema.parse({ input: [{ type: 'deny', name: 'tickets', words: ['project falcon'], patterns: ['\\bTICKET-\\d{3,6}\\b', 'inter(nal|im) memo'], action: 'mask' }] }).input!);
+
+  it('masks every match of every pattern beside the words, each kind of value denied', () => {
+    const findings = new Findings();
+    const text = guardText('see TICKET-1234 and TICKET-99 (project falcon), the internal memo and TICKET-1234', rules, new Placeholders(), findings, 'input');
+    expect(text).toBe('see <DENIED_1> and TICKET-99 (<DENIED_2>), the <DENIED_3> and <DENIED_1>');
+    expect(findings.list()).toEqual([{ rule: 'tickets', entity: 'denied', action: 'mask', direction: 'input', count: 4 }]);
+  });
+
+  it('matches case as written: the linear-time engine has no i flag', () => {
+    expect(guardText('ticket-1234', rules, new Placeholders(), new Findings(), 'input')).toBe('ticket-1234');
+  });
+
+  it.each([
+    ['(a)\\1', NOT_LINEAR],
+    ['(?<=x)y', NOT_LINEAR],
+    ['\\d{17}', NOT_LINEAR],
+    ['(unclosed', 'Unterminated group'],
+  ])('refuses %s when the configuration loads, naming the rule and the pattern', (pattern, reason) => {
+    const result = guardrailsSchema.safeParse({ input: [{ type: 'deny', name: 'codes', patterns: ['ok', pattern], action: 'block' }] });
+    expect(result.success).toBe(false);
+    expect(result.error!.issues.map((issue) => [issue.path.join('.'), issue.message])).toEqual([
+      ['input.0.patterns.1', `deny rule codes: pattern ${JSON.stringify(pattern)} is refused: ${reason}`],
+    ]);
+  });
+
+  it('takes patterns that backtrack without bound in a backtracking engine, and runs them in linear time', () => {
+    const [rule] = compileRules(guardrailsSchema.parse({ input: [{ type: 'deny', patterns: ['(a+)+b'], action: 'block' }] }).input!);
+    expect(rule.kind === 'spans' && rule.detectors[0].find('a'.repeat(50) + 'c')).toEqual([]);
+  });
+
+  it('finds every pattern\'s matches when the patterns cannot run as one (a group name used twice)', () => {
+    const [rule] = compileRules(guardrailsSchema.parse({ input: [{ type: 'deny', patterns: ['(?<id>A\\d)', '(?<id>B\\d)'], action: 'mask' }] }).input!);
+    expect(guardText('A1 and B2', [rule], new Placeholders(), new Findings(), 'input')).toBe('<DENIED_1> and <DENIED_2>');
+  });
+
+  it('refuses a deny rule with neither words nor patterns', () => {
+    const result = guardrailsSchema.safeParse({ input: [{ type: 'deny', action: 'flag' }] });
+    expect(result.error!.issues.map((issue) => issue.message)).toEqual(['deny rule deny needs words, patterns or both']);
+  });
+});
+
 describe('configuration', () => {
   it('keeps guardrail.rules valid and refuses a rule it does not know', () => {
     expect(legacyRules(['mask_email']).map((rule) => rule.name)).toEqual(['mask_email']);

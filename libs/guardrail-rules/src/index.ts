@@ -1,5 +1,7 @@
+export * from './deny';
 export * from './detector';
 export * from './injection';
+export * from './model-check';
 export * from './output';
 export * from './pii';
 export * from './policy';

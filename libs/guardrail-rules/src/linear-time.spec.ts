@@ -50,6 +50,8 @@ const CASES: [string, string, string][] = [
   ['jwt', 'header-like runs', fill('eyJhbGciOi.')],
   ['connection_password', 'schemes', fill('postgres://u:')],
   ['denied', 'almost the phrase', fill('project falco ')],
+  ['denied_pattern', 'letters that almost match users\' patterns', fill('a')],
+  ['denied_pattern', 'words and @ that almost match', fill('ab@cd.')],
   ['injection', 'almost an override', fill('ignore all previous ')],
   ['injection', 'base64', fill('aWdub3Jl')],
 ];

@@ -3,6 +3,7 @@
 // same placeholder); a blocking rule ends the request naming the rule and the kind of value, never the value.
 import { GatewayError, type GuardrailFinding, type RequestEvent } from '@switchyard/contracts';
 import type { CountryCode } from 'libphonenumber-js/max';
+import { denyPatternsDetector, denyWordsDetector } from './deny';
 import type { Detector, Span } from './detector';
 import { scoreInjection } from './injection';
 import { cardDetector, emailDetector, ibanDetector, ipDetector, phoneDetector, ssnDetector, type PiiEntity } from './pii';
@@ -19,7 +20,9 @@ interface RuleBase {
 export type CompiledRule =
   | (RuleBase & { kind: 'spans'; detectors: Detector[] })
   | (RuleBase & { kind: 'injection'; threshold: number })
-  | (RuleBase & { kind: 'prompt_size'; maxTokens: number });
+  | (RuleBase & { kind: 'prompt_size'; maxTokens: number })
+  /** A classifier model (by the name callers use) scores the prompt; the provider-worker calls it. */
+  | (RuleBase & { kind: 'model'; route: string; threshold: number; instructions: string });
 
 export interface Policy {
   input: CompiledRule[];
@@ -55,29 +58,6 @@ function piiDetector(entity: PiiEntity, region: string): Detector {
   }
 }
 
-/** Whole words or phrases, without regard to case: one pass over the lower-cased text per word. */
-function denyDetector(words: string[]): Detector {
-  const lowered = [...new Set(words.map((word) => word.toLowerCase()))];
-  const wordChar = /[\p{L}\p{N}_]/u;
-  return {
-    entity: 'denied',
-    find(text) {
-      const haystack = text.toLowerCase();
-      // Lower-casing may change the length (a few characters expand): then offsets are not the text's.
-      if (haystack.length !== text.length) return [];
-      const spans: Span[] = [];
-      for (const word of lowered) {
-        for (let at = haystack.indexOf(word); at >= 0; at = haystack.indexOf(word, at + word.length)) {
-          const before = at > 0 && wordChar.test(haystack[at - 1]);
-          const after = at + word.length < haystack.length && wordChar.test(haystack[at + word.length]);
-          if (!before && !after) spans.push({ start: at, end: at + word.length, entity: 'denied' });
-        }
-      }
-      return spans;
-    },
-  };
-}
-
 export function compileRules(rules: GuardrailRuleConfig[]): CompiledRule[] {
   return rules.map((rule): CompiledRule => {
     const base = { name: rule.name ?? rule.type, action: rule.action };
@@ -87,11 +67,17 @@ export function compileRules(rules: GuardrailRuleConfig[]): CompiledRule[] {
       case 'secrets':
         return { ...base, kind: 'spans', detectors: rule.entities.map((entity) => SECRET_DETECTORS[entity]) };
       case 'deny':
-        return { ...base, kind: 'spans', detectors: [denyDetector(rule.words)] };
+        return {
+          ...base,
+          kind: 'spans',
+          detectors: [...(rule.words ? [denyWordsDetector(rule.words)] : []), ...(rule.patterns ? [denyPatternsDetector(rule.patterns)] : [])],
+        };
       case 'injection':
         return { ...base, kind: 'injection', threshold: rule.threshold };
       case 'prompt_size':
         return { ...base, kind: 'prompt_size', maxTokens: rule.max_tokens };
+      case 'model':
+        return { ...base, kind: 'model', route: rule.route, threshold: rule.threshold, instructions: rule.instructions };
     }
   });
 }
@@ -269,9 +255,15 @@ export class GuardrailBlocked extends GatewayError {
   }
 }
 
+const FOUND: Record<string, string> = {
+  injection: 'a prompt injection',
+  prompt_size: 'a prompt over its token limit',
+  model: 'its classifier model scored it at or over the threshold',
+};
+
 export function blocked(rule: CompiledRule, entity: string, direction: Direction): GuardrailBlocked {
   const what = direction === 'input' ? 'the request' : 'the answer';
-  const found = entity === 'injection' ? 'a prompt injection' : entity === 'prompt_size' ? 'a prompt over its token limit' : `a value of kind ${entity}`;
+  const found = FOUND[entity] ?? `a value of kind ${entity}`;
   return new GuardrailBlocked(`guardrail rule ${rule.name} refused ${what}: it found ${found}`, { rule: rule.name, entity, action: 'block', direction, count: 1 });
 }
 

@@ -3,7 +3,7 @@
 // what they found. The answer's rules run where the answer is produced, in the provider-worker
 // (libs/guardrail-rules/src/output.ts).
 import { CONSUMER_GROUPS, GatewayError, TOPICS, parseRequestEvent, requestedModel, type ChatMessage, type GuardrailFinding, type RequestEvent } from '@switchyard/contracts';
-import { Findings, GuardrailBlocked, Placeholders, checkPromptSize, guardText, type Policy, type PolicyOf } from '@switchyard/guardrail-rules';
+import { Findings, GuardrailBlocked, Placeholders, checkPromptSize, guardText, withoutPrompt, type Policy, type PolicyOf } from '@switchyard/guardrail-rules';
 import { failedCompletion, type Stage } from '@switchyard/pipeline';
 
 export interface GuardrailOutcome {
@@ -52,17 +52,6 @@ export function applyInputRules(request: RequestEvent, policy: Policy): Guardrai
   return { request: guarded, findings: found };
 }
 
-/** A refused request as its outcome carries it: the finding, and not the prompt that held what was refused. */
-function withoutPrompt(request: RequestEvent, finding: GuardrailFinding): RequestEvent {
-  const refused: RequestEvent = { ...request, guardrail: [finding] };
-  if (request.chat) refused.chat = { ...request.chat, messages: [] };
-  if (request.embed) refused.embed = { ...request.embed, input: [] };
-  if (request.moderation) refused.moderation = { ...request.moderation, input: [] };
-  if (request.rerank) refused.rerank = { ...request.rerank, query: '', documents: [] };
-  if (request.image_generation) refused.image_generation = { ...request.image_generation, prompt: '' };
-  return refused;
-}
-
 export function createGuardrailStage(policyOf: PolicyOf, now: () => number = Date.now): Stage<RequestEvent> {
   return {
     name: 'guardrail',
@@ -79,7 +68,7 @@ export function createGuardrailStage(policyOf: PolicyOf, now: () => number = Dat
         return [{ topic: TOPICS.guarded, key: request.request_id, value: guarded }];
       } catch (error) {
         if (!(error instanceof GuardrailBlocked)) throw error;
-        return [failedCompletion(withoutPrompt(request, error.finding), error, 'guardrail')];
+        return [failedCompletion(withoutPrompt({ ...request, guardrail: [] }, error.finding), error, 'guardrail')];
       }
     },
     onFailure: (request, error) => [failedCompletion(request, error, 'guardrail')],

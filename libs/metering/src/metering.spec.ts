@@ -33,11 +33,11 @@ describe('metering', () => {
 
   it('prices the provider-reported usage', () => {
     // 800 plain * 0.15 + 200 cached * 0.075 + 500 output * 0.6, per million.
-    expect(meter(ok(), prices)).toEqual({ usage: ok().chat!.usage, estimated: false, cost_usd: 0.000435, cost_saved_usd: 0, cache_embed_tokens: 0, cache_embed_cost_usd: 0 });
+    expect(meter(ok(), prices)).toEqual({ usage: ok().chat!.usage, estimated: false, cost_usd: 0.000435, cost_saved_usd: 0, cache_embed_tokens: 0, cache_embed_cost_usd: 0, guardrail_model_tokens: 0, guardrail_model_cost_usd: 0 });
   });
 
   it('charges nothing for a cache hit, and records what the provider would have charged as saved', async () => {
-    expect(meter(ok({ cache: 'hit' }), prices)).toEqual({ usage: ok().chat!.usage, estimated: false, cost_usd: 0, cost_saved_usd: 0.000435, cache_embed_tokens: 0, cache_embed_cost_usd: 0 });
+    expect(meter(ok({ cache: 'hit' }), prices)).toEqual({ usage: ok().chat!.usage, estimated: false, cost_usd: 0, cost_saved_usd: 0.000435, cache_embed_tokens: 0, cache_embed_cost_usd: 0, guardrail_model_tokens: 0, guardrail_model_cost_usd: 0 });
     const [reply, usage] = await stage.handle(ok({ cache: 'hit', attempts: 0 }), {} as never);
     expect(reply.value).toMatchObject({ type: 'chat', cache: 'hit', response: { cost_usd: 0, usage: { prompt_tokens: 1000, completion_tokens: 500 } } });
     expect(usage.value).toMatchObject({ cache: 'hit', cost_usd: 0, cost_saved_usd: 0.000435, attempts: 0 });
@@ -139,6 +139,33 @@ describe('metering', () => {
       error: failed.error,
       origin: { received_at: failed.request.received_at, api_key_id: 'key_abc', kind: 'chat', stream: false, model: 'gpt-4o-mini' },
     });
+  });
+
+  it('charges the guardrails\' classifier calls on the row, whatever the outcome, at their models\' prices', async () => {
+    // 10 USD a million prompt tokens and 20 a million completion tokens: (11 * 10 + 7 * 20) / 1e6 = 0.00025 a call.
+    const checkPrices = buildPriceTable({ 'up/tiny-classifier': { input_per_mtok: 10, output_per_mtok: 20 } });
+    const checkStage = createMeteringStage(checkPrices, () => Date.parse('2026-11-25T10:00:00.250Z'));
+    const call = { rule: 'harm', route: { provider: 'up', upstream_model: 'tiny-classifier' }, usage: { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 }, tokens_estimated: false };
+    const [, answered] = await checkStage.handle(ok({ guardrail_model_calls: [call, { ...call, rule: 'abuse' }] }), {} as never);
+    expect(answered.value).toMatchObject({ status: 'ok', guardrail_model_tokens: 36, guardrail_model_cost_usd: 0.0005, cost_usd: 0.000935, tokens_estimated: false });
+    const refused: CompletionEvent = { request, status: 'error', error: { code: 'guardrail_blocked', message: 'refused' }, guardrail_model_calls: [{ ...call, tokens_estimated: true }], provider_latency_ms: 0, stage: 'provider-worker' };
+    const [, row] = await checkStage.handle(refused, {} as never);
+    expect(row.value).toMatchObject({ status: 'error', prompt_tokens: 0, guardrail_model_tokens: 18, guardrail_model_cost_usd: 0.00025, cost_usd: 0.00025, tokens_estimated: true });
+  });
+
+  it('charges the tokens of an answer an output rule refused, and answers guardrail_blocked (regression: the row had 0 tokens and cost 0 though the provider was paid)', async () => {
+    const refused: CompletionEvent = {
+      request,
+      status: 'error',
+      error: { code: 'guardrail_blocked', message: 'guardrail rule secrets refused the answer: it found a value of kind openai_key' },
+      refused_answer: { usage: { prompt_tokens: 1000, completion_tokens: 500, total_tokens: 1500, cached_prompt_tokens: 200 }, tokens_estimated: false },
+      provider_latency_ms: 30,
+      stage: 'provider-worker',
+    };
+    const [reply, usage] = await stage.handle(refused, {} as never);
+    expect(usage.value).toMatchObject({ status: 'error', error_code: 'guardrail_blocked', prompt_tokens: 1000, completion_tokens: 500, cached_prompt_tokens: 200, cost_usd: 0.000435, tokens_estimated: false });
+    expect(reply.value).toMatchObject({ type: 'error', error: { code: 'guardrail_blocked' } });
+    expect(meter({ ...refused, refused_answer: { ...refused.refused_answer!, tokens_estimated: true } }, prices).estimated).toBe(true);
   });
 
   it('prices the target that answered, and records where it sits in the route, the tries and the tries that failed', async () => {

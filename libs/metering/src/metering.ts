@@ -25,7 +25,7 @@ import {
 } from '@switchyard/contracts';
 import type { Stage, StageOutput } from '@switchyard/pipeline';
 import { gatewayMetrics } from '@switchyard/telemetry';
-import { costOf, countCompletionTokens, countPromptTokens, countTexts, countingDeadline, priceKey, type PriceTable } from '@switchyard/pricing';
+import { costOf, countUsage, priceKey, type PriceTable } from '@switchyard/pricing';
 
 export interface Metered {
   usage: Usage;
@@ -36,19 +36,19 @@ export interface Metered {
   /** The semantic cache's embedding call for the request: its tokens and cost (in cost_usd too); 0 when it made none. */
   cache_embed_tokens: number;
   cache_embed_cost_usd: number;
+  /** The guardrails' classifier calls for the request: their tokens and cost (in cost_usd too); 0 when they made none. */
+  guardrail_model_tokens: number;
+  guardrail_model_cost_usd: number;
 }
 
 export function meter(completion: CompletionEvent, prices: PriceTable): Metered {
   const { request } = completion;
-  let usage = completion.chat?.usage ?? completion.embed?.usage ?? completion.moderation?.usage ?? completion.rerank?.usage ?? completion.image_generation?.usage;
-  let estimated = false;
+  // An answer an output rule refused was still charged by its provider: its row says what for.
+  let usage = completion.chat?.usage ?? completion.embed?.usage ?? completion.moderation?.usage ?? completion.rerank?.usage ?? completion.image_generation?.usage ?? completion.refused_answer?.usage;
+  let estimated = completion.refused_answer?.tokens_estimated ?? false;
   if (!usage && completion.status === 'ok') {
     estimated = true;
-    // One budget of exact counting for the whole request, prompt and completion.
-    const deadline = countingDeadline();
-    const prompt = request.kind === 'chat' ? countPromptTokens(request.chat!.messages, deadline) : countTexts(requestTexts(request)!, deadline);
-    const output = completion.chat ? countCompletionTokens(completion.chat.choices, deadline) : 0;
-    usage = { prompt_tokens: prompt, completion_tokens: output, total_tokens: prompt + output };
+    usage = countUsage(request.chat ?? { input: requestTexts(request)! }, completion.chat?.choices);
   }
   usage ??= { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
   // A generation is billed by the images it made, which the answer itself counts.
@@ -58,10 +58,25 @@ export function meter(completion: CompletionEvent, prices: PriceTable): Metered 
   // The embedding the semantic cache made for the request was spent whatever the answer: hit, miss or failure.
   const embed = completion.cache_embed;
   const embedCost = embed ? costOf(embed.usage, prices[priceKey(embed.route.provider, embed.route.upstream_model)]).cost_usd : 0;
-  const spent = { estimated: estimated || embed?.tokens_estimated === true, cache_embed_tokens: embed?.usage.prompt_tokens ?? 0, cache_embed_cost_usd: embedCost };
-  // A hit reached no provider: the caller pays only the embedding, and the row says what the provider would have charged.
-  if (completion.cache === 'hit' || completion.cache === 'semantic_hit') return { usage, ...spent, cost_usd: embedCost, cost_saved_usd: cost_usd };
-  return { usage, ...spent, cost_usd: addCosts(cost_usd, embedCost), cost_saved_usd: 0 };
+  // The guardrails' classifier calls were spent whatever the answer: a refusal, a hit or an answer.
+  const checks = completion.guardrail_model_calls ?? [];
+  let checkTokens = 0;
+  let checkCost = 0;
+  for (const check of checks) {
+    checkTokens += check.usage.prompt_tokens + check.usage.completion_tokens;
+    checkCost = addCosts(checkCost, costOf(check.usage, prices[priceKey(check.route.provider, check.route.upstream_model)]).cost_usd);
+  }
+  const spent = {
+    estimated: estimated || embed?.tokens_estimated === true || checks.some((check) => check.tokens_estimated),
+    cache_embed_tokens: embed?.usage.prompt_tokens ?? 0,
+    cache_embed_cost_usd: embedCost,
+    guardrail_model_tokens: checkTokens,
+    guardrail_model_cost_usd: checkCost,
+  };
+  const overhead = addCosts(embedCost, checkCost);
+  // A hit reached no provider: the caller pays only the embedding and the checks, and the row says what the provider would have charged.
+  if (completion.cache === 'hit' || completion.cache === 'semantic_hit') return { usage, ...spent, cost_usd: overhead, cost_saved_usd: cost_usd };
+  return { usage, ...spent, cost_usd: addCosts(cost_usd, overhead), cost_saved_usd: 0 };
 }
 
 /** Two costs rounded as costOf rounds them, so that the sum carries no float noise either. */
@@ -107,6 +122,8 @@ export function toUsageEvent(completion: CompletionEvent, metered: Metered, now:
     analyze_id: request.analyze_id ?? null,
     search_units: metered.usage.search_units ?? 0,
     images: metered.usage.images ?? 0,
+    guardrail_model_tokens: metered.guardrail_model_tokens,
+    guardrail_model_cost_usd: metered.guardrail_model_cost_usd,
   };
 }
 

@@ -1,7 +1,8 @@
-import { TOPICS, type CompletionEvent, type RequestEvent } from '@switchyard/contracts';
-import { compileRules, outputGuards, type Policy } from '@switchyard/guardrail-rules';
+import { GatewayError, TOPICS, type CompletionEvent, type RequestEvent } from '@switchyard/contracts';
+import { compileRules, outputGuards, type ModelCheck, type Policy } from '@switchyard/guardrail-rules';
 import type { StageContext, StageOutput } from '@switchyard/pipeline';
-import { createMockProvider } from '@switchyard/providers';
+import { countUsage } from '@switchyard/pricing';
+import { createMockProvider, type ProviderAdapter } from '@switchyard/providers';
 import { DEFAULT_RETRY, parseTarget, type RouteNode } from '@switchyard/routing';
 import { createProviderWorker } from './provider-worker';
 
@@ -56,6 +57,72 @@ describe('provider-worker output guardrails', () => {
     });
     expect((output.value as CompletionEvent).chat).toBeUndefined();
     expect(emitted).toEqual([]);
+  });
+
+  describe('the tokens of a refused answer (regression: the provider was paid, the row had 0 tokens)', () => {
+    const key = 'sk-proj-' + 'AbCd1234'.repeat(5);
+
+    it('carries the usage the provider reported for an answer it refused', async () => {
+      const usage = { prompt_tokens: 12, completion_tokens: 30, total_tokens: 42 };
+      const reporting: ProviderAdapter = { name: 'mock', chat: async () => ({ choices: [{ index: 0, message: { role: 'assistant', content: `here: ${key}` }, finish_reason: 'stop' }], usage }) };
+      const refusing = createProviderWorker(new Map([['mock', reporting]]), { routes: oneTarget, output: outputGuards(() => policy(blockKeys)) });
+      const [output] = await refusing.stage.handle(request('the key?', { stream: false }), context([]));
+      expect(output.value).toMatchObject({ status: 'error', error: { code: 'guardrail_blocked' }, refused_answer: { usage, tokens_estimated: false } });
+      expect((output.value as CompletionEvent).chat).toBeUndefined();
+    });
+
+    it('counts the tokens of a refused stream, which ends before the provider reports any', async () => {
+      const emitted: StageOutput[] = [];
+      const asked = request(`the key is ${key}`);
+      const [output] = await worker(policy(blockKeys)).stage.handle(asked, context(emitted));
+      const echoed = [{ index: 0, message: { role: 'assistant' as const, content: `the key is ${key}` }, finish_reason: 'stop' }];
+      expect(countUsage(asked.chat!, echoed).completion_tokens).toBeGreaterThan(10);
+      expect(output.value).toMatchObject({ status: 'error', error: { code: 'guardrail_blocked' }, refused_answer: { usage: countUsage(asked.chat!, echoed), tokens_estimated: true } });
+      expect(sentText(emitted)).toBe('');
+    });
+  });
+
+  describe('input checks by a classifier model', () => {
+    const [check] = compileRules([{ type: 'model', name: 'harm', route: 'up/classifier', threshold: 0.8, action: 'block', instructions: 'score it' }]) as ModelCheck[];
+    const usage = { prompt_tokens: 9, completion_tokens: 1, total_tokens: 10 };
+    const route = { provider: 'up', upstream_model: 'classifier', path: 'models.0' };
+    const classifying = (classifier: ProviderAdapter) =>
+      createProviderWorker(new Map<string, ProviderAdapter>([['mock', createMockProvider({ latencyMs: 0 })], ['up', classifier]]), { routes: oneTarget, modelChecks: () => [check] });
+    const scoring = (score: string): ProviderAdapter => ({ name: 'up', chat: async () => ({ choices: [{ index: 0, message: { role: 'assistant', content: score }, finish_reason: 'stop' }], usage }) });
+
+    it('calls the classifier before the provider, and refuses without calling it when the score reaches the threshold', async () => {
+      const [output] = await classifying(scoring('0.8')).stage.handle(request('something bad', { stream: false }), context([]));
+      const completion = output.value as CompletionEvent;
+      expect(completion).toMatchObject({ status: 'error', error: { code: 'guardrail_blocked' }, guardrail_model_calls: [{ rule: 'harm', route, usage, tokens_estimated: false }] });
+      expect(completion.request.guardrail).toEqual([{ rule: 'harm', entity: 'model', action: 'block', direction: 'input', count: 1 }]);
+      expect(completion.request.chat!.messages).toEqual([]);
+      expect(completion.attempts).toBeUndefined();
+    });
+
+    it('answers a prompt scored under the threshold, with the classifier\'s call on the outcome', async () => {
+      const [output] = await classifying(scoring('0.1')).stage.handle(request('something fine', { stream: false }), context([]));
+      expect(output.value).toMatchObject({ status: 'ok', chat: { choices: [{ message: { content: 'something fine' } }] }, attempts: 1, guardrail_model_calls: [{ rule: 'harm', usage }] });
+    });
+
+    it('keeps the classifier\'s call on the outcome when the deadline passes during it', async () => {
+      let clock = Date.now();
+      const slow: ProviderAdapter = { name: 'up', chat: async () => ((clock += 10_000), { choices: [{ index: 0, message: { role: 'assistant', content: '0.1' }, finish_reason: 'stop' }], usage }) };
+      const worker = createProviderWorker(new Map<string, ProviderAdapter>([['mock', createMockProvider({ latencyMs: 0 })], ['up', slow]]), { routes: oneTarget, modelChecks: () => [check], now: () => clock });
+      const [output] = await worker.stage.handle(request('anything', { stream: false, deadline_at: clock + 5000 }), context([]));
+      expect(output.value).toMatchObject({ status: 'error', error: { code: 'deadline_exceeded' }, guardrail_model_calls: [{ rule: 'harm', usage }] });
+    });
+
+    it('refuses the request with the classifier\'s own error when it cannot answer (fails closed), and with provider_bad_response when it answers no score', async () => {
+      const down: ProviderAdapter = { name: 'up', chat: async () => Promise.reject(new GatewayError('provider_unavailable', 'up answered 503')) };
+      const [failed] = await classifying(down).stage.handle(request('anything', { stream: false }), context([]));
+      expect(failed.value).toMatchObject({ status: 'error', error: { code: 'provider_unavailable', message: 'guardrail rule harm could not check the request: up answered 503' }, guardrail_model_calls: [] });
+      const [unscored] = await classifying(scoring('I think it is fine')).stage.handle(request('anything', { stream: false }), context([]));
+      expect(unscored.value).toMatchObject({
+        status: 'error',
+        error: { code: 'provider_bad_response', message: 'guardrail rule harm could not check the request: its classifier up/classifier did not answer with a score from 0 to 1' },
+        guardrail_model_calls: [{ rule: 'harm', usage }],
+      });
+    });
   });
 
   it('puts back the prompt\'s placeholders and keeps the map off the outcome', async () => {

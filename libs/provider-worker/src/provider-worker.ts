@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { planCache, replayedChunks, type CachedAnswer, type CachedChunk, type CachePlan, type ResponseCache } from '@switchyard/cache';
 import { providerCallsSchema, type CacheConfig, type CachePolicies, type ProviderCallLimits } from '@switchyard/config';
-import { GuardrailBlocked, type OutputGuard } from '@switchyard/guardrail-rules';
-import { countTexts, priceKey, type PriceTable } from '@switchyard/pricing';
+import { GuardrailBlocked, classifierRequest, classifierScore, modelCheckVerdict, withoutPrompt, type ModelCheck, type OutputGuard } from '@switchyard/guardrail-rules';
+import { countTexts, countUsage, priceKey, type PriceTable } from '@switchyard/pricing';
 import {
   CLOSED_BREAKER,
   DEFAULT_BREAKER,
@@ -42,12 +42,17 @@ import {
   type CacheEmbedCall,
   type CancelEvent,
   type ChatChunk,
+  type ChatRequest,
+  type ChatResult,
   type CompletionEvent,
   type FailedAttempt,
   type GuardrailFinding,
+  type GuardrailModelCall,
+  type RefusedAnswer,
   type ReplyEvent,
   type RequestEvent,
   type Route,
+  type Usage,
 } from '@switchyard/contracts';
 import { failedCompletion, type Stage, type StageContext, type StageOutput } from '@switchyard/pipeline';
 import { StreamAccumulator, transportError, type ChatStreamEvent, type ProviderAdapter } from '@switchyard/providers';
@@ -132,6 +137,8 @@ export interface WorkerSetup {
   output?: (request: RequestEvent) => OutputGuard | undefined;
   /** The team and key layers that changed a request's output guardrails from its model's, which the response cache keeps apart. */
   outputLayers?: (request: RequestEvent) => string | undefined;
+  /** The input guardrails of type model of a request: classifier models called before its own call. */
+  modelChecks?: (request: RequestEvent) => ModelCheck[];
   /** The response cache settings of a model, by the name callers use; none: its answers are not cached. */
   cache?: (model: string) => CacheConfig | undefined;
   /** How keys' and teams' policies narrow the models' caches; none: as the models say. */
@@ -152,6 +159,8 @@ export interface ProviderWorkerOptions {
   random?: () => number;
   /** The output guardrails of a request (libs/guardrail-rules), applied to its answer before anything of it is sent. */
   output?: (request: RequestEvent) => OutputGuard | undefined;
+  /** The input guardrails of type model of a request (libs/guardrail-rules). */
+  modelChecks?: (request: RequestEvent) => ModelCheck[];
   /** The response cache settings of a model; with `responseCache`, its answers are cached. */
   cache?: (model: string) => CacheConfig | undefined;
   /** How keys' and teams' policies narrow the models' caches. */
@@ -183,6 +192,8 @@ interface CallResult {
   findings?: GuardrailFinding[];
   /** The chunks the caller got, in order, when the answer streamed and is to be cached. */
   chunks?: CachedChunk[];
+  /** What the provider charged for an answer the output guardrails refused. */
+  refused?: RefusedAnswer;
 }
 
 /**
@@ -192,7 +203,7 @@ interface CallResult {
  * plan (libs/routing) says which targets to try in which order; each try goes through its target's line.
  */
 export function createProviderWorker(providers: Map<string, ProviderAdapter>, options: ProviderWorkerOptions): ProviderWorker {
-  const setup: WorkerSetup = { providers, routes: options.routes, limits: options.limits ?? providerCallsSchema.parse({}), prices: options.prices ?? {}, output: options.output, cache: options.cache, cachePolicies: options.cachePolicies };
+  const setup: WorkerSetup = { providers, routes: options.routes, limits: options.limits ?? providerCallsSchema.parse({}), prices: options.prices ?? {}, output: options.output, modelChecks: options.modelChecks, cache: options.cache, cachePolicies: options.cachePolicies };
   return createLiveProviderWorker(() => setup, options);
 }
 
@@ -290,6 +301,24 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       earlyCancellations.delete(request.request_id);
       return [failedCompletion(request, cancelled, 'provider-worker')];
     }
+    if (request.deadline_at <= now()) throw new GatewayError('deadline_exceeded', 'the deadline passed before the provider was called');
+    const checks = setup.modelChecks?.(request) ?? [];
+    if (checks.length === 0) return answer(request, setup, tree, context);
+    const checked = await checkWithModels(setup, checks, request, context);
+    // The classifiers' calls were made: whatever the outcome, its completion carries them to the row.
+    const outputs = checked.refusal
+      ? [failedCompletion(checked.request, checked.refusal, 'provider-worker')]
+      : await answer(checked.request, setup, tree, context).catch((error: unknown) => {
+          if (!(error instanceof GatewayError)) throw error;
+          return [failedCompletion(checked.request, error, 'provider-worker')];
+        });
+    (outputs[0].value as CompletionEvent).guardrail_model_calls = checked.calls;
+    return outputs;
+  }
+
+  /** The answer to a request its input checks let through: from the cache, or from its route's targets. */
+  async function answer(request: RequestEvent, setup: WorkerSetup, tree: RouteNode, context: StageContext): Promise<StageOutput[]> {
+    const model = requestedModel(request);
     const remaining = request.deadline_at - now();
     if (remaining <= 0) throw new GatewayError('deadline_exceeded', 'the deadline passed before the provider was called');
     const cacheConfig = responseCache && request.kind === 'chat' ? setup.cache?.(model) : undefined;
@@ -344,6 +373,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       if (failed) completion.failed_attempts = failed;
       if (cache) completion.cache = cache.status;
       if (cache?.embed) completion.cache_embed = cache.embed;
+      if (result.refused) completion.refused_answer = result.refused;
       countRetriesAndFallbacks(request, failed, node.key);
       return outputs;
     };
@@ -395,6 +425,42 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
     await responseCache!.save(cache.key!, completion.request.chat!.model, answer, cache.config, semantic);
   }
 
+  /** A model's first target, as its route would try it now, and its adapter in this worker. */
+  function firstTarget(setup: WorkerSetup, model: string): { node?: TargetNode; provider?: ProviderAdapter } {
+    const tree = setup.routes(model);
+    const node = tree && (tree.kind === 'target' ? tree : plan(tree, { facts: NO_FACTS, stats: statsIn(setup.prices), random, max_ejection_percent: 100 })[0]?.node);
+    return { node, provider: node && setup.providers.get(node.target.provider) };
+  }
+
+  /**
+   * The request's input guardrails of type model, in order: each classifier model (its route's first
+   * target, within the request's deadline) scores the prompt; a flag is recorded on the request, a block
+   * refuses it. A classifier that cannot answer refuses the request with its error (the check fails
+   * closed). Every call made is returned, to be metered with the request whatever its outcome.
+   */
+  async function checkWithModels(setup: WorkerSetup, checks: ModelCheck[], request: RequestEvent, context: StageContext): Promise<{ request: RequestEvent; calls: GuardrailModelCall[]; refusal?: GatewayError }> {
+    const calls: GuardrailModelCall[] = [];
+    let checked = request;
+    for (const check of checks) {
+      const { node, provider } = firstTarget(setup, check.route);
+      const signal = AbortSignal.timeout(Math.max(1, request.deadline_at - now()));
+      try {
+        if (!node || !provider?.chat) throw new GatewayError('model_not_found', `its classifier ${check.route} has no target that offers chat in this provider-worker`);
+        const asked = classifierRequest(check, checked, node.target.upstream_model);
+        const answered = await provider.chat(asked, { signal });
+        calls.push({ rule: check.name, route: { provider: node.target.provider, upstream_model: node.target.upstream_model, path: node.path }, ...usageOf(asked, answered) });
+        const finding = modelCheckVerdict(check, classifierScore(check, answered));
+        if (finding) checked = { ...checked, guardrail: [...(checked.guardrail ?? []), finding] };
+      } catch (error) {
+        if (error instanceof GuardrailBlocked) return { request: withoutPrompt(checked, error.finding), calls, refusal: error };
+        const failure = transportError({ provider: check.route, signal }, error);
+        context.logger.warn('a guardrail classifier could not check a request; the request is refused', { rule: check.name, model: check.route, error: failure.message });
+        return { request: checked, calls, refusal: new GatewayError(failure.code, `guardrail rule ${check.name} could not check the request: ${failure.message}`) };
+      }
+    }
+    return { request: checked, calls };
+  }
+
   /**
    * Semantic mode: the embedding of the request's prompt, by the cache's embed_model (its route's first
    * target, within the request's deadline), and the call that made it, to be metered with the request. A
@@ -402,9 +468,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
    */
   async function embedPrompt(setup: WorkerSetup, cache: RequestCache, request: RequestEvent, context: StageContext): Promise<{ embedding?: number[]; embed?: CacheEmbedCall }> {
     const embedModel = cache.config.embed_model!;
-    const tree = setup.routes(embedModel);
-    const node = tree && (tree.kind === 'target' ? tree : plan(tree, { facts: NO_FACTS, stats: statsIn(setup.prices), random, max_ejection_percent: 100 })[0]?.node);
-    const provider = node && setup.providers.get(node.target.provider);
+    const { node, provider } = firstTarget(setup, embedModel);
     try {
       if (!node || !provider?.embed) throw new Error(`embed_model ${embedModel} has no target that offers embeddings in this provider-worker`);
       const input = [cache.semantic!.prompt];
@@ -542,6 +606,9 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
     const streamId = randomUUID();
     let seq = 0;
     const chunks: CachedChunk[] | undefined = cache?.store ? [] : undefined;
+    // The answer as the provider gave it, before the output guard, for the tokens of one it refuses.
+    let answer: ChatResult | undefined;
+    const unguarded = guard && request.stream ? new StreamAccumulator() : undefined;
     const span = startProviderCallSpan(context.span, request, route.provider, route.upstream_model);
     try {
       const completion: CompletionEvent = { request, status: 'ok', provider_latency_ms: 0, stage: 'provider-worker' };
@@ -589,6 +656,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
         };
         for await (const event of provider.chatStream({ ...request.chat!, model: route.upstream_model }, { signal })) {
           if (emitFailure) throw emitFailure;
+          unguarded?.add(event);
           send(guard ? guard.push(event) : event);
         }
         for (const held of guard?.end() ?? []) send(held);
@@ -597,7 +665,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
         completion.chat = accumulator.result();
       } else {
         if (!provider.chat) throw new GatewayError('unsupported_capability', `provider ${route.provider} does not offer chat`);
-        const answer = await provider.chat({ ...request.chat!, model: route.upstream_model }, { signal });
+        answer = await provider.chat({ ...request.chat!, model: route.upstream_model }, { signal });
         completion.chat = guard ? guard.result(answer) : answer;
       }
       completion.provider_latency_ms = now() - started;
@@ -610,8 +678,9 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       const failure = signal.aborted || !(error instanceof GatewayError) ? transportError({ provider: route.provider, signal }, error) : error;
       const latencyMs = now() - started;
       providerCallEnded(span, request, route, { latencyMs, firstChunkMs: firstChunkAt === undefined ? undefined : firstChunkAt - started, error: failure });
-      const findings = error instanceof GuardrailBlocked ? [...guard!.findings(), error.finding] : undefined;
-      return { error: failure, latency_ms: latencyMs, streamed: firstChunkAt !== undefined, findings };
+      if (!(error instanceof GuardrailBlocked)) return { error: failure, latency_ms: latencyMs, streamed: firstChunkAt !== undefined };
+      const findings = [...guard!.findings(), error.finding];
+      return { error: failure, latency_ms: latencyMs, streamed: firstChunkAt !== undefined, findings, refused: usageOf(request.chat!, answer ?? unguarded!.result()) };
     }
   }
 
@@ -742,6 +811,11 @@ function usesFacts(node: RouteNode): boolean {
     default:
       return node.nodes.some(usesFacts);
   }
+}
+
+/** A call's tokens: as its provider reported them, else counted here (a stream cut short has not reached its usage). */
+function usageOf(prompt: ChatRequest, answer: ChatResult): { usage: Usage; tokens_estimated: boolean } {
+  return answer.usage ? { usage: answer.usage, tokens_estimated: false } : { usage: countUsage(prompt, answer.choices), tokens_estimated: true };
 }
 
 /** Why a waiting request left the line without a call: its caller left, or its deadline passed. */

@@ -38,6 +38,8 @@ export const MIGRATIONS: readonly Migration[] = [
     adds: ['analyze_id'],
     up: (tx) => tx.exec('CREATE INDEX IF NOT EXISTS usage_events_analyze_id_idx ON usage_events (analyze_id) WHERE analyze_id IS NOT NULL'),
   },
+  // The guardrails' classifier calls for the request (docs/guardrails.md): their tokens, and their cost (also in cost_usd).
+  { version: 8, name: 'usage_events.guardrail_model', adds: ['guardrail_model_tokens', 'guardrail_model_cost_usd'] },
 ];
 
 // Every instance that starts takes this lock before looking at schema_migrations, so that two analytics

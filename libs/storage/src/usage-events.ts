@@ -59,6 +59,8 @@ export const USAGE_ROW_COLUMNS = [
   ['search_units', 'integer', 'NOT NULL DEFAULT 0', 'metering'],
   ['images', 'integer', 'NOT NULL DEFAULT 0', 'metering'],
   ['analyze_id', 'text', '', 'metering'],
+  ['guardrail_model_tokens', 'integer', 'NOT NULL DEFAULT 0', 'metering'],
+  ['guardrail_model_cost_usd', 'numeric(20, 10)', 'NOT NULL DEFAULT 0', 'metering'],
 ] as const;
 
 export type UsageColumnName = (typeof USAGE_ROW_COLUMNS)[number][0];
@@ -179,13 +181,15 @@ export function mergeUsageRows(stored: UsageRow, incoming: UsageRow): UsageRow {
   };
 }
 
+const ZERO_WHEN_ABSENT = new Set<string>(['cost_saved_usd', 'cache_embed_tokens', 'cache_embed_cost_usd', 'search_units', 'images', 'guardrail_model_tokens', 'guardrail_model_cost_usd']);
+
 /** A row's value of a column; a UsageEvent on its own is metering's part alone. */
 function columnValue(row: UsageEvent | UsageRow, name: (typeof USAGE_ROW_COLUMNS)[number][0]): unknown {
   if (name === 'metered') return (row as Partial<UsageRow>).metered ?? true;
   if (name === 'caller_outcome') return (row as Partial<UsageRow>).caller_outcome ?? false;
   if (name === 'sanitised') return (row as Partial<UsageRow>).sanitised ?? null;
-  // A caller outcome's part, and metering's from before the response cache (or before search units and images), saved, embedded and billed nothing of these.
-  if (name === 'cost_saved_usd' || name === 'cache_embed_tokens' || name === 'cache_embed_cost_usd' || name === 'search_units' || name === 'images') return row[name] ?? 0;
+  // A caller outcome's part, and metering's from before these columns came, saved, embedded, counted and checked nothing.
+  if (ZERO_WHEN_ABSENT.has(name)) return row[name as keyof UsageEvent] ?? 0;
   return row[name];
 }
 

@@ -17,8 +17,12 @@ export interface OpenAIUpstream {
   close(): Promise<void>;
 }
 
-/** holdStreams, holdAnswers (unstreamed): see release(). latencyMs: how long each answer takes, and each streamed chunk after the first. */
-export async function startOpenAIUpstream(options: { holdStreams?: boolean; holdAnswers?: boolean; latencyMs?: number } = {}): Promise<OpenAIUpstream> {
+/**
+ * holdStreams, holdAnswers (unstreamed): see release(). latencyMs: how long each answer takes, and each
+ * streamed chunk after the first. answer: the answer's text for the last message's (by default
+ * `upstream says: <it>`).
+ */
+export async function startOpenAIUpstream(options: { holdStreams?: boolean; holdAnswers?: boolean; latencyMs?: number; answer?: (last: string) => string } = {}): Promise<OpenAIUpstream> {
   const pause = () => new Promise((resolve) => setTimeout(resolve, options.latencyMs ?? 0));
   const requests: OpenAIUpstream['requests'] = [];
   let releaseAll: () => void = () => undefined;
@@ -33,7 +37,8 @@ export async function startOpenAIUpstream(options: { holdStreams?: boolean; hold
       res.on('finish', () => Object.assign(request, { answered: true, endedAt: Date.now() }));
       res.on('close', () => (request.endedAt ??= Date.now()));
       const messages = (body.messages as { role: string; content: string }[]) ?? [];
-      const text = `upstream says: ${messages[messages.length - 1]?.content ?? ''}`;
+      const last = messages[messages.length - 1]?.content ?? '';
+      const text = options.answer ? options.answer(last) : `upstream says: ${last}`;
       const usage = { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18, prompt_tokens_details: { cached_tokens: 2 } };
       const base = { id: 'chatcmpl-e2e', created: 1_700_000_000, model: body.model };
       if (!body.stream) {
