@@ -1,7 +1,8 @@
 // `npx tsx bench/src/profile.ts [--mode=embedded|distributed|kafka-floor] [--protocol=http|grpc] [--rate=400] [--duration=8] [--delay=0|capacity] [--warmup=3] [--profile=false] [--output=true] [--node-args='--max-semi-space-size=32'] [--cpus=1] [--model=bench-gpt|bench-cached|bench-loadbalance|bench-fallback] [--rounds=5] [--prompt-bytes=2048] [--guardrail-rules=default|none|mask_email,...]`
 // Starts Switchyard under `node --cpu-prof`, drives open-loop load at it, stops it, and prints its CPU
-// per request and where that CPU went: self time by function and by package, per process. The
-// .cpuprofile files stay in bench/.cache/profiles for Chrome DevTools or speedscope. --profile=false
+// per request, its resident memory (before and at most during each step) and where that CPU went: self
+// time by function and by package, per process. The .cpuprofile files stay in bench/.cache/profiles
+// for Chrome DevTools or speedscope. --profile=false
 // measures without the profiler's own overhead, to compare a change's effect; --output=true
 // prints what the gateway's processes printed. Several models, comma-separated, are measured in turn
 // on the same gateway process, --rounds times (A B A B ...), so that drift in the machine's speed falls
@@ -10,7 +11,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { grpcChatClient, httpChatClient, openLoop } from './load';
 import { capacityDelay } from './measure';
-import { cpuMs } from './proc';
+import { cpuMs, rssMb } from './proc';
 import { padPromptsTo } from './mock-protocol';
 import { median } from './stats';
 import { CACHE_DIR, sleep } from './services';
@@ -125,11 +126,15 @@ async function main(): Promise<void> {
       for (const [i, client] of clients.entries()) {
         const cpuBefore = cpuMs(pids);
         const infrastructureCpuBefore = infrastructure ? cpuMs(infrastructure.pids) : 0;
-        const step = await openLoop(client, { rate, durationMs, delayOf: delay === 'capacity' ? capacityDelay : () => Number(delay) });
+        // Resident memory of the gateway's processes together: before the step, and the highest seen while it runs.
+        const rssBefore = pids.reduce((sum, pid) => sum + rssMb(pid), 0);
+        let rssPeak = rssBefore;
+        const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, pids.reduce((sum, pid) => sum + rssMb(pid), 0))), 500);
+        const step = await openLoop(client, { rate, durationMs, delayOf: delay === 'capacity' ? capacityDelay : () => Number(delay) }).finally(() => clearInterval(sampler));
         const perRequest = (cpuMs(pids) - cpuBefore) / Math.max(1, step.ok);
         perModel[i].push(perRequest);
         const infrastructurePerRequest = infrastructure ? ` + ${((cpuMs(infrastructure.pids) - infrastructureCpuBefore) / Math.max(1, step.ok)).toFixed(3)} Kafka/Postgres` : '';
-        console.log(`${models[i]}: ${rate} rps for ${durationMs} ms: p50 ${step.excess.p50.toFixed(2)} ms, p99 ${step.excess.p99.toFixed(2)} ms, errors ${step.errors}${step.errors > 0 ? ` (${step.errorSamples.join('; ')})` : ''}, CPU ${perRequest.toFixed(3)}${infrastructurePerRequest} ms/request`);
+        console.log(`${models[i]}: ${rate} rps for ${durationMs} ms: p50 ${step.excess.p50.toFixed(2)} ms, p99 ${step.excess.p99.toFixed(2)} ms, errors ${step.errors}${step.errors > 0 ? ` (${step.errorSamples.join('; ')})` : ''}, CPU ${perRequest.toFixed(3)}${infrastructurePerRequest} ms/request, RSS ${rssBefore.toFixed(0)} MB before, ${rssPeak.toFixed(0)} MB at most`);
       }
     }
     loadToUs = monotonicUs();

@@ -40,6 +40,23 @@ describe('PGlite on its own thread', () => {
     await expect(db.query('SELECT nope FROM t')).rejects.toMatchObject({ code: '42703' });
   });
 
+  it('regression: runs Postgres with shared_buffers of 16MB (PGlite\'s 128MB default was all resident)', async () => {
+    const { rows } = await db.query<{ shared_buffers: string }>('SHOW shared_buffers');
+    expect(rows).toEqual([{ shared_buffers: '16MB' }]);
+  });
+
+  it('initialises a new folder (in a process of its own) and opens it again with its rows', async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-pglite-thread-'));
+    const first = await createPgliteClient(folder);
+    await first.exec('CREATE TABLE kept (n int); INSERT INTO kept VALUES (7)');
+    await first.close();
+    const again = await createPgliteClient(folder);
+    const { rows } = await again.query('SELECT n FROM kept');
+    await again.close();
+    fs.rmSync(folder, { recursive: true, force: true });
+    expect(rows).toEqual([{ n: 7 }]);
+  });
+
   it('says so when used after close', async () => {
     const other = await createPgliteClient(fs.mkdtempSync(path.join(os.tmpdir(), 'switchyard-pglite-thread-')));
     await other.close();

@@ -7,7 +7,21 @@
 // the same under tsx, jest and bundled builds, where a module's own path differs; it requires only
 // PGlite, resolved here. The SQL port (sql-port.ts) runs on the calling thread and sends the worker
 // protocol messages to run together.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
+
+/** PGlite opened under dataDir, with `settings` (PGLITE_SETTINGS) given to Postgres as -c options. */
+const OPEN_PGLITE = `(PGlite, dataDir, settings) =>
+  PGlite.create({ dataDir, startParams: [...PGlite.defaultStartParams, ...settings.flatMap((setting) => ['-c', setting])] })`;
+
+// Run by a child process (node -e) on a new data folder: see startPgliteThread.
+const INITDB_SOURCE = `
+const [pglitePath, dataDir, settings] = process.argv.slice(1);
+(${OPEN_PGLITE})(require(pglitePath).PGlite, dataDir, JSON.parse(settings)).then((db) => db.close());
+`;
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -18,7 +32,7 @@ const errorBody = (error) => ({ message: error.message, code: error.code, detail
 (async () => {
   let db;
   try {
-    db = await PGlite.create({ dataDir: workerData.dataDir });
+    db = await (${OPEN_PGLITE})(PGlite, workerData.dataDir, workerData.settings);
     parentPort.postMessage({ ready: true });
   } catch (error) {
     parentPort.postMessage({ ready: false, error: errorBody(error) });
@@ -96,15 +110,25 @@ export interface PgliteThread {
   run(op: 'query' | 'exec' | 'protocol' | 'close' | 'begin' | 'commit' | 'rollback', text?: string, params?: unknown[], inTransaction?: boolean): Promise<unknown[]>;
 }
 
+/**
+ * Postgres settings PGlite starts with (`-c`). PGlite's own default, shared_buffers=128MB, is a block of
+ * its WebAssembly memory that Postgres writes through at start, so all of it was resident: 150 of the
+ * embedded gateway's ~370 MB. Its reads below the buffers come from the operating system's file cache,
+ * which is nobody's resident memory.
+ */
+export const PGLITE_SETTINGS = ['shared_buffers=16MB'];
+
+const PGLITE_PATH = require.resolve('@electric-sql/pglite');
+
 /** Opens PGlite under `dataDir` on a worker thread. */
 export async function startPgliteThread(dataDir: string): Promise<PgliteThread> {
-  const worker = new Worker(WORKER_SOURCE, {
-    eval: true,
-    workerData: {
-      dataDir,
-      pglitePath: require.resolve('@electric-sql/pglite'),
-    },
-  });
+  // initdb on a new folder runs a second Postgres and copies the whole WebAssembly memory and data
+  // folder through JavaScript; the thread that ran it kept ~500 MB of it. A process of its own that
+  // ends gives it all back before the long-lived thread opens the folder.
+  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    await promisify(execFile)(process.execPath, ['-e', INITDB_SOURCE, PGLITE_PATH, dataDir, JSON.stringify(PGLITE_SETTINGS)]);
+  }
+  const { worker, ready } = openWorker(dataDir);
   const pending = new Map<number, { resolve: (rows: unknown[]) => void; reject: (error: Error) => void }>();
   let nextId = 0;
   let failure: Error | undefined;
@@ -115,15 +139,7 @@ export async function startPgliteThread(dataDir: string): Promise<PgliteThread> 
   };
   worker.on('error', (error) => failAll(new Error(`the PGlite thread failed: ${error.message}`, { cause: error })));
   worker.on('exit', (code) => failAll(new Error(`the PGlite thread has exited (code ${code})`)));
-
-  const ready = await new Promise<{ ready: boolean; error?: Reply['error'] }>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-  });
-  if (!ready.ready) {
-    await worker.terminate();
-    throw new PgliteError(ready.error ?? { message: 'PGlite did not start' });
-  }
+  await ready;
   worker.on('message', (reply: Reply) => {
     const waiter = pending.get(reply.id);
     if (!waiter) return;
@@ -142,4 +158,19 @@ export async function startPgliteThread(dataDir: string): Promise<PgliteThread> 
       });
     },
   };
+}
+
+/** A worker that opens PGlite under `dataDir`; `ready` settles when it has, or rejects with PGlite's error. */
+function openWorker(dataDir: string): { worker: Worker; ready: Promise<void> } {
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { dataDir, settings: PGLITE_SETTINGS, pglitePath: PGLITE_PATH } });
+  const ready = new Promise<{ ready: boolean; error?: Reply['error'] }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => reject(new Error(`the PGlite thread exited (code ${code}) before PGlite opened`)));
+  }).then(async (reply) => {
+    if (reply.ready) return;
+    await worker.terminate();
+    throw new PgliteError(reply.error ?? { message: 'PGlite did not start' });
+  });
+  return { worker, ready };
 }
