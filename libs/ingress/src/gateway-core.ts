@@ -210,20 +210,15 @@ export class GatewayCore {
       topic: this.replyTopic,
       group: `switchyard-ingress-${this.instanceId}`,
       maxInFlightBatches: 1,
-      handleBatch: async (messages, batch) => {
-        const replies: ReplyEvent[] = [];
+      handleBatch: async (messages) => {
         for (const message of messages) {
+          let reply: ReplyEvent;
           try {
-            replies.push(parseReplyEvent(message.value));
+            reply = parseReplyEvent(message.value);
           } catch (error) {
             this.options.logger.warn('ignoring a malformed reply', { reason: (error as Error).message });
+            continue;
           }
-        }
-        // A final answer is committed before its caller gets it: an instance restarted in this one's
-        // place reads again what was not committed, and would record an answer its caller had as
-        // undelivered (see reportUnclaimed).
-        if (replies.some((reply) => reply.origin && this.pending.has(reply.request_id))) await batch.commitNow();
-        for (const reply of replies) {
           const call = this.pending.get(reply.request_id);
           if (call) call.onReply(reply);
           else if (reply.origin) this.reportUnclaimed(reply.request_id, reply.origin);
