@@ -53,8 +53,10 @@ void runService('provider-worker', logger, async () => {
   await runStage(bus, worker.cancellations, { logger, group: `switchyard-provider-worker-${randomUUID().slice(0, 8)}` });
   // Read up to now before taking requests, so that a request answered by an instance that died before
   // it committed is known as answered when it comes again.
-  await runStage(bus, worker.outcomes, { logger, group: `switchyard-provider-worker-outcomes-${randomUUID().slice(0, 8)}`, since: Date.now() - OUTCOMES_REPLAYED_MS });
-  await runStage(bus, worker.stage, { logger });
+  const outcomes = await runStage(bus, worker.outcomes, { logger, group: `switchyard-provider-worker-outcomes-${randomUUID().slice(0, 8)}`, since: Date.now() - OUTCOMES_REPLAYED_MS });
+  // The same after every rebalance: requests taken over from another instance wait until the outcomes
+  // it published before giving them up are known here (a broker restart once had them called twice).
+  await runStage(bus, worker.stage, { logger, beforeConsuming: () => outcomes.readUpToNow() });
   logger.info('provider-worker ready', { providers: [...live.current.view.providers.keys()] });
   return { stop: async () => { await bus.close(); await stop(); await db?.close(); await stopTracing(); } };
 });

@@ -97,6 +97,7 @@ function directBus(): Bus & { deliver(messages: IncomingMessage[]): Promise<void
     published,
     async subscribe(s) {
       subscription = s;
+      return { readUpToNow: async () => undefined };
     },
     async publish(topic, messages) {
       for (const m of messages) published.push({ topic, partition: 0, offset: '0', key: m.key, value: m.value, headers: m.headers ?? {} });

@@ -41,13 +41,28 @@ export interface Subscription {
    * messages outlive their reading (Kafka) has anything to replay; the in-memory bus ignores it.
    */
   since?: number;
+  /**
+   * Run each time the subscription is given partitions (a new group generation); its messages wait
+   * until the promise settles, or for at most a session timeout. A stage that must know what others did
+   * before it takes over their partitions waits here for another subscription's `readUpToNow`.
+   */
+  beforeConsuming?: () => Promise<void>;
+}
+
+/** A running subscription. */
+export interface Subscribed {
+  /**
+   * Resolves once this subscription has read and handled everything its topic held when called: on
+   * every partition, up to the end offset of that moment.
+   */
+  readUpToNow(): Promise<void>;
 }
 
 export interface Bus {
   readonly kind: 'kafka' | 'in-memory';
   publish(topic: string, messages: OutgoingMessage[]): Promise<void>;
   /** Starts consuming; resolves once the subscription receives messages. */
-  subscribe(subscription: Subscription): Promise<void>;
+  subscribe(subscription: Subscription): Promise<Subscribed>;
   /** `compacted`: the broker keeps the last message of each key (a topic of states, not of events). */
   ensureTopics(topics: string[], partitions?: number, options?: { compacted?: boolean }): Promise<void>;
   deleteTopics(topics: string[]): Promise<void>;

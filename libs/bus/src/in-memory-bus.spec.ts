@@ -61,4 +61,26 @@ describe('InMemoryBus', () => {
     expect(done).toBe(true);
     await expect(bus.publish('t', [{ key: '2', value: 2 }])).rejects.toThrow('bus is closed');
   });
+
+  it('reads up to now: resolves once the messages queued when asked are handled, not later ones', async () => {
+    const bus = new InMemoryBus();
+    const handled: string[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const subscribed = await bus.subscribe({
+      topic: 't',
+      group: 'g',
+      handleBatch: async (messages) => {
+        await gate;
+        handled.push(...messages.map((m) => m.key));
+      },
+    });
+    await bus.publish('t', [{ key: '1', value: 1 }, { key: '2', value: 2 }]);
+    const upToNow = subscribed.readUpToNow().then(() => [...handled]);
+    await settle();
+    await bus.publish('t', [{ key: '3', value: 3 }]);
+    release();
+    expect(await upToNow).toEqual(['1', '2']);
+    await bus.close();
+  });
 });

@@ -1,4 +1,4 @@
-import type { Bus, IncomingMessage, OutgoingMessage, Subscription } from './bus';
+import type { Bus, IncomingMessage, OutgoingMessage, Subscribed, Subscription } from './bus';
 
 const MAX_BATCH = 1000;
 
@@ -8,6 +8,10 @@ interface Consumer {
   inFlight: number;
   scheduled: boolean;
   idle: Array<() => void>;
+  /** Messages queued and handled since the subscription began: readUpToNow waits for the one to reach the other. */
+  received: number;
+  handled: number;
+  caughtUp: Array<{ upTo: number; resolve: () => void }>;
 }
 
 /**
@@ -30,6 +34,7 @@ export class InMemoryBus implements Bus {
         const turn = this.roundRobin.get(group) ?? 0;
         this.roundRobin.set(group, turn + 1);
         const consumer = consumers[turn % consumers.length];
+        consumer.received++;
         consumer.queue.push({
           topic,
           partition: 0,
@@ -43,12 +48,19 @@ export class InMemoryBus implements Bus {
     }
   }
 
-  async subscribe(subscription: Subscription): Promise<void> {
+  async subscribe(subscription: Subscription): Promise<Subscribed> {
     let groups = this.groups.get(subscription.topic);
     if (!groups) this.groups.set(subscription.topic, (groups = new Map()));
     const consumers = groups.get(subscription.group) ?? [];
-    consumers.push({ subscription, queue: [], inFlight: 0, scheduled: false, idle: [] });
+    const consumer: Consumer = { subscription, queue: [], inFlight: 0, scheduled: false, idle: [], received: 0, handled: 0, caughtUp: [] };
+    consumers.push(consumer);
     groups.set(subscription.group, consumers);
+    return {
+      readUpToNow: () => {
+        if (consumer.handled >= consumer.received) return Promise.resolve();
+        return new Promise((resolve) => consumer.caughtUp.push({ upTo: consumer.received, resolve }));
+      },
+    };
   }
 
   async ensureTopics(): Promise<void> {
@@ -83,6 +95,8 @@ export class InMemoryBus implements Bus {
       consumer.inFlight++;
       const settled = () => {
         consumer.inFlight--;
+        consumer.handled += batch.length;
+        if (consumer.caughtUp.length > 0) this.wakeCaughtUp(consumer);
         if (consumer.queue.length > 0) this.deliver(consumer);
         else if (consumer.inFlight === 0) consumer.idle.splice(0).forEach((resolve) => resolve());
       };
@@ -91,6 +105,15 @@ export class InMemoryBus implements Bus {
         settled();
       });
     }
+  }
+
+  private wakeCaughtUp(consumer: Consumer): void {
+    // Batches of one consumer may finish out of order (maxInFlightBatches): counted, not by position.
+    consumer.caughtUp = consumer.caughtUp.filter((waiter) => {
+      if (consumer.handled < waiter.upTo) return true;
+      waiter.resolve();
+      return false;
+    });
   }
 
   private drained(consumer: Consumer): Promise<void> {

@@ -3,7 +3,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { createRequire } from 'node:module';
 import { gatewayMetrics, type Logger } from '@switchyard/telemetry';
-import { MessageTooLargeError, type Bus, type IncomingMessage, type OutgoingMessage, type Subscription } from './bus';
+import { MessageTooLargeError, type Bus, type IncomingMessage, type OutgoingMessage, type Subscribed, type Subscription } from './bus';
 import { ConsumerLagPoller, type GroupTopic } from './consumer-lag';
 
 /**
@@ -209,6 +209,11 @@ interface Consuming {
   group: string;
   work: Set<Promise<void>>;
   progress: Map<number, PartitionProgress>;
+  /** Per partition, the offset after the last message handled, over every generation: see readUpToNow. */
+  handledUpTo: Map<number, bigint>;
+  handled: Array<() => void>;
+  /** What this generation's batches wait for before they are handled: see Subscription.beforeConsuming. */
+  ready?: Promise<void>;
 }
 
 /** A kafkajs client with the settings every Switchyard connection uses, logging through `logger`. */
@@ -335,7 +340,7 @@ export class KafkaBus implements Bus {
     }
   }
 
-  async subscribe(subscription: Subscription): Promise<void> {
+  async subscribe(subscription: Subscription): Promise<Subscribed> {
     const sessionTimeout = this.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
     const heartbeatInterval = this.options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
     const rebalanceTimeout = 4 * sessionTimeout;
@@ -360,12 +365,15 @@ export class KafkaBus implements Bus {
     });
     const committer = new OffsetCommitter(consumer, this.options.logger);
     const work = new Set<Promise<void>>();
-    const consuming: Consuming = { consumer, committer, work, topic: subscription.topic, group: subscription.group, progress: new Map() };
+    const consuming: Consuming = { consumer, committer, work, topic: subscription.topic, group: subscription.group, progress: new Map(), handledUpTo: new Map(), handled: [] };
     this.consumers.push(consuming);
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     // Each generation keeps its own bookkeeping: a batch of an earlier one that finishes late commits
     // nothing, since its partition may be another member's now.
-    consumer.on(consumer.events.GROUP_JOIN, () => (consuming.progress = new Map()));
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      consuming.progress = new Map();
+      if (subscription.beforeConsuming) consuming.ready = this.beforeConsuming(subscription, 3 * sessionTimeout);
+    });
     consumer.on(consumer.events.REBALANCING, ({ payload }) =>
       rejoinGates.set(`${payload.groupId}\0${payload.memberId}`, async (heartbeat) => {
         const until = Date.now() + Math.min(this.options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS, rebalanceTimeout - sessionTimeout);
@@ -400,6 +408,36 @@ export class KafkaBus implements Bus {
       if (backlog.size === 0) readBacklog!();
       await backlogRead;
     }
+    return { readUpToNow: () => this.readUpToNow(consuming) };
+  }
+
+  /** Bounded: a stage waits a few sessions for another subscription to catch up, never for ever. */
+  private async beforeConsuming(subscription: Subscription, timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timed out'>((resolve) => (timer = setTimeout(() => resolve('timed out'), timeoutMs)));
+    try {
+      const outcome = await Promise.race([subscription.beforeConsuming!().then(() => 'ready' as const), timedOut]);
+      if (outcome === 'timed out') this.options.logger.warn('consuming before what it waits for is ready: it took longer than a session', { group: subscription.group, wait_ms: timeoutMs });
+    } catch (error) {
+      this.options.logger.warn('consuming before what it waits for is ready: it failed', { group: subscription.group, error: (error as Error).message });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async readUpToNow(consuming: Consuming): Promise<void> {
+    const admin = await this.connectAdmin();
+    const ends = await whileKafkaSettles(() => admin.fetchTopicOffsets(consuming.topic), this.options.logger);
+    const committed = await whileKafkaSettles(() => admin.fetchOffsets({ groupId: consuming.group, topics: [consuming.topic] }), this.options.logger);
+    const committedByPartition = new Map((committed[0]?.partitions ?? []).map(({ partition, offset }) => [partition, BigInt(offset)]));
+    // A partition is read up to `high` when this member handled that far, the group committed that far
+    // (a partition this member was not given, or with nothing new), or nothing is left below it.
+    const behind = () =>
+      ends.some(({ partition, high, low }) => {
+        const upTo = [consuming.handledUpTo.get(partition) ?? -1n, committedByPartition.get(partition) ?? -1n, BigInt(low)];
+        return upTo.every((offset) => BigInt(high) > offset);
+      });
+    while (behind()) await new Promise<void>((resolve) => consuming.handled.push(resolve));
   }
 
   /**
@@ -427,6 +465,19 @@ export class KafkaBus implements Bus {
     onRead: (partition: number, next: bigint) => void,
   ): Promise<void> {
     if (batch.messages.length === 0) return;
+    while (consuming.ready) {
+      const ready = consuming.ready;
+      const waited = await Promise.race([ready.then(() => true), delay(this.options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS).then(() => false)]);
+      if (waited) {
+        if (consuming.ready === ready) consuming.ready = undefined;
+        break;
+      }
+      try {
+        await heartbeat();
+      } catch (error) {
+        if (isRebalancing(error)) return;
+      }
+    }
     const progressByPartition = consuming.progress;
     let progress = progressByPartition.get(batch.partition);
     if (!progress) progressByPartition.set(batch.partition, (progress = new PartitionProgress()));
@@ -439,7 +490,10 @@ export class KafkaBus implements Bus {
       .catch((error) => this.options.logger.error('batch handler failed', { topic: batch.topic, error }))
       .then(() => {
         const next = progress!.finish(entry);
-        onRead(batch.partition, BigInt(batch.lastOffset()) + 1n);
+        const handledUpTo = BigInt(batch.lastOffset()) + 1n;
+        onRead(batch.partition, handledUpTo);
+        if (handledUpTo > (consuming.handledUpTo.get(batch.partition) ?? -1n)) consuming.handledUpTo.set(batch.partition, handledUpTo);
+        consuming.handled.splice(0).forEach((wake) => wake());
         if (next !== undefined && consuming.progress.get(batch.partition) === progress) consuming.committer.add(batch.topic, batch.partition, next);
       });
     consuming.work.add(work);

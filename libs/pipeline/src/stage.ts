@@ -1,7 +1,7 @@
 // The stage framework: a stage is a function from one event to the events it produces; runStage puts
 // it on a bus. Everything a stage's logic does not need to know (decoding, dead letters, tracing,
 // retrying publishes, counting events) lives here, once.
-import { MessageTooLargeError, type Bus, type IncomingMessage, type OutgoingMessage } from '@switchyard/bus';
+import { MessageTooLargeError, type Bus, type IncomingMessage, type OutgoingMessage, type Subscribed } from '@switchyard/bus';
 import { GatewayError, InvalidEventError } from '@switchyard/contracts';
 import { gatewayMetrics, inMessageSpan, traceIdOf, type Logger } from '@switchyard/telemetry';
 import type { Span } from '@opentelemetry/api';
@@ -45,17 +45,20 @@ export interface RunStageOptions {
   publishRetryMs?: number;
   /** See Subscription.since: with a group of its own, first what was written since then. */
   since?: number;
+  /** See Subscription.beforeConsuming. */
+  beforeConsuming?: () => Promise<void>;
 }
 
-export async function runStage<E>(bus: Bus, stage: Stage<E>, options: RunStageOptions): Promise<void> {
+export async function runStage<E>(bus: Bus, stage: Stage<E>, options: RunStageOptions): Promise<Subscribed> {
   const { logger } = options;
   const publisher = new RetryingPublisher(bus, logger, options.publishRetryMs ?? 30_000);
   const counts = stageCounts(stage.name);
-  await bus.subscribe({
+  return bus.subscribe({
     topic: stage.input,
     group: options.group ?? stage.group,
     maxInFlightBatches: stage.maxInFlightBatches,
     since: options.since,
+    beforeConsuming: options.beforeConsuming,
     // One message is the usual batch in embedded mode: no array of promises for it.
     handleBatch: (messages) =>
       messages.length === 1
