@@ -372,7 +372,7 @@ export class KafkaBus implements Bus {
     // nothing, since its partition may be another member's now.
     consumer.on(consumer.events.GROUP_JOIN, () => {
       consuming.progress = new Map();
-      if (subscription.beforeConsuming) consuming.ready = this.beforeConsuming(subscription, 3 * sessionTimeout);
+      if (subscription.beforeConsuming) consuming.ready = this.beforeConsuming(subscription, sessionTimeout);
     });
     consumer.on(consumer.events.REBALANCING, ({ payload }) =>
       rejoinGates.set(`${payload.groupId}\0${payload.memberId}`, async (heartbeat) => {
@@ -411,7 +411,7 @@ export class KafkaBus implements Bus {
     return { readUpToNow: () => this.readUpToNow(consuming) };
   }
 
-  /** Bounded: a stage waits a few sessions for another subscription to catch up, never for ever. */
+  /** Bounded by a session: a stage waits that long for another subscription to catch up, never for ever. */
   private async beforeConsuming(subscription: Subscription, timeoutMs: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<'timed out'>((resolve) => (timer = setTimeout(() => resolve('timed out'), timeoutMs)));
