@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from '@switchyard/telemetry';
-import { createKafkaClient, whileKafkaSettles } from './kafka-bus';
+import { createKafkaClient } from './kafka-bus';
+import { whileKafkaSettles } from './kafka-batches';
 
 /** A configuration as published: its text, checked by the publisher and again by every instance. */
 export interface ConfigRecord {
