@@ -109,12 +109,18 @@ async function main(): Promise<void> {
   const mock = await startMockUpstream();
   let infrastructure: Infrastructure | undefined;
   if (mode === 'distributed' || mode === 'kafka-floor') infrastructure = await startPrivateInfrastructure((line) => console.log(line));
-  const gateway =
+  const starting =
     infrastructure
       ? mode === 'kafka-floor'
-        ? await startKafkaFloor(mock.baseUrl, infrastructure)
-        : await startDistributed(mock.baseUrl, infrastructure, nodeArgs)
-      : await startEmbedded(mock.baseUrl, nodeArgs, process.argv.find((arg) => arg.startsWith('--cpus='))?.slice('--cpus='.length));
+        ? startKafkaFloor(mock.baseUrl, infrastructure)
+        : startDistributed(mock.baseUrl, infrastructure, nodeArgs)
+      : startEmbedded(mock.baseUrl, nodeArgs, process.argv.find((arg) => arg.startsWith('--cpus='))?.slice('--cpus='.length));
+  // A gateway that does not start must not leave the bench's own Kafka and Postgres running.
+  const gateway = await starting.catch(async (error: unknown) => {
+    await infrastructure?.stop();
+    await mock.stop();
+    throw error;
+  });
   let loadFromUs = 0;
   let loadToUs = 0;
   try {

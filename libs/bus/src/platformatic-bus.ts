@@ -30,6 +30,11 @@ type BusMessage = Message<Buffer, Buffer, string, string>;
 let loaded: Promise<Platformatic> | undefined;
 const loadPlatformatic = (): Promise<Platformatic> => (loaded ??= import('@platformatic/kafka'));
 
+/** Whether a CreateTopics failed only because another client made the topic meanwhile. */
+function isTopicAlreadyMade(error: unknown): boolean {
+  return Boolean((error as { findBy?: (property: string, value: unknown) => unknown }).findBy?.('apiId', 'TOPIC_ALREADY_EXISTS'));
+}
+
 /** ListOffsets' answer for a timestamp after the partition's last message. */
 const NO_OFFSET = -1n;
 
@@ -272,7 +277,10 @@ export class PlatformaticKafkaBus implements Bus {
       const existing = new Set(await admin.listTopics());
       const missing = topics.filter((topic) => !existing.has(topic));
       if (missing.length > 0) {
-        await admin.createTopics({ topics: missing, partitions, replicas: replicationFactor, configs });
+        // Services that start together create the same topics at once: one of them wins, the others find them made.
+        await admin.createTopics({ topics: missing, partitions, replicas: replicationFactor, configs }).catch((error: unknown) => {
+          if (!isTopicAlreadyMade(error)) throw error;
+        });
         await this.awaitLeaders(admin, missing);
       }
       const present = topics.filter((topic) => existing.has(topic));
