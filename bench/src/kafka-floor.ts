@@ -89,7 +89,7 @@ async function platformaticClient(): Promise<FloorClient> {
     async consume(topic, group, handle) {
       const consumer = new Consumer({ clientId, groupId: group, bootstrapBrokers: brokers, maxWaitTime: 500 });
       const stream = await consumer.consume({ topics: [topic], mode: 'latest', autocommit: 1000 });
-      let fetched: FloorMessage[] = [];
+      const fetched: FloorMessage[] = [];
       stream.on('data', (message) => {
         if (fetched.length === 0) queueMicrotask(() => void handle(fetched.splice(0)));
         fetched.push(JSON.parse(message.value.toString('utf8')) as FloorMessage);

@@ -7,8 +7,8 @@
 // prints what the gateway's processes printed. Several models, comma-separated, are measured in turn
 // on the same gateway process, --rounds times (A B A B ...), so that drift in the machine's speed falls
 // on each alike; each model's CPU per request is printed per round, with its median and spread.
-// --client picks the Kafka client of the distributed services (SWITCHYARD_KAFKA_CLIENT) and of the
-// Kafka floor (KAFKA_FLOOR_CLIENT): kafkajs, the default, or @platformatic/kafka.
+// --client picks the Kafka floor's client (KAFKA_FLOOR_CLIENT): kafkajs, the default (and the
+// services'), or @platformatic/kafka.
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { grpcChatClient, httpChatClient, openLoop } from './load';
@@ -103,8 +103,7 @@ async function main(): Promise<void> {
 
   const client = argument('client', 'kafkajs');
   if (client !== 'kafkajs' && client !== 'platformatic') throw new Error(`--client must be kafkajs or platformatic, not ${client}`);
-  // The services and the floor's processes are started with this process's environment.
-  process.env.SWITCHYARD_KAFKA_CLIENT = client;
+  // The floor's processes are started with this process's environment.
   process.env.KAFKA_FLOOR_CLIENT = client;
   const mock = await startMockUpstream();
   let infrastructure: Infrastructure | undefined;

@@ -4,8 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, Kafka } from 'kafkajs';
 import type { Logger } from '@switchyard/telemetry';
-import { createKafkaClient } from './kafka-bus';
-import { whileKafkaSettles } from './kafka-batches';
+import { createKafkaClient, whileKafkaSettles } from './kafka-bus';
 
 /** A configuration as published: its text, checked by the publisher and again by every instance. */
 export interface ConfigRecord {

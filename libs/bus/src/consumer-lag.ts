@@ -11,36 +11,33 @@ export interface GroupTopic {
 
 /**
  * Each partition's end offset less the group's committed offset. A group that never committed on a
- * partition is behind by everything the partition still holds. `lagOf` is that rule; fetchConsumerLag
- * reads the offsets with kafkajs.
+ * partition is behind by everything the partition still holds.
  */
-export function lagOf(high: bigint, low: bigint, committed: bigint | undefined): number {
-  const from = committed !== undefined && committed >= 0n ? committed : low;
-  return Math.max(0, Number(high - from));
-}
-
 export async function fetchConsumerLag(admin: Admin, watched: readonly GroupTopic[]): Promise<ConsumerLag[]> {
   const ends = new Map<string, { partition: number; high: string; low: string }[]>();
   for (const topic of new Set(watched.map((each) => each.topic))) ends.set(topic, await admin.fetchTopicOffsets(topic));
   const lags: ConsumerLag[] = [];
   for (const { group, topic } of watched) {
     const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-    const committedBy = new Map(committed?.partitions.map((partition) => [partition.partition, BigInt(partition.offset)]) ?? []);
+    const committedBy = new Map(committed?.partitions.map((partition) => [partition.partition, Number(partition.offset)]) ?? []);
     for (const { partition, high, low } of ends.get(topic) ?? []) {
-      lags.push({ group, topic, partition, lag: lagOf(BigInt(high), BigInt(low), committedBy.get(partition)) });
+      const offset = committedBy.get(partition) ?? -1;
+      const from = offset >= 0 ? offset : Number(low);
+      lags.push({ group, topic, partition, lag: Math.max(0, Number(high) - from) });
     }
   }
   return lags;
 }
 
-/** Polls the lag that `fetchLag` reads every `intervalMs` into the process's metrics until stopped. */
+/** Polls the lag of `watched` every `intervalMs` into the process's metrics until stopped. */
 export class ConsumerLagPoller {
   private timer?: NodeJS.Timeout;
   private polling?: Promise<void>;
   private stopped = false;
 
   constructor(
-    private readonly fetchLag: () => Promise<ConsumerLag[]>,
+    private readonly admin: () => Promise<Admin>,
+    private readonly watched: readonly GroupTopic[],
     private readonly intervalMs: number,
     private readonly logger: Logger,
   ) {}
@@ -51,7 +48,7 @@ export class ConsumerLagPoller {
 
   private async poll(): Promise<void> {
     try {
-      gatewayMetrics().setConsumerLag(await this.fetchLag());
+      gatewayMetrics().setConsumerLag(await fetchConsumerLag(await this.admin(), this.watched));
     } catch (error) {
       this.logger.warn('could not poll consumer lag; trying again at the next interval', { error: (error as Error).message });
     }

@@ -2,25 +2,9 @@ import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type EachBatc
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { createRequire } from 'node:module';
-import type { Logger } from '@switchyard/telemetry';
-import type { Bus, IncomingMessage, OutgoingMessage, Subscription } from './bus';
-import { PlatformaticKafkaBus } from './platformatic-bus';
-import { ConsumerLagPoller, fetchConsumerLag, type GroupTopic } from './consumer-lag';
-import {
-  BusUnavailableError,
-  DEFAULT_DRAIN_TIMEOUT_MS,
-  DEFAULT_HEARTBEAT_INTERVAL_MS,
-  DEFAULT_MAX_WAIT_TIME_MS,
-  DEFAULT_PARTITIONS,
-  DEFAULT_SESSION_TIMEOUT_MS,
-  OffsetCommitter,
-  PartitionProgress,
-  ProduceQueue,
-  decode,
-  delay,
-  whileKafkaSettles,
-  type KafkaBusOptions,
-} from './kafka-batches';
+import { gatewayMetrics, type Logger } from '@switchyard/telemetry';
+import { MessageTooLargeError, type Bus, type IncomingMessage, type OutgoingMessage, type Subscription } from './bus';
+import { ConsumerLagPoller, type GroupTopic } from './consumer-lag';
 
 /**
  * kafkajs 2.2.4 re-arms a timer in every connection's request queue each time it checks the queue,
@@ -84,6 +68,139 @@ const noDelaySocket: ISocketFactory = ({ host, port, ssl, onConnect }) => {
   return socket;
 };
 
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+  /** Partitions of topics this bus creates, and the least an existing pipeline topic is grown to. */
+  partitions?: number;
+  /** Replicas of each partition of topics this bus creates; from 2, min.insync.replicas is one fewer. */
+  replicationFactor?: number;
+  /**
+   * How long the group waits for a consumer's heartbeat before it hands the consumer's partitions to the
+   * others: the time a killed instance's partitions stand still. kafkajs heartbeats between batches only,
+   * and every subscription here returns from a batch at once, so a slow handler does not delay them.
+   */
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  /** How long close() waits for batches in flight before it commits what finished and leaves anyway. */
+  drainTimeoutMs?: number;
+  /**
+   * Kafka's idempotent producer: a produce request retried after a lost acknowledgement is not written
+   * twice. kafkajs marks it experimental; it needs one produce request in flight, which this bus keeps.
+   */
+  idempotent?: boolean;
+  /** How long a fetch waits on an idle partition. Only idle consumers wait; data returns at once. */
+  maxWaitTimeMs?: number;
+  /** The broker's `message.max.bytes` (default: Kafka's own, 1 MiB). */
+  maxMessageBytes?: number;
+  /** Consumer groups whose lag is polled into the process's metrics, and how often. */
+  consumerLag?: { watched: readonly GroupTopic[]; intervalMs: number };
+  /** Topics whose names start with this are counted as one, `replies`, in the publish metrics. */
+  replyTopicPrefix?: string;
+}
+
+/** Partitions of the pipeline's topics: room for that many instances of a stage to share its work. */
+export const DEFAULT_PARTITIONS = 12;
+export const DEFAULT_SESSION_TIMEOUT_MS = 6000;
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 1000;
+export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
+
+/** Kafka's default `message.max.bytes` (1,048,588), rounded down. */
+export const KAFKA_DEFAULT_MAX_MESSAGE_BYTES = 1_048_576;
+// What a record batch and a record take beside the key, value and headers (at most ~100 bytes).
+const RECORD_BATCH_OVERHEAD_BYTES = 512;
+
+function recordBytes(message: { key: string; value: Buffer; headers: Record<string, string> }): number {
+  let bytes = message.value.length + Buffer.byteLength(message.key);
+  for (const name in message.headers) bytes += Buffer.byteLength(name) + Buffer.byteLength(message.headers[name]);
+  return bytes;
+}
+
+export class BusUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'BusUnavailableError';
+  }
+}
+
+interface PendingSend {
+  topic: string;
+  /** performance.now() when it was published, for the publish latency metric. */
+  at: number;
+  messages: { key: string; value: Buffer; headers: Record<string, string> }[];
+  bytes: number;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/** Per-partition bookkeeping so that offsets are committed only up to the last finished batch. */
+class PartitionProgress {
+  private readonly pending: { end: bigint; done: boolean }[] = [];
+  private waiters: Array<() => void> = [];
+
+  start(end: bigint): { end: bigint; done: boolean } {
+    const entry = { end, done: false };
+    this.pending.push(entry);
+    return entry;
+  }
+
+  /** Marks a batch finished; returns the offset to commit (next to read) if it advanced. */
+  finish(entry: { end: bigint; done: boolean }): bigint | undefined {
+    entry.done = true;
+    this.waiters.splice(0).forEach((wake) => wake());
+    let committable: bigint | undefined;
+    while (this.pending.length > 0 && this.pending[0].done) committable = this.pending.shift()!.end + 1n;
+    return committable;
+  }
+
+  get inFlight(): number {
+    return this.pending.length;
+  }
+
+  /** Resolves when any batch of the partition finishes. */
+  changed(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+}
+
+/**
+ * Offsets a consumer may commit, sent together every COMMIT_INTERVAL_MS rather than one OffsetCommit
+ * request per batch: at a few hundred events a second, a commit per batch doubled the requests each
+ * consumer and the broker handle. Commits stay in order (one in flight at a time) and only ever move
+ * forward; a crash redelivers at most the last interval's events, which every stage tolerates.
+ */
+class OffsetCommitter {
+  private readonly pending = new Map<string, { topic: string; partition: number; offset: string }>();
+  private timer?: NodeJS.Timeout;
+  private committing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly consumer: Consumer,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Records the next offset to read of a partition; it is committed with the next flush. */
+  add(topic: string, partition: number, offset: bigint): void {
+    this.pending.set(`${topic}:${partition}`, { topic, partition, offset: offset.toString() });
+    this.timer ??= setTimeout(() => void this.flush(), COMMIT_INTERVAL_MS);
+  }
+
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.size === 0) return this.committing;
+    const offsets = [...this.pending.values()];
+    this.pending.clear();
+    this.committing = this.committing.then(() =>
+      this.consumer.commitOffsets(offsets).catch((error) => this.logger.warn('offset commit failed; the batches may be redelivered', { error })),
+    );
+    return this.committing;
+  }
+}
+
+const COMMIT_INTERVAL_MS = 100;
+
 /** One subscription's consumer, its batches in flight, and this generation's progress by partition. */
 interface Consuming {
   consumer: Consumer;
@@ -124,8 +241,10 @@ export class KafkaBus implements Bus {
   private readonly consumers: Consuming[] = [];
   private admin?: Admin;
   private producerReady?: Promise<void>;
-  private readonly produceQueue: ProduceQueue;
+  private queue: PendingSend[] = [];
   private lagPoller?: ConsumerLagPoller;
+  /** The loop sending queued publishes, while one runs. */
+  private sending?: Promise<void>;
 
   constructor(private readonly options: KafkaBusOptions) {
     this.kafka = createKafkaClient(options);
@@ -134,10 +253,6 @@ export class KafkaBus implements Bus {
       createPartitioner: Partitioners.DefaultPartitioner,
       idempotent: options.idempotent ?? false,
       ...(options.idempotent ? { maxInFlightRequests: 1 } : {}),
-    });
-    this.produceQueue = new ProduceQueue(options, async (byTopic) => {
-      await this.connect();
-      await this.producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
     });
   }
 
@@ -153,7 +268,71 @@ export class KafkaBus implements Bus {
   }
 
   publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
-    return this.produceQueue.publish(topic, messages);
+    const encoded = messages.map((message) => ({
+      key: message.key,
+      value: Buffer.isBuffer(message.value) ? message.value : Buffer.from(JSON.stringify(message.value)),
+      headers: message.headers ?? {},
+    }));
+    let bytes = 0;
+    for (const message of encoded) {
+      const size = recordBytes(message);
+      if (size > this.maxMessageBytes - RECORD_BATCH_OVERHEAD_BYTES) return Promise.reject(new MessageTooLargeError(topic, size, this.maxMessageBytes));
+      bytes += size;
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ topic, at: performance.now(), messages: encoded, bytes, resolve, reject });
+      this.sending ??= this.sendQueued();
+    });
+  }
+
+  private get maxMessageBytes(): number {
+    return this.options.maxMessageBytes ?? KAFKA_DEFAULT_MAX_MESSAGE_BYTES;
+  }
+
+  /**
+   * One produce request in flight at a time; what is published meanwhile goes in the next one. A Kafka
+   * request costs far more CPU than a message in it (two process wake-ups and a round trip through
+   * kafkajs), so under load this batches by itself, while an idle producer sends at once.
+   */
+  private async sendQueued(): Promise<void> {
+    // Publishes made in the same turn of the event loop start out together.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.queue.length > 0) {
+      // A produce request of at most maxMessageBytes: the messages of a partition go as one record
+      // batch, which the broker refuses (with the whole request) when it is over the limit.
+      let count = 1;
+      let bytes = this.queue[0].bytes;
+      while (count < this.queue.length && bytes + this.queue[count].bytes <= this.maxMessageBytes - RECORD_BATCH_OVERHEAD_BYTES) bytes += this.queue[count++].bytes;
+      await this.send(this.queue.splice(0, count));
+    }
+    this.sending = undefined;
+  }
+
+  private async send(sends: PendingSend[]): Promise<void> {
+    const byTopic = new Map<string, PendingSend['messages']>();
+    for (const send of sends) {
+      const list = byTopic.get(send.topic);
+      if (list) list.push(...send.messages);
+      else byTopic.set(send.topic, [...send.messages]);
+    }
+    try {
+      await this.connect();
+      await this.producer.sendBatch({
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+      const metrics = gatewayMetrics();
+      const acknowledged = performance.now();
+      for (const send of sends) {
+        metrics.publishDuration.observe([metrics.topic(send.topic, this.options.replyTopicPrefix ?? '\0')], (acknowledged - send.at) / 1000);
+        send.resolve();
+      }
+    } catch (error) {
+      const failure =
+        error instanceof BusUnavailableError
+          ? error
+          : new BusUnavailableError(`Kafka did not accept the message: ${(error as Error).message}`, { cause: error });
+      sends.forEach((send) => send.reject(failure));
+    }
   }
 
   async subscribe(subscription: Subscription): Promise<void> {
@@ -162,7 +341,7 @@ export class KafkaBus implements Bus {
     const rebalanceTimeout = 4 * sessionTimeout;
     const consumer = this.kafka.consumer({
       groupId: subscription.group,
-      maxWaitTimeInMs: this.options.maxWaitTimeMs ?? DEFAULT_MAX_WAIT_TIME_MS,
+      maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 500,
       sessionTimeout,
       heartbeatInterval,
       // The longest the group waits for its members to rejoin in a rebalance: a member rejoins once it
@@ -179,10 +358,7 @@ export class KafkaBus implements Bus {
         },
       },
     });
-    const committer = new OffsetCommitter(
-      (offsets) => consumer.commitOffsets(offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset: offset.toString() }))),
-      this.options.logger,
-    );
+    const committer = new OffsetCommitter(consumer, this.options.logger);
     const work = new Set<Promise<void>>();
     const consuming: Consuming = { consumer, committer, work, topic: subscription.topic, group: subscription.group, progress: new Map() };
     this.consumers.push(consuming);
@@ -254,7 +430,7 @@ export class KafkaBus implements Bus {
     const progressByPartition = consuming.progress;
     let progress = progressByPartition.get(batch.partition);
     if (!progress) progressByPartition.set(batch.partition, (progress = new PartitionProgress()));
-    const messages: IncomingMessage[] = batch.messages.map((message) => decode(batch.topic, batch.partition, message.offset, message.key, message.value, Object.entries(message.headers ?? {})));
+    const messages: IncomingMessage[] = batch.messages.map((message) => decode(batch.topic, batch.partition, message));
     const entry = progress.start(BigInt(batch.lastOffset()));
     // Reading moves on at once; committing waits until this batch and all before it are done.
     resolveOffset(batch.lastOffset());
@@ -310,7 +486,7 @@ export class KafkaBus implements Bus {
 
   /** Starts polling the consumer lag of `watched` into the process's metrics; close() stops it. */
   watchConsumerLag(watched: readonly GroupTopic[], intervalMs: number): void {
-    this.lagPoller ??= new ConsumerLagPoller(async () => fetchConsumerLag(await this.connectAdmin(), watched), intervalMs, this.options.logger);
+    this.lagPoller ??= new ConsumerLagPoller(() => this.connectAdmin(), watched, intervalMs, this.options.logger);
     this.lagPoller.start();
   }
 
@@ -367,10 +543,41 @@ export class KafkaBus implements Bus {
     if (!drained) this.options.logger.warn('batches still in flight after the drain timeout; leaving them to be redelivered', { batches: this.consumers.reduce((total, { work }) => total + work.size, 0), drain_timeout_ms: drainTimeoutMs });
     await Promise.all(this.consumers.map(({ committer }) => committer.flush()));
     await Promise.all(this.consumers.map(({ consumer }) => consumer.disconnect().catch(() => undefined)));
-    await this.produceQueue.flush();
+    await this.sending;
+    if (this.queue.length > 0) await this.send(this.queue.splice(0));
     await this.producer.disconnect().catch(() => undefined);
     await this.admin?.disconnect().catch(() => undefined);
   }
+}
+
+function decode(
+  topic: string,
+  partition: number,
+  message: { key: Buffer | null; value: Buffer | null; offset: string; headers?: Record<string, unknown> },
+): IncomingMessage {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? String(value[0]) : String(value);
+  }
+  const incoming: IncomingMessage = {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key?.toString() ?? '',
+    value: undefined,
+    headers,
+  };
+  if (!message.value) {
+    incoming.decodeError = 'message has no value';
+    return incoming;
+  }
+  try {
+    incoming.value = JSON.parse(message.value.toString('utf8'));
+  } catch (error) {
+    incoming.decodeError = `value is not JSON: ${(error as Error).message}`;
+    incoming.raw = message.value;
+  }
+  return incoming;
 }
 
 /** kafkajs's own test for a rebalance (not exported), and a member the group no longer knows. */
@@ -379,12 +586,37 @@ function isRebalancing(error: unknown): boolean {
   return type === 'REBALANCE_IN_PROGRESS' || type === 'NOT_COORDINATOR_FOR_GROUP' || type === 'ILLEGAL_GENERATION' || type === 'UNKNOWN_MEMBER_ID';
 }
 
-/** A connected Kafka bus on the client `options.client` names, for a distributed service, with the pipeline's topics in place. */
-export async function connectKafkaBus(options: KafkaBusOptions & { topics: readonly string[] }): Promise<Bus> {
-  const bus = options.client === 'platformatic' ? new PlatformaticKafkaBus(options) : new KafkaBus(options);
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** A connected KafkaBus for a distributed service, with the pipeline's topics in place. */
+export async function connectKafkaBus(options: KafkaBusOptions & { topics: readonly string[] }): Promise<KafkaBus> {
+  const bus = new KafkaBus(options);
   await bus.connect();
   await bus.ensureTopics([...options.topics]);
   await bus.awaitGroupCoordinator(options.clientId);
   if (options.consumerLag) bus.watchConsumerLag(options.consumerLag.watched, options.consumerLag.intervalMs);
   return bus;
+}
+
+/**
+ * Retries a start-up step while Kafka answers with a retriable error. A broker that has just started,
+ * or topics that several services create at once, answer "does not host this topic-partition" or
+ * "coordinator is loading" for a few seconds; a service must wait that out, not exit.
+ */
+export async function whileKafkaSettles<T>(step: () => Promise<T>, logger: Logger, giveUpAfterMs = 60_000): Promise<T> {
+  const giveUpAt = Date.now() + giveUpAfterMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (error) {
+      const retriable =
+        (error as { retriable?: boolean }).retriable === true ||
+        /already exists|topic creation errors|coordinator/i.test(`${(error as Error).name} ${(error as Error).message}`);
+      if (!retriable || Date.now() > giveUpAt) throw error;
+      logger.warn('Kafka is not ready yet; retrying', { attempt, error: (error as Error).message });
+      await delay(Math.min(200 * attempt, 2000));
+    }
+  }
 }

@@ -225,14 +225,12 @@ describe('service environment', () => {
     expect(() => readServiceEnv({ GATEWAY_KEY_ID_SECRET: 'hunter2' })).toThrow(`GATEWAY_KEY_ID_SECRET is 7 characters; use at least ${KEY_ID_SECRET_MIN_LENGTH}`);
   });
 
-  it('reads the Kafka settings of a production cluster and the shutdown grace period, refusing what is not a whole number or a known client', () => {
-    expect(readServiceEnv({}).kafka).toEqual({ client: 'kafkajs', partitions: undefined, replicationFactor: undefined, sessionTimeoutMs: undefined, heartbeatIntervalMs: undefined, idempotent: false });
+  it('reads the Kafka settings of a production cluster and the shutdown grace period, refusing what is not a whole number', () => {
+    expect(readServiceEnv({}).kafka).toEqual({ partitions: undefined, replicationFactor: undefined, sessionTimeoutMs: undefined, heartbeatIntervalMs: undefined, idempotent: false });
     expect(readServiceEnv({}).shutdownGraceMs).toBe(15_000);
     expect(
       readServiceEnv({ KAFKA_PARTITIONS: '24', KAFKA_REPLICATION_FACTOR: '3', KAFKA_SESSION_TIMEOUT_MS: '8000', KAFKA_HEARTBEAT_INTERVAL_MS: '1000', KAFKA_IDEMPOTENT_PRODUCER: 'true', SHUTDOWN_GRACE_MS: '30000' }),
     ).toMatchObject({ kafka: { partitions: 24, replicationFactor: 3, sessionTimeoutMs: 8000, heartbeatIntervalMs: 1000, idempotent: true }, shutdownGraceMs: 30_000 });
-    expect(readServiceEnv({ SWITCHYARD_KAFKA_CLIENT: 'platformatic' }).kafka.client).toBe('platformatic');
-    expect(() => readServiceEnv({ SWITCHYARD_KAFKA_CLIENT: 'rdkafka' })).toThrow('SWITCHYARD_KAFKA_CLIENT is "rdkafka"; expected kafkajs or platformatic');
     expect(() => readServiceEnv({ KAFKA_REPLICATION_FACTOR: 'three' })).toThrow('KAFKA_REPLICATION_FACTOR is "three"; expected a whole number of replicas, such as 3');
     expect(() => shutdownGraceMsOf({ SHUTDOWN_GRACE_MS: '15s' })).toThrow('SHUTDOWN_GRACE_MS is "15s"; expected a whole number of milliseconds, such as 15000');
   });

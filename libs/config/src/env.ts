@@ -53,13 +53,7 @@ export interface TlsSettings {
 
 export const DEFAULT_CONFIG_TOPIC = 'switchyard.config';
 
-/** The Kafka clients the pipeline's bus runs on: kafkajs (the default the design names) or @platformatic/kafka. */
-export const KAFKA_CLIENTS = ['kafkajs', 'platformatic'] as const;
-export type KafkaClientName = (typeof KAFKA_CLIENTS)[number];
-
 export interface KafkaSettings {
-  /** SWITCHYARD_KAFKA_CLIENT: the client of the services' bus (docs/kafka-client.md). */
-  client: KafkaClientName;
   /** KAFKA_PARTITIONS: partitions of the pipeline's topics. */
   partitions: number | undefined;
   /** KAFKA_REPLICATION_FACTOR: replicas of each partition of the topics the services create. */
@@ -96,7 +90,6 @@ export function readServiceEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv
     instanceId: instanceIdOf(env.GATEWAY_INSTANCE_ID),
     kafkaMaxMessageBytes: positiveIntegerOf('KAFKA_MAX_MESSAGE_BYTES', env.KAFKA_MAX_MESSAGE_BYTES, 'bytes, such as 1048576'),
     kafka: {
-      client: kafkaClientOf(env.SWITCHYARD_KAFKA_CLIENT),
       partitions: positiveIntegerOf('KAFKA_PARTITIONS', env.KAFKA_PARTITIONS, 'partitions, such as 12'),
       replicationFactor: positiveIntegerOf('KAFKA_REPLICATION_FACTOR', env.KAFKA_REPLICATION_FACTOR, 'replicas, such as 3'),
       sessionTimeoutMs: positiveIntegerOf('KAFKA_SESSION_TIMEOUT_MS', env.KAFKA_SESSION_TIMEOUT_MS, 'milliseconds, such as 6000'),
@@ -141,13 +134,6 @@ function adminKeyOf(value: string | undefined): string | undefined {
 /** SHUTDOWN_GRACE_MS, read alone too: a service's stop is bounded by it before the rest is read. */
 export function shutdownGraceMsOf(env: NodeJS.ProcessEnv = process.env): number {
   return positiveIntegerOf('SHUTDOWN_GRACE_MS', env.SHUTDOWN_GRACE_MS, 'milliseconds, such as 15000') ?? 15_000;
-}
-
-function kafkaClientOf(value: string | undefined): KafkaClientName {
-  if (!value) return 'kafkajs';
-  const client = KAFKA_CLIENTS.find((name) => name === value);
-  if (!client) throw new Error(`SWITCHYARD_KAFKA_CLIENT is ${JSON.stringify(value)}; expected ${KAFKA_CLIENTS.join(' or ')}`);
-  return client;
 }
 
 function positiveIntegerOf(name: string, value: string | undefined, unit: string): number | undefined {

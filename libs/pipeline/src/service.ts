@@ -2,7 +2,7 @@
 // drain in-flight work within the grace period, commit, leave the consumer groups, flush producers, close
 // servers and pools) and exit 0; exit 1 when it cannot start or cannot stop, so a supervisor acts.
 // With GATEWAY_HEALTH_ADDR set it answers liveness and readiness probes from before the start until exit.
-import { connectKafkaBus, type Bus } from '@switchyard/bus';
+import { connectKafkaBus, type KafkaBus } from '@switchyard/bus';
 import { healthAddressOf, readServiceEnv, shutdownGraceMsOf, type KafkaSettings } from '@switchyard/config';
 import { PIPELINE_TOPICS, REPLY_TOPIC_PREFIX } from '@switchyard/contracts';
 import { serveMetrics, type Logger, type RunningMetricsServer } from '@switchyard/telemetry';
@@ -94,7 +94,7 @@ export function connectServiceBus(
   service: string,
   env: { kafkaBrokers: string[]; kafkaMaxMessageBytes: number | undefined; kafka: KafkaSettings; shutdownGraceMs: number; consumerLagIntervalMs: number },
   logger: Logger,
-): Promise<Bus> {
+): Promise<KafkaBus> {
   return connectKafkaBus({
     brokers: env.kafkaBrokers,
     maxMessageBytes: env.kafkaMaxMessageBytes,
