@@ -1,4 +1,4 @@
-// `npx tsx bench/src/profile.ts [--mode=embedded|distributed|kafka-floor] [--protocol=http|grpc] [--rate=400] [--duration=8] [--delay=0|capacity] [--warmup=3] [--profile=false] [--output=true] [--node-args='--max-semi-space-size=32'] [--cpus=1] [--model=bench-gpt|bench-cached|bench-loadbalance|bench-fallback] [--rounds=5] [--prompt-bytes=2048] [--guardrail-rules=default|none|mask_email,...]`
+// `npx tsx bench/src/profile.ts [--mode=embedded|distributed|kafka-floor] [--protocol=http|grpc] [--rate=400] [--duration=8] [--delay=0|capacity] [--warmup=3] [--profile=false] [--output=true] [--node-args='--max-semi-space-size=32'] [--cpus=1] [--model=bench-gpt|bench-cached|bench-loadbalance|bench-fallback] [--rounds=5] [--prompt-bytes=2048] [--guardrail-rules=default|none|mask_email,...] [--client=kafkajs|platformatic]`
 // Starts Switchyard under `node --cpu-prof`, drives open-loop load at it, stops it, and prints its CPU
 // per request, its resident memory (before and at most during each step) and where that CPU went: self
 // time by function and by package, per process. The .cpuprofile files stay in bench/.cache/profiles
@@ -7,6 +7,8 @@
 // prints what the gateway's processes printed. Several models, comma-separated, are measured in turn
 // on the same gateway process, --rounds times (A B A B ...), so that drift in the machine's speed falls
 // on each alike; each model's CPU per request is printed per round, with its median and spread.
+// --client picks the Kafka floor's client (KAFKA_FLOOR_CLIENT): kafkajs, the default (and the
+// services'), or @platformatic/kafka.
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { grpcChatClient, httpChatClient, openLoop } from './load';
@@ -99,15 +101,25 @@ async function main(): Promise<void> {
   const extraNodeArgs = process.argv.find((arg) => arg.startsWith('--node-args='))?.slice('--node-args='.length).split(' ').filter(Boolean) ?? [];
   const nodeArgs = [...extraNodeArgs, ...(argument('profile', 'true') === 'false' ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`])];
 
+  const client = argument('client', 'kafkajs');
+  if (client !== 'kafkajs' && client !== 'platformatic') throw new Error(`--client must be kafkajs or platformatic, not ${client}`);
+  // The floor's processes are started with this process's environment.
+  process.env.KAFKA_FLOOR_CLIENT = client;
   const mock = await startMockUpstream();
   let infrastructure: Infrastructure | undefined;
   if (mode === 'distributed' || mode === 'kafka-floor') infrastructure = await startPrivateInfrastructure((line) => console.log(line));
-  const gateway =
+  const starting =
     infrastructure
       ? mode === 'kafka-floor'
-        ? await startKafkaFloor(mock.baseUrl, infrastructure)
-        : await startDistributed(mock.baseUrl, infrastructure, nodeArgs)
-      : await startEmbedded(mock.baseUrl, nodeArgs, process.argv.find((arg) => arg.startsWith('--cpus='))?.slice('--cpus='.length));
+        ? startKafkaFloor(mock.baseUrl, infrastructure)
+        : startDistributed(mock.baseUrl, infrastructure, nodeArgs)
+      : startEmbedded(mock.baseUrl, nodeArgs, process.argv.find((arg) => arg.startsWith('--cpus='))?.slice('--cpus='.length));
+  // A gateway that does not start must not leave the bench's own Kafka and Postgres running.
+  const gateway = await starting.catch(async (error: unknown) => {
+    await infrastructure?.stop();
+    await mock.stop();
+    throw error;
+  });
   let loadFromUs = 0;
   let loadToUs = 0;
   try {

@@ -329,8 +329,9 @@ export async function startSupervised(upstreamBaseUrl: string, infrastructure: I
 }
 
 /**
- * The distributed floor (bench/src/kafka-floor.ts): six plain kafkajs processes passing each call along
- * the pipeline's five Kafka hops, on the same Kafka. The front starts first: it creates the topics.
+ * The distributed floor (bench/src/kafka-floor.ts): five plain Kafka client processes (kafkajs, or
+ * @platformatic/kafka with KAFKA_FLOOR_CLIENT=platformatic) passing each call along the pipeline's five
+ * Kafka hops, on the same Kafka. The front starts first: it creates the topics.
  */
 export async function startKafkaFloor(upstreamBaseUrl: string, infrastructure: Infrastructure): Promise<RunningSystem> {
   const port = await freePort();
