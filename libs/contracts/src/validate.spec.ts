@@ -1,8 +1,6 @@
-import { InvalidFieldError } from './errors';
+import { GatewayError, InvalidFieldError } from './errors';
 import { LIMITS } from './limits';
 import { parseCacheControl, validateChatRequest, validateEmbedRequest, validateImageGenerationRequest, validateModerationRequest, validateRerankRequest, validateTranscriptionRequest } from './validate';
-import { GatewayError } from './errors';
-import { LIMITS } from './limits';
 import { renderTranscript } from './transcription';
 
 const ok = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
