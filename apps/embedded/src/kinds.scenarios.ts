@@ -4,11 +4,14 @@
 // each provider's documented wire fixtures; every answer's usage row is read back and checked against it.
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import OpenAI from 'openai';
+import OpenAI, { toFile } from 'openai';
 import { createGatewayClient, type AiGatewayClient } from '@switchyard/client';
 import type { ModerationResponse__Output } from '@switchyard/contracts/generated/aigateway/v1/ModerationResponse';
 import type { RerankResponse__Output } from '@switchyard/contracts/generated/aigateway/v1/RerankResponse';
 import type { ImageGenerationResponse__Output } from '@switchyard/contracts/generated/aigateway/v1/ImageGenerationResponse';
+import type { TranscriptionResponse__Output } from '@switchyard/contracts/generated/aigateway/v1/TranscriptionResponse';
+import { LIMITS } from '@switchyard/contracts';
+import { MOCK_TRANSCRIPT } from '@switchyard/providers';
 import { countTexts } from '@switchyard/pricing';
 import { eventually } from '@switchyard/testing';
 /* eslint-disable @nx/enforce-module-boundaries -- test-only: the providers library keeps its replay server and wire fixtures out of its public index */
@@ -35,8 +38,41 @@ const OPENAI_IMAGES = fixtureJson<{ data: { b64_json: string; revised_prompt: st
 /** The built-in prices per image: openai/dall-e-3, gemini/imagen-3.0-generate-002. */
 const DALL_E_3_PER_IMAGE = 0.04;
 const IMAGEN_3_PER_IMAGE = 0.03;
+const PROVIDERS_DIR = join(__dirname, '..', '..', '..', 'libs', 'providers', 'src');
+const WHISPER_VERBOSE = fixtureJson<{ text: string; language: string; duration: number; segments: { start: number; end: number; text: string }[] }>(OPENAI_FIXTURES_DIR, 'transcription-verbose.json');
+const GROQ_VERBOSE = fixtureJson<{ text: string; duration: number; segments: { start: number; end: number; text: string }[] }>(join(PROVIDERS_DIR, 'groq', 'fixtures'), 'transcription-verbose.json');
+const DEEPGRAM_LISTEN = fixtureJson<{ metadata: { duration: number }; results: { channels: { alternatives: { transcript: string }[] }[] } }>(join(PROVIDERS_DIR, 'deepgram', 'fixtures'), 'listen.json');
+/** The built-in prices per minute of audio: openai/whisper-1, groq/whisper-large-v3, deepgram/nova-3. */
+const WHISPER_1_PER_MINUTE = 0.006;
+const GROQ_WHISPER_PER_MINUTE = 0.00185;
+const NOVA_3_PER_MINUTE = 0.0043;
 
-function configYaml(openaiUrl: string, mistralUrl: string, cohereUrl: string, jinaUrl: string, geminiUrl: string): string {
+/** A PCM WAV file of silence: 16 kHz, mono, 16-bit. */
+function wavFile(seconds: number): Buffer {
+  const sampleRate = 16_000;
+  const data = Math.round(seconds * sampleRate) * 2;
+  const wav = Buffer.alloc(44 + data);
+  wav.write('RIFF', 0, 'latin1');
+  wav.writeUInt32LE(36 + data, 4);
+  wav.write('WAVEfmt ', 8, 'latin1');
+  wav.writeUInt32LE(16, 16);
+  wav.writeUInt16LE(1, 20);
+  wav.writeUInt16LE(1, 22);
+  wav.writeUInt32LE(sampleRate, 24);
+  wav.writeUInt32LE(sampleRate * 2, 28);
+  wav.writeUInt16LE(2, 32);
+  wav.writeUInt16LE(16, 34);
+  wav.write('data', 36, 'latin1');
+  wav.writeUInt32LE(data, 40);
+  return wav;
+}
+
+/** A price per minute as metering rounds it, to 1e-10 USD. */
+function perMinute(seconds: number, price: number): number {
+  return Math.round((seconds / 60) * price * 1e10) / 1e10;
+}
+
+function configYaml(openaiUrl: string, mistralUrl: string, cohereUrl: string, jinaUrl: string, geminiUrl: string, groqUrl: string, deepgramUrl: string): string {
   return `
 models:
   - { name: mock-echo, provider: mock, capabilities: [chat] }
@@ -46,6 +82,10 @@ models:
   - { name: jina-reranker, provider: jina, upstream_model: jina-reranker-v2-base-multilingual, capabilities: [rerank] }
   - { name: dall-e-3, provider: openai, capabilities: [image_generation] }
   - { name: imagen, provider: gemini, upstream_model: imagen-3.0-generate-002, capabilities: [image_generation] }
+  - { name: whisper-1, provider: openai, capabilities: [transcription] }
+  - { name: whisper-large-v3, provider: groq, capabilities: [transcription] }
+  - { name: nova-3, provider: deepgram, capabilities: [transcription] }
+  - { name: mock-transcribe, provider: mock, capabilities: [transcription] }
 providers:
   mock: {}
   openai: { base_url: "${openaiUrl}/v1", api_key_env: KINDS_OPENAI_KEY }
@@ -53,6 +93,8 @@ providers:
   cohere: { base_url: "${cohereUrl}/v2", api_key_env: KINDS_COHERE_KEY }
   jina: { base_url: "${jinaUrl}/v1", api_key_env: KINDS_JINA_KEY }
   gemini: { base_url: "${geminiUrl}/v1beta", api_key_env: KINDS_GEMINI_KEY }
+  groq: { base_url: "${groqUrl}/openai/v1", api_key_env: KINDS_GROQ_KEY }
+  deepgram: { base_url: "${deepgramUrl}/v1", api_key_env: KINDS_DEEPGRAM_KEY }
 auth: { api_keys_env: KINDS_GATEWAY_KEYS }
 `;
 }
@@ -74,6 +116,8 @@ export function describeKinds(mode: string, start: StartHttpGateway): void {
     let cohereUpstream: ReplayServer;
     let jinaUpstream: ReplayServer;
     let geminiUpstream: ReplayServer;
+    let groqUpstream: ReplayServer;
+    let deepgramUpstream: ReplayServer;
     let openai: OpenAI;
     let client: AiGatewayClient;
     const usageRow = (requestId: string) =>
@@ -85,13 +129,15 @@ export function describeKinds(mode: string, start: StartHttpGateway): void {
     };
 
     beforeAll(async () => {
-      [openaiUpstream, mistralUpstream, cohereUpstream, jinaUpstream, geminiUpstream] = await Promise.all([1, 2, 3, 4, 5].map(() => ReplayServer.start()));
-      gateway = await start(configYaml(openaiUpstream.baseUrl, mistralUpstream.baseUrl, cohereUpstream.baseUrl, jinaUpstream.baseUrl, geminiUpstream.baseUrl), {
+      [openaiUpstream, mistralUpstream, cohereUpstream, jinaUpstream, geminiUpstream, groqUpstream, deepgramUpstream] = await Promise.all([1, 2, 3, 4, 5, 6, 7].map(() => ReplayServer.start()));
+      gateway = await start(configYaml(openaiUpstream.baseUrl, mistralUpstream.baseUrl, cohereUpstream.baseUrl, jinaUpstream.baseUrl, geminiUpstream.baseUrl, groqUpstream.baseUrl, deepgramUpstream.baseUrl), {
         KINDS_OPENAI_KEY: 'sk-upstream-openai',
         KINDS_MISTRAL_KEY: 'upstream-mistral',
         KINDS_COHERE_KEY: 'upstream-cohere',
         KINDS_JINA_KEY: 'upstream-jina',
         KINDS_GEMINI_KEY: 'upstream-gemini',
+        KINDS_GROQ_KEY: 'upstream-groq',
+        KINDS_DEEPGRAM_KEY: 'upstream-deepgram',
         KINDS_GATEWAY_KEYS: GATEWAY_KEY,
       });
       openai = new OpenAI({ baseURL: `${gateway.httpUrl}/v1`, apiKey: GATEWAY_KEY });
@@ -99,13 +145,13 @@ export function describeKinds(mode: string, start: StartHttpGateway): void {
     });
 
     afterEach(() => {
-      for (const upstream of [openaiUpstream, mistralUpstream, cohereUpstream, jinaUpstream, geminiUpstream]) upstream.reset();
+      for (const upstream of [openaiUpstream, mistralUpstream, cohereUpstream, jinaUpstream, geminiUpstream, groqUpstream, deepgramUpstream]) upstream.reset();
     });
 
     afterAll(async () => {
       client?.close();
       await gateway?.stop();
-      await Promise.all([openaiUpstream, mistralUpstream, cohereUpstream, jinaUpstream, geminiUpstream].map((upstream) => upstream?.close()));
+      await Promise.all([openaiUpstream, mistralUpstream, cohereUpstream, jinaUpstream, geminiUpstream, groqUpstream, deepgramUpstream].map((upstream) => upstream?.close()));
     });
 
     describe('moderation', () => {
@@ -274,6 +320,105 @@ export function describeKinds(mode: string, start: StartHttpGateway): void {
         expect(grpcError.code).toBe(grpc.status.INVALID_ARGUMENT);
         expect(grpcError.details).toContain('size');
         expect([...openaiUpstream.requests, ...geminiUpstream.requests]).toEqual([]);
+      });
+    });
+
+    describe('transcription', () => {
+      const rowsSince = (since: Date, provider: string) =>
+        eventually(async () => {
+          const found = await gateway.query(`SELECT *, cost_usd::float8 AS cost FROM usage_events WHERE kind = 'transcription' AND provider = $1 AND ts >= $2`, [provider, since]);
+          return found.length > 0 ? found : undefined;
+        }, `the ${provider} transcription's row`);
+      const transcribe = (request: object) =>
+        new Promise<TranscriptionResponse__Output>((resolve, reject) => client.Transcribe(request, credentials(), (error, answer) => (error ? reject(error) : resolve(answer!))));
+      const postForm = (form: FormData) => fetch(`${gateway.httpUrl}/v1/audio/transcriptions`, { method: 'POST', headers: { authorization: `Bearer ${GATEWAY_KEY}` }, body: form });
+
+      it('transcribes through the OpenAI SDK on OpenAI\'s whisper-1, verbose_json, priced per minute of the audio it reported', async () => {
+        const since = new Date(Date.now() - 1000);
+        openaiUpstream.on('POST', '/v1/audio/transcriptions', reply.json(WHISPER_VERBOSE));
+        const wav = wavFile(0.5);
+        const transcription = await openai.audio.transcriptions.create({ file: await toFile(wav, 'beach.wav'), model: 'whisper-1', response_format: 'verbose_json', language: 'en', temperature: 0.2 });
+        expect(transcription).toMatchObject({ task: 'transcribe', text: WHISPER_VERBOSE.text, language: 'english', duration: WHISPER_VERBOSE.duration });
+        expect(transcription.segments!.map(({ start, end, text }) => ({ start, end, text }))).toEqual(WHISPER_VERBOSE.segments.map(({ start, end, text }) => ({ start, end, text })));
+        const sent = openaiUpstream.onlyRequest();
+        expect(sent.headers.authorization).toBe('Bearer sk-upstream-openai');
+        // The file reached OpenAI byte for byte, in the form OpenAI documents.
+        expect(sent.rawBody).toMatch(/name="file"; filename="beach.wav"/);
+        expect(sent.bytes.includes(wav)).toBe(true);
+        expect(sent.rawBody).toMatch(/name="response_format"\r\n\r\nverbose_json\r\n/);
+
+        const rows = await rowsSince(since, 'openai');
+        expect(rows).toHaveLength(1);
+        expect(rows[0]).toMatchObject({ model: 'whisper-1', upstream_model: 'whisper-1', status: 'ok', audio_seconds: WHISPER_VERBOSE.duration, prompt_tokens: 0, tokens_estimated: false });
+        expect(rows[0].cost).toBeCloseTo(perMinute(WHISPER_VERBOSE.duration, WHISPER_1_PER_MINUTE), 10);
+      });
+
+      it('transcribes through the OpenAI SDK on Groq as SRT subtitles', async () => {
+        const since = new Date(Date.now() - 1000);
+        groqUpstream.on('POST', '/openai/v1/audio/transcriptions', reply.json(GROQ_VERBOSE));
+        const srt = await openai.audio.transcriptions.create({ file: await toFile(wavFile(0.25), 'note.wav'), model: 'whisper-large-v3', response_format: 'srt' });
+        expect(srt).toBe(`1\n00:00:00,000 --> 00:00:10,240\n${GROQ_VERBOSE.text.trim()}\n`);
+        expect(groqUpstream.onlyRequest().headers.authorization).toBe('Bearer upstream-groq');
+        const rows = await rowsSince(since, 'groq');
+        expect(rows[0]).toMatchObject({ model: 'whisper-large-v3', status: 'ok', audio_seconds: GROQ_VERBOSE.duration });
+        expect(rows[0].cost).toBeCloseTo(perMinute(GROQ_VERBOSE.duration, GROQ_WHISPER_PER_MINUTE), 10);
+      });
+
+      it('transcribes over gRPC on Deepgram, its own format, as WebVTT, with the row\'s seconds and cost', async () => {
+        deepgramUpstream.on('POST', '/v1/listen', reply.json(DEEPGRAM_LISTEN));
+        const wav = wavFile(0.25);
+        const response = await transcribe({ model: 'nova-3', audio: wav, filename: 'spacewalk.wav', language: 'en', response_format: 'vtt', metadata: { team: 'voice' } });
+        const transcript = DEEPGRAM_LISTEN.results.channels[0].alternatives[0].transcript;
+        expect(response).toMatchObject({ model: 'nova-3', provider: 'deepgram', text: transcript, language: 'en', audio_seconds: DEEPGRAM_LISTEN.metadata.duration });
+        expect(response.formatted).toBe(`WEBVTT\n\n00:00:00.000 --> 00:00:25.933\n${transcript}\n`);
+        const cost = perMinute(DEEPGRAM_LISTEN.metadata.duration, NOVA_3_PER_MINUTE);
+        expect(response.cost_usd).toBeCloseTo(cost, 10);
+        const sent = deepgramUpstream.onlyRequest();
+        expect(sent).toMatchObject({ query: { model: 'nova-3', smart_format: 'true', language: 'en' }, headers: { authorization: 'Token upstream-deepgram', 'content-type': 'audio/wav' } });
+        expect(sent.bytes).toEqual(wav);
+        const row = await usageRow(response.id);
+        expect(row).toMatchObject({ kind: 'transcription', provider: 'deepgram', status: 'ok', audio_seconds: DEEPGRAM_LISTEN.metadata.duration, metadata: { team: 'voice' } });
+        expect(row.cost).toBeCloseTo(cost, 10);
+      });
+
+      it('serves mock-transcribe offline: a WAV file\'s duration and the fixed text, and a clear 400 for other audio', async () => {
+        const since = new Date(Date.now() - 1000);
+        const transcription = await openai.audio.transcriptions.create({ file: await toFile(wavFile(2.5), 'silence.wav'), model: 'mock-transcribe', response_format: 'verbose_json' });
+        expect(transcription).toMatchObject({ text: MOCK_TRANSCRIPT, duration: 2.5, language: 'en' });
+        const json = await openai.audio.transcriptions.create({ file: await toFile(wavFile(1), 'silence.wav'), model: 'mock-transcribe' });
+        expect(json.text).toBe(MOCK_TRANSCRIPT);
+        const mp3 = await failure(openai.audio.transcriptions.create({ file: await toFile(Buffer.from('ID3\u0004 an mp3 file'), 'song.mp3'), model: 'mock-transcribe' }, NO_RETRY));
+        expect(mp3).toMatchObject({ status: 400, error: { code: 'provider_invalid_request', message: expect.stringContaining('mock-transcribe reads WAV files only') } });
+        const rows = await eventually(async () => {
+          const found = await gateway.query<{ status: string; audio_seconds: number }>(`SELECT status, audio_seconds FROM usage_events WHERE model = 'mock-transcribe' AND ts >= $1 ORDER BY audio_seconds DESC`, [since]);
+          return found.length === 3 ? found : undefined;
+        }, 'the three mock-transcribe rows');
+        expect(rows).toEqual([{ status: 'ok', audio_seconds: 2.5 }, { status: 'ok', audio_seconds: 1 }, { status: 'error', audio_seconds: 0 }]);
+      });
+
+      it('refuses a missing file, a file over 25 MB and an unknown response_format alike over HTTP and gRPC, before any provider call', async () => {
+        const noFile = new FormData();
+        noFile.append('model', 'whisper-1');
+        const missing = await postForm(noFile);
+        expect(missing.status).toBe(400);
+        expect(await missing.json()).toEqual({ error: expect.objectContaining({ code: 'invalid_request', param: 'file', type: 'invalid_request_error' }) });
+
+        const tooLarge = await failure(openai.audio.transcriptions.create({ file: await toFile(Buffer.alloc(LIMITS.audioBytes + 1), 'long.wav'), model: 'whisper-1' }, NO_RETRY));
+        expect(tooLarge).toMatchObject({ status: 413, error: { code: 'request_too_large' } });
+
+        const badFormat = await failure(openai.audio.transcriptions.create({ file: await toFile(wavFile(0.1), 'a.wav'), model: 'whisper-1', response_format: 'xml' as never }, NO_RETRY));
+        expect(badFormat).toMatchObject({ status: 400, error: { code: 'invalid_request', param: 'response_format' } });
+
+        const grpcMissing = await failure(transcribe({ model: 'nova-3', filename: 'a.wav' }));
+        expect(grpcMissing.code).toBe(grpc.status.INVALID_ARGUMENT);
+        expect(grpcMissing.details).toContain('file is required');
+        const grpcFormat = await failure(transcribe({ model: 'nova-3', audio: wavFile(0.1), filename: 'a.wav', response_format: 'xml' }));
+        expect(grpcFormat.code).toBe(grpc.status.INVALID_ARGUMENT);
+        expect(grpcFormat.details).toContain('response_format');
+        // Larger than the gRPC server takes (limits.max_request_bytes, 4 MiB by default): refused as it arrives.
+        const grpcTooLarge = await failure(transcribe({ model: 'nova-3', audio: Buffer.alloc(5 * 1024 * 1024), filename: 'long.wav' }));
+        expect(grpcTooLarge.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+        expect([...openaiUpstream.requests, ...deepgramUpstream.requests]).toEqual([]);
       });
     });
   });

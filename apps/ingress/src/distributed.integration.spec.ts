@@ -170,7 +170,7 @@ describe('distributed pipeline guarantees', () => {
     });
     await producer.send({ topic: TOPICS.requests, messages: [{ key, value: '{"this is": not json' }, { key, value: JSON.stringify({ request_id: key }) }] });
     await eventually(async () => (dead.length >= 2 ? dead : undefined), 'two dead letters', 30_000);
-    expect(dead.map((letter) => letter.reason)).toEqual(expect.arrayContaining([expect.stringMatching(/not JSON/), 'kind must be one of chat, embed, moderation, rerank, image_generation, got undefined']));
+    expect(dead.map((letter) => letter.reason)).toEqual(expect.arrayContaining([expect.stringMatching(/not JSON/), 'kind must be one of chat, embed, moderation, rerank, image_generation, transcription, got undefined']));
     expect(dead.every((letter) => letter.topic === TOPICS.requests && letter.stage === 'router')).toBe(true);
     await Promise.all([producer.disconnect(), consumer.disconnect()]);
 

@@ -41,7 +41,7 @@ function embedTargetsOf(config: GatewayConfig, embedModel: string): string[] {
 
 function capabilitiesOf(model: ModelConfig): ModelCapabilities {
   const has = (capability: ModelConfig['capabilities'][number]) => model.capabilities.includes(capability);
-  return { chat: has('chat'), streaming: has('streaming'), tools: has('tools'), vision: has('vision'), embeddings: has('embeddings'), moderation: has('moderation'), rerank: has('rerank'), image_generation: has('image_generation') };
+  return { chat: has('chat'), streaming: has('streaming'), tools: has('tools'), vision: has('vision'), embeddings: has('embeddings'), moderation: has('moderation'), rerank: has('rerank'), image_generation: has('image_generation'), transcription: has('transcription') };
 }
 
 /** The route tree of a model, by the name callers use; undefined for a model not configured. */

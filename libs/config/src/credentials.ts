@@ -33,6 +33,7 @@ export const ADAPTER_CREDENTIALS: Readonly<Record<string, AdapterCredentials>> =
   mistral: { required: { api_key_env: 'MISTRAL_API_KEY' } },
   groq: { required: { api_key_env: 'GROQ_API_KEY' } },
   jina: { required: { api_key_env: 'JINA_API_KEY' } },
+  deepgram: { required: { api_key_env: 'DEEPGRAM_API_KEY' } },
   together: { required: { api_key_env: 'TOGETHER_API_KEY' } },
   fireworks: { required: { api_key_env: 'FIREWORKS_API_KEY' } },
   deepseek: { required: { api_key_env: 'DEEPSEEK_API_KEY' } },

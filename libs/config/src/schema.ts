@@ -3,7 +3,7 @@ import { gatewayGuardrailsSchema, guardrailsSchema } from '@switchyard/guardrail
 import type { RouteNode } from '@switchyard/routing';
 import { z } from 'zod';
 
-export const CAPABILITIES = ['chat', 'streaming', 'tools', 'vision', 'embeddings', 'moderation', 'rerank', 'image_generation'] as const;
+export const CAPABILITIES = ['chat', 'streaming', 'tools', 'vision', 'embeddings', 'moderation', 'rerank', 'image_generation', 'transcription'] as const;
 
 /** A model's response cache (docs/caching.md); absent: answers are not cached. */
 export const cacheConfigSchema = z
@@ -79,6 +79,7 @@ export const pricingOverrideSchema = z.strictObject({
   cache_write_per_mtok: z.number().nonnegative().optional(),
   per_search_unit: z.number().nonnegative().optional(),
   per_image: z.number().nonnegative().optional(),
+  per_audio_minute: z.number().nonnegative().optional(),
 });
 
 /** The provider-worker's calls to one route (a provider and its own model name), and the requests waiting for them. */

@@ -94,6 +94,8 @@ export interface Usage {
   search_units?: number;
   /** Images an image generation made; absent: none. */
   images?: number;
+  /** Seconds of audio a transcription was billed for; absent: none. */
+  audio_seconds?: number;
 }
 
 export interface Choice {
@@ -169,6 +171,8 @@ export interface ModelCapabilities {
   rerank?: boolean;
   /** Absent: false. */
   image_generation?: boolean;
+  /** Absent: false. */
+  transcription?: boolean;
 }
 
 export interface ModelInfo {

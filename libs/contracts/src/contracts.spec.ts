@@ -83,7 +83,7 @@ describe('event parsing', () => {
 
   it.each([
     [() => parseRequestEvent('text'), 'event is not a JSON object'],
-    [() => parseRequestEvent({ ...request, kind: 'image' }), 'kind must be one of chat, embed, moderation, rerank, image_generation, got "image"'],
+    [() => parseRequestEvent({ ...request, kind: 'image' }), 'kind must be one of chat, embed, moderation, rerank, image_generation, transcription, got "image"'],
     [() => parseRequestEvent({ ...request, chat: undefined }), 'chat.messages is missing'],
     [() => parseRequestEvent({ ...request, cache_control: 'max-age=0' }), 'cache_control must be one of no-cache, no-store'],
     [() => parseCompletionEvent({ request, status: 'error' }), 'error is missing on a failed completion'],

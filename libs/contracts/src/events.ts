@@ -4,29 +4,31 @@ import type { GatewayErrorBody } from './errors';
 import type { ModerationRequest, ModerationResponse, ModerationVerdict } from './moderation';
 import type { RerankRanking, RerankRequest, RerankResponse } from './rerank';
 import type { GeneratedImage, ImageGenerationRequest, ImageGenerationResponse } from './image-generation';
+import type { TranscriptSegment, TranscriptionRequest, TranscriptionResponse } from './transcription';
 import type { BudgetPeriod } from './keys';
 
-export type RequestKind = 'chat' | 'embed' | 'moderation' | 'rerank' | 'image_generation';
-export const REQUEST_KINDS: readonly RequestKind[] = ['chat', 'embed', 'moderation', 'rerank', 'image_generation'];
+export type RequestKind = 'chat' | 'embed' | 'moderation' | 'rerank' | 'image_generation' | 'transcription';
+export const REQUEST_KINDS: readonly RequestKind[] = ['chat', 'embed', 'moderation', 'rerank', 'image_generation', 'transcription'];
 
 /** What a request asks of its model, whatever its kind. */
-export type RequestBody = Pick<RequestEvent, 'chat' | 'embed' | 'moderation' | 'rerank' | 'image_generation'>;
+export type RequestBody = Pick<RequestEvent, 'chat' | 'embed' | 'moderation' | 'rerank' | 'image_generation' | 'transcription'>;
 
 /** The model a request names, whatever its kind. */
 export function requestedModel(request: RequestBody): string {
-  return (request.chat ?? request.embed ?? request.moderation ?? request.rerank ?? request.image_generation)!.model;
+  return (request.chat ?? request.embed ?? request.moderation ?? request.rerank ?? request.image_generation ?? request.transcription)!.model;
 }
 
-/** The texts of a request other than a chat (a rerank's query, then its documents; an image generation's prompt); undefined for a chat. */
+/** The texts of a request other than a chat (a rerank's query, then its documents; an image generation's prompt; a transcription's prompt, if any); undefined for a chat. */
 export function requestTexts(request: RequestBody): string[] | undefined {
   if (request.rerank) return [request.rerank.query, ...request.rerank.documents];
   if (request.image_generation) return [request.image_generation.prompt];
+  if (request.transcription) return request.transcription.prompt ? [request.transcription.prompt] : [];
   return (request.embed ?? request.moderation)?.input;
 }
 
 /** The caller's metadata on a request, whatever its kind. */
 export function requestMetadata(request: RequestBody): Record<string, string> | undefined {
-  return (request.chat ?? request.embed ?? request.moderation ?? request.rerank ?? request.image_generation)!.metadata;
+  return (request.chat ?? request.embed ?? request.moderation ?? request.rerank ?? request.image_generation ?? request.transcription)!.metadata;
 }
 
 /**
@@ -92,6 +94,7 @@ export interface RequestEvent {
   moderation?: ModerationRequest;
   rerank?: RerankRequest;
   image_generation?: ImageGenerationRequest;
+  transcription?: TranscriptionRequest;
   route?: Route;
   guardrail?: GuardrailFinding[];
   /** The configuration version the ingress took the request in on; every stage handles it on that version while it holds it. */
@@ -212,6 +215,24 @@ export interface ImageGenerationResult {
   usage?: Usage;
 }
 
+export interface TranscriptionResult {
+  text: string;
+  language?: string;
+  /** The audio's length in seconds as the provider reported it; metering bills it as usage.audio_seconds. */
+  duration_seconds?: number;
+  segments?: TranscriptSegment[];
+  /** Tokens where the provider bills them (gpt-4o-transcribe). */
+  usage?: Usage;
+}
+
+/**
+ * The request as a completion carries it: a transcription's audio (up to 25 MB) is left out, since
+ * nothing after the provider call reads it and the completions topic need not carry it again.
+ */
+export function withoutAudio(request: RequestEvent): RequestEvent {
+  return request.transcription ? { ...request, transcription: { ...request.transcription, audio: '' } } : request;
+}
+
 /** The outcome of a request (topic completions): a result, or the error that ended it. */
 export interface CompletionEvent {
   request: RequestEvent;
@@ -221,6 +242,7 @@ export interface CompletionEvent {
   moderation?: ModerationResult;
   rerank?: RerankResult;
   image_generation?: ImageGenerationResult;
+  transcription?: TranscriptionResult;
   error?: GatewayErrorBody;
   /** Time spent waiting on the provider, in milliseconds; 0 when the provider was never called. */
   provider_latency_ms: number;
@@ -322,6 +344,8 @@ export interface UsageEvent {
   search_units?: number;
   /** Images an image generation made (Usage.images); 0 for any other request. */
   images?: number;
+  /** Seconds of audio a transcription was billed for (Usage.audio_seconds); 0 for any other request. */
+  audio_seconds?: number;
   /** Tokens of the guardrails' classifier calls for the request (CompletionEvent.guardrail_model_calls); 0 when they made none. */
   guardrail_model_tokens?: number;
   /** What those calls cost, at the classifier models' prices; part of cost_usd; 0 when they made none. */
@@ -372,6 +396,7 @@ export type ReplyEvent = (
   | { request_id: string; type: 'moderation'; response: ModerationResponse }
   | { request_id: string; type: 'rerank'; response: RerankResponse }
   | { request_id: string; type: 'image_generation'; response: ImageGenerationResponse }
+  | { request_id: string; type: 'transcription'; response: TranscriptionResponse }
   | { request_id: string; type: 'error'; error: GatewayErrorBody }
 ) & {
   origin?: ReplyOrigin;

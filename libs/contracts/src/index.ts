@@ -3,6 +3,7 @@ export * from './chat';
 export * from './errors';
 export * from './events';
 export * from './image-generation';
+export * from './transcription';
 export * from './keys';
 export * from './limits';
 export * from './moderation';

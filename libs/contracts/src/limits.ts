@@ -40,6 +40,12 @@ export const LIMITS = {
   imagePromptChars: 32_000,
   /** The widest image side any provider makes (gpt-image-1's 1536, Stability's 1536, DALL-E 3's 1792) with room. */
   imageSidePixels: 4_096,
+  /** An audio file to transcribe: OpenAI's and Groq's 25 MB (Deepgram takes larger files). */
+  audioBytes: 25 * 1024 * 1024,
+  /** A transcription's prompt: Whisper reads its last 224 tokens; gpt-4o-transcribe more. */
+  transcriptionPromptChars: 8_192,
+  /** An audio file's name, as a multipart upload gives it. */
+  filenameChars: 256,
   /** The widest embedding any provider serves is 3,072 numbers; 8,192 leaves room for newer models. */
   embedDimensions: 8_192,
   /** Tool parameters and response schemas are a few levels deep; deeper overflows adapters' stacks. */

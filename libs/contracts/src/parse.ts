@@ -49,6 +49,8 @@ export function parseRequestEvent(value: unknown): RequestEvent {
     ensure(isObject(value.chat) && Array.isArray(value.chat.messages), 'chat.messages is missing');
   } else if (value.kind === 'image_generation') {
     ensure(isObject(value.image_generation) && typeof value.image_generation.prompt === 'string', 'image_generation.prompt is missing');
+  } else if (value.kind === 'transcription') {
+    ensure(isObject(value.transcription) && typeof value.transcription.audio === 'string', 'transcription.audio is missing');
   } else if (value.kind === 'rerank') {
     ensure(isObject(value.rerank) && typeof value.rerank.query === 'string' && Array.isArray(value.rerank.documents), 'rerank.query or rerank.documents is missing');
   } else {
@@ -148,7 +150,7 @@ export function parseUsageTopicEvent(value: unknown): UsageTopicEvent {
 export function parseReplyEvent(value: unknown): ReplyEvent {
   ensure(isObject(value), 'event is not a JSON object');
   ensure(typeof value.request_id === 'string', 'request_id is missing');
-  ensure(['chunk', 'chat', 'embed', 'moderation', 'rerank', 'image_generation', 'error'].includes(value.type as string), 'type is not a reply type');
+  ensure(['chunk', 'chat', 'embed', 'moderation', 'rerank', 'image_generation', 'transcription', 'error'].includes(value.type as string), 'type is not a reply type');
   return value as unknown as ReplyEvent;
 }
 

@@ -1,6 +1,7 @@
-import { InvalidFieldError } from './errors';
+import { GatewayError, InvalidFieldError } from './errors';
 import { LIMITS } from './limits';
-import { parseCacheControl, validateChatRequest, validateEmbedRequest, validateImageGenerationRequest, validateModerationRequest, validateRerankRequest } from './validate';
+import { parseCacheControl, validateChatRequest, validateEmbedRequest, validateImageGenerationRequest, validateModerationRequest, validateRerankRequest, validateTranscriptionRequest } from './validate';
+import { renderTranscript } from './transcription';
 
 const ok = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
 const image = (url: string) => ({ ...ok, messages: [{ role: 'user', content_parts: [{ image_url: { url } }] }] });
@@ -196,5 +197,44 @@ describe('the caller\'s cache directive', () => {
   it('refuses one too long to be a cache directive, or holding control characters', () => {
     expect(refusal(() => parseCacheControl('x'.repeat(LIMITS.cacheControlChars + 1)))).toEqual({ param: 'cache-control', message: `cache-control is ${LIMITS.cacheControlChars + 1} characters long; at most ${LIMITS.cacheControlChars} are accepted` });
     expect(refusal(() => parseCacheControl('no-cache\u0000'))).toEqual({ param: 'cache-control', message: 'cache-control must not hold control characters' });
+  });
+});
+
+describe('validateTranscriptionRequest', () => {
+  const audio = { model: 'whisper-1', audio: Buffer.from('RIFF....WAVE').toString('base64'), filename: 'a.wav' };
+  it.each([
+    ['no audio', { ...audio, audio: '' }, 'file', "file is required: the audio file's bytes"],
+    ['audio that is not base64', { ...audio, audio: 'not base64!' }, 'file', "file is required: the audio file's bytes"],
+    ['no file name', { ...audio, filename: '' }, 'filename', 'filename must not be empty'],
+    ['a format OpenAI has not', { ...audio, response_format: 'xml' }, 'response_format', 'response_format is "xml"; expected one of json, text, verbose_json, srt, vtt'],
+    ['a language that is no tag', { ...audio, language: 'english please' }, 'language', 'language is "english please"; expected an ISO-639-1 code such as en, or a BCP-47 tag such as en-US'],
+    ['a temperature over 1', { ...audio, temperature: 1.5 }, 'temperature', 'temperature is 1.5; it must be between 0 and 1'],
+    ['a temperature that is not a number', { ...audio, temperature: Number('warm') }, 'temperature', 'temperature must be a finite number'],
+    ['a prompt of 8,193 characters', { ...audio, prompt: 'x'.repeat(8193) }, 'prompt', 'prompt is 8193 characters long; at most 8192 are accepted'],
+  ])('refuses %s', (_name, request, param, message) => {
+    expect(refusal(() => validateTranscriptionRequest(request as never))).toEqual({ param, message });
+  });
+
+  it('refuses audio over 25 MB as too large, counting its decoded bytes', () => {
+    const justOver = Buffer.alloc(LIMITS.audioBytes + 1).toString('base64');
+    expect(() => validateTranscriptionRequest({ ...audio, audio: justOver })).toThrow(new GatewayError('request_too_large', `the audio file is ${LIMITS.audioBytes + 1} bytes; at most ${LIMITS.audioBytes} (25 MB) are accepted`));
+    expect(() => validateTranscriptionRequest({ ...audio, audio: Buffer.alloc(LIMITS.audioBytes).toString('base64') })).not.toThrow();
+  });
+
+  it('accepts every option within bounds', () => {
+    expect(() => validateTranscriptionRequest({ ...audio, language: 'en-US', prompt: 'names', response_format: 'vtt', temperature: 0, user: 'u', metadata: { app: 'x' } })).not.toThrow();
+  });
+});
+
+describe('renderTranscript', () => {
+  const response = { text: 'Hello there. General Kenobi.', duration_seconds: 3725.5, segments: [{ start: 0, end: 1.5, text: ' Hello there.' }, { start: 1.5, end: 3725.5, text: ' General Kenobi.' }] };
+  it('writes SRT and WebVTT cues from the segments, and text as a line', () => {
+    expect(renderTranscript(response, 'srt')).toBe('1\n00:00:00,000 --> 00:00:01,500\nHello there.\n\n2\n00:00:01,500 --> 01:02:05,500\nGeneral Kenobi.\n');
+    expect(renderTranscript(response, 'vtt')).toBe('WEBVTT\n\n00:00:00.000 --> 00:00:01.500\nHello there.\n\n00:00:01.500 --> 01:02:05.500\nGeneral Kenobi.\n');
+    expect(renderTranscript(response, 'text')).toBe('Hello there. General Kenobi.\n');
+  });
+
+  it('gives one cue over the whole audio when the provider timed no segments', () => {
+    expect(renderTranscript({ text: 'All of it.', duration_seconds: 2 }, 'srt')).toBe('1\n00:00:00,000 --> 00:00:02,000\nAll of it.\n');
   });
 });

@@ -6,7 +6,8 @@ import { ROLES, type ChatRequest, type EmbedRequest } from './chat';
 import type { ModerationRequest } from './moderation';
 import type { RerankRequest } from './rerank';
 import type { ImageGenerationRequest } from './image-generation';
-import { InvalidFieldError } from './errors';
+import { TRANSCRIPTION_FORMATS, type TranscriptionRequest } from './transcription';
+import { GatewayError, InvalidFieldError } from './errors';
 import type { CacheControl } from './events';
 import { IMAGE_DETAILS, IMAGE_MIME_TYPES, LIMITS, RESPONSE_FORMAT_TYPES, TOOL_CHOICE_MODES } from './limits';
 
@@ -72,6 +73,29 @@ export function validateImageGenerationRequest(request: ImageGenerationRequest):
       throw new InvalidFieldError('size', `is ${quoted(fields.size)}; expected WIDTHxHEIGHT, each side at most ${LIMITS.imageSidePixels} pixels, e.g. 1024x1024`);
     }
   }
+  checkUserAndMetadata(fields);
+}
+
+// An ISO-639-1 code (en) or a BCP-47 tag (en-US, zh-Hant-TW), as OpenAI and Deepgram take them.
+const LANGUAGE_TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$/;
+
+export function validateTranscriptionRequest(request: TranscriptionRequest): void {
+  const fields = request as unknown as Fields;
+  checkModel(fields.model);
+  const audio = fields.audio;
+  if (typeof audio !== 'string' || audio.length === 0 || !BASE64.test(audio)) throw new InvalidFieldError('file', "is required: the audio file's bytes");
+  // Its decoded size, from the base64's length: 4 characters for 3 bytes, less the padding.
+  const bytes = (audio.length / 4) * 3 - (audio.endsWith('==') ? 2 : audio.endsWith('=') ? 1 : 0);
+  if (bytes > LIMITS.audioBytes) throw new GatewayError('request_too_large', `the audio file is ${Math.ceil(bytes)} bytes; at most ${LIMITS.audioBytes} (25 MB) are accepted`);
+  checkString(fields.filename, 'filename', { min: 1, max: LIMITS.filenameChars });
+  if (fields.language !== undefined && fields.language !== null && fields.language !== '') {
+    if (typeof fields.language !== 'string' || !LANGUAGE_TAG.test(fields.language)) {
+      throw new InvalidFieldError('language', `is ${quoted(fields.language)}; expected an ISO-639-1 code such as en, or a BCP-47 tag such as en-US`);
+    }
+  }
+  if (fields.prompt !== undefined && fields.prompt !== null) checkString(fields.prompt, 'prompt', { max: LIMITS.transcriptionPromptChars, text: true });
+  if (fields.response_format !== undefined && fields.response_format !== null && fields.response_format !== '') checkOneOf(fields.response_format, 'response_format', TRANSCRIPTION_FORMATS);
+  checkNumber(fields.temperature, 'temperature', 0, 1, false);
   checkUserAndMetadata(fields);
 }
 

@@ -65,5 +65,6 @@ export function withoutPrompt(request: RequestEvent, finding: GuardrailFinding):
   if (request.moderation) refused.moderation = { ...request.moderation, input: [] };
   if (request.rerank) refused.rerank = { ...request.rerank, query: '', documents: [] };
   if (request.image_generation) refused.image_generation = { ...request.image_generation, prompt: '' };
+  if (request.transcription) refused.transcription = { ...request.transcription, audio: '', prompt: '' };
   return refused;
 }

@@ -1,5 +1,5 @@
 // The guardrail stage: applies the request's input rules (its model's, its team's and its key's) to the
-// prompt (message text and text parts, tool-call arguments, tool results, embedding and moderation inputs, rerank queries and documents, image prompts), and records
+// prompt (message text and text parts, tool-call arguments, tool results, embedding and moderation inputs, rerank queries and documents, image and transcription prompts), and records
 // what they found. The answer's rules run where the answer is produced, in the provider-worker
 // (libs/guardrail-rules/src/output.ts).
 import { CONSUMER_GROUPS, GatewayError, TOPICS, parseRequestEvent, requestedModel, type ChatMessage, type GuardrailFinding, type RequestEvent } from '@switchyard/contracts';
@@ -42,6 +42,8 @@ export function applyInputRules(request: RequestEvent, policy: Policy): Guardrai
     guarded = { ...request, moderation: { ...request.moderation, input: request.moderation.input.map(guard) } };
   } else if (request.image_generation) {
     guarded = { ...request, image_generation: { ...request.image_generation, prompt: guard(request.image_generation.prompt) } };
+  } else if (request.transcription?.prompt) {
+    guarded = { ...request, transcription: { ...request.transcription, prompt: guard(request.transcription.prompt) } };
   } else if (request.rerank) {
     guarded = { ...request, rerank: { ...request.rerank, query: guard(request.rerank.query), documents: request.rerank.documents.map(guard) } };
   }

@@ -32,6 +32,7 @@ import {
   validateModerationRequest,
   validateRerankRequest,
   validateImageGenerationRequest,
+  validateTranscriptionRequest,
   parseCacheControl,
   requestedModel,
   type CacheStatus,
@@ -50,6 +51,8 @@ import {
   type RerankResponse,
   type ImageGenerationRequest,
   type ImageGenerationResponse,
+  type TranscriptionRequest,
+  type TranscriptionResponse,
   type RateLimitStatus,
   type ReplyEvent,
   type ReplyOrigin,
@@ -371,6 +374,15 @@ export class GatewayCore {
     return reply.response;
   }
 
+  async transcribe(request: TranscriptionRequest, options: CallOptions = {}): Promise<TranscriptionResponse> {
+    const caller = this.authenticate(options.credential);
+    validateTranscriptionRequest(request);
+    checkModelAllowed(caller, request.model);
+    const reply = await this.exchange('transcription', { transcription: request }, false, caller, options, () => undefined);
+    if (reply.type !== 'transcription') throw new GatewayError('internal', `expected a transcription reply, got ${reply.type}`);
+    return reply.response;
+  }
+
   /**
    * Runs an Analyze call's tasks in parallel, each an ordinary chat request through the pipeline: routed,
    * guarded and metered on its own, its usage row carrying the call's id as analyze_id. Resolves with
@@ -467,7 +479,7 @@ export class GatewayCore {
 
   private exchange(
     kind: RequestEvent['kind'],
-    body: Pick<RequestEvent, 'chat' | 'embed' | 'moderation' | 'rerank' | 'image_generation' | 'cache_control' | 'analyze_id'>,
+    body: Pick<RequestEvent, 'chat' | 'embed' | 'moderation' | 'rerank' | 'image_generation' | 'transcription' | 'cache_control' | 'analyze_id'>,
     stream: boolean,
     caller: Caller,
     options: CallOptions,

@@ -10,6 +10,7 @@ import {
   GATEWAY_PROTO,
   GATEWAY_SERVICE,
   GatewayError,
+  renderTranscript,
   PROTO_LOADER_OPTIONS,
   type ChatChunk,
   type ChatMessage,
@@ -21,6 +22,8 @@ import {
   type RerankResponse,
   type ImageGenerationRequest,
   type ImageGenerationResponse,
+  type TranscriptionRequest,
+  type TranscriptionResponse,
   type UsageQuery,
   type UsageReport,
 } from '@switchyard/contracts';
@@ -239,6 +242,10 @@ function createHandlers(core: GatewayCore, logger: Logger): grpc.UntypedServiceI
     Embed: unary((request: unknown, options) => core.embed(fromGrpcEmbedRequest(request), options)),
     Moderate: unary((request: unknown, options) => core.moderate(fromGrpcModerationRequest(request), options)),
     GenerateImage: unary(async (request: unknown, options) => toGrpcImageGenerationResponse(await core.generateImage(fromGrpcImageGenerationRequest(request), options))),
+    Transcribe: unary(async (request: unknown, options) => {
+      const transcription = fromGrpcTranscriptionRequest(request);
+      return toGrpcTranscriptionResponse(await core.transcribe(transcription, options), transcription.response_format);
+    }),
     Rerank: unary(async (request: unknown, options) => toGrpcRerankResponse(await core.rerank(fromGrpcRerankRequest(request), options))),
     ListModels: unary(async (_request: unknown, options) => ({ models: core.listModels(options) })),
     Analyze: unary(async (request: unknown, options) => toGrpcAnalyzeResponse(await core.analyze(fromGrpcAnalyzeRequest(request), options))),
@@ -403,6 +410,30 @@ export function fromGrpcImageGenerationRequest(raw: unknown): ImageGenerationReq
   if (message.user) request.user = message.user;
   if (message.metadata && Object.keys(message.metadata).length > 0) request.metadata = { ...message.metadata };
   return request;
+}
+
+export function fromGrpcTranscriptionRequest(raw: unknown): TranscriptionRequest {
+  const message = raw as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const audio: unknown = message.audio;
+  const request: TranscriptionRequest = { model: message.model ?? '', audio: audio instanceof Uint8Array ? Buffer.from(audio).toString('base64') : '', filename: message.filename ?? '' };
+  if (message.language) request.language = message.language;
+  if (message.prompt) request.prompt = message.prompt;
+  if (message.response_format) request.response_format = message.response_format;
+  if (message.temperature !== undefined && message.temperature !== null) request.temperature = message.temperature;
+  if (message.user) request.user = message.user;
+  if (message.metadata && Object.keys(message.metadata).length > 0) request.metadata = { ...message.metadata };
+  return request;
+}
+
+/** The billed seconds beside the usage; text, srt and vtt rendered as the HTTP API renders them. */
+function toGrpcTranscriptionResponse(response: TranscriptionResponse, format: TranscriptionRequest['response_format']) {
+  return {
+    ...response,
+    language: response.language ?? '',
+    audio_seconds: response.usage.audio_seconds ?? 0,
+    segments: response.segments ?? [],
+    formatted: format === 'text' || format === 'srt' || format === 'vtt' ? renderTranscript(response, format) : '',
+  };
 }
 
 /** Images go over gRPC as bytes, and the count of images beside the usage. */

@@ -31,6 +31,19 @@ describe('metering', () => {
   const prices = buildPriceTable();
   const stage = createMeteringStage(prices, () => Date.parse('2026-11-25T10:00:00.250Z'));
 
+  it('bills a transcription by the seconds of audio its provider reported, counting no tokens, and answers its transcript', async () => {
+    const transcription: RequestEvent = { ...request, kind: 'transcription', chat: undefined, transcription: { model: 'whisper-1', audio: '', filename: 'a.wav' }, route: { provider: 'openai', upstream_model: 'whisper-1' } };
+    const segments = [{ start: 0, end: 90, text: 'Hello.' }];
+    const [reply, usage] = await stage.handle(ok({ request: transcription, chat: undefined, transcription: { text: 'Hello.', language: 'english', duration_seconds: 90, segments } }), {} as never);
+    // 1.5 minutes at 0.006 USD a minute.
+    expect(usage.value).toMatchObject({ kind: 'transcription', audio_seconds: 90, prompt_tokens: 0, completion_tokens: 0, tokens_estimated: false, cost_usd: 0.009 });
+    expect(reply.value).toMatchObject({
+      request_id: 'req-1',
+      type: 'transcription',
+      response: { id: 'req-1', model: 'whisper-1', provider: 'openai', created: 1795600800, text: 'Hello.', language: 'english', duration_seconds: 90, segments, usage: { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, audio_seconds: 90 }, cost_usd: 0.009 },
+    });
+  });
+
   it('prices the provider-reported usage', () => {
     // 800 plain * 0.15 + 200 cached * 0.075 + 500 output * 0.6, per million.
     expect(meter(ok(), prices)).toEqual({ usage: ok().chat!.usage, estimated: false, cost_usd: 0.000435, cost_saved_usd: 0, cache_embed_tokens: 0, cache_embed_cost_usd: 0, guardrail_model_tokens: 0, guardrail_model_cost_usd: 0 });

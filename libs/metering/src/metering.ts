@@ -15,6 +15,7 @@ import {
   type ModerationResponse,
   type RerankResponse,
   type ImageGenerationResponse,
+  type TranscriptionResponse,
   type RateLimitStatus,
   type ReplyEvent,
   type ReplyOrigin,
@@ -44,15 +45,18 @@ export interface Metered {
 export function meter(completion: CompletionEvent, prices: PriceTable): Metered {
   const { request } = completion;
   // An answer an output rule refused was still charged by its provider: its row says what for.
-  let usage = completion.chat?.usage ?? completion.embed?.usage ?? completion.moderation?.usage ?? completion.rerank?.usage ?? completion.image_generation?.usage ?? completion.refused_answer?.usage;
+  let usage = completion.chat?.usage ?? completion.embed?.usage ?? completion.moderation?.usage ?? completion.rerank?.usage ?? completion.image_generation?.usage ?? completion.transcription?.usage ?? completion.refused_answer?.usage;
   let estimated = completion.refused_answer?.tokens_estimated ?? false;
-  if (!usage && completion.status === 'ok') {
+  // A transcription that reports no tokens is billed by its audio's length alone: there are none to count.
+  if (!usage && completion.status === 'ok' && !completion.transcription) {
     estimated = true;
     usage = countUsage(request.chat ?? { input: requestTexts(request)! }, completion.chat?.choices);
   }
   usage ??= { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
   // A generation is billed by the images it made, which the answer itself counts.
   if (completion.image_generation) usage = { ...usage, images: completion.image_generation.data.length };
+  // A transcription is billed by the length of its audio, as the provider reported it.
+  if (completion.transcription?.duration_seconds !== undefined) usage = { ...usage, audio_seconds: completion.transcription.duration_seconds };
   const route = request.route;
   const { cost_usd } = route ? costOf(usage, prices[priceKey(route.provider, route.upstream_model)]) : { cost_usd: 0 };
   // The embedding the semantic cache made for the request was spent whatever the answer: hit, miss or failure.
@@ -122,6 +126,7 @@ export function toUsageEvent(completion: CompletionEvent, metered: Metered, now:
     analyze_id: request.analyze_id ?? null,
     search_units: metered.usage.search_units ?? 0,
     images: metered.usage.images ?? 0,
+    audio_seconds: metered.usage.audio_seconds ?? 0,
     guardrail_model_tokens: metered.guardrail_model_tokens,
     guardrail_model_cost_usd: metered.guardrail_model_cost_usd,
   };
@@ -184,6 +189,22 @@ function replyOf(completion: CompletionEvent, metered: Metered): ReplyEvent {
       cost_usd: metered.cost_usd,
     };
     return { request_id, type: 'image_generation', response };
+  }
+  if (request.kind === 'transcription') {
+    const result = completion.transcription!;
+    const response: TranscriptionResponse = {
+      id: request_id,
+      model: request.transcription!.model,
+      provider,
+      created: Math.floor(request.received_at / 1000),
+      text: result.text,
+      ...(result.language !== undefined ? { language: result.language } : {}),
+      ...(result.duration_seconds !== undefined ? { duration_seconds: result.duration_seconds } : {}),
+      ...(result.segments !== undefined ? { segments: result.segments } : {}),
+      usage: metered.usage,
+      cost_usd: metered.cost_usd,
+    };
+    return { request_id, type: 'transcription', response };
   }
   if (request.kind === 'rerank') {
     const response: RerankResponse = {

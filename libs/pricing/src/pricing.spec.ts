@@ -23,6 +23,13 @@ describe('pricing', () => {
     expect(buildPriceTable()['openai/dall-e-3'].per_image).toBe(0.04);
   });
 
+  it('charges audio by the minute, a part of one at its share', () => {
+    expect(costOf({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, audio_seconds: 90 }, { input_per_mtok: 0, output_per_mtok: 0, per_audio_minute: 0.006 }).cost_usd).toBe(0.009);
+    expect(costOf({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, audio_seconds: 25.933313 }, buildPriceTable()['deepgram/nova-3']).cost_usd).toBe(0.0018585541);
+    expect(costOf({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, audio_seconds: 60 }, { input_per_mtok: 1, output_per_mtok: 1 }).cost_usd).toBe(0);
+    expect(buildPriceTable()['openai/whisper-1'].per_audio_minute).toBe(0.006);
+  });
+
   it('reports an unpriced model instead of guessing', () => {
     expect(costOf({ prompt_tokens: 5, completion_tokens: 5, total_tokens: 10 }, undefined)).toEqual({ cost_usd: 0, priced: false });
   });

@@ -12,6 +12,8 @@ export interface ModelPrice {
   per_search_unit?: number;
   /** USD per image generated; an image costs nothing when absent. */
   per_image?: number;
+  /** USD per minute of audio transcribed; audio costs nothing when absent. */
+  per_audio_minute?: number;
 }
 
 export type PriceTable = Record<string, ModelPrice>;
@@ -31,7 +33,7 @@ export function buildPriceTable(overrides: PriceTable = {}): PriceTable {
 
 /**
  * Cost in USD. Cached and cache-write prompt tokens are subsets of prompt_tokens and are charged at
- * their own prices, search units and images at theirs; a model missing from the table costs 0 and is reported by `priced: false`.
+ * their own prices, search units, images and audio minutes at theirs; a model missing from the table costs 0 and is reported by `priced: false`.
  */
 export function costOf(usage: Usage, price: ModelPrice | undefined): { cost_usd: number; priced: boolean } {
   if (!price) return { cost_usd: 0, priced: false };
@@ -44,7 +46,8 @@ export function costOf(usage: Usage, price: ModelPrice | undefined): { cost_usd:
     written * (price.cache_write_per_mtok ?? price.input_per_mtok) +
     usage.completion_tokens * price.output_per_mtok +
     (usage.search_units ?? 0) * (price.per_search_unit ?? 0) * 1e6 +
-    (usage.images ?? 0) * (price.per_image ?? 0) * 1e6;
+    (usage.images ?? 0) * (price.per_image ?? 0) * 1e6 +
+    ((usage.audio_seconds ?? 0) / 60) * (price.per_audio_minute ?? 0) * 1e6;
   // Rounded to 1e-10 USD so that sums in SQL are not littered with float noise.
   return { cost_usd: Math.round(micro * 1e4) / 1e10, priced: true };
 }

@@ -1,5 +1,5 @@
 // What the provider-worker tells metrics and traces about its provider calls.
-import { requestedModel, type ChatResult, type EmbedResult, type FailedAttempt, type GatewayError, type ModerationResult, type ImageGenerationResult, type RequestEvent, type RerankResult } from '@switchyard/contracts';
+import { requestedModel, type ChatResult, type EmbedResult, type FailedAttempt, type GatewayError, type ModerationResult, type ImageGenerationResult, type TranscriptionResult, type RequestEvent, type RerankResult } from '@switchyard/contracts';
 import { GEN_AI_OPERATIONS, gatewayMetrics, setGenAiOutcome, startGenAiSpan } from '@switchyard/telemetry';
 import type { Span } from '@opentelemetry/api';
 
@@ -13,7 +13,7 @@ export function providerCallEnded(
   span: Span,
   request: RequestEvent,
   target: { provider: string; upstream_model: string },
-  call: { latencyMs: number; firstChunkMs?: number; result?: ChatResult | EmbedResult | ModerationResult | RerankResult | ImageGenerationResult; error?: GatewayError },
+  call: { latencyMs: number; firstChunkMs?: number; result?: ChatResult | EmbedResult | ModerationResult | RerankResult | ImageGenerationResult | TranscriptionResult; error?: GatewayError },
 ): void {
   const { latencyMs, firstChunkMs, result, error } = call;
   gatewayMetrics().providerCalled(requestedModel(request), target.provider, !error, latencyMs / 1000, firstChunkMs === undefined ? undefined : firstChunkMs / 1000);

@@ -38,6 +38,7 @@ import {
   requestedModel,
   requestMetadata,
   requestTexts,
+  withoutAudio,
   type BreakerEvent,
   type CacheEmbedCall,
   type CancelEvent,
@@ -367,7 +368,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       const route: Route = { provider: node.target.provider, upstream_model: node.target.upstream_model, path: node.path };
       const outputs = result.outputs ?? [failedCompletion(request, result.error!, 'provider-worker', result.latency_ms)];
       const completion = outputs[0].value as CompletionEvent;
-      const { guardrail_placeholders: _placeholders, ...answered } = request;
+      const { guardrail_placeholders: _placeholders, ...answered } = withoutAudio(request);
       completion.request = result.findings?.length ? { ...answered, route, guardrail: [...(request.guardrail ?? []), ...result.findings] } : { ...answered, route };
       completion.attempts = tries;
       if (failed) completion.failed_attempts = failed;
@@ -621,6 +622,9 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       } else if (request.kind === 'image_generation') {
         if (!provider.generateImage) throw new GatewayError('unsupported_capability', `provider ${route.provider} does not offer image generation`);
         completion.image_generation = await provider.generateImage({ ...request.image_generation!, model: route.upstream_model }, { signal });
+      } else if (request.kind === 'transcription') {
+        if (!provider.transcribe) throw new GatewayError('unsupported_capability', `provider ${route.provider} does not offer transcription`);
+        completion.transcription = await provider.transcribe({ ...request.transcription!, model: route.upstream_model }, { signal });
       } else if (request.kind === 'rerank') {
         if (!provider.rerank) throw new GatewayError('unsupported_capability', `provider ${route.provider} does not offer rerank`);
         completion.rerank = await provider.rerank({ ...request.rerank!, model: route.upstream_model }, { signal });
@@ -670,7 +674,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       }
       completion.provider_latency_ms = now() - started;
       if (firstChunkAt !== undefined) completion.time_to_first_chunk_ms = firstChunkAt - started;
-      providerCallEnded(span, request, route, { latencyMs: completion.provider_latency_ms, firstChunkMs: completion.time_to_first_chunk_ms, result: completion.chat ?? completion.embed ?? completion.moderation ?? completion.rerank ?? completion.image_generation });
+      providerCallEnded(span, request, route, { latencyMs: completion.provider_latency_ms, firstChunkMs: completion.time_to_first_chunk_ms, result: completion.chat ?? completion.embed ?? completion.moderation ?? completion.rerank ?? completion.image_generation ?? completion.transcription });
       const findings = guard?.findings();
       const streamed = firstChunkAt !== undefined;
       return { outputs: [{ topic: TOPICS.completions, key: request.request_id, value: completion }], latency_ms: completion.provider_latency_ms, streamed, findings, ...(streamed && chunks ? { chunks } : {}) };

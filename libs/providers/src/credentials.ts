@@ -116,13 +116,14 @@ export function scrubbingCredentials(adapter: ProviderAdapter, credentials: read
         throw fail(options, error);
       }
     };
-  const { chat, chatStream, embed, moderate, rerank, generateImage } = adapter;
+  const { chat, chatStream, embed, moderate, rerank, generateImage, transcribe } = adapter;
   const wrapped: ProviderAdapter = { name: adapter.name };
   if (chat) wrapped.chat = failingScrubbed(chat);
   if (embed) wrapped.embed = failingScrubbed(embed);
   if (moderate) wrapped.moderate = failingScrubbed(moderate);
   if (rerank) wrapped.rerank = failingScrubbed(rerank);
   if (generateImage) wrapped.generateImage = failingScrubbed(generateImage);
+  if (transcribe) wrapped.transcribe = failingScrubbed(transcribe);
   if (chatStream) {
     wrapped.chatStream = async function* (request, options) {
       try {

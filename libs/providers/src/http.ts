@@ -10,6 +10,7 @@ export interface HttpCall {
   provider: string;
   url: string;
   headers: Record<string, string>;
+  /** JSON unless bytes, which go as they are under the content-type the headers give (an audio file, a multipart form). */
   body?: unknown;
   method?: 'POST' | 'GET';
   signal: AbortSignal;
@@ -69,7 +70,7 @@ function targetOf(address: string): Target {
 /** Sends the request; resolves with the response once its head has arrived, whatever its status. */
 function open(call: HttpCall, retryStaleConnection = true): Promise<http.IncomingMessage> {
   const target = targetOf(call.url);
-  const body = call.body === undefined ? undefined : typeof call.body === 'string' ? call.body : JSON.stringify(call.body);
+  const body = call.body === undefined || call.body instanceof Uint8Array ? call.body : typeof call.body === 'string' ? call.body : JSON.stringify(call.body);
   const headers: http.OutgoingHttpHeaders = body === undefined ? call.headers : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...call.headers };
   return new Promise((resolve, reject) => {
     if (call.signal.aborted) return reject(transportError(call, call.signal.reason));
@@ -183,6 +184,8 @@ export function extractProviderMessage(text: string): string {
     if (error && typeof error.message === 'string') return error.message;
     if (typeof body.message === 'string') return body.message;
     if (typeof body.Message === 'string') return body.Message;
+    // Deepgram's: { err_code, err_msg, request_id }.
+    if (typeof body.err_msg === 'string') return body.err_msg;
     // FastAPI validation errors (vLLM, and Mistral's 422 wraps them in `message`): { detail: string | [{ loc, msg }] }.
     const detail = validationDetail(body.detail) ?? validationDetail((body.message as Record<string, unknown> | undefined)?.detail);
     if (detail) return detail;

@@ -8,6 +8,7 @@ export * from './fireworks';
 export * from './gemini';
 export * from './groq';
 export * from './http';
+export * from './deepgram';
 export * from './jina';
 export * from './mistral';
 export * from './mock/mock-provider';

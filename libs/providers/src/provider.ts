@@ -1,7 +1,7 @@
 // What every provider adapter offers the provider-worker. Adapters translate between the unified model
 // (@switchyard/contracts) and one provider's HTTP API; optional capabilities are optional methods, so
 // the worker never asks "is this provider X?".
-import type { ChatRequest, ChatResult, EmbedRequest, EmbedResult, FinishReason, ModerationRequest, ModerationResult, RerankRequest, RerankResult, ImageGenerationRequest, ImageGenerationResult, ToolCallDelta, Usage } from '@switchyard/contracts';
+import type { ChatRequest, ChatResult, EmbedRequest, EmbedResult, FinishReason, ModerationRequest, ModerationResult, RerankRequest, RerankResult, ImageGenerationRequest, ImageGenerationResult, ToolCallDelta, TranscriptionRequest, TranscriptionResult, Usage } from '@switchyard/contracts';
 
 /** A chat request as the adapter receives it: `model` is already the provider's own model name. */
 export type ProviderChatRequest = ChatRequest;
@@ -9,6 +9,7 @@ export type ProviderEmbedRequest = EmbedRequest;
 export type ProviderModerationRequest = ModerationRequest;
 export type ProviderRerankRequest = RerankRequest;
 export type ProviderImageGenerationRequest = ImageGenerationRequest;
+export type ProviderTranscriptionRequest = TranscriptionRequest;
 
 /** One piece of a streamed completion, in the unified model. */
 export interface ChatStreamEvent {
@@ -37,6 +38,7 @@ export interface ProviderAdapter {
   moderate?(request: ProviderModerationRequest, options: CallOptions): Promise<ModerationResult>;
   rerank?(request: ProviderRerankRequest, options: CallOptions): Promise<RerankResult>;
   generateImage?(request: ProviderImageGenerationRequest, options: CallOptions): Promise<ImageGenerationResult>;
+  transcribe?(request: ProviderTranscriptionRequest, options: CallOptions): Promise<TranscriptionResult>;
 }
 
 /** Builds an adapter from its provider's configuration block and the environment. */

@@ -8,6 +8,7 @@ import { openaiProviderFactory } from './openai';
 import { cohereProviderFactory } from './cohere';
 import { geminiProviderFactory } from './gemini';
 import { azureOpenAIProviderFactory } from './azure-openai';
+import { deepgramProviderFactory } from './deepgram';
 import { deepseekProviderFactory } from './deepseek';
 import { fireworksProviderFactory } from './fireworks';
 import { groqProviderFactory } from './groq';
@@ -45,6 +46,7 @@ export const PROVIDER_FACTORIES: Record<string, ProviderFactory> = {
   ollama: ollamaProviderFactory,
   vllm: vllmProviderFactory,
   jina: jinaProviderFactory,
+  deepgram: deepgramProviderFactory,
 };
 
 /** Each adapter's own keys in a provider block, besides kind, base_url and api_key_env. */

@@ -3,7 +3,7 @@
 // RequestLimits). Which of a model's targets serves it is the provider-worker's choice, made where target
 // health is seen.
 import type { CatalogEntry } from '@switchyard/config';
-import { GatewayError, TOPICS, parseRequestsTopicEvent, CONSUMER_GROUPS, requestedModel, requestTexts, validateChatRequest, validateEmbedRequest, validateModerationRequest, validateRerankRequest, validateImageGenerationRequest, type RequestEvent, type RequestsTopicEvent } from '@switchyard/contracts';
+import { GatewayError, TOPICS, parseRequestsTopicEvent, CONSUMER_GROUPS, requestedModel, requestTexts, validateChatRequest, validateEmbedRequest, validateModerationRequest, validateRerankRequest, validateImageGenerationRequest, validateTranscriptionRequest, type RequestEvent, type RequestsTopicEvent } from '@switchyard/contracts';
 import type { EventAuthenticator, Limiter } from '@switchyard/keys';
 import { failedCompletion, type Stage } from '@switchyard/pipeline';
 import { costOf, promptTokenBounds, textTokenBounds, type PriceTable } from '@switchyard/pricing';
@@ -38,6 +38,9 @@ export function checkModel(request: RequestEvent, catalog: Map<string, CatalogEn
   }
   if (request.kind === 'rerank' && !entry.capabilities.rerank) {
     throw new GatewayError('unsupported_capability', `model ${model} does not offer rerank`);
+  }
+  if (request.kind === 'transcription' && !entry.capabilities.transcription) {
+    throw new GatewayError('unsupported_capability', `model ${model} does not offer transcription`);
   }
   if (request.kind === 'image_generation' && !entry.capabilities.image_generation) {
     throw new GatewayError('unsupported_capability', `model ${model} does not offer image generation`);
@@ -99,7 +102,8 @@ function validateRequest(request: RequestEvent): void {
   else if (request.kind === 'embed') validateEmbedRequest(request.embed!);
   else if (request.kind === 'moderation') validateModerationRequest(request.moderation!);
   else if (request.kind === 'rerank') validateRerankRequest(request.rerank!);
-  else validateImageGenerationRequest(request.image_generation!);
+  else if (request.kind === 'image_generation') validateImageGenerationRequest(request.image_generation!);
+  else validateTranscriptionRequest(request.transcription!);
 }
 
 export function createRouterStage(catalog: Map<string, CatalogEntry>, limits?: RouterLimits, now: () => number = Date.now): Stage<RequestsTopicEvent> {

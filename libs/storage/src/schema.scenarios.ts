@@ -112,7 +112,7 @@ export function describeMigrations(engine: string, fresh: () => Promise<FreshDat
       expect((await usageColumns(db)).filter((column) => !added.includes(column.name as never))).toEqual(columnsBefore);
       // Each row as it was, with the added columns at their defaults (migration 3: no cache, nothing saved; 4: no embedding).
       expect((await db.query(`SELECT * FROM usage_events ORDER BY request_id`)).rows).toEqual(
-        rowsBefore.map((row) => ({ ...row, cache: null, cost_saved_usd: '0.0000000000', cache_embed_tokens: 0, cache_embed_cost_usd: '0.0000000000', batch_id: null, search_units: 0, images: 0, analyze_id: null, guardrail_model_tokens: 0, guardrail_model_cost_usd: '0.0000000000' })),
+        rowsBefore.map((row) => ({ ...row, cache: null, cost_saved_usd: '0.0000000000', cache_embed_tokens: 0, cache_embed_cost_usd: '0.0000000000', batch_id: null, search_units: 0, images: 0, analyze_id: null, guardrail_model_tokens: 0, guardrail_model_cost_usd: '0.0000000000', audio_seconds: 0 })),
       );
       expect((await db.query(`SELECT status, requests::int, cost_usd::text FROM usage_rollup_hour ORDER BY bucket, status`)).rows).toEqual([
         { status: 'error', requests: 1, cost_usd: '0.0005000000' },

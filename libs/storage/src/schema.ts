@@ -40,6 +40,8 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   // The guardrails' classifier calls for the request (docs/guardrails.md): their tokens, and their cost (also in cost_usd).
   { version: 8, name: 'usage_events.guardrail_model', adds: ['guardrail_model_tokens', 'guardrail_model_cost_usd'] },
+  // The seconds of audio a transcription was billed for (docs/kinds.md).
+  { version: 9, name: 'usage_events.audio_seconds', adds: ['audio_seconds'] },
 ];
 
 // Every instance that starts takes this lock before looking at schema_migrations, so that two analytics

@@ -59,11 +59,12 @@ describe('usage rows by COPY', () => {
       analyze_id: 'analyze-1',
       guardrail_model_tokens: 18,
       guardrail_model_cost_usd: 2.5e-4,
+      audio_seconds: 12.5,
     };
     expect(copyText([event(routed), event({ request_id: 'req-2', metadata: undefined as never, finish_reason: undefined as never })])).toBe(
       [
-        'req-1\t2026-11-25T10:00:00.000Z\tkey_1\tchat\tt\tgpt-4o-mini\t\\N\tgpt-4o-mini\t10\t5\t0\tf\t1e-7\t12.5\t10\t\\N\tok\ta\\tb\\nc\\rd\\\\e\tstop\t{"note":"x\\\\ny"}\t\\N\tt\tf\t2\tmodels.0\t[{"target":"a/b","code":"provider_timeout","latency_ms":5}]\tapp\tsearch\t3f1c0e6a9b2d4c71\t[{"rule":"pii","entity":"email","action":"mask","direction":"input","count":1}]\thit\t0.25\t5\t1e-7\tbatch_0a1b\t0\t0\tanalyze-1\t18\t0.00025',
-        'req-2\t2026-11-25T10:00:00.000Z\tkey_1\tchat\tt\tgpt-4o-mini\t\\N\tgpt-4o-mini\t10\t5\t0\tf\t1e-7\t12.5\t10\t\\N\tok\ta\\tb\\nc\\rd\\\\e\t\\N\t{}\t\\N\tt\tf\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t0\t0\t0\t\\N\t0\t0\t\\N\t0\t0',
+        'req-1\t2026-11-25T10:00:00.000Z\tkey_1\tchat\tt\tgpt-4o-mini\t\\N\tgpt-4o-mini\t10\t5\t0\tf\t1e-7\t12.5\t10\t\\N\tok\ta\\tb\\nc\\rd\\\\e\tstop\t{"note":"x\\\\ny"}\t\\N\tt\tf\t2\tmodels.0\t[{"target":"a/b","code":"provider_timeout","latency_ms":5}]\tapp\tsearch\t3f1c0e6a9b2d4c71\t[{"rule":"pii","entity":"email","action":"mask","direction":"input","count":1}]\thit\t0.25\t5\t1e-7\tbatch_0a1b\t0\t0\tanalyze-1\t18\t0.00025\t12.5',
+        'req-2\t2026-11-25T10:00:00.000Z\tkey_1\tchat\tt\tgpt-4o-mini\t\\N\tgpt-4o-mini\t10\t5\t0\tf\t1e-7\t12.5\t10\t\\N\tok\ta\\tb\\nc\\rd\\\\e\t\\N\t{}\t\\N\tt\tf\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t0\t0\t0\t\\N\t0\t0\t\\N\t0\t0\t0',
         '',
       ].join('\n'),
     );
@@ -81,7 +82,7 @@ describe('usage rows by COPY', () => {
       async copyFrom(sql: string, data: string) {
         calls.push('copy');
         if (copyError) throw copyError;
-        expect(sql).toMatch(/^COPY usage_events \(request_id, ts, .*, metadata, sanitised, metered, caller_outcome, attempts, route_path, failed_attempts, key_name, team, config_version, guardrail_findings, cache, cost_saved_usd, cache_embed_tokens, cache_embed_cost_usd, batch_id, search_units, images, analyze_id, guardrail_model_tokens, guardrail_model_cost_usd\) FROM STDIN$/);
+        expect(sql).toMatch(/^COPY usage_events \(request_id, ts, .*, metadata, sanitised, metered, caller_outcome, attempts, route_path, failed_attempts, key_name, team, config_version, guardrail_findings, cache, cost_saved_usd, cache_embed_tokens, cache_embed_cost_usd, batch_id, search_units, images, analyze_id, guardrail_model_tokens, guardrail_model_cost_usd, audio_seconds\) FROM STDIN$/);
         return data.split('\n').length - 1;
       },
       exec: async () => undefined,

@@ -61,6 +61,7 @@ export const USAGE_ROW_COLUMNS = [
   ['analyze_id', 'text', '', 'metering'],
   ['guardrail_model_tokens', 'integer', 'NOT NULL DEFAULT 0', 'metering'],
   ['guardrail_model_cost_usd', 'numeric(20, 10)', 'NOT NULL DEFAULT 0', 'metering'],
+  ['audio_seconds', 'double precision', 'NOT NULL DEFAULT 0', 'metering'],
 ] as const;
 
 export type UsageColumnName = (typeof USAGE_ROW_COLUMNS)[number][0];
@@ -181,7 +182,7 @@ export function mergeUsageRows(stored: UsageRow, incoming: UsageRow): UsageRow {
   };
 }
 
-const ZERO_WHEN_ABSENT = new Set<string>(['cost_saved_usd', 'cache_embed_tokens', 'cache_embed_cost_usd', 'search_units', 'images', 'guardrail_model_tokens', 'guardrail_model_cost_usd']);
+const ZERO_WHEN_ABSENT = new Set<string>(['cost_saved_usd', 'cache_embed_tokens', 'cache_embed_cost_usd', 'search_units', 'images', 'guardrail_model_tokens', 'guardrail_model_cost_usd', 'audio_seconds']);
 
 /** A row's value of a column; a UsageEvent on its own is metering's part alone. */
 function columnValue(row: UsageEvent | UsageRow, name: (typeof USAGE_ROW_COLUMNS)[number][0]): unknown {

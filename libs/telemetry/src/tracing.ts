@@ -109,10 +109,10 @@ export function traceIdOf(headers: Record<string, string> | undefined): string |
 }
 
 /** What OpenTelemetry's GenAI semantic conventions call an operation: gen_ai.operation.name. */
-export type GenAiOperation = 'chat' | 'embeddings' | 'moderation' | 'rerank' | 'image_generation';
+export type GenAiOperation = 'chat' | 'embeddings' | 'moderation' | 'rerank' | 'image_generation' | 'transcription';
 
 /** The operation of each kind of request (RequestKind in @switchyard/contracts). */
-export const GEN_AI_OPERATIONS = { chat: 'chat', embed: 'embeddings', moderation: 'moderation', rerank: 'rerank', image_generation: 'image_generation' } as const satisfies Record<string, GenAiOperation>;
+export const GEN_AI_OPERATIONS = { chat: 'chat', embed: 'embeddings', moderation: 'moderation', rerank: 'rerank', image_generation: 'image_generation', transcription: 'transcription' } as const satisfies Record<string, GenAiOperation>;
 
 /**
  * A client span for one call to a model provider, after OpenTelemetry's GenAI semantic conventions

@@ -41,6 +41,9 @@ import type { Tool as _aigateway_v1_Tool, Tool__Output as _aigateway_v1_Tool__Ou
 import type { ToolCall as _aigateway_v1_ToolCall, ToolCall__Output as _aigateway_v1_ToolCall__Output } from './aigateway/v1/ToolCall';
 import type { ToolCallDelta as _aigateway_v1_ToolCallDelta, ToolCallDelta__Output as _aigateway_v1_ToolCallDelta__Output } from './aigateway/v1/ToolCallDelta';
 import type { ToolChoice as _aigateway_v1_ToolChoice, ToolChoice__Output as _aigateway_v1_ToolChoice__Output } from './aigateway/v1/ToolChoice';
+import type { TranscriptSegment as _aigateway_v1_TranscriptSegment, TranscriptSegment__Output as _aigateway_v1_TranscriptSegment__Output } from './aigateway/v1/TranscriptSegment';
+import type { TranscriptionRequest as _aigateway_v1_TranscriptionRequest, TranscriptionRequest__Output as _aigateway_v1_TranscriptionRequest__Output } from './aigateway/v1/TranscriptionRequest';
+import type { TranscriptionResponse as _aigateway_v1_TranscriptionResponse, TranscriptionResponse__Output as _aigateway_v1_TranscriptionResponse__Output } from './aigateway/v1/TranscriptionResponse';
 import type { Usage as _aigateway_v1_Usage, Usage__Output as _aigateway_v1_Usage__Output } from './aigateway/v1/Usage';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
@@ -90,6 +93,9 @@ export interface ProtoGrpcType {
       ToolCall: MessageTypeDefinition<_aigateway_v1_ToolCall, _aigateway_v1_ToolCall__Output>
       ToolCallDelta: MessageTypeDefinition<_aigateway_v1_ToolCallDelta, _aigateway_v1_ToolCallDelta__Output>
       ToolChoice: MessageTypeDefinition<_aigateway_v1_ToolChoice, _aigateway_v1_ToolChoice__Output>
+      TranscriptSegment: MessageTypeDefinition<_aigateway_v1_TranscriptSegment, _aigateway_v1_TranscriptSegment__Output>
+      TranscriptionRequest: MessageTypeDefinition<_aigateway_v1_TranscriptionRequest, _aigateway_v1_TranscriptionRequest__Output>
+      TranscriptionResponse: MessageTypeDefinition<_aigateway_v1_TranscriptionResponse, _aigateway_v1_TranscriptionResponse__Output>
       Usage: MessageTypeDefinition<_aigateway_v1_Usage, _aigateway_v1_Usage__Output>
     }
   }

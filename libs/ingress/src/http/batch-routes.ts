@@ -1,12 +1,12 @@
 // OpenAI's Files and Batch API over HTTP (/v1/files, /v1/batches): the wire only. What each call does,
 // and every check of what it carries, is BatchService's (libs/batch), which gRPC calls alike.
 import type * as http from 'node:http';
-import busboy from 'busboy';
 import { BATCH_LIMITS, toOpenAIBatch, toOpenAIFile, type BatchPage, type BatchService, type NewFile } from '@switchyard/batch';
 import { GatewayError, InvalidFieldError } from '@switchyard/contracts';
 import type { GatewayCore } from '../gateway-core';
 import { decodedSegment, wrongMethod } from './admin-routes';
-import { readJsonBody, tooLarge } from './request-body';
+import { readMultipart } from './multipart';
+import { readJsonBody } from './request-body';
 import { RouteError } from './route-error';
 
 export const FILES_PATH = '/v1/files';
@@ -63,47 +63,10 @@ function toOpenAIBatchPage(page: BatchPage) {
 }
 
 /** A multipart/form-data upload (OpenAI's): the field `purpose` and the part `file`, within the file size limit. */
-function readUpload(req: http.IncomingMessage): Promise<NewFile> {
-  if (!/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) {
-    return Promise.reject(new GatewayError('invalid_request', 'upload the file as multipart/form-data, with the fields purpose and file'));
-  }
-  return new Promise((resolve, reject) => {
-    let parser: busboy.Busboy;
-    try {
-      parser = busboy({ headers: req.headers, limits: { fileSize: BATCH_LIMITS.fileBytes, files: 1, fields: 8, parts: 10 } });
-    } catch (error) {
-      reject(new GatewayError('invalid_request', `the upload is not valid multipart/form-data: ${(error as Error).message}`));
-      return;
-    }
-    let purpose: unknown;
-    let file: { filename: string; content: Buffer } | undefined;
-    let failed: GatewayError | undefined;
-    const fail = (error: GatewayError) => {
-      failed ??= error;
-    };
-    parser.on('field', (name, value) => {
-      if (name === 'purpose') purpose = value;
-    });
-    parser.on('file', (name, stream, info) => {
-      if (name !== 'file') {
-        stream.resume();
-        return fail(new InvalidFieldError(name, 'is not a field of an upload; send the file as the part named file'));
-      }
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('limit', () => fail(tooLarge(BATCH_LIMITS.fileBytes)));
-      stream.on('end', () => {
-        file = { filename: info.filename ?? 'upload.jsonl', content: Buffer.concat(chunks) };
-      });
-    });
-    parser.on('error', (error: Error) => reject(new GatewayError('invalid_request', `the upload is not valid multipart/form-data: ${error.message}`)));
-    parser.on('close', () => {
-      if (failed) return reject(failed);
-      if (!file) return reject(new InvalidFieldError('file', 'is required: the JSONL file, as the part named file'));
-      resolve({ purpose, ...file });
-    });
-    req.pipe(parser);
-  });
+async function readUpload(req: http.IncomingMessage): Promise<NewFile> {
+  const form = await readMultipart(req, { fileField: 'file', fileBytes: BATCH_LIMITS.fileBytes, fields: 8, fieldBytes: 1024, expected: 'with the fields purpose and file' });
+  if (!form.file) throw new InvalidFieldError('file', 'is required: the JSONL file, as the part named file');
+  return { purpose: form.fields.purpose, filename: form.file.filename || 'upload.jsonl', content: form.file.content };
 }
 
 function objectOf(body: unknown): Record<string, unknown> {

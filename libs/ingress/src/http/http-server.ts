@@ -35,6 +35,8 @@ import { fromAnalyzeBody, toAnalyzeDoneJson, toAnalyzeJson, toAnalyzeResultJson 
 import { answerBatch, isBatchPath } from './batch-routes';
 import { fromOpenAIModerationsRequest, toOpenAIModerations } from './openai-moderations';
 import { fromCohereRerankRequest, toCohereError, toCohereRerank } from './cohere-rerank';
+import { readMultipart } from './multipart';
+import { fromOpenAITranscriptionForm, toOpenAITranscription, TRANSCRIPTION_FORM, TRANSCRIPTION_FORM_BYTES, TRANSCRIPTION_PATH } from './openai-transcriptions';
 import { fromOpenAIImagesRequest, toOpenAIImages } from './openai-images';
 import { DASHBOARD_HEADERS, dashboardFile } from './dashboard-files';
 import { declaredTooLarge, readJsonBody, tooLarge } from './request-body';
@@ -204,6 +206,14 @@ function createHandler(core: GatewayCore, options: HttpServerOptions, startedAt:
           const request = fromOpenAIImagesRequest(await readRequest(req, core, call, maxRequestBytes));
           return sendJson(res, 200, toOpenAIImages(await core.generateImage(request, call)), rateLimitHeaders(call.rateLimit));
         }
+        case `POST ${TRANSCRIPTION_PATH}`: {
+          core.authenticate(call.credential);
+          if (declaredTooLarge(req, TRANSCRIPTION_FORM_BYTES)) throw tooLarge(TRANSCRIPTION_FORM_BYTES);
+          const request = fromOpenAITranscriptionForm(await readMultipart(req, TRANSCRIPTION_FORM));
+          const { contentType, body } = toOpenAITranscription(await core.transcribe(request, call), request.response_format);
+          res.writeHead(200, { 'content-type': contentType, 'content-length': Buffer.byteLength(body), ...rateLimitHeaders(call.rateLimit) }).end(body);
+          return;
+        }
         case 'POST /v1/rerank': {
           const request = fromCohereRerankRequest(await readRequest(req, core, call, maxRequestBytes));
           return sendJson(res, 200, toCohereRerank(await core.rerank(request, call)), rateLimitHeaders(call.rateLimit));
@@ -304,7 +314,7 @@ class EventStream {
 function formatOf(path: string, req: http.IncomingMessage): Format {
   if (path === '/v1/messages') return 'anthropic';
   if (path === '/v1/rerank') return 'cohere';
-  if (path === '/v1/chat/completions' || path === '/v1/embeddings' || path === '/v1/moderations' || path === '/v1/images/generations') return 'openai';
+  if (path === '/v1/chat/completions' || path === '/v1/embeddings' || path === '/v1/moderations' || path === '/v1/images/generations' || path === TRANSCRIPTION_PATH) return 'openai';
   return req.headers['anthropic-version'] !== undefined ? 'anthropic' : 'openai';
 }
 
@@ -354,6 +364,7 @@ const ROUTES: Record<string, string> = {
   '/v1/embeddings': 'POST',
   '/v1/moderations': 'POST',
   '/v1/rerank': 'POST',
+  [TRANSCRIPTION_PATH]: 'POST',
   '/v1/images/generations': 'POST',
   '/v1/messages': 'POST',
   '/v1/analyze': 'POST',

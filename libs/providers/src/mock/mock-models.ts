@@ -74,7 +74,7 @@ export const MOCK_TRANSCRIPT = 'This is the mock transcription of the audio.';
 
 /**
  * mock-transcribe: a WAV file's duration from its header, and the fixed transcript; undefined for
- * audio that is not WAV. The gateway has no transcription request kind yet: this is what one's mock serves.
+ * audio that is not WAV. The mock provider's transcribe serves it.
  */
 export function mockTranscription(audio: Uint8Array): { text: string; duration_seconds: number } | undefined {
   const header = readWavHeader(audio);

@@ -1,11 +1,11 @@
 // The built-in provider `mock`, so that the gateway works with no API keys. Model mock-echo answers
 // with the text of the last user message, verbatim; mock-embed returns deterministic embeddings;
 // mock-vision, mock-sentiment and mock-moderation answer as mock-models.ts says (mock-moderation also
-// as a moderation model).
+// as a moderation model); mock-transcribe transcribes WAV files (their duration and a fixed text).
 import { createHash } from 'node:crypto';
-import { GatewayError, type ChatMessage, type ChatRequest, type ChatResult, type EmbedResult, type ModerationResult } from '@switchyard/contracts';
+import { GatewayError, type ChatMessage, type ChatRequest, type ChatResult, type EmbedResult, type ModerationResult, type TranscriptionResult } from '@switchyard/contracts';
 import { scrubbingCredentials } from '../credentials';
-import { MODERATION_LEXICON, mockVisionDescription, mockModeration, mockSentiment } from './mock-models';
+import { MODERATION_LEXICON, mockVisionDescription, mockModeration, mockSentiment, mockTranscription } from './mock-models';
 import type { ChatStreamEvent, ProviderAdapter, ProviderFactory } from '../provider';
 
 export const MOCK_EMBEDDING_DIMENSIONS = 16;
@@ -75,6 +75,17 @@ export function createMockProvider(options: MockProviderOptions): ProviderAdapte
         return { flagged: found.size > 0, categories, category_scores };
       });
       return { results } satisfies ModerationResult;
+    },
+
+    // mock-transcribe: any model name of the mock transcribes, as mock-embed embeds.
+    async transcribe(request, { signal }) {
+      await sleep(options.latencyMs, signal);
+      const transcript = mockTranscription(Buffer.from(request.audio, 'base64'));
+      if (!transcript) {
+        throw new GatewayError('provider_invalid_request', `mock-transcribe reads WAV files only (RIFF WAVE with fmt and data chunks); ${request.filename} is not one`, { providerStatus: 400 });
+      }
+      const { text, duration_seconds } = transcript;
+      return { text, language: 'en', duration_seconds, segments: [{ start: 0, end: duration_seconds, text }] } satisfies TranscriptionResult;
     },
   }, []);
 }

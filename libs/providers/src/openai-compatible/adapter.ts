@@ -7,6 +7,7 @@ import { parseEventJson, sendForEvents, sendJson, type HttpCall } from '../http'
 import type { ChatStreamEvent, ProviderAdapter } from '../provider';
 import type { ModerationDialect } from './moderation';
 import { fromOpenAIImageResponse, toOpenAIImageRequest, type OpenAIImageResponse } from './images';
+import { fromOpenAITranscriptionResponse, multipartBody, toOpenAITranscriptionForm, type OpenAITranscriptionResponse } from './transcription';
 import {
   fromOpenAIChatChunk,
   fromOpenAIChatResponse,
@@ -18,7 +19,7 @@ import {
 } from './translate';
 import type { OpenAIChatChunk, OpenAIChatRequest, OpenAIChatResponse, OpenAIEmbeddingRequest, OpenAIEmbeddingResponse } from './wire';
 
-export type OpenAIOperation = 'chat' | 'embeddings' | 'moderations' | 'images';
+export type OpenAIOperation = 'chat' | 'embeddings' | 'moderations' | 'images' | 'transcriptions';
 
 export interface OpenAICompatibleOptions extends Partial<OpenAITranslateOptions> {
   name: string;
@@ -42,9 +43,11 @@ export interface OpenAICompatibleOptions extends Partial<OpenAITranslateOptions>
   moderation?: ModerationDialect;
   /** Whether the API generates images at POST /images/generations (OpenAI's). */
   images?: boolean;
+  /** Whether the API transcribes audio at POST /audio/transcriptions (OpenAI's, Groq's). */
+  transcriptions?: boolean;
 }
 
-const DEFAULT_PATHS: Record<OpenAIOperation, string> = { chat: '/chat/completions', embeddings: '/embeddings', moderations: '/moderations', images: '/images/generations' };
+const DEFAULT_PATHS: Record<OpenAIOperation, string> = { chat: '/chat/completions', embeddings: '/embeddings', moderations: '/moderations', images: '/images/generations', transcriptions: '/audio/transcriptions' };
 
 export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions): ProviderAdapter {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -108,6 +111,13 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
   if (options.images) {
     adapter.generateImage = async (request, { signal }) =>
       fromOpenAIImageResponse(options.name, await sendJson<OpenAIImageResponse>(call('images', request.model, toOpenAIImageRequest(request), signal)));
+  }
+  if (options.transcriptions) {
+    adapter.transcribe = async (request, { signal }) => {
+      const { body, contentType } = await multipartBody(toOpenAITranscriptionForm(request));
+      const transcription = call('transcriptions', request.model, body, signal);
+      return fromOpenAITranscriptionResponse(options.name, await sendJson<OpenAITranscriptionResponse>({ ...transcription, headers: { ...headers, 'content-type': contentType } }));
+    };
   }
   return scrubbingCredentials(adapter, credentialsOf(baseUrl, options.apiKey));
 }

@@ -13,6 +13,8 @@ export interface RecordedRequest {
   /** Lower-cased header names, repeated headers joined with ", ". */
   headers: Record<string, string>;
   rawBody: string;
+  /** The body's bytes, for one that is not text (an audio file). */
+  bytes: Buffer;
   /** The body parsed as JSON; undefined when it is empty or not JSON. */
   body: unknown;
 }
@@ -162,13 +164,15 @@ export class ReplayServer {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const url = new URL(request.url ?? '/', 'http://replay.invalid');
-    const rawBody = Buffer.concat(chunks).toString('utf8');
+    const bytes = Buffer.concat(chunks);
+    const rawBody = bytes.toString('utf8');
     const recorded: RecordedRequest = {
       method: request.method ?? 'GET',
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       headers: flattenHeaders(request.headers),
       rawBody,
+      bytes,
       body: parseJson(rawBody),
     };
     this.requests.push(recorded);
@@ -263,4 +267,23 @@ function parseJson(text: string): unknown {
 
 function byteLength(body: string | Uint8Array): number {
   return typeof body === 'string' ? Buffer.byteLength(body, 'utf8') : body.byteLength;
+}
+
+/**
+ * The parts of a multipart/form-data request by name: each field's value, and a file part's name; values
+ * are latin1 text, byte for byte, so a file's bytes compare as `bytes.toString('latin1')`.
+ */
+export function formFields(request: RecordedRequest): Record<string, { value: string; filename?: string }> {
+  const boundary = /boundary=("?)([^";]+)\1/.exec(request.headers['content-type'] ?? '')?.[2];
+  if (!boundary) throw new Error(`not a multipart request: content-type ${request.headers['content-type']}`);
+  const parts = request.bytes.toString('latin1').split(`--${boundary}`).slice(1, -1);
+  const fields: Record<string, { value: string; filename?: string }> = {};
+  for (const part of parts) {
+    const headerEnd = part.indexOf('\r\n\r\n');
+    const head = part.slice(0, headerEnd);
+    const name = /name="([^"]*)"/.exec(head)![1];
+    const filename = /filename="([^"]*)"/.exec(head)?.[1];
+    fields[name] = { value: part.slice(headerEnd + 4, -2), ...(filename !== undefined ? { filename } : {}) };
+  }
+  return fields;
 }

@@ -18,6 +18,8 @@ import type { ModerationRequest as _aigateway_v1_ModerationRequest, ModerationRe
 import type { ModerationResponse as _aigateway_v1_ModerationResponse, ModerationResponse__Output as _aigateway_v1_ModerationResponse__Output } from '../../aigateway/v1/ModerationResponse';
 import type { RerankRequest as _aigateway_v1_RerankRequest, RerankRequest__Output as _aigateway_v1_RerankRequest__Output } from '../../aigateway/v1/RerankRequest';
 import type { RerankResponse as _aigateway_v1_RerankResponse, RerankResponse__Output as _aigateway_v1_RerankResponse__Output } from '../../aigateway/v1/RerankResponse';
+import type { TranscriptionRequest as _aigateway_v1_TranscriptionRequest, TranscriptionRequest__Output as _aigateway_v1_TranscriptionRequest__Output } from '../../aigateway/v1/TranscriptionRequest';
+import type { TranscriptionResponse as _aigateway_v1_TranscriptionResponse, TranscriptionResponse__Output as _aigateway_v1_TranscriptionResponse__Output } from '../../aigateway/v1/TranscriptionResponse';
 
 export interface AiGatewayClient extends grpc.Client {
   /**
@@ -139,6 +141,21 @@ export interface AiGatewayClient extends grpc.Client {
   rerank(argument: _aigateway_v1_RerankRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_RerankResponse__Output>): grpc.ClientUnaryCall;
   rerank(argument: _aigateway_v1_RerankRequest, callback: grpc.requestCallback<_aigateway_v1_RerankResponse__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * Transcribes an audio file, as OpenAI's audio transcriptions API does.
+   */
+  Transcribe(argument: _aigateway_v1_TranscriptionRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_TranscriptionResponse__Output>): grpc.ClientUnaryCall;
+  Transcribe(argument: _aigateway_v1_TranscriptionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_aigateway_v1_TranscriptionResponse__Output>): grpc.ClientUnaryCall;
+  Transcribe(argument: _aigateway_v1_TranscriptionRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_TranscriptionResponse__Output>): grpc.ClientUnaryCall;
+  Transcribe(argument: _aigateway_v1_TranscriptionRequest, callback: grpc.requestCallback<_aigateway_v1_TranscriptionResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Transcribes an audio file, as OpenAI's audio transcriptions API does.
+   */
+  transcribe(argument: _aigateway_v1_TranscriptionRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_TranscriptionResponse__Output>): grpc.ClientUnaryCall;
+  transcribe(argument: _aigateway_v1_TranscriptionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_aigateway_v1_TranscriptionResponse__Output>): grpc.ClientUnaryCall;
+  transcribe(argument: _aigateway_v1_TranscriptionRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_aigateway_v1_TranscriptionResponse__Output>): grpc.ClientUnaryCall;
+  transcribe(argument: _aigateway_v1_TranscriptionRequest, callback: grpc.requestCallback<_aigateway_v1_TranscriptionResponse__Output>): grpc.ClientUnaryCall;
+  
 }
 
 export interface AiGatewayHandlers extends grpc.UntypedServiceImplementation {
@@ -183,6 +200,11 @@ export interface AiGatewayHandlers extends grpc.UntypedServiceImplementation {
    */
   Rerank: grpc.handleUnaryCall<_aigateway_v1_RerankRequest__Output, _aigateway_v1_RerankResponse>;
   
+  /**
+   * Transcribes an audio file, as OpenAI's audio transcriptions API does.
+   */
+  Transcribe: grpc.handleUnaryCall<_aigateway_v1_TranscriptionRequest__Output, _aigateway_v1_TranscriptionResponse>;
+  
 }
 
 export interface AiGatewayDefinition extends grpc.ServiceDefinition {
@@ -195,4 +217,5 @@ export interface AiGatewayDefinition extends grpc.ServiceDefinition {
   ListModels: MethodDefinition<_aigateway_v1_ListModelsRequest, _aigateway_v1_ListModelsResponse, _aigateway_v1_ListModelsRequest__Output, _aigateway_v1_ListModelsResponse__Output>
   Moderate: MethodDefinition<_aigateway_v1_ModerationRequest, _aigateway_v1_ModerationResponse, _aigateway_v1_ModerationRequest__Output, _aigateway_v1_ModerationResponse__Output>
   Rerank: MethodDefinition<_aigateway_v1_RerankRequest, _aigateway_v1_RerankResponse, _aigateway_v1_RerankRequest__Output, _aigateway_v1_RerankResponse__Output>
+  Transcribe: MethodDefinition<_aigateway_v1_TranscriptionRequest, _aigateway_v1_TranscriptionResponse, _aigateway_v1_TranscriptionRequest__Output, _aigateway_v1_TranscriptionResponse__Output>
 }

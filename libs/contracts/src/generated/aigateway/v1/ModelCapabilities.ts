@@ -10,6 +10,7 @@ export interface ModelCapabilities {
   'moderation'?: (boolean);
   'rerank'?: (boolean);
   'image_generation'?: (boolean);
+  'transcription'?: (boolean);
 }
 
 export interface ModelCapabilities__Output {
@@ -21,4 +22,5 @@ export interface ModelCapabilities__Output {
   'moderation': (boolean);
   'rerank': (boolean);
   'image_generation': (boolean);
+  'transcription': (boolean);
 }
