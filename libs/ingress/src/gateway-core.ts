@@ -166,7 +166,7 @@ export type IngressSettings = Pick<GatewayCoreOptions, 'catalog' | 'defaultTimeo
 // already). Bounded: the oldest are forgotten first, long after any duplicate could still come.
 const SETTLED_KEPT = 65_536;
 /** How long a final answer waits for its reply's offset commit before it goes to its caller anyway. */
-const REPLY_COMMIT_WAIT_MS = 200;
+const REPLY_COMMIT_WAIT_MS = 1000;
 
 /** Settles when `work` does or after `ms`, whichever is first; what `work` does after is ignored. */
 function withinMs(work: Promise<void>, ms: number): Promise<void> {
