@@ -51,6 +51,31 @@ describe('InMemoryBus', () => {
     await bus.close();
   });
 
+  it('reads co-partitioned topics each on its own, so a topic whose batch is stuck does not hold up the other', async () => {
+    const bus = new InMemoryBus();
+    const handled: string[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    await bus.subscribe({
+      topic: 'interactive',
+      copartitionedTopics: ['bulk'],
+      group: 'g',
+      handleBatch: async (messages) => {
+        if (messages[0].topic === 'bulk') await gate;
+        handled.push(...messages.map((message) => `${message.topic}:${message.key}`));
+      },
+    });
+    await bus.publish('bulk', [{ key: 'b1', value: 1 }]);
+    await settle();
+    await bus.publish('bulk', [{ key: 'b2', value: 2 }]);
+    await bus.publish('interactive', [{ key: 'i1', value: 3 }]);
+    await settle();
+    expect(handled).toEqual(['interactive:i1']);
+    release();
+    await bus.close();
+    expect(handled).toEqual(['interactive:i1', 'bulk:b1', 'bulk:b2']);
+  });
+
   it('waits for batches in flight when closed', async () => {
     const bus = new InMemoryBus();
     let done = false;

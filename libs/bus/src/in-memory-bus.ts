@@ -3,6 +3,7 @@ import type { Bus, IncomingMessage, OutgoingMessage, Subscription } from './bus'
 const MAX_BATCH = 1000;
 
 interface Consumer {
+  topic: string;
   subscription: Subscription;
   queue: IncomingMessage[];
   inFlight: number;
@@ -44,11 +45,14 @@ export class InMemoryBus implements Bus {
   }
 
   async subscribe(subscription: Subscription): Promise<void> {
-    let groups = this.groups.get(subscription.topic);
-    if (!groups) this.groups.set(subscription.topic, (groups = new Map()));
-    const consumers = groups.get(subscription.group) ?? [];
-    consumers.push({ subscription, queue: [], inFlight: 0, scheduled: false, idle: [] });
-    groups.set(subscription.group, consumers);
+    // A queue of each topic: a backlog on one topic does not hold up another's messages.
+    for (const topic of [subscription.topic, ...(subscription.copartitionedTopics ?? [])]) {
+      let groups = this.groups.get(topic);
+      if (!groups) this.groups.set(topic, (groups = new Map()));
+      const consumers = groups.get(subscription.group) ?? [];
+      consumers.push({ topic, subscription, queue: [], inFlight: 0, scheduled: false, idle: [] });
+      groups.set(subscription.group, consumers);
+    }
   }
 
   async ensureTopics(): Promise<void> {
@@ -87,7 +91,7 @@ export class InMemoryBus implements Bus {
         else if (consumer.inFlight === 0) consumer.idle.splice(0).forEach((resolve) => resolve());
       };
       consumer.subscription.handleBatch(batch).then(settled, (error) => {
-        process.stderr.write(`in-memory bus: handler of ${consumer.subscription.topic} failed: ${error}\n`);
+        process.stderr.write(`in-memory bus: handler of ${consumer.topic} failed: ${error}\n`);
         settled();
       });
     }
