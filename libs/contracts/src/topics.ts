@@ -21,6 +21,8 @@ export const TOPICS = {
   usage: 'switchyard.usage',
   /** ingress -> every provider-worker: CancelEvent for a caller that went away. */
   cancellations: 'switchyard.cancellations',
+  /** provider-worker -> every provider-worker: ProviderCallEvent, before a batch request's provider call. */
+  providerCalls: 'switchyard.provider-calls',
   /** Events a stage could not parse, with the reason in the headers. */
   deadLetter: 'switchyard.dead-letter',
 } as const;
