@@ -29,7 +29,7 @@ models:
 providers:
   openai-e2e: { kind: openai, base_url: "${upstream.baseUrl}", api_key_env: E2E_OPENAI_KEY }
 auth: { api_keys_env: GATEWAY_KEYS }
-limits: { max_request_bytes: 65536, default_timeout_ms: 60000 }
+limits: { max_request_bytes: 65536, default_timeout_ms: 20000 }
 `,
   );
   gateway = await startDistributedGateway({
@@ -107,7 +107,7 @@ describe('batches (distributed), a kill -9 of the provider-worker mid-batch', ()
     expect(batch.request_counts).toEqual({ total: 1000, completed: output.length, failed: errors.length });
     // The only failures: requests whose call the killed worker had started and not recorded, not sent
     // again as the upstream may have answered them; and, on a machine slow to bring the worker back,
-    // requests whose deadline (60 s here) passed before it did.
+    // requests whose deadline (20 s here) passed before it did.
     const codes = errors.map((line) => (line.response?.body.error as { code?: string } | undefined)?.code);
     expect(codes.filter((code) => code !== 'provider_unavailable' && code !== 'deadline_exceeded')).toEqual([]);
     // The batch went on after the restart: more answers than when the kill came.
