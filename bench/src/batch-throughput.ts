@@ -6,10 +6,10 @@
 // `completed`. Pacing is lifted (rate and in-flight caps far above what the machine does, 64 under way),
 // so the figure is what the gateway can run; the defaults (docs/batch.md) hold a batch to 100 a second.
 //
-// `npx tsx bench/src/batch-throughput.ts --mode=latency [--rate=50] [--seconds=20] [--lines=6000]`:
-// interactive latency beside a batch: chat requests at a steady `--rate` for `--seconds` (open loop,
-// timed from when each was due), first with no batch, then while two batches of `--lines` requests each
-// run at the default pacing (200 requests a second over all batches, 64 under way).
+// `npx tsx bench/src/batch-throughput.ts --mode=latency [--rate=50] [--seconds=20] [--lines=6000] [--rounds=2]`:
+// interactive latency beside batches: chat requests at a steady `--rate` for `--seconds` (open loop,
+// timed from when each was due), with no batch, then while two batches of `--lines` requests each run
+// at the default pacing (200 requests a second over all batches, 64 under way), `--rounds` times.
 import OpenAI, { toFile } from 'openai';
 import { httpChatClient, openLoop, type StepResult } from './load';
 import { promptWithDelay } from './mock-protocol';
@@ -54,25 +54,30 @@ function describeStep(label: string, step: StepResult): string {
   return `${label}: ${step.ok}/${step.sent} ok at ${round(step.achievedRate)} rps, p50 ${round(step.excess.p50)} ms, p90 ${round(step.excess.p90)} ms, p99 ${round(step.excess.p99)} ms, max ${round(step.excess.max)} ms${step.errors ? `, ${step.errors} errors (${step.errorSamples.join('; ')})` : ''}`;
 }
 
-async function latency(system: RunningSystem, lines: number, rate: number, seconds: number, mode: string): Promise<void> {
+async function latency(system: RunningSystem, lines: number, rate: number, seconds: number, rounds: number, mode: string): Promise<void> {
   const openai = new OpenAI({ baseURL: system.http!.baseUrl, apiKey: 'bench', maxRetries: 0 });
   const client = httpChatClient(system.http!);
+  const step = () => openLoop(client, { rate, durationMs: seconds * 1000, delayOf: () => 0 });
   try {
     await openLoop(client, { rate, durationMs: 3000, delayOf: () => 0 });
-    const alone = await openLoop(client, { rate, durationMs: seconds * 1000, delayOf: () => 0 });
-    process.stdout.write(`${describeStep(`interactive alone, ${mode}`, alone)}\n`);
-    const batches = await Promise.all([createBatch(openai, 'a', lines), createBatch(openai, 'b', lines)]);
-    const done = async () => (await Promise.all(batches.map((batch) => openai.batches.retrieve(batch.id)))).reduce((sum, batch) => sum + batch.request_counts!.completed + batch.request_counts!.failed, 0);
-    // The batches reach their pace before the measurement starts.
-    await new Promise((resolve) => setTimeout(resolve, 3000));
-    const before = await done();
-    const started = performance.now();
-    const beside = await openLoop(client, { rate, durationMs: seconds * 1000, delayOf: () => 0 });
-    const batchRate = ((await done()) - before) / ((performance.now() - started) / 1000);
-    const ongoing = await Promise.all(batches.map((batch) => openai.batches.retrieve(batch.id)));
-    process.stdout.write(`${describeStep(`interactive beside 2 batches, ${mode}`, beside)}; batch requests meanwhile ${round(batchRate)}/s, batches then ${ongoing.map((batch) => batch.status).join(', ')}\n`);
-    if (ongoing.some((batch) => batch.status !== 'in_progress')) process.stdout.write('(a batch ended during the measurement: give more --lines)\n');
-    await Promise.all(batches.map((batch) => openai.batches.cancel(batch.id).catch(() => undefined)));
+    // Alone and beside batches in turn, so that the machine's other work weighs on both alike.
+    for (let turn = 1; turn <= rounds; turn++) {
+      process.stdout.write(`${describeStep(`round ${turn}, interactive alone, ${mode}`, await step())}\n`);
+      const batches = await Promise.all([createBatch(openai, `a${turn}`, lines), createBatch(openai, `b${turn}`, lines)]);
+      const done = async () => (await Promise.all(batches.map((batch) => openai.batches.retrieve(batch.id)))).reduce((sum, batch) => sum + batch.request_counts!.completed + batch.request_counts!.failed, 0);
+      // The batches reach their pace before the measurement starts.
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const before = await done();
+      const started = performance.now();
+      const beside = await step();
+      const batchRate = ((await done()) - before) / ((performance.now() - started) / 1000);
+      const ongoing = await Promise.all(batches.map((batch) => openai.batches.retrieve(batch.id)));
+      process.stdout.write(`${describeStep(`round ${turn}, interactive beside 2 batches, ${mode}`, beside)}; batch requests meanwhile ${round(batchRate)}/s, batches then ${ongoing.map((batch) => batch.status).join(', ')}\n`);
+      await Promise.all(batches.map((batch) => openai.batches.cancel(batch.id).catch(() => undefined)));
+      for (const batch of batches) {
+        while (!ENDED.includes((await openai.batches.retrieve(batch.id)).status)) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
   } finally {
     client.close();
   }
@@ -94,7 +99,7 @@ async function main(): Promise<void> {
       system = await startEmbedded(upstream.baseUrl, [], undefined, 'batch-data');
     }
     if (mode === 'throughput') await throughput(system, Number(argument('lines', '2000')), Number(argument('rounds', '3')), systemName);
-    else await latency(system, Number(argument('lines', '6000')), Number(argument('rate', '50')), Number(argument('seconds', '20')), systemName);
+    else await latency(system, Number(argument('lines', '6000')), Number(argument('rate', '50')), Number(argument('seconds', '20')), Number(argument('rounds', '2')), systemName);
   } finally {
     await system?.stop();
     await infrastructure?.stop();
