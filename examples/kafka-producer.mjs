@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // A batch job that skips the front door: it produces each request of a JSONL file (OpenAI's batch
-// format, {custom_id, method, url, body}) straight to switchyard.requests, and reads the answers from a
+// format, {custom_id, method, url, body}) straight to switchyard.batch-requests (the router reads it beside
+// switchyard.requests, so that these never hold up interactive requests), and reads the answers from a
 // reply topic of its own into a JSONL of {custom_id, reply}. Once virtual keys are on, every event
 // carries a producer token of the key it runs as (docs/keys.md#producers-on-kafka).
 //
@@ -73,7 +74,7 @@ const messages = requests.map((request, i) => {
     }),
   };
 });
-await producer.send({ topic: 'switchyard.requests', messages });
+await producer.send({ topic: 'switchyard.batch-requests', messages });
 process.stderr.write(`sent ${messages.length} requests; answers go to ${output}\n`);
 await done;
 await Promise.all([producer.disconnect(), consumer.disconnect()]);

@@ -1,6 +1,7 @@
 // The Files and Batch API in embedded mode: the shared scenarios (libs/testing), on PGlite and the
 // in-memory bus, against a local upstream that counts its calls; the restart is a new gateway on the
 // same data folder.
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -15,6 +16,7 @@ const KEYS: [string, string] = ['sk-batch-owner-0123456789', 'sk-batch-other-012
 
 let gateway: EmbeddedGateway;
 let upstream: OpenAIUpstream;
+const ADMIN_KEY = randomBytes(32).toString('hex');
 let dataDir: string;
 
 const start = () =>
@@ -31,7 +33,7 @@ limits: { max_request_bytes: 65536, default_timeout_ms: 20000 }
     httpAddress: '127.0.0.1:0',
     dataDir,
     logger: createLogger('batches-test', 'error'),
-    env: { E2E_OPENAI_KEY: 'sk-upstream', GATEWAY_KEYS: KEYS.join(','), SWITCHYARD_BATCH_RATE: '400', SWITCHYARD_BATCH_RATE_PER_BATCH: '200' },
+    env: { E2E_OPENAI_KEY: 'sk-upstream', GATEWAY_KEYS: KEYS.join(','), SWITCHYARD_ADMIN_KEY: ADMIN_KEY, SWITCHYARD_BATCH_RATE: '400', SWITCHYARD_BATCH_RATE_PER_BATCH: '200' },
   });
 
 beforeAll(async () => {
@@ -50,6 +52,7 @@ describeBatchScenarios('embedded', () => ({
   httpUrl: gateway.httpUrl!,
   grpcAddress: `127.0.0.1:${gateway.port}`,
   keys: KEYS,
+  adminKey: ADMIN_KEY,
   upstream,
   query: async (sql, params) => (await gateway.db.query(sql, params)).rows as never,
   restart: async () => {

@@ -54,9 +54,11 @@ void runService('provider-worker', logger, async () => {
   // Read up to now before taking requests, so that a request answered by an instance that died before
   // it committed is known as answered when it comes again.
   const outcomes = await runStage(bus, worker.outcomes, { logger, group: `switchyard-provider-worker-outcomes-${randomUUID().slice(0, 8)}`, since: Date.now() - OUTCOMES_REPLAYED_MS });
+  // And the batch requests' calls started, so that one whose worker died during its call is not called again.
+  const providerCalls = await runStage(bus, worker.providerCalls, { logger, group: `switchyard-provider-worker-calls-${randomUUID().slice(0, 8)}`, since: Date.now() - OUTCOMES_REPLAYED_MS });
   // The same after every rebalance: requests taken over from another instance wait until the outcomes
-  // it published before giving them up are known here (a broker restart once had them called twice).
-  await runStage(bus, worker.stage, { logger, beforeConsuming: () => outcomes.readUpToNow() });
+  // and calls it published before giving them up are known here (a broker restart once had them called twice).
+  await runStage(bus, worker.stage, { logger, beforeConsuming: async () => void (await Promise.all([outcomes.readUpToNow(), providerCalls.readUpToNow()])) });
   logger.info('provider-worker ready', { providers: [...live.current.view.providers.keys()] });
   return { stop: async () => { await bus.close(); await stop(); await db?.close(); await stopTracing(); } };
 });

@@ -25,6 +25,13 @@ export interface IncomingMessage {
 
 export interface Subscription {
   topic: string;
+  /**
+   * More topics this subscription reads, co-partitioned with `topic`: partition p of each goes to the
+   * member that holds partition p of `topic`, so that events keyed alike on any of them reach one member
+   * (the router's limits, keyed by owner on the requests and batch requests topics). Each partition of
+   * each topic is consumed on its own: a backlog on one topic does not hold up the others.
+   */
+  copartitionedTopics?: readonly string[];
   /** Consumer group: instances in the same group share the topic's messages. */
   group: string;
   /**
@@ -41,7 +48,8 @@ export interface Subscription {
   /**
    * For a group of its own, new to the bus: it first reads what was written from this time on (epoch
    * ms), and subscribe resolves once it has read what the topic held when it joined. Only a bus whose
-   * messages outlive their reading (Kafka) has anything to replay; the in-memory bus ignores it.
+   * messages outlive their reading (Kafka) has anything to replay; the in-memory bus ignores it. It
+   * applies to `topic` alone.
    */
   since?: number;
   /**

@@ -51,6 +51,31 @@ describe('InMemoryBus', () => {
     await bus.close();
   });
 
+  it('reads co-partitioned topics each on its own, so a topic whose batch is stuck does not hold up the other', async () => {
+    const bus = new InMemoryBus();
+    const handled: string[] = [];
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    await bus.subscribe({
+      topic: 'interactive',
+      copartitionedTopics: ['bulk'],
+      group: 'g',
+      handleBatch: async (messages) => {
+        if (messages[0].topic === 'bulk') await gate;
+        handled.push(...messages.map((message) => `${message.topic}:${message.key}`));
+      },
+    });
+    await bus.publish('bulk', [{ key: 'b1', value: 1 }]);
+    await settle();
+    await bus.publish('bulk', [{ key: 'b2', value: 2 }]);
+    await bus.publish('interactive', [{ key: 'i1', value: 3 }]);
+    await settle();
+    expect(handled).toEqual(['interactive:i1']);
+    release();
+    await bus.close();
+    expect(handled).toEqual(['interactive:i1', 'bulk:b1', 'bulk:b2']);
+  });
+
   it('waits for batches in flight when closed', async () => {
     const bus = new InMemoryBus();
     let done = false;
@@ -62,16 +87,16 @@ describe('InMemoryBus', () => {
     await expect(bus.publish('t', [{ key: '2', value: 2 }])).rejects.toThrow('bus is closed');
   });
 
-  it('reads up to now: resolves once the messages queued when asked are handled, not later ones', async () => {
+  it('reads up to now: resolves once the messages queued when asked are handled, not waiting for later ones', async () => {
     const bus = new InMemoryBus();
     const handled: string[] = [];
-    let release: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
+    const gates = new Map<string, () => void>();
     const subscribed = await bus.subscribe({
       topic: 't',
       group: 'g',
       handleBatch: async (messages) => {
-        await gate;
+        const first = messages[0].key;
+        await new Promise<void>((resolve) => gates.set(first, resolve));
         handled.push(...messages.map((m) => m.key));
       },
     });
@@ -79,8 +104,12 @@ describe('InMemoryBus', () => {
     const upToNow = subscribed.readUpToNow().then(() => [...handled]);
     await settle();
     await bus.publish('t', [{ key: '3', value: 3 }]);
-    release();
+    gates.get('1')!();
+    // The later message's batch is still held: reading up to now does not wait for it.
     expect(await upToNow).toEqual(['1', '2']);
+    await settle();
+    gates.get('3')!();
     await bus.close();
+    expect(handled).toEqual(['1', '2', '3']);
   });
 });

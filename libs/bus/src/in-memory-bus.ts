@@ -3,6 +3,7 @@ import type { BatchControl, Bus, IncomingMessage, OutgoingMessage, Subscribed, S
 const MAX_BATCH = 1000;
 
 interface Consumer {
+  topic: string;
   subscription: Subscription;
   queue: IncomingMessage[];
   inFlight: number;
@@ -49,18 +50,18 @@ export class InMemoryBus implements Bus {
   }
 
   async subscribe(subscription: Subscription): Promise<Subscribed> {
-    let groups = this.groups.get(subscription.topic);
-    if (!groups) this.groups.set(subscription.topic, (groups = new Map()));
-    const consumers = groups.get(subscription.group) ?? [];
-    const consumer: Consumer = { subscription, queue: [], inFlight: 0, scheduled: false, idle: [], received: 0, handled: 0, caughtUp: [] };
-    consumers.push(consumer);
-    groups.set(subscription.group, consumers);
-    return {
-      readUpToNow: () => {
-        if (consumer.handled >= consumer.received) return Promise.resolve();
-        return new Promise((resolve) => consumer.caughtUp.push({ upTo: consumer.received, resolve }));
-      },
-    };
+    // A queue of each topic: a backlog on one topic does not hold up another's messages.
+    const subscribed: Consumer[] = [];
+    for (const topic of [subscription.topic, ...(subscription.copartitionedTopics ?? [])]) {
+      let groups = this.groups.get(topic);
+      if (!groups) this.groups.set(topic, (groups = new Map()));
+      const consumers = groups.get(subscription.group) ?? [];
+      const consumer: Consumer = { topic, subscription, queue: [], inFlight: 0, scheduled: false, idle: [], received: 0, handled: 0, caughtUp: [] };
+      consumers.push(consumer);
+      subscribed.push(consumer);
+      groups.set(subscription.group, consumers);
+    }
+    return { readUpToNow: () => Promise.all(subscribed.map((consumer) => this.readUpToNow(consumer))).then(() => undefined) };
   }
 
   async ensureTopics(): Promise<void> {
@@ -101,10 +102,16 @@ export class InMemoryBus implements Bus {
         else if (consumer.inFlight === 0) consumer.idle.splice(0).forEach((resolve) => resolve());
       };
       consumer.subscription.handleBatch(batch, NOTHING_TO_COMMIT).then(settled, (error) => {
-        process.stderr.write(`in-memory bus: handler of ${consumer.subscription.topic} failed: ${error}\n`);
+        process.stderr.write(`in-memory bus: handler of ${consumer.topic} failed: ${error}
+`);
         settled();
       });
     }
+  }
+
+  private readUpToNow(consumer: Consumer): Promise<void> {
+    if (consumer.handled >= consumer.received) return Promise.resolve();
+    return new Promise((resolve) => consumer.caughtUp.push({ upTo: consumer.received, resolve }));
   }
 
   private wakeCaughtUp(consumer: Consumer): void {

@@ -1,6 +1,7 @@
 // KafkaBus against a real broker: what a message too large for Kafka does to it and to its neighbours,
 // delivery and decoding, commits that survive a restart, a batch committed before its handler finishes,
-// a group that starts at a time, back-pressure, the topics it makes and the lag it reports.
+// a group that starts at a time, back-pressure, the topics it makes, the lag it reports, and
+// co-partitioned topics across members of a group.
 import { Kafka, logLevel } from 'kafkajs';
 import { createLogger, gatewayMetrics } from '@switchyard/telemetry';
 import { eventually } from '@switchyard/testing';
@@ -217,5 +218,39 @@ describe('KafkaBus commitNow', () => {
     await bus.publish(topic, [{ key: 'a', value: { n: 1 } }, { key: 'a', value: { n: 2 } }]);
     expect(await committedInside).toBe('2 read, 2 committed');
     release();
+  });
+});
+
+describe('KafkaBus reading co-partitioned topics', () => {
+  const brokers = process.env.KAFKA_BROKERS!.split(',');
+  const run = Date.now();
+  const topics = [`bus-copartitioned-a.${run}`, `bus-copartitioned-b.${run}`];
+  const logger = createLogger('bus-copartitioned-test', 'error');
+  // Three members on four partitions: kafkajs's round robin would deal partition p of the second topic to another member than the first's.
+  const buses = [0, 1, 2].map((member) => new KafkaBus({ brokers, clientId: `bus-copartitioned-${member}`, logger, partitions: 4 }));
+
+  afterAll(async () => {
+    await Promise.all(buses.map((bus) => bus.close()));
+    await buses[0].deleteTopics(topics);
+  });
+
+  it('gives partition p of every topic to one member of the group, so events keyed alike on either reach the same member', async () => {
+    await buses[0].connect();
+    await buses[0].ensureTopics(topics, 4);
+    const readBy = new Map<string, number>();
+    for (const [member, bus] of buses.entries()) {
+      await bus.subscribe({
+        topic: topics[0],
+        copartitionedTopics: [topics[1]],
+        group: `bus-copartitioned.${run}`,
+        handleBatch: async (messages) => messages.forEach((message) => readBy.set(`${message.topic === topics[0] ? 'a' : 'b'} ${message.key}`, member)),
+      });
+    }
+    const keys = Array.from({ length: 40 }, (_, i) => `owner-${i}`);
+    for (const topic of topics) await buses[0].publish(topic, keys.map((key) => ({ key, value: { key } })));
+    await eventually(async () => (readBy.size === 2 * keys.length ? true : undefined), 'every event read', 60_000, 100);
+    expect(keys.filter((key) => readBy.get(`a ${key}`) !== readBy.get(`b ${key}`))).toEqual([]);
+    // Each member had a share.
+    expect(new Set(readBy.values()).size).toBe(3);
   });
 });

@@ -1,4 +1,4 @@
-import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type EachBatchPayload, type ISocketFactory, type Producer, type LogEntry } from 'kafkajs';
+import { AssignerProtocol, Kafka, PartitionAssigners, Partitioners, logLevel, type Admin, type PartitionAssigner, type Consumer, type EachBatchPayload, type ISocketFactory, type Producer, type LogEntry } from 'kafkajs';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { createRequire } from 'node:module';
@@ -207,20 +207,47 @@ class OffsetCommitter {
 
 const COMMIT_INTERVAL_MS = 100;
 
-/** One subscription's consumer, its batches in flight, and this generation's progress by partition. */
+/** One subscription's consumer, its batches in flight, and this generation's progress by `topic:partition`. */
 interface Consuming {
   consumer: Consumer;
   committer: OffsetCommitter;
-  topic: string;
+  topics: string[];
   group: string;
   work: Set<Promise<void>>;
-  progress: Map<number, PartitionProgress>;
-  /** Per partition, the offset after the last message handled, over every generation: see readUpToNow. */
-  handledUpTo: Map<number, bigint>;
+  progress: Map<string, PartitionProgress>;
+  /** Per `topic:partition`, the offset after the last message handled, over every generation: see readUpToNow. */
+  handledUpTo: Map<string, bigint>;
   handled: Array<() => void>;
   /** What this generation's batches wait for before they are handled: see Subscription.beforeConsuming. */
   ready?: Promise<void>;
 }
+
+/**
+ * Gives partition p of every topic the group reads to the same member (the members sorted, p modulo
+ * their number), so that events keyed alike on co-partitioned topics of the same partition count reach
+ * one member. kafkajs's round robin deals the topics' partitions out one after another, which splits them.
+ */
+export const copartitionedAssigner: PartitionAssigner = ({ cluster }) => ({
+  name: 'SwitchyardCopartitionedAssigner',
+  version: 0,
+  async assign({ members, topics }) {
+    const memberIds = members.map(({ memberId }) => memberId).sort();
+    const assignments = new Map<string, Record<string, number[]>>(memberIds.map((id) => [id, {}]));
+    for (const topic of topics) {
+      for (const { partitionId } of cluster.findTopicPartitionMetadata(topic)) {
+        const assignment = assignments.get(memberIds[partitionId % memberIds.length])!;
+        (assignment[topic] ??= []).push(partitionId);
+      }
+    }
+    return [...assignments].map(([memberId, assignment]) => ({
+      memberId,
+      memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 0, assignment, userData: Buffer.alloc(0) }),
+    }));
+  },
+  protocol({ topics }) {
+    return { name: 'SwitchyardCopartitionedAssigner', metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }) };
+  },
+});
 
 /** A kafkajs client with the settings every Switchyard connection uses, logging through `logger`. */
 export function createKafkaClient(options: { brokers: string[]; clientId: string; logger: Logger }): Kafka {
@@ -350,8 +377,11 @@ export class KafkaBus implements Bus {
     const sessionTimeout = this.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
     const heartbeatInterval = this.options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
     const rebalanceTimeout = 4 * sessionTimeout;
+    const topics = [subscription.topic, ...(subscription.copartitionedTopics ?? [])];
     const consumer = this.kafka.consumer({
       groupId: subscription.group,
+      // Round robin stays second, so that a group whose older members know only it still forms.
+      ...(topics.length > 1 ? { partitionAssigners: [copartitionedAssigner, PartitionAssigners.roundRobin] } : {}),
       maxWaitTimeInMs: this.options.maxWaitTimeMs ?? 500,
       sessionTimeout,
       heartbeatInterval,
@@ -371,7 +401,7 @@ export class KafkaBus implements Bus {
     });
     const committer = new OffsetCommitter(consumer, this.options.logger);
     const work = new Set<Promise<void>>();
-    const consuming: Consuming = { consumer, committer, work, topic: subscription.topic, group: subscription.group, progress: new Map(), handledUpTo: new Map(), handled: [] };
+    const consuming: Consuming = { consumer, committer, work, topics, group: subscription.group, progress: new Map(), handledUpTo: new Map(), handled: [] };
     this.consumers.push(consuming);
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     // Each generation keeps its own bookkeeping: a batch of an earlier one that finishes late commits
@@ -395,18 +425,18 @@ export class KafkaBus implements Bus {
     const backlog = subscription.since === undefined ? undefined : await this.startGroupAt(subscription.group, subscription.topic, subscription.since);
     let readBacklog: (() => void) | undefined;
     const backlogRead = new Promise<void>((resolve) => (readBacklog = resolve));
-    const read = (partition: number, next: bigint) => {
-      if (!backlog) return;
+    const read = (topic: string, partition: number, next: bigint) => {
+      if (!backlog || topic !== subscription.topic) return;
       if (next >= (backlog.get(partition) ?? 0n)) backlog.delete(partition);
       if (backlog.size === 0) readBacklog!();
     };
     await consumer.connect();
-    await whileKafkaSettles(() => consumer.subscribe({ topic: subscription.topic, fromBeginning: true }), this.options.logger);
+    await whileKafkaSettles(() => consumer.subscribe({ topics, fromBeginning: true }), this.options.logger);
     const limit = subscription.maxInFlightBatches ?? 1;
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitions ?? DEFAULT_PARTITIONS,
+      partitionsConsumedConcurrently: (this.options.partitions ?? DEFAULT_PARTITIONS) * topics.length,
       eachBatch: (payload) => this.consumeBatch(consuming, subscription, payload, limit, read),
     });
     await joined;
@@ -433,16 +463,19 @@ export class KafkaBus implements Bus {
 
   private async readUpToNow(consuming: Consuming): Promise<void> {
     const admin = await this.connectAdmin();
-    const ends = await whileKafkaSettles(() => admin.fetchTopicOffsets(consuming.topic), this.options.logger);
-    const committed = await whileKafkaSettles(() => admin.fetchOffsets({ groupId: consuming.group, topics: [consuming.topic] }), this.options.logger);
-    const committedByPartition = new Map((committed[0]?.partitions ?? []).map(({ partition, offset }) => [partition, BigInt(offset)]));
+    const ends = await Promise.all(consuming.topics.map(async (topic) => ({ topic, partitions: await whileKafkaSettles(() => admin.fetchTopicOffsets(topic), this.options.logger) })));
+    const committed = await whileKafkaSettles(() => admin.fetchOffsets({ groupId: consuming.group, topics: consuming.topics }), this.options.logger);
+    const committedByPartition = new Map<string, bigint>(committed.flatMap(({ topic, partitions }) => partitions.map(({ partition, offset }) => [`${topic}:${partition}`, BigInt(offset)] as const)));
     // A partition is read up to `high` when this member handled that far, the group committed that far
     // (a partition this member was not given, or with nothing new), or nothing is left below it.
     const behind = () =>
-      ends.some(({ partition, high, low }) => {
-        const upTo = [consuming.handledUpTo.get(partition) ?? -1n, committedByPartition.get(partition) ?? -1n, BigInt(low)];
-        return upTo.every((offset) => BigInt(high) > offset);
-      });
+      ends.some(({ topic, partitions }) =>
+        partitions.some(({ partition, high, low }) => {
+          const key = `${topic}:${partition}`;
+          const upTo = [consuming.handledUpTo.get(key) ?? -1n, committedByPartition.get(key) ?? -1n, BigInt(low)];
+          return upTo.every((offset) => BigInt(high) > offset);
+        }),
+      );
     while (behind()) await new Promise<void>((resolve) => consuming.handled.push(resolve));
   }
 
@@ -468,7 +501,7 @@ export class KafkaBus implements Bus {
     subscription: Subscription,
     { batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload,
     limit: number,
-    onRead: (partition: number, next: bigint) => void,
+    onRead: (topic: string, partition: number, next: bigint) => void,
   ): Promise<void> {
     if (batch.messages.length === 0) return;
     while (consuming.ready) {
@@ -484,9 +517,9 @@ export class KafkaBus implements Bus {
         if (isRebalancing(error)) return;
       }
     }
-    const progressByPartition = consuming.progress;
-    let progress = progressByPartition.get(batch.partition);
-    if (!progress) progressByPartition.set(batch.partition, (progress = new PartitionProgress()));
+    const partitionKey = `${batch.topic}:${batch.partition}`;
+    let progress = consuming.progress.get(partitionKey);
+    if (!progress) consuming.progress.set(partitionKey, (progress = new PartitionProgress()));
     const messages: IncomingMessage[] = batch.messages.map((message) => decode(batch.topic, batch.partition, message));
     const entry = progress.start(BigInt(batch.lastOffset()));
     // Reading moves on at once; committing waits until this batch and all before it are done.
@@ -494,7 +527,7 @@ export class KafkaBus implements Bus {
     const control: BatchControl = {
       commitNow: () => {
         if (limit !== 1) return Promise.reject(new Error(`commitNow needs maxInFlightBatches 1 (${subscription.group} has ${limit})`));
-        if (consuming.progress.get(batch.partition) === progress) consuming.committer.add(batch.topic, batch.partition, BigInt(batch.lastOffset()) + 1n);
+        if (consuming.progress.get(partitionKey) === progress) consuming.committer.add(batch.topic, batch.partition, BigInt(batch.lastOffset()) + 1n);
         return consuming.committer.flush();
       },
     };
@@ -504,10 +537,10 @@ export class KafkaBus implements Bus {
       .then(() => {
         const next = progress!.finish(entry);
         const handledUpTo = BigInt(batch.lastOffset()) + 1n;
-        onRead(batch.partition, handledUpTo);
-        if (handledUpTo > (consuming.handledUpTo.get(batch.partition) ?? -1n)) consuming.handledUpTo.set(batch.partition, handledUpTo);
+        onRead(batch.topic, batch.partition, handledUpTo);
+        if (handledUpTo > (consuming.handledUpTo.get(partitionKey) ?? -1n)) consuming.handledUpTo.set(partitionKey, handledUpTo);
         consuming.handled.splice(0).forEach((wake) => wake());
-        if (next !== undefined && consuming.progress.get(batch.partition) === progress) consuming.committer.add(batch.topic, batch.partition, next);
+        if (next !== undefined && consuming.progress.get(partitionKey) === progress) consuming.committer.add(batch.topic, batch.partition, next);
       });
     consuming.work.add(work);
     void work.finally(() => consuming.work.delete(work));
@@ -595,9 +628,9 @@ export class KafkaBus implements Bus {
    */
   async close(): Promise<void> {
     await this.lagPoller?.stop();
-    for (const { consumer, topic, group } of this.consumers) {
+    for (const { consumer, topics, group } of this.consumers) {
       try {
-        consumer.pause([{ topic }]);
+        consumer.pause(topics.map((topic) => ({ topic })));
       } catch (error) {
         // kafkajs throws when the consumer has no group at the moment (it is restarting after a failure,
         // such as a broker restart): it has no batches in flight to stop either.

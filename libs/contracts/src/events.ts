@@ -411,3 +411,14 @@ export interface CancelEvent {
   request_id: string;
   reason: 'client_cancelled' | 'deadline_exceeded';
 }
+
+/**
+ * A batch request's provider call about to be made (provider-worker -> every provider-worker): a worker
+ * that gets the request again with no outcome for it does not call again, since the provider may have
+ * answered (docs/batch.md#nothing-lost-nothing-twice).
+ */
+export interface ProviderCallEvent {
+  request_id: string;
+  /** The request's deadline (epoch ms): how long the call is remembered is counted from it. */
+  deadline_at: number;
+}

@@ -4,7 +4,7 @@
 import { LIMITS } from './limits';
 import type { BreakerEvent } from './breakers';
 import { CACHE_CONTROLS, REQUEST_KINDS } from './events';
-import type { CallerOutcomeEvent, CancelEvent, CompletionEvent, ReplyEvent, RequestEvent, RequestsTopicEvent, SettlementEvent, UsageEvent, UsageTopicEvent } from './events';
+import type { CallerOutcomeEvent, CancelEvent, CompletionEvent, ProviderCallEvent, ReplyEvent, RequestEvent, RequestsTopicEvent, SettlementEvent, UsageEvent, UsageTopicEvent } from './events';
 import { BUDGET_PERIODS } from './keys';
 
 export class InvalidEventError extends Error {
@@ -158,6 +158,13 @@ export function parseCancelEvent(value: unknown): CancelEvent {
   ensure(isObject(value), 'event is not a JSON object');
   ensure(typeof value.request_id === 'string', 'request_id is missing');
   return value as unknown as CancelEvent;
+}
+
+export function parseProviderCallEvent(value: unknown): ProviderCallEvent {
+  ensure(isObject(value), 'event is not a JSON object');
+  ensure(typeof value.request_id === 'string', 'request_id is missing');
+  ensure(typeof value.deadline_at === 'number' && Number.isFinite(value.deadline_at), 'deadline_at must be a number');
+  return value as unknown as ProviderCallEvent;
 }
 
 const BREAKER_STATES: readonly unknown[] = ['closed', 'open', 'half_open'];

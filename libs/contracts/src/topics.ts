@@ -2,6 +2,12 @@
 export const TOPICS = {
   /** ingress -> router: RequestEvent as received. */
   requests: 'switchyard.requests',
+  /**
+   * batch runner (or a producer of bulk requests) -> router: RequestEvent, as on `requests`, keyed alike
+   * (the owner of its limits) and read by the router beside it, co-partitioned, so that a backlog of
+   * batch requests never queues interactive ones behind it (docs/batch.md#pacing).
+   */
+  batchRequests: 'switchyard.batch-requests',
   /** router -> guardrail: RequestEvent whose model the router found able to serve it. */
   routed: 'switchyard.routed',
   /** guardrail -> provider-worker: RequestEvent with `guardrail` set and the prompt rewritten by its rules. */
@@ -15,6 +21,8 @@ export const TOPICS = {
   usage: 'switchyard.usage',
   /** ingress -> every provider-worker: CancelEvent for a caller that went away. */
   cancellations: 'switchyard.cancellations',
+  /** provider-worker -> every provider-worker: ProviderCallEvent, before a batch request's provider call. */
+  providerCalls: 'switchyard.provider-calls',
   /** Events a stage could not parse, with the reason in the headers. */
   deadLetter: 'switchyard.dead-letter',
 } as const;

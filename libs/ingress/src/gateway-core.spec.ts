@@ -90,6 +90,23 @@ describe('apiKeyIdsUnder', () => {
   });
 });
 
+describe('the topic a request enters by', () => {
+  it('puts a batch\'s request on the batch requests topic and an interactive one on the requests topic, keyed alike by the owner of its limits', async () => {
+    const bus = new InMemoryBus();
+    const seen: string[] = [];
+    const record = async (messages: { topic: string; key: string; value: unknown }[]) => void seen.push(...messages.map((m) => `${m.topic} ${m.key} ${(m.value as RequestEvent).request_id}`));
+    await bus.subscribe({ topic: TOPICS.requests, group: 'router', handleBatch: record });
+    await bus.subscribe({ topic: TOPICS.batchRequests, group: 'router', handleBatch: record });
+    const gateway = new GatewayCore({ bus, catalog: new Map(), logger: createLogger('core-test', 'error'), defaultTimeoutMs: 50 });
+    await gateway.start();
+    const request = { model: 'm', messages: [{ role: 'user' as const, content: 'x' }] };
+    await gateway.chat(request).catch(() => undefined);
+    await gateway.chat(request, { batch: { batch_id: 'batch_1', request_id: 'batch_1-1', caller: { api_key_id: 'key_owner' } } }).catch(() => undefined);
+    expect(seen).toEqual([expect.stringMatching(new RegExp(`^${TOPICS.requests} ([0-9a-f-]{36}) \\1$`)), `${TOPICS.batchRequests} batch_1-1 batch_1-1`]);
+    await gateway.stop();
+  });
+});
+
 describe('a caller that goes away', () => {
   // A pipeline that takes requests and answers only when told to, and records the cancellations and
   // caller outcomes it is sent.

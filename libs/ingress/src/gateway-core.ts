@@ -604,8 +604,9 @@ export class GatewayCore {
         fail: (error) => finish(error),
       });
       // The span reaches the stages through the headers; nothing here starts spans of its own.
-      // A limited caller's requests are keyed by the owner of its limits, so one router instance holds its counters.
-      entered = this.options.bus.publish(TOPICS.requests, [{ key: caller.limits?.owner ?? requestId, value: event, headers: headersForSpan(span) }]).then(
+      // A limited caller's requests are keyed by the owner of its limits, so one router instance holds its counters;
+      // a batch's go to a topic of their own, so that interactive requests never wait behind them.
+      entered = this.options.bus.publish(options.batch ? TOPICS.batchRequests : TOPICS.requests, [{ key: caller.limits?.owner ?? requestId, value: event, headers: headersForSpan(span) }]).then(
         () => true,
         (error) => {
           if (error instanceof MessageTooLargeError) {

@@ -77,10 +77,11 @@ function publishedSource(topic: string, record: ConfigRecord): string {
  * and group do not change with versions.
  */
 export function liveStage<E>(stageAt: (configVersion: string | undefined) => Stage<E>, versionOf: (event: E) => string | undefined): Stage<E> {
-  const { name, input, group, parse, maxInFlightBatches } = stageAt(undefined);
+  const { name, input, copartitionedInputs, group, parse, maxInFlightBatches } = stageAt(undefined);
   return {
     name,
     input,
+    copartitionedInputs,
     group,
     parse,
     maxInFlightBatches,

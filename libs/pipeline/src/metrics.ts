@@ -7,6 +7,7 @@ import type { GroupTopic } from '@switchyard/bus';
  */
 export const PIPELINE_CONSUMERS: readonly GroupTopic[] = [
   { group: CONSUMER_GROUPS.router, topic: TOPICS.requests },
+  { group: CONSUMER_GROUPS.router, topic: TOPICS.batchRequests },
   { group: CONSUMER_GROUPS.guardrail, topic: TOPICS.routed },
   { group: CONSUMER_GROUPS.providerWorker, topic: TOPICS.guarded },
   { group: CONSUMER_GROUPS.metering, topic: TOPICS.completions },

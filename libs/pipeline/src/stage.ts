@@ -27,6 +27,8 @@ export interface Stage<E> {
   /** Names the stage in spans, logs and dead letters. */
   name: string;
   input: string;
+  /** See Subscription.copartitionedTopics: more inputs, read beside `input`. */
+  copartitionedInputs?: readonly string[];
   group: string;
   /** Checks the event's shape; throws InvalidEventError with a reason when it is not one. */
   parse(value: unknown): E;
@@ -55,6 +57,7 @@ export async function runStage<E>(bus: Bus, stage: Stage<E>, options: RunStageOp
   const counts = stageCounts(stage.name);
   return bus.subscribe({
     topic: stage.input,
+    copartitionedTopics: stage.copartitionedInputs,
     group: options.group ?? stage.group,
     maxInFlightBatches: stage.maxInFlightBatches,
     since: options.since,

@@ -488,6 +488,60 @@ describe('provider-worker routes', () => {
     });
   });
 
+  describe('a batch request (a kill -9 of the provider-worker mid-batch asked the provider again for requests it had answered)', () => {
+    it('announces its provider call on the provider-calls topic before it calls, once, and an interactive request\'s not at all', async () => {
+      const order: string[] = [];
+      const adapter: ProviderAdapter = {
+        name: 'mock',
+        chat: async () => {
+          order.push('provider called');
+          return { choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }] } satisfies ChatResult;
+        },
+      };
+      const worker = createProviderWorker(new Map([['mock', adapter]]), { routes: oneTarget });
+      const emitted: StageOutput[] = [];
+      const recording: StageContext = {
+        ...context(),
+        emit: async (output) => {
+          order.push(`emitted to ${output.topic}`);
+          emitted.push(output);
+        },
+      };
+      const line = request({ request_id: 'batch_1-7', batch_id: 'batch_1' });
+      expect(await completionOf(worker.stage.handle(line, recording))).toMatchObject({ status: 'ok' });
+      expect(order).toEqual([`emitted to ${TOPICS.providerCalls}`, 'provider called']);
+      expect(emitted).toEqual([{ topic: TOPICS.providerCalls, key: 'batch_1-7', value: { request_id: 'batch_1-7', deadline_at: line.deadline_at } }]);
+      order.length = 0;
+      expect(await completionOf(worker.stage.handle(request({ request_id: 'interactive' }), recording))).toMatchObject({ status: 'ok' });
+      expect(order).toEqual(['provider called']);
+    });
+
+    it('delivered again with no outcome after a worker announced its call is not called again: it fails with provider_unavailable', async () => {
+      let calls = 0;
+      const adapter: ProviderAdapter = {
+        name: 'mock',
+        chat: async () => {
+          calls++;
+          return { choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }] } satisfies ChatResult;
+        },
+      };
+      const worker = createProviderWorker(new Map([['mock', adapter]]), { routes: oneTarget });
+      const line = request({ request_id: 'batch_1-8', batch_id: 'batch_1' });
+      await worker.providerCalls.handle({ request_id: 'batch_1-8', deadline_at: line.deadline_at }, context());
+      const logged: string[] = [];
+      expect(await completionOf(worker.stage.handle(line, context([], logged)))).toMatchObject({
+        status: 'error',
+        error: { code: 'provider_unavailable', message: expect.stringContaining('it is not sent again, as the provider may have answered it') },
+      });
+      expect(calls).toBe(0);
+      expect(logged).toEqual(['a batch request whose provider call was started by a worker that stopped is not called again {"request_id":"batch_1-8"}']);
+      // One whose outcome is known is not answered again either: its answer went out.
+      await worker.outcomes.handle({ request: line, status: 'ok', provider_latency_ms: 3, stage: 'provider-worker' }, context());
+      expect(await worker.stage.handle(line, context())).toEqual([]);
+      expect(calls).toBe(0);
+    });
+  });
+
   const breakerEvents = (emitted: StageOutput[]) => emitted.filter((output) => output.topic === BREAKERS_TOPIC).map((output) => output.value as BreakerEvent);
 
   it('cools the fallback targets that failed too, not only the first', async () => {

@@ -34,6 +34,7 @@ import {
   parseBreakerEvent,
   parseCancelEvent,
   parseCompletionEvent,
+  parseProviderCallEvent,
   parseRequestEvent,
   requestedModel,
   requestMetadata,
@@ -49,6 +50,7 @@ import {
   type FailedAttempt,
   type GuardrailFinding,
   type GuardrailModelCall,
+  type ProviderCallEvent,
   type RefusedAnswer,
   type ReplyEvent,
   type RequestEvent,
@@ -92,6 +94,27 @@ export const OUTCOMES_KEPT_AFTER_DEADLINE_MS = 60_000;
 /** How far back a starting worker reads the outcomes others produced: see ProviderWorker.outcomes. */
 export const OUTCOMES_REPLAYED_MS = 10 * 60_000;
 
+/** Request ids, each until a while past its deadline (OUTCOMES_KEPT_AFTER_DEADLINE_MS); swept as the set doubles. */
+class Remembered {
+  private readonly until = new Map<string, number>();
+  private sweepAt = 1024;
+
+  constructor(private readonly now: () => number) {}
+
+  remember(requestId: string, deadlineAt: number): void {
+    this.until.set(requestId, Math.max(deadlineAt, this.now()) + OUTCOMES_KEPT_AFTER_DEADLINE_MS);
+    if (this.until.size < this.sweepAt) return;
+    const at = this.now();
+    for (const [each, until] of this.until) if (until <= at) this.until.delete(each);
+    this.sweepAt = Math.max(1024, 2 * this.until.size);
+  }
+
+  has(requestId: string): boolean {
+    const until = this.until.get(requestId);
+    return until !== undefined && until > this.now();
+  }
+}
+
 export interface RouteLoad extends Route {
   in_flight: number;
   queued: number;
@@ -107,6 +130,12 @@ export interface ProviderWorker {
    * call, before it committed) is not called again.
    */
   outcomes: Stage<CompletionEvent>;
+  /**
+   * Consumes the batch requests' provider calls every worker started (a group of its own, from
+   * OUTCOMES_REPLAYED_MS ago): a batch request delivered again with no outcome, after an instance was
+   * killed during its call, is not called again but fails, as the provider may have answered it.
+   */
+  providerCalls: Stage<ProviderCallEvent>;
   /** Provider calls in flight, over every route. */
   inFlight(): number;
   /** Calls in flight and requests waiting, for each route that has either. */
@@ -228,10 +257,11 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
   const routes = new Map<string, { route: Route; queue: RouteQueue }>();
   const earlyCancellations = new Map<string, GatewayError>();
   // Requests being handled here, and requests whose outcome was produced (here or by another instance),
-  // until when each is remembered: a copy delivered again is not called again.
+  // until when each is remembered: a copy delivered again is not called again. Batch requests whose
+  // provider call was started, likewise: such a copy without an outcome fails instead of calling again.
   const handling = new Map<string, Promise<unknown>>();
-  const produced = new Map<string, number>();
-  let sweepProducedAt = 1024;
+  const produced = new Remembered(now);
+  const called = new Remembered(now);
   // Each instance counts its own calls; the transitions they lead to are published to every instance.
   const breakers = new Map<string, BreakerState>();
   const latencies = new Map<string, number>();
@@ -260,13 +290,16 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
 
   async function handle(request: RequestEvent, context: StageContext): Promise<StageOutput[]> {
     const id = request.request_id;
-    const forgetAt = produced.get(id);
-    if (forgetAt !== undefined && forgetAt > now()) return alreadyHandled(request, context, 'its outcome was produced');
+    if (produced.has(id)) return alreadyHandled(request, context, 'its outcome was produced');
     const running = handling.get(id);
     if (running) {
       // The outputs are the first delivery's; this copy is done when it is.
       await running.catch(() => undefined);
       return alreadyHandled(request, context, 'it was being handled');
+    }
+    if (called.has(id)) {
+      context.logger.warn('a batch request whose provider call was started by a worker that stopped is not called again', { request_id: id });
+      return [failedCompletion(request, new GatewayError('provider_unavailable', 'the provider-worker calling the provider for this request stopped before the answer was recorded; it is not sent again, as the provider may have answered it'), 'provider-worker')];
     }
     const outcome = handleOnce(request, context);
     handling.set(id, outcome);
@@ -274,22 +307,13 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       return await outcome;
     } finally {
       handling.delete(id);
-      rememberOutcome(id, request.deadline_at);
+      produced.remember(id, request.deadline_at);
     }
   }
 
   function alreadyHandled(request: RequestEvent, context: StageContext, why: string): StageOutput[] {
     context.logger.info(`a request delivered again is not called again: ${why}`, { request_id: request.request_id });
     return [];
-  }
-
-  function rememberOutcome(requestId: string, deadlineAt: number): void {
-    const forgetAt = Math.max(deadlineAt, now()) + OUTCOMES_KEPT_AFTER_DEADLINE_MS;
-    produced.set(requestId, forgetAt);
-    if (produced.size < sweepProducedAt) return;
-    const at = now();
-    for (const [each, until] of produced) if (until <= at) produced.delete(each);
-    sweepProducedAt = Math.max(1024, 2 * produced.size);
   }
 
   async function handleOnce(request: RequestEvent, context: StageContext): Promise<StageOutput[]> {
@@ -527,6 +551,12 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       // Others keep off the target while the probe is out, for as long as it may take.
       if (probing !== before) changeBreaker(key, before, probing, context, Math.min(request.deadline_at, node.timeout_ms === undefined ? Infinity : now() + node.timeout_ms));
       try {
+        // A batch request's first call is known to every worker before it is made: nothing twice (docs/batch.md).
+        if (request.batch_id && !called.has(request.request_id)) {
+          const call: ProviderCallEvent = { request_id: request.request_id, deadline_at: request.deadline_at };
+          await context.emit({ topic: TOPICS.providerCalls, key: request.request_id, value: call });
+          called.remember(request.request_id, request.deadline_at);
+        }
         const result = await callWithTimeout(provider, node, request, signal, context, cache);
         recordOutcome(key, result, signal, context);
         return result;
@@ -725,7 +755,18 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       group: CONSUMER_GROUPS.providerWorker,
       parse: parseCompletionEvent,
       handle(completion) {
-        rememberOutcome(completion.request.request_id, completion.request.deadline_at);
+        produced.remember(completion.request.request_id, completion.request.deadline_at);
+        return [];
+      },
+      onFailure: () => [],
+    },
+    providerCalls: {
+      name: 'provider-worker.provider-calls',
+      input: TOPICS.providerCalls,
+      group: CONSUMER_GROUPS.providerWorker,
+      parse: parseProviderCallEvent,
+      handle(call) {
+        called.remember(call.request_id, call.deadline_at);
         return [];
       },
       onFailure: () => [],

@@ -110,6 +110,8 @@ export function createRouterStage(catalog: Map<string, CatalogEntry>, limits?: R
   return {
     name: 'router',
     input: TOPICS.requests,
+    // Batch requests on a topic of their own, keyed alike, so that one instance still holds an owner's counters.
+    copartitionedInputs: [TOPICS.batchRequests],
     group: CONSUMER_GROUPS.router,
     parse: (value) => {
       const event = parseRequestsTopicEvent(value);

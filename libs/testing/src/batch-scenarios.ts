@@ -1,6 +1,7 @@
 // The Files and Batch API end to end, through the official openai SDK, for either mode: every request of
 // a batch answered once (the upstream counts its calls per custom_id), bad requests in the error file
 // with their reasons, cancel, other keys kept out, and a restart mid-batch that repeats nothing.
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -9,13 +10,15 @@ import { createBatchesClient, type BatchesClient } from '@switchyard/client';
 import OpenAI, { toFile } from 'openai';
 import { eventually } from './waiting';
 import type { OpenAIUpstream } from './openai-upstream';
-import { runSwitchyardCli } from './virtual-keys-scenarios';
+import { httpCall, runSwitchyardCli } from './virtual-keys-scenarios';
 
 export interface BatchScenarioContext {
   httpUrl: string;
   grpcAddress: string;
   /** Two gateway keys of different owners. */
   keys: [string, string];
+  /** The admin key (SWITCHYARD_ADMIN_KEY), to make teams and virtual keys. */
+  adminKey: string;
   upstream: OpenAIUpstream;
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
   /** Stops the gateway (or the service that runs batches) and starts it again; resolves with the new HTTP URL. */
@@ -163,6 +166,43 @@ export function describeBatchScenarios(mode: string, context: () => BatchScenari
       expect((await other.batches.list()).data.map((listed) => listed.id)).not.toContain(batch.id);
       expect((await openai.batches.list({ limit: 100 })).data.map((listed) => listed.id)).toContain(batch.id);
       await ended(openai, batch.id);
+    });
+
+    it('shares files and batches with the keys of their team: a teammate gets, lists, downloads and cancels them; a key of another team gets 404', async () => {
+      // Team names are unique in the store, which a distributed run shares with earlier runs.
+      const run = `${mode}-${randomBytes(3).toString('hex')}`;
+      const admin = async (route: string, body: object) => {
+        const answer = await httpCall(`${context().httpUrl}/admin/v1/${route}`, 'POST', context().adminKey, body);
+        expect(answer.status).toBe(201);
+        return answer.body;
+      };
+      await admin('teams', { name: `batch-team-${run}` });
+      await admin('teams', { name: `batch-rivals-${run}` });
+      const [owner, teammate, outsider] = await Promise.all(
+        [['owner', `batch-team-${run}`], ['teammate', `batch-team-${run}`], ['outsider', `batch-rivals-${run}`]].map(async ([name, team]) => (await admin('keys', { name: `${name}-${run}`, team })).key as string),
+      );
+      const openai = client(owner);
+      const batch = await ended(openai, (await submit(openai, batchJsonl('team', 3))).id);
+      expect(batch).toMatchObject({ status: 'completed', request_counts: { total: 3, completed: 3, failed: 0 } });
+
+      const mate = client(teammate);
+      expect(await mate.batches.retrieve(batch.id)).toMatchObject({ id: batch.id, status: 'completed', output_file_id: batch.output_file_id, request_counts: { total: 3, completed: 3, failed: 0 } });
+      expect((await mate.batches.list({ limit: 100 })).data.map((listed) => listed.id)).toContain(batch.id);
+      expect(await mate.files.retrieve(batch.input_file_id)).toMatchObject({ id: batch.input_file_id, purpose: 'batch' });
+      expectEachOnce(await lines(mate, batch.output_file_id), 'team', 3);
+      expect(await lines(mate, batch.error_file_id)).toEqual([]);
+
+      const rival = client(outsider);
+      for (const call of [() => rival.batches.retrieve(batch.id), () => rival.batches.cancel(batch.id), () => rival.files.retrieve(batch.input_file_id), () => rival.files.content(batch.output_file_id!), () => rival.files.delete(batch.input_file_id)]) {
+        expect(await call().catch((error: unknown) => error)).toBeInstanceOf(OpenAI.NotFoundError);
+      }
+      expect((await rival.batches.list({ limit: 100 })).data.map((listed) => listed.id)).not.toContain(batch.id);
+
+      // A teammate may cancel the owner's batch, another team may not.
+      const running = await submit(openai, batchJsonl('team-cancel', 1000));
+      expect(await rival.batches.cancel(running.id).catch((error: unknown) => error)).toBeInstanceOf(OpenAI.NotFoundError);
+      expect(['cancelling', 'cancelled']).toContain((await mate.batches.cancel(running.id)).status);
+      expect((await ended(openai, running.id)).status).toBe('cancelled');
     });
 
     it('pages the list as OpenAI does, newest first, with after and limit', async () => {
