@@ -119,6 +119,66 @@ export interface RequestEvent {
   analyze_id?: string;
 }
 
+/**
+ * A request as its outcome carries it (CompletionEvent.request): who asked, for which model, where the
+ * answer goes, how it was routed and limited, and what the guardrails found; never its prompt, which no
+ * stage after the provider call reads, so the prompt crosses the bus once per hop before the call and
+ * not again after it.
+ */
+export interface RequestSummary
+  extends Pick<
+    RequestEvent,
+    | 'request_id'
+    | 'kind'
+    | 'stream'
+    | 'reply_to'
+    | 'received_at'
+    | 'deadline_at'
+    | 'api_key_id'
+    | 'key_name'
+    | 'team'
+    | 'route'
+    | 'guardrail'
+    | 'config_version'
+    | 'limits'
+    | 'reservation'
+    | 'rate_limit'
+    | 'batch_id'
+    | 'analyze_id'
+  > {
+  /** The model as requested. */
+  model: string;
+  /** The caller's metadata on the request; absent when it gave none. */
+  metadata?: Record<string, string>;
+}
+
+/** The summary of a request that its outcome carries; fields the request lacks stay absent. */
+export function summarizeRequest(request: RequestEvent): RequestSummary {
+  const summary: RequestSummary = {
+    request_id: request.request_id,
+    kind: request.kind,
+    stream: request.stream,
+    reply_to: request.reply_to,
+    received_at: request.received_at,
+    deadline_at: request.deadline_at,
+    api_key_id: request.api_key_id,
+    model: requestedModel(request),
+  };
+  const metadata = requestMetadata(request);
+  if (metadata !== undefined) summary.metadata = metadata;
+  if (request.key_name !== undefined) summary.key_name = request.key_name;
+  if (request.team !== undefined) summary.team = request.team;
+  if (request.route !== undefined) summary.route = request.route;
+  if (request.guardrail !== undefined) summary.guardrail = request.guardrail;
+  if (request.config_version !== undefined) summary.config_version = request.config_version;
+  if (request.limits !== undefined) summary.limits = request.limits;
+  if (request.reservation !== undefined) summary.reservation = request.reservation;
+  if (request.rate_limit !== undefined) summary.rate_limit = request.rate_limit;
+  if (request.batch_id !== undefined) summary.batch_id = request.batch_id;
+  if (request.analyze_id !== undefined) summary.analyze_id = request.analyze_id;
+  return summary;
+}
+
 /** One holder of limits: a virtual key or its team, as the ingress's snapshot of keys holds it. */
 export interface LimitHolder {
   id: string;
@@ -214,13 +274,18 @@ export interface ImageGenerationResult {
 
 /** The outcome of a request (topic completions): a result, or the error that ended it. */
 export interface CompletionEvent {
-  request: RequestEvent;
+  request: RequestSummary;
   status: 'ok' | 'error' | 'cancelled';
   chat?: ChatResult;
   embed?: EmbedResult;
   moderation?: ModerationResult;
   rerank?: RerankResult;
   image_generation?: ImageGenerationResult;
+  /**
+   * An answer whose provider reported no usage: its prompt's and its own tokens, counted by the stage
+   * that made the completion, which alone holds the prompt. Absent when the provider reported usage.
+   */
+  counted_usage?: Usage;
   error?: GatewayErrorBody;
   /** Time spent waiting on the provider, in milliseconds; 0 when the provider was never called. */
   provider_latency_ms: number;
@@ -240,6 +305,11 @@ export interface CompletionEvent {
   refused_answer?: RefusedAnswer;
   /** The calls that input guardrails of type model made to their classifier for the request, in order; absent when none did. */
   guardrail_model_calls?: GuardrailModelCall[];
+}
+
+/** The usage an answer's provider reported, whatever the request's kind; undefined when it reported none. */
+export function reportedUsage(completion: CompletionEvent): Usage | undefined {
+  return completion.chat?.usage ?? completion.embed?.usage ?? completion.moderation?.usage ?? completion.rerank?.usage ?? completion.image_generation?.usage;
 }
 
 /** A call to a guardrail rule's classifier model: metering prices it at its target's price, on the request's row. */
@@ -357,7 +427,7 @@ export type UsageTopicEvent = UsageEvent | CallerOutcomeEvent;
  * caller waiting for the reply (its predecessor on the reply topic died with the call) records from it
  * that the answer went undelivered.
  */
-export type ReplyOrigin = Pick<RequestEvent, 'received_at' | 'api_key_id' | 'key_name' | 'team' | 'kind' | 'stream'> & { model: string };
+export type ReplyOrigin = Pick<RequestSummary, 'received_at' | 'api_key_id' | 'key_name' | 'team' | 'kind' | 'stream' | 'model'>;
 
 /** What the ingress instance holding a call receives (its reply topic). Metering's final reply carries its origin. */
 export type ReplyEvent = (
