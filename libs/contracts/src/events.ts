@@ -107,7 +107,7 @@ export interface RequestEvent {
   reservation?: Reservation;
   /** The caller's standing against its limits as the limits check left it, for the x-ratelimit-* headers of the answer. */
   rate_limit?: RateLimitStatus;
-  /** The ingress's signature over who pays and where the answer goes (keys' event-auth.ts); checked by the router once virtual keys are on. */
+  /** The ingress's signature over who pays and where the answer goes (keys' event-auth.ts); checked by the router once virtual keys are on, which passes the request on without it. */
   signature?: string;
   /** A producer's token for a virtual key (from the admin API), instead of a signature: the router takes the key's identity and limits from it. */
   producer_token?: string;
