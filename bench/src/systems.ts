@@ -71,7 +71,7 @@ export interface ProviderCalls {
  * Switchyard's configuration for the bench: one OpenAI-kind provider, the mock, and the default
  * guardrail rules; `providerCalls` bounds the provider-worker's calls (the defaults when absent).
  */
-function writeSwitchyardConfig(upstreamBaseUrl: string, providerCalls?: ProviderCalls): string {
+export function writeSwitchyardConfig(upstreamBaseUrl: string, providerCalls?: ProviderCalls): string {
   mkdirSync(RUN_DIR, { recursive: true });
   const file = path.join(RUN_DIR, providerCalls ? `switchyard-calls-${providerCalls.maxInFlightPerRoute}.yaml` : 'switchyard.yaml');
   writeFileSync(
