@@ -71,7 +71,7 @@ export interface ProviderCalls {
  * Switchyard's configuration for the bench: one OpenAI-kind provider, the mock, and the default
  * guardrail rules; `providerCalls` bounds the provider-worker's calls (the defaults when absent).
  */
-function writeSwitchyardConfig(upstreamBaseUrl: string, providerCalls?: ProviderCalls): string {
+export function writeSwitchyardConfig(upstreamBaseUrl: string, providerCalls?: ProviderCalls): string {
   mkdirSync(RUN_DIR, { recursive: true });
   const file = path.join(RUN_DIR, providerCalls ? `switchyard-calls-${providerCalls.maxInFlightPerRoute}.yaml` : 'switchyard.yaml');
   writeFileSync(
@@ -166,9 +166,10 @@ export async function startPrivateInfrastructure(log: (line: string) => void): P
   }
   const env = {
     ...process.env,
-    SWITCHYARD_KAFKA_PORT: String(await freePort()),
-    SWITCHYARD_KAFKA_CONTROLLER_PORT: String(await freePort()),
-    SWITCHYARD_PG_PORT: String(await freePort()),
+    // Ports given (a shared machine hands each engineer theirs), else any free ones.
+    SWITCHYARD_KAFKA_PORT: process.env.SWITCHYARD_KAFKA_PORT ?? String(await freePort()),
+    SWITCHYARD_KAFKA_CONTROLLER_PORT: process.env.SWITCHYARD_KAFKA_CONTROLLER_PORT ?? String(await freePort()),
+    SWITCHYARD_PG_PORT: process.env.SWITCHYARD_PG_PORT ?? String(await freePort()),
     // The JVM's usual compilation, as a broker in service runs (the tests' broker compiles with C1 only).
     SWITCHYARD_KAFKA_JIT: 'full',
   };

@@ -228,9 +228,12 @@ describe('distributed pipeline guarantees', () => {
   });
 
   it('answers RESOURCE_EXHAUSTED when the request fits Kafka but its completion does not', async () => {
-    // mock-echo answers with the prompt: a 20 KB request makes a completion of 40 KB, over the 32 KB limit.
+    // A completion carries the answer and not the prompt. mock-echo's required tool call puts the prompt in
+    // its JSON arguments, which the completion escapes once more: 12,000 quotes are a request of ~24 KB
+    // and a completion of ~48 KB, over the 32 KB limit.
     const client = createGatewayClient(gateway.grpcAddress);
-    const failure = await chat(client, { model: 'mock-echo', messages: [{ role: 'user', content: 'e'.repeat(20_000) }] }).then(
+    const echoTool = { type: 'function', function: { name: 'echo', parameters_json: '{"type":"object","properties":{"text":{"type":"string"}}}' } };
+    const failure = await chat(client, { model: 'mock-echo', messages: [{ role: 'user', content: '"'.repeat(12_000) }], tools: [echoTool], tool_choice: { mode: 'required' } }).then(
       () => undefined,
       (error: grpc.ServiceError) => error,
     );

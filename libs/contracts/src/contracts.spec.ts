@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ERROR_CODES, GatewayError, GRPC_STATUS } from './errors';
+import { summarizeRequest, type RequestEvent } from './events';
 import { InvalidEventError, parseCompletionEvent, parseRequestEvent, parseRequestsTopicEvent, parseUsageEvent, parseUsageTopicEvent } from './parse';
 import { PIPELINE_TOPICS, replyTopicFor, TOPICS } from './topics';
 import { validateChatRequest, validateEmbedRequest } from './validate';
@@ -63,9 +64,31 @@ describe('event parsing', () => {
   const outcome = { type: 'caller_outcome', request_id: 'r', ts: '2026-11-25T10:00:00.000Z', api_key_id: 'a', kind: 'chat', stream: false, model: 'm', status: 'error', error_code: 'deadline_exceeded' };
   const usage = { request_id: 'r', ts: '2026-11-25T10:00:00.000Z', model: 'm', status: 'ok', prompt_tokens: 1, completion_tokens: 2, cost_usd: 0, latency_ms: 3 };
 
+  const summary = summarizeRequest(request as RequestEvent);
+
   it('accepts events of the documented shape', () => {
     expect(parseRequestEvent(request)).toBe(request);
-    expect(parseCompletionEvent({ request, status: 'ok', provider_latency_ms: 1, stage: 's' })).toBeTruthy();
+    const completion = { request: summary, status: 'ok', provider_latency_ms: 1, stage: 's' };
+    expect(parseCompletionEvent(completion)).toBe(completion);
+  });
+
+  it("summarizes a request without its prompt, with the model and metadata its body gave", () => {
+    const asked = { ...request, chat: { model: 'm', messages: [{ role: 'user', content: 'secret prompt' }], metadata: { team: 'a' } }, signature: 'sig', guardrail_placeholders: { '<EMAIL_1>': 'bob@example.com' }, batch_id: 'b1' } as RequestEvent;
+    expect(summarizeRequest(asked)).toEqual({ request_id: 'r', kind: 'chat', stream: false, reply_to: 't', received_at: 1, deadline_at: 2, api_key_id: 'a', model: 'm', metadata: { team: 'a' }, batch_id: 'b1' });
+  });
+
+  it('reads a completion of an older producer, which carried its request whole, as carrying its summary, counting an unreported usage with the counter given', () => {
+    const counted = { prompt_tokens: 7, completion_tokens: 2, total_tokens: 9 };
+    const choices = [{ index: 0, message: { role: 'assistant', content: 'hi' }, finish_reason: 'stop' }];
+    const seen: unknown[] = [];
+    const parsed = parseCompletionEvent({ request, status: 'ok', chat: { choices }, provider_latency_ms: 1, stage: 's' }, (whole, answer) => (seen.push(whole, answer), counted));
+    expect(parsed.request).toEqual(summary);
+    expect(parsed.counted_usage).toEqual(counted);
+    expect(seen).toEqual([request, choices]);
+    const reported = parseCompletionEvent({ request, status: 'ok', chat: { choices, usage: counted }, provider_latency_ms: 1, stage: 's' }, () => {
+      throw new Error('a reported usage is not counted');
+    });
+    expect(reported).not.toHaveProperty('counted_usage');
   });
 
   const limits = { owner: 'vk_1', key: { id: 'vk_1', rpm: 5, tpm: null, max_concurrent: null, budget_usd: 1, budget_period: 'day' } };
@@ -86,7 +109,10 @@ describe('event parsing', () => {
     [() => parseRequestEvent({ ...request, kind: 'image' }), 'kind must be one of chat, embed, moderation, rerank, image_generation, transcription, got "image"'],
     [() => parseRequestEvent({ ...request, chat: undefined }), 'chat.messages is missing'],
     [() => parseRequestEvent({ ...request, cache_control: 'max-age=0' }), 'cache_control must be one of no-cache, no-store'],
-    [() => parseCompletionEvent({ request, status: 'error' }), 'error is missing on a failed completion'],
+    [() => parseCompletionEvent({ request: summary, status: 'error' }), 'error is missing on a failed completion'],
+    [() => parseCompletionEvent({ request: { ...summary, model: '' }, status: 'ok' }), 'model must be a string of 1-256 characters'],
+    [() => parseCompletionEvent({ request: { ...summary, reply_to: 'a topic' }, status: 'ok' }), 'reply_to must be a Kafka topic name'],
+    [() => parseCompletionEvent({ request: { ...request, chat: undefined }, status: 'ok' }), 'chat.messages is missing'],
     [() => parseRequestsTopicEvent({ ...request, limits: { ...limits, key: { ...limits.key, rpm: -1 } } }), 'limits.key.rpm must be null or a number of at least 0'],
     [() => parseRequestsTopicEvent({ ...request, limits: { ...limits, key: { ...limits.key, budget_period: 'year' } } }), 'limits.key.budget_period must be null or one of day, week, month, total'],
     [() => parseRequestsTopicEvent({ ...settlement, cost_usd: Number.NaN }), 'cost_usd must be a number of at least 0'],

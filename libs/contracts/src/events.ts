@@ -110,7 +110,7 @@ export interface RequestEvent {
   reservation?: Reservation;
   /** The caller's standing against its limits as the limits check left it, for the x-ratelimit-* headers of the answer. */
   rate_limit?: RateLimitStatus;
-  /** The ingress's signature over who pays and where the answer goes (keys' event-auth.ts); checked by the router once virtual keys are on. */
+  /** The ingress's signature over who pays and where the answer goes (keys' event-auth.ts); checked by the router once virtual keys are on, which passes the request on without it. */
   signature?: string;
   /** A producer's token for a virtual key (from the admin API), instead of a signature: the router takes the key's identity and limits from it. */
   producer_token?: string;
@@ -120,6 +120,66 @@ export interface RequestEvent {
   batch_id?: string;
   /** The id of the Analyze call the request is a task of (docs/analyze.md); absent for any other request. */
   analyze_id?: string;
+}
+
+/**
+ * A request as its outcome carries it (CompletionEvent.request): who asked, for which model, where the
+ * answer goes, how it was routed and limited, and what the guardrails found; never its prompt, which no
+ * stage after the provider call reads, so the prompt crosses the bus once per hop before the call and
+ * not again after it.
+ */
+export interface RequestSummary
+  extends Pick<
+    RequestEvent,
+    | 'request_id'
+    | 'kind'
+    | 'stream'
+    | 'reply_to'
+    | 'received_at'
+    | 'deadline_at'
+    | 'api_key_id'
+    | 'key_name'
+    | 'team'
+    | 'route'
+    | 'guardrail'
+    | 'config_version'
+    | 'limits'
+    | 'reservation'
+    | 'rate_limit'
+    | 'batch_id'
+    | 'analyze_id'
+  > {
+  /** The model as requested. */
+  model: string;
+  /** The caller's metadata on the request; absent when it gave none. */
+  metadata?: Record<string, string>;
+}
+
+/** The summary of a request that its outcome carries; fields the request lacks stay absent. */
+export function summarizeRequest(request: RequestEvent): RequestSummary {
+  const summary: RequestSummary = {
+    request_id: request.request_id,
+    kind: request.kind,
+    stream: request.stream,
+    reply_to: request.reply_to,
+    received_at: request.received_at,
+    deadline_at: request.deadline_at,
+    api_key_id: request.api_key_id,
+    model: requestedModel(request),
+  };
+  const metadata = requestMetadata(request);
+  if (metadata !== undefined) summary.metadata = metadata;
+  if (request.key_name !== undefined) summary.key_name = request.key_name;
+  if (request.team !== undefined) summary.team = request.team;
+  if (request.route !== undefined) summary.route = request.route;
+  if (request.guardrail !== undefined) summary.guardrail = request.guardrail;
+  if (request.config_version !== undefined) summary.config_version = request.config_version;
+  if (request.limits !== undefined) summary.limits = request.limits;
+  if (request.reservation !== undefined) summary.reservation = request.reservation;
+  if (request.rate_limit !== undefined) summary.rate_limit = request.rate_limit;
+  if (request.batch_id !== undefined) summary.batch_id = request.batch_id;
+  if (request.analyze_id !== undefined) summary.analyze_id = request.analyze_id;
+  return summary;
 }
 
 /** One holder of limits: a virtual key or its team, as the ingress's snapshot of keys holds it. */
@@ -225,17 +285,9 @@ export interface TranscriptionResult {
   usage?: Usage;
 }
 
-/**
- * The request as a completion carries it: a transcription's audio (up to 25 MB) is left out, since
- * nothing after the provider call reads it and the completions topic need not carry it again.
- */
-export function withoutAudio(request: RequestEvent): RequestEvent {
-  return request.transcription ? { ...request, transcription: { ...request.transcription, audio: '' } } : request;
-}
-
 /** The outcome of a request (topic completions): a result, or the error that ended it. */
 export interface CompletionEvent {
-  request: RequestEvent;
+  request: RequestSummary;
   status: 'ok' | 'error' | 'cancelled';
   chat?: ChatResult;
   embed?: EmbedResult;
@@ -243,6 +295,11 @@ export interface CompletionEvent {
   rerank?: RerankResult;
   image_generation?: ImageGenerationResult;
   transcription?: TranscriptionResult;
+  /**
+   * An answer whose provider reported no usage: its prompt's and its own tokens, counted by the stage
+   * that made the completion, which alone holds the prompt. Absent when the provider reported usage.
+   */
+  counted_usage?: Usage;
   error?: GatewayErrorBody;
   /** Time spent waiting on the provider, in milliseconds; 0 when the provider was never called. */
   provider_latency_ms: number;
@@ -262,6 +319,11 @@ export interface CompletionEvent {
   refused_answer?: RefusedAnswer;
   /** The calls that input guardrails of type model made to their classifier for the request, in order; absent when none did. */
   guardrail_model_calls?: GuardrailModelCall[];
+}
+
+/** The usage an answer's provider reported, whatever the request's kind; undefined when it reported none. */
+export function reportedUsage(completion: CompletionEvent): Usage | undefined {
+  return completion.chat?.usage ?? completion.embed?.usage ?? completion.moderation?.usage ?? completion.rerank?.usage ?? completion.image_generation?.usage ?? completion.transcription?.usage;
 }
 
 /** A call to a guardrail rule's classifier model: metering prices it at its target's price, on the request's row. */
@@ -381,7 +443,7 @@ export type UsageTopicEvent = UsageEvent | CallerOutcomeEvent;
  * caller waiting for the reply (its predecessor on the reply topic died with the call) records from it
  * that the answer went undelivered.
  */
-export type ReplyOrigin = Pick<RequestEvent, 'received_at' | 'api_key_id' | 'key_name' | 'team' | 'kind' | 'stream'> & { model: string };
+export type ReplyOrigin = Pick<RequestSummary, 'received_at' | 'api_key_id' | 'key_name' | 'team' | 'kind' | 'stream' | 'model'>;
 
 /** What the ingress instance holding a call receives (its reply topic). Metering's final reply carries its origin. */
 export type ReplyEvent = (

@@ -3,8 +3,9 @@
 // dead-lettered with a reason a person understands.
 import { LIMITS } from './limits';
 import type { BreakerEvent } from './breakers';
-import { CACHE_CONTROLS, REQUEST_KINDS } from './events';
-import type { CallerOutcomeEvent, CancelEvent, CompletionEvent, ProviderCallEvent, ReplyEvent, RequestEvent, RequestsTopicEvent, SettlementEvent, UsageEvent, UsageTopicEvent } from './events';
+import type { Choice, Usage } from './chat';
+import { CACHE_CONTROLS, REQUEST_KINDS, reportedUsage, summarizeRequest } from './events';
+import type { CallerOutcomeEvent, CancelEvent, CompletionEvent, ProviderCallEvent, ReplyEvent, RequestEvent, RequestSummary, RequestsTopicEvent, SettlementEvent, UsageEvent, UsageTopicEvent } from './events';
 import { BUDGET_PERIODS } from './keys';
 
 export class InvalidEventError extends Error {
@@ -30,7 +31,8 @@ function ensure(cond: unknown, what: string): asserts cond {
   if (!cond) throw new InvalidEventError(what);
 }
 
-export function parseRequestEvent(value: unknown): RequestEvent {
+/** What a request and its summary share: who asked, where the answer goes, and by when. */
+function checkRequestHeader(value: unknown): asserts value is Record<string, unknown> {
   ensure(isObject(value), 'event is not a JSON object');
   ensure(isId(value.request_id), `request_id must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
   ensure(REQUEST_KINDS.includes(value.kind as never), `kind must be one of ${REQUEST_KINDS.join(', ')}, got ${JSON.stringify(value.kind)?.slice(0, 64)}`);
@@ -44,6 +46,12 @@ export function parseRequestEvent(value: unknown): RequestEvent {
   ensure(value.config_version === undefined || isId(value.config_version), `config_version must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
   ensure(value.batch_id === undefined || isId(value.batch_id), `batch_id must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
   ensure(value.analyze_id === undefined || isId(value.analyze_id), `analyze_id must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
+  if (value.limits !== undefined) checkLimits(value.limits, 'limits');
+  if (value.reservation !== undefined) checkReservation(value.reservation, 'reservation');
+}
+
+export function parseRequestEvent(value: unknown): RequestEvent {
+  checkRequestHeader(value);
   ensure(value.cache_control === undefined || CACHE_CONTROLS.includes(value.cache_control as never), `cache_control must be one of ${CACHE_CONTROLS.join(', ')}`);
   if (value.kind === 'chat') {
     ensure(isObject(value.chat) && Array.isArray(value.chat.messages), 'chat.messages is missing');
@@ -57,8 +65,6 @@ export function parseRequestEvent(value: unknown): RequestEvent {
     const body = value[value.kind as 'embed' | 'moderation'];
     ensure(isObject(body) && Array.isArray(body.input), `${value.kind}.input is missing`);
   }
-  if (value.limits !== undefined) checkLimits(value.limits, 'limits');
-  if (value.reservation !== undefined) checkReservation(value.reservation, 'reservation');
   ensure(value.signature === undefined || (typeof value.signature === 'string' && value.signature.length <= 64), 'signature must be a string of at most 64 characters');
   ensure(value.producer_token === undefined || (typeof value.producer_token === 'string' && value.producer_token.length <= 256), 'producer_token must be a string of at most 256 characters');
   return value as unknown as RequestEvent;
@@ -106,9 +112,26 @@ function checkReservation(value: unknown, path: string): void {
   ensure(isObject(value) && isAmount(value.tokens) && isAmount(value.cost_usd), `${path} must hold tokens and cost_usd, numbers of at least 0`);
 }
 
-export function parseCompletionEvent(value: unknown): CompletionEvent {
+function parseRequestSummary(value: unknown): RequestSummary {
+  checkRequestHeader(value);
+  ensure(typeof value.model === 'string' && value.model.length > 0 && value.model.length <= LIMITS.modelChars, `model must be a string of 1-${LIMITS.modelChars} characters`);
+  return value as unknown as RequestSummary;
+}
+
+/**
+ * A completion; one from a producer of before RequestSummary, which carried its request whole, is read
+ * as if it carried the summary, with its answer's usage counted by `countUsage` (metering's) when its
+ * provider reported none, as the summary's producer counts it.
+ */
+export function parseCompletionEvent(value: unknown, countUsage?: (request: RequestEvent, choices: Choice[] | undefined) => Usage): CompletionEvent {
   ensure(isObject(value), 'event is not a JSON object');
-  parseRequestEvent(value.request);
+  if (isObject(value.request) && value.request.model === undefined) {
+    const whole = parseRequestEvent(value.request);
+    value.request = summarizeRequest(whole);
+    const completion = value as unknown as CompletionEvent;
+    if (countUsage && completion.status === 'ok' && !reportedUsage(completion)) completion.counted_usage = countUsage(whole, completion.chat?.choices);
+  }
+  parseRequestSummary(value.request);
   ensure(value.status === 'ok' || value.status === 'error' || value.status === 'cancelled', 'status must be ok, error or cancelled');
   if (value.status !== 'ok') ensure(isObject(value.error), 'error is missing on a failed completion');
   return value as unknown as CompletionEvent;

@@ -8,11 +8,11 @@ export const TOPICS = {
    * batch requests never queues interactive ones behind it (docs/batch.md#pacing).
    */
   batchRequests: 'switchyard.batch-requests',
-  /** router -> guardrail: RequestEvent whose model the router found able to serve it. */
+  /** router -> guardrail: RequestEvent whose model the router found able to serve it, without its signature. */
   routed: 'switchyard.routed',
   /** guardrail -> provider-worker: RequestEvent with `guardrail` set and the prompt rewritten by its rules. */
   guarded: 'switchyard.guarded',
-  /** provider-worker (or an earlier stage that rejected the request) -> metering: CompletionEvent. */
+  /** provider-worker (or an earlier stage that rejected the request) -> metering: CompletionEvent, with a RequestSummary and not the prompt. */
   completions: 'switchyard.completions',
   /**
    * metering -> analytics: UsageEvent, one per request; and ingress -> analytics: CallerOutcomeEvent, for

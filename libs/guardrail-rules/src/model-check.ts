@@ -57,14 +57,3 @@ export function modelCheckVerdict(check: ModelCheck, score: number): GuardrailFi
   return { rule: check.name, entity: 'model', action: check.action, direction: 'input', count: 1 };
 }
 
-/** A refused request as its outcome carries it: the finding, and not the prompt that held what was refused. */
-export function withoutPrompt(request: RequestEvent, finding: GuardrailFinding): RequestEvent {
-  const refused: RequestEvent = { ...request, guardrail: [...(request.guardrail ?? []), finding] };
-  if (request.chat) refused.chat = { ...request.chat, messages: [] };
-  if (request.embed) refused.embed = { ...request.embed, input: [] };
-  if (request.moderation) refused.moderation = { ...request.moderation, input: [] };
-  if (request.rerank) refused.rerank = { ...request.rerank, query: '', documents: [] };
-  if (request.image_generation) refused.image_generation = { ...request.image_generation, prompt: '' };
-  if (request.transcription) refused.transcription = { ...request.transcription, audio: '', prompt: '' };
-  return refused;
-}

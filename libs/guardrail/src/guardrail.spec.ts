@@ -106,7 +106,7 @@ describe('guardrail stage', () => {
     expect(output.value).toMatchObject({
       status: 'error',
       error: { code: 'guardrail_blocked', message: 'guardrail rule secrets refused the request: it found a value of kind openai_key' },
-      request: { guardrail: [{ rule: 'secrets', entity: 'openai_key', action: 'block', direction: 'input', count: 1 }], chat: { messages: [] } },
+      request: { model: 'm', guardrail: [{ rule: 'secrets', entity: 'openai_key', action: 'block', direction: 'input', count: 1 }] },
     });
     expect(JSON.stringify(output.value)).not.toContain(key);
   });

@@ -3,7 +3,7 @@
 // what they found. The answer's rules run where the answer is produced, in the provider-worker
 // (libs/guardrail-rules/src/output.ts).
 import { CONSUMER_GROUPS, GatewayError, TOPICS, parseRequestEvent, requestedModel, type ChatMessage, type GuardrailFinding, type RequestEvent } from '@switchyard/contracts';
-import { Findings, GuardrailBlocked, Placeholders, checkPromptSize, guardText, withoutPrompt, type Policy, type PolicyOf } from '@switchyard/guardrail-rules';
+import { Findings, GuardrailBlocked, Placeholders, checkPromptSize, guardText, type Policy, type PolicyOf } from '@switchyard/guardrail-rules';
 import { failedCompletion, type Stage } from '@switchyard/pipeline';
 
 export interface GuardrailOutcome {
@@ -70,7 +70,7 @@ export function createGuardrailStage(policyOf: PolicyOf, now: () => number = Dat
         return [{ topic: TOPICS.guarded, key: request.request_id, value: guarded }];
       } catch (error) {
         if (!(error instanceof GuardrailBlocked)) throw error;
-        return [failedCompletion(withoutPrompt({ ...request, guardrail: [] }, error.finding), error, 'guardrail')];
+        return [failedCompletion({ ...request, guardrail: [error.finding] }, error, 'guardrail')];
       }
     },
     onFailure: (request, error) => [failedCompletion(request, error, 'guardrail')],

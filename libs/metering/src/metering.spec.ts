@@ -1,9 +1,9 @@
-import { GatewayError, TOPICS, type CompletionEvent, type RequestEvent } from '@switchyard/contracts';
-import { buildPriceTable, countPromptTokens, countTexts, countTextTokens } from '@switchyard/pricing';
+import { GatewayError, TOPICS, summarizeRequest, type CompletionEvent, type RequestEvent, type RequestSummary } from '@switchyard/contracts';
+import { buildPriceTable, countPromptTokens, countRequestUsage, countTexts, countTextTokens } from '@switchyard/pricing';
 import { gatewayMetrics } from '@switchyard/telemetry';
 import { createMeteringStage, meter } from './metering';
 
-const request: RequestEvent = {
+const whole: RequestEvent = {
   request_id: 'req-1',
   kind: 'chat',
   stream: false,
@@ -14,6 +14,7 @@ const request: RequestEvent = {
   chat: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hello there' }], metadata: { team: 'a' } },
   route: { provider: 'openai', upstream_model: 'gpt-4o-mini' },
 };
+const request = summarizeRequest(whole);
 
 const ok = (overrides: Partial<CompletionEvent> = {}): CompletionEvent => ({
   request,
@@ -32,7 +33,7 @@ describe('metering', () => {
   const stage = createMeteringStage(prices, () => Date.parse('2026-11-25T10:00:00.250Z'));
 
   it('bills a transcription by the seconds of audio its provider reported, counting no tokens, and answers its transcript', async () => {
-    const transcription: RequestEvent = { ...request, kind: 'transcription', chat: undefined, transcription: { model: 'whisper-1', audio: '', filename: 'a.wav' }, route: { provider: 'openai', upstream_model: 'whisper-1' } };
+    const transcription = summarizeRequest({ ...whole, kind: 'transcription', chat: undefined, transcription: { model: 'whisper-1', audio: '', filename: 'a.wav' }, route: { provider: 'openai', upstream_model: 'whisper-1' } });
     const segments = [{ start: 0, end: 90, text: 'Hello.' }];
     const [reply, usage] = await stage.handle(ok({ request: transcription, chat: undefined, transcription: { text: 'Hello.', language: 'english', duration_seconds: 90, segments } }), {} as never);
     // 1.5 minutes at 0.006 USD a minute.
@@ -93,22 +94,33 @@ describe('metering', () => {
     expect(usage.value).toMatchObject({ cache: null, cost_saved_usd: 0 });
   });
 
-  it('counts tokens with the tokenizer when the provider reported none', () => {
-    const completion = ok();
+  it("bills the provider-worker's count, marked estimated, when the provider reported no usage", () => {
+    const completion = ok({ counted_usage: { prompt_tokens: 9, completion_tokens: 4, total_tokens: 13 } });
     delete completion.chat!.usage;
-    const metered = meter(completion, prices);
-    expect(metered.estimated).toBe(true);
-    expect(metered.usage.prompt_tokens).toBe(countPromptTokens(request.chat!.messages));
-    expect(metered.usage.completion_tokens).toBe(countTextTokens('General Kenobi'));
-    expect(metered.usage.completion_tokens).toBeGreaterThan(1);
+    expect(meter(completion, prices)).toMatchObject({ usage: { prompt_tokens: 9, completion_tokens: 4, total_tokens: 13 }, estimated: true });
   });
 
-  it('answers a prompt holding a special-token string when it has to count the tokens itself', async () => {
-    const completion = ok({ request: { ...request, chat: { ...request.chat!, messages: [{ role: 'user', content: 'What is <|endoftext|> for?' }] } } });
-    delete completion.chat!.usage;
-    const [reply, usage] = await stage.handle(completion, {} as never);
-    expect(reply.value).toMatchObject({ type: 'chat', response: { choices: [{ message: { content: 'General Kenobi' } }] } });
-    expect(usage.value).toMatchObject({ status: 'ok', tokens_estimated: true });
+  describe('a completion of an older producer, which carried its request whole', () => {
+    const legacy = (overrides: Partial<RequestEvent> = {}) => {
+      const completion = JSON.parse(JSON.stringify({ ...ok(), request: { ...whole, ...overrides } })) as Record<string, unknown>;
+      delete (completion.chat as { usage?: unknown }).usage;
+      return completion;
+    };
+
+    it('is metered as the summary carrying one: the same reply and row, its tokens counted here', async () => {
+      const parsed = stage.parse(legacy());
+      expect(parsed.request).toEqual(request);
+      expect(parsed.counted_usage).toEqual({ prompt_tokens: countPromptTokens(whole.chat!.messages), completion_tokens: countTextTokens('General Kenobi'), total_tokens: countPromptTokens(whole.chat!.messages) + countTextTokens('General Kenobi') });
+      const counted = ok({ counted_usage: countRequestUsage(whole, ok().chat!.choices) });
+      delete counted.chat!.usage;
+      expect(await stage.handle(parsed, {} as never)).toEqual(await stage.handle(counted, {} as never));
+    });
+
+    it('answers a prompt holding a special-token string when its tokens are counted here', async () => {
+      const [reply, usage] = await stage.handle(stage.parse(legacy({ chat: { ...whole.chat!, messages: [{ role: 'user', content: 'What is <|endoftext|> for?' }] } })), {} as never);
+      expect(reply.value).toMatchObject({ type: 'chat', response: { choices: [{ message: { content: 'General Kenobi' } }] } });
+      expect(usage.value).toMatchObject({ status: 'ok', tokens_estimated: true });
+    });
   });
 
   it('answers the caller and hands one usage row to analytics', async () => {
@@ -221,7 +233,7 @@ describe('metering, counting guardrail findings', () => {
 describe('metering, for a request the limits check reserved for', () => {
   const stage = createMeteringStage(buildPriceTable(), () => Date.parse('2026-11-25T10:00:00.250Z'));
   const limits = { owner: 'team_1', key: { id: 'vk_1', rpm: 10, tpm: null, max_concurrent: null, budget_usd: 5, budget_period: 'day' as const }, team: { id: 'team_1', rpm: null, tpm: null, budget_usd: null, budget_period: null } };
-  const limited: RequestEvent = { ...request, limits, reservation: { tokens: 6000, cost_usd: 0.01 }, rate_limit: { limit_requests: 10, remaining_requests: 9, reset_requests_ms: 60_000 } };
+  const limited: RequestSummary = { ...request, limits, reservation: { tokens: 6000, cost_usd: 0.01 }, rate_limit: { limit_requests: 10, remaining_requests: 9, reset_requests_ms: 60_000 } };
 
   it('settles the metered tokens and cost with the owner of the limits, and gives the caller its standing', async () => {
     const outputs = await stage.handle(ok({ request: limited }), {} as never);
@@ -247,21 +259,22 @@ describe('metering, for a request the limits check reserved for', () => {
 describe('metering a moderation', () => {
   const stage = createMeteringStage(buildPriceTable(), () => Date.parse('2026-11-25T10:00:00.250Z'));
   const input = ['I am going to hurt you.', 'The weather is lovely today.'];
-  const moderation: RequestEvent = {
-    ...request,
+  const moderation = summarizeRequest({
+    ...whole,
     kind: 'moderation',
     chat: undefined,
     moderation: { model: 'mistral-moderation', input, metadata: { team: 'trust' } },
     route: { provider: 'mistral', upstream_model: 'mistral-moderation-latest' },
-  };
+  });
   const verdicts = [
     { flagged: true, categories: { violence_and_threats: true }, category_scores: { violence_and_threats: 0.98 } },
     { flagged: false, categories: { violence_and_threats: false }, category_scores: { violence_and_threats: 0.01 } },
   ];
 
-  it('answers with the verdicts, and counts and prices the input when the provider reports no usage', async () => {
+  it("answers with the verdicts, and prices the input's counted tokens when the provider reports no usage", async () => {
     const tokens = countTexts(input);
-    const [reply, usage] = await stage.handle({ request: moderation, status: 'ok', moderation: { results: verdicts }, provider_latency_ms: 40, stage: 'provider-worker' }, {} as never);
+    const counted_usage = { prompt_tokens: tokens, completion_tokens: 0, total_tokens: tokens };
+    const [reply, usage] = await stage.handle({ request: moderation, status: 'ok', moderation: { results: verdicts }, counted_usage, provider_latency_ms: 40, stage: 'provider-worker' }, {} as never);
     // mistral/mistral-moderation-latest: 0.1 USD a million input tokens.
     const cost = Math.round(tokens * 0.1 * 1e4) / 1e10;
     expect(reply.value).toMatchObject({

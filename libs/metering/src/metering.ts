@@ -1,12 +1,11 @@
 // Metering: turns each outcome into usage and cost, answers the caller, and hands one usage row to
-// analytics. Tokens come from the provider's reported usage, or are counted here when it reported none.
+// analytics. Tokens come from the provider's reported usage, or from the provider-worker's count when it
+// reported none (the completion carries no prompt to count).
 import {
   CONSUMER_GROUPS,
   TOPICS,
   parseCompletionEvent,
-  requestedModel,
-  requestMetadata,
-  requestTexts,
+  reportedUsage,
   usageTimestamp,
   type ChatChunk,
   type ChatResponse,
@@ -19,14 +18,14 @@ import {
   type RateLimitStatus,
   type ReplyEvent,
   type ReplyOrigin,
-  type RequestEvent,
+  type RequestSummary,
   type SettlementEvent,
   type Usage,
   type UsageEvent,
 } from '@switchyard/contracts';
 import type { Stage, StageOutput } from '@switchyard/pipeline';
 import { gatewayMetrics } from '@switchyard/telemetry';
-import { costOf, countUsage, priceKey, type PriceTable } from '@switchyard/pricing';
+import { costOf, countRequestUsage, priceKey, type PriceTable } from '@switchyard/pricing';
 
 export interface Metered {
   usage: Usage;
@@ -45,12 +44,11 @@ export interface Metered {
 export function meter(completion: CompletionEvent, prices: PriceTable): Metered {
   const { request } = completion;
   // An answer an output rule refused was still charged by its provider: its row says what for.
-  let usage = completion.chat?.usage ?? completion.embed?.usage ?? completion.moderation?.usage ?? completion.rerank?.usage ?? completion.image_generation?.usage ?? completion.transcription?.usage ?? completion.refused_answer?.usage;
+  let usage = reportedUsage(completion) ?? completion.refused_answer?.usage;
   let estimated = completion.refused_answer?.tokens_estimated ?? false;
-  // A transcription that reports no tokens is billed by its audio's length alone: there are none to count.
-  if (!usage && completion.status === 'ok' && !completion.transcription) {
+  if (!usage && completion.counted_usage) {
     estimated = true;
-    usage = countUsage(request.chat ?? { input: requestTexts(request)! }, completion.chat?.choices);
+    usage = completion.counted_usage;
   }
   usage ??= { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
   // A generation is billed by the images it made, which the answer itself counts.
@@ -98,7 +96,7 @@ export function toUsageEvent(completion: CompletionEvent, metered: Metered, now:
     team: request.team ?? null,
     kind: request.kind,
     stream: request.stream,
-    model: requestedModel(request),
+    model: request.model,
     provider: request.route?.provider ?? null,
     upstream_model: request.route?.upstream_model ?? null,
     prompt_tokens: metered.usage.prompt_tokens,
@@ -112,7 +110,7 @@ export function toUsageEvent(completion: CompletionEvent, metered: Metered, now:
     status: completion.status,
     error_code: completion.error?.code ?? null,
     finish_reason: completion.chat?.choices[0]?.finish_reason ?? null,
-    metadata: requestMetadata(request) ?? {},
+    metadata: request.metadata ?? {},
     attempts: completion.attempts ?? 0,
     route_path: request.route?.path ?? null,
     failed_attempts: completion.failed_attempts ?? null,
@@ -132,7 +130,7 @@ export function toUsageEvent(completion: CompletionEvent, metered: Metered, now:
   };
 }
 
-function replyOrigin(request: RequestEvent): ReplyOrigin {
+function replyOrigin(request: RequestSummary): ReplyOrigin {
   return {
     received_at: request.received_at,
     api_key_id: request.api_key_id,
@@ -140,7 +138,7 @@ function replyOrigin(request: RequestEvent): ReplyOrigin {
     ...(request.team ? { team: request.team } : {}),
     kind: request.kind,
     stream: request.stream,
-    model: requestedModel(request),
+    model: request.model,
   };
 }
 
@@ -159,7 +157,7 @@ function replyOf(completion: CompletionEvent, metered: Metered): ReplyEvent {
   if (request.kind === 'embed') {
     const response: EmbedResponse = {
       id: request_id,
-      model: request.embed!.model,
+      model: request.model,
       provider,
       data: completion.embed!.data,
       usage: metered.usage,
@@ -170,7 +168,7 @@ function replyOf(completion: CompletionEvent, metered: Metered): ReplyEvent {
   if (request.kind === 'moderation') {
     const response: ModerationResponse = {
       id: request_id,
-      model: request.moderation!.model,
+      model: request.model,
       provider,
       results: completion.moderation!.results,
       usage: metered.usage,
@@ -181,7 +179,7 @@ function replyOf(completion: CompletionEvent, metered: Metered): ReplyEvent {
   if (request.kind === 'image_generation') {
     const response: ImageGenerationResponse = {
       id: request_id,
-      model: request.image_generation!.model,
+      model: request.model,
       provider,
       created: Math.floor(request.received_at / 1000),
       data: completion.image_generation!.data,
@@ -194,7 +192,7 @@ function replyOf(completion: CompletionEvent, metered: Metered): ReplyEvent {
     const result = completion.transcription!;
     const response: TranscriptionResponse = {
       id: request_id,
-      model: request.transcription!.model,
+      model: request.model,
       provider,
       created: Math.floor(request.received_at / 1000),
       text: result.text,
@@ -209,7 +207,7 @@ function replyOf(completion: CompletionEvent, metered: Metered): ReplyEvent {
   if (request.kind === 'rerank') {
     const response: RerankResponse = {
       id: request_id,
-      model: request.rerank!.model,
+      model: request.model,
       provider,
       results: completion.rerank!.results,
       usage: metered.usage,
@@ -221,7 +219,7 @@ function replyOf(completion: CompletionEvent, metered: Metered): ReplyEvent {
   if (request.stream) {
     const chunk: ChatChunk = {
       id: request_id,
-      model: request.chat!.model,
+      model: request.model,
       provider,
       index: 0,
       delta: {},
@@ -233,7 +231,7 @@ function replyOf(completion: CompletionEvent, metered: Metered): ReplyEvent {
   }
   const response: ChatResponse = {
     id: request_id,
-    model: request.chat!.model,
+    model: request.model,
     provider,
     choices: chat.choices,
     usage: metered.usage,
@@ -248,7 +246,7 @@ export function createMeteringStage(prices: PriceTable, now: () => number = Date
     name: 'metering',
     input: TOPICS.completions,
     group: CONSUMER_GROUPS.metering,
-    parse: parseCompletionEvent,
+    parse: (value) => parseCompletionEvent(value, countRequestUsage),
     maxInFlightBatches: 8,
     handle(completion) {
       const metered = meter(completion, prices);
@@ -283,7 +281,7 @@ export function createMeteringStage(prices: PriceTable, now: () => number = Date
   };
 }
 
-function rateLimitOf(request: RequestEvent): { rate_limit?: RateLimitStatus } {
+function rateLimitOf(request: RequestSummary): { rate_limit?: RateLimitStatus } {
   return request.rate_limit ? { rate_limit: request.rate_limit } : {};
 }
 
@@ -291,7 +289,7 @@ function rateLimitOf(request: RequestEvent): { rate_limit?: RateLimitStatus } {
  * What an admitted request used, back to the limits check that reserved for it (topic requests, keyed by
  * the limits' owner, so it reaches the consumer that holds them). Without a usage row, nothing was billed.
  */
-function settlementOf(request: RequestEvent, usage: UsageEvent | undefined, sign: (settlement: SettlementEvent) => void): StageOutput | undefined {
+function settlementOf(request: RequestSummary, usage: UsageEvent | undefined, sign: (settlement: SettlementEvent) => void): StageOutput | undefined {
   if (!request.reservation || !request.limits) return undefined;
   const settlement: SettlementEvent = {
     type: 'settlement',

@@ -95,7 +95,7 @@ describe('provider-worker output guardrails', () => {
       const completion = output.value as CompletionEvent;
       expect(completion).toMatchObject({ status: 'error', error: { code: 'guardrail_blocked' }, guardrail_model_calls: [{ rule: 'harm', route, usage, tokens_estimated: false }] });
       expect(completion.request.guardrail).toEqual([{ rule: 'harm', entity: 'model', action: 'block', direction: 'input', count: 1 }]);
-      expect(completion.request.chat!.messages).toEqual([]);
+      expect(JSON.stringify(completion)).not.toContain('something bad');
       expect(completion.attempts).toBeUndefined();
     });
 
@@ -130,6 +130,6 @@ describe('provider-worker output guardrails', () => {
     const guarded = request('reply to <EMAIL_1>', { guardrail_placeholders: { '<EMAIL_1>': 'bob@example.com' } });
     const [output] = await worker(policy([], true)).stage.handle(guarded, context(emitted));
     expect(sentText(emitted)).toBe('reply to bob@example.com');
-    expect((output.value as CompletionEvent).request.guardrail_placeholders).toBeUndefined();
+    expect((output.value as CompletionEvent).request).not.toHaveProperty('guardrail_placeholders');
   });
 });

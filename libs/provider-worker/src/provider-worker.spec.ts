@@ -1,7 +1,8 @@
 import { InMemoryBus } from '@switchyard/bus';
-import { BREAKERS_TOPIC, GatewayError, TOPICS, type BreakerEvent, type ChatResult, type CompletionEvent, type ReplyEvent, type RequestEvent } from '@switchyard/contracts';
+import { BREAKERS_TOPIC, GatewayError, TOPICS, summarizeRequest, type BreakerEvent, type ChatResult, type CompletionEvent, type ReplyEvent, type RequestEvent } from '@switchyard/contracts';
 import { runStage, type StageContext, type StageOutput } from '@switchyard/pipeline';
 import { createMockProvider, type ChatStreamEvent, type ProviderAdapter } from '@switchyard/providers';
+import { countRequestUsage } from '@switchyard/pricing';
 import { createLogger } from '@switchyard/telemetry';
 import { DEFAULT_BREAKER, DEFAULT_RETRY, parseRoute, parseTarget, type RouteContext, type RouteNode } from '@switchyard/routing';
 import { OUTCOMES_KEPT_AFTER_DEADLINE_MS, OVERLOADED_RETRY_AFTER_MS, createProviderWorker, type ProviderWorkerOptions } from './provider-worker';
@@ -44,6 +45,28 @@ describe('provider-worker', () => {
     const [output] = await worker.stage.handle(request(), context());
     expect(seen).toEqual(['mock-echo']);
     expect(output).toMatchObject({ topic: TOPICS.completions, value: { status: 'ok', chat: { choices: [{ message: { content: 'ok' } }] } } });
+  });
+
+  it("hands metering the request's summary, not its prompt, and counts the tokens of an answer whose provider reported none", async () => {
+    const answer: ChatResult = { choices: [{ index: 0, message: { role: 'assistant', content: 'a reply of five words' }, finish_reason: 'stop' }] };
+    const worker = createProviderWorker(new Map<string, ProviderAdapter>([['mock', { name: 'mock', chat: async () => answer }]]), { routes: oneTarget });
+    const asked = request({ chat: { model: 'mock/mock-echo', messages: [{ role: 'user', content: 'a prompt nobody after the call reads' }], metadata: { team: 'a' } }, signature: 'c2lnbmVk', guardrail_placeholders: { '<EMAIL_1>': 'bob@example.com' } });
+    const [output] = await worker.stage.handle(asked, context());
+    const completion = output.value as CompletionEvent;
+    expect(completion.request).toEqual({ ...summarizeRequest(asked), route: { provider: 'mock', upstream_model: 'mock-echo', path: 'models.0' } });
+    expect(completion.request).toMatchObject({ model: 'mock/mock-echo', metadata: { team: 'a' } });
+    expect(JSON.stringify(completion)).not.toMatch(/a prompt nobody|c2lnbmVk|bob@example/);
+    expect(completion.counted_usage).toEqual(countRequestUsage(asked, answer.choices));
+    expect(completion.counted_usage!.prompt_tokens).toBeGreaterThan(5);
+    expect(completion.counted_usage!.completion_tokens).toBe(5);
+  });
+
+  it("counts no tokens of an answer whose provider reported its usage", async () => {
+    const usage = { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 };
+    const worker = createProviderWorker(new Map<string, ProviderAdapter>([['mock', { name: 'mock', chat: async () => ({ choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage }) }]]), { routes: oneTarget });
+    const [output] = await worker.stage.handle(request(), context());
+    expect(output.value).toMatchObject({ chat: { usage } });
+    expect(output.value).not.toHaveProperty('counted_usage');
   });
 
   it('sends each streamed piece to the caller as it arrives, and the whole to metering', async () => {
@@ -478,7 +501,7 @@ describe('provider-worker routes', () => {
       upstream.release();
       const worker = createProviderWorker(new Map([['mock', upstream.adapter]]), { routes: oneTarget, now: () => clock });
       const answered = request({ deadline_at: clock + 5000 });
-      await worker.outcomes.handle({ request: answered, status: 'ok', provider_latency_ms: 3, stage: 'provider-worker' }, context());
+      await worker.outcomes.handle({ request: summarizeRequest(answered), status: 'ok', provider_latency_ms: 3, stage: 'provider-worker' }, context());
       expect(await worker.stage.handle(answered, context())).toEqual([]);
       expect(upstream.calls()).toBe(0);
       clock += 5000 + OUTCOMES_KEPT_AFTER_DEADLINE_MS;
@@ -536,7 +559,7 @@ describe('provider-worker routes', () => {
       expect(calls).toBe(0);
       expect(logged).toEqual(['a batch request whose provider call was started by a worker that stopped is not called again {"request_id":"batch_1-8"}']);
       // One whose outcome is known is not answered again either: its answer went out.
-      await worker.outcomes.handle({ request: line, status: 'ok', provider_latency_ms: 3, stage: 'provider-worker' }, context());
+      await worker.outcomes.handle({ request: summarizeRequest(line), status: 'ok', provider_latency_ms: 3, stage: 'provider-worker' }, context());
       expect(await worker.stage.handle(line, context())).toEqual([]);
       expect(calls).toBe(0);
     });

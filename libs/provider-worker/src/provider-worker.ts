@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { planCache, replayedChunks, type CachedAnswer, type CachedChunk, type CachePlan, type ResponseCache } from '@switchyard/cache';
 import { providerCallsSchema, type CacheConfig, type CachePolicies, type ProviderCallLimits } from '@switchyard/config';
-import { GuardrailBlocked, classifierRequest, classifierScore, modelCheckVerdict, withoutPrompt, type ModelCheck, type OutputGuard } from '@switchyard/guardrail-rules';
-import { countTexts, countUsage, priceKey, type PriceTable } from '@switchyard/pricing';
+import { GuardrailBlocked, classifierRequest, classifierScore, modelCheckVerdict, type ModelCheck, type OutputGuard } from '@switchyard/guardrail-rules';
+import { countRequestUsage, countTexts, countUsage, priceKey, type PriceTable } from '@switchyard/pricing';
 import {
   CLOSED_BREAKER,
   DEFAULT_BREAKER,
@@ -36,10 +36,11 @@ import {
   parseCompletionEvent,
   parseProviderCallEvent,
   parseRequestEvent,
+  reportedUsage,
   requestedModel,
   requestMetadata,
   requestTexts,
-  withoutAudio,
+  summarizeRequest,
   type BreakerEvent,
   type CacheEmbedCall,
   type CancelEvent,
@@ -392,8 +393,8 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       const route: Route = { provider: node.target.provider, upstream_model: node.target.upstream_model, path: node.path };
       const outputs = result.outputs ?? [failedCompletion(request, result.error!, 'provider-worker', result.latency_ms)];
       const completion = outputs[0].value as CompletionEvent;
-      const { guardrail_placeholders: _placeholders, ...answered } = withoutAudio(request);
-      completion.request = result.findings?.length ? { ...answered, route, guardrail: [...(request.guardrail ?? []), ...result.findings] } : { ...answered, route };
+      completion.request.route = route;
+      if (result.findings?.length) completion.request.guardrail = [...(request.guardrail ?? []), ...result.findings];
       completion.attempts = tries;
       if (failed) completion.failed_attempts = failed;
       if (cache) completion.cache = cache.status;
@@ -447,7 +448,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
     if (completion.status !== 'ok' || !chat || chat.choices.some((choice) => choice.finish_reason === 'error')) return;
     const answer: CachedAnswer = { route: completion.request.route!, chat, ...(chunks ? { chunks } : {}), ...(findings?.length ? { findings } : {}) };
     const semantic = cache.semantic && cache.embedding ? { scope: cache.semantic.scope, embedding: cache.embedding } : undefined;
-    await responseCache!.save(cache.key!, completion.request.chat!.model, answer, cache.config, semantic);
+    await responseCache!.save(cache.key!, completion.request.model, answer, cache.config, semantic);
   }
 
   /** A model's first target, as its route would try it now, and its adapter in this worker. */
@@ -477,7 +478,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
         const finding = modelCheckVerdict(check, classifierScore(check, answered));
         if (finding) checked = { ...checked, guardrail: [...(checked.guardrail ?? []), finding] };
       } catch (error) {
-        if (error instanceof GuardrailBlocked) return { request: withoutPrompt(checked, error.finding), calls, refusal: error };
+        if (error instanceof GuardrailBlocked) return { request: { ...checked, guardrail: [...(checked.guardrail ?? []), error.finding] }, calls, refusal: error };
         const failure = transportError({ provider: check.route, signal }, error);
         context.logger.warn('a guardrail classifier could not check a request; the request is refused', { rule: check.name, model: check.route, error: failure.message });
         return { request: checked, calls, refusal: new GatewayError(failure.code, `guardrail rule ${check.name} could not check the request: ${failure.message}`) };
@@ -525,8 +526,11 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
         }),
       );
     }
-    const guardrail = answer.findings ? { guardrail: [...(request.guardrail ?? []), ...answer.findings] } : {};
-    const completion: CompletionEvent = { request: { ...request, route: answer.route, ...guardrail }, status: 'ok', chat: answer.chat, provider_latency_ms: 0, attempts: 0, stage: 'provider-worker', cache: status, ...(embed ? { cache_embed: embed } : {}) };
+    const summary = summarizeRequest(request);
+    summary.route = answer.route;
+    if (answer.findings) summary.guardrail = [...(request.guardrail ?? []), ...answer.findings];
+    const completion: CompletionEvent = { request: summary, status: 'ok', chat: answer.chat, provider_latency_ms: 0, attempts: 0, stage: 'provider-worker', cache: status, ...(embed ? { cache_embed: embed } : {}) };
+    countIfUnreported(completion, request);
     return [{ topic: TOPICS.completions, key: requestId, value: completion }];
   }
 
@@ -642,7 +646,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
     const unguarded = guard && request.stream ? new StreamAccumulator() : undefined;
     const span = startProviderCallSpan(context.span, request, route.provider, route.upstream_model);
     try {
-      const completion: CompletionEvent = { request, status: 'ok', provider_latency_ms: 0, stage: 'provider-worker' };
+      const completion: CompletionEvent = { request: summarizeRequest(request), status: 'ok', provider_latency_ms: 0, stage: 'provider-worker' };
       if (request.kind === 'embed') {
         if (!provider.embed) throw new GatewayError('unsupported_capability', `provider ${route.provider} does not offer embeddings`);
         completion.embed = await provider.embed({ ...request.embed!, model: route.upstream_model }, { signal });
@@ -704,6 +708,7 @@ export function createLiveProviderWorker(setupFor: (request: RequestEvent) => Wo
       }
       completion.provider_latency_ms = now() - started;
       if (firstChunkAt !== undefined) completion.time_to_first_chunk_ms = firstChunkAt - started;
+      countIfUnreported(completion, request);
       providerCallEnded(span, request, route, { latencyMs: completion.provider_latency_ms, firstChunkMs: completion.time_to_first_chunk_ms, result: completion.chat ?? completion.embed ?? completion.moderation ?? completion.rerank ?? completion.image_generation ?? completion.transcription });
       const findings = guard?.findings();
       const streamed = firstChunkAt !== undefined;
@@ -856,6 +861,12 @@ function usesFacts(node: RouteNode): boolean {
     default:
       return node.nodes.some(usesFacts);
   }
+}
+
+/** An answer whose provider reported no usage is counted here, where its prompt is: its completion goes on without it. */
+function countIfUnreported(completion: CompletionEvent, request: RequestEvent): void {
+  // A transcription that reports no tokens is billed by its audio's length alone: there are none to count.
+  if (!reportedUsage(completion) && !completion.transcription) completion.counted_usage = countRequestUsage(request, completion.chat?.choices);
 }
 
 /** A call's tokens: as its provider reported them, else counted here (a stream cut short has not reached its usage). */

@@ -35,6 +35,11 @@ describe('router stage', () => {
     expect(output).toEqual({ topic: TOPICS.routed, key: 'r1', value: request });
   });
 
+  it('passes a signed request on without its signature, which no stage after it checks', async () => {
+    const [output] = await stage.handle(chatRequest('fast', { signature: 'c2lnbmVk' }), {} as never);
+    expect(output).toEqual({ topic: TOPICS.routed, key: 'r1', value: chatRequest('fast') });
+  });
+
   it.each([
     ['an unknown model', chatRequest('nope'), 'model_not_found', /"nope" is not served/],
     ['a provider without credentials', chatRequest('gpt'), 'model_not_found', /set ROUTER_TEST_OPENAI_KEY/],

@@ -145,7 +145,9 @@ export function createRouterStage(catalog: Map<string, CatalogEntry>, limits?: R
           }
           request.reservation = admission.reservation;
         }
-        return [{ topic: TOPICS.routed, key: request.request_id, value: request }];
+        // The signature is checked here and nowhere after: it goes no further.
+        const { signature: _checked, ...routed } = request;
+        return [{ topic: TOPICS.routed, key: request.request_id, value: routed }];
       } catch (error) {
         return [failedCompletion(request, GatewayError.from(error), 'router')];
       }
