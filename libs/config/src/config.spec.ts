@@ -102,6 +102,8 @@ providers: { openai: {}, azure-eu: { kind: azure-openai }, anthropic: {} }`);
     ['a deny pattern that backtracks', 'models: [{ name: a, provider: mock }]\nguardrails: { input: [{ type: deny, name: codes, patterns: ["(x+)\\\\1"], action: block }] }', 'test.yaml: guardrails.input.0.patterns.0: deny rule codes: pattern "(x+)\\\\1" is refused: it cannot run in linear time'],
     ['a classifier that is no chat model', 'models: [{ name: a, provider: mock, capabilities: [embeddings] }]\nguardrails: { teams: { finance: { input: [{ type: model, route: a, action: block }] } } }', 'test.yaml: guardrails.teams.finance.input.0.route: a is not a configured model with the chat capability'],
     ['keys in a model\'s guardrails', 'models: [{ name: a, provider: mock, guardrails: { keys: { batch-app: {} } } }]', 'test.yaml: models.0.guardrails.keys: unknown key'],
+    ['a price by image size that is no size', 'models: [{ name: a, provider: mock }]\npricing: { mock/a: { input_per_mtok: 0, output_per_mtok: 0, per_image_by_quality: { hd: { large: 0.1 } } } }', 'test.yaml: pricing.mock/a.per_image_by_quality.hd.large: an image size is WIDTHxHEIGHT, e.g. 1024x1024'],
+    ['a negative price by image size', 'models: [{ name: a, provider: mock }]\npricing: { mock/a: { input_per_mtok: 0, output_per_mtok: 0, per_image_by_quality: { hd: { 1024x1024: -1 } } } }', 'test.yaml: pricing.mock/a.per_image_by_quality.hd.1024x1024: Too small'],
     ['a key of a price', 'models: [{ name: a, provider: mock }]\npricing: { mock/a: { input_per_mtok: 1, output_per_mtok: 2, cached_per_mtok: 0 } }', 'test.yaml: pricing.mock/a.cached_per_mtok: unknown key'],
     ['a key in a route tree', 'models: [{ name: a, route: { fallback: [{ target: mock/a, retries: { attempts: 2 } }] } }]\nproviders: { mock: {} }', 'test.yaml: models.0.route.fallback.0.retries: unknown key (model a)'],
     ['a key in a route\'s retry', 'models: [{ name: a, route: { target: mock/a, retry: { attempt: 2 } } }]\nproviders: { mock: {} }', 'test.yaml: models.0.route.retry.attempt: unknown key (model a)'],
@@ -115,6 +117,11 @@ providers: { openai: {}, azure-eu: { kind: azure-openai }, anthropic: {} }`);
   it('takes a provider block whose keys its adapter takes, under another name with kind', () => {
     const config = parseGatewayConfig('models: [{ name: a, provider: eu }]\nproviders: { eu: { kind: openai, base_url: "https://x.example/v1", project: p } }', 'test.yaml', adapterKeys);
     expect(config.providers.eu).toEqual({ kind: 'openai', base_url: 'https://x.example/v1', project: 'p' });
+  });
+
+  it('takes a price by image quality and size under pricing', () => {
+    const config = parseGatewayConfig('models: [{ name: a, provider: mock }]\npricing: { openai/dall-e-3: { input_per_mtok: 0, output_per_mtok: 0, per_image: 0.05, per_image_by_quality: { hd: { 1792x1024: 0.15 } } } }', 'test.yaml', adapterKeys);
+    expect(config.pricing['openai/dall-e-3']).toEqual({ input_per_mtok: 0, output_per_mtok: 0, per_image: 0.05, per_image_by_quality: { hd: { '1792x1024': 0.15 } } });
   });
 
   it('serves a model only when its provider has its key', () => {

@@ -79,6 +79,10 @@ export const pricingOverrideSchema = z.strictObject({
   cache_write_per_mtok: z.number().nonnegative().optional(),
   per_search_unit: z.number().nonnegative().optional(),
   per_image: z.number().nonnegative().optional(),
+  /** USD per image by quality (standard, hd), then size (WIDTHxHEIGHT); per_image for any not listed. */
+  per_image_by_quality: z
+    .record(z.string().min(1), z.record(z.string().regex(/^\d+x\d+$/), z.number().nonnegative(), { error: (issue) => (issue.code === 'invalid_key' ? 'an image size is WIDTHxHEIGHT, e.g. 1024x1024' : undefined) }))
+    .optional(),
   per_audio_minute: z.number().nonnegative().optional(),
 });
 

@@ -273,6 +273,9 @@ export interface ImageGenerationResult {
   data: GeneratedImage[];
   /** Tokens where the provider reports them (gpt-image-1); metering sets the images made. */
   usage?: Usage;
+  /** The size (WIDTHxHEIGHT) and quality the provider was asked for, its defaults when the request named none; they price each image where the provider prices by them (DALL-E). */
+  size?: string;
+  quality?: string;
 }
 
 export interface TranscriptionResult {

@@ -45,6 +45,31 @@ describe('metering', () => {
     });
   });
 
+  describe('an image generation', () => {
+    const generation = (upstream_model: string) =>
+      summarizeRequest({ ...whole, kind: 'image_generation', chat: undefined, image_generation: { model: upstream_model, prompt: 'a lighthouse', n: 2 }, route: { provider: 'openai', upstream_model } });
+    const image = { b64_json: 'aGk=' };
+
+    it.each([
+      ['dall-e-3', '1024x1024', 'standard', 0.08],
+      ['dall-e-3', '1792x1024', 'standard', 0.16],
+      ['dall-e-3', '1024x1024', 'hd', 0.16],
+      ['dall-e-3', '1024x1792', 'hd', 0.24],
+      ['dall-e-2', '256x256', 'standard', 0.032],
+      ['dall-e-2', '512x512', 'standard', 0.036],
+    ])('bills two %s images of %s %s at that size and quality\'s price', async (model, size, quality, cost) => {
+      const [reply, usage] = await stage.handle(ok({ request: generation(model), chat: undefined, image_generation: { data: [image, image], size, quality } }), {} as never);
+      expect(usage.value).toMatchObject({ kind: 'image_generation', images: 2, prompt_tokens: 0, cost_usd: cost });
+      expect(reply.value).toMatchObject({ type: 'image_generation', response: { data: [image, image], usage: { images: 2 }, cost_usd: cost } });
+      // The size and quality price the images; the caller's answer is OpenAI's shape, without them.
+      expect((reply.value as { response: object }).response).not.toHaveProperty('size');
+    });
+
+    it('bills per_image when the answer says no size and quality', () => {
+      expect(meter(ok({ request: generation('dall-e-3'), chat: undefined, image_generation: { data: [image, image] } }), prices).cost_usd).toBe(0.08);
+    });
+  });
+
   it('prices the provider-reported usage', () => {
     // 800 plain * 0.15 + 200 cached * 0.075 + 500 output * 0.6, per million.
     expect(meter(ok(), prices)).toEqual({ usage: ok().chat!.usage, estimated: false, cost_usd: 0.000435, cost_saved_usd: 0, cache_embed_tokens: 0, cache_embed_cost_usd: 0, guardrail_model_tokens: 0, guardrail_model_cost_usd: 0 });

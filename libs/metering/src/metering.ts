@@ -56,7 +56,8 @@ export function meter(completion: CompletionEvent, prices: PriceTable): Metered 
   // A transcription is billed by the length of its audio, as the provider reported it.
   if (completion.transcription?.duration_seconds !== undefined) usage = { ...usage, audio_seconds: completion.transcription.duration_seconds };
   const route = request.route;
-  const { cost_usd } = route ? costOf(usage, prices[priceKey(route.provider, route.upstream_model)]) : { cost_usd: 0 };
+  // An image is priced by the size and quality its provider was asked for, where its price lists them.
+  const { cost_usd } = route ? costOf(usage, prices[priceKey(route.provider, route.upstream_model)], completion.image_generation) : { cost_usd: 0 };
   // The embedding the semantic cache made for the request was spent whatever the answer: hit, miss or failure.
   const embed = completion.cache_embed;
   const embedCost = embed ? costOf(embed.usage, prices[priceKey(embed.route.provider, embed.route.upstream_model)]).cost_usd : 0;

@@ -23,6 +23,35 @@ describe('pricing', () => {
     expect(buildPriceTable()['openai/dall-e-3'].per_image).toBe(0.04);
   });
 
+  it('charges a DALL-E image the price of the size and quality it was asked for', () => {
+    const images = (n: number) => ({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, images: n });
+    const dallE3 = buildPriceTable()['openai/dall-e-3'];
+    const dallE2 = buildPriceTable()['openai/dall-e-2'];
+    expect(costOf(images(1), dallE3, { size: '1024x1024', quality: 'standard' }).cost_usd).toBe(0.04);
+    expect(costOf(images(1), dallE3, { size: '1024x1792', quality: 'standard' }).cost_usd).toBe(0.08);
+    expect(costOf(images(2), dallE3, { size: '1792x1024', quality: 'standard' }).cost_usd).toBe(0.16);
+    expect(costOf(images(1), dallE3, { size: '1024x1024', quality: 'hd' }).cost_usd).toBe(0.08);
+    expect(costOf(images(1), dallE3, { size: '1792x1024', quality: 'hd' }).cost_usd).toBe(0.12);
+    expect(costOf(images(3), dallE3, { size: '1024x1792', quality: 'hd' }).cost_usd).toBe(0.36);
+    expect(costOf(images(1), dallE2, { size: '256x256', quality: 'standard' }).cost_usd).toBe(0.016);
+    expect(costOf(images(2), dallE2, { size: '512x512', quality: 'standard' }).cost_usd).toBe(0.036);
+    expect(costOf(images(1), dallE2, { size: '1024x1024', quality: 'standard' }).cost_usd).toBe(0.02);
+  });
+
+  it('charges per_image for an image whose size or quality its price does not list, or that says neither', () => {
+    const images = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, images: 2 };
+    const price = { input_per_mtok: 0, output_per_mtok: 0, per_image: 0.05, per_image_by_quality: { hd: { '1024x1024': 0.09 } } };
+    expect(costOf(images, price, { size: '1024x1024', quality: 'hd' }).cost_usd).toBe(0.18);
+    expect(costOf(images, price, { size: '512x512', quality: 'hd' }).cost_usd).toBe(0.1);
+    expect(costOf(images, price, { size: '1024x1024', quality: 'standard' }).cost_usd).toBe(0.1);
+    expect(costOf(images, price, { size: '1024x1024' }).cost_usd).toBe(0.1);
+    expect(costOf(images, price).cost_usd).toBe(0.1);
+    // Imagen's price is one per image, whatever the size.
+    expect(costOf(images, buildPriceTable()['gemini/imagen-4.0-generate-001'], { size: '1024x1792' }).cost_usd).toBe(0.08);
+    // Without per_image, an unlisted size costs nothing rather than a guess.
+    expect(costOf(images, { input_per_mtok: 0, output_per_mtok: 0, per_image_by_quality: { hd: { '1024x1024': 0.09 } } }, { size: '512x512', quality: 'hd' }).cost_usd).toBe(0);
+  });
+
   it('charges audio by the minute, a part of one at its share', () => {
     expect(costOf({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, audio_seconds: 90 }, { input_per_mtok: 0, output_per_mtok: 0, per_audio_minute: 0.006 }).cost_usd).toBe(0.009);
     expect(costOf({ prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, audio_seconds: 25.933313 }, buildPriceTable()['deepgram/nova-3']).cost_usd).toBe(0.0018585541);

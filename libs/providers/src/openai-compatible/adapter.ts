@@ -110,7 +110,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
   }
   if (options.images) {
     adapter.generateImage = async (request, { signal }) =>
-      fromOpenAIImageResponse(options.name, await sendJson<OpenAIImageResponse>(call('images', request.model, toOpenAIImageRequest(request), signal)));
+      fromOpenAIImageResponse(options.name, request, await sendJson<OpenAIImageResponse>(call('images', request.model, toOpenAIImageRequest(request), signal)));
   }
   if (options.transcriptions) {
     adapter.transcribe = async (request, { signal }) => {

@@ -1,6 +1,7 @@
 // OpenAI's image generation API (POST /v1/images/generations), as its API reference documents it. Pure
 // translators. Images are asked for as base64: response_format is documented for the DALL-E models only
-// (gpt-image-1 always answers base64 and refuses the parameter). gpt-image-1 reports usage in tokens.
+// (gpt-image-1 always answers base64 and refuses the parameter). gpt-image-1 reports usage in tokens;
+// a DALL-E image is priced by its size and quality, so the answer says which were asked.
 import { GatewayError, type ImageGenerationRequest, type ImageGenerationResult } from '@switchyard/contracts';
 
 export interface OpenAIImageRequest {
@@ -27,7 +28,11 @@ export function toOpenAIImageRequest(request: ImageGenerationRequest): OpenAIIma
   return body;
 }
 
-export function fromOpenAIImageResponse(provider: string, response: OpenAIImageResponse | null): ImageGenerationResult {
+/** What OpenAI makes when a DALL-E request names no size; the gateway never sends quality, so it is always DALL-E's default. */
+const DALL_E_DEFAULT_SIZE = '1024x1024';
+const DALL_E_QUALITY = 'standard';
+
+export function fromOpenAIImageResponse(provider: string, request: ImageGenerationRequest, response: OpenAIImageResponse | null): ImageGenerationResult {
   const data = response?.data;
   if (!Array.isArray(data) || data.length === 0 || !data.every((image) => typeof image?.b64_json === 'string' || typeof image?.url === 'string')) {
     throw new GatewayError('provider_bad_response', `${provider} returned no images, or images without b64_json or url`);
@@ -38,6 +43,10 @@ export function fromOpenAIImageResponse(provider: string, response: OpenAIImageR
       ...(image.revised_prompt ? { revised_prompt: image.revised_prompt } : {}),
     })),
   };
+  if (request.model.startsWith('dall-e')) {
+    result.size = request.size ?? DALL_E_DEFAULT_SIZE;
+    result.quality = DALL_E_QUALITY;
+  }
   const usage = response?.usage;
   if (usage) {
     const prompt = usage.input_tokens ?? 0;

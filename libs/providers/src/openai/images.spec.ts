@@ -16,7 +16,7 @@ runKindConformanceSuite<ImageGenerationResult>({
   route: { path: '/v1/images/generations' },
   answer: {
     reply: reply.json(documented),
-    expected: { data: [{ b64_json: documented.data[0].b64_json, revised_prompt: documented.data[0].revised_prompt }] },
+    expected: { data: [{ b64_json: documented.data[0].b64_json, revised_prompt: documented.data[0].revised_prompt }], size: '1024x1024', quality: 'standard' },
     expectRequest: (request) => {
       expect(request.headers.authorization).toBe(`Bearer ${KEY}`);
       // DALL-E models are asked for base64, which the gateway returns inline.
@@ -28,6 +28,25 @@ runKindConformanceSuite<ImageGenerationResult>({
     'an image with neither b64_json nor url': reply.json({ created: 1764726000, data: [{ revised_prompt: 'x' }] }),
   },
   errors: errorFixtures(OPENAI_FIXTURES_DIR, 'errors.json', OPENAI_ERROR_MESSAGES, 20_000),
+});
+
+describe('openai DALL-E', () => {
+  it.each([
+    ['dall-e-3', { size: '1792x1024' }, { size: '1792x1024', quality: 'standard' }],
+    ['dall-e-3', {}, { size: '1024x1024', quality: 'standard' }],
+    ['dall-e-2', { size: '256x256' }, { size: '256x256', quality: 'standard' }],
+    ['dall-e-2', {}, { size: '1024x1024', quality: 'standard' }],
+  ])('says %s was asked for the size %j and the quality it prices the images by', async (model, asked, expected) => {
+    const server = await ReplayServer.start();
+    try {
+      server.on('POST', '/v1/images/generations', reply.json(documented));
+      const result = await createAdapter(server.baseUrl).generateImage!({ model, prompt: 'a lighthouse', ...asked }, { signal: AbortSignal.timeout(5000) });
+      expect(server.onlyRequest().body).toEqual({ model, prompt: 'a lighthouse', ...asked, response_format: 'b64_json' });
+      expect(result).toMatchObject(expected);
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('openai gpt-image-1', () => {
