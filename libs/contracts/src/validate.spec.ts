@@ -172,12 +172,24 @@ describe('validateImageGenerationRequest', () => {
     ['11 images', { ...image, n: 11 }, 'n', 'n is 11; it must be between 1 and 10'],
     ['a size in words', { ...image, size: 'large' }, 'size', 'size is "large"; expected WIDTHxHEIGHT, each side at most 4096 pixels, e.g. 1024x1024'],
     ['a side of 5,000 pixels', { ...image, size: '5000x1024' }, 'size', 'size is "5000x1024"; expected WIDTHxHEIGHT, each side at most 4096 pixels, e.g. 1024x1024'],
+    ['a quality OpenAI does not name', { ...image, quality: 'ultra' }, 'quality', 'quality is "ultra"; expected one of standard, hd, low, medium, high'],
+    ['a quality in capitals', { ...image, quality: 'HD' }, 'quality', 'quality is "HD"; expected one of standard, hd, low, medium, high'],
+    ['a quality that is no string', { ...image, quality: 2 }, 'quality', 'quality is 2; expected one of standard, hd, low, medium, high'],
+    ['a style OpenAI does not name', { ...image, style: 'cartoon' }, 'style', 'style is "cartoon"; expected one of vivid, natural'],
   ])('refuses %s', (_name, request, param, message) => {
     expect(refusal(() => validateImageGenerationRequest(request as never))).toEqual({ param, message });
   });
 
   it('accepts a count and a size within bounds', () => {
     expect(() => validateImageGenerationRequest({ ...image, n: 10, size: '1792x1024' })).not.toThrow();
+  });
+
+  it.each(['standard', 'hd', 'low', 'medium', 'high'])('accepts the quality %s', (quality) => {
+    expect(() => validateImageGenerationRequest({ ...image, quality } as never)).not.toThrow();
+  });
+
+  it.each(['vivid', 'natural'])('accepts the style %s', (style) => {
+    expect(() => validateImageGenerationRequest({ ...image, style } as never)).not.toThrow();
   });
 });
 

@@ -5,7 +5,7 @@
 import { ROLES, type ChatRequest, type EmbedRequest } from './chat';
 import type { ModerationRequest } from './moderation';
 import type { RerankRequest } from './rerank';
-import type { ImageGenerationRequest } from './image-generation';
+import { IMAGE_QUALITIES, IMAGE_STYLES, type ImageGenerationRequest } from './image-generation';
 import { TRANSCRIPTION_FORMATS, type TranscriptionRequest } from './transcription';
 import { GatewayError, InvalidFieldError } from './errors';
 import type { CacheControl } from './events';
@@ -73,6 +73,8 @@ export function validateImageGenerationRequest(request: ImageGenerationRequest):
       throw new InvalidFieldError('size', `is ${quoted(fields.size)}; expected WIDTHxHEIGHT, each side at most ${LIMITS.imageSidePixels} pixels, e.g. 1024x1024`);
     }
   }
+  if (fields.quality !== undefined && fields.quality !== null && fields.quality !== '') checkOneOf(fields.quality, 'quality', IMAGE_QUALITIES);
+  if (fields.style !== undefined && fields.style !== null && fields.style !== '') checkOneOf(fields.style, 'style', IMAGE_STYLES);
   checkUserAndMetadata(fields);
 }
 

@@ -407,6 +407,9 @@ export function fromGrpcImageGenerationRequest(raw: unknown): ImageGenerationReq
   const request: ImageGenerationRequest = { model: message.model ?? '', prompt: message.prompt ?? '' };
   if (message.n !== undefined && message.n !== null) request.n = message.n;
   if (message.size) request.size = message.size;
+  // auto is the provider's choice, as over HTTP; validateImageGenerationRequest bounds the rest.
+  if (message.quality && message.quality !== 'auto') request.quality = message.quality;
+  if (message.style) request.style = message.style;
   if (message.user) request.user = message.user;
   if (message.metadata && Object.keys(message.metadata).length > 0) request.metadata = { ...message.metadata };
   return request;

@@ -65,6 +65,13 @@ describe('metering', () => {
       expect((reply.value as { response: object }).response).not.toHaveProperty('size');
     });
 
+    it('bills one hd 1792x1024 dall-e-3 image, asked for by the caller, at the hd price of 0.12 USD in its usage row and answer', async () => {
+      const asked = summarizeRequest({ ...whole, kind: 'image_generation', chat: undefined, image_generation: { model: 'dall-e-3', prompt: 'a lighthouse', size: '1792x1024', quality: 'hd' }, route: { provider: 'openai', upstream_model: 'dall-e-3' } });
+      const [reply, usage] = await stage.handle(ok({ request: asked, chat: undefined, image_generation: { data: [image], size: '1792x1024', quality: 'hd' } }), {} as never);
+      expect(usage.value).toMatchObject({ kind: 'image_generation', images: 1, cost_usd: 0.12 });
+      expect(reply.value).toMatchObject({ type: 'image_generation', response: { usage: { images: 1 }, cost_usd: 0.12 } });
+    });
+
     it('bills per_image when the answer says no size and quality', () => {
       expect(meter(ok({ request: generation('dall-e-3'), chat: undefined, image_generation: { data: [image, image] } }), prices).cost_usd).toBe(0.08);
     });

@@ -81,6 +81,9 @@ describe('scrubbingCredentials', () => {
     async embed() {
       throw new TypeError(`fetch to http://u:${KEY}@host failed`);
     },
+    async generateImage() {
+      throw new GatewayError('invalid_request', 'dall-e-2 makes images of quality standard; quality hd is not one', { param: 'quality' });
+    },
   };
   const adapter = scrubbingCredentials(leaking, [KEY]);
 
@@ -108,6 +111,11 @@ describe('scrubbingCredentials', () => {
   it('maps an error that is no GatewayError as a transport failure, hidden the same way', async () => {
     const error = (await adapter.embed!({ model: 'm', input: ['x'] }, options()).catch((thrown: unknown) => thrown)) as GatewayError;
     expect(error.toBody()).toEqual({ code: 'provider_unavailable', message: `leaky could not be reached: fetch to http://${REDACTED}@host failed` });
+  });
+
+  it('keeps the field an adapter refused named, which the caller\'s error carries as its param', async () => {
+    const error = (await adapter.generateImage!({ model: 'dall-e-2', prompt: 'p', quality: 'hd' }, options()).catch((thrown: unknown) => thrown)) as GatewayError;
+    expect(error.toBody()).toEqual({ code: 'invalid_request', message: 'dall-e-2 makes images of quality standard; quality hd is not one', param: 'quality' });
   });
 
   it('marks the adapters it wraps, which the registry requires', () => {

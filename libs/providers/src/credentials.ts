@@ -95,11 +95,12 @@ function hidePieces(text: string, pieces: Set<string>): string {
 
 /**
  * A failure as it may leave the library: a GatewayError (other errors mapped as transport failures)
- * whose message has no credential, and without a cause, which can hold the failing request's URL and headers.
+ * whose message has no credential, and without a cause, which can hold the failing request's URL and
+ * headers; the field an adapter refused stays named.
  */
 export function scrubbedError(provider: string, credentials: readonly string[], options: CallOptions, error: unknown): GatewayError {
   const failure = transportError({ provider, signal: options.signal }, error);
-  return new GatewayError(failure.code, scrub(failure.message, credentials), { providerStatus: failure.providerStatus, retryAfterMs: failure.retryAfterMs });
+  return new GatewayError(failure.code, scrub(failure.message, credentials), { providerStatus: failure.providerStatus, retryAfterMs: failure.retryAfterMs, param: failure.param });
 }
 
 const scrubbing = new WeakSet<ProviderAdapter>();

@@ -145,6 +145,16 @@ describe('HTTP front door plumbing', () => {
     expect((await errorOf(empty)).message).toBe('the request body is empty; send a JSON object');
   });
 
+  it('refuses an image quality or style OpenAI does not name with 400 in OpenAI\'s shape, naming the field, before the pipeline', async () => {
+    await harness.core.start();
+    const quality = await post(harness.server, '/v1/images/generations', '{"model":"dall-e-3","prompt":"a lighthouse","quality":"ultra"}');
+    expect(quality.status).toBe(400);
+    expect(await errorOf(quality)).toEqual({ type: 'invalid_request_error', code: 'invalid_request', param: 'quality', message: 'quality is "ultra"; expected one of standard, hd, low, medium, high' });
+    const style = await post(harness.server, '/v1/images/generations', '{"model":"dall-e-3","prompt":"a lighthouse","style":"cartoon"}');
+    expect(await errorOf(style)).toEqual({ type: 'invalid_request_error', code: 'invalid_request', param: 'style', message: 'style is "cartoon"; expected one of vivid, natural' });
+    expect(harness.requests).toHaveLength(0);
+  });
+
   it('answers JSON nested too deeply to convert with 400 in either API\'s shape', async () => {
     await stopHarness(harness);
     harness = await startHarness([], 1024 * 1024);

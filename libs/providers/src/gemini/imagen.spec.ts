@@ -36,3 +36,12 @@ describe('Imagen sizes', () => {
     expect(() => toImagenRequest({ model: 'imagen', prompt: 'p', size: '1792x1024' })).toThrow(new GatewayError('invalid_request', 'Imagen makes images of aspect ratio 1:1, 3:4, 4:3, 9:16, 16:9; size 1792x1024 is 7:4'));
   });
 });
+
+describe('Imagen quality and style', () => {
+  it.each([
+    ['quality', { quality: 'hd' as const }],
+    ['style', { style: 'natural' as const }],
+  ])('refuses a %s, which Imagen\'s parameters have no place for, naming the field', (param, asked) => {
+    expect(() => toImagenRequest({ model: 'imagen', prompt: 'p', ...asked })).toThrow(expect.objectContaining({ code: 'invalid_request', param, message: `Imagen takes no ${param}; send the request without it` }));
+  });
+});

@@ -1,6 +1,8 @@
 // Imagen through the Gemini API (POST models/{model}:predict), as its reference documents it: the
 // prompt as an instance, sampleCount and aspectRatio as parameters, images back as base64 predictions.
 // Imagen leaves out the images its safety filters block; none at all is an answer the gateway cannot pass on.
+// Its parameters have no quality or style, so a request naming either is refused rather than served as
+// something other than what was asked.
 import { GatewayError, type ImageGenerationRequest, type ImageGenerationResult } from '@switchyard/contracts';
 
 export interface ImagenPredictRequest {
@@ -16,6 +18,9 @@ export interface ImagenPredictResponse {
 export const IMAGEN_ASPECT_RATIOS: readonly string[] = ['1:1', '3:4', '4:3', '9:16', '16:9'];
 
 export function toImagenRequest(request: ImageGenerationRequest): ImagenPredictRequest {
+  for (const param of ['quality', 'style'] as const) {
+    if (request[param]) throw new GatewayError('invalid_request', `Imagen takes no ${param}; send the request without it`, { param });
+  }
   const body: ImagenPredictRequest = { instances: [{ prompt: request.prompt }], parameters: { sampleCount: request.n ?? 1 } };
   if (request.size) body.parameters.aspectRatio = aspectRatioOf(request.size);
   return body;

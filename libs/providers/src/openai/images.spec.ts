@@ -36,6 +36,9 @@ describe('openai DALL-E', () => {
     ['dall-e-3', {}, { size: '1024x1024', quality: 'standard' }],
     ['dall-e-2', { size: '256x256' }, { size: '256x256', quality: 'standard' }],
     ['dall-e-2', {}, { size: '1024x1024', quality: 'standard' }],
+    ['dall-e-3', { size: '1792x1024', quality: 'hd' as const, style: 'natural' as const }, { size: '1792x1024', quality: 'hd' }],
+    ['dall-e-3', { quality: 'standard' as const, style: 'vivid' as const }, { size: '1024x1024', quality: 'standard' }],
+    ['dall-e-2', { size: '512x512', quality: 'standard' as const }, { size: '512x512', quality: 'standard' }],
   ])('says %s was asked for the size %j and the quality it prices the images by', async (model, asked, expected) => {
     const server = await ReplayServer.start();
     try {
@@ -49,7 +52,36 @@ describe('openai DALL-E', () => {
   });
 });
 
+describe('openai DALL-E qualities', () => {
+  it.each([
+    ['dall-e-3', 'low', 'dall-e-3 makes images of quality standard, hd; quality low is not one'],
+    ['dall-e-2', 'hd', 'dall-e-2 makes images of quality standard; quality hd is not one'],
+  ] as const)('refuses %s a quality %s it does not make, since the image would be billed at a price it has not, and sends nothing', async (model, quality, message) => {
+    const server = await ReplayServer.start();
+    try {
+      server.on('POST', '/v1/images/generations', reply.json(documented));
+      const call = createAdapter(server.baseUrl).generateImage!({ model, prompt: 'a lighthouse', quality }, { signal: AbortSignal.timeout(5000) });
+      await expect(call).rejects.toMatchObject({ code: 'invalid_request', param: 'quality', message });
+      expect(server.requests).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('openai gpt-image-1', () => {
+  it('is sent the quality asked, and reports none, since its images are billed in tokens', async () => {
+    const server = await ReplayServer.start();
+    try {
+      server.on('POST', '/v1/images/generations', reply.json({ created: 1764726000, data: [{ b64_json: documented.data[0].b64_json }], usage: { input_tokens: 12, output_tokens: 4160, total_tokens: 4172 } }));
+      const result = await createAdapter(server.baseUrl).generateImage!({ model: 'gpt-image-1', prompt: 'a lighthouse', quality: 'high' }, { signal: AbortSignal.timeout(5000) });
+      expect(server.onlyRequest().body).toEqual({ model: 'gpt-image-1', prompt: 'a lighthouse', quality: 'high' });
+      expect(result).toEqual({ data: [{ b64_json: documented.data[0].b64_json }], usage: { prompt_tokens: 12, completion_tokens: 4160, total_tokens: 4172 } });
+    } finally {
+      await server.close();
+    }
+  });
+
   it('is not sent response_format, which it refuses, and its token usage is read', async () => {
     const server = await ReplayServer.start();
     try {

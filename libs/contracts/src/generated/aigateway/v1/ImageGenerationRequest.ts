@@ -14,6 +14,15 @@ export interface ImageGenerationRequest {
   'size'?: (string);
   'user'?: (string);
   'metadata'?: ({[key: string]: string});
+  /**
+   * standard or hd (DALL-E 3; DALL-E 2 makes standard only), low, medium or high (gpt-image-1); the
+   * provider's default when empty or auto. A DALL-E image is priced by it.
+   */
+  'quality'?: (string);
+  /**
+   * vivid or natural (DALL-E 3); its default, vivid, when empty.
+   */
+  'style'?: (string);
   '_n'?: "n";
 }
 
@@ -30,5 +39,14 @@ export interface ImageGenerationRequest__Output {
   'size': (string);
   'user': (string);
   'metadata': ({[key: string]: string});
+  /**
+   * standard or hd (DALL-E 3; DALL-E 2 makes standard only), low, medium or high (gpt-image-1); the
+   * provider's default when empty or auto. A DALL-E image is priced by it.
+   */
+  'quality': (string);
+  /**
+   * vivid or natural (DALL-E 3); its default, vivid, when empty.
+   */
+  'style': (string);
   '_n'?: "n";
 }
