@@ -99,6 +99,15 @@ describe('event parsing', () => {
     expect(parseRequestsTopicEvent({ ...request, limits })).toEqual({ ...request, limits });
   });
 
+  // Regression: a request refused for its 9 KB model name (invalid_request, by the router) made a completion
+  // whose summary the provider-worker and metering refused in turn: its caller's answer was dead-lettered.
+  it('reads the completion of a request refused for its model, whatever the model it named', () => {
+    for (const model of ['', 'm'.repeat(9 * 1024)]) {
+      const refused = { request: { ...summary, model }, status: 'error', error: { code: 'invalid_request', message: 'model is too long' } };
+      expect(parseCompletionEvent(refused).request.model).toBe(model);
+    }
+  });
+
   it('reads topic usage as a caller outcome when its type says so, and as a usage row otherwise', () => {
     expect(parseUsageTopicEvent(outcome)).toBe(outcome);
     expect(parseUsageTopicEvent(usage)).toBe(usage);
@@ -110,7 +119,7 @@ describe('event parsing', () => {
     [() => parseRequestEvent({ ...request, chat: undefined }), 'chat.messages is missing'],
     [() => parseRequestEvent({ ...request, cache_control: 'max-age=0' }), 'cache_control must be one of no-cache, no-store'],
     [() => parseCompletionEvent({ request: summary, status: 'error' }), 'error is missing on a failed completion'],
-    [() => parseCompletionEvent({ request: { ...summary, model: '' }, status: 'ok' }), 'model must be a string of 1-256 characters'],
+    [() => parseCompletionEvent({ request: { ...summary, model: 42 }, status: 'ok' }), 'model must be a string'],
     [() => parseCompletionEvent({ request: { ...summary, reply_to: 'a topic' }, status: 'ok' }), 'reply_to must be a Kafka topic name'],
     [() => parseCompletionEvent({ request: { ...request, chat: undefined }, status: 'ok' }), 'chat.messages is missing'],
     [() => parseRequestsTopicEvent({ ...request, limits: { ...limits, key: { ...limits.key, rpm: -1 } } }), 'limits.key.rpm must be null or a number of at least 0'],
