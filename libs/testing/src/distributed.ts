@@ -36,14 +36,15 @@ export interface RunningDistributedGateway {
  */
 export async function startDistributedGateway(env: Record<string, string> = {}, readyTimeoutMs = 120_000, args: string[] = []): Promise<RunningDistributedGateway> {
   const ingresses = instancesOf(args, 'ingress');
-  const [grpcPort, httpPort] = await freePortRuns(2, ingresses);
-  const grpcAddresses = instanceAddresses(env.GATEWAY_GRPC_ADDR ?? `127.0.0.1:${grpcPort}`, ingresses);
-  const httpAddresses = instanceAddresses(env.GATEWAY_HTTP_ADDR ?? `127.0.0.1:${httpPort}`, ingresses);
-  const [grpcAddress, httpAddress] = [grpcAddresses[0], httpAddresses[0]];
   // start-distributed gives the k-th instance, in the order of SERVICES, METRICS_ADDR's port plus k.
   const counts = SERVICES.map((service) => instancesOf(args, service));
   const instances = counts.reduce((total, count) => total + count, 0);
-  const [metricsPort] = await freePortRuns(1, instances);
+  // The three runs are picked together, so that none overlaps another (regression: the metrics ports,
+  // picked after the front doors' were released, took an ingress instance's HTTP port in a CI run).
+  const [grpcPort, httpPort, metricsPort] = await freePortRuns(3, Math.max(ingresses, instances));
+  const grpcAddresses = instanceAddresses(env.GATEWAY_GRPC_ADDR ?? `127.0.0.1:${grpcPort}`, ingresses);
+  const httpAddresses = instanceAddresses(env.GATEWAY_HTTP_ADDR ?? `127.0.0.1:${httpPort}`, ingresses);
+  const [grpcAddress, httpAddress] = [grpcAddresses[0], httpAddresses[0]];
   const metricsAddress = env.METRICS_ADDR ?? `127.0.0.1:${metricsPort}`;
   const allMetrics = instanceAddresses(metricsAddress, instances);
   const metricsAddresses = Object.fromEntries(SERVICES.map((service, index) => [service, allMetrics.splice(0, counts[index])]));
