@@ -105,7 +105,7 @@ function directBus(): Bus & { deliver(messages: IncomingMessage[]): Promise<void
     ensureTopics: async () => undefined,
     deleteTopics: async () => undefined,
     close: async () => undefined,
-    deliver: (messages) => subscription!.handleBatch(messages, { commitNow: async () => undefined }),
+    deliver: (messages) => subscription!.handleBatch(messages),
   };
 }
 

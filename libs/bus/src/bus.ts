@@ -34,11 +34,8 @@ export interface Subscription {
   copartitionedTopics?: readonly string[];
   /** Consumer group: instances in the same group share the topic's messages. */
   group: string;
-  /**
-   * Handles one batch. The batch's offsets are committed only after the returned promise settles, unless
-   * the handler asks for it sooner with `batch.commitNow()`.
-   */
-  handleBatch(messages: IncomingMessage[], batch: BatchControl): Promise<void>;
+  /** Handles one batch. The batch's offsets are committed only after the returned promise settles. */
+  handleBatch(messages: IncomingMessage[]): Promise<void>;
   /**
    * Batches of one partition handled at once. 1 (the default) handles a partition strictly in order;
    * more lets slow work (a long provider stream) not hold up the messages behind it, while commits still
@@ -67,17 +64,6 @@ export interface Subscribed {
    * every partition, up to the end offset of that moment.
    */
   readUpToNow(): Promise<void>;
-}
-
-export interface BatchControl {
-  /**
-   * Commits the batch's offsets before its handler has finished, and resolves once the broker has them:
-   * for work that must not be done twice, such as an answer written to a caller, which a restarted
-   * instance must not read again. Only for subscriptions that handle one batch of a partition at a time
-   * (maxInFlightBatches 1), so that no earlier batch is still in flight. A commit that fails is logged and
-   * the batch may be redelivered, as without it.
-   */
-  commitNow(): Promise<void>;
 }
 
 export interface Bus {

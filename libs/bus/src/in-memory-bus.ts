@@ -1,4 +1,4 @@
-import type { BatchControl, Bus, IncomingMessage, OutgoingMessage, Subscribed, Subscription } from './bus';
+import type { Bus, IncomingMessage, OutgoingMessage, Subscribed, Subscription } from './bus';
 
 const MAX_BATCH = 1000;
 
@@ -101,9 +101,8 @@ export class InMemoryBus implements Bus {
         if (consumer.queue.length > 0) this.deliver(consumer);
         else if (consumer.inFlight === 0) consumer.idle.splice(0).forEach((resolve) => resolve());
       };
-      consumer.subscription.handleBatch(batch, NOTHING_TO_COMMIT).then(settled, (error) => {
-        process.stderr.write(`in-memory bus: handler of ${consumer.topic} failed: ${error}
-`);
+      consumer.subscription.handleBatch(batch).then(settled, (error) => {
+        process.stderr.write(`in-memory bus: handler of ${consumer.topic} failed: ${error}\n`);
         settled();
       });
     }
@@ -128,6 +127,3 @@ export class InMemoryBus implements Bus {
     return new Promise((resolve) => consumer.idle.push(resolve));
   }
 }
-
-// Nothing outlives the process on the in-memory bus, so there is nothing to commit.
-const NOTHING_TO_COMMIT: BatchControl = { commitNow: () => Promise.resolve() };

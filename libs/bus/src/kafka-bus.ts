@@ -3,7 +3,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { createRequire } from 'node:module';
 import { gatewayMetrics, type Logger } from '@switchyard/telemetry';
-import { MessageTooLargeError, type Bus, type BatchControl, type IncomingMessage, type OutgoingMessage, type Subscribed, type Subscription } from './bus';
+import { MessageTooLargeError, type Bus, type IncomingMessage, type OutgoingMessage, type Subscribed, type Subscription } from './bus';
 import { ConsumerLagPoller, type GroupTopic } from './consumer-lag';
 
 /**
@@ -172,9 +172,6 @@ class PartitionProgress {
  */
 class OffsetCommitter {
   private readonly pending = new Map<string, { topic: string; partition: number; offset: string }>();
-  // The furthest offset of each partition handed to a commit: a batch committed early (commitNow) is not
-  // committed again when its handler finishes.
-  private readonly furthest = new Map<string, bigint>();
   private timer?: NodeJS.Timeout;
   private committing: Promise<void> = Promise.resolve();
 
@@ -185,10 +182,7 @@ class OffsetCommitter {
 
   /** Records the next offset to read of a partition; it is committed with the next flush. */
   add(topic: string, partition: number, offset: bigint): void {
-    const key = `${topic}:${partition}`;
-    if (offset <= (this.furthest.get(key) ?? -1n)) return;
-    this.furthest.set(key, offset);
-    this.pending.set(key, { topic, partition, offset: offset.toString() });
+    this.pending.set(`${topic}:${partition}`, { topic, partition, offset: offset.toString() });
     this.timer ??= setTimeout(() => void this.flush(), COMMIT_INTERVAL_MS);
   }
 
@@ -524,15 +518,8 @@ export class KafkaBus implements Bus {
     const entry = progress.start(BigInt(batch.lastOffset()));
     // Reading moves on at once; committing waits until this batch and all before it are done.
     resolveOffset(batch.lastOffset());
-    const control: BatchControl = {
-      commitNow: () => {
-        if (limit !== 1) return Promise.reject(new Error(`commitNow needs maxInFlightBatches 1 (${subscription.group} has ${limit})`));
-        if (consuming.progress.get(partitionKey) === progress) consuming.committer.add(batch.topic, batch.partition, BigInt(batch.lastOffset()) + 1n);
-        return consuming.committer.flush();
-      },
-    };
     const work = subscription
-      .handleBatch(messages, control)
+      .handleBatch(messages)
       .catch((error) => this.options.logger.error('batch handler failed', { topic: batch.topic, error }))
       .then(() => {
         const next = progress!.finish(entry);

@@ -168,14 +168,6 @@ export type IngressSettings = Pick<GatewayCoreOptions, 'catalog' | 'defaultTimeo
 // answer (a request redelivered after a stage failed over is answered twice; a deadline was reported
 // already). Bounded: the oldest are forgotten first, long after any duplicate could still come.
 const SETTLED_KEPT = 65_536;
-/** How long a final answer waits for its reply's offset commit before it goes to its caller anyway. */
-const REPLY_COMMIT_WAIT_MS = 1000;
-
-/** Settles when `work` does or after `ms`, whichever is first; what `work` does after is ignored. */
-function withinMs(work: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]).finally(() => clearTimeout(timer));
-}
 
 interface PendingCall {
   onReply(reply: ReplyEvent): void;
@@ -221,21 +213,15 @@ export class GatewayCore {
       topic: this.replyTopic,
       group: `switchyard-ingress-${this.instanceId}`,
       maxInFlightBatches: 1,
-      handleBatch: async (messages, batch) => {
-        const replies: ReplyEvent[] = [];
+      handleBatch: async (messages) => {
         for (const message of messages) {
+          let reply: ReplyEvent;
           try {
-            replies.push(parseReplyEvent(message.value));
+            reply = parseReplyEvent(message.value);
           } catch (error) {
             this.options.logger.warn('ignoring a malformed reply', { reason: (error as Error).message });
+            continue;
           }
-        }
-        // A final answer is committed before its caller gets it: an instance restarted in this one's
-        // place reads again what was not committed, and would record an answer its caller had as
-        // undelivered (see reportUnclaimed). The wait is bounded: a broker that does not take the commit
-        // (restarting, or this instance leaving its group) delays no answer by more than a moment.
-        if (replies.some((reply) => reply.origin && this.pending.has(reply.request_id))) await withinMs(batch.commitNow(), REPLY_COMMIT_WAIT_MS);
-        for (const reply of replies) {
           const call = this.pending.get(reply.request_id);
           if (call) call.onReply(reply);
           else if (reply.origin) this.reportUnclaimed(reply.request_id, reply.origin);
