@@ -12,4 +12,7 @@ module.exports = {
   globalTeardown: '<rootDir>/libs/testing/src/global-teardown.ts',
   maxWorkers: 1,
   testTimeout: 120_000,
+  // In band, a suite that failed before its afterAll could clean up leaves its clients retrying in this
+  // process; the run must then end red rather than wait for them (a CI run hung past its limit this way).
+  forceExit: true,
 };

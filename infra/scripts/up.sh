@@ -10,7 +10,10 @@ CACHE_DIR="$INFRA_DIR/.cache"
 KAFKA_PORT="${SWITCHYARD_KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${SWITCHYARD_KAFKA_CONTROLLER_PORT:-19093}"
 KAFKA_MAX_MESSAGE_BYTES=16777216
-PG_PORT="${SWITCHYARD_PG_PORT:-55432}"
+# Both default ports lie below the kernel's ephemeral range (32768 up): while a server is down, a client
+# retrying a port in that range can be given that same port as its own and connect to itself, which
+# holds the port so the server cannot listen on it again (a CI run's fault suite could not restart Postgres).
+PG_PORT="${SWITCHYARD_PG_PORT:-15432}"
 PG_USER=switchyard
 PG_DB=switchyard
 mkdir -p "$DATA_DIR" "$CACHE_DIR"

@@ -18,7 +18,8 @@ export interface Infrastructure {
 }
 
 const KAFKA_PORT = 19092;
-const PG_PORT = 55432;
+// Below the kernel's ephemeral range, as infra/scripts/up.sh explains.
+const PG_PORT = 15432;
 
 export async function provisionInfrastructure(log: (line: string) => void = () => undefined): Promise<Infrastructure> {
   if (process.env.KAFKA_BROKERS && process.env.DATABASE_URL) {
@@ -131,7 +132,7 @@ export async function freePortRuns(count: number, length: number): Promise<numbe
   }
 }
 
-/** Above the infrastructure's own ports (Kafka's 19092 and 19093). */
+/** Above the infrastructure's own ports (Kafka's 19092 and 19093, Postgres's 15432). */
 const PICKED_PORTS_FROM = 20_000;
 
 function ephemeralPortsFrom(): number {
