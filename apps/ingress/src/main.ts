@@ -1,10 +1,12 @@
 // The ingress service: the gRPC front door and the HTTP one (OpenAI and Anthropic formats). Publishes
 // each call to the pipeline and answers it from this instance's reply topic.
 import { randomUUID } from 'node:crypto';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { readServiceEnv } from '@switchyard/config';
 import type { UsageQuery } from '@switchyard/contracts';
 import { BatchRunner, BatchService, SqlBatchStore, batchPacingFrom } from '@switchyard/batch';
-import { GatewayCore, batchLineSender, checkBatchBody, ingressSettingsOf, loadTls, startGrpcServer, startHttpServer } from '@switchyard/ingress';
+import { GatewayCore, batchLineSender, batchReplyRecorder, settledCallsJournal, checkBatchBody, ingressSettingsOf, loadTls, startGrpcServer, startHttpServer } from '@switchyard/ingress';
 import { EventSigner, startVirtualKeys } from '@switchyard/keys';
 import { createPostgresClient, queryUsageReport } from '@switchyard/storage';
 import { connectServiceBus, runService, startServiceConfig } from '@switchyard/pipeline';
@@ -42,6 +44,9 @@ void runService('ingress', logger, async () => {
     logger,
     keyIdSecret: env.keyIdSecret,
     instanceId,
+    // An instance with a lasting id has successors that read its reply topic again after a kill -9.
+    settledCalls: env.instanceId ? settledCallsJournal(path.join(os.tmpdir(), 'switchyard-ingress', `${env.instanceId}.settled`)) : undefined,
+    recordBatchReply: batchStore && batchReplyRecorder(batchStore),
     keys: virtualKeys?.directory,
     signer,
     adminKey: env.adminKey,

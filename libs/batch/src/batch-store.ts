@@ -33,6 +33,8 @@ export interface BatchStore {
   claim(runner: string, leaseMs: number, now: Date): Promise<BatchRecord[]>;
   /** Up to `limit` requests of the batch without a result, in file order. */
   pendingLines(batchId: string, limit: number): Promise<BatchLine[]>;
+  /** The request at line `line` (from 1) of the batch, with the batch's endpoint, while it has no result. */
+  pendingLine(batchId: string, line: number): Promise<(BatchLine & { endpoint: BatchEndpoint }) | undefined>;
   /**
    * Records a request's result and counts it, unless it has one already (a result is written once:
    * what the provider answered is kept, and never asked again). Says whether it was recorded.
@@ -205,6 +207,14 @@ export class SqlBatchStore implements BatchStore {
   async pendingLines(batchId: string, limit: number): Promise<BatchLine[]> {
     const { rows } = await this.db.query<BatchLine>(`SELECT batch_id, custom_id, line, body FROM batch_lines WHERE batch_id = $1 AND result IS NULL ORDER BY line LIMIT $2`, [batchId, limit]);
     return rows;
+  }
+
+  async pendingLine(batchId: string, line: number): Promise<(BatchLine & { endpoint: BatchEndpoint }) | undefined> {
+    const { rows } = await this.db.query<BatchLine & { endpoint: BatchEndpoint }>(
+      `SELECT l.batch_id, l.custom_id, l.line, l.body, b.endpoint FROM batch_lines l JOIN batches b ON b.id = l.batch_id WHERE l.batch_id = $1 AND l.line = $2 AND l.result IS NULL`,
+      [batchId, line],
+    );
+    return rows[0];
   }
 
   async settleLine(batchId: string, customId: string, result: LineResult): Promise<boolean> {

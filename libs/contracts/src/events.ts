@@ -444,9 +444,9 @@ export type UsageTopicEvent = UsageEvent | CallerOutcomeEvent;
 /**
  * The request a final reply answers, as its usage row is keyed and described: an ingress that finds no
  * caller waiting for the reply (its predecessor on the reply topic died with the call) records from it
- * that the answer went undelivered.
+ * that the answer went undelivered; or, for a batch's request, records the answer in the batch.
  */
-export type ReplyOrigin = Pick<RequestSummary, 'received_at' | 'api_key_id' | 'key_name' | 'team' | 'kind' | 'stream' | 'model'>;
+export type ReplyOrigin = Pick<RequestSummary, 'received_at' | 'api_key_id' | 'key_name' | 'team' | 'kind' | 'stream' | 'model' | 'batch_id'>;
 
 /** What the ingress instance holding a call receives (its reply topic). Metering's final reply carries its origin. */
 export type ReplyEvent = (

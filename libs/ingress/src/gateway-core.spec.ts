@@ -3,7 +3,11 @@ import { buildModelCatalog, parseGatewayConfig } from '@switchyard/config';
 import { TOPICS, type CallerOutcomeEvent, type CancelEvent, type ReplyEvent, type RequestEvent } from '@switchyard/contracts';
 import { createLogger } from '@switchyard/telemetry';
 import { createHash, createHmac } from 'node:crypto';
-import { apiKeyIdsUnder, Cancellation, GatewayCore, gatewayKeysFrom } from './gateway-core';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { apiKeyIdsUnder, Cancellation, GatewayCore, gatewayKeysFrom, type GatewayCoreOptions } from './gateway-core';
+import { settledCallsJournal } from './settled-calls';
 
 const core = (apiKeys?: string[]) => new GatewayCore({ bus: new InMemoryBus(), catalog: new Map(), logger: createLogger('core-test', 'error'), defaultTimeoutMs: 1000, apiKeys });
 
@@ -110,7 +114,7 @@ describe('the topic a request enters by', () => {
 describe('a caller that goes away', () => {
   // A pipeline that takes requests and answers only when told to, and records the cancellations and
   // caller outcomes it is sent.
-  async function unanswered(defaultTimeoutMs = 10_000) {
+  async function unanswered(defaultTimeoutMs = 10_000, options: Partial<GatewayCoreOptions> = {}) {
     const bus = new InMemoryBus();
     const requests: RequestEvent[] = [];
     const cancellations: CancelEvent[] = [];
@@ -118,7 +122,7 @@ describe('a caller that goes away', () => {
     await bus.subscribe({ topic: TOPICS.requests, group: 'silent', handleBatch: async (messages) => void requests.push(...messages.map((m) => m.value as RequestEvent)) });
     await bus.subscribe({ topic: TOPICS.cancellations, group: 'worker', handleBatch: async (messages) => void cancellations.push(...messages.map((m) => m.value as CancelEvent)) });
     await bus.subscribe({ topic: TOPICS.usage, group: 'analytics', handleBatch: async (messages) => void outcomes.push(...messages.map((m) => m.value as CallerOutcomeEvent)) });
-    const gateway = new GatewayCore({ bus, catalog: new Map(), logger: createLogger('core-test', 'error'), defaultTimeoutMs });
+    const gateway = new GatewayCore({ bus, catalog: new Map(), logger: createLogger('core-test', 'error'), defaultTimeoutMs, ...options });
     await gateway.start();
     const answer = (request: RequestEvent) => {
       const response = { id: request.request_id, model: 'm', provider: 'fake', choices: [{ index: 0, message: { role: 'assistant' as const, content: 'late' }, finish_reason: 'stop' }], usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 }, cost_usd: 0.01 };
@@ -291,6 +295,46 @@ describe('a caller that goes away', () => {
     expect(outcomes).toEqual([
       { type: 'caller_outcome', request_id: 'orphan-1', ts: '2026-12-01T10:00:00.000Z', api_key_id: 'key_1', kind: 'chat', stream: true, model: 'm', status: 'cancelled', error_code: 'cancelled' },
     ]);
+  });
+
+  it('does not record as cancelled a reply its killed predecessor had answered, read again uncommitted by the instance restarted in its place (regression: an answered call\'s row said cancelled)', async () => {
+    const journal = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'core-journal-')), 'ingress-0.settled');
+    const killed = await unanswered(10_000, { instanceId: 'ingress-0', settledCalls: settledCallsJournal(journal) });
+    const call = killed.gateway.chat(request, { cancellation: new Cancellation() });
+    await settle();
+    await killed.answer(killed.requests[0]);
+    expect((await call).choices[0].message.content).toBe('late');
+    // A new process: a bus of its own, the same instance id and journal; the killed one never stopped.
+    const restarted = await unanswered(10_000, { instanceId: 'ingress-0', settledCalls: settledCallsJournal(journal) });
+    const origin = { received_at: Date.parse('2026-12-01T10:00:00Z'), api_key_id: 'anonymous', kind: 'chat' as const, stream: false, model: 'm' };
+    const replyTo = (request_id: string): ReplyEvent => ({ request_id, type: 'chat', response: { id: request_id, model: 'm', provider: 'fake', choices: [], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 }, cost_usd: 0 }, origin });
+    await restarted.bus.publish(restarted.gateway.replyTopic, [
+      { key: killed.requests[0].request_id, value: replyTo(killed.requests[0].request_id) },
+      { key: 'undelivered-1', value: replyTo('undelivered-1') },
+    ]);
+    await settle();
+    expect(restarted.outcomes.map((outcome) => `${outcome.request_id} ${outcome.status}`)).toEqual(['undelivered-1 cancelled']);
+  });
+
+  it('records a batch request\'s final reply in its batch, not as cancelled, whether or not a call waits for it; a store that fails holds up no other reply', async () => {
+    const recorded: string[] = [];
+    const recordBatchReply = async (reply: ReplyEvent, batchId: string) => {
+      if (reply.request_id === 'batch_1-2') throw new Error('the database is down');
+      recorded.push(`${batchId} ${reply.request_id} ${reply.type}`);
+    };
+    const { bus, gateway, requests, outcomes, answer } = await unanswered(10_000, { recordBatchReply });
+    const origin = { received_at: Date.parse('2026-12-01T10:00:00Z'), api_key_id: 'key_owner', kind: 'chat' as const, stream: false, model: 'm', batch_id: 'batch_1' };
+    const batchReply = (request_id: string): ReplyEvent => ({ request_id, type: 'error', error: { code: 'provider_unavailable', message: 'x' }, origin });
+    await bus.publish(gateway.replyTopic, [
+      { key: 'batch_1-1', value: batchReply('batch_1-1') },
+      { key: 'batch_1-2', value: batchReply('batch_1-2') },
+    ]);
+    await settle();
+    const call = gateway.chat(request, { cancellation: new Cancellation() });
+    await settle();
+    await answer(requests[0]);
+    expect((await call).choices[0].message.content).toBe('late');
+    expect([recorded, outcomes]).toEqual([['batch_1 batch_1-1 error'], []]);
   });
 
   // Regression: a request redelivered after a provider-worker was killed was answered twice; the second

@@ -18,6 +18,7 @@ import {
 import { MessageTooLargeError, type Bus } from '@switchyard/bus';
 import { analyzeModelsOf, buildModelCatalog, type AuthConfig, type CatalogEntry, type GatewayConfig } from '@switchyard/config';
 import { BreakerBoard } from '@switchyard/routing';
+import { settledCallsInMemory, type SettledCalls } from './settled-calls';
 import {
   BREAKERS_TOPIC,
   BREAKERS_TOPIC_PARTITIONS,
@@ -128,6 +129,10 @@ export interface GatewayCoreOptions {
   logger: Logger;
   defaultTimeoutMs: number;
   instanceId?: string;
+  /** Records a batch request's final reply in its batch (see batchReplyRecorder); absent where nothing can read a reply again. */
+  recordBatchReply?: (reply: ReplyEvent, batchId: string) => Promise<void>;
+  /** The calls this instance ended lately; in memory unless given (see settledCallsJournal). */
+  settledCalls?: SettledCalls;
   /** Accepted gateway keys; when non-empty, every call must present one (see gatewayKeysFrom). */
   apiKeys?: readonly string[];
   /**
@@ -164,11 +169,6 @@ export interface Caller {
 /** What a new configuration version changes in a running ingress (see GatewayCore.reconfigure). */
 export type IngressSettings = Pick<GatewayCoreOptions, 'catalog' | 'defaultTimeoutMs' | 'apiKeys' | 'configVersion' | 'analyzeModels'>;
 
-// The calls this instance ended lately, answered or not: a reply for one of them is no caller's lost
-// answer (a request redelivered after a stage failed over is answered twice; a deadline was reported
-// already). Bounded: the oldest are forgotten first, long after any duplicate could still come.
-const SETTLED_KEPT = 65_536;
-
 interface PendingCall {
   onReply(reply: ReplyEvent): void;
   fail(error: GatewayError): void;
@@ -178,7 +178,7 @@ export class GatewayCore {
   readonly instanceId: string;
   readonly replyTopic: string;
   private readonly pending = new Map<string, PendingCall>();
-  private readonly settled = new Set<string>();
+  private readonly settled: SettledCalls;
   // One object, replaced whole, so that a call sees one version's catalog, keys and timeout. Keys are
   // compared as SHA-256 digests: equal lengths for timingSafeEqual, whatever was sent.
   private settings: Omit<IngressSettings, 'apiKeys' | 'analyzeModels'> & { keyDigests: Buffer[]; analyzeModels: Readonly<Record<AnalyzeTaskType, string>> };
@@ -193,6 +193,7 @@ export class GatewayCore {
     this.replyTopic = replyTopicFor(this.instanceId);
     this.settings = settingsOf(options);
     this.adminDigest = options.adminKey ? sha256(options.adminKey) : undefined;
+    this.settled = options.settledCalls ?? settledCallsInMemory();
     this.apiKeyIdOf = apiKeyIdsUnder(options.keyIdSecret ?? randomBytes(32).toString('hex'));
   }
 
@@ -214,6 +215,7 @@ export class GatewayCore {
       group: `switchyard-ingress-${this.instanceId}`,
       maxInFlightBatches: 1,
       handleBatch: async (messages) => {
+        const recording: Promise<void>[] = [];
         for (const message of messages) {
           let reply: ReplyEvent;
           try {
@@ -222,10 +224,15 @@ export class GatewayCore {
             this.options.logger.warn('ignoring a malformed reply', { reason: (error as Error).message });
             continue;
           }
+          const batchId = reply.origin?.batch_id;
+          if (batchId && this.options.recordBatchReply) recording.push(this.recordBatchReply(this.options.recordBatchReply, reply, batchId));
           const call = this.pending.get(reply.request_id);
           if (call) call.onReply(reply);
-          else if (reply.origin) this.reportUnclaimed(reply.request_id, reply.origin);
+          // A batch's request has no caller connection to lose: its answer was recorded above.
+          else if (reply.origin && !batchId) this.reportUnclaimed(reply.request_id, reply.origin);
         }
+        // The batch's answers are in its store before their replies are committed (see batchReplyRecorder).
+        await Promise.all(recording);
       },
     });
     await this.followBreakers();
@@ -259,7 +266,7 @@ export class GatewayCore {
    */
   private reportUnclaimed(requestId: string, origin: ReplyOrigin): void {
     if (this.settled.has(requestId)) return;
-    this.settle(requestId);
+    this.settled.add(requestId);
     const outcome: CallerOutcomeEvent = {
       type: 'caller_outcome',
       request_id: requestId,
@@ -277,9 +284,11 @@ export class GatewayCore {
       .catch((error) => this.options.logger.warn('could not report an unclaimed reply; its usage row keeps the pipeline\'s status', { request_id: requestId, error: (error as Error).message }));
   }
 
-  private settle(requestId: string): void {
-    this.settled.add(requestId);
-    if (this.settled.size > SETTLED_KEPT) this.settled.delete(this.settled.values().next().value!);
+  /** Never rejects: a store that cannot be written leaves the answer to the batch runner, and interactive replies do not wait on it. */
+  private recordBatchReply(record: NonNullable<GatewayCoreOptions['recordBatchReply']>, reply: ReplyEvent, batchId: string): Promise<void> {
+    return record(reply, batchId).catch((error) =>
+      this.options.logger.warn('could not record a batch request\'s answer from its reply; the batch runner records it', { request_id: reply.request_id, error: (error as Error).message }),
+    );
   }
 
   /** Fails every call still waiting (on shutdown) and removes the reply topic. */
@@ -287,6 +296,7 @@ export class GatewayCore {
     this.state = 'stopping';
     for (const call of this.pending.values()) call.fail(new GatewayError('bus_unavailable', 'the gateway is shutting down'));
     this.pending.clear();
+    this.settled.close();
     await this.options.bus.deleteTopics([this.replyTopic]);
   }
 
@@ -530,7 +540,7 @@ export class GatewayCore {
         settled = true;
         clearTimeout(timer);
         this.pending.delete(requestId);
-        this.settle(requestId);
+        this.settled.add(requestId);
         // From here on, the caller going away means the front door could not deliver the answer.
         options.cancellation?.listen(reportOutcome);
         recordAnswer(event, (performance.now() - startedAt) / 1000, span, error, reply);

@@ -140,6 +140,7 @@ function replyOrigin(request: RequestSummary): ReplyOrigin {
     kind: request.kind,
     stream: request.stream,
     model: request.model,
+    ...(request.batch_id ? { batch_id: request.batch_id } : {}),
   };
 }
 
