@@ -63,7 +63,7 @@ describe('BatchRunner', () => {
       inFlight--;
       return answer(line.custom_id);
     };
-    const runner = new BatchRunner({ store, send, logger, runnerId: 'r1', pollMs: 20, pacing: { ratePerSecond: 10_000, batchRatePerSecond: 10_000, inFlight: 8, batchInFlight: 3 } });
+    const runner = new BatchRunner({ store, send, logger, runnerId: 'r1', pollMs: 20, pacing: { ratePerSecond: 10_000, batchRatePerSecond: 10_000, inFlight: 8, batchInFlight: 3, queueTargetMs: 0 } });
     runners.add(runner);
     runner.start();
     await ended(batch.id);
@@ -111,7 +111,7 @@ describe('BatchRunner', () => {
       await held;
       return answer(line.custom_id);
     };
-    const runner = new BatchRunner({ store, send, logger, runnerId: 'r3', pollMs: 20, pacing: { ratePerSecond: 1000, batchRatePerSecond: 1000, inFlight: 2, batchInFlight: 2 } });
+    const runner = new BatchRunner({ store, send, logger, runnerId: 'r3', pollMs: 20, pacing: { ratePerSecond: 1000, batchRatePerSecond: 1000, inFlight: 2, batchInFlight: 2, queueTargetMs: 0 } });
     runners.add(runner);
     runner.start();
     await until('two requests under way', async () => sent.length === 2);
@@ -179,11 +179,20 @@ describe('Pacer', () => {
     expect(pacer.take(249)).toBe(false);
     expect(pacer.take(251)).toBe(true);
   });
+
+  it('takes a new rate at once: at most a second\'s worth of the new rate is held', () => {
+    const pacer = new Pacer(100, 0);
+    pacer.setRate(2, 0);
+    expect([1, 2, 3].map(() => pacer.take(0))).toEqual([true, true, false]);
+    expect(pacer.waitMs()).toBe(500);
+  });
 });
 
 describe('batchPacingFrom', () => {
-  it('reads the environment, and refuses what is not a positive whole number', () => {
-    expect(batchPacingFrom({ SWITCHYARD_BATCH_RATE: '50', SWITCHYARD_BATCH_IN_FLIGHT_PER_BATCH: '4' })).toEqual({ ratePerSecond: 50, batchRatePerSecond: 100, inFlight: 64, batchInFlight: 4 });
+  it('reads the environment, and refuses what is not a whole number in range', () => {
+    expect(batchPacingFrom({ SWITCHYARD_BATCH_RATE: '50', SWITCHYARD_BATCH_IN_FLIGHT_PER_BATCH: '4' })).toEqual({ ratePerSecond: 50, batchRatePerSecond: 100, inFlight: 64, batchInFlight: 4, queueTargetMs: 5 });
     expect(() => batchPacingFrom({ SWITCHYARD_BATCH_RATE: '0' })).toThrow('SWITCHYARD_BATCH_RATE must be a whole number from 1 to 100000, not "0"');
+    expect(batchPacingFrom({ SWITCHYARD_BATCH_QUEUE_TARGET_MS: '0' }).queueTargetMs).toBe(0);
+    expect(() => batchPacingFrom({ SWITCHYARD_BATCH_QUEUE_TARGET_MS: '-1' })).toThrow('SWITCHYARD_BATCH_QUEUE_TARGET_MS must be a whole number from 0 to 100000, not "-1"');
   });
 });

@@ -7,6 +7,7 @@ import type { Logger } from '@switchyard/telemetry';
 import { newId } from './batch-service';
 import type { BatchStore } from './batch-store';
 import type { BatchLine, BatchRecord, LineResult } from './records';
+import { YieldingRate } from './yielding-rate';
 
 /** How a runner paces batches (docs/batch.md); read from the environment by batchPacingFrom. */
 export interface BatchPacing {
@@ -18,15 +19,21 @@ export interface BatchPacing {
   inFlight: number;
   /** Requests under way at once, of one batch. */
   batchInFlight: number;
+  /**
+   * How much longer than unqueued batch requests may take in the pipeline before the rate over all
+   * batches is lowered (see YieldingRate), in milliseconds; 0 keeps the rate at ratePerSecond.
+   */
+  queueTargetMs: number;
 }
 
-export const DEFAULT_BATCH_PACING: BatchPacing = { ratePerSecond: 200, batchRatePerSecond: 100, inFlight: 64, batchInFlight: 32 };
+export const DEFAULT_BATCH_PACING: BatchPacing = { ratePerSecond: 200, batchRatePerSecond: 100, inFlight: 64, batchInFlight: 32, queueTargetMs: 5 };
 
 /**
  * What became of a request sent: its result, or `retry` when the gateway could not take it now
- * (shutting down, overloaded, the key's rate limit), so it stays without a result and goes again later.
+ * (shutting down, overloaded, the key's rate limit), so it stays without a result and goes again later;
+ * with, when answered, its time in the pipeline (its provider's time taken out), which paces the batches.
  */
-export type SendOutcome = LineResult | { retry: string };
+export type SendOutcome = (LineResult | { retry: string }) & { pipeline_ms?: number };
 
 /** Sends one request of a batch through the pipeline, as the batch's owner. */
 export type LineSender = (batch: BatchRecord, line: BatchLine) => Promise<SendOutcome>;
@@ -51,20 +58,37 @@ export class Pacer {
   private last: number;
 
   constructor(
-    private readonly perSecond: number,
+    private perSecond: number,
     now: number,
   ) {
     this.tokens = perSecond;
     this.last = now;
   }
 
+  /** The tokens there now, whole. */
+  available(now: number): number {
+    this.refill(now);
+    return Math.floor(this.tokens);
+  }
+
   /** Takes a token if one is there. */
   take(now: number): boolean {
-    this.tokens = Math.min(this.perSecond, this.tokens + ((now - this.last) / 1000) * this.perSecond);
-    this.last = now;
+    this.refill(now);
     if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;
+  }
+
+  /** From now on, `perSecond` tokens a second, held up to one second's worth. */
+  setRate(perSecond: number, now: number): void {
+    this.refill(now);
+    this.perSecond = perSecond;
+    this.tokens = Math.min(perSecond, this.tokens);
+  }
+
+  private refill(now: number): void {
+    this.tokens = Math.min(this.perSecond, this.tokens + ((now - this.last) / 1000) * this.perSecond);
+    this.last = now;
   }
 
   /** Milliseconds until the next token. */
@@ -89,6 +113,7 @@ export class BatchRunner {
   private readonly pollMs: number;
   private readonly now: () => Date;
   private readonly pacer: Pacer;
+  private readonly rate: YieldingRate;
   private readonly held = new Map<string, Held>();
   private readonly running = new Set<Promise<void>>();
   private lastClaim = 0;
@@ -104,6 +129,7 @@ export class BatchRunner {
     this.pollMs = options.pollMs ?? 500;
     this.now = options.now ?? (() => new Date());
     this.pacer = new Pacer(this.pacing.ratePerSecond, this.now().getTime());
+    this.rate = new YieldingRate(this.pacing.ratePerSecond, this.pacing.queueTargetMs, this.now().getTime());
   }
 
   start(): void {
@@ -186,8 +212,13 @@ export class BatchRunner {
     if (batch.status === 'cancelling') return this.end(held, 'cancelled', now);
     if (batch.status === 'finalizing') return this.end(held, 'completed', now);
     if (batch.status !== 'in_progress' || now.getTime() < held.heldUntil) return;
-    const free = Math.min(this.pacing.batchInFlight - held.inFlight.size, this.pacing.inFlight - this.inFlight());
-    if (free <= 0) return;
+    // A request that ends wakes the runner when the caps are full; the pacers say when they are empty.
+    const room = Math.min(this.pacing.batchInFlight - held.inFlight.size, this.pacing.inFlight - this.inFlight());
+    if (room <= 0) return;
+    // As many as may start now, so that a slow pace does not read many lines to send one.
+    const nowMs = Date.now();
+    const free = Math.min(room, this.pacer.available(nowMs), held.pacer.available(nowMs));
+    if (free <= 0) return this.wake(Math.max(this.pacer.waitMs(), held.pacer.waitMs()));
     const lines = (await store.pendingLines(batch.id, free + held.inFlight.size)).filter((line) => !held.inFlight.has(line.custom_id)).slice(0, free);
     if (lines.length === 0 && held.inFlight.size === 0) {
       held.batch = (await store.transition(batch.id, { from: ['in_progress'], to: 'finalizing' }, now)) ?? batch;
@@ -205,7 +236,8 @@ export class BatchRunner {
     held.inFlight.add(line.custom_id);
     const run = this.options
       .send(held.batch, line)
-      .then(async (outcome) => {
+      .then(async ({ pipeline_ms: pipelineMs, ...outcome }) => {
+        if (pipelineMs !== undefined) this.observe(pipelineMs);
         if ('retry' in outcome) {
           held.heldUntil = Date.now() + HOLD_AFTER_RETRY_MS;
           return;
@@ -237,6 +269,13 @@ export class BatchRunner {
     this.options.logger.info('batch ended', { batch_id: held.batch.id, status, ...held.batch.request_counts });
   }
 
+  private observe(pipelineMs: number): void {
+    const now = this.now().getTime();
+    if (!this.rate.observe(pipelineMs, now)) return;
+    this.pacer.setRate(this.rate.perSecond, now);
+    this.options.logger.debug('batch rate over all batches', { per_second: Math.round(this.rate.perSecond * 10) / 10, pipeline_ms: Math.round(pipelineMs) });
+  }
+
   private inFlight(): number {
     let count = 0;
     for (const held of this.held.values()) count += held.inFlight.size;
@@ -244,13 +283,17 @@ export class BatchRunner {
   }
 }
 
-/** The pacing from SWITCHYARD_BATCH_RATE, _BATCH_RATE_PER_BATCH, _IN_FLIGHT, _IN_FLIGHT_PER_BATCH (positive whole numbers). */
+/**
+ * The pacing from SWITCHYARD_BATCH_RATE, _BATCH_RATE_PER_BATCH, _IN_FLIGHT, _IN_FLIGHT_PER_BATCH (positive
+ * whole numbers) and SWITCHYARD_BATCH_QUEUE_TARGET_MS (a whole number, 0 for none).
+ */
 export function batchPacingFrom(env: NodeJS.ProcessEnv): BatchPacing {
   const read = (name: string, fallback: number): number => {
     const text = env[name];
     if (text === undefined || text === '') return fallback;
     const value = Number(text);
-    if (!Number.isInteger(value) || value < 1 || value > 100_000) throw new Error(`${name} must be a whole number from 1 to 100000, not ${JSON.stringify(text)}`);
+    const least = name === 'SWITCHYARD_BATCH_QUEUE_TARGET_MS' ? 0 : 1;
+    if (!Number.isInteger(value) || value < least || value > 100_000) throw new Error(`${name} must be a whole number from ${least} to 100000, not ${JSON.stringify(text)}`);
     return value;
   };
   return {
@@ -258,5 +301,6 @@ export function batchPacingFrom(env: NodeJS.ProcessEnv): BatchPacing {
     batchRatePerSecond: read('SWITCHYARD_BATCH_RATE_PER_BATCH', DEFAULT_BATCH_PACING.batchRatePerSecond),
     inFlight: read('SWITCHYARD_BATCH_IN_FLIGHT', DEFAULT_BATCH_PACING.inFlight),
     batchInFlight: read('SWITCHYARD_BATCH_IN_FLIGHT_PER_BATCH', DEFAULT_BATCH_PACING.batchInFlight),
+    queueTargetMs: read('SWITCHYARD_BATCH_QUEUE_TARGET_MS', DEFAULT_BATCH_PACING.queueTargetMs),
   };
 }

@@ -465,6 +465,8 @@ export type ReplyEvent = (
   | { request_id: string; type: 'error'; error: GatewayErrorBody }
 ) & {
   origin?: ReplyOrigin;
+  /** On a final reply: the time spent waiting on the provider, so the ingress can tell the gateway's own time from it. */
+  provider_latency_ms?: number;
   /** A limited caller's standing against its limits, on the first reply the caller gets and on the answer. */
   rate_limit?: RateLimitStatus;
   /** What the response cache did, on the first reply the caller gets (a stream's first chunk, or the answer). */

@@ -3,7 +3,7 @@
 // analytics), and answered in OpenAI's shapes, the answer's or the error's.
 import { GatewayError, validateChatRequest, validateEmbedRequest, type ChatResponse, type EmbedResponse, type ErrorCode, type ReplyEvent } from '@switchyard/contracts';
 import type { BatchEndpoint, BatchLine, BatchRecord, BatchStore, LineSender, SendOutcome } from '@switchyard/batch';
-import type { GatewayCore } from './gateway-core';
+import type { CallOptions, GatewayCore } from './gateway-core';
 import { fromOpenAIChatRequest, fromOpenAIEmbeddingsRequest, toOpenAIChatCompletion, toOpenAIEmbeddings, toOpenAIError } from './http/openai-format';
 
 // Refusals that say "not now" rather than "not this": the request goes again later instead of into the error file.
@@ -19,11 +19,14 @@ export function checkBatchBody(url: BatchEndpoint, body: Record<string, unknown>
 export function batchLineSender(core: GatewayCore): LineSender {
   return async (batch, line) => {
     const requestId = batchRequestId(batch.id, line.line);
-    const answered = await ask(core, batch, line, requestId).then(
+    // The call's options, which it sets its time in the pipeline on.
+    const call: CallOptions = {};
+    const answered = await ask(core, batch, line, requestId, call).then(
       (response): Answered => ({ response }),
       (error: unknown): Answered => ({ error }),
     );
-    return lineOutcomeOf(batch.endpoint, line.body, requestId, answered);
+    const outcome = lineOutcomeOf(batch.endpoint, line.body, requestId, answered);
+    return call.pipelineMs === undefined ? outcome : { ...outcome, pipeline_ms: call.pipelineMs };
   };
 }
 
@@ -50,8 +53,8 @@ export function batchReplyRecorder(store: Pick<BatchStore, 'pendingLine' | 'sett
 
 type Answered = { response: ChatResponse | EmbedResponse } | { error: unknown };
 
-async function ask(core: GatewayCore, batch: BatchRecord, line: BatchLine, requestId: string): Promise<ChatResponse | EmbedResponse> {
-  const call = { batch: { batch_id: batch.id, request_id: requestId, caller: core.batchCaller(batch.owner) } };
+async function ask(core: GatewayCore, batch: BatchRecord, line: BatchLine, requestId: string, call: CallOptions): Promise<ChatResponse | EmbedResponse> {
+  call.batch = { batch_id: batch.id, request_id: requestId, caller: core.batchCaller(batch.owner) };
   if (batch.endpoint === '/v1/chat/completions') return core.chat(fromOpenAIChatRequest(line.body).request, call);
   return core.embed(fromOpenAIEmbeddingsRequest(line.body).request, call);
 }

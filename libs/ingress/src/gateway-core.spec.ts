@@ -6,7 +6,7 @@ import { createHash, createHmac } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { apiKeyIdsUnder, Cancellation, GatewayCore, gatewayKeysFrom, type GatewayCoreOptions } from './gateway-core';
+import { apiKeyIdsUnder, Cancellation, GatewayCore, gatewayKeysFrom, type CallOptions, type GatewayCoreOptions } from './gateway-core';
 import { settledCallsJournal } from './settled-calls';
 
 const core = (apiKeys?: string[]) => new GatewayCore({ bus: new InMemoryBus(), catalog: new Map(), logger: createLogger('core-test', 'error'), defaultTimeoutMs: 1000, apiKeys });
@@ -335,6 +335,23 @@ describe('a caller that goes away', () => {
     await answer(requests[0]);
     expect((await call).choices[0].message.content).toBe('late');
     expect([recorded, outcomes]).toEqual([['batch_1 batch_1-1 error'], []]);
+  });
+
+  it('sets the call\'s time in the gateway from its answer, its provider\'s time taken out', async () => {
+    const { bus, gateway, requests } = await unanswered();
+    const timed = async (providerMs: number) => {
+      const options: CallOptions = {};
+      const call = gateway.chat(request, options);
+      await settle();
+      const sent = requests[requests.length - 1];
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      const response = { id: sent.request_id, model: 'm', provider: 'fake', choices: [], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 }, cost_usd: 0 };
+      await bus.publish(sent.reply_to, [{ key: sent.request_id, value: { request_id: sent.request_id, type: 'chat', response, provider_latency_ms: providerMs } satisfies ReplyEvent }]);
+      await call;
+      return options.pipelineMs!;
+    };
+    const [whole, none] = [await timed(0), await timed(60_000)];
+    expect([whole >= 29 && whole < 1000, none]).toEqual([true, 0]);
   });
 
   // Regression: a request redelivered after a provider-worker was killed was answered twice; the second

@@ -76,6 +76,8 @@ export interface CallOptions {
   cancellation?: Cancellation;
   /** Set by the call from its answer: the caller's standing against its key's limits, for the front door's headers. */
   rateLimit?: RateLimitStatus;
+  /** Set by the call from its answer: its time in the gateway, its provider's time taken out (the batch runner paces itself by it). */
+  pipelineMs?: number;
   /** The caller's Cache-Control (HTTP header, gRPC metadata cache-control), as sent; checked here for every front door. */
   cacheControl?: string;
   /** Told what the response cache did, before the first chunk or the answer, for a model that has a cache. */
@@ -541,6 +543,7 @@ export class GatewayCore {
         clearTimeout(timer);
         this.pending.delete(requestId);
         this.settled.add(requestId);
+        if (reply?.provider_latency_ms !== undefined) options.pipelineMs = Math.max(0, performance.now() - startedAt - reply.provider_latency_ms);
         // From here on, the caller going away means the front door could not deliver the answer.
         options.cancellation?.listen(reportOutcome);
         recordAnswer(event, (performance.now() - startedAt) / 1000, span, error, reply);

@@ -189,12 +189,14 @@ describe('metering', () => {
     const failed: CompletionEvent = { request, status: 'error', error: { code: 'provider_rate_limited', message: 'slow down', retry_after_ms: 2000 }, provider_latency_ms: 30, stage: 'provider-worker' };
     const [reply, usage] = await stage.handle(failed, {} as never);
     expect(usage.value).toMatchObject({ status: 'error', error_code: 'provider_rate_limited', prompt_tokens: 0, cost_usd: 0 });
-    // The origin lets an ingress that finds no caller waiting record the answer as undelivered.
+    // The origin lets an ingress that finds no caller waiting record the answer as undelivered; the
+    // provider's time lets it tell its pipeline's time from the call's.
     expect(reply.value).toEqual({
       request_id: 'req-1',
       type: 'error',
       error: failed.error,
       origin: { received_at: failed.request.received_at, api_key_id: 'key_abc', kind: 'chat', stream: false, model: 'gpt-4o-mini' },
+      provider_latency_ms: 30,
     });
   });
 

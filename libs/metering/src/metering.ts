@@ -257,7 +257,8 @@ export function createMeteringStage(prices: PriceTable, now: () => number = Date
       // A cancelled caller is gone; nobody waits for a reply. The reply goes first: on the in-memory bus
       // consumers run in the order published, so the caller is answered before the row is queued.
       if (completion.status !== 'cancelled') {
-        outputs.push({ topic: completion.request.reply_to, key, value: { ...toReply(completion, metered), origin: replyOrigin(completion.request), ...rateLimitOf(completion.request) } });
+        const final = { origin: replyOrigin(completion.request), provider_latency_ms: completion.provider_latency_ms, ...rateLimitOf(completion.request) };
+        outputs.push({ topic: completion.request.reply_to, key, value: { ...toReply(completion, metered), ...final } });
       }
       const usage = toUsageEvent(completion, metered, now());
       outputs.push({ topic: TOPICS.usage, key, value: usage });

@@ -1,0 +1,42 @@
+import { YieldingRate } from './yielding-rate';
+
+/** Feeds one window of answers, each `ms` long, a second after the last window; the rate after it. */
+function windowOf(rate: YieldingRate, at: { now: number }, ms: number[]): number {
+  at.now += 1000;
+  for (const each of ms) rate.observe(each, at.now);
+  return Math.round(rate.perSecond * 100) / 100;
+}
+
+describe('the rate batches run at over all', () => {
+  it('starts at a tenth of the configured rate and grows to it while batch requests find the pipeline unqueued, however slow the pipeline itself or spread its times', () => {
+    const at = { now: 0 };
+    const rate = new YieldingRate(200, 5, at.now);
+    expect(rate.perSecond).toBe(20);
+    const rates = Array.from({ length: 20 }, (_, i) => windowOf(rate, at, i % 2 ? [2, 40, 42, 43, 90] : [20, 41, 42, 44, 60]));
+    expect(rates.slice(0, 3)).toEqual([30, 40, 50]);
+    expect(rates.slice(-2)).toEqual([200, 200]);
+  });
+
+  it('is cut by a third each window whose median is more than the target above the least time seen, down to one a second, and grows back by a twentieth of the configured rate', () => {
+    const at = { now: 0 };
+    const rate = new YieldingRate(200, 5, at.now);
+    for (let i = 0; i < 20; i++) windowOf(rate, at, [10, 10, 11, 11, 12]);
+    const queued = [10, 30, 30, 30, 30];
+    expect([rate.perSecond, windowOf(rate, at, queued), windowOf(rate, at, queued)]).toEqual([200, 133.33, 88.89]);
+    for (let i = 0; i < 20; i++) windowOf(rate, at, queued);
+    expect(rate.perSecond).toBe(1);
+    expect([windowOf(rate, at, [10, 11, 12, 13, 14]), windowOf(rate, at, [10, 11, 12, 13, 14])]).toEqual([11, 21]);
+  });
+
+  it('closes a window only after a second and five answers, and with target 0 never moves', () => {
+    const at = { now: 0 };
+    const rate = new YieldingRate(100, 5, at.now);
+    windowOf(rate, at, [10, 10, 10, 10, 10]);
+    expect(windowOf(rate, at, [90, 90, 90, 90])).toBe(15);
+    expect(rate.observe(90, at.now)).toBe(true);
+    const fixed = new YieldingRate(100, 0, 0);
+    const fixedAt = { now: 0 };
+    windowOf(fixed, fixedAt, [10, 10, 10, 10, 10]);
+    expect(windowOf(fixed, fixedAt, [90, 90, 90, 90, 90])).toBe(100);
+  });
+});

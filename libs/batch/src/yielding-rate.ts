@@ -1,0 +1,58 @@
+// The rate batches run at over all, below the configured one while their requests find the pipeline
+// queued, so that a batch takes only the capacity interactive traffic leaves (as LEDBAT does for
+// background transfers). The signal is each batch request's time in the gateway, its provider's time
+// taken out: it grows with the queues the pipeline's stages build, whoever's requests build them, and
+// it does not grow with a slow provider. Each window's median is held against the least median of the
+// last minute (the pipeline's time unqueued; medians, so that the spread of times within a window is
+// not taken for a queue): more than the target above it and the rate is cut by a third; otherwise it
+// grows by a twentieth of the configured rate. It starts at a tenth, so that a batch's first seconds
+// do not flood a pipeline already busy.
+
+/** A window closes after this long, once it holds enough answers to take a median of. */
+const WINDOW_MS = 1000;
+const WINDOW_MIN_SAMPLES = 5;
+/** The unqueued time is the least of the last minute's medians, so that it follows a change of path. */
+const BASE_WINDOWS = 60;
+const START = 1 / 10;
+const CUT = 2 / 3;
+const GROWTH = 1 / 20;
+const LEAST_RATE = 1;
+
+export class YieldingRate {
+  private rate: number;
+  private window: number[] = [];
+  private windowStart: number;
+  private readonly medians: number[] = [];
+
+  /** `targetMs` 0: the rate stays the configured one. */
+  constructor(
+    private readonly maxPerSecond: number,
+    private readonly targetMs: number,
+    now: number,
+  ) {
+    this.rate = targetMs === 0 ? maxPerSecond : Math.max(LEAST_RATE, maxPerSecond * START);
+    this.windowStart = now;
+  }
+
+  /** Requests a second now. */
+  get perSecond(): number {
+    return this.rate;
+  }
+
+  /** Takes one batch request's time in the pipeline; says whether the rate changed. */
+  observe(pipelineMs: number, now: number): boolean {
+    if (this.targetMs === 0 || !Number.isFinite(pipelineMs)) return false;
+    this.window.push(pipelineMs);
+    if (now - this.windowStart < WINDOW_MS || this.window.length < WINDOW_MIN_SAMPLES) return false;
+    const sorted = this.window.sort((a, b) => a - b);
+    this.window = [];
+    this.windowStart = now;
+    const median = sorted[Math.floor(sorted.length / 2)];
+    this.medians.push(median);
+    if (this.medians.length > BASE_WINDOWS) this.medians.shift();
+    const queued = median - Math.min(...this.medians);
+    const before = this.rate;
+    this.rate = queued > this.targetMs ? Math.max(LEAST_RATE, this.rate * CUT) : Math.min(this.maxPerSecond, this.rate + Math.max(1, this.maxPerSecond * GROWTH));
+    return this.rate !== before;
+  }
+}
