@@ -337,6 +337,21 @@ describe('a caller that goes away', () => {
     expect([recorded, outcomes]).toEqual([['batch_1 batch_1-1 error'], []]);
   });
 
+  it('waits at most 2 s for a batch store that does not answer before it goes on to the next replies', async () => {
+    const recordBatchReply = () => new Promise<void>(() => undefined);
+    const { bus, gateway, requests, answer } = await unanswered(10_000, { recordBatchReply });
+    const origin = { received_at: Date.parse('2026-12-01T10:00:00Z'), api_key_id: 'key_owner', kind: 'chat' as const, stream: false, model: 'm', batch_id: 'batch_1' };
+    await bus.publish(gateway.replyTopic, [{ key: 'batch_1-1', value: { request_id: 'batch_1-1', type: 'error', error: { code: 'provider_unavailable', message: 'x' }, origin } satisfies ReplyEvent }]);
+    await settle();
+    const startedAt = Date.now();
+    const call = gateway.chat(request);
+    await settle();
+    await answer(requests[0]);
+    expect((await call).choices[0].message.content).toBe('late');
+    const waited = Date.now() - startedAt;
+    expect([waited >= 1500, waited < 5000]).toEqual([true, true]);
+  });
+
   it('sets the call\'s time in the gateway from its answer, its provider\'s time taken out', async () => {
     const { bus, gateway, requests } = await unanswered();
     const timed = async (providerMs: number) => {

@@ -171,6 +171,9 @@ export interface Caller {
 /** What a new configuration version changes in a running ingress (see GatewayCore.reconfigure). */
 export type IngressSettings = Pick<GatewayCoreOptions, 'catalog' | 'defaultTimeoutMs' | 'apiKeys' | 'configVersion' | 'analyzeModels'>;
 
+// How long a batch request's reply waits to be recorded in its batch before it is committed anyway.
+const BATCH_RECORD_WAIT_MS = 2000;
+
 interface PendingCall {
   onReply(reply: ReplyEvent): void;
   fail(error: GatewayError): void;
@@ -286,11 +289,18 @@ export class GatewayCore {
       .catch((error) => this.options.logger.warn('could not report an unclaimed reply; its usage row keeps the pipeline\'s status', { request_id: requestId, error: (error as Error).message }));
   }
 
-  /** Never rejects: a store that cannot be written leaves the answer to the batch runner, and interactive replies do not wait on it. */
+  /**
+   * Never rejects, and waits at most BATCH_RECORD_WAIT_MS: a store that fails or does not answer leaves
+   * the answer to the batch runner, and holds up the replies after it, interactive ones too, no longer.
+   */
   private recordBatchReply(record: NonNullable<GatewayCoreOptions['recordBatchReply']>, reply: ReplyEvent, batchId: string): Promise<void> {
-    return record(reply, batchId).catch((error) =>
-      this.options.logger.warn('could not record a batch request\'s answer from its reply; the batch runner records it', { request_id: reply.request_id, error: (error as Error).message }),
-    );
+    const notRecorded = (why: string) => this.options.logger.warn('could not record a batch request\'s answer from its reply; the batch runner records it', { request_id: reply.request_id, error: why });
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(() => resolve(notRecorded(`the batch store did not answer within ${BATCH_RECORD_WAIT_MS} ms`)), BATCH_RECORD_WAIT_MS);
+    });
+    const recorded = record(reply, batchId).catch((error) => notRecorded((error as Error).message));
+    return Promise.race([recorded, waited]).finally(() => clearTimeout(timer));
   }
 
   /** Fails every call still waiting (on shutdown) and removes the reply topic. */
