@@ -308,7 +308,7 @@ export class GatewayCore {
     this.state = 'stopping';
     for (const call of this.pending.values()) call.fail(new GatewayError('bus_unavailable', 'the gateway is shutting down'));
     this.pending.clear();
-    this.settled.close();
+    this.settled.discard();
     await this.options.bus.deleteTopics([this.replyTopic]);
   }
 

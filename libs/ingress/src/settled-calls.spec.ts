@@ -15,13 +15,14 @@ describe('settled calls', () => {
     const killed = settledCallsJournal(file);
     killed.add('call-a');
     killed.add('call-b');
-    // No close(): a process killed outright closes nothing, yet its writes reached the kernel.
+    // A process killed outright closes nothing, yet its writes reached the kernel.
     const restarted = settledCallsJournal(file);
     expect(['call-a', 'call-b', 'call-c'].map((id) => restarted.has(id))).toEqual([true, true, false]);
     restarted.add('call-c');
-    restarted.close();
-    killed.close();
     expect(fs.readFileSync(file, 'utf8')).toBe('call-a\ncall-b\ncall-c\n');
+    // A clean stop deletes the reply topic, and the journal with it.
+    restarted.discard();
+    expect([restarted.has('call-a'), fs.existsSync(file)]).toEqual([false, false]);
   });
 
   it('forgets the older generation whole when the newer fills, on disk as in memory', () => {
@@ -32,13 +33,13 @@ describe('settled calls', () => {
       journal.add(id);
       memory.add(id);
     }
-    journal.close();
     const reopened = settledCallsJournal(file, 2);
     const ids = ['a', 'b', 'c', 'd', 'e'];
     expect(ids.map((id) => memory.has(id))).toEqual([false, false, true, true, true]);
     expect(ids.map((id) => reopened.has(id))).toEqual([false, false, true, true, true]);
     expect([fs.readFileSync(`${file}.previous`, 'utf8'), fs.readFileSync(file, 'utf8')]).toEqual(['c\nd\n', 'e\n']);
-    reopened.close();
+    reopened.discard();
+    expect([fs.existsSync(`${file}.previous`), fs.existsSync(file)]).toEqual([false, false]);
   });
 
   it('keeps an id with a line break in memory only, so the journal stays one id a line', () => {
@@ -46,7 +47,6 @@ describe('settled calls', () => {
     const journal = settledCallsJournal(file);
     journal.add('bad\nid');
     journal.add('good');
-    journal.close();
     expect([journal.has('bad\nid'), fs.readFileSync(file, 'utf8')]).toEqual([true, 'good\n']);
   });
 });

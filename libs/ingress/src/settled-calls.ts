@@ -10,7 +10,8 @@ export interface SettledCalls {
   has(requestId: string): boolean;
   /** Recorded before the caller is answered: a process killed after this call loses nothing of it. */
   add(requestId: string): void;
-  close(): void;
+  /** On a clean stop, which deletes the reply topic: no successor reads its replies again, so they go too. */
+  discard(): void;
 }
 
 /**
@@ -54,8 +55,9 @@ class Generations implements SettledCalls {
     this.newer = new Set();
   }
 
-  close(): void {
-    // Nothing is open in memory.
+  discard(): void {
+    this.older.clear();
+    this.newer.clear();
   }
 }
 
@@ -85,8 +87,11 @@ class Journal extends Generations {
     this.fd = fs.openSync(this.file, 'a');
   }
 
-  override close(): void {
+  override discard(): void {
+    super.discard();
     fs.closeSync(this.fd);
+    fs.rmSync(this.file, { force: true });
+    fs.rmSync(`${this.file}.previous`, { force: true });
   }
 }
 
