@@ -17,15 +17,25 @@ describe('the rate batches run at over all', () => {
     expect(rates.slice(-2)).toEqual([200, 200]);
   });
 
-  it('is cut by a third each window whose median is more than the target above the least time seen, down to one a second, and grows back by a twentieth of the configured rate', () => {
+  it('is cut by a third each window whose median is more than the target above the least of the last minute\'s, down to a twentieth of the configured rate, and grows back by a twentieth', () => {
     const at = { now: 0 };
     const rate = new YieldingRate(200, 5, at.now);
     for (let i = 0; i < 20; i++) windowOf(rate, at, [10, 10, 11, 11, 12]);
     const queued = [10, 30, 30, 30, 30];
     expect([rate.perSecond, windowOf(rate, at, queued), windowOf(rate, at, queued)]).toEqual([200, 133.33, 88.89]);
     for (let i = 0; i < 20; i++) windowOf(rate, at, queued);
-    expect(rate.perSecond).toBe(1);
-    expect([windowOf(rate, at, [10, 11, 12, 13, 14]), windowOf(rate, at, [10, 11, 12, 13, 14])]).toEqual([11, 21]);
+    expect(rate.perSecond).toBe(10);
+    expect([windowOf(rate, at, [10, 11, 12, 13, 14]), windowOf(rate, at, [10, 11, 12, 13, 14])]).toEqual([20, 30]);
+  });
+
+  it('takes a slower pipeline for unqueued once the last minute has no faster median (regression: after a failover, batches stayed at their least rate)', () => {
+    const at = { now: 0 };
+    const rate = new YieldingRate(200, 5, at.now);
+    windowOf(rate, at, [10, 10, 10, 10, 10]);
+    const slower = [25, 25, 25, 25, 25];
+    const rates = Array.from({ length: 90 }, () => windowOf(rate, at, slower));
+    expect(rates.slice(0, 3)).toEqual([20, 13.33, 10]);
+    expect(rates.slice(-1)).toEqual([200]);
   });
 
   it('closes a window only after a second and five answers, and with target 0 never moves', () => {

@@ -4,25 +4,26 @@
 // taken out: it grows with the queues the pipeline's stages build, whoever's requests build them, and
 // it does not grow with a slow provider. Each window's median is held against the least median of the
 // last minute (the pipeline's time unqueued; medians, so that the spread of times within a window is
-// not taken for a queue): more than the target above it and the rate is cut by a third; otherwise it
-// grows by a twentieth of the configured rate. It starts at a tenth, so that a batch's first seconds
-// do not flood a pipeline already busy.
+// not taken for a queue): more than the target above it and the rate is cut by a third, down to a
+// twentieth of the configured rate, so that a batch always moves and is always measured; otherwise it
+// grows by a twentieth. It starts at a tenth, so that a batch's first seconds do not flood a pipeline
+// already busy.
 
 /** A window closes after this long, once it holds enough answers to take a median of. */
 const WINDOW_MS = 1000;
 const WINDOW_MIN_SAMPLES = 5;
 /** The unqueued time is the least of the last minute's medians, so that it follows a change of path. */
-const BASE_WINDOWS = 60;
+const BASE_MS = 60_000;
 const START = 1 / 10;
 const CUT = 2 / 3;
 const GROWTH = 1 / 20;
-const LEAST_RATE = 1;
+const LEAST = 1 / 20;
 
 export class YieldingRate {
   private rate: number;
   private window: number[] = [];
   private windowStart: number;
-  private readonly medians: number[] = [];
+  private readonly medians: { at: number; ms: number }[] = [];
 
   /** `targetMs` 0: the rate stays the configured one. */
   constructor(
@@ -30,7 +31,7 @@ export class YieldingRate {
     private readonly targetMs: number,
     now: number,
   ) {
-    this.rate = targetMs === 0 ? maxPerSecond : Math.max(LEAST_RATE, maxPerSecond * START);
+    this.rate = targetMs === 0 ? maxPerSecond : Math.max(1, maxPerSecond * START);
     this.windowStart = now;
   }
 
@@ -48,11 +49,12 @@ export class YieldingRate {
     this.window = [];
     this.windowStart = now;
     const median = sorted[Math.floor(sorted.length / 2)];
-    this.medians.push(median);
-    if (this.medians.length > BASE_WINDOWS) this.medians.shift();
-    const queued = median - Math.min(...this.medians);
+    this.medians.push({ at: now, ms: median });
+    while (now - this.medians[0].at > BASE_MS) this.medians.shift();
+    const queued = median - Math.min(...this.medians.map((each) => each.ms));
     const before = this.rate;
-    this.rate = queued > this.targetMs ? Math.max(LEAST_RATE, this.rate * CUT) : Math.min(this.maxPerSecond, this.rate + Math.max(1, this.maxPerSecond * GROWTH));
+    const step = Math.max(1, this.maxPerSecond * GROWTH);
+    this.rate = queued > this.targetMs ? Math.max(this.maxPerSecond * LEAST, 1, this.rate * CUT) : Math.min(this.maxPerSecond, this.rate + step);
     return this.rate !== before;
   }
 }
