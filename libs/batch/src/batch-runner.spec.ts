@@ -78,6 +78,31 @@ describe('BatchRunner', () => {
     expect(output[0]).toEqual({ id: `batch_req_${batch.id.slice('batch_'.length)}_1`, custom_id: 'c0', response: { status_code: 200, request_id: 'r-c0', body: { custom_id: 'c0' } }, error: null });
   });
 
+  it('starts at a tenth of the rate over all batches when it yields to queues, and slows further when its requests find the pipeline queued', async () => {
+    await batchOf(60);
+    const sentAt: number[] = [];
+    let pipelineMs = 10;
+    const send: LineSender = async (_batch, line) => {
+      sentAt.push(Date.now());
+      // Unqueued for the first requests, then ever longer, as if interactive traffic filled the stages.
+      pipelineMs = sentAt.length <= 10 ? 10 : pipelineMs + 10;
+      return { ...answer(line.custom_id), pipeline_ms: pipelineMs };
+    };
+    const runner = new BatchRunner({ store, send, logger, runnerId: 'r1', pollMs: 20, pacing: { ratePerSecond: 100, batchRatePerSecond: 100, inFlight: 8, batchInFlight: 8, queueTargetMs: 5 } });
+    runners.add(runner);
+    const started = Date.now();
+    runner.start();
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await runner.stop();
+    runners.delete(runner);
+    // 10 a second: a second's worth at once, then one every 100 ms; at 100 a second all 60 would be sent.
+    expect(sentAt.filter((at) => at - started < 500).length).toBeLessThanOrEqual(15);
+    // From the second window on, each one cuts the rate: the last second sends fewer than the first.
+    const inSecond = (from: number) => sentAt.filter((at) => at - started >= from && at - started < from + 1000).length;
+    expect(inSecond(1500)).toBeLessThan(inSecond(0));
+    expect(sentAt.length).toBeLessThan(60);
+  });
+
   it('sends again a request the gateway could not take now, and records an error answer in the error file', async () => {
     const batch = await batchOf(3);
     const tries = new Map<string, number>();

@@ -128,8 +128,8 @@ export class BatchRunner {
     this.leaseMs = options.leaseMs ?? 30_000;
     this.pollMs = options.pollMs ?? 500;
     this.now = options.now ?? (() => new Date());
-    this.pacer = new Pacer(this.pacing.ratePerSecond, this.now().getTime());
     this.rate = new YieldingRate(this.pacing.ratePerSecond, this.pacing.queueTargetMs, this.now().getTime());
+    this.pacer = new Pacer(this.rate.perSecond, this.now().getTime());
   }
 
   start(): void {
