@@ -288,11 +288,10 @@ export class BatchRunner {
  * whole numbers) and SWITCHYARD_BATCH_QUEUE_TARGET_MS (a whole number, 0 for none).
  */
 export function batchPacingFrom(env: NodeJS.ProcessEnv): BatchPacing {
-  const read = (name: string, fallback: number): number => {
+  const read = (name: string, fallback: number, least = 1): number => {
     const text = env[name];
     if (text === undefined || text === '') return fallback;
     const value = Number(text);
-    const least = name === 'SWITCHYARD_BATCH_QUEUE_TARGET_MS' ? 0 : 1;
     if (!Number.isInteger(value) || value < least || value > 100_000) throw new Error(`${name} must be a whole number from ${least} to 100000, not ${JSON.stringify(text)}`);
     return value;
   };
@@ -301,6 +300,6 @@ export function batchPacingFrom(env: NodeJS.ProcessEnv): BatchPacing {
     batchRatePerSecond: read('SWITCHYARD_BATCH_RATE_PER_BATCH', DEFAULT_BATCH_PACING.batchRatePerSecond),
     inFlight: read('SWITCHYARD_BATCH_IN_FLIGHT', DEFAULT_BATCH_PACING.inFlight),
     batchInFlight: read('SWITCHYARD_BATCH_IN_FLIGHT_PER_BATCH', DEFAULT_BATCH_PACING.batchInFlight),
-    queueTargetMs: read('SWITCHYARD_BATCH_QUEUE_TARGET_MS', DEFAULT_BATCH_PACING.queueTargetMs),
+    queueTargetMs: read('SWITCHYARD_BATCH_QUEUE_TARGET_MS', DEFAULT_BATCH_PACING.queueTargetMs, 0),
   };
 }
