@@ -221,3 +221,19 @@ describe('batchPacingFrom', () => {
     expect(() => batchPacingFrom({ SWITCHYARD_BATCH_QUEUE_TARGET_MS: '-1' })).toThrow('SWITCHYARD_BATCH_QUEUE_TARGET_MS must be a whole number from 0 to 100000, not "-1"');
   });
 });
+
+describe('SqlBatchStore', () => {
+  it('lists batches made in one second newest first (regression: a CLI list --limit 1 named another batch of that second)', async () => {
+    const sameSecond = new BatchService(store, () => undefined, () => undefined, () => new Date('2026-12-03T10:00:00.250Z'));
+    const lister: BatchOwner = { api_key_id: 'key_same_second' };
+    const content = JSON.stringify({ custom_id: 'c', method: 'POST', url: '/v1/embeddings', body: { model: 'e', input: ['text'] } });
+    const made: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const file = await sameSecond.createFile(lister, { purpose: 'batch', filename: 'in.jsonl', content: Buffer.from(content) });
+      made.push((await sameSecond.createBatch(lister, { input_file_id: file.id, endpoint: '/v1/embeddings', completion_window: '24h' })).id);
+    }
+    const newestFirst = [...made].reverse();
+    expect((await store.listBatches(lister, undefined, 10)).map((batch) => batch.id)).toEqual(newestFirst);
+    expect((await store.listBatches(lister, newestFirst[1], 2)).map((batch) => batch.id)).toEqual(newestFirst.slice(2, 4));
+  });
+});

@@ -102,6 +102,13 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (batch_id, custom_id)
    );
    CREATE INDEX batch_lines_pending_idx ON batch_lines (batch_id, line) WHERE result IS NULL;`,
+  // created_at is kept in whole seconds (OpenAI's shape), so batches created in one second tied and listed
+  // in the order of their random ids; the database's own sequence orders them as they were created.
+  `ALTER TABLE batches ADD COLUMN created_seq bigserial;
+   DROP INDEX batches_owner_idx;
+   DROP INDEX batches_team_idx;
+   CREATE INDEX batches_owner_idx ON batches (api_key_id, created_seq DESC);
+   CREATE INDEX batches_team_idx ON batches (team, created_seq DESC) WHERE team IS NOT NULL;`,
 ];
 
 // An arbitrary constant: the advisory lock the migrations of this schema hold.
@@ -178,12 +185,12 @@ export class SqlBatchStore implements BatchStore {
   }
 
   async listBatches(owner: BatchOwner, after: string | undefined, limit: number): Promise<BatchRecord[]> {
-    // Newest first; ties on the time broken by id, so that `after` pages on without skipping or repeating.
+    // Newest first, by the order of creation, so that `after` pages on without skipping or repeating.
     const { rows } = await this.db.query(
       `SELECT ${BATCH_SELECT} FROM batches
        WHERE (api_key_id = $1 OR (team IS NOT NULL AND team = $2))
-         AND ($3::text IS NULL OR (created_at, id) < (SELECT created_at, id FROM batches WHERE id = $3))
-       ORDER BY created_at DESC, id DESC LIMIT $4`,
+         AND ($3::text IS NULL OR created_seq < (SELECT created_seq FROM batches WHERE id = $3))
+       ORDER BY created_seq DESC LIMIT $4`,
       [owner.api_key_id, owner.team ?? null, after ?? null, limit],
     );
     return rows.map(batchOf);
