@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createPgliteClient, type SqlClient } from '@switchyard/storage';
 import { createLogger } from '@switchyard/telemetry';
-import { BatchRunner, Pacer, batchPacingFrom, type LineSender, type SendOutcome } from './batch-runner';
+import { BatchRunner, Pacer, batchPacingFrom, type BatchRunnerOptions, type LineSender, type SendOutcome } from './batch-runner';
 import { BatchService } from './batch-service';
 import { SqlBatchStore } from './batch-store';
 import type { BatchOwner, BatchRecord } from './records';
@@ -50,6 +50,16 @@ async function until(what: string, probe: () => Promise<boolean>): Promise<void>
 const answer = (customId: string): SendOutcome => ({ response: { status_code: 200, request_id: `r-${customId}`, body: { custom_id: customId } } });
 const ended = (id: string) => until(`batch ${id} ends`, async () => ['completed', 'cancelled'].includes((await store.getBatch(id))!.status));
 
+/** Runs a runner until the batch ends, then stops it. */
+async function runUntilEnded(batchId: string, options: Omit<BatchRunnerOptions, 'logger' | 'runnerId' | 'pollMs'>): Promise<void> {
+  const runner = new BatchRunner({ logger, runnerId: 'r1', pollMs: 20, ...options });
+  runners.add(runner);
+  runner.start();
+  await ended(batchId);
+  await runner.stop();
+  runners.delete(runner);
+}
+
 describe('BatchRunner', () => {
   it('keeps no more requests of a batch under way than its cap, and answers each once', async () => {
     const batch = await batchOf(40);
@@ -63,12 +73,7 @@ describe('BatchRunner', () => {
       inFlight--;
       return answer(line.custom_id);
     };
-    const runner = new BatchRunner({ store, send, logger, runnerId: 'r1', pollMs: 20, pacing: { ratePerSecond: 10_000, batchRatePerSecond: 10_000, inFlight: 8, batchInFlight: 3, queueTargetMs: 0 } });
-    runners.add(runner);
-    runner.start();
-    await ended(batch.id);
-    await runner.stop();
-    runners.delete(runner);
+    await runUntilEnded(batch.id, { store, send, pacing: { ratePerSecond: 10_000, batchRatePerSecond: 10_000, inFlight: 8, batchInFlight: 3, queueTargetMs: 0 } });
     expect(most).toBe(3);
     expect(sent.sort()).toEqual(Array.from({ length: 40 }, (_, i) => `c${i}`).sort());
     const done = (await store.getBatch(batch.id))!;
@@ -76,6 +81,45 @@ describe('BatchRunner', () => {
     const output = (await store.fileContent(done.output_file_id!))!.trim().split('\n').map((text) => JSON.parse(text));
     expect(output.map((line: { custom_id: string }) => line.custom_id)).toEqual(Array.from({ length: 40 }, (_, i) => `c${i}`));
     expect(output[0]).toEqual({ id: `batch_req_${batch.id.slice('batch_'.length)}_1`, custom_id: 'c0', response: { status_code: 200, request_id: 'r-c0', body: { custom_id: 'c0' } }, error: null });
+  });
+
+  it('reads a batch\'s requests a quarter second of its pace at a time, not a query for each request it sends', async () => {
+    const batch = await batchOf(100);
+    let reads = 0;
+    const counting: SqlBatchStore = Object.create(store);
+    counting.pendingLines = (batchId, limit) => {
+      reads++;
+      return store.pendingLines(batchId, limit);
+    };
+    const sent: string[] = [];
+    const send: LineSender = async (_batch, line) => {
+      sent.push(line.custom_id);
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      return answer(line.custom_id);
+    };
+    await runUntilEnded(batch.id, { store: counting, send, pacing: { ratePerSecond: 200, batchRatePerSecond: 200, inFlight: 4, batchInFlight: 4, queueTargetMs: 0 } });
+    expect([sent.length, new Set(sent).size, reads <= 5]).toEqual([100, 100, true]);
+  });
+
+  // Regression: the requests read were those without a result less those under way when the read
+  // returned, so one that ended during the read, read before its result was written, was sent again.
+  it('sends no request again that ended while the next requests were being read', async () => {
+    const batch = await batchOf(30);
+    const slowReads: SqlBatchStore = Object.create(store);
+    slowReads.pendingLines = async (batchId, limit) => {
+      const lines = await store.pendingLines(batchId, limit);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      return lines;
+    };
+    const sent: string[] = [];
+    // Of two under way, one ends first and starts a read; the other ends during that read.
+    const send: LineSender = async (_batch, line) => {
+      sent.push(line.custom_id);
+      await new Promise((resolve) => setTimeout(resolve, line.line % 2 === 0 ? 5 : 20));
+      return answer(line.custom_id);
+    };
+    await runUntilEnded(batch.id, { store: slowReads, send, pacing: { ratePerSecond: 10_000, batchRatePerSecond: 10_000, inFlight: 2, batchInFlight: 2, queueTargetMs: 0 } });
+    expect([sent.length, new Set(sent).size]).toEqual([30, 30]);
   });
 
   it('starts at a tenth of the rate over all batches when it yields to queues, and slows further when its requests find the pipeline queued', async () => {

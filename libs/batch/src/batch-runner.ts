@@ -99,11 +99,15 @@ export class Pacer {
 
 // A batch whose requests the gateway refused for now (retry) waits this long before the next one.
 const HOLD_AFTER_RETRY_MS = 1000;
+// A batch's requests are read this long ahead of the pace: one query for many requests, not one each.
+const READ_AHEAD_SECONDS = 0.25;
 
 interface Held {
   batch: BatchRecord;
   pacer: Pacer;
   inFlight: Set<string>;
+  /** Requests read and not yet sent, in file order. */
+  ahead: BatchLine[];
   heldUntil: number;
 }
 
@@ -191,7 +195,7 @@ export class BatchRunner {
       for (const batch of claimed) {
         const held = this.held.get(batch.id);
         if (held) held.batch = batch;
-        else this.held.set(batch.id, { batch, pacer: new Pacer(this.pacing.batchRatePerSecond, now.getTime()), inFlight: new Set(), heldUntil: 0 });
+        else this.held.set(batch.id, { batch, pacer: new Pacer(this.pacing.batchRatePerSecond, now.getTime()), inFlight: new Set(), ahead: [], heldUntil: 0 });
       }
     }
     for (const held of this.held.values()) {
@@ -215,21 +219,32 @@ export class BatchRunner {
     // A request that ends wakes the runner when the caps are full; the pacers say when they are empty.
     const room = Math.min(this.pacing.batchInFlight - held.inFlight.size, this.pacing.inFlight - this.inFlight());
     if (room <= 0) return;
-    // As many as may start now, so that a slow pace does not read many lines to send one.
     const nowMs = Date.now();
     const free = Math.min(room, this.pacer.available(nowMs), held.pacer.available(nowMs));
     if (free <= 0) return this.wake(Math.max(this.pacer.waitMs(), held.pacer.waitMs()));
-    const lines = (await store.pendingLines(batch.id, free + held.inFlight.size)).filter((line) => !held.inFlight.has(line.custom_id)).slice(0, free);
-    if (lines.length === 0 && held.inFlight.size === 0) {
+    if (held.ahead.length < free) await this.readAhead(held, free);
+    if (held.ahead.length === 0 && held.inFlight.size === 0) {
       held.batch = (await store.transition(batch.id, { from: ['in_progress'], to: 'finalizing' }, now)) ?? batch;
       return this.end(held, 'completed', now);
     }
-    for (const line of lines) {
+    for (let started = 0; started < free && held.ahead.length > 0; started++) {
       const at = Date.now();
       if (!this.pacer.take(at)) return this.wake(this.pacer.waitMs());
       if (!held.pacer.take(at)) return this.wake(held.pacer.waitMs());
-      this.launch(held, line);
+      this.launch(held, held.ahead.shift()!);
     }
+  }
+
+  /**
+   * Reads the batch's next requests not under way, in file order: at least `free`, and as many as the
+   * pace sends in READ_AHEAD_SECONDS, so that a slow pace does not read many lines to send one. Those
+   * under way when the read began stay out, also if they end during it: the read may predate the result.
+   */
+  private async readAhead(held: Held, free: number): Promise<void> {
+    const count = Math.max(free, Math.ceil(Math.min(this.rate.perSecond, this.pacing.batchRatePerSecond) * READ_AHEAD_SECONDS));
+    const underWay = new Set(held.inFlight);
+    const lines = await this.options.store.pendingLines(held.batch.id, underWay.size + count);
+    held.ahead = lines.filter((line) => !underWay.has(line.custom_id)).slice(0, count);
   }
 
   private launch(held: Held, line: BatchLine): void {

@@ -96,8 +96,8 @@ export interface KafkaBusOptions {
   maxMessageBytes?: number;
   /** Consumer groups whose lag is polled into the process's metrics, and how often. */
   consumerLag?: { watched: readonly GroupTopic[]; intervalMs: number };
-  /** Topics whose names start with this are counted as one, `replies`, in the publish metrics. */
-  replyTopicPrefix?: string;
+  /** Topics whose names start with one of these are counted as one, `replies`, in the publish metrics. */
+  replyTopicPrefixes?: readonly string[];
 }
 
 /** Partitions of the pipeline's topics: room for that many instances of a stage to share its work. */
@@ -355,7 +355,7 @@ export class KafkaBus implements Bus {
       const metrics = gatewayMetrics();
       const acknowledged = performance.now();
       for (const send of sends) {
-        metrics.publishDuration.observe([metrics.topic(send.topic, this.options.replyTopicPrefix ?? '\0')], (acknowledged - send.at) / 1000);
+        metrics.publishDuration.observe([metrics.topic(send.topic, this.options.replyTopicPrefixes ?? [])], (acknowledged - send.at) / 1000);
         send.resolve();
       }
     } catch (error) {

@@ -45,6 +45,20 @@ export function replyTopicFor(ingressInstanceId: string): string {
 }
 
 /**
+ * Replies to a batch's requests go to a second topic of the instance: the instance records each in its
+ * batch before committing it, and that wait on the store must not hold up its interactive callers' replies.
+ * A prefix of its own, as instance ids may hold dots: no instance's reply topic can take its name.
+ */
+export const BATCH_REPLY_TOPIC_PREFIX = 'switchyard.batch-replies.';
+
+export function batchReplyTopicFor(ingressInstanceId: string): string {
+  return `${BATCH_REPLY_TOPIC_PREFIX}${ingressInstanceId}`;
+}
+
+/** Both kinds of reply topic's prefixes. */
+export const REPLY_TOPIC_PREFIXES: readonly string[] = [REPLY_TOPIC_PREFIX, BATCH_REPLY_TOPIC_PREFIX];
+
+/**
  * provider-worker -> every provider-worker and ingress: BreakerEvent, keyed by target. Compacted: the last
  * transition of each target is its breaker's state, which an instance that starts reads from the beginning.
  */

@@ -1,6 +1,6 @@
 import { InMemoryBus } from '@switchyard/bus';
 import { buildModelCatalog, parseGatewayConfig } from '@switchyard/config';
-import { TOPICS, type CallerOutcomeEvent, type CancelEvent, type ReplyEvent, type RequestEvent } from '@switchyard/contracts';
+import { TOPICS, type CallerOutcomeEvent, type CancelEvent, type GatewayError, type ReplyEvent, type RequestEvent } from '@switchyard/contracts';
 import { createLogger } from '@switchyard/telemetry';
 import { createHash, createHmac } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -350,6 +350,26 @@ describe('a caller that goes away', () => {
     expect((await call).choices[0].message.content).toBe('late');
     const waited = Date.now() - startedAt;
     expect([waited >= 1500, waited < 5000]).toEqual([true, true]);
+  });
+
+  // Regression: batch and interactive replies shared one topic, so an interactive reply read after a batch
+  // reply waited until the batch store had recorded it (up to 2 s).
+  it('answers an interactive call while a batch reply waits on the batch store: batch replies come on a topic of their own', async () => {
+    const recordBatchReply = () => new Promise<void>(() => undefined);
+    const { bus, gateway, requests, answer } = await unanswered(10_000, { recordBatchReply });
+    const batchRequests: RequestEvent[] = [];
+    await bus.subscribe({ topic: TOPICS.batchRequests, group: 'router', handleBatch: async (messages) => void batchRequests.push(...messages.map((m) => m.value as RequestEvent)) });
+    const batchCall = gateway.chat(request, { batch: { batch_id: 'batch_1', request_id: 'batch_1-1', caller: { api_key_id: 'key_owner' } } });
+    await settle();
+    const origin = { received_at: batchRequests[0].received_at, api_key_id: 'key_owner', kind: 'chat' as const, stream: false, model: 'm', batch_id: 'batch_1' };
+    await bus.publish(batchRequests[0].reply_to, [{ key: 'batch_1-1', value: { request_id: 'batch_1-1', type: 'error', error: { code: 'provider_unavailable', message: 'x' }, origin } satisfies ReplyEvent }]);
+    expect(await batchCall.catch((error: GatewayError) => error.code)).toBe('provider_unavailable');
+    const startedAt = Date.now();
+    const call = gateway.chat(request);
+    await settle();
+    await answer(requests[0]);
+    expect((await call).choices[0].message.content).toBe('late');
+    expect([batchRequests[0].reply_to, requests[0].reply_to, Date.now() - startedAt < 1000]).toEqual([gateway.batchReplyTopic, gateway.replyTopic, true]);
   });
 
   it('sets the call\'s time in the gateway from its answer, its provider\'s time taken out', async () => {

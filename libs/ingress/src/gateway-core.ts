@@ -15,7 +15,7 @@ import {
   type AnalyzeTaskResult,
   type AnalyzeTaskType,
 } from '@switchyard/analyze';
-import { MessageTooLargeError, type Bus } from '@switchyard/bus';
+import { MessageTooLargeError, type Bus, type IncomingMessage } from '@switchyard/bus';
 import { analyzeModelsOf, buildModelCatalog, type AuthConfig, type CatalogEntry, type GatewayConfig } from '@switchyard/config';
 import { BreakerBoard } from '@switchyard/routing';
 import { settledCallsInMemory, type SettledCalls } from './settled-calls';
@@ -26,6 +26,7 @@ import {
   TOPICS,
   parseBreakerEvent,
   parseReplyEvent,
+  batchReplyTopicFor,
   replyTopicFor,
   usageTimestamp,
   validateChatRequest,
@@ -182,6 +183,8 @@ interface PendingCall {
 export class GatewayCore {
   readonly instanceId: string;
   readonly replyTopic: string;
+  /** Where its batch requests' replies come (see batchReplyTopicFor). */
+  readonly batchReplyTopic: string;
   private readonly pending = new Map<string, PendingCall>();
   private readonly settled: SettledCalls;
   // One object, replaced whole, so that a call sees one version's catalog, keys and timeout. Keys are
@@ -196,6 +199,7 @@ export class GatewayCore {
   constructor(private readonly options: GatewayCoreOptions) {
     this.instanceId = options.instanceId ?? randomUUID().slice(0, 8);
     this.replyTopic = replyTopicFor(this.instanceId);
+    this.batchReplyTopic = batchReplyTopicFor(this.instanceId);
     this.settings = settingsOf(options);
     this.adminDigest = options.adminKey ? sha256(options.adminKey) : undefined;
     this.settled = options.settledCalls ?? settledCallsInMemory();
@@ -212,37 +216,37 @@ export class GatewayCore {
     return this.state === 'started';
   }
 
-  /** Creates this instance's reply topic and starts reading it. */
+  /** Creates this instance's reply topics and starts reading them, each with a consumer of its own. */
   async start(): Promise<void> {
-    await this.options.bus.ensureTopics([this.replyTopic], 3);
-    await this.options.bus.subscribe({
-      topic: this.replyTopic,
-      group: `switchyard-ingress-${this.instanceId}`,
-      maxInFlightBatches: 1,
-      handleBatch: async (messages) => {
-        const recording: Promise<void>[] = [];
-        for (const message of messages) {
-          let reply: ReplyEvent;
-          try {
-            reply = parseReplyEvent(message.value);
-          } catch (error) {
-            this.options.logger.warn('ignoring a malformed reply', { reason: (error as Error).message });
-            continue;
-          }
-          const batchId = reply.origin?.batch_id;
-          if (batchId && this.options.recordBatchReply) recording.push(this.recordBatchReply(this.options.recordBatchReply, reply, batchId));
-          const call = this.pending.get(reply.request_id);
-          if (call) call.onReply(reply);
-          // A batch's request has no caller connection to lose: its answer was recorded above.
-          else if (reply.origin && !batchId) this.reportUnclaimed(reply.request_id, reply.origin);
-        }
-        // The batch's answers are in its store before their replies are committed (see batchReplyRecorder).
-        await Promise.all(recording);
-      },
-    });
+    await this.options.bus.ensureTopics([this.replyTopic, this.batchReplyTopic], 3);
+    const handleBatch = (messages: IncomingMessage[]) => this.takeReplies(messages);
+    await this.options.bus.subscribe({ topic: this.replyTopic, group: `switchyard-ingress-${this.instanceId}`, maxInFlightBatches: 1, handleBatch });
+    await this.options.bus.subscribe({ topic: this.batchReplyTopic, group: `switchyard-ingress-batch-${this.instanceId}`, maxInFlightBatches: 1, handleBatch });
     await this.followBreakers();
     gatewayMetrics().countInFlight(() => this.pending.size);
     this.state = 'started';
+  }
+
+  /** Hands each reply to its call; a batch's, recorded in its batch, is committed only once it is there. */
+  private async takeReplies(messages: IncomingMessage[]): Promise<void> {
+    const recording: Promise<void>[] = [];
+    for (const message of messages) {
+      let reply: ReplyEvent;
+      try {
+        reply = parseReplyEvent(message.value);
+      } catch (error) {
+        this.options.logger.warn('ignoring a malformed reply', { reason: (error as Error).message });
+        continue;
+      }
+      const batchId = reply.origin?.batch_id;
+      if (batchId && this.options.recordBatchReply) recording.push(this.recordBatchReply(this.options.recordBatchReply, reply, batchId));
+      const call = this.pending.get(reply.request_id);
+      if (call) call.onReply(reply);
+      // A batch's request has no caller connection to lose: its answer was recorded above.
+      else if (reply.origin && !batchId) this.reportUnclaimed(reply.request_id, reply.origin);
+    }
+    // The batch's answers are in its store before their replies are committed (see batchReplyRecorder).
+    await Promise.all(recording);
   }
 
   /** Reads every breaker transition, from the beginning of the compacted topic: the last of each target is its state. */
@@ -303,13 +307,13 @@ export class GatewayCore {
     return Promise.race([recorded, waited]).finally(() => clearTimeout(timer));
   }
 
-  /** Fails every call still waiting (on shutdown) and removes the reply topic. */
+  /** Fails every call still waiting (on shutdown) and removes the reply topics. */
   async stop(): Promise<void> {
     this.state = 'stopping';
     for (const call of this.pending.values()) call.fail(new GatewayError('bus_unavailable', 'the gateway is shutting down'));
     this.pending.clear();
     this.settled.discard();
-    await this.options.bus.deleteTopics([this.replyTopic]);
+    await this.options.bus.deleteTopics([this.replyTopic, this.batchReplyTopic]);
   }
 
   /** The served models the caller's key may use. */
@@ -516,7 +520,7 @@ export class GatewayCore {
       request_id: requestId,
       kind,
       stream,
-      reply_to: this.replyTopic,
+      reply_to: options.batch ? this.batchReplyTopic : this.replyTopic,
       received_at: now,
       deadline_at: deadline,
       api_key_id: caller.api_key_id,

@@ -4,7 +4,7 @@
 // With GATEWAY_HEALTH_ADDR set it answers liveness and readiness probes from before the start until exit.
 import { connectKafkaBus, type KafkaBus } from '@switchyard/bus';
 import { healthAddressOf, readServiceEnv, shutdownGraceMsOf, type KafkaSettings } from '@switchyard/config';
-import { PIPELINE_TOPICS, REPLY_TOPIC_PREFIX } from '@switchyard/contracts';
+import { PIPELINE_TOPICS, REPLY_TOPIC_PREFIXES } from '@switchyard/contracts';
 import { serveMetrics, type Logger, type RunningMetricsServer } from '@switchyard/telemetry';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
@@ -104,6 +104,6 @@ export function connectServiceBus(
     logger,
     topics: PIPELINE_TOPICS,
     consumerLag: { watched: PIPELINE_CONSUMERS, intervalMs: env.consumerLagIntervalMs },
-    replyTopicPrefix: REPLY_TOPIC_PREFIX,
+    replyTopicPrefixes: REPLY_TOPIC_PREFIXES,
   });
 }

@@ -264,9 +264,9 @@ export class GatewayMetrics {
     return this.stages.of(name);
   }
 
-  /** A bus topic as a label: each ingress instance's reply topic is one value, `replies`. */
-  topic(name: string, replyTopicPrefix: string): string {
-    return name.startsWith(replyTopicPrefix) ? 'replies' : this.topics.of(name);
+  /** A bus topic as a label: the ingress instances' reply topics are one value, `replies`. */
+  topic(name: string, replyTopicPrefixes: readonly string[]): string {
+    return replyTopicPrefixes.some((prefix) => name.startsWith(prefix)) ? 'replies' : this.topics.of(name);
   }
 
   /** Adds a count of requests in flight (the ingress's calls waiting for their answer). */
