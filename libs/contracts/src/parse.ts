@@ -27,32 +27,46 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+// These run on every event at every stage: a message built from values is built only once a check has
+// failed (if ... throw), never passed to ensure, which would build it for every event that passes.
 function ensure(cond: unknown, what: string): asserts cond {
   if (!cond) throw new InvalidEventError(what);
+}
+
+function idRule(field: string): string {
+  return `${field} must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`;
+}
+
+function ensureId(value: unknown, field: string): void {
+  if (!isId(value)) throw new InvalidEventError(idRule(field));
+}
+
+function ensureKind(kind: unknown): void {
+  if (!REQUEST_KINDS.includes(kind as never)) throw new InvalidEventError(`kind must be one of ${REQUEST_KINDS.join(', ')}, got ${JSON.stringify(kind)?.slice(0, 64)}`);
 }
 
 /** What a request and its summary share: who asked, where the answer goes, and by when. */
 function checkRequestHeader(value: unknown): asserts value is Record<string, unknown> {
   ensure(isObject(value), 'event is not a JSON object');
-  ensure(isId(value.request_id), `request_id must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
-  ensure(REQUEST_KINDS.includes(value.kind as never), `kind must be one of ${REQUEST_KINDS.join(', ')}, got ${JSON.stringify(value.kind)?.slice(0, 64)}`);
+  ensureId(value.request_id, 'request_id');
+  ensureKind(value.kind);
   ensure(typeof value.reply_to === 'string' && TOPIC_NAME.test(value.reply_to), 'reply_to must be a Kafka topic name');
   ensure(typeof value.received_at === 'number' && Number.isFinite(value.received_at), 'received_at must be epoch milliseconds');
   ensure(typeof value.deadline_at === 'number' && Number.isFinite(value.deadline_at), 'deadline_at must be epoch milliseconds');
   ensure(value.stream === undefined || typeof value.stream === 'boolean', 'stream must be true or false');
-  ensure(value.api_key_id === undefined || isId(value.api_key_id), `api_key_id must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
-  ensure(value.key_name === undefined || isId(value.key_name), `key_name must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
-  ensure(value.team === undefined || isId(value.team), `team must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
-  ensure(value.config_version === undefined || isId(value.config_version), `config_version must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
-  ensure(value.batch_id === undefined || isId(value.batch_id), `batch_id must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
-  ensure(value.analyze_id === undefined || isId(value.analyze_id), `analyze_id must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
+  if (value.api_key_id !== undefined) ensureId(value.api_key_id, 'api_key_id');
+  if (value.key_name !== undefined) ensureId(value.key_name, 'key_name');
+  if (value.team !== undefined) ensureId(value.team, 'team');
+  if (value.config_version !== undefined) ensureId(value.config_version, 'config_version');
+  if (value.batch_id !== undefined) ensureId(value.batch_id, 'batch_id');
+  if (value.analyze_id !== undefined) ensureId(value.analyze_id, 'analyze_id');
   if (value.limits !== undefined) checkLimits(value.limits, 'limits');
   if (value.reservation !== undefined) checkReservation(value.reservation, 'reservation');
 }
 
 export function parseRequestEvent(value: unknown): RequestEvent {
   checkRequestHeader(value);
-  ensure(value.cache_control === undefined || CACHE_CONTROLS.includes(value.cache_control as never), `cache_control must be one of ${CACHE_CONTROLS.join(', ')}`);
+  if (value.cache_control !== undefined && !CACHE_CONTROLS.includes(value.cache_control as never)) throw new InvalidEventError(`cache_control must be one of ${CACHE_CONTROLS.join(', ')}`);
   if (value.kind === 'chat') {
     ensure(isObject(value.chat) && Array.isArray(value.chat.messages), 'chat.messages is missing');
   } else if (value.kind === 'image_generation') {
@@ -63,7 +77,7 @@ export function parseRequestEvent(value: unknown): RequestEvent {
     ensure(isObject(value.rerank) && typeof value.rerank.query === 'string' && Array.isArray(value.rerank.documents), 'rerank.query or rerank.documents is missing');
   } else {
     const body = value[value.kind as 'embed' | 'moderation'];
-    ensure(isObject(body) && Array.isArray(body.input), `${value.kind}.input is missing`);
+    if (!isObject(body) || !Array.isArray(body.input)) throw new InvalidEventError(`${value.kind}.input is missing`);
   }
   ensure(value.signature === undefined || (typeof value.signature === 'string' && value.signature.length <= 64), 'signature must be a string of at most 64 characters');
   ensure(value.producer_token === undefined || (typeof value.producer_token === 'string' && value.producer_token.length <= 256), 'producer_token must be a string of at most 256 characters');
@@ -77,7 +91,7 @@ export function parseRequestsTopicEvent(value: unknown): RequestsTopicEvent {
 
 export function parseSettlementEvent(value: unknown): SettlementEvent {
   ensure(isObject(value) && value.type === 'settlement', 'type must be settlement');
-  ensure(isId(value.request_id), `request_id must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
+  ensureId(value.request_id, 'request_id');
   ensure(typeof value.received_at === 'number' && Number.isFinite(value.received_at), 'received_at must be epoch milliseconds');
   checkLimits(value.limits, 'limits');
   checkReservation(value.reservation, 'reservation');
@@ -96,20 +110,20 @@ function isLimit(value: unknown): boolean {
 }
 
 function checkLimitHolder(value: unknown, path: string): void {
-  ensure(isObject(value) && isId(value.id), `${path}.id must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
-  for (const field of ['rpm', 'tpm', 'budget_usd'] as const) ensure(isLimit(value[field]), `${path}.${field} must be null or a number of at least 0`);
-  ensure(value.budget_period === null || BUDGET_PERIODS.includes(value.budget_period as never), `${path}.budget_period must be null or one of ${BUDGET_PERIODS.join(', ')}`);
+  if (!isObject(value) || !isId(value.id)) throw new InvalidEventError(idRule(`${path}.id`));
+  for (const field of ['rpm', 'tpm', 'budget_usd'] as const) if (!isLimit(value[field])) throw new InvalidEventError(`${path}.${field} must be null or a number of at least 0`);
+  if (value.budget_period !== null && !BUDGET_PERIODS.includes(value.budget_period as never)) throw new InvalidEventError(`${path}.budget_period must be null or one of ${BUDGET_PERIODS.join(', ')}`);
 }
 
 function checkLimits(value: unknown, path: string): void {
-  ensure(isObject(value) && isId(value.owner), `${path}.owner must be 1-${LIMITS.eventIdChars} letters, digits, '.', '_', ':' or '-'`);
+  if (!isObject(value) || !isId(value.owner)) throw new InvalidEventError(idRule(`${path}.owner`));
   checkLimitHolder(value.key, `${path}.key`);
-  ensure(isLimit((value.key as Record<string, unknown>).max_concurrent), `${path}.key.max_concurrent must be null or a number of at least 0`);
+  if (!isLimit((value.key as Record<string, unknown>).max_concurrent)) throw new InvalidEventError(`${path}.key.max_concurrent must be null or a number of at least 0`);
   if (value.team !== undefined) checkLimitHolder(value.team, `${path}.team`);
 }
 
 function checkReservation(value: unknown, path: string): void {
-  ensure(isObject(value) && isAmount(value.tokens) && isAmount(value.cost_usd), `${path} must hold tokens and cost_usd, numbers of at least 0`);
+  if (!isObject(value) || !isAmount(value.tokens) || !isAmount(value.cost_usd)) throw new InvalidEventError(`${path} must hold tokens and cost_usd, numbers of at least 0`);
 }
 
 function parseRequestSummary(value: unknown): RequestSummary {
@@ -145,7 +159,7 @@ export function parseUsageEvent(value: unknown): UsageEvent {
   ensure(typeof value.model === 'string', 'model is missing');
   ensure(typeof value.status === 'string', 'status is missing');
   for (const field of ['prompt_tokens', 'completion_tokens', 'cost_usd', 'latency_ms'] as const) {
-    ensure(typeof value[field] === 'number' && Number.isFinite(value[field]), `${field} is not a number`);
+    if (typeof value[field] !== 'number' || !Number.isFinite(value[field])) throw new InvalidEventError(`${field} is not a number`);
   }
   return value as unknown as UsageEvent;
 }
@@ -156,7 +170,7 @@ export function parseCallerOutcomeEvent(value: unknown): CallerOutcomeEvent {
   ensure(typeof value.request_id === 'string' && value.request_id.length > 0, 'request_id is missing');
   ensure(typeof value.ts === 'string' && !Number.isNaN(Date.parse(value.ts)), 'ts is not an ISO 8601 time');
   ensure(typeof value.api_key_id === 'string', 'api_key_id is missing');
-  ensure(REQUEST_KINDS.includes(value.kind as never), `kind must be one of ${REQUEST_KINDS.join(', ')}, got ${JSON.stringify(value.kind)?.slice(0, 64)}`);
+  ensureKind(value.kind);
   ensure(typeof value.stream === 'boolean', 'stream is missing');
   ensure(typeof value.model === 'string', 'model is missing');
   ensure(
@@ -198,7 +212,7 @@ export function parseBreakerEvent(value: unknown): BreakerEvent {
   ensure(typeof value.target === 'string' && value.target.length > 0 && value.target.length <= LIMITS.modelChars * 2, 'target is missing');
   ensure(BREAKER_STATES.includes(value.state), 'state must be closed, open or half_open');
   for (const field of ['since', 'open_until', 'failures', 'openings'] as const) {
-    ensure(typeof value[field] === 'number' && Number.isFinite(value[field]) && value[field] >= 0, `${field} must be a number, 0 or more`);
+    if (typeof value[field] !== 'number' || !Number.isFinite(value[field]) || value[field] < 0) throw new InvalidEventError(`${field} must be a number, 0 or more`);
   }
   ensure(isId(value.worker), 'worker must be an instance id');
   return value as unknown as BreakerEvent;
