@@ -6,7 +6,7 @@ import { createLogger } from '@switchyard/telemetry';
 import { BatchRunner, Pacer, batchPacingFrom, type BatchRunnerOptions, type LineSender, type SendOutcome } from './batch-runner';
 import { BatchService } from './batch-service';
 import { SqlBatchStore } from './batch-store';
-import type { BatchOwner, BatchRecord } from './records';
+import type { BatchOwner, BatchRecord, LineResult } from './records';
 
 jest.setTimeout(60_000);
 
@@ -99,6 +99,24 @@ describe('BatchRunner', () => {
     };
     await runUntilEnded(batch.id, { store: counting, send, pacing: { ratePerSecond: 200, batchRatePerSecond: 200, inFlight: 4, batchInFlight: 4, queueTargetMs: 0 } });
     expect([sent.length, new Set(sent).size, reads <= 5]).toEqual([100, 100, true]);
+  });
+
+  it('does not write again a result the gateway says it has recorded in the batch', async () => {
+    const batch = await batchOf(10);
+    const writes: string[] = [];
+    const counting: SqlBatchStore = Object.create(store);
+    counting.settleLine = (batchId, customId, result) => {
+      writes.push(customId);
+      return store.settleLine(batchId, customId, result);
+    };
+    // Every second request's answer (c1, c3, ...) is recorded as the gateway records it from its reply.
+    const send: LineSender = async (_batch, line) => {
+      if (line.line % 2 === 1) return answer(line.custom_id);
+      await store.settleLine(line.batch_id, line.custom_id, answer(line.custom_id) as LineResult);
+      return { ...answer(line.custom_id), recorded: true };
+    };
+    await runUntilEnded(batch.id, { store: counting, send, pacing: { ratePerSecond: 10_000, batchRatePerSecond: 10_000, inFlight: 4, batchInFlight: 4, queueTargetMs: 0 } });
+    expect([writes.sort(), (await store.getBatch(batch.id))!.request_counts]).toEqual([['c0', 'c2', 'c4', 'c6', 'c8'], { total: 10, completed: 10, failed: 0 }]);
   });
 
   // Regression: the requests read were those without a result less those under way when the read

@@ -31,9 +31,10 @@ export const DEFAULT_BATCH_PACING: BatchPacing = { ratePerSecond: 200, batchRate
 /**
  * What became of a request sent: its result, or `retry` when the gateway could not take it now
  * (shutting down, overloaded, the key's rate limit), so it stays without a result and goes again later;
- * with, when answered, its time in the pipeline (its provider's time taken out), which paces the batches.
+ * with, when answered, its time in the pipeline (its provider's time taken out), which paces the batches,
+ * and `recorded` when the gateway has written the result in the batch already.
  */
-export type SendOutcome = (LineResult | { retry: string }) & { pipeline_ms?: number };
+export type SendOutcome = (LineResult | { retry: string }) & { pipeline_ms?: number; recorded?: boolean };
 
 /** Sends one request of a batch through the pipeline, as the batch's owner. */
 export type LineSender = (batch: BatchRecord, line: BatchLine) => Promise<SendOutcome>;
@@ -251,13 +252,13 @@ export class BatchRunner {
     held.inFlight.add(line.custom_id);
     const run = this.options
       .send(held.batch, line)
-      .then(async ({ pipeline_ms: pipelineMs, ...outcome }) => {
+      .then(async ({ pipeline_ms: pipelineMs, recorded, ...outcome }) => {
         if (pipelineMs !== undefined) this.observe(pipelineMs);
         if ('retry' in outcome) {
           held.heldUntil = Date.now() + HOLD_AFTER_RETRY_MS;
           return;
         }
-        await this.options.store.settleLine(line.batch_id, line.custom_id, outcome);
+        if (!recorded) await this.options.store.settleLine(line.batch_id, line.custom_id, outcome);
       })
       .catch((error) => {
         held.heldUntil = Date.now() + HOLD_AFTER_RETRY_MS;

@@ -25,8 +25,10 @@ export function batchLineSender(core: GatewayCore): LineSender {
       (response): Answered => ({ response }),
       (error: unknown): Answered => ({ error }),
     );
-    const outcome = lineOutcomeOf(batch.endpoint, line.body, requestId, answered);
-    return call.pipelineMs === undefined ? outcome : { ...outcome, pipeline_ms: call.pipelineMs };
+    const outcome: SendOutcome = lineOutcomeOf(batch.endpoint, line.body, requestId, answered);
+    if (call.pipelineMs !== undefined) outcome.pipeline_ms = call.pipelineMs;
+    if (call.answerRecorded) outcome.recorded = true;
+    return outcome;
   };
 }
 
@@ -38,16 +40,19 @@ export function batchLineSender(core: GatewayCore): LineSender {
  * restarted in its place, which records it (regression: such a request, sent again, ended in the error
  * file past its deadline, as the pipeline does not answer a request twice).
  */
-export function batchReplyRecorder(store: Pick<BatchStore, 'pendingLine' | 'settleLine'>): (reply: ReplyEvent, batchId: string) => Promise<void> {
+export function batchReplyRecorder(store: Pick<BatchStore, 'pendingLine' | 'settleLine'>): (reply: ReplyEvent, batchId: string) => Promise<boolean> {
   return async (reply, batchId) => {
     const answered: Answered | undefined =
       reply.type === 'error' ? { error: GatewayError.fromBody(reply.error) } : reply.type === 'chat' || reply.type === 'embed' ? { response: reply.response } : undefined;
     const lineNumber = lineOfBatchRequest(reply.request_id, batchId);
-    if (!answered || lineNumber === undefined) return;
+    if (!answered || lineNumber === undefined) return false;
     const line = await store.pendingLine(batchId, lineNumber);
-    if (!line) return;
+    // No such request without a result: it has one already.
+    if (!line) return true;
     const outcome = lineOutcomeOf(line.endpoint, line.body, reply.request_id, answered);
-    if (!('retry' in outcome)) await store.settleLine(batchId, line.custom_id, outcome);
+    if ('retry' in outcome) return false;
+    await store.settleLine(batchId, line.custom_id, outcome);
+    return true;
   };
 }
 

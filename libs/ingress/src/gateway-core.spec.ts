@@ -321,6 +321,7 @@ describe('a caller that goes away', () => {
     const recordBatchReply = async (reply: ReplyEvent, batchId: string) => {
       if (reply.request_id === 'batch_1-2') throw new Error('the database is down');
       recorded.push(`${batchId} ${reply.request_id} ${reply.type}`);
+      return true;
     };
     const { bus, gateway, requests, outcomes, answer } = await unanswered(10_000, { recordBatchReply });
     const origin = { received_at: Date.parse('2026-12-01T10:00:00Z'), api_key_id: 'key_owner', kind: 'chat' as const, stream: false, model: 'm', batch_id: 'batch_1' };
@@ -338,7 +339,7 @@ describe('a caller that goes away', () => {
   });
 
   it('waits at most 2 s for a batch store that does not answer before it goes on to the next replies', async () => {
-    const recordBatchReply = () => new Promise<void>(() => undefined);
+    const recordBatchReply = () => new Promise<boolean>(() => undefined);
     const { bus, gateway, requests, answer } = await unanswered(10_000, { recordBatchReply });
     const origin = { received_at: Date.parse('2026-12-01T10:00:00Z'), api_key_id: 'key_owner', kind: 'chat' as const, stream: false, model: 'm', batch_id: 'batch_1' };
     await bus.publish(gateway.replyTopic, [{ key: 'batch_1-1', value: { request_id: 'batch_1-1', type: 'error', error: { code: 'provider_unavailable', message: 'x' }, origin } satisfies ReplyEvent }]);
@@ -355,7 +356,7 @@ describe('a caller that goes away', () => {
   // Regression: batch and interactive replies shared one topic, so an interactive reply read after a batch
   // reply waited until the batch store had recorded it (up to 2 s).
   it('answers an interactive call while a batch reply waits on the batch store: batch replies come on a topic of their own', async () => {
-    const recordBatchReply = () => new Promise<void>(() => undefined);
+    const recordBatchReply = () => new Promise<boolean>(() => undefined);
     const { bus, gateway, requests, answer } = await unanswered(10_000, { recordBatchReply });
     const batchRequests: RequestEvent[] = [];
     await bus.subscribe({ topic: TOPICS.batchRequests, group: 'router', handleBatch: async (messages) => void batchRequests.push(...messages.map((m) => m.value as RequestEvent)) });
@@ -370,6 +371,34 @@ describe('a caller that goes away', () => {
     await answer(requests[0]);
     expect((await call).choices[0].message.content).toBe('late');
     expect([batchRequests[0].reply_to, requests[0].reply_to, Date.now() - startedAt < 1000]).toEqual([gateway.batchReplyTopic, gateway.replyTopic, true]);
+  });
+
+  it('answers a batch request\'s call once its answer is in the batch, and says so, so that the runner does not write it again', async () => {
+    let store: (recorded: boolean) => void = () => undefined;
+    const recordBatchReply = () => new Promise<boolean>((resolve) => (store = resolve));
+    const { bus, gateway } = await unanswered(10_000, { recordBatchReply });
+    const batchRequests: RequestEvent[] = [];
+    await bus.subscribe({ topic: TOPICS.batchRequests, group: 'router', handleBatch: async (messages) => void batchRequests.push(...messages.map((m) => m.value as RequestEvent)) });
+    const sent = async (options: CallOptions, line: number) => {
+      options.batch = { batch_id: 'batch_1', request_id: `batch_1-${line}`, caller: { api_key_id: 'key_owner' } };
+      const answered = gateway.chat(request, options).then(() => 'answered');
+      await settle();
+      const sentEvent = batchRequests[batchRequests.length - 1];
+      const origin = { received_at: sentEvent.received_at, api_key_id: 'key_owner', kind: 'chat' as const, stream: false, model: 'm', batch_id: 'batch_1' };
+      const response = { id: sentEvent.request_id, model: 'm', provider: 'fake', choices: [], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 }, cost_usd: 0 };
+      await bus.publish(sentEvent.reply_to, [{ key: sentEvent.request_id, value: { request_id: sentEvent.request_id, type: 'chat', response, origin } satisfies ReplyEvent }]);
+      await settle();
+      return answered;
+    };
+    const recordedCall: CallOptions = {};
+    const answered = await Promise.race([sent(recordedCall, 1).then(() => 'answered before recorded'), new Promise((resolve) => setTimeout(() => resolve('waits for the batch'), 50))]);
+    store(true);
+    await settle();
+    const unrecordedCall: CallOptions = {};
+    const second = sent(unrecordedCall, 2);
+    store(false);
+    await second;
+    expect([answered, recordedCall.answerRecorded, unrecordedCall.answerRecorded]).toEqual(['waits for the batch', true, undefined]);
   });
 
   it('sets the call\'s time in the gateway from its answer, its provider\'s time taken out', async () => {

@@ -79,6 +79,8 @@ export interface CallOptions {
   rateLimit?: RateLimitStatus;
   /** Set by the call from its answer: its time in the gateway, its provider's time taken out (the batch runner paces itself by it). */
   pipelineMs?: number;
+  /** Set by a batch request's call: its answer is in the batch store already (recorded from its reply), so the runner need not write it. */
+  answerRecorded?: boolean;
   /** The caller's Cache-Control (HTTP header, gRPC metadata cache-control), as sent; checked here for every front door. */
   cacheControl?: string;
   /** Told what the response cache did, before the first chunk or the answer, for a model that has a cache. */
@@ -132,8 +134,11 @@ export interface GatewayCoreOptions {
   logger: Logger;
   defaultTimeoutMs: number;
   instanceId?: string;
-  /** Records a batch request's final reply in its batch (see batchReplyRecorder); absent where nothing can read a reply again. */
-  recordBatchReply?: (reply: ReplyEvent, batchId: string) => Promise<void>;
+  /**
+   * Records a batch request's final reply in its batch (see batchReplyRecorder), saying whether the batch
+   * holds the request's result; absent where nothing can read a reply again.
+   */
+  recordBatchReply?: (reply: ReplyEvent, batchId: string) => Promise<boolean>;
   /** The calls this instance ended lately; in memory unless given (see settledCallsJournal). */
   settledCalls?: SettledCalls;
   /** Accepted gateway keys; when non-empty, every call must present one (see gatewayKeysFrom). */
@@ -176,7 +181,8 @@ export type IngressSettings = Pick<GatewayCoreOptions, 'catalog' | 'defaultTimeo
 const BATCH_RECORD_WAIT_MS = 2000;
 
 interface PendingCall {
-  onReply(reply: ReplyEvent): void;
+  /** `answerRecorded`: a batch request's answer is in its batch already. */
+  onReply(reply: ReplyEvent, answerRecorded?: boolean): void;
   fail(error: GatewayError): void;
 }
 
@@ -239,10 +245,12 @@ export class GatewayCore {
         continue;
       }
       const batchId = reply.origin?.batch_id;
-      if (batchId && this.options.recordBatchReply) recording.push(this.recordBatchReply(this.options.recordBatchReply, reply, batchId));
       const call = this.pending.get(reply.request_id);
-      if (call) call.onReply(reply);
-      // A batch's request has no caller connection to lose: its answer was recorded above.
+      if (batchId && this.options.recordBatchReply) {
+        // The runner's call is answered once the answer is in the batch, and told so: it need not write it again.
+        recording.push(this.recordBatchReply(this.options.recordBatchReply, reply, batchId).then((recorded) => call?.onReply(reply, recorded)));
+      } else if (call) call.onReply(reply);
+      // A batch's request has no caller connection to lose: its answer is recorded from its reply.
       else if (reply.origin && !batchId) this.reportUnclaimed(reply.request_id, reply.origin);
     }
     // The batch's answers are in its store before their replies are committed (see batchReplyRecorder).
@@ -295,12 +303,15 @@ export class GatewayCore {
 
   /**
    * Never rejects, and waits at most BATCH_RECORD_WAIT_MS: a store that fails or does not answer leaves
-   * the answer to the batch runner, and holds up the replies after it, interactive ones too, no longer.
+   * the answer to the batch runner (false), and holds up the batch replies after it no longer.
    */
-  private recordBatchReply(record: NonNullable<GatewayCoreOptions['recordBatchReply']>, reply: ReplyEvent, batchId: string): Promise<void> {
-    const notRecorded = (why: string) => this.options.logger.warn('could not record a batch request\'s answer from its reply; the batch runner records it', { request_id: reply.request_id, error: why });
+  private recordBatchReply(record: NonNullable<GatewayCoreOptions['recordBatchReply']>, reply: ReplyEvent, batchId: string): Promise<boolean> {
+    const notRecorded = (why: string) => {
+      this.options.logger.warn('could not record a batch request\'s answer from its reply; the batch runner records it', { request_id: reply.request_id, error: why });
+      return false;
+    };
     let timer: NodeJS.Timeout | undefined;
-    const waited = new Promise<void>((resolve) => {
+    const waited = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(notRecorded(`the batch store did not answer within ${BATCH_RECORD_WAIT_MS} ms`)), BATCH_RECORD_WAIT_MS);
     });
     const recorded = record(reply, batchId).catch((error) => notRecorded((error as Error).message));
@@ -591,7 +602,8 @@ export class GatewayCore {
 
       let cacheTold = false;
       this.pending.set(requestId, {
-        onReply: (reply) => {
+        onReply: (reply, answerRecorded) => {
+          if (answerRecorded) options.answerRecorded = true;
           if (reply.rate_limit) options.rateLimit = reply.rate_limit;
           if (reply.cache && !cacheTold) {
             cacheTold = true;
