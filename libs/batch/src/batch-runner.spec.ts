@@ -119,6 +119,19 @@ describe('BatchRunner', () => {
     expect([writes.sort(), (await store.getBatch(batch.id))!.request_counts]).toEqual([['c0', 'c2', 'c4', 'c6', 'c8'], { total: 10, completed: 10, failed: 0 }]);
   });
 
+  // Regression: the hold was set on the host's clock and compared with the runner's, so a runner on a clock
+  // ahead of the host's (as in the expiry test) never held a batch and sent a refused request straight again.
+  it('holds a batch whose request the gateway refused for now for a second, on the runner\'s own clock', async () => {
+    const batch = await batchOf(1);
+    const triedAt: number[] = [];
+    const send: LineSender = async (_batch, line) => {
+      triedAt.push(Date.now());
+      return triedAt.length === 1 ? { retry: 'overloaded' } : answer(line.custom_id);
+    };
+    await runUntilEnded(batch.id, { store, send, now: () => new Date(Date.now() + 60 * 60 * 1000) });
+    expect([triedAt.length, triedAt[1] - triedAt[0] >= 900]).toEqual([2, true]);
+  });
+
   // Regression: the requests read were those without a result less those under way when the read
   // returned, so one that ended during the read, read before its result was written, was sent again.
   it('sends no request again that ended while the next requests were being read', async () => {

@@ -157,6 +157,7 @@ export class BatchRunner {
 
   private wake(delayMs: number): void {
     if (this.stopped) return;
+    // Timers run on the host's clock; the pace, holds and leases on the runner's (options.now).
     const at = Date.now() + delayMs;
     if (at >= this.timerAt) return;
     clearTimeout(this.timer);
@@ -220,7 +221,7 @@ export class BatchRunner {
     // A request that ends wakes the runner when the caps are full; the pacers say when they are empty.
     const room = Math.min(this.pacing.batchInFlight - held.inFlight.size, this.pacing.inFlight - this.inFlight());
     if (room <= 0) return;
-    const nowMs = Date.now();
+    const nowMs = this.now().getTime();
     const free = Math.min(room, this.pacer.available(nowMs), held.pacer.available(nowMs));
     if (free <= 0) return this.wake(Math.max(this.pacer.waitMs(), held.pacer.waitMs()));
     if (held.ahead.length < free) await this.readAhead(held, free);
@@ -229,7 +230,7 @@ export class BatchRunner {
       return this.end(held, 'completed', now);
     }
     for (let started = 0; started < free && held.ahead.length > 0; started++) {
-      const at = Date.now();
+      const at = this.now().getTime();
       if (!this.pacer.take(at)) return this.wake(this.pacer.waitMs());
       if (!held.pacer.take(at)) return this.wake(held.pacer.waitMs());
       this.launch(held, held.ahead.shift()!);
@@ -255,13 +256,13 @@ export class BatchRunner {
       .then(async ({ pipeline_ms: pipelineMs, recorded, ...outcome }) => {
         if (pipelineMs !== undefined) this.observe(pipelineMs);
         if ('retry' in outcome) {
-          held.heldUntil = Date.now() + HOLD_AFTER_RETRY_MS;
+          held.heldUntil = this.now().getTime() + HOLD_AFTER_RETRY_MS;
           return;
         }
         if (!recorded) await this.options.store.settleLine(line.batch_id, line.custom_id, outcome);
       })
       .catch((error) => {
-        held.heldUntil = Date.now() + HOLD_AFTER_RETRY_MS;
+        held.heldUntil = this.now().getTime() + HOLD_AFTER_RETRY_MS;
         this.options.logger.warn('a batch request could not be recorded; it goes again', { batch_id: line.batch_id, custom_id: line.custom_id, error: (error as Error).message });
       })
       .finally(() => {
