@@ -1,7 +1,7 @@
 // Where files, batches and each batch's requests are kept: Postgres (PGlite in embedded mode), behind
 // BatchStore so the batch logic does not depend on the engine. The schema is versioned
-// (batch_schema_migrations); each migration runs once, under an advisory lock, as libs/keys does.
-import type { SqlClient, SqlSession } from '@switchyard/storage';
+// (batch_schema_migrations, applied by applyVersionedMigrations), as libs/keys' is.
+import { applyVersionedMigrations, type SqlClient, type SqlSession } from '@switchyard/storage';
 import type { BatchEndpoint } from './batch-input';
 import { outputLineOf, succeeded, type BatchLine, type BatchOwner, type BatchRecord, type BatchStatus, type FileRecord, type FilePurpose, type LineResult } from './records';
 
@@ -128,18 +128,9 @@ export class SqlBatchStore implements BatchStore {
   constructor(private readonly db: SqlClient) {}
 
   async migrate(): Promise<void> {
-    for (let i = 0; i < MIGRATIONS.length; i++) {
-      const version = i + 1;
-      await this.db.exec(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK});
-        CREATE TABLE IF NOT EXISTS batch_schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
-        DO $migration$ BEGIN
-          IF NOT EXISTS (SELECT 1 FROM batch_schema_migrations WHERE version = ${version}) THEN
-            ${MIGRATIONS[i]}
-            INSERT INTO batch_schema_migrations (version) VALUES (${version});
-          END IF;
-        END $migration$;`);
-    }
+    await applyVersionedMigrations(this.db, { table: 'batch_schema_migrations', lock: MIGRATION_LOCK, migrations: MIGRATIONS });
   }
+
 
   async insertFile(file: FileRecord, content: string): Promise<void> {
     await insertFile(this.db, file, content);

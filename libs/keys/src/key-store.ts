@@ -2,7 +2,7 @@
 // admin logic does not depend on the engine. The schema is versioned (keys_schema_migrations); each
 // migration runs once, under an advisory lock, so instances starting together do not race.
 import { GatewayError, budgetPeriodAt, type KeyInput, type KeyUsage, type Team, type TeamInput, type VirtualKey } from '@switchyard/contracts';
-import type { SqlClient } from '@switchyard/storage';
+import { applyVersionedMigrations, type SqlClient } from '@switchyard/storage';
 import type { KeyChangeEvent, KeyRecord, TeamRecord } from './records';
 
 export interface KeyStore {
@@ -90,19 +90,9 @@ export class SqlKeyStore implements KeyStore {
   constructor(private readonly db: SqlClient) {}
 
   async migrate(): Promise<void> {
-    for (let i = 0; i < MIGRATIONS.length; i++) {
-      const version = i + 1;
-      // One statement list is one transaction: the lock, the check, the change and its record together.
-      await this.db.exec(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK});
-        CREATE TABLE IF NOT EXISTS keys_schema_migrations (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now());
-        DO $migration$ BEGIN
-          IF NOT EXISTS (SELECT 1 FROM keys_schema_migrations WHERE version = ${version}) THEN
-            ${MIGRATIONS[i]}
-            INSERT INTO keys_schema_migrations (version) VALUES (${version});
-          END IF;
-        END $migration$;`);
-    }
+    await applyVersionedMigrations(this.db, { table: 'keys_schema_migrations', lock: MIGRATION_LOCK, migrations: MIGRATIONS });
   }
+
 
   async createKey(id: string, secretHash: string, input: KeyInput & { name: string }): Promise<KeyRecord> {
     const fields = given(input, KEY_COLUMNS, 3);

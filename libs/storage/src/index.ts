@@ -6,3 +6,4 @@ export * from './schema';
 export * from './sql-client';
 export * from './usage-events';
 export * from './usage-report';
+export * from './versioned-migrations';
