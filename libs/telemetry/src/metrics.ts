@@ -266,7 +266,9 @@ export class GatewayMetrics {
 
   /** A bus topic as a label: the ingress instances' reply topics are one value, `replies`. */
   topic(name: string, replyTopicPrefixes: readonly string[]): string {
-    return replyTopicPrefixes.some((prefix) => name.startsWith(prefix)) ? 'replies' : this.topics.of(name);
+    // A loop, not some(): this runs for every message published.
+    for (const prefix of replyTopicPrefixes) if (name.startsWith(prefix)) return 'replies';
+    return this.topics.of(name);
   }
 
   /** Adds a count of requests in flight (the ingress's calls waiting for their answer). */
