@@ -71,6 +71,10 @@ export function checkTargets(results: BenchResults): TargetCheck[] {
   rateCheck('embedded HTTP', "throughput >= 4x Portkey's", 'embedded', http, 4, 'portkey/http');
   check('embedded HTTP', "added p99 at concurrency 1 <= 1/4 of Portkey's", 'ms', added(results, 'embedded', http, 'concurrency1', 'p99'), times(0.25, added(results, 'embedded', 'portkey/http', 'concurrency1', 'p99')), true);
 
+  // Issue 21: the process `npm start` runs, warmed up and idle, and at its most during the ladder.
+  check('embedded memory', 'idle RSS <= 250 MB', 'MB', endpoint(results, 'embedded', http)?.idleRssMb, 250, true);
+  check('embedded memory', 'RSS under load <= 350 MB', 'MB', endpoint(results, 'embedded', http)?.loadRssMb, 350, true);
+
   const grpc = 'switchyard-embedded/grpc';
   check('embedded gRPC', 'added latency p50 at concurrency 1 <= 2x the grpc-js floor', 'ms', added(results, 'embedded', grpc, 'concurrency1', 'p50'), times(2, added(results, 'embedded', 'floor/grpc', 'concurrency1', 'p50')), true);
   check('embedded gRPC', 'added latency p99 at concurrency 1 <= 2x the grpc-js floor', 'ms', added(results, 'embedded', grpc, 'concurrency1', 'p99'), times(2, added(results, 'embedded', 'floor/grpc', 'concurrency1', 'p99')), true);

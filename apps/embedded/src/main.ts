@@ -2,6 +2,7 @@
 import { readServiceEnv } from '@switchyard/config';
 import { loadTls } from '@switchyard/ingress';
 import { runService } from '@switchyard/pipeline';
+import { keepWebAssemblyOnBaselineCompiler } from '@switchyard/storage';
 import { createLogger, startTracing, stopTracing } from '@switchyard/telemetry';
 import { startEmbeddedGateway } from './embedded-gateway';
 
@@ -10,6 +11,7 @@ startTracing('switchyard-embedded');
 
 void runService('switchyard', logger, async () => {
   const env = readServiceEnv();
+  if (!env.databaseUrl && !env.pgliteTierUp) keepWebAssemblyOnBaselineCompiler();
   const gateway = await startEmbeddedGateway({
     configFile: env.configFile,
     grpcAddress: env.grpcAddress,

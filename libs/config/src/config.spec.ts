@@ -216,6 +216,13 @@ describe('service environment', () => {
     expect(() => readServiceEnv({ KAFKA_MAX_MESSAGE_BYTES: '16MB' })).toThrow('KAFKA_MAX_MESSAGE_BYTES is "16MB"; expected a whole number of bytes, such as 1048576');
   });
 
+  it("keeps PGlite's WebAssembly on the baseline compiler unless told true, and refuses what is neither", () => {
+    expect(readServiceEnv({}).pgliteTierUp).toBe(false);
+    expect(readServiceEnv({ GATEWAY_PGLITE_TIER_UP: 'false' }).pgliteTierUp).toBe(false);
+    expect(readServiceEnv({ GATEWAY_PGLITE_TIER_UP: 'true' }).pgliteTierUp).toBe(true);
+    expect(() => readServiceEnv({ GATEWAY_PGLITE_TIER_UP: 'yes' })).toThrow('GATEWAY_PGLITE_TIER_UP is "yes"; expected true or false');
+  });
+
   it('serves no SQL port unless asked, and none without a password', () => {
     expect(readServiceEnv({}).sql).toBeUndefined();
     expect(readServiceEnv({ GATEWAY_SQL_PASSWORD: 'pw' }).sql).toBeUndefined();

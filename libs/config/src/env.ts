@@ -15,6 +15,11 @@ export interface ServiceEnv {
   /** Folder of embedded-mode data (PGlite). */
   dataDir: string;
   /**
+   * Embedded mode: whether V8 may optimise PGlite's hot WebAssembly with TurboFan
+   * (GATEWAY_PGLITE_TIER_UP=true); by default it stays on the baseline compiler, Liftoff.
+   */
+  pgliteTierUp: boolean;
+  /**
    * Embedded mode: where PGlite answers Postgres clients such as psql, read-only, to the password
    * given; unset, no SQL port (GATEWAY_SQL_ADDR, GATEWAY_SQL_PASSWORD).
    */
@@ -85,6 +90,7 @@ export function readServiceEnv(env: NodeJS.ProcessEnv = process.env): ServiceEnv
       .filter(Boolean),
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: env.GATEWAY_DATA_DIR || './data',
+    pgliteTierUp: booleanOf('GATEWAY_PGLITE_TIER_UP', env.GATEWAY_PGLITE_TIER_UP),
     sql: sqlPortOf(env),
     keyIdSecret: keyIdSecretOf(env.GATEWAY_KEY_ID_SECRET),
     instanceId: instanceIdOf(env.GATEWAY_INSTANCE_ID),
@@ -141,6 +147,12 @@ function positiveIntegerOf(name: string, value: string | undefined, unit: string
   const number = Number(value);
   if (!Number.isInteger(number) || number <= 0) throw new Error(`${name} is ${JSON.stringify(value)}; expected a whole number of ${unit}`);
   return number;
+}
+
+function booleanOf(name: string, value: string | undefined): boolean {
+  if (!value || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new Error(`${name} is ${JSON.stringify(value)}; expected true or false`);
 }
 
 function tlsSettingsOf(env: NodeJS.ProcessEnv): TlsSettings | undefined {

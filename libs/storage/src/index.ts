@@ -7,3 +7,4 @@ export * from './sql-client';
 export * from './usage-events';
 export * from './usage-report';
 export * from './versioned-migrations';
+export { keepWebAssemblyOnBaselineCompiler } from './pglite-thread';

@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { createPgliteClient } from './sql-client';
 import type { SqlClient } from './sql-client';
 
@@ -62,4 +64,29 @@ describe('PGlite on its own thread', () => {
     await other.close();
     await expect(other.query('SELECT 1')).rejects.toThrow(/PGlite thread has exited/);
   });
+});
+
+describe('keepWebAssemblyOnBaselineCompiler', () => {
+  // A hot WebAssembly function, which V8 tiers up to TurboFan unless told not to. V8's own tests ask
+  // which tier a function is in with --allow-natives-syntax; a child process, as the flag is process-wide.
+  // The module: (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add).
+  const tierAfterHotLoop = async (keepOnBaseline: boolean): Promise<string> => {
+    const script = `
+      const { keepWebAssemblyOnBaselineCompiler } = require(${JSON.stringify(path.join(__dirname, 'pglite-thread.ts'))});
+      if (${keepOnBaseline}) keepWebAssemblyOnBaselineCompiler();
+      const bytes = new Uint8Array([0,97,115,109,1,0,0,0,1,7,1,96,2,127,127,1,127,3,2,1,0,7,7,1,3,97,100,100,0,0,10,9,1,7,0,32,0,32,1,106,11]);
+      const add = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports.add;
+      // Tier-up compiles on a background thread: keep calling until it lands, or for 5 s.
+      const until = Date.now() + 5000;
+      let sum = 0;
+      while (!%IsTurboFanFunction(add) && Date.now() < until) for (let i = 0; i < 1e6; i++) sum = add(sum, 1) | 0;
+      process.stdout.write(%IsTurboFanFunction(add) ? 'turbofan' : %IsLiftoffFunction(add) ? 'liftoff' : 'other');`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--allow-natives-syntax', '--import', 'tsx', '-e', script], { timeout: 60_000 });
+    return stdout;
+  };
+
+  it('keeps a hot function on Liftoff, where V8 would have tiered it up to TurboFan', async () => {
+    expect(await tierAfterHotLoop(false)).toBe('turbofan');
+    expect(await tierAfterHotLoop(true)).toBe('liftoff');
+  }, 120_000);
 });

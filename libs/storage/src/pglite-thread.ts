@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 
 /** PGlite opened under dataDir, with `settings` (PGLITE_SETTINGS) given to Postgres as -c options. */
@@ -119,6 +120,18 @@ export interface PgliteThread {
 export const PGLITE_SETTINGS = ['shared_buffers=16MB'];
 
 const PGLITE_PATH = require.resolve('@electric-sql/pglite');
+
+/**
+ * Keeps this process's WebAssembly, PGlite's Postgres, on V8's baseline compiler (Liftoff): call it
+ * before PGlite opens. V8 otherwise recompiles hot functions with TurboFan on background threads, and
+ * glibc keeps the memory those compilations freed: 60-90 MB of the embedded gateway's idle resident
+ * memory, most of what stood between it and its 250 MB target. The price is PGlite's own speed (bulk
+ * inserts and long scans are slower; BENCHMARKS.md#embedded-memory); the gateway's CPU a request is not
+ * worse. The flag is process-wide, which is why the embedded app calls this and not PGlite's opener.
+ */
+export function keepWebAssemblyOnBaselineCompiler(): void {
+  setFlagsFromString('--liftoff-only');
+}
 
 /** Opens PGlite under `dataDir` on a worker thread. */
 export async function startPgliteThread(dataDir: string): Promise<PgliteThread> {
