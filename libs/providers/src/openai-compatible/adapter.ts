@@ -35,6 +35,10 @@ export interface OpenAICompatibleOptions extends Partial<OpenAITranslateOptions>
   path?: (operation: OpenAIOperation, model: string) => string;
   /** Whether the API offers embeddings. */
   embeddings?: boolean;
+  /** Whether its chat models call tools (Perplexity's Sonar do not): a request with tools or tool history is refused. */
+  tools?: boolean;
+  /** Whether its chat models read images (DeepSeek's do not): a request with an image is refused. */
+  imageInput?: boolean;
   /** Rewrites a translated chat body into a dialect (e.g. Mistral's); pure. */
   chatBody?: (body: OpenAIChatRequest, request: ChatRequest) => object;
   /** Rewrites a translated embedding body into a dialect; pure. */
@@ -69,6 +73,7 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
     signal,
   });
   const chatBody = (request: ChatRequest, stream: boolean) => {
+    if (options.tools === false || options.imageInput === false) refuseWhatItCannotTake(options, request);
     const body = toOpenAIChatRequest(request, stream, translate);
     return options.chatBody ? options.chatBody(body, request) : body;
   };
@@ -120,4 +125,22 @@ export function createOpenAICompatibleProvider(options: OpenAICompatibleOptions)
     };
   }
   return scrubbingCredentials(adapter, credentialsOf(baseUrl, options.apiKey));
+}
+
+/**
+ * Refuses, before any call, a request the provider's models cannot take, which the provider would
+ * otherwise refuse with a message of its own or answer without what was asked (tools left unused).
+ */
+function refuseWhatItCannotTake(options: OpenAICompatibleOptions, request: ChatRequest): void {
+  for (const message of request.messages) {
+    if (options.tools === false && (message.tool_calls?.length || message.role === 'tool')) {
+      throw new GatewayError('unsupported_capability', `${options.name} does not call tools, so a conversation with tool calls or tool results cannot be sent to it`);
+    }
+    if (options.imageInput === false && message.content_parts?.some((part) => part.image_url !== undefined || part.image !== undefined)) {
+      throw new GatewayError('unsupported_capability', `${options.name}'s chat models take text only; send the request without images, or to a model that reads them`);
+    }
+  }
+  if (options.tools === false && (request.tools?.length || request.tool_choice)) {
+    throw new GatewayError('unsupported_capability', `${options.name} does not call tools; send the request without tools, or to a model that calls them`);
+  }
 }

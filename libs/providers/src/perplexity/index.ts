@@ -8,4 +8,5 @@ export const perplexityProviderFactory = compatibleProviderFactory({
   name: 'perplexity',
   baseUrl: PERPLEXITY_DEFAULT_BASE_URL,
   embeddings: false,
+  tools: false,
 });

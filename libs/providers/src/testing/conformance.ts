@@ -14,7 +14,8 @@
 //   });
 //
 // `scenarios` must name every scenario in SCENARIOS (the type enforces it): either its fixture, or
-// `unsupported('why')`, which is reported as a skipped test, never dropped silently. The unified
+// `unsupported('why')`, which is checked as what the adapter must do instead (refuse the request with
+// unsupported_capability, have no method for it, or map a status it never documents all the same). The unified
 // request each scenario sends is fixed here (conformanceRequests), so fixtures answer the same
 // question for every provider and expectRequest can assert the exact translated body. In fixture
 // bodies the text {{api_key}} is replaced by the target's key, to prove errors never leak it.
@@ -283,7 +284,7 @@ export function runConformanceSuite(target: ConformanceTarget): void {
     for (const scenario of Object.keys(SCENARIOS) as Scenario[]) {
       const fixture = target.scenarios[scenario];
       if (isUnsupported(fixture)) {
-        it.skip(`${scenario}: unsupported (${fixture.unsupported})`, () => undefined);
+        describe(scenario, () => unsupportedCase(ctx, scenario, fixture.unsupported));
         continue;
       }
       describe(scenario, () => (RUNNERS[scenario] as (ctx: Context, fixture: unknown) => void)(ctx, fixture));
@@ -352,9 +353,11 @@ const RUNNERS: { [S in Scenario]: (ctx: Context, fixture: ScenarioFixtures[S]) =
     chatCase(ctx, 'sends a tool call and its result back on a turn that offers no tools, as the provider documents', () => ctx.requests.tool_history_without_tools, fixture),
 
   image_input: (ctx, fixture) => {
-    variant('image by URL', fixture.url, (exchange) => chatCase(ctx, 'sends an image by URL', () => ctx.requests.image_url, exchange));
-    variant('inline image bytes', fixture.inline, (exchange) =>
-      chatCase(ctx, 'sends inline image bytes', () => ctx.requests.image_inline, exchange),
+    variant('image by URL', fixture.url, (exchange) => chatCase(ctx, 'sends an image by URL', () => ctx.requests.image_url, exchange), (reason) =>
+      refusalCase(ctx, reason, () => ctx.requests.image_url, false),
+    );
+    variant('inline image bytes', fixture.inline, (exchange) => chatCase(ctx, 'sends inline image bytes', () => ctx.requests.image_inline, exchange), (reason) =>
+      refusalCase(ctx, reason, () => ctx.requests.image_inline, false),
     );
   },
 
@@ -522,15 +525,68 @@ function errorCases(ctx: Context, scenario: ErrorScenario, fixture: ErrorExchang
   });
 }
 
-/** Runs `body` for a supported variant of a scenario; reports an unsupported one as skipped. */
-function variant<T>(title: string, fixture: T | Unsupported, body: (fixture: T) => void): void {
-  if (isUnsupported(fixture)) it.skip(`${title}: unsupported (${fixture.unsupported})`, () => undefined);
-  else body(fixture);
+/**
+ * Runs `body` for a supported variant of a scenario. An unsupported one runs `refusal`, the check that
+ * the adapter turns it down; a variant that has none cannot be unsupported.
+ */
+function variant<T>(title: string, fixture: T | Unsupported, body: (fixture: T) => void, refusal?: (reason: string) => void): void {
+  if (!isUnsupported(fixture)) body(fixture);
+  else if (refusal) describe(title, () => refusal(fixture.unsupported));
+  else notCheckable(title, fixture.unsupported);
 }
 
 function whenStreaming(ctx: Context, title: string, body: () => void): void {
   if (ctx.target.routes.stream) body();
-  else it.skip(`${title}: unsupported (no stream route)`, () => undefined);
+  else it(`${title}: has no stream route, and the adapter no chatStream method`, () => expect(ctx.adapter.chatStream).toBeUndefined());
+}
+
+/** Chat scenarios a provider may not support, and the request its adapter must then refuse. */
+const REFUSED_REQUESTS: Partial<Record<Scenario, (ctx: Context) => ChatRequest>> = {
+  tool_call: (ctx) => ctx.requests.tool_call,
+  tool_call_stream: (ctx) => ctx.requests.tool_call_stream,
+  tool_result_round_trip: (ctx) => ctx.requests.tool_result_round_trip,
+  tool_history_without_tools: (ctx) => ctx.requests.tool_history_without_tools,
+};
+
+/** What an adapter must do in a scenario its provider does not support: say so, and never pass it on as if it did. */
+function unsupportedCase(ctx: Context, scenario: Scenario, reason: string): void {
+  const refused = REFUSED_REQUESTS[scenario];
+  if (scenario === 'embeddings') {
+    it(`has no embed method, which the provider-worker answers with unsupported_capability (${reason})`, () => {
+      expect(ctx.adapter.embed).toBeUndefined();
+    });
+  } else if (scenario in ERROR_SCENARIOS) {
+    const { status, code } = ERROR_SCENARIOS[scenario as ErrorScenario];
+    it(`maps a ${status} the provider does not document to ${code} all the same (${reason})`, async () => {
+      program(ctx, 'chat', reply.error(status, { error: { message: 'a status this provider does not document' } }));
+      const error = await failure(adapterChat(ctx)(ctx.requests.single_turn_chat, callOptions()));
+      expectGatewayError(ctx, error, code);
+      expect(error.providerStatus).toBe(status);
+    });
+  } else if (refused) {
+    refusalCase(ctx, reason, () => refused(ctx), scenario === 'tool_call_stream');
+  } else if (scenario === 'image_input') {
+    describe('image by URL', () => refusalCase(ctx, reason, () => ctx.requests.image_url, false));
+    describe('inline image bytes', () => refusalCase(ctx, reason, () => ctx.requests.image_inline, false));
+  } else {
+    notCheckable(scenario, reason);
+  }
+}
+
+/** The adapter refuses the request with unsupported_capability, and the provider is never called. */
+function refusalCase(ctx: Context, reason: string, request: () => ChatRequest, stream: boolean): void {
+  it(`refuses it with unsupported_capability before calling the provider (${reason})`, async () => {
+    const error = await failure(stream ? collect(adapterStream(ctx)(request(), callOptions())) : adapterChat(ctx)(request(), callOptions()));
+    expectGatewayError(ctx, error, 'unsupported_capability');
+    expect(ctx.server.requests).toEqual([]);
+  });
+}
+
+/** A scenario marked unsupported that has no check for it fails, rather than pass unchecked. */
+function notCheckable(title: string, reason: string): void {
+  it(`${title}: marked unsupported (${reason})`, () => {
+    throw new Error(`${title} cannot be marked unsupported: there is no check of what an adapter does without it; give its fixture`);
+  });
 }
 
 function program(ctx: Context, kind: 'chat' | 'stream' | 'embed', answer: Reply): void {
