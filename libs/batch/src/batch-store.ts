@@ -131,7 +131,6 @@ export class SqlBatchStore implements BatchStore {
     await applyVersionedMigrations(this.db, { table: 'batch_schema_migrations', lock: MIGRATION_LOCK, migrations: MIGRATIONS });
   }
 
-
   async insertFile(file: FileRecord, content: string): Promise<void> {
     await insertFile(this.db, file, content);
   }

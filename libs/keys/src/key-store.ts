@@ -93,7 +93,6 @@ export class SqlKeyStore implements KeyStore {
     await applyVersionedMigrations(this.db, { table: 'keys_schema_migrations', lock: MIGRATION_LOCK, migrations: MIGRATIONS });
   }
 
-
   async createKey(id: string, secretHash: string, input: KeyInput & { name: string }): Promise<KeyRecord> {
     const fields = given(input, KEY_COLUMNS, 3);
     const rows = await this.run(

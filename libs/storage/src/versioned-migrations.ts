@@ -1,5 +1,5 @@
 // The migrations of a store's own schema (virtual keys, batches): a list of SQL texts, each applied once,
-// in order, and recorded in the store's `<name>` table by its place in the list (from 1). A new schema
+// in order, and recorded in the store's own `table` by its place in the list (from 1). A new schema
 // change is a new entry, never an edit of an old one.
 import type { SqlSession } from './sql-client';
 
